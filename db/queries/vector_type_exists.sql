@@ -1,0 +1,1 @@
+SELECT to_regtype('public.vector') IS NOT NULL

@@ -1,0 +1,141 @@
+"""Canonical vocabularies: defined once here, enforced in the database by CHECK constraints.
+
+`tests/test_vocabulary_sync.py` compares every tuple below with the CHECK constraint it names, so
+Python and the schema cannot drift apart. Input is normalised onto these values on the way in.
+"""
+
+from __future__ import annotations
+
+# The one list of phases, in the order an engagement runs them.
+PHASES: tuple[str, ...] = ("discovery", "assessment", "planning", "execution")
+
+# Ordered steps of each phase; each step has a boolean flag column `<step>_completed` on the
+# phase's flow table (the seed's hybrid state: flags plus JSONB `phases_completed`).
+PHASE_STEPS: dict[str, tuple[str, ...]] = {
+    "discovery": (
+        "data_import",
+        "attribute_mapping",
+        "data_cleansing",
+        "inventory",
+        "dependency_analysis",
+        "tech_debt_analysis",
+    ),
+    "assessment": (
+        "strategy_recommendation",
+        "complexity_scoring",
+        "risk_scoring",
+        "cost_projection",
+    ),
+    "planning": ("move_groups", "wave_planning", "timeline", "cost_estimate"),
+    "execution": ("runbook_preparation", "wave_execution", "validation"),
+}
+
+FLOW_STATUSES: tuple[str, ...] = (
+    "initialized",
+    "running",
+    "awaiting_approval",
+    "paused",
+    "completed",
+    "failed",
+    "cancelled",
+)
+
+ENGAGEMENT_STATUSES: tuple[str, ...] = ("planned", "active", "on_hold", "completed", "archived")
+
+CLIENT_ACCOUNT_STATUSES: tuple[str, ...] = ("active", "suspended", "archived")
+
+MEMBER_ROLES: tuple[str, ...] = ("owner", "approver", "contributor", "viewer")
+APPROVING_ROLES: tuple[str, ...] = ("owner", "approver")
+
+ASSET_TYPES: tuple[str, ...] = (
+    "server",
+    "application",
+    "database",
+    "network",
+    "storage",
+    "load_balancer",
+    "container",
+    "other",
+)
+
+ENVIRONMENTS: tuple[str, ...] = (
+    "production",
+    "disaster_recovery",
+    "staging",
+    "uat",
+    "test",
+    "development",
+)
+
+CRITICALITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+
+# The seed's six strategies; later strategies are added by a forward migration.
+SIX_R_STRATEGIES: tuple[str, ...] = (
+    "rehost",
+    "replatform",
+    "refactor",
+    "repurchase",
+    "retire",
+    "retain",
+)
+
+# Where a recommendation or value came from (DESIGN contract 9).
+DECISION_SOURCES: tuple[str, ...] = ("rule", "learned", "llm", "user")
+
+# Where a field-mapping suggestion came from.
+MAPPING_SOURCES: tuple[str, ...] = ("exact", "synonym", "profile", "learned", "llm", "user")
+MAPPING_STATUSES: tuple[str, ...] = ("suggested", "approved", "rejected")
+
+IMPORT_STATUSES: tuple[str, ...] = (
+    "received",
+    "staging",
+    "mapping_review",
+    "processing",
+    "completed",
+    "failed",
+)
+
+RAW_RECORD_STATUSES: tuple[str, ...] = ("pending", "valid", "quarantined", "processed")
+
+DEPENDENCY_TYPES: tuple[str, ...] = (
+    "depends_on",
+    "runs_on",
+    "hosts",
+    "consumes",
+    "communicates_with",
+    "member_of",
+)
+DEPENDENCY_STRENGTHS: tuple[str, ...] = ("hard", "soft")
+
+MIGRATION_STATUSES: tuple[str, ...] = (
+    "not_started",
+    "assessed",
+    "planned",
+    "in_progress",
+    "migrated",
+    "failed",
+    "skipped",
+)
+
+WAVE_STATUSES: tuple[str, ...] = (
+    "planned",
+    "scheduled",
+    "in_progress",
+    "completed",
+    "failed",
+    "cancelled",
+)
+
+INSIGHT_TYPES: tuple[str, ...] = (
+    "field_mapping_suggestion",
+    "risk_pattern",
+    "optimization_opportunity",
+    "anomaly_detection",
+    "workflow_improvement",
+)
+
+AUDIT_OPERATIONS: tuple[str, ...] = ("insert", "update", "delete")
+
+# Fixed test tenants (the seed's replacement for `is_mock` flags).
+TEST_TENANT_1 = "11111111-1111-1111-1111-111111111111"
+TEST_TENANT_2 = "22222222-2222-2222-2222-222222222222"

@@ -1,0 +1,122 @@
+"""The stack a command runs on: real servers when configured, the embedded default otherwise.
+
+`ensure_stack` starts (or reuses) what is embedded, bootstraps and migrates the embedded database,
+and returns the endpoints. If a later step fails, what this call started is stopped again, so a
+failure never leaves a half-started stack behind.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from db.bootstrap import bootstrap
+from db.migrator import migrate
+from runtime.embedded_postgres import EmbeddedPostgres, PostgresStatus
+from runtime.embedded_temporal import EmbeddedTemporal, TemporalStatus
+from runtime.settings import Settings
+
+EMBEDDED_DATABASE = "migration"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    database_url: str
+    database_owner_url: str | None
+    temporal_address: str
+    temporal_namespace: str
+    ui_url: str | None
+    embedded_postgres: bool
+    embedded_temporal: bool
+
+
+def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
+    return EmbeddedPostgres(settings.data_path / "postgres", settings.embedded_pg_port)
+
+
+def embedded_temporal(settings: Settings) -> EmbeddedTemporal:
+    return EmbeddedTemporal(
+        settings.data_path / "temporal",
+        settings.embedded_temporal_port,
+        settings.embedded_temporal_ui_port,
+        settings.temporal_namespace,
+    )
+
+
+def role_passwords(credentials_file: Path) -> dict[str, str]:
+    """The embedded roles' passwords, generated once and kept owner-readable only."""
+    if credentials_file.exists():
+        return json.loads(credentials_file.read_text())
+    creds = {"migration_owner": secrets.token_urlsafe(24), "migration_app": secrets.token_urlsafe(24)}
+    credentials_file.write_text(json.dumps(creds))
+    credentials_file.chmod(0o600)
+    return creds
+
+
+def role_url(pg: EmbeddedPostgres, role: str, password: str, database: str = EMBEDDED_DATABASE) -> str:
+    return f"postgresql://{role}:{password}@127.0.0.1:{pg.port}/{database}"
+
+
+async def ensure_database(settings: Settings) -> tuple[str, str | None, bool]:
+    """Start or reuse the embedded database if none is configured, and migrate it when an owner URL is known.
+
+    Returns (application URL, owner URL or None, whether this call started the embedded server).
+    """
+    if settings.database_url:
+        owner_url = settings.database_owner_url
+        if owner_url:
+            await migrate(owner_url)
+        return settings.database_url, owner_url, False
+    pg = embedded_postgres(settings)
+    started = pg.ensure_running()
+    try:
+        creds = role_passwords(pg.root / "roles.json")
+        await bootstrap(pg.superuser_url(), EMBEDDED_DATABASE, creds["migration_owner"], creds["migration_app"])
+        owner_url = role_url(pg, "migration_owner", creds["migration_owner"])
+        await migrate(owner_url)
+    except BaseException:
+        if started:
+            pg.stop()
+        raise
+    return role_url(pg, "migration_app", creds["migration_app"]), owner_url, started
+
+
+async def ensure_stack(settings: Settings) -> Endpoints:
+    """Start or reuse every embedded service the settings call for; migrate the database."""
+    database_url, owner_url, pg_started = await ensure_database(settings)
+    if settings.temporal_address:
+        address, ui_url = settings.temporal_address, None
+    else:
+        temporal = embedded_temporal(settings)
+        try:
+            temporal.ensure_running()
+        except BaseException:
+            if pg_started:
+                embedded_postgres(settings).stop()
+            raise
+        address, ui_url = temporal.address, temporal.ui_url
+    return Endpoints(
+        database_url=database_url,
+        database_owner_url=owner_url,
+        temporal_address=address,
+        temporal_namespace=settings.temporal_namespace,
+        ui_url=ui_url,
+        embedded_postgres=not settings.database_url,
+        embedded_temporal=not settings.temporal_address,
+    )
+
+
+def stop_stack(settings: Settings) -> dict[str, bool]:
+    """Stop the embedded services (real servers are never touched). Returns what was running."""
+    return {
+        "temporal": embedded_temporal(settings).stop(),
+        "postgres": embedded_postgres(settings).stop(),
+    }
+
+
+def stack_status(settings: Settings) -> tuple[PostgresStatus | None, TemporalStatus | None]:
+    pg = None if settings.database_url else embedded_postgres(settings).status()
+    temporal = None if settings.temporal_address else embedded_temporal(settings).status()
+    return pg, temporal

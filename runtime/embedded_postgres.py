@@ -1,0 +1,209 @@
+"""Embedded PostgreSQL 16 + pgvector from the `pgserver` wheel's binaries, on loopback TCP.
+
+We drive `initdb`/`pg_ctl` ourselves (not `pgserver.get_server`) so the server outlives the process
+that started it, listens on a fixed port other machines' tools can reach, and authenticates with
+scram passwords. Starting twice reuses the running server; a failed first start removes what it made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+with warnings.catch_warnings():
+    # pgserver computes a runtime directory at import and warns when XDG_RUNTIME_DIR is unset;
+    # we only use its binaries, never that directory.
+    warnings.simplefilter("ignore")
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+SUPERUSER = "postgres"
+_SERVICE_USER = "pgserver"  # postgres refuses to run as root; pgserver's convention
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The embedded server could not be initialised, started or stopped."""
+
+
+@dataclass(frozen=True)
+class PostgresStatus:
+    running: bool
+    port: int
+    pid: int | None
+    data_dir: Path
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+class EmbeddedPostgres:
+    """One PostgreSQL cluster under `<root>/data`, listening on 127.0.0.1:`port`."""
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self.pgdata = root / "data"
+        self.log_file = root / "postgres.log"
+        self.password_file = root / "superuser.password"
+        self._lock_path = root.parent / f".{root.name}.lock"
+
+    # -- queries -------------------------------------------------------------------------------
+    @property
+    def initialised(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def superuser_password(self) -> str:
+        return self.password_file.read_text().strip()
+
+    def superuser_url(self, database: str = "postgres") -> str:
+        return f"postgresql://{SUPERUSER}:{self.superuser_password()}@127.0.0.1:{self.port}/{database}"
+
+    def _pid(self) -> int | None:
+        pid_file = self.pgdata / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+        return pid
+
+    def status(self) -> PostgresStatus:
+        pid = self._pid() if self.initialised else None
+        return PostgresStatus(running=pid is not None and _port_open(self.port), port=self.port, pid=pid, data_dir=self.root)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def ensure_running(self) -> bool:
+        """Initialise and start the cluster unless it already runs. Returns True if it started it."""
+        with _file_lock(self._lock_path):
+            if not self.initialised:
+                self._initdb()
+            if self.status().running:
+                return False
+            if _port_open(self.port):
+                raise EmbeddedPostgresError(
+                    f"port {self.port} is taken by another program; set MIGRATION_PG_PORT to a free port"
+                )
+            self._run_pg_ctl(["-w", "-t", "60", "-l", str(self.log_file), "-o", f"-p {self.port}", "start"])
+            deadline = time.monotonic() + 30
+            while not _port_open(self.port):
+                if time.monotonic() > deadline:
+                    raise EmbeddedPostgresError(f"PostgreSQL did not open port {self.port}; see {self.log_file}")
+                time.sleep(0.1)
+            return True
+
+    def stop(self) -> bool:
+        """Stop the cluster if it runs. Returns True if it was running."""
+        with _file_lock(self._lock_path):
+            if not self.initialised or self._pid() is None:
+                return False
+            self._run_pg_ctl(["-w", "-t", "60", "-m", "fast", "stop"])
+            return True
+
+    # -- internals -----------------------------------------------------------------------------
+    def _service_user(self) -> str | None:
+        if os.geteuid() != 0:
+            return None
+        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+
+        ensure_user_exists(_SERVICE_USER)
+        ensure_prefix_permissions(POSTGRES_BIN_PATH)
+        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o755)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o444)
+        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", 0o444)
+        return _SERVICE_USER
+
+    def _chown_to_service_user(self, path: Path, user: str | None) -> None:
+        if user is None:
+            return
+        import pwd
+
+        entry = pwd.getpwnam(user)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+    def _initdb(self) -> None:
+        user = self._service_user()
+        self.root.mkdir(parents=True, exist_ok=True)
+        if user is not None:
+            from pgserver.utils import ensure_prefix_permissions
+
+            ensure_prefix_permissions(self.root)
+        self.pgdata.mkdir(mode=0o700)
+        pwfile = self.root / ".initdb.pw"
+        try:
+            password = secrets.token_urlsafe(24)
+            pwfile.write_text(password)
+            pwfile.chmod(0o644 if user else 0o600)
+            self._chown_to_service_user(self.pgdata, user)
+            self._chown_to_service_user(self.root, user)
+            self._run(
+                [
+                    str(POSTGRES_BIN_PATH / "initdb"),
+                    "-D", str(self.pgdata),
+                    "-U", SUPERUSER,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                user,
+            )
+            with open(self.pgdata / "postgresql.conf", "a") as conf:
+                conf.write(
+                    "\n# migration-platform embedded default\n"
+                    "listen_addresses = '127.0.0.1'\n"
+                    "unix_socket_directories = ''\n"
+                    "max_connections = 200\n"
+                    "shared_buffers = '256MB'\n"
+                )
+            self.password_file.write_text(password)
+            self.password_file.chmod(0o600)
+        except BaseException:
+            shutil.rmtree(self.pgdata, ignore_errors=True)
+            self.password_file.unlink(missing_ok=True)
+            raise
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def _run_pg_ctl(self, args: list[str]) -> None:
+        self._run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), *args], self._service_user())
+
+    def _run(self, argv: list[str], user: str | None) -> None:
+        try:
+            result = subprocess.run(argv, user=user, capture_output=True, text=True, timeout=120, cwd="/")
+        except subprocess.TimeoutExpired as exc:
+            raise EmbeddedPostgresError(f"{Path(argv[0]).name} timed out; see {self.log_file}") from exc
+        if result.returncode != 0:
+            log_tail = ""
+            if self.log_file.exists():
+                log_tail = "\n".join(self.log_file.read_text(errors="replace").splitlines()[-15:])
+            raise EmbeddedPostgresError(
+                f"{Path(argv[0]).name} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}"
+                + (f"\n{log_tail}" if log_tail else "")
+            )

@@ -1,0 +1,46 @@
+"""Settings from the environment: real servers when their URLs are given, embedded ones otherwise."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process configuration. Unset server URLs select the embedded default."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL"),
+        description="Application-role connection URL (row-level security applies to it).",
+    )
+    database_owner_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_OWNER_URL"),
+        description="Owner-role URL used only to apply schema migrations.",
+    )
+    temporal_address: str | None = Field(default=None, validation_alias=AliasChoices("TEMPORAL_ADDRESS"))
+    temporal_namespace: str = Field(default="default", validation_alias=AliasChoices("TEMPORAL_NAMESPACE"))
+    task_queue: str = Field(default="migration-platform", validation_alias=AliasChoices("MIGRATION_TASK_QUEUE"))
+    data_dir: Path = Field(default=Path(".data"), validation_alias=AliasChoices("MIGRATION_DATA_DIR"))
+    embedded_pg_port: int = Field(default=55432, validation_alias=AliasChoices("MIGRATION_PG_PORT"))
+    embedded_temporal_port: int = Field(default=7233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_PORT"))
+    embedded_temporal_ui_port: int = Field(default=8233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_UI_PORT"))
+    log_format: Literal["console", "json"] = Field(default="console", validation_alias=AliasChoices("LOG_FORMAT"))
+    log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    metrics_port: int | None = Field(default=None, validation_alias=AliasChoices("MIGRATION_METRICS_PORT"))
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
