@@ -69,6 +69,11 @@ ENVIRONMENTS: tuple[str, ...] = (
 
 CRITICALITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 
+COMPLEXITY_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+
+# Where a learned pattern applies: one engagement, every engagement of a client, or (opt-in) all.
+LEARNING_SCOPES: tuple[str, ...] = ("engagement", "client", "global")
+
 # The seed's six strategies; later strategies are added by a forward migration.
 SIX_R_STRATEGIES: tuple[str, ...] = (
     "rehost",
@@ -139,3 +144,22 @@ AUDIT_OPERATIONS: tuple[str, ...] = ("insert", "update", "delete")
 # Fixed test tenants (the seed's replacement for `is_mock` flags).
 TEST_TENANT_1 = "11111111-1111-1111-1111-111111111111"
 TEST_TENANT_2 = "22222222-2222-2222-2222-222222222222"
+
+# Flow-state changes journaled in flow_transitions (one row per flow id and sequence number).
+TRANSITION_EVENTS: tuple[str, ...] = (
+    "flow_started",
+    "phase_started",
+    "step_completed",
+    "phase_completed",
+    "awaiting_approval",
+    "approved",
+    "rejected",
+    "rolled_back",
+    "paused",
+    "resumed",
+    "cancelled",
+    "failed",
+    "flow_completed",
+)
+
+APPROVAL_DECISIONS: tuple[str, ...] = ("approved", "rejected", "auto_approved")

@@ -73,7 +73,8 @@ CREATE TABLE migration.engagements (
         CHECK (target_end_date IS NULL OR start_date IS NULL OR target_end_date >= start_date),
     CONSTRAINT engagements_settings_check CHECK (jsonb_typeof(settings) = 'object'),
     CONSTRAINT engagements_approval_policy_check CHECK (jsonb_typeof(approval_policy) = 'object'),
-    CONSTRAINT engagements_business_goals_check CHECK (jsonb_typeof(business_goals) IN ('object', 'array'))
+    CONSTRAINT engagements_business_goals_check
+        CHECK (jsonb_typeof(business_goals) = 'object' OR jsonb_typeof(business_goals) = 'array')
 );
 -- client_account_id FK is covered by the leading column of engagements_client_account_id_name_key.
 
