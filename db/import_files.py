@@ -1,0 +1,76 @@
+"""Inventory files uploaded into PostgreSQL, so any worker on any machine can read them.
+
+The CLI stores the file's bytes in 1 MiB chunks together with its `data_imports` row in one
+transaction: an upload is either complete or absent. Workers spool it back chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+
+from db.pool import tenant_transaction
+from db.queries import sql
+
+CHUNK_SIZE = 1 << 20
+
+
+class ImportFileError(ValueError):
+    """The file cannot be uploaded (missing, not a file, empty)."""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK_SIZE):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+async def store_import_file(
+    pool: asyncpg.Pool,
+    client_id: UUID,
+    engagement_id: UUID,
+    path: Path,
+    *,
+    source_format: str = "generic_csv",
+    imported_by: UUID | None = None,
+) -> UUID:
+    """Upload `path` as a new data import of the engagement; return the import's id."""
+    if not path.exists():
+        raise ImportFileError(f"{path}: no such file")
+    if not path.is_file():
+        raise ImportFileError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportFileError(f"{path}: the file is empty")
+    sha = _sha256(path)
+    async with tenant_transaction(pool, client_id, engagement_id, imported_by) as conn:
+        import_id = await conn.fetchval(
+            sql("data_import_insert"), client_id, engagement_id, path.name, source_format, sha, size, imported_by,
+        )
+        with path.open("rb") as fh:
+            chunk_no = 0
+            while block := fh.read(CHUNK_SIZE):
+                await conn.execute(sql("import_file_chunk_insert"), client_id, engagement_id, import_id, chunk_no, block)
+                chunk_no += 1
+    return import_id
+
+
+async def delete_import(pool: asyncpg.Pool, client_id: UUID, engagement_id: UUID, import_id: UUID) -> None:
+    """Remove an upload that will not be used (its chunks and records cascade)."""
+    async with tenant_transaction(pool, client_id, engagement_id) as conn:
+        await conn.execute(sql("data_import_delete"), import_id)
+
+
+async def spool_import_file(conn: asyncpg.Connection, import_id: UUID, target: Path) -> int:
+    """Write the uploaded bytes to `target` in constant memory; return the byte count."""
+    written = 0
+    with target.open("wb") as out:
+        async for record in conn.cursor(sql("import_file_chunks_read"), import_id, prefetch=4):
+            out.write(record["content"])
+            written += len(record["content"])
+    return written

@@ -1,0 +1,1 @@
+DELETE FROM migration.data_imports WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT id, client_account_id, name FROM migration.engagements WHERE name = $1

@@ -1,0 +1,1 @@
+SELECT start_date, settings FROM migration.engagements WHERE id = $1

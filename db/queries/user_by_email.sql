@@ -1,0 +1,1 @@
+SELECT id FROM migration.users WHERE lower(email) = lower($1)

@@ -1,0 +1,2 @@
+-- Drops the engagement's previous wave plan (wave memberships cascade).
+DELETE FROM migration.migration_waves

@@ -1,0 +1,1 @@
+SELECT wave_number, asset_count FROM migration.migration_waves WHERE status <> 'completed' ORDER BY wave_number

@@ -1,0 +1,316 @@
+"""Cleanse one imported row into typed asset values, recording every value it alters.
+
+Per mapped column, by the target's kind (`domain.asset_fields`):
+
+- surrounding whitespace is trimmed (not recorded); an empty cell is no value;
+- a placeholder (`N/A`, `-`, `unknown`, `TBD`, `To be filled by O.E.M.` ...) is dropped: rule `placeholder`;
+- numbers accept `1,024` (rule `thousands_separator`) and `2,5` (rule `decimal_comma`); NaN,
+  Infinity, negatives, text and fractions in whole-number columns are errors;
+- sizes are converted to GB from the unit of the value (`16384 MB`) or else of the header
+  (rule `<unit>_to_GB`); percentages may end in `%` and must lie within 0..100;
+- environment, criticality and asset type spellings become canonical values (rule `<kind>_alias`);
+  an unknown spelling is an error, never a guess; known power-state spellings become
+  `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), others stay as written;
+- the OS becomes its canonical name plus `os_version` and `os_family` (rules `os_normalised`,
+  `os_version_from_name`, see `domain.os_catalogue`);
+- IP and MAC lists split on `;`, `,` and spaces: the first address fills the column (rule
+  `first_of_list`), all are kept under `ip_addresses` / `mac_addresses`; MACs are written
+  `aa:bb:cc:dd:ee:ff` (rule `mac_format`); `depends_on` splits on `;`, `,`, `|` and new lines
+  (rule `list_cleaned` when duplicates or placeholders are dropped);
+- other text is kept as written (formula-looking text included: exports neutralise it).
+
+A row without a name takes its hostname, else the first label of its FQDN, else its external id
+(rule `name_from_<field>`); a row with none of them is an error.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, IDENTIFYING_FIELDS, PERCENT_FIELDS
+from domain.field_mapping import MappingSuggestion
+from domain.os_catalogue import identify_os, normalise_os
+from domain.size_units import SizeUnit, split_value_unit, to_gb
+from domain.value_aliases import (
+    ASSET_TYPE_ALIASES,
+    BOOLEAN_ALIASES,
+    CRITICALITY_ALIASES,
+    ENVIRONMENT_ALIASES,
+    POWER_STATE_ALIASES,
+    alias_key,
+    canonical_value,
+    is_placeholder,
+)
+
+__all__ = ["CleansedRecord", "cleanse_record", "natural_key", "normalise_os"]
+
+
+class CleansedRecord(BaseModel):
+    """Typed values keyed by asset column, the alterations made, and the row's problems."""
+
+    model_config = ConfigDict(frozen=True)
+
+    values: dict[str, object]
+    changes: list[dict[str, object]]
+    errors: list[str]
+
+
+class _InvalidValue(ValueError):
+    """A cell that cannot be read as its column's kind; the message names the value."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    value: object
+    rule: str | None = None  # set when the value is not what the text says at face value
+    derived: dict[str, object] = field(default_factory=dict)
+
+
+# A list cell holding only placeholders ("N/A; N/A").
+_NO_VALUE = _Outcome(None, "placeholder")
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_ADDRESS_SEPARATORS = re.compile(r"[;,\s]+")
+_LIST_SEPARATORS = re.compile(r"[;,|\n]+")
+_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
+_MAC_HEX = re.compile(r"[0-9a-f]{12}")
+
+
+def _parse_number(text: str) -> tuple[float, str | None]:
+    """A finite float and the rule that read it, if the text needed interpreting."""
+    compact = text.strip()
+    if _NON_FINITE.fullmatch(compact):
+        raise _InvalidValue(f"{text!r} is not a finite number")
+    if _PLAIN_NUMBER.fullmatch(compact):
+        number, rule = float(compact), None
+    elif _THOUSANDS.fullmatch(compact):
+        number, rule = float(compact.replace(",", "")), "thousands_separator"
+    elif _DECIMAL_COMMA.fullmatch(compact):
+        number, rule = float(compact.replace(",", ".")), "decimal_comma"
+    else:
+        raise _InvalidValue(f"{text!r} is not a number")
+    if not math.isfinite(number):
+        raise _InvalidValue(f"{text!r} is not a finite number")
+    if number < 0:
+        raise _InvalidValue(f"{text!r} is negative")
+    return number, rule
+
+
+def _whole_number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    number, rule = _parse_number(text)
+    if not number.is_integer():
+        raise _InvalidValue(f"{text!r} is not a whole number")
+    return _Outcome(int(number), rule)
+
+
+def _number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    amount = text.strip()
+    if target in PERCENT_FIELDS:
+        amount = amount.removesuffix("%")
+    value_unit: SizeUnit | None = None
+    if target in GB_SIZE_FIELDS:
+        amount, value_unit = split_value_unit(amount)
+    number, rule = _parse_number(amount)
+    if target in PERCENT_FIELDS and number > 100:
+        raise _InvalidValue(f"{text!r} is above 100%")
+    size_unit = value_unit or unit
+    if target in GB_SIZE_FIELDS and size_unit not in (None, "GB", "GiB"):
+        return _Outcome(to_gb(number, size_unit), f"{size_unit}_to_GB")
+    return _Outcome(number, rule)
+
+
+def _boolean(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    value = BOOLEAN_ALIASES.get(alias_key(text))
+    if value is None:
+        raise _InvalidValue(f"{text!r} is not a yes/no value")
+    return _Outcome(value)
+
+
+def _vocabulary(kind: str, table: Mapping[str, str], strict: bool) -> Callable[[str, str, SizeUnit | None], _Outcome]:
+    def cleanse(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+        value = canonical_value(table, text)
+        if value is None:
+            if strict:
+                raise _InvalidValue(f"{text!r} is not a known {kind} (known: {', '.join(sorted(set(table.values())))})")
+            return _Outcome(text)
+        return _Outcome(value, None if value == text else f"{kind}_alias")
+
+    return cleanse
+
+
+def _text(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    return _Outcome(text)
+
+
+def _split(text: str, separators: re.Pattern[str]) -> tuple[list[str], bool]:
+    """Distinct non-placeholder items in order, and whether any item was dropped."""
+    items = [item.strip() for item in separators.split(text) if item.strip()]
+    kept = list(dict.fromkeys(item for item in items if not is_placeholder(item)))
+    return kept, len(kept) != len(items)
+
+
+def _ip_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    addresses = _split(text, _ADDRESS_SEPARATORS)[0]
+    if not addresses:
+        return _NO_VALUE
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise _InvalidValue(f"{address!r} is not an IP address") from None
+    return _Outcome(addresses[0], "first_of_list" if len(addresses) > 1 else None, {"ip_addresses": addresses})
+
+
+def _mac_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    macs: list[str] = []
+    for item in _split(text, _ADDRESS_SEPARATORS)[0]:
+        digits = _MAC_SEPARATORS.sub("", item).lower()
+        if not _MAC_HEX.fullmatch(digits):
+            raise _InvalidValue(f"{item!r} is not a MAC address")
+        macs.append(":".join(digits[i : i + 2] for i in range(0, 12, 2)))
+    macs = list(dict.fromkeys(macs))
+    if not macs:
+        return _NO_VALUE
+    if len(macs) > 1:
+        return _Outcome(macs[0], "first_of_list", {"mac_addresses": macs})
+    return _Outcome(macs[0], None if macs[0] == text else "mac_format", {"mac_addresses": macs})
+
+
+def _name_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    names, dropped = _split(text, _LIST_SEPARATORS)
+    if not names:
+        return _NO_VALUE
+    return _Outcome(names, "list_cleaned" if dropped else None)
+
+
+_CLEANSERS: dict[str, Callable[[str, str, SizeUnit | None], _Outcome]] = {
+    "text": _text,
+    "int": _whole_number,
+    "number": _number,
+    "bool": _boolean,
+    "environment": _vocabulary("environment", ENVIRONMENT_ALIASES, strict=True),
+    "criticality": _vocabulary("criticality", CRITICALITY_ALIASES, strict=True),
+    "asset_type": _vocabulary("asset_type", ASSET_TYPE_ALIASES, strict=True),
+    "ip_list": _ip_list,
+    "mac_list": _mac_list,
+    "list": _name_list,
+}
+# Text columns with a vocabulary of their own: known spellings normalised, others kept.
+_TEXT_VOCABULARIES: dict[str, Callable[[str, str, SizeUnit | None], _Outcome]] = {
+    "power_state": _vocabulary("power_state", POWER_STATE_ALIASES, strict=False),
+}
+
+
+def _change(target: str, before: object, after: object, rule: str) -> dict[str, object]:
+    return {"field": target, "from": before, "to": after, "rule": rule}
+
+
+def _sources(mappings: Sequence[MappingSuggestion]) -> dict[str, MappingSuggestion]:
+    """target -> the mapping that fills it; two mappings onto one target are a caller error."""
+    by_target: dict[str, MappingSuggestion] = {}
+    for mapping in mappings:
+        if mapping.target_field is None:
+            continue
+        if mapping.target_field in by_target:
+            raise ValueError(
+                f"columns {by_target[mapping.target_field].source_field!r} and {mapping.source_field!r} "
+                f"both map to {mapping.target_field}"
+            )
+        by_target[mapping.target_field] = mapping
+    return by_target
+
+
+def _cleanse_os(os_text: str, version_text: str | None, values: dict[str, object], changes: list[dict[str, object]]) -> None:
+    identity = identify_os(os_text, version_text)
+    values["operating_system"] = identity.name
+    values["os_family"] = identity.family
+    if identity.name != os_text:
+        changes.append(_change("operating_system", os_text, identity.name, "os_normalised"))
+    version = identity.version or version_text
+    if version is not None:
+        values["os_version"] = version
+    if version_text is not None and version != version_text:
+        changes.append(_change("os_version", version_text, version, "os_version_from_name"))
+
+
+def _fill_name(values: dict[str, object], changes: list[dict[str, object]]) -> bool:
+    """Give a nameless row a name from its other identifiers; False when it has none."""
+    if values.get("name"):
+        return True
+    for source in IDENTIFYING_FIELDS[1:]:
+        identifier = values.get(source)
+        if identifier:
+            name = str(identifier).split(".")[0] if source == "fqdn" else str(identifier)
+            values["name"] = name
+            changes.append(_change("name", None, name, f"name_from_{source}"))
+            return True
+    return False
+
+
+def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSuggestion]) -> CleansedRecord:
+    """Typed, canonical values of one raw row under the given column mappings."""
+    sources = _sources(mappings)
+    values: dict[str, object] = {}
+    changes: list[dict[str, object]] = []
+    errors: list[str] = []
+    texts: dict[str, str] = {}
+    for target in ASSET_IMPORT_FIELDS:  # a fixed order, whatever the column order
+        if target not in sources:
+            continue
+        text = (raw.get(sources[target].source_field) or "").strip()
+        if text and is_placeholder(text):
+            changes.append(_change(target, text, None, "placeholder"))
+        elif text:
+            texts[target] = text
+    for target, text in texts.items():
+        kind = ASSET_IMPORT_FIELDS[target]
+        if kind == "os":
+            _cleanse_os(text, texts.get("os_version"), values, changes)
+            continue
+        if target == "os_version" and "operating_system" in texts:
+            continue  # read together with the OS name
+        cleanse = _TEXT_VOCABULARIES.get(target, _CLEANSERS[kind])
+        try:
+            outcome = cleanse(target, text, sources[target].unit)
+        except _InvalidValue as problem:
+            errors.append(f"{target}: {problem}")
+            continue
+        if outcome.value is not None:
+            values[target] = outcome.value
+            values.update(outcome.derived)
+        if outcome.rule is not None:
+            changes.append(_change(target, text, outcome.value, outcome.rule))
+    if not _fill_name(values, changes):
+        errors.append("no identifying column (name, hostname, fqdn or external_id)")
+    return CleansedRecord(values=values, changes=changes, errors=errors)
+
+
+def natural_key(values: Mapping[str, object]) -> str:
+    """The asset's de-duplication key within an engagement: external id, else host, else name.
+
+    `ext:<external_id>`; else `host:<hostname or fqdn, first label, lower case>` (an IP address
+    used as hostname is kept whole); else `name:<lower-case name>`.
+    """
+    external_id = values.get("external_id")
+    if external_id:
+        return f"ext:{external_id}"
+    host = str(values.get("hostname") or values.get("fqdn") or "").strip().lower()
+    if host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            host = host.split(".")[0]
+        return f"host:{host}"
+    name = str(values.get("name") or "").strip().lower()
+    if name:
+        return f"name:{name}"
+    raise ValueError("no identifying value (name, hostname, fqdn or external_id)")

@@ -1,0 +1,185 @@
+"""Payloads between the CLI, workflows and activities: ids, counts and small summaries only.
+
+Bulk data never travels through Temporal (DESIGN contract 3): assets stay in PostgreSQL and
+payloads carry the ids that find them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Phase = Literal["discovery", "assessment", "planning", "execution"]
+FlowStatus = Literal["initialized", "running", "awaiting_approval", "paused", "completed", "failed", "cancelled"]
+TransitionEvent = Literal[
+    "flow_started",  # master: engagement launched
+    "phase_started",  # a phase flow starts (new phase flow id)
+    "step_completed",  # one step of a phase finished
+    "phase_completed",  # all steps of a phase finished
+    "awaiting_approval",
+    "approved",
+    "rejected",
+    "rolled_back",
+    "paused",
+    "resumed",
+    "cancelled",
+    "failed",
+    "flow_completed",
+]
+Decision = Literal["approved", "rejected", "auto_approved"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tenant(Model):
+    client_account_id: UUID
+    engagement_id: UUID
+
+
+class ApprovalPolicy(Model):
+    """Which phases proceed without a person, and how often to remind while waiting."""
+
+    auto_approve: tuple[Phase, ...] = ()
+    reminder_interval: timedelta = timedelta(hours=24)
+
+
+class EngagementContext(Model):
+    """What the master workflow needs to validate approvals deterministically."""
+
+    name: str
+    member_roles: dict[str, str] = Field(default_factory=dict)  # user id -> role
+    approval_policy: ApprovalPolicy = ApprovalPolicy()
+
+
+class MasterFlowInput(Model):
+    tenant: Tenant
+    master_flow_id: UUID
+    data_import_id: UUID | None = None
+    auto_approve: tuple[Phase, ...] = ()
+    reminder_interval: timedelta | None = None
+    launched_by: UUID | None = None
+
+
+class PhaseInput(Model):
+    tenant: Tenant
+    master_flow_id: UUID
+    phase: Phase
+    phase_flow_id: UUID
+    run_number: int = 1
+    data_import_id: UUID | None = None
+    master_workflow_id: str
+
+
+class StepInput(Model):
+    tenant: Tenant
+    master_flow_id: UUID
+    phase_flow_id: UUID
+    data_import_id: UUID | None = None
+
+
+class StepResult(Model):
+    """A step's outcome: counts and a small summary a person can read in the UI and CLI."""
+
+    summary: dict[str, Any] = Field(default_factory=dict)
+    asset_count: int | None = None
+
+
+class PhaseResult(Model):
+    phase: Phase
+    phase_flow_id: UUID
+    steps: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    asset_count: int | None = None
+
+
+class ApprovalRecord(Model):
+    decision: Decision
+    user_id: UUID | None = None
+    comment: str | None = None
+
+
+class TransitionRequest(Model):
+    """One flow-state change. Applied once per (flow_id, seq), whatever the retries and replays."""
+
+    tenant: Tenant
+    master_flow_id: UUID
+    flow_id: UUID  # the flow whose sequence `seq` counts: the master or one phase flow
+    seq: int
+    event: TransitionEvent
+    occurred_at: datetime
+    phase: Phase | None = None
+    phase_flow_id: UUID | None = None
+    step: str | None = None
+    master_status: FlowStatus | None = None
+    phase_status: FlowStatus | None = None
+    progress: float | None = None
+    state: dict[str, Any] = Field(default_factory=dict)  # merged into crew_ai_state / persistence data
+    approval: ApprovalRecord | None = None
+    rollback_to: Phase | None = None
+    workflow_id: str | None = None
+    run_id: str | None = None
+
+
+class TransitionResult(Model):
+    applied: bool
+
+
+class ApproveRequest(Model):
+    client_account_id: UUID
+    phase: Phase
+    approver: UUID
+    comment: str | None = None
+
+
+class RejectRequest(Model):
+    client_account_id: UUID
+    phase: Phase
+    approver: UUID
+    reason: str
+
+
+class RollbackRequest(Model):
+    client_account_id: UUID
+    phase: Phase
+    requested_by: UUID
+    reason: str | None = None
+
+
+class PhaseProgress(Model):
+    """Sent by a phase child to its master after every step."""
+
+    phase: Phase
+    step: str | None
+    progress: float
+    asset_count: int | None = None
+
+
+class MasterStatus(Model):
+    """Answer of the `status` query: where the engagement stands and what it waits for."""
+
+    engagement_id: UUID
+    master_flow_id: UUID
+    status: FlowStatus
+    phase: Phase | None
+    step: str | None
+    progress: float
+    awaiting_approval: Phase | None
+    paused: bool
+    phases_completed: tuple[Phase, ...]
+    phase_flow_ids: dict[str, UUID]
+    asset_count: int | None
+    phase_summaries: dict[str, dict[str, Any]]
+
+
+class WaveInput(Model):
+    step: StepInput
+    wave_number: int
+
+
+class WaveResult(Model):
+    wave_number: int
+    assets_migrated: int

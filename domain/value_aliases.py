@@ -1,0 +1,131 @@
+"""Spellings found in inventory exports, mapped onto the canonical vocabularies.
+
+Lookups ignore case, punctuation and spacing (`alias_key`): `PRD`, `Prod.` and `prod` are one
+spelling. Every canonical value is also its own alias. Placeholders such as `N/A` or
+`To be filled by O.E.M.` mean "no value".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def alias_key(text: str) -> str:
+    """Lower-case words of `text` joined by single spaces: `' Tier-1 '` -> `'tier 1'`."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _alias_table(vocabulary: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """alias_key(spelling) -> canonical value; fails at import on an unknown value or a clash."""
+    allowed = tuple(vocabulary)
+    table = {alias_key(value): value for value in allowed}
+    for canonical, spellings in aliases.items():
+        if canonical not in allowed:
+            raise ValueError(f"{canonical!r} is not one of {allowed}")
+        for spelling in spellings:
+            key = alias_key(spelling)
+            if table.setdefault(key, canonical) != canonical:
+                raise ValueError(f"{spelling!r} is an alias of both {table[key]!r} and {canonical!r}")
+    return table
+
+
+def canonical_value(table: Mapping[str, str], text: str) -> str | None:
+    """The canonical value `text` spells in `table`, or None when it is not a known spelling."""
+    return table.get(alias_key(text))
+
+
+ENVIRONMENT_ALIASES: dict[str, str] = _alias_table(
+    ENVIRONMENTS,
+    {
+        "production": ("prod", "prd", "live", "prod env", "productive"),
+        "disaster_recovery": ("dr", "disaster recovery site", "bcp", "business continuity"),
+        "staging": ("stage", "stg", "pre prod", "preprod", "pre production"),
+        "uat": ("user acceptance", "user acceptance testing", "acceptance", "acc"),
+        "test": ("tst", "testing", "qa", "quality assurance", "sit"),
+        "development": ("dev", "develop", "devel", "sandbox"),
+    },
+)
+
+CRITICALITY_ALIASES: dict[str, str] = _alias_table(
+    CRITICALITIES,
+    {
+        "critical": ("1", "tier 1", "tier1", "t1", "crit", "mission critical", "1 most critical", "very high"),
+        "high": ("2", "tier 2", "tier2", "t2", "2 somewhat critical"),
+        "medium": ("3", "tier 3", "tier3", "t3", "med", "moderate", "3 less critical"),
+        "low": ("4", "tier 4", "tier4", "t4", "not critical", "non critical", "4 not critical"),
+    },
+)
+
+ASSET_TYPE_ALIASES: dict[str, str] = _alias_table(
+    ASSET_TYPES,
+    {
+        "server": (
+            "vm",
+            "virtual machine",
+            "host",
+            "physical server",
+            "virtual server",
+            "physical",
+            "virtual",
+            "cmdb ci server",
+            "cmdb ci win server",
+            "cmdb ci linux server",
+            "cmdb ci unix server",
+            "cmdb ci vmware instance",
+        ),
+        "database": ("db", "db server", "database server", "database instance", "cmdb ci database"),
+        "application": ("app", "business application", "application service", "cmdb ci appl"),
+        "network": ("network device", "switch", "router", "firewall", "cmdb ci netgear"),
+        "storage": ("san", "nas", "storage array", "storage device"),
+        "load_balancer": ("lb", "load balancer", "f5", "cmdb ci lb"),
+        "container": ("docker", "pod", "kubernetes pod"),
+    },
+)
+
+# power_state is free text in the asset table; these spellings are normalised, others kept.
+POWER_STATES: tuple[str, ...] = ("powered_on", "powered_off", "suspended")
+POWER_STATE_ALIASES: dict[str, str] = _alias_table(
+    POWER_STATES,
+    {
+        "powered_on": ("poweredon", "on", "running", "started", "up"),
+        "powered_off": ("poweredoff", "off", "stopped", "shut down", "shutdown", "down", "deallocated"),
+        "suspended": ("paused", "hibernated"),
+    },
+)
+
+BOOLEAN_ALIASES: dict[str, bool] = {
+    **{alias_key(word): True for word in ("true", "yes", "y", "1", "t", "virtual")},
+    **{alias_key(word): False for word in ("false", "no", "n", "0", "f", "physical")},
+}
+
+# alias_key() of the placeholders; text with no letters or digits at all ("-", "?") is one too.
+PLACEHOLDER_KEYS: frozenset[str] = frozenset(
+    alias_key(text)
+    for text in (
+        "",
+        "N/A",
+        "#N/A",
+        "unknown",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "TBD",
+        "TBA",
+        "not available",
+        "not applicable",
+        "To be filled by O.E.M.",
+        "Default string",
+        "System Serial Number",
+    )
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """True when `text` stands for "no value" (`N/A`, `-`, `unknown`, `To be filled by O.E.M.` ...)."""
+    return alias_key(text) in PLACEHOLDER_KEYS

@@ -1,0 +1,100 @@
+"""The worker: polls the task queue and runs the workflows and activities.
+
+Stateless: run as many as needed. Stops gracefully on SIGTERM/SIGINT (running activities finish or
+are handed back to Temporal). Exposes Prometheus metrics when MIGRATION_METRICS_PORT is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.worker import Worker
+
+from activities.assessment import AssessmentActivities
+from activities.discovery import DiscoveryActivities
+from activities.engagement_context import EngagementActivities
+from activities.execution import ExecutionActivities
+from activities.planning import PlanningActivities
+from activities.transitions import TransitionActivities
+from db.pool import create_pool
+from runtime.devstack import ensure_stack
+from runtime.logging import configure_logging
+from runtime.settings import Settings, get_settings
+from runtime.temporal_client import connect_client, ensure_search_attributes
+from workflows.master_flow import MasterFlowWorkflow
+from workflows.phase_flows import PHASE_WORKFLOWS, WaveExecutionWorkflow
+
+WORKFLOWS = [MasterFlowWorkflow, *PHASE_WORKFLOWS.values(), WaveExecutionWorkflow]
+
+log = structlog.get_logger("worker")
+
+
+def activities_for(pool) -> Sequence:
+    """Every activity, bound to one database pool."""
+    instances = [
+        TransitionActivities(pool),
+        EngagementActivities(pool),
+        DiscoveryActivities(pool),
+        AssessmentActivities(pool),
+        PlanningActivities(pool),
+        ExecutionActivities(pool),
+    ]
+    return [
+        getattr(instance, name)
+        for instance in instances
+        for name in dir(instance)
+        if hasattr(getattr(instance, name), "__temporal_activity_definition")
+    ]
+
+
+def build_worker(client: Client, pool, task_queue: str) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        activities=activities_for(pool),
+        graceful_shutdown_timeout=timedelta(seconds=30),
+    )
+
+
+async def run(settings: Settings) -> None:
+    endpoints = await ensure_stack(settings)
+    if settings.metrics_port:
+        Runtime.set_default(
+            Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{settings.metrics_port}"))),
+            error_if_already_set=True,
+        )
+    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace)
+    await ensure_search_attributes(client)
+    pool = await create_pool(endpoints.database_url, max_size=10)
+    worker = build_worker(client, pool, settings.task_queue)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", task_queue=settings.task_queue, temporal=endpoints.temporal_address)
+    try:
+        async with worker:
+            await stop.wait()
+            log.info("shutting down: finishing running tasks")
+    finally:
+        await pool.close()
+    log.info("worker stopped")
+
+
+def main() -> int:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    asyncio.run(run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

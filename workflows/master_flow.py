@@ -1,0 +1,391 @@
+"""MasterFlowWorkflow: one per engagement; runs the phases as children and waits for approvals.
+
+Deterministic: every effect (database writes, clock, ids) goes through activities or Temporal APIs.
+Every flow-state change is one `record_transition` activity with this workflow's next sequence
+number, so retries and replays never apply a change twice (DESIGN contracts 1-3).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.engagement_context import EngagementActivities
+    from activities.transitions import TransitionActivities
+    from domain.flow_contracts import (
+        ApprovalRecord,
+        ApproveRequest,
+        EngagementContext,
+        MasterFlowInput,
+        MasterStatus,
+        Phase,
+        PhaseInput,
+        PhaseProgress,
+        PhaseResult,
+        RejectRequest,
+        RollbackRequest,
+        TransitionEvent,
+        TransitionRequest,
+    )
+    from domain.vocabulary import APPROVING_ROLES, PHASES
+    from workflows import search_attributes as sa
+    from workflows.ids import phase_workflow_id
+    from workflows.phase_flows import PHASE_WORKFLOWS
+
+TRANSITION_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
+}
+
+
+@workflow.defn(name="MasterFlowWorkflow")
+class MasterFlowWorkflow:
+    @workflow.init
+    def __init__(self, inp: MasterFlowInput) -> None:
+        self._input = inp
+        self._seq = 0
+        self._status = "initialized"
+        self._phase: Phase | None = None
+        self._step: str | None = None
+        self._progress = 0.0
+        self._awaiting: Phase | None = None
+        self._phase_failed = False
+        self._decision: ApproveRequest | RejectRequest | RollbackRequest | None = None
+        self._decisions_applied = 0
+        self._paused = False
+        self._completed: list[Phase] = []
+        self._phase_flow_ids: dict[str, UUID] = {}
+        self._asset_count: int | None = None
+        self._summaries: dict[str, dict[str, Any]] = {}
+        self._context: EngagementContext | None = None
+        self._child: workflow.ChildWorkflowHandle | None = None
+
+    # ---------------------------------------------------------------------------------- run
+    @workflow.run
+    async def run(self, inp: MasterFlowInput) -> MasterStatus:
+        self._context = await self._load_context()
+        policy = self._context.approval_policy
+        auto_approve = set(inp.auto_approve) | set(policy.auto_approve)
+        reminder = inp.reminder_interval or policy.reminder_interval
+        await self._transition("flow_started", master_status="running")
+        index = 0
+        try:
+            while index < len(PHASES):
+                phase: Phase = PHASES[index]  # type: ignore[assignment]
+                await self._wait_while_paused()
+                failed = await self._run_phase(phase)
+                if not failed and phase in auto_approve:
+                    await self._transition(
+                        "approved", phase=phase, approval=ApprovalRecord(decision="auto_approved")
+                    )
+                    self._completed.append(phase)
+                    index += 1
+                    continue
+                decision = await self._await_decision(phase, reminder)
+                index = await self._apply_decision(phase, index, decision)
+                self._decisions_applied += 1
+            await self._transition("flow_completed", master_status="completed", progress=100.0)
+            self._status = "completed"
+            return self.status()
+        except asyncio.CancelledError:
+            self._status = "cancelled"
+            running = self._phase_flow_ids.get(self._phase) if self._child is not None and self._phase else None
+            await self._transition(
+                "cancelled", master_status="cancelled", phase=self._phase, phase_flow_id=running,
+                phase_status="cancelled" if running else None,
+            )
+            raise
+        finally:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+
+    async def _run_phase(self, phase: Phase) -> bool:
+        """Run one phase as a child workflow; return True if it failed (the person decides what next)."""
+        phase_flow_id = workflow.uuid4()
+        self._phase, self._step, self._phase_failed = phase, None, False
+        self._phase_flow_ids[phase] = phase_flow_id
+        await self._transition("phase_started", phase=phase, phase_flow_id=phase_flow_id, master_status="running")
+        inp = self._input
+        child_input = PhaseInput(
+            tenant=inp.tenant,
+            master_flow_id=inp.master_flow_id,
+            phase=phase,
+            phase_flow_id=phase_flow_id,
+            data_import_id=inp.data_import_id,
+            master_workflow_id=workflow.info().workflow_id,
+        )
+        self._child = await workflow.start_child_workflow(
+            PHASE_WORKFLOWS[phase].run,
+            child_input,
+            id=phase_workflow_id(inp.tenant.engagement_id, phase),
+            static_summary=f"{phase} of engagement {self._context.name if self._context else ''}",
+            static_details=f"Phase flow {phase_flow_id} of master flow {inp.master_flow_id}",
+        )
+        if self._paused:
+            await self._child.signal("pause")
+        try:
+            result: PhaseResult = await self._child
+        except ChildWorkflowError as err:
+            self._child = None
+            self._phase_failed = True
+            self._status = "failed"
+            cause = _root_message(err)
+            self._summaries[phase] = {"error": cause}
+            await self._transition(
+                "failed", phase=phase, phase_flow_id=phase_flow_id, master_status="failed", phase_status="failed",
+                state={"error": cause},
+            )
+            return True
+        self._child = None
+        self._summaries[phase] = {name: summary for name, summary in result.steps.items()}
+        if result.asset_count is not None:
+            self._asset_count = result.asset_count
+        self._progress = 100.0 * (PHASES.index(phase) + 1) / len(PHASES)
+        await self._transition("phase_completed", phase=phase, phase_flow_id=phase_flow_id, progress=self._progress)
+        return False
+
+    async def _await_decision(
+        self, phase: Phase, reminder: timedelta
+    ) -> ApproveRequest | RejectRequest | RollbackRequest:
+        self._awaiting, self._decision = phase, None
+        if not self._phase_failed:
+            self._status = "awaiting_approval"
+            await self._transition("awaiting_approval", phase=phase, master_status="awaiting_approval")
+        while True:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._decision is not None, timeout=reminder, timeout_summary="approval reminder"
+                )
+                break
+            except asyncio.TimeoutError:
+                waiting_for = "a re-run (reject) or rollback" if self._phase_failed else "approval"
+                workflow.logger.warning(
+                    "Reminder: engagement %s phase %s is waiting for %s",
+                    self._input.tenant.engagement_id, phase, waiting_for,
+                )
+        decision = self._decision
+        assert decision is not None
+        self._awaiting, self._decision = None, None
+        return decision
+
+    async def _decide(self, req: ApproveRequest | RejectRequest | RollbackRequest) -> MasterStatus:
+        """Hand a validated decision to the main loop; answer once it has been applied."""
+        applied_before = self._decisions_applied
+        self._decision = req
+        await workflow.wait_condition(lambda: self._decisions_applied > applied_before)
+        return self.status()
+
+    async def _apply_decision(
+        self, phase: Phase, index: int, decision: ApproveRequest | RejectRequest | RollbackRequest
+    ) -> int:
+        if isinstance(decision, ApproveRequest):
+            await self._transition(
+                "approved", phase=phase, master_status="running",
+                approval=ApprovalRecord(decision="approved", user_id=decision.approver, comment=decision.comment),
+            )
+            self._status = "running"
+            self._completed.append(phase)
+            return index + 1
+        if isinstance(decision, RejectRequest):
+            await self._transition(
+                "rejected", phase=phase, master_status="running",
+                approval=ApprovalRecord(decision="rejected", user_id=decision.approver, comment=decision.reason),
+            )
+            self._status = "running"
+            return index
+        target = PHASES.index(decision.phase)
+        self._completed = self._completed[:target]
+        await self._transition(
+            "rolled_back", phase=phase, rollback_to=decision.phase, master_status="running",
+            approval=ApprovalRecord(decision="rejected", user_id=decision.requested_by, comment=decision.reason),
+        )
+        self._status = "running"
+        return target
+
+    async def _wait_while_paused(self) -> None:
+        if self._paused:
+            await workflow.wait_condition(lambda: not self._paused)
+
+    async def _load_context(self) -> EngagementContext:
+        return await workflow.execute_activity_method(
+            EngagementActivities.load_engagement_context, self._input.tenant, **TRANSITION_OPTIONS
+        )
+
+    async def _transition(self, event: TransitionEvent, **fields: Any) -> None:
+        """Record one flow-state change (one activity, one transaction) and mirror it to the UI."""
+        self._seq += 1
+        if fields.get("master_status"):
+            self._status = fields["master_status"]
+        info = workflow.info()
+        request = TransitionRequest(
+            tenant=self._input.tenant,
+            master_flow_id=self._input.master_flow_id,
+            flow_id=self._input.master_flow_id,
+            seq=self._seq,
+            event=event,
+            occurred_at=workflow.now(),
+            workflow_id=info.workflow_id,
+            run_id=info.run_id,
+            **fields,
+        )
+        await workflow.execute_activity_method(TransitionActivities.record_transition, request, **TRANSITION_OPTIONS)
+        self._publish()
+
+    def _publish(self) -> None:
+        updates = [sa.AWAITING_APPROVAL.value_set(self._awaiting is not None and not self._phase_failed)]
+        if self._phase is not None:
+            updates.append(sa.MIGRATION_PHASE.value_set(self._phase))
+        if self._asset_count is not None:
+            updates.append(sa.ASSET_COUNT.value_set(self._asset_count))
+        workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(self._details())
+
+    def _details(self) -> str:
+        lines = [
+            f"**Status:** {self._status}" + (" (paused)" if self._paused else ""),
+            f"**Phase:** {self._phase or '-'}" + (f" / step {self._step}" if self._step else ""),
+            f"**Progress:** {self._progress:.0f}%",
+            f"**Completed phases:** {', '.join(self._completed) or 'none'}",
+        ]
+        if self._awaiting:
+            what = "re-run or rollback after failure" if self._phase_failed else "approval"
+            lines.append(f"**Waiting for:** {what} of {self._awaiting}")
+        if self._asset_count is not None:
+            lines.append(f"**Assets:** {self._asset_count}")
+        return "\n\n".join(lines)
+
+    # ------------------------------------------------------------------------ validation
+    def _check_decision(self, client_account_id: UUID, phase: Phase, user: UUID, *, for_approval: bool) -> None:
+        if client_account_id != self._input.tenant.client_account_id:
+            raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
+        if self._decision is not None:
+            raise ApplicationError("another decision for this phase is being applied", type="DecisionPending")
+        if self._awaiting != phase:
+            waiting = self._awaiting or "nothing"
+            raise ApplicationError(f"phase {phase} is not awaiting a decision (waiting for: {waiting})",
+                                   type="NotAwaiting")
+        if for_approval and self._phase_failed:
+            raise ApplicationError(f"phase {phase} failed; reject it to re-run it or roll back", type="PhaseFailed")
+        role = (self._context.member_roles if self._context else {}).get(str(user))
+        if role is None:
+            raise ApplicationError(f"user {user} is not a member of this engagement", type="NotMember")
+        if role not in APPROVING_ROLES:
+            raise ApplicationError(f"user {user} has role {role}, which cannot approve", type="NotApprover")
+
+    # --------------------------------------------------------------------- updates/signals
+    @workflow.update(name="approve_phase")
+    async def approve_phase_update(self, req: ApproveRequest) -> MasterStatus:
+        return await self._decide(req)
+
+    @approve_phase_update.validator
+    def _validate_approve(self, req: ApproveRequest) -> None:
+        self._check_decision(req.client_account_id, req.phase, req.approver, for_approval=True)
+
+    @workflow.update(name="reject_phase")
+    async def reject_phase_update(self, req: RejectRequest) -> MasterStatus:
+        return await self._decide(req)
+
+    @reject_phase_update.validator
+    def _validate_reject(self, req: RejectRequest) -> None:
+        self._check_decision(req.client_account_id, req.phase, req.approver, for_approval=False)
+        if not req.reason.strip():
+            raise ApplicationError("a rejection needs a reason", type="BadRequest")
+
+    @workflow.update(name="rollback_to")
+    async def rollback_to(self, req: RollbackRequest) -> MasterStatus:
+        return await self._decide(req)
+
+    @rollback_to.validator
+    def _validate_rollback(self, req: RollbackRequest) -> None:
+        current = self._awaiting
+        if current is None:
+            raise ApplicationError("rollback is possible only while a phase awaits a decision", type="NotAwaiting")
+        self._check_decision(req.client_account_id, current, req.requested_by, for_approval=False)
+        if PHASES.index(req.phase) > PHASES.index(current):
+            raise ApplicationError(f"cannot roll back forward to {req.phase} from {current}", type="BadRequest")
+
+    @workflow.signal(name="approve_phase")
+    def approve_phase_signal(self, req: ApproveRequest) -> None:
+        self._accept_signal(req, lambda: self._validate_approve(req))
+
+    @workflow.signal(name="reject_phase")
+    def reject_phase_signal(self, req: RejectRequest) -> None:
+        self._accept_signal(req, lambda: self._validate_reject(req))
+
+    def _accept_signal(self, req: ApproveRequest | RejectRequest, validate: Any) -> None:
+        """Signals cannot answer the caller: an invalid one is logged and ignored."""
+        try:
+            validate()
+        except ApplicationError as err:
+            workflow.logger.warning("Ignored %s signal: %s", type(req).__name__, err.message)
+            return
+        self._decision = req
+
+    @workflow.signal
+    async def pause(self) -> None:
+        if self._paused:
+            return
+        self._paused = True
+        if self._child is not None:
+            await self._child.signal("pause")
+        await self._transition("paused", master_status="paused", phase=self._phase)
+
+    @workflow.signal
+    async def resume(self) -> None:
+        if not self._paused:
+            return
+        self._paused = False
+        if self._child is not None:
+            await self._child.signal("resume")
+        await self._transition("resumed", master_status=self._resting_status(), phase=self._phase)
+
+    def _resting_status(self) -> str:
+        """The status to return to after a pause ends."""
+        if self._awaiting is None:
+            return "running"
+        return "failed" if self._phase_failed else "awaiting_approval"
+
+    @workflow.signal
+    async def members_changed(self) -> None:
+        """The engagement's members or approval policy changed: reload them for validation."""
+        self._context = await self._load_context()
+
+    @workflow.signal
+    def phase_progress(self, progress: PhaseProgress) -> None:
+        if progress.phase == self._phase:
+            self._step = progress.step
+            if progress.asset_count is not None:
+                self._asset_count = progress.asset_count
+            base = 100.0 * PHASES.index(progress.phase) / len(PHASES)
+            self._progress = base + progress.progress / len(PHASES)
+            self._publish()
+
+    @workflow.query
+    def status(self) -> MasterStatus:
+        return MasterStatus(
+            engagement_id=self._input.tenant.engagement_id,
+            master_flow_id=self._input.master_flow_id,
+            status=self._status,  # type: ignore[arg-type]
+            phase=self._phase,
+            step=self._step,
+            progress=round(self._progress, 1),
+            awaiting_approval=None if self._phase_failed else self._awaiting,
+            paused=self._paused,
+            phases_completed=tuple(self._completed),
+            phase_flow_ids=dict(self._phase_flow_ids),
+            asset_count=self._asset_count,
+            phase_summaries=dict(self._summaries),
+        )
+
+
+def _root_message(err: BaseException) -> str:
+    """The innermost cause's message: what actually went wrong inside the child's activity."""
+    while getattr(err, "cause", None) is not None:
+        err = err.cause  # type: ignore[assignment]
+    return getattr(err, "message", None) or str(err)

@@ -1,0 +1,232 @@
+"""The four phase workflows: each runs its steps as separate, idempotent, heartbeating activities.
+
+After every step the phase records a `step_completed` transition (its flag and JSONB state in one
+transaction) under its own sequence, and tells the master its progress. Pause takes effect between
+steps. Execution runs one child workflow per wave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.assessment import AssessmentActivities
+    from activities.discovery import DiscoveryActivities
+    from activities.errors import BAD_INPUT
+    from activities.execution import ExecutionActivities
+    from activities.planning import PlanningActivities
+    from activities.transitions import TransitionActivities
+    from domain.flow_contracts import (
+        PhaseInput,
+        PhaseProgress,
+        PhaseResult,
+        StepInput,
+        StepResult,
+        TransitionRequest,
+        WaveInput,
+        WaveResult,
+    )
+    from domain.vocabulary import PHASE_STEPS
+    from workflows.ids import wave_workflow_id
+
+STEP_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(hours=2),
+    "heartbeat_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=1),
+        maximum_attempts=5,
+        non_retryable_error_types=[BAD_INPUT],
+    ),
+}
+TRANSITION_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
+}
+
+StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
+
+
+class PhaseFlow:
+    """Shared machinery of the phase workflows: steps, transitions, pause, progress."""
+
+    phase: str = ""
+    steps: Sequence[tuple[str, StepFn]] = ()
+
+    def __init__(self) -> None:
+        self._seq = 0
+        self._paused = False
+        self._step: str | None = None
+        self._done: list[str] = []
+
+    async def _run_steps(self, inp: PhaseInput) -> PhaseResult:
+        assert tuple(name for name, _ in self.steps) == PHASE_STEPS[self.phase], "steps drifted from vocabulary"
+        step_input = StepInput(
+            tenant=inp.tenant,
+            master_flow_id=inp.master_flow_id,
+            phase_flow_id=inp.phase_flow_id,
+            data_import_id=inp.data_import_id,
+        )
+        summaries: dict[str, dict[str, Any]] = {}
+        asset_count: int | None = None
+        for index, (name, fn) in enumerate(self.steps):
+            if self._paused:
+                workflow.set_current_details(f"**Paused** before step {name}")
+                await workflow.wait_condition(lambda: not self._paused)
+            self._step = name
+            workflow.set_current_details(f"**Step:** {name} ({index + 1}/{len(self.steps)})")
+            result = await self._execute_step(name, fn, inp, step_input)
+            summaries[name] = result.summary
+            if result.asset_count is not None:
+                asset_count = result.asset_count
+            self._done.append(name)
+            progress = 100.0 * (index + 1) / len(self.steps)
+            await self._record_step(inp, name, progress, result)
+            await workflow.get_external_workflow_handle(inp.master_workflow_id).signal(
+                "phase_progress",
+                PhaseProgress(phase=inp.phase, step=name, progress=progress, asset_count=asset_count),
+            )
+        workflow.set_current_details(f"**Completed** {len(self.steps)} steps")
+        return PhaseResult(phase=inp.phase, phase_flow_id=inp.phase_flow_id, steps=summaries, asset_count=asset_count)
+
+    async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
+        return await workflow.execute_activity_method(fn, step_input, summary=name, **STEP_OPTIONS)
+
+    async def _record_step(self, inp: PhaseInput, step: str, progress: float, result: StepResult) -> None:
+        self._seq += 1
+        await workflow.execute_activity_method(
+            TransitionActivities.record_transition,
+            TransitionRequest(
+                tenant=inp.tenant,
+                master_flow_id=inp.master_flow_id,
+                flow_id=inp.phase_flow_id,
+                seq=self._seq,
+                event="step_completed",
+                occurred_at=workflow.now(),
+                phase=inp.phase,
+                phase_flow_id=inp.phase_flow_id,
+                step=step,
+                phase_status="completed" if progress >= 100.0 else "running",
+                progress=progress,
+                state={step: result.summary},
+            ),
+            **TRANSITION_OPTIONS,
+        )
+
+    @workflow.signal
+    def pause(self) -> None:
+        self._paused = True
+
+    @workflow.signal
+    def resume(self) -> None:
+        self._paused = False
+
+    @workflow.query
+    def current_step(self) -> str | None:
+        return self._step
+
+
+@workflow.defn(name="DiscoveryFlowWorkflow")
+class DiscoveryFlowWorkflow(PhaseFlow):
+    phase = "discovery"
+    steps = (
+        ("data_import", DiscoveryActivities.import_records),
+        ("attribute_mapping", DiscoveryActivities.map_attributes),
+        ("data_cleansing", DiscoveryActivities.cleanse_records),
+        ("inventory", DiscoveryActivities.build_inventory),
+        ("dependency_analysis", DiscoveryActivities.analyse_dependencies),
+        ("tech_debt_analysis", DiscoveryActivities.analyse_tech_debt),
+    )
+
+    @workflow.run
+    async def run(self, inp: PhaseInput) -> PhaseResult:
+        return await self._run_steps(inp)
+
+
+@workflow.defn(name="AssessmentFlowWorkflow")
+class AssessmentFlowWorkflow(PhaseFlow):
+    phase = "assessment"
+    steps = (
+        ("strategy_recommendation", AssessmentActivities.recommend_strategies),
+        ("complexity_scoring", AssessmentActivities.score_complexity),
+        ("risk_scoring", AssessmentActivities.score_risk),
+        ("cost_projection", AssessmentActivities.project_costs),
+    )
+
+    @workflow.run
+    async def run(self, inp: PhaseInput) -> PhaseResult:
+        return await self._run_steps(inp)
+
+
+@workflow.defn(name="PlanningFlowWorkflow")
+class PlanningFlowWorkflow(PhaseFlow):
+    phase = "planning"
+    steps = (
+        ("move_groups", PlanningActivities.build_move_groups),
+        ("wave_planning", PlanningActivities.plan_waves),
+        ("timeline", PlanningActivities.schedule_waves),
+        ("cost_estimate", PlanningActivities.estimate_costs),
+    )
+
+    @workflow.run
+    async def run(self, inp: PhaseInput) -> PhaseResult:
+        return await self._run_steps(inp)
+
+
+@workflow.defn(name="ExecutionFlowWorkflow")
+class ExecutionFlowWorkflow(PhaseFlow):
+    """Prepares runbooks, runs each wave as its own child workflow in order, then validates."""
+
+    phase = "execution"
+    steps = (
+        ("runbook_preparation", ExecutionActivities.prepare_runbooks),
+        ("wave_execution", ExecutionActivities.list_waves),
+        ("validation", ExecutionActivities.validate_migration),
+    )
+
+    @workflow.run
+    async def run(self, inp: PhaseInput) -> PhaseResult:
+        return await self._run_steps(inp)
+
+    async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
+        result = await super()._execute_step(name, fn, inp, step_input)
+        if name != "wave_execution":
+            return result
+        migrated = 0
+        waves: list[int] = result.summary["wave_numbers"]
+        for wave_number in waves:
+            wave: WaveResult = await workflow.execute_child_workflow(
+                WaveExecutionWorkflow.run,
+                WaveInput(step=step_input, wave_number=wave_number),
+                id=wave_workflow_id(inp.tenant.engagement_id, wave_number),
+                static_summary=f"wave {wave_number} (dry run)",
+            )
+            migrated += wave.assets_migrated
+        return StepResult(summary={"waves_executed": len(waves), "assets_migrated": migrated}, asset_count=migrated)
+
+
+@workflow.defn(name="WaveExecutionWorkflow")
+class WaveExecutionWorkflow:
+    """One migration wave: the dry-run executor moves its assets in batches, heartbeating."""
+
+    @workflow.run
+    async def run(self, inp: WaveInput) -> WaveResult:
+        workflow.set_current_details(f"**Wave {inp.wave_number}:** executing (dry run)")
+        result: WaveResult = await workflow.execute_activity_method(
+            ExecutionActivities.execute_wave, inp, summary=f"wave {inp.wave_number}", **STEP_OPTIONS
+        )
+        workflow.set_current_details(f"**Wave {inp.wave_number}:** {result.assets_migrated} assets migrated")
+        return result
+
+
+PHASE_WORKFLOWS = {
+    "discovery": DiscoveryFlowWorkflow,
+    "assessment": AssessmentFlowWorkflow,
+    "planning": PlanningFlowWorkflow,
+    "execution": ExecutionFlowWorkflow,
+}
