@@ -20,6 +20,7 @@ from db.queries import sql
 from domain.effort import DAY_RATE, DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.flow_contracts import StepInput, StepResult
 from domain.move_groups import move_groups
+from domain.shared_services import shared_service_hubs, without_hub_edges
 from domain.wave_packing import pack_waves
 
 _STAGING_COLUMNS = ["asset_id", "wave_number", "move_group", "placement_reason"]
@@ -44,8 +45,12 @@ class PlanningActivities:
             assets = await conn.fetch(sql("planning_assets"))
             edges = await conn.fetch(sql("planning_edges"))
             moving = {row["id"] for row in assets}
-            pairs = [(str(e["source_asset_id"]), str(e["target_asset_id"])) for e in edges]
-            groups = await asyncio.to_thread(move_groups, sorted(str(a) for a in moving), pairs)
+            pairs = [(str(e["source_asset_id"]), str(e["target_asset_id"])) for e in edges
+                     if e["source_asset_id"] in moving and e["target_asset_id"] in moving]
+            hubs = shared_service_hubs(len(moving), pairs)
+            groups = await asyncio.to_thread(
+                move_groups, sorted(str(a) for a in moving), without_hub_edges(pairs, hubs)
+            )
             staged = [
                 (asset_id, None, f"MG-{index + 1:04d}", None)
                 for index, group in enumerate(groups)
@@ -62,6 +67,7 @@ class PlanningActivities:
             "largest_group": max((len(g) for g in groups), default=0),
             "single_asset_groups": sum(1 for g in groups if len(g) == 1),
             "assets_moving": len(moving),
+            "shared_service_hubs": len(hubs),
             "dependencies_on_assets_that_stay": to_staying,
         })
 

@@ -13,10 +13,21 @@ from pgvector.asyncpg import register_vector
 from db.queries import sql
 
 
+def _jsonb_encode(value: object) -> bytes:
+    return b"\x01" + json.dumps(value).encode()
+
+
+def _jsonb_decode(data: bytes) -> object:
+    return json.loads(data[1:])
+
+
 async def init_connection(conn: asyncpg.Connection) -> None:
-    """Decode JSON/JSONB to Python objects and `vector` to numpy-free lists on every connection."""
-    for type_name in ("json", "jsonb"):
-        await conn.set_type_codec(type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    """JSON/JSONB as Python objects and pgvector's `vector` type on every connection."""
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    # Binary jsonb (a version byte, then the text) so COPY, which is binary-only, can carry it too.
+    await conn.set_type_codec(
+        "jsonb", encoder=_jsonb_encode, decoder=_jsonb_decode, schema="pg_catalog", format="binary"
+    )
     if await conn.fetchval(sql("vector_type_exists")):
         await register_vector(conn)
 

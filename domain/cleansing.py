@@ -61,12 +61,14 @@ class CleansedRecord(BaseModel):
     errors: list[str]
 
 
-class _InvalidValue(ValueError):
+class _InvalidValueError(ValueError):
     """A cell that cannot be read as its column's kind; the message names the value."""
 
 
 @dataclass(frozen=True)
 class _Outcome:
+    """A cleansed cell: its value, the rule that altered it, and values derived from it."""
+
     value: object
     rule: str | None = None  # set when the value is not what the text says at face value
     derived: dict[str, object] = field(default_factory=dict)
@@ -75,21 +77,28 @@ class _Outcome:
 # A list cell holding only placeholders ("N/A; N/A").
 _NO_VALUE = _Outcome(None, "placeholder")
 
+# (target column, trimmed cell text, unit from the mapping) -> outcome; raises _InvalidValueError.
+_Cleanser = Callable[[str, str, SizeUnit | None], _Outcome]
+
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?", re.IGNORECASE)
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _ADDRESS_SEPARATORS = re.compile(r"[;,\s]+")
 _LIST_SEPARATORS = re.compile(r"[;,|\n]+")
-_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
+_MAC_SEPARATORS = re.compile(r"[:\-.]")
 _MAC_HEX = re.compile(r"[0-9a-f]{12}")
 
 
-def _parse_number(text: str) -> tuple[float, str | None]:
-    """A finite float and the rule that read it, if the text needed interpreting."""
+def _parse_number(text: str, shown: str | None = None) -> tuple[float, str | None]:
+    """A finite, non-negative float and the rule that read it, if the text needed interpreting.
+
+    Errors quote `shown` (the whole cell) when given, else `text`.
+    """
     compact = text.strip()
+    shown = text if shown is None else shown
     if _NON_FINITE.fullmatch(compact):
-        raise _InvalidValue(f"{text!r} is not a finite number")
+        raise _InvalidValueError(f"{shown!r} is not a finite number")
     if _PLAIN_NUMBER.fullmatch(compact):
         number, rule = float(compact), None
     elif _THOUSANDS.fullmatch(compact):
@@ -97,18 +106,18 @@ def _parse_number(text: str) -> tuple[float, str | None]:
     elif _DECIMAL_COMMA.fullmatch(compact):
         number, rule = float(compact.replace(",", ".")), "decimal_comma"
     else:
-        raise _InvalidValue(f"{text!r} is not a number")
+        raise _InvalidValueError(f"{shown!r} is not a number")
     if not math.isfinite(number):
-        raise _InvalidValue(f"{text!r} is not a finite number")
+        raise _InvalidValueError(f"{shown!r} is not a finite number")
     if number < 0:
-        raise _InvalidValue(f"{text!r} is negative")
+        raise _InvalidValueError(f"{shown!r} is negative")
     return number, rule
 
 
 def _whole_number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     number, rule = _parse_number(text)
     if not number.is_integer():
-        raise _InvalidValue(f"{text!r} is not a whole number")
+        raise _InvalidValueError(f"{text!r} is not a whole number")
     return _Outcome(int(number), rule)
 
 
@@ -119,9 +128,9 @@ def _number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     value_unit: SizeUnit | None = None
     if target in GB_SIZE_FIELDS:
         amount, value_unit = split_value_unit(amount)
-    number, rule = _parse_number(amount)
+    number, rule = _parse_number(amount, shown=text)
     if target in PERCENT_FIELDS and number > 100:
-        raise _InvalidValue(f"{text!r} is above 100%")
+        raise _InvalidValueError(f"{text!r} is above 100%")
     size_unit = value_unit or unit
     if target in GB_SIZE_FIELDS and size_unit not in (None, "GB", "GiB"):
         return _Outcome(to_gb(number, size_unit), f"{size_unit}_to_GB")
@@ -131,16 +140,19 @@ def _number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
 def _boolean(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     value = BOOLEAN_ALIASES.get(alias_key(text))
     if value is None:
-        raise _InvalidValue(f"{text!r} is not a yes/no value")
+        raise _InvalidValueError(f"{text!r} is not a yes/no value")
     return _Outcome(value)
 
 
-def _vocabulary(kind: str, table: Mapping[str, str], strict: bool) -> Callable[[str, str, SizeUnit | None], _Outcome]:
+def _vocabulary(kind: str, table: Mapping[str, str], strict: bool) -> _Cleanser:
+    """A cleanser onto `table`'s canonical values; unknown spellings are errors if `strict`, else kept."""
+
     def cleanse(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
         value = canonical_value(table, text)
         if value is None:
             if strict:
-                raise _InvalidValue(f"{text!r} is not a known {kind} (known: {', '.join(sorted(set(table.values())))})")
+                known = ", ".join(sorted(set(table.values())))
+                raise _InvalidValueError(f"{text!r} is not a known {kind} (known: {known})")
             return _Outcome(text)
         return _Outcome(value, None if value == text else f"{kind}_alias")
 
@@ -166,7 +178,7 @@ def _ip_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
         try:
             ipaddress.ip_address(address)
         except ValueError:
-            raise _InvalidValue(f"{address!r} is not an IP address") from None
+            raise _InvalidValueError(f"{address!r} is not an IP address") from None
     return _Outcome(addresses[0], "first_of_list" if len(addresses) > 1 else None, {"ip_addresses": addresses})
 
 
@@ -175,7 +187,7 @@ def _mac_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     for item in _split(text, _ADDRESS_SEPARATORS)[0]:
         digits = _MAC_SEPARATORS.sub("", item).lower()
         if not _MAC_HEX.fullmatch(digits):
-            raise _InvalidValue(f"{item!r} is not a MAC address")
+            raise _InvalidValueError(f"{item!r} is not a MAC address")
         macs.append(":".join(digits[i : i + 2] for i in range(0, 12, 2)))
     macs = list(dict.fromkeys(macs))
     if not macs:
@@ -192,7 +204,7 @@ def _name_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(names, "list_cleaned" if dropped else None)
 
 
-_CLEANSERS: dict[str, Callable[[str, str, SizeUnit | None], _Outcome]] = {
+_CLEANSERS: dict[str, _Cleanser] = {
     "text": _text,
     "int": _whole_number,
     "number": _number,
@@ -205,7 +217,7 @@ _CLEANSERS: dict[str, Callable[[str, str, SizeUnit | None], _Outcome]] = {
     "list": _name_list,
 }
 # Text columns with a vocabulary of their own: known spellings normalised, others kept.
-_TEXT_VOCABULARIES: dict[str, Callable[[str, str, SizeUnit | None], _Outcome]] = {
+_TEXT_VOCABULARIES: dict[str, _Cleanser] = {
     "power_state": _vocabulary("power_state", POWER_STATE_ALIASES, strict=False),
 }
 
@@ -229,7 +241,10 @@ def _sources(mappings: Sequence[MappingSuggestion]) -> dict[str, MappingSuggesti
     return by_target
 
 
-def _cleanse_os(os_text: str, version_text: str | None, values: dict[str, object], changes: list[dict[str, object]]) -> None:
+def _cleanse_os(
+    os_text: str, version_text: str | None, values: dict[str, object], changes: list[dict[str, object]]
+) -> None:
+    """OS name, version and family from the OS column and, if mapped, the OS-version column."""
     identity = identify_os(os_text, version_text)
     values["operating_system"] = identity.name
     values["os_family"] = identity.family
@@ -281,7 +296,7 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
         cleanse = _TEXT_VOCABULARIES.get(target, _CLEANSERS[kind])
         try:
             outcome = cleanse(target, text, sources[target].unit)
-        except _InvalidValue as problem:
+        except _InvalidValueError as problem:
             errors.append(f"{target}: {problem}")
             continue
         if outcome.value is not None:

@@ -5,14 +5,12 @@ place that knows it) and machine state.
 | --- | --- |
 | os_end_of_life | the OS version is past the vendor's standard support |
 | os_support_unknown | an OS is named but its support status cannot be told (no version, unknown product) |
-| powered_off | the machine is powered off |
+| powered_off | the machine is powered off (canonical power state from cleansing) |
 """
 
 from __future__ import annotations
 
 from domain.os_catalogue import identify_os
-
-_POWERED_OFF = {"poweredoff", "powered off", "off", "stopped", "shutdown"}
 
 
 def tech_debt(operating_system: str | None, os_version: str | None, power_state: str | None) -> list[str]:
@@ -23,6 +21,6 @@ def tech_debt(operating_system: str | None, os_version: str | None, power_state:
             flags.append("os_end_of_life")
         elif support is None:
             flags.append("os_support_unknown")
-    if power_state and power_state.strip().lower() in _POWERED_OFF:
+    if power_state == "powered_off":  # cleansing made power states canonical
         flags.append("powered_off")
     return flags

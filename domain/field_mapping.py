@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
 from domain.size_units import SizeUnit, split_header_unit
+from domain.vocabulary import MAPPING_SOURCES
 
 EXACT_CONFIDENCE = 1.0
 SYNONYM_CONFIDENCE = 0.9
@@ -212,14 +212,18 @@ VENDOR_PROFILES: tuple[VendorProfile, ...] = (
 
 
 class MappingSuggestion(BaseModel):
-    """One header and the asset column it is suggested to fill, with why and how sure."""
+    """One header and the asset column it is suggested to fill, with why and how sure.
+
+    `suggest_mappings` produces sources "exact" and "synonym" (None when nothing matches); a
+    mapping read back after review may carry any of `MAPPING_SOURCES` (e.g. "user").
+    """
 
     model_config = ConfigDict(frozen=True)
 
     source_field: str
     target_field: str | None
     confidence: float = Field(ge=0.0, le=1.0)
-    source: Literal["exact", "synonym"] | None
+    source: str | None
     reason: str
     unit: SizeUnit | None = None
 
@@ -228,6 +232,13 @@ class MappingSuggestion(BaseModel):
     def _known_target(cls, value: str | None) -> str | None:
         if value is not None and value not in ASSET_IMPORT_FIELDS:
             raise ValueError(f"{value!r} is not an importable asset field")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str | None) -> str | None:
+        if value is not None and value not in MAPPING_SOURCES:
+            raise ValueError(f"{value!r} is not one of {MAPPING_SOURCES}")
         return value
 
 
@@ -294,48 +305,38 @@ def _unit_note(target: str, unit: SizeUnit | None) -> str:
     return f"; values are in {unit} and are converted to GB"
 
 
+def _unmatched(header: str, reason: str) -> MappingSuggestion:
+    return MappingSuggestion(source_field=header, target_field=None, confidence=0.0, source=None, reason=reason)
+
+
+def _matched(header: str, target: str, source: str, unit: SizeUnit | None, reason: str) -> MappingSuggestion:
+    return MappingSuggestion(
+        source_field=header,
+        target_field=target,
+        confidence=EXACT_CONFIDENCE if source == "exact" else SYNONYM_CONFIDENCE,
+        source=source,
+        reason=reason + _unit_note(target, unit),
+        unit=unit if target in GB_SIZE_FIELDS else None,
+    )
+
+
 def _suggest(header: str, overrides: Mapping[str, tuple[str, VendorOverride]]) -> MappingSuggestion:
     full = _compact(header)
     base, unit = _compact_without_unit(header)
     if not full:
-        return MappingSuggestion(source_field=header, target_field=None, confidence=0.0, source=None,
-                                 reason="empty header")
+        return _unmatched(header, "empty header")
     if full in overrides or base in overrides:
         vendor, override = overrides.get(full) or overrides[base]
-        unit = override.unit or unit
         if override.target is None:
-            return MappingSuggestion(source_field=header, target_field=None, confidence=0.0, source=None,
-                                     reason=f"{vendor}: {override.note}")
-        return MappingSuggestion(
-            source_field=header,
-            target_field=override.target,
-            confidence=SYNONYM_CONFIDENCE,
-            source="synonym",
-            reason=f"{vendor}: {override.note}{_unit_note(override.target, unit)}",
-            unit=unit if override.target in GB_SIZE_FIELDS else None,
-        )
+            return _unmatched(header, f"{vendor}: {override.note}")
+        return _matched(header, override.target, "synonym", unit or override.unit, f"{vendor}: {override.note}")
     target = _TARGET_BY_COMPACT.get(full) or _TARGET_BY_COMPACT.get(base)
     if target is not None:
-        return MappingSuggestion(
-            source_field=header,
-            target_field=target,
-            confidence=EXACT_CONFIDENCE,
-            source="exact",
-            reason=f"header is the column name {target}{_unit_note(target, unit)}",
-            unit=unit if target in GB_SIZE_FIELDS else None,
-        )
+        return _matched(header, target, "exact", unit, f"header is the column name {target}")
     target = _SYNONYM_INDEX.get(base)
     if target is not None:
-        return MappingSuggestion(
-            source_field=header,
-            target_field=target,
-            confidence=SYNONYM_CONFIDENCE,
-            source="synonym",
-            reason=f"{_shown(header)} is a known spelling of {target}{_unit_note(target, unit)}",
-            unit=unit if target in GB_SIZE_FIELDS else None,
-        )
-    return MappingSuggestion(source_field=header, target_field=None, confidence=0.0, source=None,
-                             reason="no known column matches")
+        return _matched(header, target, "synonym", unit, f"{_shown(header)} is a known spelling of {target}")
+    return _unmatched(header, "no known column matches")
 
 
 def suggest_mappings(headers: list[str]) -> list[MappingSuggestion]:
@@ -359,12 +360,6 @@ def suggest_mappings(headers: list[str]) -> list[MappingSuggestion]:
         winner = suggestions[winners[target]]
         why = "an exact match" if winner.source == "exact" and suggestion.source != "exact" else "further left"
         resolved.append(
-            MappingSuggestion(
-                source_field=suggestion.source_field,
-                target_field=None,
-                confidence=0.0,
-                source=None,
-                reason=f"{_shown(winner.source_field)} also matches {target} and wins ({why})",
-            )
+            _unmatched(suggestion.source_field, f"{_shown(winner.source_field)} also matches {target} and wins ({why})")
         )
     return resolved

@@ -235,7 +235,7 @@ def generate_inventory(servers: int, seed: int = 7) -> list[dict[str, str]]:
     rng = random.Random(seed)
     rows = [_row(server, address, rng) for address, server in enumerate(_plan(servers, rng))]
     standalone = [row for row in rows if row["Application"] in ("N/A", "")]
-    for row, column, value in zip(standalone, ("CPU Cores", "RAM (GB)"), ("four", "-8")):
+    for row, column, value in zip(standalone, ("CPU Cores", "RAM (GB)"), ("four", "-8"), strict=False):
         row[column] = value
         row["Notes"] = f"{BAD_VALUE_NOTE} {column} (sample of a bad value)"
     return rows

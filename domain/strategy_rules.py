@@ -3,18 +3,22 @@
 Strategy rules are tried top to bottom. The first that applies decides; later ones that also apply
 are named as runner-ups and their strategies become alternatives.
 
-| # | rule                     | applies when                                                 | strategy   | alternatives        | strength                           |
-|---|--------------------------|--------------------------------------------------------------|------------|---------------------|------------------------------------|
-| 1 | powered_off_idle         | powered off, average CPU < 5% or unknown, not DR             | retire     | retain              | 0.90; 0.75 without utilisation     |
-| 2 | low_utilisation          | average CPU < 5% and peak CPU < 15%, not DR                  | retire     | rehost              | 0.60; 0.45 production/critical/high |
-| 3 | infrastructure_appliance | asset type network, storage or load_balancer                 | repurchase | retain              | 0.70                               |
-| 4 | container_workload       | asset type container                                         | replatform | rehost              | 0.75                               |
-| 5 | managed_database         | asset type database                                          | replatform | rehost, retain      | 0.70; 0.55 on AIX/Solaris/...      |
-| 6 | proprietary_platform     | OS is AIX, Solaris, HP-UX, z/OS or IBM i                     | retain     | refactor            | 0.75                               |
-| 7 | end_of_support_os        | OS past vendor support (table in `domain.os_catalogue`)      | replatform | rehost              | 0.75                               |
-|   |                          | ... and the asset is an application                          | refactor   | replatform          | 0.75                               |
-| 8 | standard_server          | Windows or Linux within vendor support                       | rehost     | replatform          | 0.85; 0.60 if OS version unknown   |
-| 9 | insufficient_evidence    | no rule above applies                                        | rehost     | -                   | 0.35                               |
+| # | rule                     | applies when                          | strategy   | alternatives   | strength      |
+|---|--------------------------|---------------------------------------|------------|----------------|---------------|
+| 1 | powered_off_idle         | off; avg CPU < 5% or unknown; not DR  | retire     | retain         | .90 / .75 (a) |
+| 2 | low_utilisation          | avg CPU < 5%, peak < 15%; not DR      | retire     | rehost         | .60 / .45 (b) |
+| 3 | infrastructure_appliance | type network, storage, load_balancer  | repurchase | retain         | .70           |
+| 4 | container_workload       | type container                        | replatform | rehost         | .75           |
+| 5 | managed_database         | type database                         | replatform | rehost, retain | .70 / .55 (c) |
+| 6 | proprietary_platform     | OS AIX, Solaris, HP-UX, z/OS, IBM i   | retain     | refactor       | .75           |
+| 7 | end_of_support_os        | OS past vendor support (os_catalogue) | replatform | rehost         | .75           |
+|   |                          | ... and the asset is an application   | refactor   | replatform     | .75           |
+| 8 | standard_server          | Windows/Linux within vendor support   | rehost     | replatform     | .85 / .60 (d) |
+| 9 | insufficient_evidence    | no rule above applies                 | rehost     | -              | .35           |
+
+The lower strength applies (a) without utilisation data, (b) in production or at criticality
+critical/high (confirm with the owner), (c) on a proprietary platform (cross-platform data
+migration), (d) when the OS version is unknown (vendor support not checked).
 
 Target platforms: none for retire; "current platform (on premises)" for retain; the cloud
 provider's managed network / storage / load-balancer service; "managed container platform";
@@ -227,7 +231,8 @@ def _end_of_support_os(ev: _Evidence) -> _Verdict | None:
     if ev.facts.asset_type == "application":
         return _Verdict("refactor", 0.75, reason + ": modernise the application", ("replatform",),
                         "cloud application platform")
-    return _Verdict("replatform", 0.75, reason + ": move to a supported OS", ("rehost",), "cloud VM with a supported OS")
+    return _Verdict("replatform", 0.75, reason + ": move to a supported OS", ("rehost",),
+                    "cloud VM with a supported OS")
 
 
 def _standard_server(ev: _Evidence) -> _Verdict | None:
@@ -318,7 +323,9 @@ def score_complexity(facts: AssetFacts) -> ComplexityScore:
     }
     known = {name: value for name, value in parts.items() if value is not None}
     total_weight = sum(COMPLEXITY_WEIGHTS[name] for name in known)
-    components = {name: round(COMPLEXITY_WEIGHTS[name] * value / total_weight * 100, 2) for name, value in known.items()}
+    components = {
+        name: round(COMPLEXITY_WEIGHTS[name] * value / total_weight * 100, 2) for name, value in known.items()
+    }
     score = round(min(100.0, sum(components.values())), 2)
     level: Literal["low", "medium", "high"] = "low" if score < 35 else "medium" if score < 65 else "high"
     return ComplexityScore(score=score, level=level, components=components)

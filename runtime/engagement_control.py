@@ -45,7 +45,7 @@ def check_phase(phase: str) -> Phase:
 
 
 def handle(client: Client, engagement: EngagementRef) -> WorkflowHandle[Any, Any]:
-    return client.get_workflow_handle(master_workflow_id(engagement.id))
+    return client.get_workflow_handle_for(MasterFlowWorkflow.run, master_workflow_id(engagement.id))
 
 
 async def is_running(client: Client, engagement: EngagementRef) -> bool:

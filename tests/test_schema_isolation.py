@@ -304,9 +304,13 @@ async def test_application_role_cannot_bypass_row_level_security(superuser_conn:
 
 
 async def test_application_role_has_no_privileges_on_partitions(
-    tenants: tuple[Tenant, Tenant], superuser_conn: asyncpg.Connection
+    app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
-    """Policies of a partitioned parent do not apply to its partitions queried directly."""
+    """Policies of a partitioned parent do not apply to its partitions queried directly, so the
+    application must have no privileges on any partition, including those made later on schedule."""
+    async with app_pool.acquire() as conn:
+        for table in ("llm_usage_log", "agent_task_history", "security_audit_logs"):
+            await conn.fetchval("SELECT migration.ensure_partitions($1, '2150-06-01', 1)", table)
     partitions = await superuser_conn.fetch(
         "SELECT c.oid::regclass::text AS name,"
         "       has_table_privilege('migration_app', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE') AS granted"
@@ -397,6 +401,39 @@ async def test_own_rows_cannot_be_handed_to_another_tenant(
                             f"UPDATE migration.{table} SET engagement_id = $2 WHERE engagement_id = $1",
                             a.engagement_id, b.engagement_id,
                         )
+
+
+async def test_engagement_context_separates_the_engagements_of_one_client(
+    tenant_tables: list[str], app_pool: asyncpg.Pool,
+    superuser_conn: asyncpg.Connection,
+) -> None:
+    """Engagement-scoped rows of a client's first engagement stay out of its second engagement;
+    client-wide rows (engagement_id NULL) and the client's engagement list are shared."""
+    a = await seed_tenant_graph(app_pool)  # a tenant of its own: the shared ones keep one engagement
+    second = uuid4()
+    async with tenant_transaction(app_pool, a.client_id, second) as conn:
+        await conn.execute(
+            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, $3)",
+            second, a.client_id, f"Second engagement {second}",
+        )
+    scoped = [t for t in tenant_tables if t not in ("client_accounts", "engagements")]
+    async with tenant_transaction(app_pool, a.client_id, second) as conn:
+        for table in scoped:
+            assert await conn.fetchval(
+                f"SELECT count(*) FROM migration.{table} WHERE engagement_id = $1", a.engagement_id
+            ) == 0, table
+            client_wide = await superuser_conn.fetchval(
+                f"SELECT count(*) FROM migration.{table} WHERE client_account_id = $1 AND engagement_id IS NULL",
+                a.client_id,
+            )
+            assert await conn.fetchval(
+                f"SELECT count(*) FROM migration.{table} WHERE engagement_id IS NULL"
+            ) == client_wide, table
+        assert await conn.fetchval("SELECT count(*) FROM migration.engagements") == 2
+    assert await superuser_conn.fetchval(
+        "SELECT count(*) FROM migration.agent_learning_patterns WHERE client_account_id = $1 AND engagement_id IS NULL",
+        a.client_id,
+    ) == 1  # the client-wide pattern is among the rows checked above
 
 
 async def test_views_over_tenant_tables_respect_row_level_security(

@@ -7,7 +7,6 @@ rows out of the default partition, and does nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
@@ -117,9 +116,10 @@ async def test_ensure_partitions_moves_rows_out_of_the_default_partition(
 
     # The application's worker calls it (SECURITY DEFINER), with no tenant context.
     async with app_pool.acquire() as conn:
-        ensure: Callable[[date], Awaitable[int]] = lambda d: conn.fetchval(  # noqa: E731
-            "SELECT migration.ensure_partitions($1, $2, 1)", table, d
-        )
+
+        async def ensure(day: date) -> int:
+            return await conn.fetchval("SELECT migration.ensure_partitions($1, $2, 1)", table, day)
+
         assert await ensure(past.date()) == 1
         assert await placement(superuser_conn, table, past_id) == [(expected_partition(table, past), past_row)]
         # the other row of the default partition stayed where it was

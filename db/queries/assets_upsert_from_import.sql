@@ -96,8 +96,8 @@ WITH src AS (
         (s.c ->> 'memory_utilization_avg')::double precision,
         (s.c ->> 'memory_utilization_peak')::double precision,
         (s.c ->> 'is_virtual')::boolean,
-        s.c -> 'ip_addresses',
-        s.c -> 'mac_addresses',
+        coalesce(s.c -> 'ip_addresses', '[]'::jsonb),
+        coalesce(s.c -> 'mac_addresses', '[]'::jsonb),
         s.raw_data, $1, s.row_number, s.cleansing_changes, $4, $5, now()
     FROM src s
     ON CONFLICT (engagement_id, natural_key) WHERE natural_key IS NOT NULL DO UPDATE SET

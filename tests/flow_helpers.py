@@ -1,0 +1,57 @@
+"""Helpers for tests that run engagements on a real Temporal server with real activities."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from db.pool import tenant_transaction
+from db.tenancy import EngagementRef
+from domain.flow_contracts import MasterStatus
+from domain.sample_inventory import generate_inventory, write_csv
+from runtime import engagement_control as control
+from worker import build_worker
+
+
+def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
+    path = directory / f"inventory-{servers}-{seed}.csv"
+    write_csv(generate_inventory(servers, seed=seed), path)
+    return path
+
+
+@asynccontextmanager
+async def running_worker(client: Client, pool: asyncpg.Pool) -> AsyncIterator[str]:
+    """A worker on a task queue of its own; yields the queue name."""
+    task_queue = f"tests-{uuid.uuid4().hex[:8]}"
+    worker: Worker = build_worker(client, pool, task_queue)
+    async with worker:
+        yield task_queue
+
+
+async def wait_for(
+    client: Client, ref: EngagementRef, predicate: Callable[[MasterStatus], bool], timeout: float = 120.0
+) -> MasterStatus:
+    """Poll the status query until `predicate` holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            st = await control.status(client, ref)
+            if predicate(st):
+                return st
+        except control.ControlError:
+            pass
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"engagement {ref.name} did not reach the expected state in {timeout}s")
+        await asyncio.sleep(0.2)
+
+
+async def fetchval(pool: asyncpg.Pool, ref: EngagementRef, query: str, *args):
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        return await conn.fetchval(query, *args)

@@ -1,0 +1,90 @@
+"""Engagements end to end on a real Temporal dev server with real activities and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+
+import pytest
+
+from db.tenancy import EngagementRef
+from domain.vocabulary import PHASE_STEPS, PHASES
+from runtime import engagement_control as control
+from tests.conftest import make_engagement
+from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
+
+
+
+def _distinct_servers(path: Path) -> int:
+    with path.open(newline="") as fh:
+        return len({row["Server Name"].strip().lower() for row in csv.DictReader(fh)})
+
+
+async def test_full_engagement_with_auto_approval(dev_env, app_pool, superuser_conn, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    file = inventory_file(tmp_path, 60)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        workflow_id, master_flow_id = await control.launch(
+            dev_env.client, app_pool, e.ref, file, queue, auto_approve=PHASES, launched_by=e.owner_id)
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"
+    assert result.phases_completed == PHASES
+    assets = await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets")
+    quarantined = await fetchval(app_pool, e.ref,
+                                 "SELECT count(*) FROM migration.raw_import_records WHERE status = 'quarantined'")
+    assert assets + quarantined == _distinct_servers(file)
+    assert result.asset_count == await fetchval(
+        app_pool, e.ref, "SELECT count(*) FROM migration.assets WHERE migration_status = 'migrated'")
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.asset_dependencies") > 0
+    split = await fetchval(app_pool, e.ref, """
+        SELECT count(*) FROM migration.asset_dependencies d
+        JOIN migration.assets s ON s.id = d.source_asset_id JOIN migration.assets t ON t.id = d.target_asset_id
+        WHERE s.move_group = t.move_group AND s.wave_number <> t.wave_number""")
+    assert split == 0, "assets of one move group must share a wave"
+    master = await superuser_conn.fetchrow(
+        "SELECT * FROM migration.crewai_flow_state_extensions WHERE flow_id = $1", master_flow_id)
+    assert master["status"] == "completed" and master["phases_completed"] == list(PHASES)
+    assert master["temporal_workflow_id"] == workflow_id
+    for phase in PHASES:
+        row = await superuser_conn.fetchrow(
+            f"SELECT * FROM migration.{phase}_flows WHERE master_flow_id = $1", master_flow_id)
+        assert row["status"] == "completed", phase
+        assert all(row[f"{step}_completed"] for step in PHASE_STEPS[phase]), phase
+        assert row["phases_completed"] == list(PHASE_STEPS[phase])
+    approvals = await superuser_conn.fetch(
+        "SELECT phase, decision FROM migration.phase_approvals WHERE master_flow_id = $1 ORDER BY decided_at, phase",
+        master_flow_id)
+    assert sorted((a["phase"], a["decision"]) for a in approvals) == sorted((p, "auto_approved") for p in PHASES)
+
+
+async def test_approvals_through_updates_and_their_validation(dev_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    other = await make_engagement(app_pool)
+    file = inventory_file(tmp_path, 20)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, file, queue, auto_approve=("assessment", "planning"))
+        await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
+
+        with pytest.raises(control.ControlError, match="already running"):
+            await control.launch(dev_env.client, app_pool, e.ref, file, queue)
+        with pytest.raises(control.ControlError, match="has role viewer, which cannot approve"):
+            await control.approve(dev_env.client, e.ref, "discovery", e.viewer_id)
+        with pytest.raises(control.ControlError, match="is not a member"):
+            await control.approve(dev_env.client, e.ref, "discovery", other.owner_id)
+        with pytest.raises(control.ControlError, match="phase assessment is not awaiting a decision"):
+            await control.approve(dev_env.client, e.ref, "assessment", e.owner_id)
+        spoofed = EngagementRef(e.ref.id, other.ref.client_account_id, e.ref.name)
+        with pytest.raises(control.ControlError, match="belongs to another client account"):
+            await control.approve(dev_env.client, spoofed, "discovery", e.owner_id)
+        history = await control.handle(dev_env.client, e.ref).fetch_history()
+        assert not [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
+
+        st = await control.approve(dev_env.client, e.ref, "discovery", e.owner_id, "inventory checked")
+        assert st.phases_completed[0] == "discovery"
+        await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "execution" or
+                       st.phases_completed == ("discovery", "assessment", "planning") and st.awaiting_approval)
+        st = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "execution")
+        await control.approve(dev_env.client, e.ref, "execution", e.owner_id)
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"

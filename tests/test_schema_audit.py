@@ -1,0 +1,213 @@
+"""The audit trail: statement-level triggers write one security_audit_logs row per changed row.
+
+Updates record only the columns that changed (old/new), with the actor from app.user_id; an update
+that changes nothing is not recorded; bulk statements are audited set-based; deletes keep the old
+row; and the application role can only append to the trail, never rewrite it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+
+from db.pool import connect, tenant_transaction
+
+if TYPE_CHECKING:
+    from tests.conftest import TestDatabase
+
+
+@dataclass(frozen=True)
+class Tenant:
+    client_id: UUID
+    engagement_id: UUID
+    user_id: UUID
+
+
+@pytest.fixture
+async def tenant(app_pool: asyncpg.Pool) -> Tenant:
+    """A fresh tenant per test, so every audit row of the tenant belongs to that test."""
+    t = Tenant(uuid4(), uuid4(), uuid4())
+    async with tenant_transaction(app_pool, t.client_id, t.engagement_id, t.user_id) as conn:
+        await conn.execute(
+            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
+            t.client_id, f"Audit client {t.client_id}", f"audit-{t.client_id.hex}",
+        )
+        await conn.execute(
+            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, 'audit')",
+            t.engagement_id, t.client_id,
+        )
+        await conn.execute(
+            "INSERT INTO migration.users (id, email) VALUES ($1, $2)", t.user_id, f"audit-{t.user_id.hex}@example.test"
+        )
+    return t
+
+
+class _OneConnection:
+    """A pool-shaped wrapper that always hands out the same connection."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        yield self._conn
+
+
+async def insert_assets(pool: asyncpg.Pool | _OneConnection, tenant: Tenant, count: int) -> list[UUID]:
+    async with tenant_transaction(pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        rows = await conn.fetch(
+            "INSERT INTO migration.assets (client_account_id, engagement_id, name, hostname, cpu_cores, environment)"
+            " SELECT $1, $2, 'asset-' || g, 'host-' || g, 2, 'test' FROM generate_series(1, $3) g RETURNING id",
+            tenant.client_id, tenant.engagement_id, count,
+        )
+    return [r["id"] for r in rows]
+
+
+async def audit_rows(superuser_conn: asyncpg.Connection, tenant: Tenant, operation: str, table: str = "assets") -> list:
+    return await superuser_conn.fetch(
+        "SELECT * FROM migration.security_audit_logs"
+        " WHERE client_account_id = $1 AND table_name = $2 AND operation = $3 ORDER BY created_at, row_id",
+        tenant.client_id, table, operation,
+    )
+
+
+async def test_an_update_is_recorded_with_actor_and_only_the_changed_columns(
+    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    [asset] = await insert_assets(app_pool, tenant, 1)
+    assert await audit_rows(superuser_conn, tenant, "update") == []
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        status = await conn.execute(
+            "UPDATE migration.assets SET cpu_cores = 8, environment = 'production', hostname = hostname WHERE id = $1",
+            asset,
+        )
+    assert status == "UPDATE 1"
+    [row] = await audit_rows(superuser_conn, tenant, "update")
+    assert row["actor_user_id"] == tenant.user_id
+    assert row["table_name"] == "assets"
+    assert row["row_id"] == asset
+    assert row["client_account_id"] == tenant.client_id
+    assert row["engagement_id"] == tenant.engagement_id
+    # hostname was assigned its own value and updated_at moved (trigger): neither is a change to record
+    assert row["changes"] == {
+        "cpu_cores": {"old": 2, "new": 8},
+        "environment": {"old": "test", "new": "production"},
+    }
+
+
+async def test_an_update_that_changes_nothing_is_not_recorded(
+    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    [asset] = await insert_assets(app_pool, tenant, 1)
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        before = await conn.fetchval("SELECT updated_at FROM migration.assets WHERE id = $1", asset)
+        assert await conn.execute("UPDATE migration.assets SET name = name, cpu_cores = 2 WHERE id = $1", asset) == "UPDATE 1"
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        # updated_at is touched by its trigger even so: it is the only difference, and it is excluded
+        assert await conn.fetchval("SELECT updated_at FROM migration.assets WHERE id = $1", asset) > before
+    assert await audit_rows(superuser_conn, tenant, "update") == []
+
+
+async def test_the_actor_is_null_without_app_user_id(
+    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    [asset] = await insert_assets(app_pool, tenant, 1)
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+        await conn.execute("UPDATE migration.assets SET cpu_cores = 4 WHERE id = $1", asset)
+    [row] = await audit_rows(superuser_conn, tenant, "update")
+    assert row["actor_user_id"] is None
+
+
+async def test_a_bulk_update_writes_one_audit_row_per_asset_from_statement_level_triggers(
+    tenant: Tenant, migrated_db: TestDatabase, superuser_conn: asyncpg.Connection
+) -> None:
+    triggers = await superuser_conn.fetch(
+        "SELECT tgname, (tgtype & 1) = 1 AS for_each_row, tgoldtable, tgnewtable, tgfoid::regproc::text AS fn"
+        "  FROM pg_trigger WHERE tgrelid = 'migration.assets'::regclass AND NOT tgisinternal"
+    )
+    audit = [t for t in triggers if t["fn"] == "migration.audit_changes"]
+    assert sorted(t["tgname"] for t in audit) == ["audit_delete", "audit_insert", "audit_update"]
+    assert not any(t["for_each_row"] for t in audit), "audit triggers must be FOR EACH STATEMENT"
+    assert all(t["tgnewtable"] or t["tgoldtable"] for t in audit), "audit triggers need transition tables"
+
+    # A connection of its own: on a pooled connection that already ran >= 5 small audited UPDATEs of
+    # assets, audit_changes() reuses a cached plan that is quadratic in the statement's row count
+    # (500 rows: ~9 s instead of ~1 s; see the report). The rows written are the same either way.
+    conn = await connect(migrated_db.app_url)
+    try:
+        one = _OneConnection(conn)
+        ids = await insert_assets(one, tenant, 500)
+        inserted = await audit_rows(superuser_conn, tenant, "insert")
+        assert len(inserted) == 500
+        assert {r["row_id"] for r in inserted} == set(ids)
+
+        async with tenant_transaction(one, tenant.client_id, tenant.engagement_id, tenant.user_id) as tx:
+            status = await tx.execute(
+                "UPDATE migration.assets SET migration_status = 'assessed', six_r_strategy = 'rehost'"
+                " WHERE engagement_id = $1",
+                tenant.engagement_id,
+            )
+    finally:
+        await conn.close()
+    assert status == "UPDATE 500"
+    updated = await audit_rows(superuser_conn, tenant, "update")
+    assert len(updated) == 500
+    assert {r["row_id"] for r in updated} == set(ids)
+    assert {r["actor_user_id"] for r in updated} == {tenant.user_id}
+    assert all(
+        r["changes"] == {
+            "migration_status": {"old": "not_started", "new": "assessed"},
+            "six_r_strategy": {"old": None, "new": "rehost"},
+        }
+        for r in updated
+    )
+
+
+async def test_a_delete_is_recorded_with_the_old_row(
+    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    [asset] = await insert_assets(app_pool, tenant, 1)
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        old = await conn.fetchval("SELECT to_jsonb(a) FROM migration.assets a WHERE id = $1", asset)
+        assert await conn.execute("DELETE FROM migration.assets WHERE id = $1", asset) == "DELETE 1"
+    [row] = await audit_rows(superuser_conn, tenant, "delete")
+    assert row["row_id"] == asset
+    assert row["actor_user_id"] == tenant.user_id
+    assert row["engagement_id"] == tenant.engagement_id
+    assert row["changes"] == {"old": old}
+
+
+async def test_the_application_role_cannot_rewrite_the_audit_trail(
+    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    await insert_assets(app_pool, tenant, 1)
+    before = await superuser_conn.fetch(
+        "SELECT to_jsonb(l) AS j FROM migration.security_audit_logs l WHERE client_account_id = $1 ORDER BY id",
+        tenant.client_id,
+    )
+    assert len(before) >= 3  # client, engagement and asset inserts
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        assert await conn.fetchval("SELECT count(*) FROM migration.security_audit_logs") == len(before)
+        for statement in (
+            "UPDATE migration.security_audit_logs SET changes = '{}'::jsonb",
+            "UPDATE migration.security_audit_logs SET actor_user_id = NULL WHERE client_account_id = $1",
+            "DELETE FROM migration.security_audit_logs",
+            "DELETE FROM migration.security_audit_logs WHERE client_account_id = $1",
+            "TRUNCATE migration.security_audit_logs",
+            "DELETE FROM migration.security_audit_logs_default",
+        ):
+            args = (tenant.client_id,) if "$1" in statement else ()
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+                async with conn.transaction():
+                    await conn.execute(statement, *args)
+    after = await superuser_conn.fetch(
+        "SELECT to_jsonb(l) AS j FROM migration.security_audit_logs l WHERE client_account_id = $1 ORDER BY id",
+        tenant.client_id,
+    )
+    assert [r["j"] for r in after] == [r["j"] for r in before]
