@@ -1,6 +1,6 @@
 """Canonical vocabularies: defined once here, enforced in the database by CHECK constraints.
 
-`tests/test_vocabulary_sync.py` compares every tuple below with the CHECK constraint it names, so
+`tests/test_schema_vocabulary.py` compares every tuple below with the CHECK constraint it names, so
 Python and the schema cannot drift apart. Input is normalised onto these values on the way in.
 """
 

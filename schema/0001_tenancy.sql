@@ -134,5 +134,5 @@ CREATE TRIGGER engagement_members_touch_updated_at
 -- ---------------------------------------------------------------------------------------------
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.client_accounts TO migration_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.engagements TO migration_app;
-GRANT SELECT, INSERT, UPDATE ON migration.users TO migration_app;
+GRANT SELECT, INSERT ON migration.users TO migration_app;   -- no UPDATE: one tenant must not edit a shared identity
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.engagement_members TO migration_app;

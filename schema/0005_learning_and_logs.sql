@@ -257,7 +257,7 @@ GRANT EXECUTE ON FUNCTION migration.ensure_partitions(text, date, integer) TO mi
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.agent_learning_patterns TO migration_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.llm_usage_log TO migration_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON migration.agent_task_history TO migration_app;
-GRANT SELECT, INSERT ON migration.security_audit_logs TO migration_app;   -- append-only
+GRANT SELECT ON migration.security_audit_logs TO migration_app;   -- written only by the audit trigger
 
 -- ---------------------------------------------------------------------------------------------
 -- Initial partitions, from the period containing (today - 1 month): monthly tables get last

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ class TestDatabase:
 
 
 @pytest.fixture(scope="session")
-def pg_superuser_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_superuser_url() -> Iterator[str]:
     """A superuser URL of a PostgreSQL 16 server with pgvector, for the whole test session."""
     if url := os.environ.get("TEST_DATABASE_URL"):
         yield url
@@ -73,12 +74,16 @@ def pg_superuser_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with PostgresContainer("pgvector/pgvector:pg16", driver=None) as container:
             yield container.get_connection_url()
         return
-    server = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-pg"), free_port())
+    # Outside pytest's basetemp: pytest narrows that folder's permissions when another session
+    # starts, which would lock the (non-root) postgres service user out of its own data.
+    root = Path(tempfile.mkdtemp(prefix="migration-test-pg-"))
+    server = EmbeddedPostgres(root / "pg", free_port())
     server.ensure_running()
     try:
         yield server.superuser_url()
     finally:
         server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def create_test_database(superuser_url: str, *, migrated: bool = True) -> TestDatabase:

@@ -61,7 +61,9 @@ async def tenant(app_pool: asyncpg.Pool) -> Tenant:
 
 
 async def insert_log_row(conn: asyncpg.Connection, table: str, tenant: Tenant, created_at: datetime | None) -> UUID:
-    """One row in `table` as the application role; created_at NULL means the column default, now()."""
+    """One row in `table`; created_at NULL means the column default, now(). Audit rows are written
+    only by the audit trigger (the application role has no INSERT), so callers pass a superuser
+    connection for security_audit_logs."""
     row_id = uuid4()
     if table == "llm_usage_log":
         sql = (
@@ -82,6 +84,10 @@ async def insert_log_row(conn: asyncpg.Connection, table: str, tenant: Tenant, c
     return row_id
 
 
+def _writer(table: str, app_conn: asyncpg.Connection, superuser_conn: asyncpg.Connection) -> asyncpg.Connection:
+    return superuser_conn if table == "security_audit_logs" else app_conn
+
+
 async def placement(superuser_conn: asyncpg.Connection, table: str, row_id: UUID) -> list[tuple[str, dict]]:
     """Where the row with this id is (partition name, row as JSON): one entry per copy."""
     rows = await superuser_conn.fetch(
@@ -95,7 +101,7 @@ async def test_a_row_written_now_lands_in_the_partition_of_its_period(
     table: str, tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
-        row_id = await insert_log_row(conn, table, tenant, None)
+        row_id = await insert_log_row(_writer(table, conn, superuser_conn), table, tenant, None)
         created_at = await conn.fetchval(f"SELECT created_at FROM migration.{table} WHERE id = $1", row_id)
     [(part, _)] = await placement(superuser_conn, table, row_id)
     assert part == expected_partition(table, created_at)
@@ -107,8 +113,9 @@ async def test_ensure_partitions_moves_rows_out_of_the_default_partition(
 ) -> None:
     past, future = FAR_PAST[table], FAR_FUTURE[table]
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
-        past_id = await insert_log_row(conn, table, tenant, past)
-        future_id = await insert_log_row(conn, table, tenant, future)
+        writer = _writer(table, conn, superuser_conn)
+        past_id = await insert_log_row(writer, table, tenant, past)
+        future_id = await insert_log_row(writer, table, tenant, future)
     [(part, past_row)] = await placement(superuser_conn, table, past_id)
     assert part == f"{table}_default"
     [(part, future_row)] = await placement(superuser_conn, table, future_id)
