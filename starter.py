@@ -491,8 +491,9 @@ async def demo(
 async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: MasterStatus) -> None:
     async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
         waves = await conn.fetch(sql("waves_report"))
-        split = await conn.fetchval(sql("plan_dependency_check"))
-    console.print(f"\n{ref.name}: {final.status}; {final.asset_count} assets; "
+        check = await conn.fetchrow(sql("plan_dependency_check"))
+        assets = await conn.fetchval(sql("assets_count"))
+    console.print(f"\n{ref.name}: {final.status}; {assets} assets, {final.asset_count} migrated; "
                   f"phases completed: {', '.join(final.phases_completed)}")
     assessment = final.phase_summaries.get("assessment", {}).get("strategy_recommendation", {})
     if assessment:
@@ -503,7 +504,8 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
                       str(w["planned_start"]), str(w["planned_end"]), f"{w['estimated_effort_days'] or 0:.1f}",
                       w["status"])
     console.print(table)
-    console.print(f"hard dependencies split across waves: {split}")
+    console.print(f"hard dependencies split across waves: {check['split']}; "
+                  f"dependencies on shared services in another wave: {check['on_shared_services']}")
 
 
 def main() -> int:

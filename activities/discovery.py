@@ -92,7 +92,8 @@ class DiscoveryActivities:
                 progress(total)
             if total == 0:
                 raise InputFileError(f"{table.path.name}: the file has a header row but no data rows")
-            await conn.execute(sql("raw_records_replace"), tenant.client_account_id, tenant.engagement_id,
+            await conn.execute(sql("raw_records_delete"), inp.data_import_id)
+            await conn.execute(sql("raw_records_insert_staged"), tenant.client_account_id, tenant.engagement_id,
                                inp.data_import_id)
             await conn.execute(sql("data_import_staged"), inp.data_import_id, table.headers, total,
                                inp.master_flow_id, inp.phase_flow_id)

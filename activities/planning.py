@@ -20,7 +20,7 @@ from db.queries import sql
 from domain.effort import DAY_RATE, DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.flow_contracts import StepInput, StepResult
 from domain.move_groups import move_groups
-from domain.shared_services import shared_service_hubs, without_hub_edges
+from domain.shared_services import SHARED_SERVICE_GROUP_PREFIX, shared_service_hubs, without_hub_edges
 from domain.wave_packing import pack_waves
 
 _STAGING_COLUMNS = ["asset_id", "wave_number", "move_group", "placement_reason"]
@@ -52,7 +52,7 @@ class PlanningActivities:
                 move_groups, sorted(str(a) for a in moving), without_hub_edges(pairs, hubs)
             )
             staged = [
-                (asset_id, None, f"MG-{index + 1:04d}", None)
+                (asset_id, None, _group_name(index, group, hubs), None)
                 for index, group in enumerate(groups)
                 for asset_id in group
             ]
@@ -151,6 +151,12 @@ class PlanningActivities:
             "labour_cost": round(effort * DAY_RATE, 2),
             "day_rate": DAY_RATE,
         })
+
+
+def _group_name(index: int, group: list[str], hubs: set[str]) -> str:
+    """MG-0001 ...; a group made of one shared-service hub is named SHARED-0001 instead."""
+    prefix = SHARED_SERVICE_GROUP_PREFIX if len(group) == 1 and group[0] in hubs else "MG-"
+    return f"{prefix}{index + 1:04d}"
 
 
 def _next_monday(today: date) -> date:

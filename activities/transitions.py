@@ -16,7 +16,7 @@ from domain.vocabulary import PHASES
 from workflows.ids import phase_workflow_id
 
 # Transitions that change a phase flow row (the others only concern the master).
-_PHASE_ROW_EVENTS = frozenset({"phase_started", "step_completed", "failed", "cancelled"})
+_PHASE_ROW_EVENTS = frozenset({"phase_started", "step_completed", "failed", "cancelled", "paused", "resumed"})
 
 
 class TransitionActivities:
@@ -66,5 +66,5 @@ class TransitionActivities:
                     req.phase_flow_id, req.approval.decision, req.approval.user_id, req.approval.comment,
                     transition_id, req.occurred_at,
                 )
-        activity.logger.info("transition %s seq %s of flow %s applied", req.event, req.seq, req.flow_id)
+        activity.logger.debug("transition %s seq %s of flow %s applied", req.event, req.seq, req.flow_id)
         return TransitionResult(applied=True)

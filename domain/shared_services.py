@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+SHARED_SERVICE_GROUP_PREFIX = "SHARED-"  # move-group names of hubs (the SQL plan checks rely on it)
 MIN_HUB_FAN_IN = 10
 HUB_SHARE = 0.05
 

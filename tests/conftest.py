@@ -162,6 +162,9 @@ async def time_env() -> AsyncIterator["WorkflowEnvironment"]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(binary), data_converter=pydantic_data_converter, port=free_port()
     )
+    from runtime.temporal_client import ensure_search_attributes
+
+    await ensure_search_attributes(env.client)
     yield env
     await env.shutdown()
 

@@ -209,8 +209,11 @@ class MasterFlowWorkflow:
         return target
 
     async def _wait_while_paused(self) -> None:
-        if self._paused:
-            await workflow.wait_condition(lambda: not self._paused)
+        if not self._paused:
+            return
+        await self._transition("paused", master_status="paused", phase=self._phase)
+        await workflow.wait_condition(lambda: not self._paused)
+        await self._transition("resumed", master_status="running", phase=self._phase)
 
     async def _load_context(self) -> EngagementContext:
         return await workflow.execute_activity_method(
@@ -329,27 +332,16 @@ class MasterFlowWorkflow:
 
     @workflow.signal
     async def pause(self) -> None:
-        if self._paused:
-            return
+        """Hold before the next step (the running phase) or the next phase; recorded where it holds."""
         self._paused = True
         if self._child is not None:
             await self._child.signal("pause")
-        await self._transition("paused", master_status="paused", phase=self._phase)
 
     @workflow.signal
     async def resume(self) -> None:
-        if not self._paused:
-            return
         self._paused = False
         if self._child is not None:
             await self._child.signal("resume")
-        await self._transition("resumed", master_status=self._resting_status(), phase=self._phase)
-
-    def _resting_status(self) -> str:
-        """The status to return to after a pause ends."""
-        if self._awaiting is None:
-            return "running"
-        return "failed" if self._phase_failed else "awaiting_approval"
 
     @workflow.signal
     async def members_changed(self) -> None:

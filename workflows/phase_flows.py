@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PhaseResult,
         StepInput,
         StepResult,
+        TransitionEvent,
         TransitionRequest,
         WaveInput,
         WaveResult,
@@ -77,7 +78,9 @@ class PhaseFlow:
         for index, (name, fn) in enumerate(self.steps):
             if self._paused:
                 workflow.set_current_details(f"**Paused** before step {name}")
+                await self._record(inp, "paused", phase_status="paused")
                 await workflow.wait_condition(lambda: not self._paused)
+                await self._record(inp, "resumed", phase_status="running")
             self._step = name
             workflow.set_current_details(f"**Step:** {name} ({index + 1}/{len(self.steps)})")
             result = await self._execute_step(name, fn, inp, step_input)
@@ -98,6 +101,13 @@ class PhaseFlow:
         return await workflow.execute_activity_method(fn, step_input, summary=name, **STEP_OPTIONS)
 
     async def _record_step(self, inp: PhaseInput, step: str, progress: float, result: StepResult) -> None:
+        await self._record(
+            inp, "step_completed", step=step, phase_status="completed" if progress >= 100.0 else "running",
+            progress=progress, state={step: result.summary},
+        )
+
+    async def _record(self, inp: PhaseInput, event: TransitionEvent, **fields: Any) -> None:
+        """One transition of this phase flow, under its own sequence numbers."""
         self._seq += 1
         await workflow.execute_activity_method(
             TransitionActivities.record_transition,
@@ -106,14 +116,11 @@ class PhaseFlow:
                 master_flow_id=inp.master_flow_id,
                 flow_id=inp.phase_flow_id,
                 seq=self._seq,
-                event="step_completed",
+                event=event,
                 occurred_at=workflow.now(),
                 phase=inp.phase,
                 phase_flow_id=inp.phase_flow_id,
-                step=step,
-                phase_status="completed" if progress >= 100.0 else "running",
-                progress=progress,
-                state={step: result.summary},
+                **fields,
             ),
             **TRANSITION_OPTIONS,
         )

@@ -1,0 +1,129 @@
+"""Approval waits, reminders, rejection, rollback and cancellation on the time-skipping test server,
+with the real activities writing to PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowFailureError
+
+from db.tenancy import approval_policy
+from domain.flow_contracts import ApproveRequest, RejectRequest
+from runtime import engagement_control as control
+from tests.conftest import make_engagement
+from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
+from workflows.master_flow import MasterFlowWorkflow
+
+
+def _approve(e, phase: str) -> ApproveRequest:
+    return ApproveRequest(client_account_id=e.ref.client_account_id, phase=phase, approver=e.owner_id)
+
+
+async def test_waits_for_approval_and_only_reminds(time_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool, policy=approval_policy([], reminder_hours=1))
+    async with running_worker(time_env.client, app_pool) as queue:
+        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        await time_env.sleep(timedelta(hours=5, minutes=30))
+        st = await control.status(time_env.client, e.ref)
+        assert st.awaiting_approval == "discovery" and st.phases_completed == ()
+        history = await control.handle(time_env.client, e.ref).fetch_history()
+        fired = [ev for ev in history.events if ev.event_type == EventType.EVENT_TYPE_TIMER_FIRED]
+        assert len(fired) >= 5, "one reminder per hour of waiting"
+        assert await fetchval(app_pool, e.ref,
+                              "SELECT awaiting_approval_phase FROM migration.crewai_flow_state_extensions") == "discovery"
+        await control.handle(time_env.client, e.ref).cancel()
+        with pytest.raises(WorkflowFailureError):
+            await asyncio.wait_for(control.handle(time_env.client, e.ref).result(), 120)
+    assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.crewai_flow_state_extensions") == "cancelled"
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.phase_approvals") == 0
+
+
+async def test_a_rejected_phase_runs_again_and_waits_again(time_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool, policy=approval_policy(["assessment", "planning", "execution"], 24))
+    async with running_worker(time_env.client, app_pool) as queue:
+        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        first = await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        handle = control.handle(time_env.client, e.ref)
+        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
+            client_account_id=e.ref.client_account_id, phase="discovery", approver=e.owner_id,
+            reason="the CMDB export was missing the DMZ"))
+        second = await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery"
+                                and st.phase_flow_ids["discovery"] != first.phase_flow_ids["discovery"])
+        assert second.phases_completed == ()
+        await handle.signal(MasterFlowWorkflow.approve_phase_signal, _approve(e, "discovery"))
+        result = await asyncio.wait_for(handle.result(), 300)
+    assert result.status == "completed"
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.discovery_flows") == 2
+    decisions = await fetchval(app_pool, e.ref, """
+        SELECT string_agg(phase || ':' || decision, ',' ORDER BY decided_at, phase) FROM migration.phase_approvals""")
+    assert decisions.split(",")[:2] == ["discovery:rejected", "discovery:approved"]
+
+
+async def test_an_invalid_signal_is_ignored(time_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    async with running_worker(time_env.client, app_pool) as queue:
+        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        handle = control.handle(time_env.client, e.ref)
+        viewer = ApproveRequest(client_account_id=e.ref.client_account_id, phase="discovery", approver=e.viewer_id)
+        await handle.signal(MasterFlowWorkflow.approve_phase_signal, viewer)
+        await time_env.sleep(timedelta(minutes=5))
+        st = await control.status(time_env.client, e.ref)
+        assert st.awaiting_approval == "discovery" and st.phases_completed == ()
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError):
+            await asyncio.wait_for(handle.result(), 120)
+
+
+async def test_rollback_returns_to_an_earlier_phase(dev_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool, policy=approval_policy(["discovery", "assessment", "execution"], 24))
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        before = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "planning")
+        with pytest.raises(control.ControlError, match="cannot roll back forward"):
+            await control.rollback(dev_env.client, e.ref, "execution", e.owner_id)
+        st = await control.rollback(dev_env.client, e.ref, "assessment", e.owner_id, "new cost model")
+        assert st.phases_completed == ("discovery",)
+        after = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "planning"
+                               and st.phase_flow_ids["planning"] != before.phase_flow_ids["planning"])
+        assert after.phase_flow_ids["assessment"] != before.phase_flow_ids["assessment"]
+        assert after.phases_completed == ("discovery", "assessment")
+        assert await fetchval(app_pool, e.ref, "SELECT phases_completed FROM migration.crewai_flow_state_extensions") \
+            == ["discovery", "assessment"]
+        await control.approve(dev_env.client, e.ref, "planning", e.owner_id)
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assessment_flows") == 2
+
+
+async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool, policy=approval_policy(list(("discovery", "assessment", "planning",
+                                                                     "execution")), 24))
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.signal(dev_env.client, e.ref, "pause")
+        paused = await wait_for(dev_env.client, e.ref, lambda st: st.paused)
+        await asyncio.sleep(3)
+        held = await control.status(dev_env.client, e.ref)
+        assert held.paused and held.phases_completed == paused.phases_completed
+        # Recorded where it holds: the running phase's flow row (or the master between phases).
+        recorded = """SELECT (SELECT count(*) FROM migration.flows WHERE status = 'paused')
+                           + (SELECT count(*) FROM migration.crewai_flow_state_extensions WHERE status = 'paused')"""
+        for _ in range(100):
+            if await fetchval(app_pool, e.ref, recorded) == 1:
+                break
+            await asyncio.sleep(0.2)
+        assert await fetchval(app_pool, e.ref, recorded) == 1
+        steps_done = await fetchval(app_pool, e.ref,
+                                    "SELECT sum(jsonb_array_length(phases_completed)) FROM migration.flows")
+        await asyncio.sleep(2)
+        assert await fetchval(app_pool, e.ref,
+                              "SELECT sum(jsonb_array_length(phases_completed)) FROM migration.flows") == steps_done
+        await control.signal(dev_env.client, e.ref, "resume")
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"
