@@ -50,7 +50,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(engagement_app, name="engagement")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 # Errors a user can act on: shown as one line, exit code 1. Anything else is a bug and keeps its trace.
 USER_ERRORS: tuple[type[BaseException], ...] = (

@@ -1,0 +1,304 @@
+"""End to end: one engagement of N generated servers through all four phases, auto-approved.
+
+Runs on an embedded PostgreSQL + Temporal of its own (a temporary data directory, free ports) unless
+DATABASE_URL / TEMPORAL_ADDRESS are set, with an in-process worker; stops what it started at the end.
+Baseline, measured in the same run on the same server and client: a trivial one-activity workflow.
+
+    .venv/bin/python -m bench.e2e [--servers 10000] [--data-dir DIR] [--json-out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import shutil
+import socket
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import psutil
+from temporalio import activity, workflow
+
+POLL_SECONDS = 0.25
+BASELINE_RUNS = 20
+TERMINAL = ("completed", "failed", "cancelled")
+PORT_VARIABLES = ("MIGRATION_PG_PORT", "MIGRATION_TEMPORAL_PORT", "MIGRATION_TEMPORAL_UI_PORT")
+
+Sample = tuple[float, str | None, str | None, str]  # (perf_counter, phase, step, status)
+
+
+@activity.defn(name="bench.noop")
+async def noop() -> None:
+    """The baseline's activity: returns at once."""
+
+
+@workflow.defn(name="BenchTrivialWorkflow")
+class TrivialWorkflow:
+    """The baseline: one activity that does nothing, so its time is Temporal's round trips only."""
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.execute_activity(noop, start_to_close_timeout=timedelta(seconds=30))
+
+
+def configure_environment(data_dir: Path) -> None:
+    """Point the embedded stack at `data_dir` and at free ports; must run before settings are read."""
+    os.environ["MIGRATION_DATA_DIR"] = str(data_dir)
+    sockets = [socket.socket() for _ in PORT_VARIABLES]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        for variable, sock in zip(PORT_VARIABLES, sockets):
+            os.environ[variable] = str(sock.getsockname()[1])
+    finally:
+        for sock in sockets:
+            sock.close()
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def memory() -> dict[str, float]:
+    """This process's peak RSS (ru_maxrss, KiB on Linux) and current RSS, in MiB."""
+    return {
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "current_rss_mib": psutil.Process().memory_info().rss / 2**20,
+    }
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """(CPU seconds of this process, busy CPU seconds of the whole machine) so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    machine = psutil.cpu_times()
+    return own.ru_utime + own.ru_stime, sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+
+
+async def baseline(client: Any, task_queue: str) -> list[float]:
+    """Milliseconds of BASELINE_RUNS sequential trivial workflows, after one unmeasured warm-up."""
+    times = []
+    for _ in range(BASELINE_RUNS + 1):
+        start = time.perf_counter()
+        await client.execute_workflow(TrivialWorkflow.run, id=f"bench-trivial-{uuid.uuid4()}", task_queue=task_queue)
+        times.append((time.perf_counter() - start) * 1000)
+    return times[1:]
+
+
+async def watch(client: Any, ref: Any, timeout: float) -> tuple[list[Sample], Any, list[str]]:
+    """Poll the master's status query; keep a sample whenever phase, step or status changes."""
+    from temporalio.service import RPCError
+
+    from runtime import engagement_control as control
+
+    samples: list[Sample] = []
+    errors: list[str] = []
+    final = None
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        try:
+            final = await control.status(client, ref)
+        except (RPCError, control.ControlError) as err:
+            errors.append(f"{type(err).__name__}: {err}")
+        else:
+            key = (final.phase, final.step, final.status)
+            if not samples or samples[-1][1:] != key:
+                samples.append((time.perf_counter(), *key))
+            if final.status in TERMINAL:
+                break
+        await asyncio.sleep(POLL_SECONDS)
+    return samples, final, errors
+
+
+def phase_timings(samples: list[Sample], end: float) -> dict[str, dict[str, Any]]:
+    """Each phase's wall time and its steps' times, from when `phase` and `step` changed.
+
+    `step` names the last *completed* step (after its transition is recorded), so a step's time runs
+    from the previous change to its own; steps that completed between two polls are reported
+    together ("a+b"). What follows the last step (phase_completed, auto-approval) is "(close)".
+    """
+    from domain.vocabulary import PHASE_STEPS
+
+    starts: dict[str, float] = {}
+    for t, phase, _, _ in samples:
+        if phase is not None:
+            starts.setdefault(phase, t)
+    order = list(starts)
+    result = {}
+    for i, phase in enumerate(order):
+        finish = starts[order[i + 1]] if i + 1 < len(order) else end
+        names = PHASE_STEPS[phase]
+        steps: dict[str, float] = {}
+        mark, done = starts[phase], 0
+        for t, p, step, _ in samples:
+            if p != phase or step is None or names.index(step) < done:
+                continue
+            steps["+".join(names[done:names.index(step) + 1])] = t - mark
+            mark, done = t, names.index(step) + 1
+        steps["(close)"] = finish - mark
+        result[phase] = {"seconds": finish - starts[phase], "steps": steps}
+    return result
+
+
+async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
+    """Set up the stack and an engagement, measure the baseline, then the engagement end to end."""
+    from temporalio.worker import Worker
+
+    from db import tenancy
+    from db.pool import create_pool, tenant_transaction
+    from db.queries import sql
+    from domain.sample_inventory import generate_inventory, write_csv
+    from domain.vocabulary import PHASES
+    from runtime import engagement_control as control
+    from runtime.devstack import ensure_stack
+    from runtime.logging import configure_logging
+    from runtime.settings import get_settings
+    from runtime.temporal_client import connect_client, ensure_search_attributes
+    from worker import build_worker
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    report: dict[str, Any] = {"servers": args.servers}
+
+    start = time.perf_counter()
+    rows = generate_inventory(args.servers, seed=args.seed)
+    report["inventory_generation_seconds"] = time.perf_counter() - start
+    write_csv(rows, csv_path)
+    del rows
+    report["inventory_csv_mib"] = csv_path.stat().st_size / 2**20
+
+    start = time.perf_counter()
+    endpoints = await ensure_stack(settings)
+    report["stack_start_seconds"] = time.perf_counter() - start
+    report["stack"] = {"temporal": endpoints.temporal_address, "embedded_postgres": endpoints.embedded_postgres,
+                       "embedded_temporal": endpoints.embedded_temporal}
+    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace)
+    await ensure_search_attributes(client)
+    pool = await create_pool(endpoints.database_url, max_size=10)
+    try:
+        suffix = uuid.uuid4().hex[:8]
+        client_id = await tenancy.create_client(pool, f"Bench client {suffix}")
+        name = f"e2e {args.servers} servers {suffix}"
+        engagement_id = await tenancy.create_engagement(pool, client_id, name, start_date=date.today())
+        ref = tenancy.EngagementRef(engagement_id, client_id, name)
+        queue = f"bench-e2e-{suffix}"
+        trivial_worker = Worker(client, task_queue=f"{queue}-trivial", workflows=[TrivialWorkflow], activities=[noop])
+        async with build_worker(client, pool, queue), trivial_worker:
+            trivial = await baseline(client, f"{queue}-trivial")
+            report["baseline"] = {
+                "runs": len(trivial), "median_ms": statistics.median(trivial),
+                "p95_ms": statistics.quantiles(trivial, n=20, method="inclusive")[18],
+                "min_ms": min(trivial), "max_ms": max(trivial),
+            }
+            report["memory_before"] = memory()
+            cpu_before = cpu_seconds()
+            launched = time.perf_counter()
+            await control.launch(client, pool, ref, csv_path, queue, auto_approve=PHASES)
+            started = time.perf_counter()
+            samples, final, errors = await watch(client, ref, args.timeout)
+            end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
+            cpu_after = cpu_seconds()
+            report["memory_after"] = memory()
+            if final is not None and final.status != "completed" and await control.is_running(client, ref):
+                await control.cancel(client, ref)
+        async with tenant_transaction(pool, client_id, engagement_id) as conn:
+            assets = await conn.fetchval(sql("assets_count"))
+            waves = await conn.fetch(sql("waves_report"))
+    finally:
+        await pool.close()
+
+    total = end - launched
+    phases = phase_timings(samples, end)
+    report["engagement"] = {
+        "status": final.status if final else "unknown",
+        "phase_reached": final.phase if final else None,
+        "errors": {p: s["error"] for p, s in final.phase_summaries.items() if "error" in s} if final else {},
+        "total_seconds": total,
+        "launch_seconds": started - launched,
+        "startup_seconds": next((t for t, phase, *_ in samples if phase), end) - started,
+        "phases": phases,
+        "assets": assets,
+        "assets_migrated": final.asset_count if final else None,
+        "waves": len(waves),
+        "assets_in_waves": sum(w["asset_count"] or 0 for w in waves),
+        "ratio_to_trivial_median": total * 1000 / report["baseline"]["median_ms"],
+        "ms_per_asset": total * 1000 / assets if assets else None,
+    }
+    report["cpu"] = {"process_seconds": cpu_after[0] - cpu_before[0], "machine_busy_seconds": cpu_after[1] - cpu_before[1],
+                     "machine_capacity_seconds": total * (os.cpu_count() or 1)}
+    report["poll_errors"] = errors
+    return report
+
+
+def print_report(r: dict[str, Any]) -> None:
+    b, e = r["baseline"], r["engagement"]
+    total = e["total_seconds"]
+    print(f"\ninventory: {r['servers']} servers generated in {r['inventory_generation_seconds']:.2f} s "
+          f"(not counted), CSV {r['inventory_csv_mib']:.1f} MiB; stack ready in {r['stack_start_seconds']:.1f} s")
+    print(f"baseline (trivial one-activity workflow, {b['runs']} sequential runs): "
+          f"median {b['median_ms']:.1f} ms, p95 {b['p95_ms']:.1f} ms (min {b['min_ms']:.1f}, max {b['max_ms']:.1f})")
+    print(f"\nengagement: {e['status']}" + (f" (stopped in {e['phase_reached']}: {e['errors']})" if e["errors"] else ""))
+    rows = [("launch (upload CSV, start)", e["launch_seconds"]), ("start-up (context, flow_started)", e["startup_seconds"])]
+    for phase, timing in e["phases"].items():
+        rows.append((phase, timing["seconds"]))
+        rows += [(f"  {step}", seconds) for step, seconds in timing["steps"].items()]
+    print(f"{'phase / step':<44}{'seconds':>9}{'share':>8}")
+    for label, seconds in rows:
+        print(f"{label:<44}{seconds:>9.2f}{seconds / total:>8.1%}")
+    print(f"{'total (launch to completed)':<44}{total:>9.2f}{1:>8.0%}")
+    print(f"\nratio to the trivial workflow's median: {e['ratio_to_trivial_median']:,.0f}x; "
+          f"{e['ms_per_asset'] or 0:.2f} ms per asset")
+    print(f"assets: {e['assets']} (migrated {e['assets_migrated']}); waves: {e['waves']} "
+          f"holding {e['assets_in_waves']} assets")
+    before, after = r["memory_before"], r["memory_after"]
+    print(f"memory of this process (in-process worker AND benchmark driver): peak RSS {before['peak_rss_mib']:.0f} MiB "
+          f"before the engagement, {after['peak_rss_mib']:.0f} MiB after; current RSS {before['current_rss_mib']:.0f} "
+          f"-> {after['current_rss_mib']:.0f} MiB")
+    c = r["cpu"]
+    print(f"CPU during the engagement: this process {c['process_seconds']:.1f} s, whole machine "
+          f"{c['machine_busy_seconds']:.1f} s busy of {c['machine_capacity_seconds']:.1f} s available")
+    if r["poll_errors"]:
+        print(f"status query errors ({len(r['poll_errors'])}): {r['poll_errors'][:3]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.splitlines()[0])
+    parser.add_argument("--servers", type=int, default=10000, help="servers in the generated inventory")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the generated inventory")
+    parser.add_argument("--data-dir", type=Path, help="embedded services' data (kept); default a temporary folder")
+    parser.add_argument("--json-out", type=Path, help="also write the numbers as JSON to this file")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="give up on the engagement after this many s")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    configure_environment((args.data_dir or work / "data").resolve())
+    from runtime.devstack import stop_stack  # only now: settings are read once, from this environment
+    from runtime.settings import get_settings
+
+    try:
+        report = asyncio.run(run(args, work / "inventory.csv"))
+    finally:
+        stop_stack(get_settings())
+        shutil.rmtree(work, ignore_errors=True)
+        if work.exists():
+            print(f"warning: could not delete {work}", file=sys.stderr)
+    report["machine"] = {"nproc": os.cpu_count(), "ram_gib": psutil.virtual_memory().total / 2**30,
+                         "python": platform.python_version(), "platform": platform.platform(),
+                         "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    print_report(report)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report, indent=2, default=str))
+    return 0 if report["engagement"]["status"] == "completed" else 1
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # skip interpreter teardown, which can abort with a live Temporal client (sdk-python #300)

@@ -1,0 +1,77 @@
+"""Replay of recorded histories: today's workflow code must make the same decisions it made then.
+
+Histories of every workflow type are committed under tests/histories/. After an intentional,
+compatible-by-design change of workflow code, re-record them with
+`RECORD_HISTORIES=1 .venv/bin/python -m pytest tests/test_replay.py` (incompatible changes need
+workflow.patched() instead, so running engagements keep replaying).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from db.tenancy import approval_policy
+from domain.flow_contracts import RejectRequest
+from runtime import engagement_control as control
+from tests.conftest import make_engagement
+from tests.flow_helpers import inventory_file, running_worker, wait_for
+from worker import WORKFLOWS
+from workflows.ids import phase_workflow_id, wave_workflow_id
+from workflows.master_flow import MasterFlowWorkflow
+
+HISTORIES = Path(__file__).with_name("histories")
+RECORDING = os.environ.get("RECORD_HISTORIES") == "1"
+
+
+def _history_files() -> list[Path]:
+    return sorted(HISTORIES.glob("*.json"))
+
+
+def test_every_workflow_type_has_a_recorded_history() -> None:
+    recorded = {json.loads(p.read_text())["workflow_type"] for p in _history_files()}
+    assert recorded == {w.__temporal_workflow_definition.name for w in WORKFLOWS}
+
+
+@pytest.mark.parametrize("path", _history_files(), ids=lambda p: p.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    data = json.loads(path.read_text())
+    history = WorkflowHistory.from_json(data["workflow_id"], data["history"])
+    await Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter).replay_workflow(history)
+
+
+@pytest.mark.skipif(not RECORDING, reason="set RECORD_HISTORIES=1 to re-record")
+async def test_record_histories(dev_env, app_pool, tmp_path: Path) -> None:
+    """A rejected-then-approved discovery and auto-approved later phases: every workflow type."""
+    e = await make_engagement(app_pool, policy=approval_policy(["assessment", "planning", "execution"], 24))
+    client = dev_env.client
+    async with running_worker(client, app_pool) as queue:
+        await control.launch(client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        handle = control.handle(client, e.ref)
+        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
+            client_account_id=e.ref.client_account_id, phase="discovery", approver=e.owner_id, reason="recheck"))
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        await control.approve(client, e.ref, "discovery", e.owner_id, "recorded")
+        await asyncio.wait_for(handle.result(), 300)
+    ids = {
+        "MasterFlowWorkflow": handle.id,
+        **{f"{phase.capitalize()}FlowWorkflow": phase_workflow_id(e.ref.id, phase)
+           for phase in ("discovery", "assessment", "planning", "execution")},
+        "WaveExecutionWorkflow": wave_workflow_id(e.ref.id, 1),
+    }
+    for old in _history_files():
+        old.unlink()
+    for workflow_type, workflow_id in ids.items():
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        (HISTORIES / f"{workflow_type}.json").write_text(json.dumps(
+            {"workflow_type": workflow_type, "workflow_id": workflow_id, "history": json.loads(history.to_json())},
+            indent=1,
+        ))

@@ -1,0 +1,155 @@
+"""Real worker and CLI processes: a worker killed mid-phase loses and duplicates nothing, and a
+person can run an engagement end to end through the CLI alone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.pool import tenant_transaction
+from domain.vocabulary import PHASES
+from runtime import engagement_control as control
+from tests.conftest import TestDatabase, make_engagement
+from tests.flow_helpers import inventory_file, running_worker, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COUNTS = """
+SELECT (SELECT count(*) FROM migration.assets) AS assets,
+       (SELECT count(*) FROM migration.assets WHERE migration_status = 'migrated') AS migrated,
+       (SELECT count(*) FROM migration.asset_dependencies) AS dependencies,
+       (SELECT count(*) FROM migration.raw_import_records) AS raw_records,
+       (SELECT count(*) FROM migration.migration_waves) AS waves,
+       (SELECT count(*) FROM migration.migration_wave_assets) AS wave_assets
+"""
+
+
+@pytest.fixture
+def process_env(dev_env, migrated_db: TestDatabase) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
+    env.update(
+        DATABASE_URL=migrated_db.app_url,
+        TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+        MIGRATION_TASK_QUEUE=f"proc-{uuid.uuid4().hex[:8]}",
+        LOG_FORMAT="json",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], env=env, cwd=ROOT,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def workers(process_env: dict[str, str], tmp_path: Path) -> Iterator[list[subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _counts(app_pool, ref) -> dict[str, int]:
+    async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
+        return dict(await conn.fetchrow(COUNTS))
+
+
+async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
+    dev_env, app_pool, process_env, workers, tmp_path: Path
+) -> None:
+    file = inventory_file(tmp_path, 2500, seed=11)
+    undisturbed = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, undisturbed.ref, file, queue, auto_approve=PHASES)
+        await asyncio.wait_for(control.handle(dev_env.client, undisturbed.ref).result(), 300)
+    expected = await _counts(app_pool, undisturbed.ref)
+
+    e = await make_engagement(app_pool)
+    log = tmp_path / "workers.log"
+    workers.append(_start_worker(process_env, log))
+    await control.launch(dev_env.client, app_pool, e.ref, file, process_env["MIGRATION_TASK_QUEUE"],
+                         auto_approve=PHASES)
+    await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.step is not None, timeout=120)
+    workers[0].send_signal(signal.SIGKILL)
+    workers[0].wait(10)
+    workers.append(_start_worker(process_env, log))
+    result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
+    assert result.status == "completed", log.read_text()[-3000:]
+    assert await _counts(app_pool, e.ref) == expected
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "starter.py"), *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=180)
+
+
+def _ok(env: dict[str, str], *args: str) -> str:
+    result = _cli(env, *args)
+    assert result.returncode == 0, f"{args}: {result.stderr}"
+    return result.stdout
+
+
+def _fails_cleanly(env: dict[str, str], *args: str, message: str) -> None:
+    result = _cli(env, *args)
+    assert result.returncode == 1, (args, result.stdout, result.stderr)
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
+
+
+async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tmp_path: Path) -> None:
+    env = process_env
+    workers.append(_start_worker(env, tmp_path / "worker.log"))
+    client_name = f"CLI client {uuid.uuid4().hex[:6]}"
+    owner = f"owner-{uuid.uuid4().hex[:6]}@example.com"
+    viewer = f"viewer-{uuid.uuid4().hex[:6]}@example.com"
+    _ok(env, "tenant", "create", client_name)
+    assert client_name in _ok(env, "tenant", "list", "--json")
+    created = json.loads(_ok(env, "engagement", "create", client_name, "Exit LON1", "--owner", owner, "--json"))
+    engagement = created["id"]
+    _ok(env, "engagement", "add-member", engagement, viewer, "--role", "viewer")
+    file = inventory_file(tmp_path, 25)
+
+    _fails_cleanly(env, "launch", engagement, "--import", str(tmp_path / "missing.csv"), message="no such file")
+    _fails_cleanly(env, "launch", "no-such-client/whatever", "--import", str(file), message="no client account")
+    launched = json.loads(_ok(env, "launch", engagement, "--import", str(file), "--user", owner, "--json"))
+    assert launched["workflow_id"] == f"engagement-{engagement}"
+    _fails_cleanly(env, "launch", engagement, "--import", str(file), message="is already running")
+
+    for phase in PHASES:
+        for _ in range(300):
+            status = json.loads(_ok(env, "status", engagement, "--json"))
+            if status["awaiting_approval"] == phase:
+                break
+            assert status["status"] != "failed", status
+            await asyncio.sleep(0.3)
+        else:
+            pytest.fail(f"{phase} never awaited approval: {status}")
+        _fails_cleanly(env, "approve", engagement, phase, "--user", viewer, message="cannot approve")
+        _fails_cleanly(env, "approve", engagement, "teleport", "--user", owner, message="unknown phase")
+        _ok(env, "approve", engagement, phase, "--user", owner, "--comment", f"{phase} reviewed")
+
+    for _ in range(300):
+        status = json.loads(_ok(env, "status", engagement, "--json"))
+        if status["status"] == "completed":
+            break
+        await asyncio.sleep(0.3)
+    assert status["status"] == "completed"
+    assert tuple(status["phases_completed"]) == PHASES
+    listed = json.loads(_ok(env, "engagement", "list", client_name, "--json"))
+    assert listed[0]["flow_status"] == "completed"
