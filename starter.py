@@ -286,7 +286,7 @@ async def engagement_list(client: str = typer.Argument(..., help="Client id, slu
     async with session(temporal=False) as s:
         rows = await tenancy.list_engagements(s.pool, await tenancy.find_client(s.pool, client))
     if as_json:
-        _print_json([dict(r) for r in rows])
+        _print_json(rows)
         return
     table = Table("id", "name", "flow status", "phase", "awaiting")
     for r in rows:

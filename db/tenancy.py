@@ -90,9 +90,17 @@ async def create_engagement(
         raise TenancyError(f"this client already has an engagement named {name!r}") from None
 
 
-async def list_engagements(pool: asyncpg.Pool, client_id: UUID) -> list[asyncpg.Record]:
+async def list_engagements(pool: asyncpg.Pool, client_id: UUID) -> list[dict[str, Any]]:
+    """The client's engagements, each with its newest flow (read in that engagement's own context)."""
     async with tenant_transaction(pool, client_id) as conn:
-        return await conn.fetch(sql("engagement_list"))
+        engagements = await conn.fetch(sql("engagement_list"))
+    listed = []
+    for row in engagements:
+        async with tenant_transaction(pool, client_id, row["id"]) as conn:
+            flow = await conn.fetchrow(sql("engagement_latest_flow"))
+        empty = dict.fromkeys(("master_flow_id", "flow_status", "current_phase", "awaiting_approval_phase"))
+        listed.append({**dict(row), **(dict(flow) if flow else empty)})
+    return listed
 
 
 async def resolve_engagement(pool: asyncpg.Pool, ref: str) -> EngagementRef:
