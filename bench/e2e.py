@@ -28,6 +28,7 @@ from typing import Any
 
 import psutil
 from temporalio import activity, workflow
+from temporalio.service import RPCError
 
 POLL_SECONDS = 0.25
 BASELINE_RUNS = 20
@@ -93,8 +94,6 @@ async def baseline(client: Any, task_queue: str) -> list[float]:
 
 async def watch(client: Any, ref: Any, timeout: float) -> tuple[list[Sample], Any, list[str]]:
     """Poll the master's status query; keep a sample whenever phase, step or status changes."""
-    from temporalio.service import RPCError
-
     from runtime import engagement_control as control
 
     samples: list[Sample] = []
@@ -230,8 +229,11 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         "ratio_to_trivial_median": total * 1000 / report["baseline"]["median_ms"],
         "ms_per_asset": total * 1000 / assets if assets else None,
     }
-    report["cpu"] = {"process_seconds": cpu_after[0] - cpu_before[0], "machine_busy_seconds": cpu_after[1] - cpu_before[1],
-                     "machine_capacity_seconds": total * (os.cpu_count() or 1)}
+    report["cpu"] = {
+        "process_seconds": cpu_after[0] - cpu_before[0],
+        "machine_busy_seconds": cpu_after[1] - cpu_before[1],
+        "machine_capacity_seconds": total * (os.cpu_count() or 1),
+    }
     report["poll_errors"] = errors
     return report
 
@@ -243,8 +245,10 @@ def print_report(r: dict[str, Any]) -> None:
           f"(not counted), CSV {r['inventory_csv_mib']:.1f} MiB; stack ready in {r['stack_start_seconds']:.1f} s")
     print(f"baseline (trivial one-activity workflow, {b['runs']} sequential runs): "
           f"median {b['median_ms']:.1f} ms, p95 {b['p95_ms']:.1f} ms (min {b['min_ms']:.1f}, max {b['max_ms']:.1f})")
-    print(f"\nengagement: {e['status']}" + (f" (stopped in {e['phase_reached']}: {e['errors']})" if e["errors"] else ""))
-    rows = [("launch (upload CSV, start)", e["launch_seconds"]), ("start-up (context, flow_started)", e["startup_seconds"])]
+    stopped = f" (stopped in {e['phase_reached']}: {e['errors']})" if e["errors"] else ""
+    print(f"\nengagement: {e['status']}{stopped}")
+    rows = [("launch (upload CSV, start)", e["launch_seconds"]),
+            ("start-up (context, flow_started)", e["startup_seconds"])]
     for phase, timing in e["phases"].items():
         rows.append((phase, timing["seconds"]))
         rows += [(f"  {step}", seconds) for step, seconds in timing["steps"].items()]

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from db.pool import tenant_transaction
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import TestDatabase, make_engagement
+from tests.conftest import TestDatabase, free_port, make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +115,9 @@ def _fails_cleanly(env: dict[str, str], *args: str, message: str) -> None:
 
 async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tmp_path: Path) -> None:
     env = process_env
-    workers.append(_start_worker(env, tmp_path / "worker.log"))
+    metrics_port = free_port()
+    worker_log = tmp_path / "worker.log"
+    workers.append(_start_worker({**env, "MIGRATION_METRICS_PORT": str(metrics_port), "LOG_LEVEL": "INFO"}, worker_log))
     client_name = f"CLI client {uuid.uuid4().hex[:6]}"
     owner = f"owner-{uuid.uuid4().hex[:6]}@example.com"
     viewer = f"viewer-{uuid.uuid4().hex[:6]}@example.com"
@@ -153,3 +156,9 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tm
     assert tuple(status["phases_completed"]) == PHASES
     listed = json.loads(_ok(env, "engagement", "list", client_name, "--json"))
     assert listed[0]["flow_status"] == "completed"
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as response:
+        assert b"temporal_" in response.read(), "the worker exposes Temporal's Prometheus metrics"
+    workers[0].send_signal(signal.SIGTERM)
+    assert workers[0].wait(60) == 0, worker_log.read_text()[-2000:]
+    assert "worker stopped" in worker_log.read_text()
