@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -36,14 +35,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.vocabulary import APPROVING_ROLES, PHASES
     from workflows import search_attributes as sa
+    from workflows.activity_options import TRANSITION_OPTIONS
     from workflows.ids import phase_workflow_id
     from workflows.phase_flows import PHASE_WORKFLOWS
-
-TRANSITION_OPTIONS: dict[str, Any] = {
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
-}
-
 
 @workflow.defn(name="MasterFlowWorkflow")
 class MasterFlowWorkflow:

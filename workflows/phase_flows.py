@@ -8,16 +8,13 @@ steps. Execution runs one child workflow per wave.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
     from activities.discovery import DiscoveryActivities
-    from activities.errors import BAD_INPUT
     from activities.execution import ExecutionActivities
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
@@ -33,22 +30,8 @@ with workflow.unsafe.imports_passed_through():
         WaveResult,
     )
     from domain.vocabulary import PHASE_STEPS
+    from workflows.activity_options import STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.ids import wave_workflow_id
-
-STEP_OPTIONS: dict[str, Any] = {
-    "start_to_close_timeout": timedelta(hours=2),
-    "heartbeat_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        maximum_interval=timedelta(minutes=1),
-        maximum_attempts=5,
-        non_retryable_error_types=[BAD_INPUT],
-    ),
-}
-TRANSITION_OPTIONS: dict[str, Any] = {
-    "start_to_close_timeout": timedelta(seconds=60),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
-}
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
 

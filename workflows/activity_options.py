@@ -1,0 +1,28 @@
+"""Timeouts and retry policies of the activities the workflows call."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio.common import RetryPolicy
+
+from activities.errors import BAD_INPUT
+
+# Phase steps: long batch work that heartbeats; bad input is final, anything else retries.
+STEP_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(hours=2),
+    "heartbeat_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=1),
+        maximum_attempts=5,
+        non_retryable_error_types=[BAD_INPUT],
+    ),
+}
+
+# Transitions and small reads: short, and retried until the database answers.
+TRANSITION_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)),
+}
