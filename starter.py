@@ -25,7 +25,7 @@ from temporalio.service import RPCError
 from db import tenancy
 from db.bootstrap import bootstrap
 from db.import_files import ImportFileError
-from db.migrator import MigrationError, discover
+from db.migrator import MigrationError, discover, migrate
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
 from domain.csv_reader import InputFileError
@@ -155,7 +155,10 @@ async def db_migrate() -> None:
     settings = get_settings()
     if settings.database_url and not settings.database_owner_url:
         raise ValueError("DATABASE_OWNER_URL must be set to migrate a configured database")
-    await ensure_database(settings)
+    if settings.database_owner_url:
+        await migrate(settings.database_owner_url)
+    else:
+        await ensure_database(settings)
     console.print(f"schema is up to date ({len(discover())} migration files applied)")
 
 

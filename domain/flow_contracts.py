@@ -29,7 +29,7 @@ TransitionEvent = Literal[
     "failed",
     "flow_completed",
 ]
-Decision = Literal["approved", "rejected", "auto_approved"]
+Decision = Literal["approved", "rejected", "auto_approved", "rolled_back"]
 
 
 class Model(BaseModel):

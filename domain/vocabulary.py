@@ -162,4 +162,4 @@ TRANSITION_EVENTS: tuple[str, ...] = (
     "flow_completed",
 )
 
-APPROVAL_DECISIONS: tuple[str, ...] = ("approved", "rejected", "auto_approved")
+APPROVAL_DECISIONS: tuple[str, ...] = ("approved", "rejected", "auto_approved", "rolled_back")

@@ -56,7 +56,7 @@ CREATE TABLE migration.phase_approvals (
     -- vocabulary: PHASES
     CONSTRAINT phase_approvals_phase_check CHECK (phase IN ('discovery', 'assessment', 'planning', 'execution')),
     -- vocabulary: APPROVAL_DECISIONS
-    CONSTRAINT phase_approvals_decision_check CHECK (decision IN ('approved', 'rejected', 'auto_approved')),
+    CONSTRAINT phase_approvals_decision_check CHECK (decision IN ('approved', 'rejected', 'auto_approved', 'rolled_back')),
     CONSTRAINT phase_approvals_decided_by_check CHECK (decision = 'auto_approved' OR decided_by IS NOT NULL)
 );
 CREATE INDEX ix_phase_approvals_client_engagement ON migration.phase_approvals (client_account_id, engagement_id);

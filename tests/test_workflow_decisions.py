@@ -127,3 +127,15 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
         await control.signal(dev_env.client, e.ref, "resume")
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
+
+
+async def test_cancel_while_a_phase_runs_ends_cancelled(dev_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 3000), queue)
+        await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.awaiting_approval is None)
+        await control.cancel(dev_env.client, e.ref)
+        with pytest.raises(WorkflowFailureError):
+            await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 120)
+    assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.crewai_flow_state_extensions") == "cancelled"
+    assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.discovery_flows") == "cancelled"

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from activities.engagement_context import EngagementActivities
@@ -126,6 +126,8 @@ class MasterFlowWorkflow:
         try:
             result: PhaseResult = await self._child
         except ChildWorkflowError as err:
+            if isinstance(err.cause, CancelledError):
+                raise asyncio.CancelledError() from err  # this engagement is being cancelled
             self._child = None
             self._phase_failed = True
             self._status = "failed"
@@ -197,7 +199,7 @@ class MasterFlowWorkflow:
         self._completed = self._completed[:target]
         await self._transition(
             "rolled_back", phase=phase, rollback_to=decision.phase, master_status="running",
-            approval=ApprovalRecord(decision="rejected", user_id=decision.requested_by, comment=decision.reason),
+            approval=ApprovalRecord(decision="rolled_back", user_id=decision.requested_by, comment=decision.reason),
         )
         self._status = "running"
         return target

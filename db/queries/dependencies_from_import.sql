@@ -31,6 +31,6 @@ WITH refs AS (
 )
 SELECT (SELECT count(*) FROM inserted) AS inserted,
        (SELECT count(*) FROM resolved WHERE target_id IS NOT NULL AND target_id <> source_id) AS resolved,
-       (SELECT count(*) FROM migration.asset_dependencies) AS total,
+       (SELECT count(*) FROM migration.asset_dependencies) + (SELECT count(*) FROM inserted) AS total,
        (SELECT coalesce(jsonb_agg(DISTINCT ref ORDER BY ref), '[]'::jsonb) FROM resolved WHERE target_id IS NULL)
            AS dangling
