@@ -88,3 +88,32 @@ async def test_approvals_through_updates_and_their_validation(dev_env, app_pool,
         await control.approve(dev_env.client, e.ref, "execution", e.owner_id)
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Server Name,OS,CPU Cores\n", "the file has a header row but no data rows"),
+        (b"\x00\x01\x02PK\x03\x04 binary" * 50, "binary data (NUL bytes), not a CSV text file"),
+        (b"Server Name,OS,Server Name\nweb01,RHEL 9,web01\n", "duplicate column header(s): Server Name"),
+        (b"Colour,Flavour\nred,sweet\n", "no column maps to an identifying field"),
+    ],
+    ids=["header-only", "binary", "duplicate-headers", "nothing-identifying"],
+)
+async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
+    dev_env, app_pool, tmp_path: Path, content: bytes, message: str
+) -> None:
+    e = await make_engagement(app_pool)
+    path = tmp_path / "inventory.csv"
+    path.write_bytes(content)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, path, queue, auto_approve=PHASES)
+        st = await wait_for(dev_env.client, e.ref, lambda st: st.status == "failed")
+        assert message in st.phase_summaries["discovery"]["error"]
+        assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets") == 0
+        assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.data_imports") == "failed"
+        assert message in await fetchval(app_pool, e.ref, "SELECT error_summary ->> 'error' FROM migration.data_imports")
+        assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.discovery_flows") == "failed"
+        with pytest.raises(control.ControlError, match="failed; reject it to re-run it or roll back"):
+            await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
+        await control.cancel(dev_env.client, e.ref)

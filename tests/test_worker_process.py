@@ -73,7 +73,7 @@ async def _counts(app_pool, ref) -> dict[str, int]:
 async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     dev_env, app_pool, process_env, workers, tmp_path: Path
 ) -> None:
-    file = inventory_file(tmp_path, 2500, seed=11)
+    file = inventory_file(tmp_path, 1500, seed=11)
     undisturbed = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, undisturbed.ref, file, queue, auto_approve=PHASES)

@@ -130,6 +130,7 @@ class MasterFlowWorkflow:
                 raise asyncio.CancelledError() from err  # this engagement is being cancelled
             self._child = None
             self._phase_failed = True
+            self._awaiting = phase  # a person decides now: reject (re-run) or roll back
             self._status = "failed"
             cause = _root_message(err)
             self._summaries[phase] = {"error": cause}
@@ -149,7 +150,7 @@ class MasterFlowWorkflow:
     async def _await_decision(
         self, phase: Phase, reminder: timedelta
     ) -> ApproveRequest | RejectRequest | RollbackRequest:
-        self._awaiting, self._decision = phase, None
+        self._awaiting = phase
         if not self._phase_failed:
             self._status = "awaiting_approval"
             await self._transition("awaiting_approval", phase=phase, master_status="awaiting_approval")
