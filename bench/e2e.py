@@ -196,6 +196,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
                 "min_ms": min(trivial), "max_ms": max(trivial),
             }
             report["memory_before"] = memory()
+            load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds()
             launched = time.perf_counter()
             await control.launch(client, pool, ref, csv_path, queue, auto_approve=PHASES)
@@ -233,6 +234,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         "process_seconds": cpu_after[0] - cpu_before[0],
         "machine_busy_seconds": cpu_after[1] - cpu_before[1],
         "machine_capacity_seconds": total * (os.cpu_count() or 1),
+        "load_average_1min": [load_before, os.getloadavg()[0]],
     }
     report["poll_errors"] = errors
     return report
@@ -266,7 +268,8 @@ def print_report(r: dict[str, Any]) -> None:
           f"-> {after['current_rss_mib']:.0f} MiB")
     c = r["cpu"]
     print(f"CPU during the engagement: this process {c['process_seconds']:.1f} s, whole machine "
-          f"{c['machine_busy_seconds']:.1f} s busy of {c['machine_capacity_seconds']:.1f} s available")
+          f"{c['machine_busy_seconds']:.1f} s busy of {c['machine_capacity_seconds']:.1f} s available "
+          f"(1-min load average {c['load_average_1min'][0]:.2f} before, {c['load_average_1min'][1]:.2f} after)")
     if r["poll_errors"]:
         print(f"status query errors ({len(r['poll_errors'])}): {r['poll_errors'][:3]}")
 

@@ -175,7 +175,9 @@ class MasterFlowWorkflow:
         """Hand a validated decision to the main loop; answer once it has been applied."""
         applied_before = self._decisions_applied
         self._decision = req
-        await workflow.wait_condition(lambda: self._decisions_applied > applied_before)
+        await workflow.wait_condition(
+            lambda: self._decisions_applied > applied_before or self._status in ("cancelled", "completed")
+        )
         return self.status()
 
     async def _apply_decision(
