@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/python starter.py demo
 
 test: $(STAMP)
+	$(BIN)/python -m ruff check .
 	$(BIN)/python -m pytest
 
 up: $(STAMP)

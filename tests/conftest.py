@@ -189,3 +189,30 @@ async def make_engagement(pool: asyncpg.Pool, **engagement_options: Any) -> Enga
     await tenancy.add_member(pool, ref, owner, "owner")
     await tenancy.add_member(pool, ref, viewer, "viewer")
     return EngagementFixture(ref, owner, viewer)
+
+
+@dataclass(frozen=True)
+class RawTenant:
+    client_id: uuid.UUID
+    engagement_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+async def insert_raw_tenant(pool: asyncpg.Pool, label: str) -> RawTenant:
+    """A client, engagement and user written with plain SQL by the application role, in their context."""
+    from db.pool import tenant_transaction
+
+    t = RawTenant(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+    async with tenant_transaction(pool, t.client_id, t.engagement_id, t.user_id) as conn:
+        await conn.execute(
+            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
+            t.client_id, f"{label} client {t.client_id}", f"{label}-{t.client_id.hex}",
+        )
+        await conn.execute(
+            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, $3)",
+            t.engagement_id, t.client_id, label,
+        )
+        await conn.execute(
+            "INSERT INTO migration.users (id, email) VALUES ($1, $2)", t.user_id, f"{label}-{t.user_id.hex}@example.test"
+        )
+    return t

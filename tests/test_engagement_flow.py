@@ -15,7 +15,6 @@ from tests.conftest import make_engagement
 from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
 
 
-
 def _distinct_servers(path: Path) -> int:
     with path.open(newline="") as fh:
         return len({row["Server Name"].strip().lower() for row in csv.DictReader(fh)})

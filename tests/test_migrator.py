@@ -10,7 +10,6 @@ import asyncpg
 import pytest
 
 from db.migrator import SCHEMA_DIR, MigrationError, discover, migrate
-
 from tests.conftest import TestDatabase
 
 

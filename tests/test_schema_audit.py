@@ -9,43 +9,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import asyncpg
 import pytest
 
 from db.pool import connect, tenant_transaction
+from tests.conftest import RawTenant, insert_raw_tenant
 
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase
 
 
-@dataclass(frozen=True)
-class Tenant:
-    client_id: UUID
-    engagement_id: UUID
-    user_id: UUID
-
-
 @pytest.fixture
-async def tenant(app_pool: asyncpg.Pool) -> Tenant:
+async def tenant(app_pool: asyncpg.Pool) -> RawTenant:
     """A fresh tenant per test, so every audit row of the tenant belongs to that test."""
-    t = Tenant(uuid4(), uuid4(), uuid4())
-    async with tenant_transaction(app_pool, t.client_id, t.engagement_id, t.user_id) as conn:
-        await conn.execute(
-            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
-            t.client_id, f"Audit client {t.client_id}", f"audit-{t.client_id.hex}",
-        )
-        await conn.execute(
-            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, 'audit')",
-            t.engagement_id, t.client_id,
-        )
-        await conn.execute(
-            "INSERT INTO migration.users (id, email) VALUES ($1, $2)", t.user_id, f"audit-{t.user_id.hex}@example.test"
-        )
-    return t
+    return await insert_raw_tenant(app_pool, "audit")
 
 
 class _OneConnection:
@@ -59,7 +39,7 @@ class _OneConnection:
         yield self._conn
 
 
-async def insert_assets(pool: asyncpg.Pool | _OneConnection, tenant: Tenant, count: int) -> list[UUID]:
+async def insert_assets(pool: asyncpg.Pool | _OneConnection, tenant: RawTenant, count: int) -> list[UUID]:
     async with tenant_transaction(pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
         rows = await conn.fetch(
             "INSERT INTO migration.assets (client_account_id, engagement_id, name, hostname, cpu_cores, environment)"
@@ -69,7 +49,7 @@ async def insert_assets(pool: asyncpg.Pool | _OneConnection, tenant: Tenant, cou
     return [r["id"] for r in rows]
 
 
-async def audit_rows(superuser_conn: asyncpg.Connection, tenant: Tenant, operation: str, table: str = "assets") -> list:
+async def audit_rows(superuser_conn: asyncpg.Connection, tenant: RawTenant, operation: str, table: str = "assets") -> list:
     return await superuser_conn.fetch(
         "SELECT * FROM migration.security_audit_logs"
         " WHERE client_account_id = $1 AND table_name = $2 AND operation = $3 ORDER BY created_at, row_id",
@@ -78,7 +58,7 @@ async def audit_rows(superuser_conn: asyncpg.Connection, tenant: Tenant, operati
 
 
 async def test_an_update_is_recorded_with_actor_and_only_the_changed_columns(
-    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     [asset] = await insert_assets(app_pool, tenant, 1)
     assert await audit_rows(superuser_conn, tenant, "update") == []
@@ -102,7 +82,7 @@ async def test_an_update_is_recorded_with_actor_and_only_the_changed_columns(
 
 
 async def test_an_update_that_changes_nothing_is_not_recorded(
-    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     [asset] = await insert_assets(app_pool, tenant, 1)
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
@@ -115,7 +95,7 @@ async def test_an_update_that_changes_nothing_is_not_recorded(
 
 
 async def test_the_actor_is_null_without_app_user_id(
-    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     [asset] = await insert_assets(app_pool, tenant, 1)
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
@@ -125,7 +105,7 @@ async def test_the_actor_is_null_without_app_user_id(
 
 
 async def test_a_bulk_update_writes_one_audit_row_per_asset_from_statement_level_triggers(
-    tenant: Tenant, migrated_db: TestDatabase, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, migrated_db: TestDatabase, superuser_conn: asyncpg.Connection
 ) -> None:
     triggers = await superuser_conn.fetch(
         "SELECT tgname, (tgtype & 1) = 1 AS for_each_row, tgoldtable, tgnewtable, tgfoid::regproc::text AS fn"
@@ -170,7 +150,7 @@ async def test_a_bulk_update_writes_one_audit_row_per_asset_from_statement_level
 
 
 async def test_a_delete_is_recorded_with_the_old_row(
-    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     [asset] = await insert_assets(app_pool, tenant, 1)
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
@@ -184,7 +164,7 @@ async def test_a_delete_is_recorded_with_the_old_row(
 
 
 async def test_the_application_role_cannot_rewrite_the_audit_trail(
-    tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     await insert_assets(app_pool, tenant, 1)
     before = await superuser_conn.fetch(

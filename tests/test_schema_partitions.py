@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 
 from db.pool import tenant_transaction
+from tests.conftest import RawTenant, insert_raw_tenant
 
 MONTHLY = ("llm_usage_log", "security_audit_logs")
 WEEKLY = ("agent_task_history",)
@@ -39,28 +40,12 @@ def expected_partition(table: str, at: datetime) -> str:
     return f"{table}_p{at:%Y%m}"
 
 
-class Tenant:
-    def __init__(self) -> None:
-        self.client_id: UUID = uuid4()
-        self.engagement_id: UUID = uuid4()
-
-
 @pytest.fixture(scope="module")
-async def tenant(app_pool: asyncpg.Pool) -> Tenant:
-    t = Tenant()
-    async with tenant_transaction(app_pool, t.client_id, t.engagement_id) as conn:
-        await conn.execute(
-            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
-            t.client_id, f"Partition client {t.client_id}", f"part-{t.client_id.hex}",
-        )
-        await conn.execute(
-            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, 'partitions')",
-            t.engagement_id, t.client_id,
-        )
-    return t
+async def tenant(app_pool: asyncpg.Pool) -> RawTenant:
+    return await insert_raw_tenant(app_pool, "part")
 
 
-async def insert_log_row(conn: asyncpg.Connection, table: str, tenant: Tenant, created_at: datetime | None) -> UUID:
+async def insert_log_row(conn: asyncpg.Connection, table: str, tenant: RawTenant, created_at: datetime | None) -> UUID:
     """One row in `table`; created_at NULL means the column default, now(). Audit rows are written
     only by the audit trigger (the application role has no INSERT), so callers pass a superuser
     connection for security_audit_logs."""
@@ -98,7 +83,7 @@ async def placement(superuser_conn: asyncpg.Connection, table: str, row_id: UUID
 
 @pytest.mark.parametrize("table", MONTHLY + WEEKLY)
 async def test_a_row_written_now_lands_in_the_partition_of_its_period(
-    table: str, tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    table: str, tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
         row_id = await insert_log_row(_writer(table, conn, superuser_conn), table, tenant, None)
@@ -109,7 +94,7 @@ async def test_a_row_written_now_lands_in_the_partition_of_its_period(
 
 @pytest.mark.parametrize("table", MONTHLY + WEEKLY)
 async def test_ensure_partitions_moves_rows_out_of_the_default_partition(
-    table: str, tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    table: str, tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     past, future = FAR_PAST[table], FAR_FUTURE[table]
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:

@@ -8,13 +8,12 @@ lists (and numpy arrays, when numpy is installed) and decodes to pgvector.Vector
 
 from __future__ import annotations
 
-from uuid import UUID, uuid4
-
 import asyncpg
 import pytest
 from pgvector import Vector
 
 from db.pool import tenant_transaction
+from tests.conftest import RawTenant, insert_raw_tenant
 
 DIMENSIONS = 1536
 INDEX = "ix_agent_learning_patterns_embedding"
@@ -39,24 +38,10 @@ PATTERNS = {
 }
 
 
-class Tenant:
-    def __init__(self) -> None:
-        self.client_id: UUID = uuid4()
-        self.engagement_id: UUID = uuid4()
-
-
 @pytest.fixture(scope="module")
-async def tenant(app_pool: asyncpg.Pool) -> Tenant:
-    t = Tenant()
+async def tenant(app_pool: asyncpg.Pool) -> RawTenant:
+    t = await insert_raw_tenant(app_pool, "vec")
     async with tenant_transaction(app_pool, t.client_id, t.engagement_id) as conn:
-        await conn.execute(
-            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
-            t.client_id, f"Vector client {t.client_id}", f"vec-{t.client_id.hex}",
-        )
-        await conn.execute(
-            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, 'vectors')",
-            t.engagement_id, t.client_id,
-        )
         for key, embedding in PATTERNS.items():
             await conn.execute(
                 "INSERT INTO migration.agent_learning_patterns (client_account_id, engagement_id, insight_type, scope,"
@@ -74,7 +59,7 @@ def near(key: str) -> list[float]:
     return vector
 
 
-async def test_embeddings_round_trip_through_the_codec(tenant: Tenant, app_pool: asyncpg.Pool) -> None:
+async def test_embeddings_round_trip_through_the_codec(tenant: RawTenant, app_pool: asyncpg.Pool) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
         stored = await conn.fetchval(
             "SELECT embedding FROM migration.agent_learning_patterns WHERE pattern_key = 'delta'"
@@ -85,7 +70,7 @@ async def test_embeddings_round_trip_through_the_codec(tenant: Tenant, app_pool:
 
 
 @pytest.mark.parametrize("key", sorted(PATTERNS))
-async def test_nearest_pattern_by_cosine_distance(key: str, tenant: Tenant, app_pool: asyncpg.Pool) -> None:
+async def test_nearest_pattern_by_cosine_distance(key: str, tenant: RawTenant, app_pool: asyncpg.Pool) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
         assert await conn.fetchval(NEAREST, near(key)) == key
         # the same through a pgvector.Vector value
@@ -93,7 +78,7 @@ async def test_nearest_pattern_by_cosine_distance(key: str, tenant: Tenant, app_
 
 
 @pytest.mark.parametrize("key", sorted(PATTERNS))
-async def test_nearest_pattern_through_the_hnsw_index(key: str, tenant: Tenant, app_pool: asyncpg.Pool) -> None:
+async def test_nearest_pattern_through_the_hnsw_index(key: str, tenant: RawTenant, app_pool: asyncpg.Pool) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
         await conn.execute("SET LOCAL enable_seqscan = off")
         # The policy's client_account_id = current_client_id() can use the tenant B-tree index; on a
@@ -114,7 +99,7 @@ async def test_the_hnsw_index_uses_cosine_distance(superuser_conn: asyncpg.Conne
 
 @pytest.mark.parametrize("dimensions", [3, 384, 1535, 1537, 3072])
 async def test_a_vector_of_another_dimension_is_refused(
-    dimensions: int, tenant: Tenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+    dimensions: int, tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     key = f"wrong-{dimensions}"
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import asyncpg
 import pytest
@@ -22,6 +22,7 @@ import pytest
 from db.migrator import SCHEMA_DIR
 from db.pool import tenant_transaction
 from domain import flow_contracts, vocabulary
+from tests.conftest import RawTenant, insert_raw_tenant
 
 MARKER = re.compile(r"--\s*vocabulary:\s*([A-Z_][A-Z0-9_]*)")
 TABLE = re.compile(r"\b(?:CREATE|ALTER)\s+TABLE\s+migration\.(\w+)", re.IGNORECASE)
@@ -130,13 +131,6 @@ def test_flow_contract_literals_follow_the_vocabulary() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tenant:
-    client_id: UUID
-    engagement_id: UUID
-    user_id: UUID
-
-
 @asynccontextmanager
 async def rolled_back(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connection]:
     """A savepoint that is always rolled back: the statements must succeed, their rows do not stay."""
@@ -149,21 +143,8 @@ async def rolled_back(conn: asyncpg.Connection) -> AsyncIterator[asyncpg.Connect
 
 
 @pytest.fixture(scope="module")
-async def tenant(app_pool: asyncpg.Pool) -> Tenant:
-    t = Tenant(uuid4(), uuid4(), uuid4())
-    async with tenant_transaction(app_pool, t.client_id, t.engagement_id, t.user_id) as conn:
-        await conn.execute(
-            "INSERT INTO migration.client_accounts (id, name, slug) VALUES ($1, $2, $3)",
-            t.client_id, f"Vocabulary client {t.client_id}", f"vocab-{t.client_id.hex}",
-        )
-        await conn.execute(
-            "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, 'vocabulary')",
-            t.engagement_id, t.client_id,
-        )
-        await conn.execute(
-            "INSERT INTO migration.users (id, email) VALUES ($1, $2)", t.user_id, f"vocab-{t.user_id.hex}@example.test"
-        )
-    return t
+async def tenant(app_pool: asyncpg.Pool) -> RawTenant:
+    return await insert_raw_tenant(app_pool, "vocab")
 
 
 ASSET_INSERT = (
@@ -183,7 +164,7 @@ ASSET_INSERT = (
     ],
 )
 async def test_assets_refuse_values_outside_the_vocabulary(
-    column: str, bad: str, good: str, constraint: str, tenant: Tenant, app_pool: asyncpg.Pool
+    column: str, bad: str, good: str, constraint: str, tenant: RawTenant, app_pool: asyncpg.Pool
 ) -> None:
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
         with pytest.raises(asyncpg.CheckViolationError) as refused:
@@ -195,7 +176,7 @@ async def test_assets_refuse_values_outside_the_vocabulary(
             await conn.execute(ASSET_INSERT.format(column=column), tenant.client_id, tenant.engagement_id, good)
 
 
-async def test_engagement_members_refuse_an_unknown_role(tenant: Tenant, app_pool: asyncpg.Pool) -> None:
+async def test_engagement_members_refuse_an_unknown_role(tenant: RawTenant, app_pool: asyncpg.Pool) -> None:
     insert = (
         "INSERT INTO migration.engagement_members (client_account_id, engagement_id, user_id, role)"
         " VALUES ($1, $2, $3, $4)"
@@ -209,7 +190,7 @@ async def test_engagement_members_refuse_an_unknown_role(tenant: Tenant, app_poo
             await conn.execute(insert, tenant.client_id, tenant.engagement_id, tenant.user_id, "approver")
 
 
-async def test_flows_view_reports_the_steps_of_each_phase(tenant: Tenant, app_pool: asyncpg.Pool) -> None:
+async def test_flows_view_reports_the_steps_of_each_phase(tenant: RawTenant, app_pool: asyncpg.Pool) -> None:
     """migration.flows turns the flag columns into step_flags keyed by PHASE_STEPS."""
     master = uuid4()
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:

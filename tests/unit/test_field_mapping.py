@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.field_mapping import HEADER_SYNONYMS, MappingSuggestion, normalise_header, suggest_mappings
+from domain.field_mapping import (
+    HEADER_SYNONYMS,
+    MappingSuggestion,
+    normalise_header,
+    suggest_mappings,
+)
 
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"
 

@@ -6,7 +6,13 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from domain.sample_inventory import BAD_VALUE_NOTE, SAMPLE_COLUMNS, generate_inventory, main, write_csv
+from domain.sample_inventory import (
+    BAD_VALUE_NOTE,
+    SAMPLE_COLUMNS,
+    generate_inventory,
+    main,
+    write_csv,
+)
 
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"
 
