@@ -120,7 +120,8 @@ def phase_timings(samples: list[Sample], end: float) -> dict[str, dict[str, Any]
 
     `step` names the last *completed* step (after its transition is recorded), so a step's time runs
     from the previous change to its own; steps that completed between two polls are reported
-    together ("a+b"). What follows the last step (phase_completed, auto-approval) is "(close)".
+    together ("a+b"). The time after the last step seen until the next phase is labelled with the
+    steps not seen yet and "close" (phase_completed, auto-approval, the next phase_started).
     """
     from domain.vocabulary import PHASE_STEPS
 
@@ -140,7 +141,7 @@ def phase_timings(samples: list[Sample], end: float) -> dict[str, dict[str, Any]
                 continue
             steps["+".join(names[done:names.index(step) + 1])] = t - mark
             mark, done = t, names.index(step) + 1
-        steps["(close)"] = finish - mark
+        steps["+".join((*names[done:], "close"))] = finish - mark
         result[phase] = {"seconds": finish - starts[phase], "steps": steps}
     return result
 
