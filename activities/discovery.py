@@ -174,6 +174,8 @@ class DiscoveryActivities:
             )
             counts = await conn.fetchrow(sql("data_import_counts"), inp.data_import_id, "completed")
             assets = await conn.fetchval(sql("assets_count"))
+        async with self._tx(tenant) as conn:
+            await conn.execute(sql("refresh_inventory_statistics"))
         return StepResult(
             summary={"records_linked": int(linked.split()[-1]), "valid": counts["valid_records"],
                      "quarantined": counts["quarantined_records"], "assets": assets},
@@ -191,6 +193,8 @@ class DiscoveryActivities:
                                       tenant.client_account_id, tenant.engagement_id)
             if row["dangling"]:
                 await conn.execute(sql("data_import_dangling"), inp.data_import_id, row["dangling"])
+        async with self._tx(tenant) as conn:
+            await conn.execute(sql("refresh_inventory_statistics"))
         return StepResult(summary={
             "edges_added": row["inserted"], "edges_total": row["total"], "references_resolved": row["resolved"],
             "dangling_references": len(row["dangling"]), "dangling_sample": row["dangling"][:20],
