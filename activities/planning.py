@@ -77,9 +77,7 @@ class PlanningActivities:
         """Pack whole move groups into waves no larger than the engagement's wave size."""
         async with self._tx(inp) as conn:
             _, settings = await self._settings(conn, inp)
-            cap = int(settings.get("wave_size", DEFAULT_WAVE_SIZE))
-            if cap < 1:
-                raise bad_input(f"the engagement's wave_size must be at least 1, not {cap}")
+            cap = positive_setting(settings, "wave_size", DEFAULT_WAVE_SIZE)
             assets = await conn.fetch(sql("planning_assets"))
             if not assets:
                 raise bad_input("no asset is to be migrated: nothing to plan")
@@ -128,9 +126,7 @@ class PlanningActivities:
         """Date the waves back to back from the engagement's start (or the next Monday)."""
         async with self._tx(inp) as conn:
             start, settings = await self._settings(conn, inp)
-            length = int(settings.get("wave_length_days", DEFAULT_WAVE_LENGTH_DAYS))
-            if length < 1:
-                raise bad_input(f"the engagement's wave_length_days must be at least 1, not {length}")
+            length = positive_setting(settings, "wave_length_days", DEFAULT_WAVE_LENGTH_DAYS)
             start = start or _next_monday(date.today())
             rows = await conn.fetch(sql("waves_schedule"), start, length)
         last_end = max((r["planned_end"] for r in rows), default=None)
@@ -151,6 +147,14 @@ class PlanningActivities:
             "labour_cost": round(effort * DAY_RATE, 2),
             "day_rate": DAY_RATE,
         })
+
+
+def positive_setting(settings: dict[str, Any], name: str, default: int) -> int:
+    """A whole-number engagement setting of at least 1; anything else is bad input, never retried."""
+    value = settings.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise bad_input(f"the engagement setting {name} must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def _group_name(index: int, group: list[str], hubs: set[str]) -> str:
