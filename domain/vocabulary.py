@@ -74,7 +74,8 @@ COMPLEXITY_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 # Where a learned pattern applies: one engagement, every engagement of a client, or (opt-in) all.
 LEARNING_SCOPES: tuple[str, ...] = ("engagement", "client", "global")
 
-# The seed's six strategies; later strategies are added by a forward migration.
+# The canonical migration strategies: the seed's six, then relocate (AWS's seventh R) and rewrite
+# (the seed's example), added by schema/0011. The name stays for the CHECK marker it is compared with.
 SIX_R_STRATEGIES: tuple[str, ...] = (
     "rehost",
     "replatform",
@@ -82,6 +83,8 @@ SIX_R_STRATEGIES: tuple[str, ...] = (
     "repurchase",
     "retire",
     "retain",
+    "relocate",
+    "rewrite",
 )
 
 # Where a recommendation or value came from (DESIGN contract 9).
