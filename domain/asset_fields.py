@@ -2,7 +2,8 @@
 
 Field mapping suggests these names as targets; cleansing parses each raw value by its kind.
 `depends_on` is not a column: it lists the names or hostnames of the assets this one depends on
-and feeds the dependency table.
+and feeds the dependency table. `host_name` is the hypervisor host a VM runs on (RVTools `Host`),
+not the VM's own `hostname`. `tags` takes `key:value` / `key=value` pairs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ FieldKind = Literal[
     "asset_type",
     "os",
     "list",
+    "tags",
 ]
 
 ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
@@ -32,23 +34,30 @@ ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
     "asset_type": "asset_type",
     "description": "text",
     "serial_number": "text",
+    "bios_uuid": "text",
     "manufacturer": "text",
     "model": "text",
     "ip_address": "ip_list",
     "mac_address": "mac_list",
     "operating_system": "os",
     "os_version": "text",
+    "os_architecture": "text",
     "cpu_cores": "int",
     "cpu_sockets": "int",
+    "cpu_mhz": "int",
     "memory_gb": "number",
     "storage_gb": "number",
     "storage_used_gb": "number",
     "disk_count": "int",
+    "network_adapters": "int",
     "is_virtual": "bool",
+    "is_template": "bool",
+    "vm_hardware_version": "text",
     "hypervisor": "text",
     "power_state": "text",
     "datacenter": "text",
     "cluster": "text",
+    "host_name": "text",
     "location": "text",
     "environment": "environment",
     "application_name": "text",
@@ -58,10 +67,15 @@ ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
     "business_unit": "text",
     "business_criticality": "criticality",
     "data_classification": "text",
+    "tags": "tags",
     "cpu_utilization_avg": "number",
     "cpu_utilization_peak": "number",
     "memory_utilization_avg": "number",
     "memory_utilization_peak": "number",
+    "disk_iops_avg": "number",
+    "disk_iops_peak": "number",
+    "disk_throughput_mbps": "number",
+    "network_throughput_mbps": "number",
     "current_monthly_cost": "number",
     "depends_on": "list",
 }

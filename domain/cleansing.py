@@ -19,6 +19,10 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
   (rule `list_cleaned` when duplicates or placeholders are dropped);
 - other text is kept as written (formula-looking text included: exports neutralise it).
 
+- `tags` become a dictionary from `key:value` / `key=value` pairs (rule `tags_parsed`);
+- columns no mapping uses are kept under `custom_attributes`; dates in date-named columns
+  (Excel serials too) become ISO dates (rule `date_normalised`).
+
 A row without a name takes its hostname, else the first label of its FQDN, else its external id
 (rule `name_from_<field>`); a row with none of them is an error.
 """
@@ -35,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, IDENTIFYING_FIELDS, PERCENT_FIELDS
 from domain.field_mapping import MappingSuggestion
+from domain.dates import parse_date
 from domain.os_catalogue import identify_os, normalise_os
 from domain.size_units import SizeUnit, split_value_unit, to_gb
 from domain.value_aliases import (
@@ -204,6 +209,24 @@ def _name_list(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(names, "list_cleaned" if dropped else None)
 
 
+_TAG_SEPARATORS = re.compile(r"[;,\n]+")
+_TAG_PAIR = re.compile(r"\s*([^:=]+?)\s*[:=]\s*(.*?)\s*")
+
+
+def _tags(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    """`env:prod, owner=ops` -> {"env": "prod", "owner": "ops"}; a bare word is a tag without value."""
+    tags: dict[str, str | None] = {}
+    for item in _TAG_SEPARATORS.split(text):
+        if not item.strip() or is_placeholder(item.strip()):
+            continue
+        pair = _TAG_PAIR.fullmatch(item)
+        if pair:
+            tags[pair.group(1)] = pair.group(2) or None
+        else:
+            tags[item.strip()] = None
+    return _Outcome(tags or None, "tags_parsed" if tags else "placeholder")
+
+
 _CLEANSERS: dict[str, _Cleanser] = {
     "text": _text,
     "int": _whole_number,
@@ -215,6 +238,7 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "ip_list": _ip_list,
     "mac_list": _mac_list,
     "list": _name_list,
+    "tags": _tags,
 }
 # Text columns with a vocabulary of their own: known spellings normalised, others kept.
 _TEXT_VOCABULARIES: dict[str, _Cleanser] = {
@@ -306,7 +330,32 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
             changes.append(_change(target, text, outcome.value, outcome.rule))
     if not _fill_name(values, changes):
         errors.append("no identifying column (name, hostname, fqdn or external_id)")
+    custom = _custom_attributes(raw, {m.source_field for m in mappings}, changes)
+    if custom:
+        values["custom_attributes"] = custom
     return CleansedRecord(values=values, changes=changes, errors=errors)
+
+
+_DATE_HEADER = re.compile(r"date|created|discovered|power\s*on|last[\s_]*seen|modified|updated", re.IGNORECASE)
+
+
+def _custom_attributes(
+    raw: Mapping[str, str | None], mapped: set[str], changes: list[dict[str, object]]
+) -> dict[str, str]:
+    """Columns no mapping uses, kept as text (placeholders dropped); dates in date-named columns,
+    Excel serials included, become ISO dates (rule `date_normalised`)."""
+    custom: dict[str, str] = {}
+    for column, cell in raw.items():
+        text = (cell or "").strip()
+        if column in mapped or not text or is_placeholder(text):
+            continue
+        if _DATE_HEADER.search(column):
+            iso = parse_date(text)
+            if iso is not None and iso != text:
+                changes.append(_change(f"custom_attributes.{column}", text, iso, "date_normalised"))
+                text = iso
+        custom[column] = text
+    return custom
 
 
 def natural_key(values: Mapping[str, object]) -> str:

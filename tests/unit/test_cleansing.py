@@ -270,3 +270,18 @@ def test_every_sample_row_cleanses_without_errors_except_the_deliberate_ones() -
     failing = {name: errors for name, errors in failing.items() if errors}
     deliberate = {row["Server Name"] for row in rows if row["Notes"].startswith(BAD_VALUE_NOTE)}
     assert set(failing) == deliberate and len(deliberate) == 2
+
+
+def test_tags_and_unmapped_columns_are_kept_with_dates_normalised() -> None:
+    mappings = [
+        MappingSuggestion(source_field="VM", target_field="name", confidence=1.0, source="synonym", reason=""),
+        MappingSuggestion(source_field="Tags", target_field="tags", confidence=1.0, source="exact", reason=""),
+    ]
+    raw = {"VM": "web-01", "Tags": "env:prod, owner = ops; pci", "Creation date": "45123",
+           "Backup policy": "gold", "Notes 2": "N/A", "Cost centre": ""}
+    record = cleanse_record(raw, mappings)
+    assert record.errors == []
+    assert record.values["tags"] == {"env": "prod", "owner": "ops", "pci": None}
+    assert record.values["custom_attributes"] == {"Creation date": "2023-07-16", "Backup policy": "gold"}
+    rules = {change["rule"] for change in record.changes}
+    assert {"tags_parsed", "date_normalised"} <= rules
