@@ -1,0 +1,184 @@
+"""Planning stage 1: who migrates, which assets are shared services, and the move groups.
+
+See `domain.wave_planner` for the rules; this module applies rules 1 to 4 and collects the
+ordering constraints between move groups that rule 5 schedules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.effort import EFFORT_DAYS
+from domain.move_groups import move_groups
+from domain.planning_model import MoveGroup, PlanAsset, PlanEdge, PlanSettings, SharedService
+from domain.shared_services import (
+    default_hub_threshold,
+    fan_in,
+    hubs_by_fan_in,
+    is_shared_service_tag,
+    move_group_name,
+)
+
+NOT_MIGRATED: dict[str, str] = {
+    "retire": "strategy retire: decommissioned, not migrated",
+    "retain": "strategy retain: stays where it is, not migrated",
+}
+GLUE_TYPES: tuple[str, ...] = ("runs_on", "hosts", "member_of")  # co-located or clustered: cannot be parted
+NON_PRODUCTION: frozenset[str] = frozenset({"development", "test", "uat", "staging"})
+HIGH_CRITICALITIES: frozenset[str] = frozenset({"critical", "high"})
+_GLUE_LABELS = {"hard": "hard dependencies", "two_way": "two-way dependencies"}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedPortfolio:
+    """The migrating assets in move groups, and the constraints between the groups."""
+
+    assets: dict[str, PlanAsset]  # every input asset by id
+    not_migrated: dict[str, str]
+    shared_services: tuple[SharedService, ...]
+    groups: tuple[MoveGroup, ...]
+    group_of: dict[str, int]  # migrating asset id -> index in `groups`
+    prerequisites: dict[tuple[int, int], list[tuple[str, str]]]  # (dependent, prerequisite) group -> edges
+    left_behind: tuple[tuple[str, str, str], ...]  # (source, target, why) binding ties to assets that stay
+
+
+def glue_of(edge: PlanEdge, two_way: bool) -> str | None:
+    """Why an edge glues its two ends into one move group, or None for an ordering-only dependency."""
+    if edge.strength == "hard":
+        return "hard"
+    if edge.dependency_type in GLUE_TYPES:
+        return edge.dependency_type
+    return "two_way" if two_way else None
+
+
+def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], settings: PlanSettings) -> GroupedPortfolio:
+    """Rules 1-4: leave retired and retained assets out, detach shared services, glue move groups."""
+    by_id = _index(assets)
+    _check_edge_ends(edges, by_id)
+    not_migrated = {a.id: NOT_MIGRATED[a.strategy] for a in assets if a.strategy in NOT_MIGRATED}
+    directed = {(e.source, e.target) for e in edges}
+    moving_edges: list[tuple[PlanEdge, str | None]] = []
+    left_behind: list[tuple[str, str, str]] = []
+    for edge in edges:
+        if edge.source == edge.target:
+            continue
+        glue = glue_of(edge, (edge.target, edge.source) in directed)
+        staying = edge.target if edge.target in not_migrated else edge.source if edge.source in not_migrated else None
+        if staying is None:
+            moving_edges.append((edge, glue))
+        elif glue is not None:
+            left_behind.append((edge.source, edge.target, not_migrated[staying]))
+
+    moving = [a for a in assets if a.id not in not_migrated]
+    fan_ins = fan_in((e.source, e.target) for e, _ in moving_edges)
+    threshold = settings.hub_fan_in_threshold or default_hub_threshold(len(moving))
+    tagged = {a.id for a in moving if any(map(is_shared_service_tag, a.tags))}
+    by_fan_in = hubs_by_fan_in(fan_ins, threshold)
+    shared = tuple(
+        SharedService(hub, fan_ins.get(hub, 0), "tagged as a shared service" if hub in tagged
+                      else f"{fan_ins[hub]} dependents, at least the threshold of {threshold:g}")
+        for hub in sorted(tagged | by_fan_in)
+    )
+    hubs = {s.asset_id for s in shared}
+
+    glued = [(e.source, e.target, glue) for e, glue in moving_edges
+             if glue is not None and e.source not in hubs and e.target not in hubs]
+    first_of_application: dict[str, str] = {}
+    for asset in moving:
+        if asset.application is not None and asset.id not in hubs:
+            first = first_of_application.setdefault(asset.application, asset.id)
+            if first != asset.id:
+                glued.append((first, asset.id, "application"))
+    components = move_groups([a.id for a in moving], [(s, t) for s, t, _ in glued])
+    group_of = {asset_id: index for index, members in enumerate(components) for asset_id in members}
+
+    glue_counts: dict[tuple[int, str], int] = defaultdict(int)
+    for source, _, glue in glued:
+        if glue != "application":
+            glue_counts[group_of[source], glue] += 1
+    groups = tuple(
+        _move_group(index, [by_id[a] for a in members], hubs, glue_counts, settings)
+        for index, members in enumerate(components)
+    )
+
+    prerequisites: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    for edge, glue in moving_edges:
+        if glue is None and edge.source not in hubs and edge.target not in hubs:
+            dependent, prerequisite = group_of[edge.source], group_of[edge.target]
+            if dependent != prerequisite:
+                prerequisites[dependent, prerequisite].append((edge.source, edge.target))
+    return GroupedPortfolio(by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(left_behind))
+
+
+def effort_of(asset: PlanAsset) -> float:
+    """The asset's own estimate, else the strategy's person-days from `domain.effort.EFFORT_DAYS`."""
+    return asset.effort_days if asset.effort_days is not None else EFFORT_DAYS[asset.strategy or "undecided"]
+
+
+def _index(assets: Sequence[PlanAsset]) -> dict[str, PlanAsset]:
+    by_id: dict[str, PlanAsset] = {}
+    for asset in assets:
+        if by_id.setdefault(asset.id, asset) is not asset:
+            raise ValueError(f"asset id {asset.id!r} appears more than once")
+    return by_id
+
+
+def _check_edge_ends(edges: Sequence[PlanEdge], by_id: dict[str, PlanAsset]) -> None:
+    unknown = sorted({end for e in edges for end in (e.source, e.target) if end not in by_id})
+    if unknown:
+        shown = ", ".join(repr(u) for u in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise ValueError(f"dependencies name {len(unknown)} unknown asset ids: {shown}{more}")
+
+
+def _move_group(
+    index: int,
+    members: list[PlanAsset],
+    hubs: set[str],
+    glue_counts: dict[tuple[int, str], int],
+    settings: PlanSettings,
+) -> MoveGroup:
+    shared_service = members[0].id in hubs
+    non_production = [a.environment in NON_PRODUCTION for a in members]
+    mixed = any(non_production) and not all(non_production)
+    applications = sorted({a.application for a in members if a.application is not None})
+    glued_by = [f"application {name!r}" for name in applications] + [
+        f"{_GLUE_LABELS.get(glue, f'{glue} relations')}: {glue_counts[index, glue]}"
+        for glue in ("hard", *GLUE_TYPES, "two_way")
+        if glue_counts.get((index, glue))
+    ]
+    return MoveGroup(
+        id=move_group_name(index, shared_service),
+        asset_ids=tuple(a.id for a in members),
+        phase="non_production" if all(non_production) else "production",
+        glued_by=tuple(glued_by),
+        shared_service=shared_service,
+        mixed_environment=mixed,
+        held_back=_held_back(members, settings),
+        pilot_eligible=not shared_service and not mixed and all(_pilot_ready(a, settings) for a in members),
+        storage_gb=sum(a.storage_gb for a in members),
+        effort_days=sum(effort_of(a) for a in members),
+    )
+
+
+def _held_back(members: list[PlanAsset], settings: PlanSettings) -> str | None:
+    for asset in members:
+        if asset.criticality in HIGH_CRITICALITIES:
+            return f"criticality {asset.criticality} ({asset.id})"
+    for asset in members:
+        if asset.complexity_score is not None and asset.complexity_score >= settings.high_complexity_score:
+            return f"complexity {asset.complexity_score:g} ({asset.id})"
+    return None
+
+
+def _pilot_ready(asset: PlanAsset, settings: PlanSettings) -> bool:
+    return (
+        asset.criticality == "low"
+        and asset.environment is not None
+        and asset.risk_score is not None
+        and asset.risk_score <= settings.pilot_max_risk
+        and asset.complexity_score is not None
+        and asset.complexity_score < settings.high_complexity_score
+    )

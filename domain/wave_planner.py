@@ -1,0 +1,154 @@
+"""Dependency-aware wave planning: move groups, ordering, pilot, phases, caps and dates, with reasons.
+
+`plan_waves(assets, edges, settings)` applies these rules, in this order of precedence. When a rule
+cannot be met the plan still places every asset and lists a `Violation` under the rule's name.
+
+1. Not migrated: strategy retire or retain gets no wave; `not_migrated` says why.
+   Broken (`left_behind`): a binding tie (rule 3) joins a migrating asset to such an asset.
+2. Shared services: an asset tagged shared service, or whose fan-in (distinct dependents) is at least
+   `hub_fan_in_threshold` (default `max(10, 5% of the migrating assets)`), is a move group alone;
+   dependencies on it neither glue nor order (its dependents reach it across the network).
+3. Move groups: connected components of binding ties: the same application; strength hard; type
+   runs_on, hosts or member_of; two dependencies in opposite directions. A group is never split.
+4. Environments: a group is non-production when all its assets are development, test, uat or
+   staging, else production (unknown counts as production). All non-production waves come before
+   all production waves; no wave holds both. Broken (`mixed_environment`): a group holds both.
+5. Ordering: every other dependency orders groups: the target's group is in the same or an earlier
+   wave than the source's. Groups depending on each other in a circle are in `ordering_cycles`.
+   Broken (`dependency_order`): inside a cycle, or a non-production group depends on production.
+6. Pilot (when `pilot_size` > 0): wave 1 holds groups of the first phase whose assets all have
+   criticality low, known environment, known risk <= `pilot_max_risk`, known complexity
+   < `high_complexity_score`, and whose dependencies are all in the pilot too, taken in dependency
+   order while they fit in `pilot_size` assets. Broken (`pilot`): no group qualifies.
+7. Early waves: a group with an asset of criticality critical or high, or complexity
+   >= `high_complexity_score`, is in no wave numbered <= `early_waves_excluding_high`.
+   Broken (`early_wave`): nothing else was ready for that wave.
+8. Caps: a wave holds at most `max_assets` assets, `max_storage_tb` TB (1 TB = 1024 GB) and
+   `max_effort_days` person-days. Broken (`wave_cap`): one group over a cap gets a wave alone.
+9. Balance: per phase, k is the fewest waves the caps allow; a wave closes once it holds 1/k of the
+   phase's total in any capped measure, or when none of the next 16 ready units fits.
+
+Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
+graph, a cycle's groups of one phase as one unit; among ready units the largest group first, then
+the lowest member id), so the plan is the same for the same input in any order. Effort per asset is
+its own `effort_days`, else the table in `domain.effort` by strategy (undecided: the middle
+estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
+overlap_days)` days after `start_date` and ends `wave_length_days - 1` days after its start. Every
+migrating asset has a placement (wave and reason). Near-linear: union-find, Tarjan's algorithm and
+Kahn's with heaps; nothing compares all pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from domain.planning_checks import find_violations
+from domain.planning_groups import GroupedPortfolio, group_portfolio
+from domain.planning_model import (
+    MoveGroup,
+    Placement,
+    PlanAsset,
+    PlanEdge,
+    PlanSettings,
+    Wave,
+    WaveKind,
+    WavePlan,
+)
+from domain.planning_order import GroupOrder, order_groups
+from domain.planning_schedule import Schedule, schedule_waves
+
+_KIND_TEXT: dict[WaveKind, str] = {"pilot": "pilot", "non_production": "non-production", "production": "production"}
+
+
+def plan_waves(
+    assets: Sequence[PlanAsset],
+    edges: Sequence[PlanEdge],
+    settings: PlanSettings,
+    observe: Callable[[str], None] | None = None,
+) -> WavePlan:
+    """The wave plan for a portfolio; `observe(stage)` is called as each stage ends (for benchmarks)."""
+    done = observe or (lambda stage: None)
+    portfolio = group_portfolio(assets, edges, settings)
+    done("move groups")
+    order = order_groups(len(portfolio.groups), portfolio.prerequisites)
+    done("ordering")
+    schedule = schedule_waves(portfolio.groups, portfolio.prerequisites, order.component, settings)
+    done("scheduling")
+    waves = _waves(portfolio, schedule, settings)
+    plan = WavePlan(
+        waves=waves,
+        placements=_placements(portfolio, order, schedule, settings),
+        move_groups=portfolio.groups,
+        shared_services=portfolio.shared_services,
+        ordering_cycles=tuple(tuple(portfolio.groups[g].id for g in cycle) for cycle in order.cycles),
+        violations=tuple(find_violations(portfolio, order, schedule.wave_of_group, waves, settings)),
+        not_migrated=portfolio.not_migrated,
+    )
+    done("report")
+    return plan
+
+
+def _waves(portfolio: GroupedPortfolio, schedule: Schedule, settings: PlanSettings) -> tuple[Wave, ...]:
+    stride = settings.wave_length_days - settings.overlap_days
+    waves = []
+    for number, (kind, group_indexes) in enumerate(schedule.waves, start=1):
+        groups = [portfolio.groups[g] for g in group_indexes]
+        asset_ids = tuple(sorted(a for group in groups for a in group.asset_ids))
+        start = settings.start_date + timedelta(days=(number - 1) * stride)
+        waves.append(Wave(
+            number=number,
+            kind=kind,
+            asset_ids=asset_ids,
+            group_ids=tuple(group.id for group in groups),
+            start_date=start,
+            end_date=start + timedelta(days=settings.wave_length_days - 1),
+            storage_gb=sum(group.storage_gb for group in groups),
+            effort_days=sum(group.effort_days for group in groups),
+            undecided_assets=sum(1 for a in asset_ids if portfolio.assets[a].strategy is None),
+        ))
+    return tuple(waves)
+
+
+def _placements(
+    portfolio: GroupedPortfolio, order: GroupOrder, schedule: Schedule, settings: PlanSettings
+) -> dict[str, Placement]:
+    prerequisites: dict[int, list[int]] = {}
+    for dependent, prerequisite in portfolio.prerequisites:
+        prerequisites.setdefault(dependent, []).append(prerequisite)
+    in_cycle = {g for cycle in order.cycles for g in cycle}
+    kinds = [kind for kind, _ in schedule.waves]
+    placements: dict[str, Placement] = {}
+    for index, group in enumerate(portfolio.groups):
+        wave = schedule.wave_of_group[index]
+        reason = Placement(wave, _reason(portfolio, index, kinds[wave - 1], schedule.wave_of_group,
+                                         prerequisites.get(index, []), index in in_cycle, settings))
+        for asset_id in group.asset_ids:
+            placements[asset_id] = reason
+    return placements
+
+
+def _reason(
+    portfolio: GroupedPortfolio, index: int, kind: WaveKind, wave_of_group: list[int], prerequisites: list[int],
+    in_cycle: bool, settings: PlanSettings,
+) -> str:
+    group: MoveGroup = portfolio.groups[index]
+    wave = wave_of_group[index]
+    parts = [f"{_KIND_TEXT[kind]} wave {wave} with move group {group.id}"]
+    if kind == "pilot":
+        parts.append(f"low criticality, risk at most {settings.pilot_max_risk:g}, dependencies in the pilot too")
+    if group.shared_service:
+        parts.append("shared service: moves alone, its dependents reach it across the network")
+    if group.mixed_environment:
+        parts.append("mixed environments: planned with production")
+    elif any(portfolio.assets[a].environment is None for a in group.asset_ids):
+        parts.append("environment unknown: treated as production")
+    if prerequisites:
+        latest = max(prerequisites, key=lambda g: (wave_of_group[g], -g))
+        more = f" and {len(prerequisites) - 1} more group(s)" if len(prerequisites) > 1 else ""
+        parts.append(f"depends on {portfolio.groups[latest].id} (wave {wave_of_group[latest]}){more}")
+    if in_cycle:
+        parts.append("in an ordering cycle")
+    if group.held_back and settings.early_waves_excluding_high:
+        parts.append(f"{group.held_back}: kept out of the first {settings.early_waves_excluding_high} waves")
+    return "; ".join(parts)
