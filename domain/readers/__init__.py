@@ -1,0 +1,63 @@
+"""Inventory file readers with one interface: `open_tables` / `open_table` give `Table`s of text `Row`s.
+
+The format is chosen by content, not by extension: a zip is an XLSX workbook, text starting with `[`
+or `{` is JSON or JSON Lines, other text is CSV. File-level problems raise `InputFileError` with one
+sentence naming the file; row-level problems travel on the `Row` so it can be quarantined alone.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from domain.readers.csv_file import open_csv
+from domain.readers.json_records import is_json_lines, open_json, open_json_lines
+from domain.readers.table import MAX_CELL_CHARS, InputFileError, Row, Table
+from domain.readers.xlsx_workbook import open_sheet, open_sheets
+
+__all__ = ["MAX_CELL_CHARS", "InputFileError", "Row", "Table", "detect_format", "open_csv", "open_table",
+           "open_tables"]
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
+_JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+def detect_format(path: Path) -> str:
+    """"csv", "xlsx", "json" or "jsonl", judged from the first bytes (and `.jsonl`/`.ndjson` names)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if not head:
+        raise InputFileError(f"{path.name}: the file is empty")
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head.startswith(_OLE2_MAGIC):
+        raise InputFileError(f"{path.name}: an old binary Excel (.xls) or password-protected workbook, which cannot "
+                             "be read; save it as .xlsx (without a password) or CSV and import that")
+    first = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if first == b"[":
+        return "json"
+    if first == b"{":
+        return "jsonl" if path.suffix.lower() in _JSON_LINES_SUFFIXES or is_json_lines(path) else "json"
+    return "csv"
+
+
+def open_tables(path: Path) -> list[Table]:
+    """Every non-empty visible sheet of an XLSX workbook; the one table of any other file."""
+    if detect_format(path) == "xlsx":
+        return list(open_sheets(path))
+    return [open_table(path)]
+
+
+def open_table(path: Path, sheet: str | None = None) -> Table:
+    """One table: the named sheet (or the first non-empty one) of a workbook, or the whole file."""
+    kind = detect_format(path)
+    if kind == "xlsx":
+        return open_sheet(path, sheet)
+    if sheet is not None:
+        raise InputFileError(f"{path.name}: a {kind.upper()} file has no sheets (asked for sheet '{sheet}')")
+    if kind == "json":
+        return open_json(path)
+    if kind == "jsonl":
+        return open_json_lines(path)
+    return open_csv(path)

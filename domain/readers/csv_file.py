@@ -1,0 +1,125 @@
+"""Streaming CSV reading: encoding and delimiter detection, header checks, ragged rows as row problems.
+
+Constant memory: rows are produced lazily. This reader is on the import hot path, so the per-row
+work is kept to what the checks need.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from domain.readers.table import (
+    MAX_CELL_CHARS,
+    InputFileError,
+    Row,
+    StreamTable,
+    bound_cells,
+    header_names,
+    ragged_problem,
+)
+
+_SNIFF_BYTES = 64 * 1024
+_DELIMITERS = ",;\t|"
+# Oversized cells are cut per row (see bound_cells); beyond this the csv module itself gives up.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-16 with a BOM; utf-8 (with or without BOM) when the whole file decodes as such; else Windows-1252."""
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        if b"\x00" in head:
+            raise InputFileError(f"{path.name}: binary data (NUL bytes), not a CSV text file")
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        block = head
+        try:
+            while block:
+                decoder.decode(block)
+                block = fh.read(1 << 20)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def open_csv(path: Path) -> StreamTable:
+    """Open a CSV export, detecting encoding and delimiter and validating the header row."""
+    encoding = detect_encoding(path)
+    handle = path.open("r", encoding=encoding, errors="strict", newline="")
+    try:
+        sample = handle.read(_SNIFF_BYTES)
+        if not sample.strip():
+            raise InputFileError(f"{path.name}: the file has no header row (it is empty or blank)")
+        handle.seek(0)
+        try:
+            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=_DELIMITERS).delimiter
+        except csv.Error:
+            delimiter = ","
+        lines = _CountedLines(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
+        headers = header_names(path.name, _header_cells(path, reader))
+    except BaseException as exc:
+        handle.close()
+        if isinstance(exc, UnicodeDecodeError):
+            raise _undecodable(path, encoding, "in the first rows", exc) from exc
+        raise
+    rows = _rows(path, encoding, lines, reader, headers)
+    return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close)
+
+
+class _CountedLines:
+    """The lines of a text file, counting the characters handed out: a cheap per-row length for the cell guard."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self.chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._handle:
+            self.chars += len(line)
+            yield line
+
+
+def _undecodable(path: Path, encoding: str, where: str, exc: UnicodeDecodeError) -> InputFileError:
+    return InputFileError(f"{path.name}: undecodable text {where}: not valid {encoding} ({exc.reason})")
+
+
+def _header_cells(path: Path, reader: Iterator[list[str]]) -> list[str]:
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            return cells
+    raise InputFileError(f"{path.name}: the file has no header row")
+
+
+def _rows(path: Path, encoding: str, lines: _CountedLines, reader: Iterator[list[str]],
+          headers: list[str]) -> Iterator[Row]:
+    width = len(headers)
+    number = 0
+    read = lines.chars
+    try:
+        for cells in reader:
+            row_chars = lines.chars - read
+            read += row_chars
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
+                continue  # blank (often formatted-but-empty) rows carry nothing
+            number += 1
+            values = dict(zip(headers, cells))
+            problems: tuple[str, ...] = ()
+            if len(cells) != width:
+                problems = (ragged_problem(len(cells), width),)
+                for header in headers[len(cells):]:
+                    values[header] = ""
+            if row_chars > MAX_CELL_CHARS:  # only a row this long can hold an oversized cell
+                problems += bound_cells(values)
+            yield Row(number, values, problems)
+    except csv.Error as exc:
+        raise InputFileError(f"{path.name}: unreadable CSV near data row {number + 1}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise _undecodable(path, encoding, f"near data row {number + 1}", exc) from exc
+

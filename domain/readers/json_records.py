@@ -1,0 +1,206 @@
+"""JSON and JSON Lines inventories: records (objects) flattened into rows of text.
+
+A JSON file is an array of objects, or an object holding exactly one array of objects
+(`{"servers": [...]}`); it is streamed with ijson. JSON Lines holds one object per line. Both are read
+twice: a first pass collects the union of keys (the headers, in first-seen order), the second yields
+the rows, so memory stays constant. Nested objects become dotted keys (`os.name`), arrays of scalars
+are joined with "; ", other arrays are kept as compact JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import BinaryIO
+
+import ijson
+
+from domain.readers.table import InputFileError, Row, StreamTable, bound_cells, header_names
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def flatten(record: dict, into: dict[str, str] | None = None, prefix: str = "") -> dict[str, str]:
+    """One level of text values for a nested record: `{"os": {"name": "x"}}` -> `{"os.name": "x"}`."""
+    flat = {} if into is None else into
+    for key, value in record.items():
+        name = prefix + (str(key).strip() or "(blank)")
+        if isinstance(value, dict):
+            flatten(value, flat, name + ".")
+        elif isinstance(value, list):
+            if any(isinstance(item, (dict, list)) for item in value):
+                flat[name] = json.dumps(value, default=float, ensure_ascii=False, separators=(",", ":"))
+            else:
+                flat[name] = "; ".join(scalar_text(item) for item in value)
+        else:
+            flat[name] = scalar_text(value)
+    return flat
+
+
+def scalar_text(value: object) -> str:
+    """A JSON scalar as text: null is empty, booleans lower-case, numbers as written."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def open_json(path: Path) -> StreamTable:
+    """A JSON array of objects, or an object whose one array of objects holds the records."""
+    prefix = _records_prefix(path)
+    headers = _headers(path, (_flat_or_none(item) for item in _items(path, prefix)))
+    handle = path.open("rb")
+    _skip_bom(handle)
+
+    def rows() -> Iterator[Row]:
+        for number, item in enumerate(_parsed(path, ijson.items(handle, prefix, use_float=False), "record"), start=1):
+            if isinstance(item, dict):
+                yield _row(number, headers, flatten(item))
+            else:
+                yield _row(number, headers, {}, f"element {number} is {_kind(item)}, not an object")
+
+    return StreamTable(path, path.name, "json", "utf-8", None, headers, rows(), handle.close)
+
+
+def open_json_lines(path: Path) -> StreamTable:
+    """One JSON object per line; a malformed line or a non-object is a problem of its row only."""
+    headers = _headers(path, (_flat_or_none(record) for _, record in _lines(path, open(path, "rb"))))
+    handle = path.open("rb")
+
+    def rows() -> Iterator[Row]:
+        for number, record in enumerate((record for _, record in _lines(path, handle)), start=1):
+            if isinstance(record, dict):
+                yield _row(number, headers, flatten(record))
+            elif isinstance(record, ValueError):
+                yield _row(number, headers, {}, f"not valid JSON: {record}")
+            else:
+                yield _row(number, headers, {}, f"the line holds {_kind(record)}, not an object")
+
+    return StreamTable(path, path.name, "jsonl", "utf-8", None, headers, rows(), handle.close)
+
+
+def is_json_lines(path: Path, max_line_bytes: int = 16 << 20) -> bool:
+    """Whether a file that starts with `{` holds JSON Lines rather than one JSON object.
+
+    JSON Lines when the first line is a whole object on its own and either more lines follow or it is
+    not a wrapper around one array of objects.
+    """
+    with path.open("rb") as fh:
+        _skip_bom(fh)
+        first = _next_line(fh, max_line_bytes)
+        if not first.rstrip().endswith(b"}"):
+            return False  # a pretty-printed object, or a first line too long to be one record
+        try:
+            record = json.loads(first)
+        except ValueError:
+            return False
+        if not isinstance(record, dict):
+            return False
+        return _next_line(fh, max_line_bytes) != b"" or _records_key(record.items()) is None
+
+
+def _next_line(fh: BinaryIO, limit: int) -> bytes:
+    while line := fh.readline(limit):
+        if line.strip():
+            return line
+    return b""
+
+
+def _records_key(items) -> str | None:
+    """The one key whose value is an array of objects (None when there is not exactly one)."""
+    keys = [key for key, value in items if isinstance(value, list) and value and isinstance(value[0], dict)]
+    return keys[0] if len(keys) == 1 else None
+
+
+def _records_prefix(path: Path) -> str:
+    """The ijson prefix of the records: `item` for a top-level array, `<key>.item` inside a wrapper object."""
+    with path.open("rb") as fh:
+        _skip_bom(fh)
+        events = _parsed(path, ijson.parse(fh, use_float=False), "")
+        _, event, _ = next(events, ("", None, None))
+        if event == "start_array":
+            return "item"
+        if event != "start_map":
+            raise InputFileError(f"{path.name}: the JSON is a single value, not an array of objects")
+        holders: list[str] = []
+        key = item_prefix = None
+        in_array = False
+        for prefix, event, value in events:
+            if prefix == "":
+                if event == "map_key":
+                    key, item_prefix, in_array = value, f"{value}.item", False
+            elif prefix == key and event == "start_array":
+                in_array = True
+            elif in_array and prefix == item_prefix and event == "start_map" and key not in holders:
+                holders.append(key)
+    if len(holders) != 1:
+        found = f"{len(holders)} ({', '.join(holders)})" if holders else "none"
+        raise InputFileError(f"{path.name}: the JSON object must hold exactly one array of objects, it holds {found}")
+    return f"{holders[0]}.item"
+
+
+def _items(path: Path, prefix: str) -> Iterator[object]:
+    with path.open("rb") as fh:
+        _skip_bom(fh)
+        yield from _parsed(path, ijson.items(fh, prefix, use_float=False), "record")
+
+
+def _parsed(path: Path, parsed: Iterator, unit: str) -> Iterator:
+    """ijson's output, with malformed JSON turned into a file error that says where (by `unit` when named)."""
+    count = 0
+    try:
+        for count, item in enumerate(parsed, start=1):
+            yield item
+    except ijson.JSONError as exc:
+        where = f" in {unit} {count + 1}" if unit else ""
+        raise InputFileError(f"{path.name}: malformed JSON{where}: {' '.join(str(exc).split())}") from exc
+
+
+def _lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, object]]:
+    """(line number, parsed value or the ValueError) for every non-blank line; closes `handle` at the end."""
+    with handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield line_number, json.loads(line, parse_float=Decimal)
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"{path.name}: undecodable text on line {line_number}: not valid UTF-8") from exc
+            except json.JSONDecodeError as exc:
+                yield line_number, ValueError(f"line {line_number}, column {exc.colno}: {exc.msg}")
+            except (ValueError, RecursionError) as exc:
+                yield line_number, ValueError(f"line {line_number}: {exc}")
+
+
+def _flat_or_none(record: object) -> dict[str, str] | None:
+    return flatten(record) if isinstance(record, dict) else None
+
+
+def _headers(path: Path, records: Iterator[dict[str, str] | None]) -> list[str]:
+    keys: dict[str, None] = {}
+    for flat in records:
+        if flat:
+            keys.update(dict.fromkeys(flat))
+    if not keys:
+        raise InputFileError(f"{path.name}: no JSON object with fields, so no columns (the file has no header)")
+    return header_names(path.name, list(keys))
+
+
+def _row(number: int, headers: list[str], flat: dict[str, str], problem: str | None = None) -> Row:
+    values = {header: flat.get(header, "") for header in headers}
+    problems = (problem,) if problem else ()
+    return Row(number, values, problems + bound_cells(values))
+
+
+def _kind(value: object) -> str:
+    names: dict[type, str] = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _skip_bom(fh: BinaryIO) -> None:
+    if fh.read(3) != _BOM:
+        fh.seek(0)
+

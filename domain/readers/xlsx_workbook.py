@@ -1,0 +1,176 @@
+"""XLSX workbooks through calamine: one table per non-empty sheet, every value as text.
+
+A zip-bomb guard runs on the zip directory before calamine opens anything. Calamine parses a whole
+sheet into compact native memory when it is loaded (it cannot stream a sheet); `iter_rows` then turns
+one row at a time into Python values. So at most one parsed sheet is held: `open_tables` finds each
+sheet's header and, when there are several, lets each go; such a table loads its sheet again when first read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+from python_calamine import (
+    CalamineError,
+    CalamineSheet,
+    CalamineWorkbook,
+    SheetMetadata,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
+
+from domain.readers.table import (
+    MAX_CELL_CHARS,
+    InputFileError,
+    Row,
+    StreamTable,
+    bound_cells,
+    header_names,
+    ragged_problem,
+)
+
+MAX_UNCOMPRESSED_BYTES = 2 << 30
+MAX_ENTRY_RATIO = 200
+RATIO_CHECKED_FROM_BYTES = 50 * 1000 * 1000
+
+
+def check_zip(path: Path, max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    """Refuse a corrupt zip, a zip that is not an XLSX workbook, or one that would inflate absurdly."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
+        raise InputFileError(f"{path.name}: corrupt or truncated XLSX (zip) file: {exc}") from exc
+    if not any(entry.filename == "xl/workbook.xml" for entry in entries):
+        raise InputFileError(f"{path.name}: a zip archive but not an XLSX workbook (no xl/workbook.xml); "
+                             "save it as .xlsx or CSV")
+    total = sum(entry.file_size for entry in entries)
+    if total > max_uncompressed_bytes:
+        raise InputFileError(f"{path.name}: refused, it would inflate to {total / (1 << 30):.1f} GiB, over the "
+                             f"{max_uncompressed_bytes / (1 << 30):.1f} GiB limit")
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_ENTRY_RATIO:
+            raise InputFileError(f"{path.name}: refused, part {entry.filename} inflates {ratio:.0f}:1 to "
+                                 f"{entry.file_size / (1 << 20):.0f} MiB (a zip bomb?)")
+
+
+def open_sheets(path: Path) -> list[StreamTable]:
+    """Every visible worksheet that has a header row, as a table."""
+    check_zip(path)
+    names = [meta.name for meta in _worksheets(path) if meta.visible == SheetVisibleEnum.Visible]
+    tables = [table for name in names if (table := _open_sheet(path, name, keep=len(names) == 1))]
+    if not tables:
+        raise InputFileError(f"{path.name}: the workbook has no sheet with data")
+    return tables
+
+
+def open_sheet(path: Path, sheet: str | None = None) -> StreamTable:
+    """The named worksheet (hidden ones too), or else the first visible one that has a header row."""
+    check_zip(path)
+    sheets = _worksheets(path)
+    if sheet is None:
+        for meta in sheets:
+            if meta.visible == SheetVisibleEnum.Visible and (table := _open_sheet(path, meta.name, keep=True)):
+                return table
+        raise InputFileError(f"{path.name}: the workbook has no sheet with data")
+    if sheet not in (meta.name for meta in sheets):
+        raise InputFileError(f"{path.name}: no sheet named '{sheet}' (sheets: {', '.join(m.name for m in sheets)})")
+    table = _open_sheet(path, sheet, keep=True)
+    if table is None:
+        raise InputFileError(f"{path.name} sheet '{sheet}': the sheet has no header row (it is empty)")
+    return table
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: whole numbers without ".0", other floats by repr, booleans lower-case, dates ISO 8601."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is dt.timedelta:
+        return f"PT{value.total_seconds():g}S"
+    if kind in (dt.datetime, dt.date, dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _worksheets(path: Path) -> list[SheetMetadata]:
+    try:
+        with CalamineWorkbook.from_path(path) as workbook:
+            return [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+    except CalamineError as exc:
+        raise InputFileError(f"{path.name}: unreadable XLSX workbook: {exc}") from exc
+
+
+def _open_sheet(path: Path, name: str, keep: bool) -> StreamTable | None:
+    """The sheet as a table, or None when it has no non-blank row; `keep`: hold the parsed sheet for reading."""
+    loaded = _load_sheet(path, name)
+    found = _find_header(path, name, loaded)
+    if found is None:
+        return None
+    header_index, headers = found
+    return _sheet_table(path, name, header_index, headers, loaded if keep else None)
+
+
+def _load_sheet(path: Path, name: str) -> CalamineSheet:
+    try:
+        with CalamineWorkbook.from_path(path) as workbook:
+            return workbook.get_sheet_by_name(name)
+    except CalamineError as exc:
+        raise InputFileError(f"{path.name} sheet '{name}': unreadable: {exc}") from exc
+
+
+def _find_header(path: Path, name: str, sheet: CalamineSheet) -> tuple[int, list[str]] | None:
+    """Index (in `iter_rows`) and names of the first non-blank row; trailing blank header cells dropped."""
+    for index, cells in enumerate(sheet.iter_rows()):
+        texts = [cell_text(cell).strip() for cell in cells]
+        if any(texts):
+            while not texts[-1]:
+                texts.pop()
+            return index, header_names(f"{path.name} sheet '{name}'", texts)
+    return None
+
+
+def _sheet_table(path: Path, name: str, header_index: int, headers: list[str],
+                 sheet: CalamineSheet | None) -> StreamTable:
+    held = [sheet]
+
+    def rows() -> Iterator[Row]:
+        loaded = held[0] or _load_sheet(path, name)
+        held[0] = None
+        yield from _rows(islice(loaded.iter_rows(), header_index + 1, None), headers)
+
+    def release() -> None:
+        held[0] = None
+        generator.close()
+
+    generator = rows()
+    return StreamTable(path, name, "xlsx", None, None, headers, generator, release)
+
+
+def _rows(sheet_rows: Iterator[list[object]], headers: list[str]) -> Iterator[Row]:
+    width = len(headers)
+    number = 0
+    for cells in sheet_rows:
+        texts = [cell_text(cell) for cell in cells]
+        filled = len(texts)
+        while filled and not texts[filled - 1].strip():
+            filled -= 1
+        if not filled:
+            continue  # blank (often formatted-but-empty) rows carry nothing
+        number += 1
+        values = dict(zip(headers, texts))
+        for header in headers[len(texts):]:
+            values[header] = ""
+        problems = (ragged_problem(filled, width),) if filled > width else ()
+        if max(map(len, texts)) > MAX_CELL_CHARS:
+            problems += bound_cells(values)
+        yield Row(number, values, problems)
