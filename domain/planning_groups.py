@@ -65,10 +65,11 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
         if edge.source == edge.target:
             continue
         glue = glue_of(edge, (edge.target, edge.source) in directed)
-        staying = edge.target if edge.target in not_migrated else edge.source if edge.source in not_migrated else None
-        if staying is None:
+        source_stays, target_stays = edge.source in not_migrated, edge.target in not_migrated
+        if not (source_stays or target_stays):
             moving_edges.append((edge, glue))
-        elif glue is not None:
+        elif glue is not None and source_stays != target_stays:
+            staying = edge.source if source_stays else edge.target
             left_behind.append((edge.source, edge.target, not_migrated[staying]))
 
     moving = [a for a in assets if a.id not in not_migrated]

@@ -7,6 +7,7 @@ ordering cycle: they can only all be honoured in one wave. Tarjan's algorithm, i
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -74,3 +75,44 @@ def strongly_connected(successors: list[list[int]]) -> list[int]:
                         break
                 components += 1
     return component
+
+
+def order_within_cycle(members: list[int], prerequisites: list[tuple[int, int]]) -> list[int]:
+    """The members of one cycle in an order that breaks few of its (dependent, prerequisite) edges.
+
+    The greedy of Eades, Lin and Smyth, O(E log V): next is a member with no prerequisite left
+    (lowest number first), else the one whose dependents left most outnumber its prerequisites left.
+    Placed in this order across waves, only the edges to a member placed later can break.
+    """
+    waiting = dict.fromkeys(members, 0)
+    dependents: dict[int, list[int]] = {member: [] for member in members}
+    needs: dict[int, list[int]] = {member: [] for member in members}
+    for dependent, prerequisite in prerequisites:
+        waiting[dependent] += 1
+        dependents[prerequisite].append(dependent)
+        needs[dependent].append(prerequisite)
+    followers = {member: len(dependents[member]) for member in members}
+
+    def key(member: int) -> tuple[int, int, int]:
+        return (1, waiting[member] - followers[member], member) if waiting[member] else (0, 0, member)
+
+    heap = [key(member) for member in members]
+    heapq.heapify(heap)
+    ordered: list[int] = []
+    taken: set[int] = set()
+    while heap:
+        entry = heapq.heappop(heap)
+        member = entry[2]
+        if member in taken or entry != key(member):
+            continue  # taken already, or a stale entry from before a neighbour was taken
+        taken.add(member)
+        ordered.append(member)
+        for dependent in dependents[member]:
+            if dependent not in taken:
+                waiting[dependent] -= 1
+                heapq.heappush(heap, key(dependent))
+        for prerequisite in needs[member]:
+            if prerequisite not in taken:
+                followers[prerequisite] -= 1
+                heapq.heappush(heap, key(prerequisite))
+    return ordered

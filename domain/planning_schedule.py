@@ -1,6 +1,7 @@
 """Planning stage 3: cut move groups into waves (rules 5 to 9 of `domain.wave_planner`).
 
-Units: the groups of one ordering cycle that share a phase form one unit, else a group is a unit.
+Units: the groups of one ordering cycle that share a phase form one unit (placed whole when it fits
+a wave, else in `order_within_cycle` order), else a group is a unit.
 Units are taken in dependency order (Kahn's algorithm; among ready units the lowest group index,
 i.e. the largest group, first), so a unit never enters a wave before the units it depends on.
 Each wave is filled until it reaches its balanced size or nothing ready fits; then the next opens.
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.planning_model import MoveGroup, PlanSettings, WaveKind
+from domain.planning_order import order_within_cycle
 
 PHASES: tuple[WaveKind, ...] = ("non_production", "production")
 READY_UNITS_TRIED = 16  # ready units tried, in order, before a wave that none of them fits is closed
@@ -76,12 +78,17 @@ class _Units:
         self.pilot_eligible = [all(groups[g].pilot_eligible for g in members) for members in self.groups]
         self.prerequisite_groups: list[list[int]] = [[] for _ in groups]
         successor_sets: list[set[int]] = [set() for _ in self.groups]
+        inside: dict[int, list[tuple[int, int]]] = {}
         for dependent, prerequisite in prerequisites:
             self.prerequisite_groups[dependent].append(prerequisite)
             before, after = self.unit_of[prerequisite], self.unit_of[dependent]
-            if before != after and self.phase[before] == self.phase[after]:
+            if before == after:
+                inside.setdefault(before, []).append((dependent, prerequisite))
+            elif self.phase[before] == self.phase[after]:
                 successor_sets[before].add(after)
         self.successors = [sorted(s) for s in successor_sets]
+        for unit, edges in inside.items():  # a cycle split over waves goes in this order
+            self.groups[unit] = order_within_cycle(self.groups[unit], edges)
 
     def in_degrees(self, members: list[int]) -> dict[int, int]:
         degree = dict.fromkeys(members, 0)
@@ -152,9 +159,8 @@ def _pilot(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
 
 def _phase(units: _Units, members: list[int], done: list[bool], builder: _WaveBuilder, kind: WaveKind) -> None:
     """Fill waves of one phase in dependency order, each up to its balanced size and never over a cap alone."""
-    total = _sum(units.load[u] for u in members)
-    wave_count = max([1] + [math.ceil(t / c - 1e-9) for t, c in zip(total, builder.caps) if c < math.inf])
-    targets = [t / wave_count if c < math.inf and t > 0 else math.inf for t, c in zip(total, builder.caps)]
+    remaining = _sum(units.load[u] for u in members)
+    targets = _balanced(remaining, builder.caps)
     degree = units.in_degrees(members)
     light: list[int] = []  # ready units that may go into early waves
     heavy: list[int] = []  # ready units kept out of early waves
@@ -170,6 +176,7 @@ def _phase(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
         return heapq.heappop(light) if light else None
 
     def place(unit: int) -> None:
+        nonlocal remaining
         if builder.fits(units.load[unit]) or len(units.groups[unit]) == 1:
             builder.add(units.groups[unit], units.load[unit])
         else:  # a cycle too big for one wave: its groups in order, over as many waves as they need
@@ -178,6 +185,7 @@ def _phase(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
                     builder.close(kind)
                 builder.add([group], units.group_load[group])
         done[unit] = True
+        remaining = _sum((remaining, tuple(-used for used in units.load[unit])))
         for successor in units.successors[unit]:
             if successor in degree:
                 degree[successor] -= 1
@@ -196,6 +204,7 @@ def _phase(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
                 for unit in tried:
                     heapq.heappush(heavy if units.held_back[unit] else light, unit)
                 builder.close(kind)
+                targets = _balanced(remaining, builder.caps)
                 continue
             # An empty wave takes the first ready unit even over a cap, or (when only units kept out of
             # early waves are ready) into an early wave; the checks report either.
@@ -204,7 +213,14 @@ def _phase(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
             heapq.heappush(heavy if units.held_back[unit] else light, unit)
         if any(have >= target - 1e-9 for have, target in zip(builder.open_load, targets)):
             builder.close(kind)
+            targets = _balanced(remaining, builder.caps)
     builder.close(kind)
+
+
+def _balanced(remaining: Load, caps: Load) -> list[float]:
+    """Per capped measure, what each of the fewest waves that can hold `remaining` should hold."""
+    waves = max([1] + [math.ceil(left / cap - 1e-9) for left, cap in zip(remaining, caps) if cap < math.inf])
+    return [left / waves if cap < math.inf and left > 1e-9 else math.inf for left, cap in zip(remaining, caps)]
 
 
 def _sum(loads: Iterable[Load]) -> Load:
