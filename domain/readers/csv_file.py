@@ -17,19 +17,21 @@ from domain.readers.table import (
     InputFileError,
     Row,
     StreamTable,
-    bound_cells,
+    guard_cells,
     header_names,
     ragged_problem,
 )
 
 _SNIFF_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
-# Oversized cells are cut per row (see bound_cells); beyond this the csv module itself gives up.
+_CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
+# Oversized cells are cut per row (see guard_cells); beyond this the csv module itself gives up.
 csv.field_size_limit(64 * 1024 * 1024)
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-16 with a BOM; utf-8 (with or without BOM) when the whole file decodes as such; else Windows-1252."""
+    """utf-16 with a BOM; utf-8 (with or without BOM) when the whole file decodes as such; else Windows-1252,
+    provided no byte is one that Windows-1252 leaves undefined."""
     with path.open("rb") as fh:
         head = fh.read(_SNIFF_BYTES)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -44,50 +46,63 @@ def detect_encoding(path: Path) -> str:
                 block = fh.read(1 << 20)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
+            _check_cp1252(path)
             return "cp1252"
     return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+
+
+def _check_cp1252(path: Path) -> None:
+    line = 1
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            if len(block.translate(None, _CP1252_UNDEFINED)) != len(block):
+                at = min(i for byte in _CP1252_UNDEFINED if (i := block.find(byte)) >= 0)
+                line += block.count(b"\n", 0, at)
+                raise InputFileError(f"{path.name}: undecodable text on line {line}: "
+                                     f"byte 0x{block[at]:02x} is neither UTF-8 nor Windows-1252")
+            line += block.count(b"\n")
 
 
 def open_csv(path: Path) -> StreamTable:
     """Open a CSV export, detecting encoding and delimiter and validating the header row."""
     encoding = detect_encoding(path)
-    handle = path.open("r", encoding=encoding, errors="strict", newline="")
+    with path.open("rb") as fh:
+        sample = fh.read(_SNIFF_BYTES).decode(encoding, errors="replace")  # for sniffing only
+    if not sample.strip():
+        raise InputFileError(f"{path.name}: the file has no header row (it is empty or blank)")
     try:
-        sample = handle.read(_SNIFF_BYTES)
-        if not sample.strip():
-            raise InputFileError(f"{path.name}: the file has no header row (it is empty or blank)")
-        handle.seek(0)
-        try:
-            delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=_DELIMITERS).delimiter
-        except csv.Error:
-            delimiter = ","
-        lines = _CountedLines(handle)
-        reader = csv.reader(lines, delimiter=delimiter)
+        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    handle = path.open("r", encoding=encoding, errors="strict", newline="")
+    lines = _CountedLines(path, handle)
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
         headers = header_names(path.name, _header_cells(path, reader))
     except BaseException as exc:
         handle.close()
-        if isinstance(exc, UnicodeDecodeError):
-            raise _undecodable(path, encoding, "in the first rows", exc) from exc
+        if isinstance(exc, (UnicodeDecodeError, csv.Error)):
+            raise InputFileError(f"{path.name}: unreadable header row: {exc}") from exc
         raise
     rows = _rows(path, encoding, lines, reader, headers)
     return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close)
 
 
 class _CountedLines:
-    """The lines of a text file, counting the characters handed out: a cheap per-row length for the cell guard."""
+    """The lines of a text file, counting the characters handed out (a cheap per-row length for the cell guard)
+    and refusing NUL characters, which only binary data holds (and PostgreSQL text cannot)."""
 
-    def __init__(self, handle: TextIO) -> None:
+    def __init__(self, path: Path, handle: TextIO) -> None:
+        self._path = path
         self._handle = handle
         self.chars = 0
 
     def __iter__(self) -> Iterator[str]:
-        for line in self._handle:
+        for number, line in enumerate(self._handle, start=1):
+            if "\x00" in line:
+                raise InputFileError(f"{self._path.name}: binary data (NUL bytes) on line {number}, not a CSV text file")
             self.chars += len(line)
             yield line
-
-
-def _undecodable(path: Path, encoding: str, where: str, exc: UnicodeDecodeError) -> InputFileError:
-    return InputFileError(f"{path.name}: undecodable text {where}: not valid {encoding} ({exc.reason})")
 
 
 def _header_cells(path: Path, reader: Iterator[list[str]]) -> list[str]:
@@ -116,10 +131,11 @@ def _rows(path: Path, encoding: str, lines: _CountedLines, reader: Iterator[list
                 for header in headers[len(cells):]:
                     values[header] = ""
             if row_chars > MAX_CELL_CHARS:  # only a row this long can hold an oversized cell
-                problems += bound_cells(values)
+                problems += guard_cells(values)
             yield Row(number, values, problems)
     except csv.Error as exc:
         raise InputFileError(f"{path.name}: unreadable CSV near data row {number + 1}: {exc}") from exc
     except UnicodeDecodeError as exc:
-        raise _undecodable(path, encoding, f"near data row {number + 1}", exc) from exc
+        raise InputFileError(f"{path.name}: undecodable text near data row {number + 1}: not valid {encoding} "
+                             f"({exc.reason})") from exc
 

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import ijson
 
-from domain.readers.table import InputFileError, Row, StreamTable, bound_cells, header_names
+from domain.readers.table import InputFileError, Row, StreamTable, guard_cells, header_names
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -192,7 +192,7 @@ def _headers(path: Path, records: Iterator[dict[str, str] | None]) -> list[str]:
 def _row(number: int, headers: list[str], flat: dict[str, str], problem: str | None = None) -> Row:
     values = {header: flat.get(header, "") for header in headers}
     problems = (problem,) if problem else ()
-    return Row(number, values, problems + bound_cells(values))
+    return Row(number, values, problems + guard_cells(values))
 
 
 def _kind(value: object) -> str:

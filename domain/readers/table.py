@@ -80,13 +80,17 @@ def header_names(label: str, cells: list[str]) -> list[str]:
     return headers
 
 
-def bound_cells(values: dict[str, str]) -> tuple[str, ...]:
-    """Cut every cell over `MAX_CELL_CHARS` to its first characters (in place); one problem per cut cell."""
+def guard_cells(values: dict[str, str]) -> tuple[str, ...]:
+    """Cut every cell over `MAX_CELL_CHARS` to its first characters and drop NUL characters (which PostgreSQL
+    text cannot hold), in place; one problem per changed cell."""
     problems = []
     for header, value in values.items():
         if len(value) > MAX_CELL_CHARS:
-            values[header] = value[:_KEPT_CHARS] + "…"
             problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the 1 MiB limit")
+            values[header] = value = value[:_KEPT_CHARS] + "…"
+        if "\x00" in value:
+            values[header] = value.replace("\x00", "")
+            problems.append(f"cell '{header}' held NUL characters, removed")
     return tuple(problems)
 
 

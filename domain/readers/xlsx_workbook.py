@@ -28,7 +28,7 @@ from domain.readers.table import (
     InputFileError,
     Row,
     StreamTable,
-    bound_cells,
+    guard_cells,
     header_names,
     ragged_problem,
 )
@@ -172,5 +172,5 @@ def _rows(sheet_rows: Iterator[list[object]], headers: list[str]) -> Iterator[Ro
             values[header] = ""
         problems = (ragged_problem(filled, width),) if filled > width else ()
         if max(map(len, texts)) > MAX_CELL_CHARS:
-            problems += bound_cells(values)
+            problems += guard_cells(values)
         yield Row(number, values, problems)
