@@ -1,0 +1,312 @@
+"""Recognise which real-world export a table is (RVTools, AWS, Azure, Google, ServiceNow, Konveyor ...).
+
+A format is recognised by its header signature: every `required` header present, at least
+`min_distinctive` of its `distinctive` headers present (headers only that export uses), and the most
+signature headers present overall (`common` headers count towards that score but prove nothing on
+their own). Headers are compared by `header_key`: case, `*`, `(optional)`, a size unit (MB, MiB,
+GiB, `(In MB)`, `InGib`), punctuation and spacing are ignored. Konveyor's positional import is
+recognised by its first header cells. When two formats score alike the table's file or sheet name
+breaks the tie (`RVTools_tabvInfo.csv`, sheet `vInfo`, `perfInfo.csv`). A table matching no
+signature is `generic`: an inventory whose columns are mapped one by one.
+
+Roles: `inventory` rows are assets; `supplement` rows are per-asset details joined onto the
+inventory table of the format they describe (`SourceFormat.describes`); `dependencies` rows are edges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from domain.field_mapping import normalise_header
+from domain.size_units import split_header_unit
+
+Role = Literal["inventory", "supplement", "dependencies"]
+ROLES: tuple[Role, ...] = ("inventory", "supplement", "dependencies")
+
+_LISTED_HEADERS = 6  # headers named in one evidence line
+
+
+def header_key(header: str) -> str:
+    """The comparable form of a header: `'*Memory (In MB) '` -> `'memory'`, `'Capacity MiB'` -> `'capacity'`."""
+    base = split_header_unit(header.strip())[0]
+    return normalise_header(base).replace("_", "")
+
+
+def header_index(headers: list[str]) -> dict[str, str]:
+    """header_key -> the table's own spelling of that header (the leftmost when two share a key)."""
+    index: dict[str, str] = {}
+    for header in headers:
+        index.setdefault(header_key(header), header)
+    return index
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """One vendor export: its header signature, its role and how its rows are keyed."""
+
+    format_id: str
+    vendor_label: str
+    role: Role
+    required: tuple[str, ...] = ()
+    distinctive: tuple[str, ...] = ()
+    min_distinctive: int = 0
+    common: tuple[str, ...] = ()
+    leading: tuple[str, ...] = ()  # positional formats: the first header cells, in order
+    name_hints: tuple[str, ...] = ()
+    key_columns: tuple[str, ...] = ()  # the first one present is the key column
+    describes: str | None = None  # supplements: the inventory format whose assets they describe
+    file_label: str = ""  # how a person names such a file, for messages
+
+    def signature_size(self) -> int:
+        """How many distinct headers the signature names."""
+        return len({header_key(h) for h in self.required + self.distinctive + self.common + self.leading})
+
+
+_RVTOOLS_COMMON = ("Powerstate", "Template", "Annotation", "Datacenter", "Cluster", "Host", "Folder", "VM ID",
+                   "VM UUID", "VI SDK Server", "VI SDK UUID", "OS according to the configuration file",
+                   "OS according to the VMware Tools")
+
+FORMATS: dict[str, SourceFormat] = {
+    f.format_id: f
+    for f in (
+        SourceFormat(
+            "rvtools_vinfo", "RVTools vInfo", "inventory",
+            required=("VM", "CPUs", "Memory"),
+            distinctive=("SRM Placeholder", "Config status", "DNS Name", "Connection state", "Guest state",
+                         "Heartbeat", "PowerOn", "NICs", "Disks", "Total disk capacity MiB", "Primary IP Address",
+                         "Provisioned MiB", "In Use MiB", "Unshared MiB", "Overall Cpu Readiness", "Active Memory",
+                         "HW version", "SMBIOS UUID", "Network #1"),
+            min_distinctive=1,
+            common=_RVTOOLS_COMMON + ("Resource pool", "vApp", "Firmware", "Creation date"),
+            name_hints=("vinfo", "rvtools"),
+            key_columns=("VM",),
+            file_label="the RVTools vInfo sheet",
+        ),
+        SourceFormat(
+            "rvtools_vpartition", "RVTools vPartition", "supplement",
+            required=("VM", "Disk", "Capacity MiB", "Consumed MiB"),
+            distinctive=("Free MiB", "Free %", "Disk Key"),
+            common=_RVTOOLS_COMMON,
+            name_hints=("vpartition",),
+            key_columns=("VM",),
+            describes="rvtools_vinfo",
+            file_label="the RVTools vPartition sheet",
+        ),
+        SourceFormat(
+            "rvtools_vnetwork", "RVTools vNetwork", "supplement",
+            required=("VM", "Mac Address"),
+            distinctive=("NIC label", "Adapter", "Network", "Switch", "Connected", "Starts Connected",
+                         "IPv4 Address", "IPv6 Address"),
+            min_distinctive=1,
+            common=_RVTOOLS_COMMON,
+            name_hints=("vnetwork",),
+            key_columns=("VM",),
+            describes="rvtools_vinfo",
+            file_label="the RVTools vNetwork sheet",
+        ),
+        SourceFormat(
+            "aws_ads", "AWS Application Discovery Service import", "inventory",
+            distinctive=("ExternalId", "SMBiosId", "VMware.MoRefId", "VMware.VCenterId", "CPU.NumberOfProcessors",
+                         "CPU.NumberOfCores", "CPU.NumberOfLogicalCores", "VMware.VMName", "RAM.TotalSizeInMB",
+                         "RAM.UsedSizeInMB.Avg", "RAM.UsedSizeInMB.Max", "CPU.UsagePct.Avg", "CPU.UsagePct.Max",
+                         "DiskReadsPerSecondInKB.Avg", "DiskWritesPerSecondInKB.Avg", "DiskReadsOpsPerSecond.Avg",
+                         "NetworkReadsPerSecondInKB.Avg", "NetworkWritesPerSecondInKB.Avg", "ApplicationWave"),
+            min_distinctive=2,
+            common=("IPAddress", "MACAddress", "HostName", "OS.Name", "OS.Version", "Applications", "Tags",
+                    "ServerId"),
+            name_hints=("discovery", "migrationhub", "ads"),
+            key_columns=("ExternalId", "HostName", "VMware.VMName"),
+            file_label="the AWS Application Discovery Service import file",
+        ),
+        SourceFormat(
+            "azure_migrate", "Azure Migrate CSV import", "inventory",
+            required=("Server name", "Cores", "Memory (In MB)", "OS name"),
+            distinctive=("IP addresses", "OS architecture", "Server type", "Hypervisor", "CPU utilization percentage",
+                         "Memory utilization percentage", "Network adapters", "Network In throughput",
+                         "Network Out throughput", "Boot type", "Number of disks", "Storage in use (In GB)",
+                         "Disk 1 size (In GB)"),
+            min_distinctive=1,
+            common=("OS version",),
+            name_hints=("azure", "migrate"),
+            key_columns=("Server name",),
+            file_label="the Azure Migrate import file",
+        ),
+        SourceFormat(
+            "azure_dependencies", "Azure Migrate dependency export", "dependencies",
+            required=("Source server name", "Source IP", "Destination server name", "Destination IP",
+                      "Destination port"),
+            distinctive=("Time slot", "Source application", "Source process", "Destination application",
+                         "Destination process"),
+            name_hints=("dependenc", "azure"),
+            file_label="the Azure Migrate dependency export",
+        ),
+        SourceFormat(
+            "google_vminfo", "Google Migration Center vmInfo", "inventory",
+            required=("MachineId", "MachineName"),
+            distinctive=("PrimaryIPAddress", "PrimaryMACAddress", "PublicIPAddress", "IpAddressListSemiColonDelimited",
+                         "TotalDiskAllocatedGiB", "TotalDiskUsedGiB", "MachineTypeLabel",
+                         "AllocatedProcessorCoreCount", "MemoryGiB", "HostingLocation", "OsType", "OsPublisher",
+                         "MachineStatus", "ProvisioningState", "CreateDate", "IsPhysical"),
+            min_distinctive=2,
+            common=("OsName", "OsVersion", "Source"),
+            name_hints=("vminfo",),
+            key_columns=("MachineId",),
+            file_label="the vmInfo.csv",
+        ),
+        SourceFormat(
+            "google_perfinfo", "Google Migration Center perfInfo", "supplement",
+            required=("MachineId", "TimeStamp", "CpuUtilizationPercentage"),
+            distinctive=("MemoryUtilizationPercentage", "AvailableMemoryBytes", "DiskReadOperationsPerSec",
+                         "DiskWriteOperationsPerSec", "NetworkBytesPerSecSent", "NetworkBytesPerSecReceived"),
+            name_hints=("perfinfo",),
+            key_columns=("MachineId",),
+            describes="google_vminfo",
+            file_label="perfInfo.csv",
+        ),
+        SourceFormat(
+            "google_diskinfo", "Google Migration Center diskInfo", "supplement",
+            required=("MachineId", "DiskLabel", "SizeInGib"),
+            distinctive=("UsedInGib", "StorageTypeLabel"),
+            name_hints=("diskinfo",),
+            key_columns=("MachineId",),
+            describes="google_vminfo",
+            file_label="diskInfo.csv",
+        ),
+        SourceFormat(
+            "google_taginfo", "Google Migration Center tagInfo", "supplement",
+            required=("MachineId", "Key", "Value"),
+            name_hints=("taginfo",),
+            key_columns=("MachineId",),
+            describes="google_vminfo",
+            file_label="tagInfo.csv",
+        ),
+        SourceFormat(
+            "servicenow_cmdb_ci", "ServiceNow CMDB CI export", "inventory",
+            required=("name",),
+            distinctive=("sys_id", "sys_class_name", "install_status", "operational_status", "discovery_source",
+                         "last_discovered", "cpu_core_count", "disk_space", "u_environment", "support_group",
+                         "owned_by", "managed_by"),
+            min_distinctive=2,
+            common=("fqdn", "ip_address", "mac_address", "serial_number", "manufacturer", "os", "os_version",
+                    "cpu_count", "ram", "environment", "business_criticality", "location"),
+            name_hints=("cmdbci", "servicenow"),
+            key_columns=("sys_id", "name"),
+            file_label="the ServiceNow cmdb_ci export",
+        ),
+        SourceFormat(
+            "servicenow_rel_ci", "ServiceNow cmdb_rel_ci relationships", "dependencies",
+            required=("parent", "child", "type"),
+            distinctive=("sys_id", "connection_strength", "port", "percent_outage"),
+            name_hints=("relci", "cmdbrel"),
+            file_label="the ServiceNow cmdb_rel_ci export",
+        ),
+        SourceFormat(
+            "konveyor_applications", "Konveyor application import", "inventory",
+            leading=("Record Type", "Application Name", "Description", "Comments", "Business Service"),
+            name_hints=("konveyor", "tackle"),
+            key_columns=("Application Name",),
+            file_label="the Konveyor application import",
+        ),
+        SourceFormat(
+            "aws_cmf", "AWS Cloud Migration Factory intake form", "inventory",
+            required=("server_name",),
+            distinctive=("wave_name", "wave_id", "app_name", "aws_accountid", "aws_region", "server_os_family",
+                         "server_os_version", "server_fqdn", "server_tier", "server_environment", "r_type",
+                         "subnet_IDs", "securitygroup_IDs", "instanceType", "tenancy"),
+            min_distinctive=2,
+            common=("tags",),
+            name_hints=("intake", "cmf", "factory"),
+            key_columns=("server_name",),
+            file_label="the Cloud Migration Factory intake form",
+        ),
+        SourceFormat("generic", "generic inventory", "inventory", file_label="the inventory file"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class FormatMatch:
+    """The format a table was recognised as, why, and the table's own spelling of its key column."""
+
+    format_id: str
+    vendor_label: str
+    role: Role
+    key_column: str | None
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class _Score:
+    fmt: SourceFormat
+    present: list[str]  # the table's headers that belong to the signature, in signature order
+    named: bool  # the file or sheet name suggests this format
+
+
+def _listed(headers: list[str]) -> str:
+    shown = ", ".join(headers[:_LISTED_HEADERS])
+    return shown + (f" and {len(headers) - _LISTED_HEADERS} more" if len(headers) > _LISTED_HEADERS else "")
+
+
+def _leading_key(header: str) -> str:
+    return header_key(header).rstrip("0123456789")  # Konveyor writes "Record Type 1"
+
+
+def _score(fmt: SourceFormat, index: dict[str, str], headers: list[str], name: str) -> _Score | None:
+    """How well the headers fit `fmt`; None when a required, leading or distinctive condition fails."""
+    if fmt.leading:
+        if len(headers) < len(fmt.leading) or any(
+            _leading_key(cell) != _leading_key(expected) for cell, expected in zip(headers, fmt.leading)
+        ):
+            return None
+        present = headers[: len(fmt.leading)]
+    else:
+        if not fmt.required and not fmt.distinctive:
+            return None
+        if any(header_key(h) not in index for h in fmt.required):
+            return None
+        distinctive = [index[k] for k in dict.fromkeys(map(header_key, fmt.distinctive)) if k in index]
+        if len(distinctive) < fmt.min_distinctive:
+            return None
+        signature = dict.fromkeys(header_key(h) for h in fmt.required + fmt.distinctive + fmt.common)
+        present = [index[k] for k in signature if k in index]
+    named = any(hint in _name_key(name) for hint in fmt.name_hints)
+    return _Score(fmt, present, named)
+
+
+def _key_column(fmt: SourceFormat, index: dict[str, str], headers: list[str]) -> str | None:
+    if fmt.leading:  # positional: the key is the column at the key header's position
+        position = fmt.leading.index(fmt.key_columns[0])
+        return headers[position]
+    return next((index[header_key(c)] for c in fmt.key_columns if header_key(c) in index), None)
+
+
+def recognise(name: str, headers: list[str]) -> FormatMatch:
+    """The export format of a table called `name` (file or sheet name) with these headers."""
+    index = header_index(headers)
+    scores = [s for f in FORMATS.values() if (s := _score(f, index, headers, name)) is not None]
+    if not scores:
+        generic = FORMATS["generic"]
+        return FormatMatch(generic.format_id, generic.vendor_label, generic.role, None,
+                           ["no vendor header signature matched; columns are mapped one by one"])
+    best = max(scores, key=lambda s: (len(s.present), s.named))
+    fmt = best.fmt
+    evidence = [
+        f"{len(best.present)} of {fmt.signature_size()} {fmt.vendor_label} signature headers present: "
+        f"{_listed(best.present)}"
+    ]
+    rivals = [s for s in scores if s is not best and len(s.present) == len(best.present)]
+    if rivals:
+        others = ", ".join(s.fmt.vendor_label for s in rivals)
+        if best.named:
+            evidence.append(f"the name {name!r} decides against {others}, whose headers fit as well")
+        else:
+            evidence.append(f"{others} fit the headers as well; nothing in the name {name!r} decides")
+    elif best.named:
+        evidence.append(f"the name {name!r} agrees")
+    return FormatMatch(fmt.format_id, fmt.vendor_label, fmt.role, _key_column(fmt, index, headers), evidence)
