@@ -112,10 +112,10 @@ def test_rvtools_vinfo() -> None:
                "OS according to the VMware Tools", "VM UUID"]
     suggestions = {s.source_field: s for s in suggest_mappings(headers)}
     assert _targets(headers) == {
-        "VM": "name", "Powerstate": "power_state", "Template": None, "DNS Name": "fqdn", "CPUs": "cpu_cores",
-        "Memory": "memory_gb", "NICs": None, "Disks": "disk_count", "Total disk capacity MiB": "storage_gb",
+        "VM": "name", "Powerstate": "power_state", "Template": "is_template", "DNS Name": "fqdn", "CPUs": "cpu_cores",
+        "Memory": "memory_gb", "NICs": "network_adapters", "Disks": "disk_count", "Total disk capacity MiB": "storage_gb",
         "Primary IP Address": "ip_address", "Provisioned MiB": None, "In Use MiB": "storage_used_gb",
-        "Annotation": "description", "Datacenter": "datacenter", "Cluster": "cluster", "Host": None,
+        "Annotation": "description", "Datacenter": "datacenter", "Cluster": "cluster", "Host": "host_name",
         "OS according to the configuration file": "operating_system", "OS according to the VMware Tools": None,
         "VM UUID": "external_id",
     }
@@ -135,12 +135,12 @@ def test_aws_import_template() -> None:
                "Applications", "Tags", "ServerId"]
     suggestions = {s.source_field: s for s in suggest_mappings(headers)}
     assert _targets(headers) == {
-        "ExternalId": "external_id", "SMBiosId": None, "IPAddress": "ip_address", "MACAddress": "mac_address",
+        "ExternalId": "external_id", "SMBiosId": "bios_uuid", "IPAddress": "ip_address", "MACAddress": "mac_address",
         "HostName": "hostname", "VMware.MoRefId": None, "CPU.NumberOfProcessors": "cpu_sockets",
         "CPU.NumberOfCores": "cpu_cores", "CPU.NumberOfLogicalCores": None, "OS.Name": "operating_system",
         "OS.Version": "os_version", "VMware.VMName": "name", "RAM.TotalSizeInMB": "memory_gb",
         "RAM.UsedSizeInMB.Avg": None, "CPU.UsagePct.Avg": "cpu_utilization_avg",
-        "CPU.UsagePct.Max": "cpu_utilization_peak", "Applications": "application_name", "Tags": None,
+        "CPU.UsagePct.Max": "cpu_utilization_peak", "Applications": "application_name", "Tags": "tags",
         "ServerId": None,
     }
     assert suggestions["RAM.TotalSizeInMB"].unit == "MB"
@@ -154,7 +154,7 @@ def test_azure_migrate_template() -> None:
     suggestions = {s.source_field: s for s in suggest_mappings(headers)}
     assert _targets(headers) == {
         "*Server name": "name", "IP addresses": "ip_address", "*Cores": "cpu_cores", "*Memory (In MB)": "memory_gb",
-        "*OS name": "operating_system", "OS version": "os_version", "OS architecture": None,
+        "*OS name": "operating_system", "OS version": "os_version", "OS architecture": "os_architecture",
         "Hypervisor": "hypervisor", "CPU utilization percentage": "cpu_utilization_avg",
         "Memory utilization percentage": "memory_utilization_avg", "Number of disks": "disk_count",
         "Storage in use (In GB)": "storage_used_gb", "Disk 1 size (In GB)": None,
