@@ -50,8 +50,8 @@ def check_zip(path: Path, max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES) 
                              "save it as .xlsx or CSV")
     total = sum(entry.file_size for entry in entries)
     if total > max_uncompressed_bytes:
-        raise InputFileError(f"{path.name}: refused, it would inflate to {total / (1 << 30):.1f} GiB, over the "
-                             f"{max_uncompressed_bytes / (1 << 30):.1f} GiB limit")
+        raise InputFileError(f"{path.name}: refused, it would inflate to {total / (1 << 20):,.1f} MiB, over the "
+                             f"{max_uncompressed_bytes / (1 << 20):,.1f} MiB limit")
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
         if entry.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_ENTRY_RATIO:
