@@ -411,7 +411,7 @@ def _low_utilisation(ev: _Evidence) -> _Verdict | None:
     reason = f"average CPU {avg:g}% < {IDLE_AVG_CPU:g}% and peak {peak:g}% < {IDLE_PEAK_CPU:g}%: retire candidate"
     rightsized = "right-sized cloud VM (IaaS)"
     if _needs_owner(f) or f.dependent_count:
-        why = "production or critical" if _needs_owner(f) else f"{f.dependent_count} assets depend on it"
+        why = "production or critical" if _needs_owner(f) else f"other assets depend on it ({f.dependent_count})"
         return _Verdict(f"{reason}; {why}, so confirm with its owner",
                         (_Option("retire", 0.45), _Option("rehost", 0.4, rightsized), _Option("replatform", 0.35)))
     return _Verdict(reason, (_Option("retire", 0.6), _Option("rehost", 0.45, rightsized), _Option("replatform", 0.35)))
