@@ -25,10 +25,10 @@ fixed at the source, not silently dropped.
 
 from __future__ import annotations
 
-from domain.value_aliases import _alias_table, alias_key, canonical_value, is_placeholder
+from domain.value_aliases import alias_table, alias_key, canonical_value, is_placeholder
 from domain.vocabulary import SIX_R_STRATEGIES
 
-STRATEGY_ALIASES: dict[str, str] = _alias_table(
+STRATEGY_ALIASES: dict[str, str] = alias_table(
     SIX_R_STRATEGIES,
     {
         "rehost": ("lift and shift", "lift shift", "lift n shift", "re host", "rehosting", "migrate as is", "iaas"),

@@ -20,7 +20,7 @@ def alias_key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
-def _alias_table(vocabulary: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+def alias_table(vocabulary: Iterable[str], aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     """alias_key(spelling) -> canonical value; fails at import on an unknown value or a clash."""
     allowed = tuple(vocabulary)
     table = {alias_key(value): value for value in allowed}
@@ -39,7 +39,7 @@ def canonical_value(table: Mapping[str, str], text: str) -> str | None:
     return table.get(alias_key(text))
 
 
-ENVIRONMENT_ALIASES: dict[str, str] = _alias_table(
+ENVIRONMENT_ALIASES: dict[str, str] = alias_table(
     ENVIRONMENTS,
     {
         "production": ("prod", "prd", "live", "prod env", "productive"),
@@ -51,7 +51,7 @@ ENVIRONMENT_ALIASES: dict[str, str] = _alias_table(
     },
 )
 
-CRITICALITY_ALIASES: dict[str, str] = _alias_table(
+CRITICALITY_ALIASES: dict[str, str] = alias_table(
     CRITICALITIES,
     {
         "critical": ("1", "tier 1", "tier1", "t1", "crit", "mission critical", "1 most critical", "very high"),
@@ -61,7 +61,7 @@ CRITICALITY_ALIASES: dict[str, str] = _alias_table(
     },
 )
 
-ASSET_TYPE_ALIASES: dict[str, str] = _alias_table(
+ASSET_TYPE_ALIASES: dict[str, str] = alias_table(
     ASSET_TYPES,
     {
         "server": (
@@ -89,7 +89,7 @@ ASSET_TYPE_ALIASES: dict[str, str] = _alias_table(
 
 # power_state is free text in the asset table; these spellings are normalised, others kept.
 POWER_STATES: tuple[str, ...] = ("powered_on", "powered_off", "suspended")
-POWER_STATE_ALIASES: dict[str, str] = _alias_table(
+POWER_STATE_ALIASES: dict[str, str] = alias_table(
     POWER_STATES,
     {
         "powered_on": ("poweredon", "on", "running", "started", "up"),

@@ -156,7 +156,7 @@ ASSET_INSERT = (
     ("column", "bad", "good", "constraint"),
     [
         ("six_r_strategy", "Rehost", "rehost", "assets_six_r_strategy_check"),
-        ("six_r_strategy", "rewrite", "retire", "assets_six_r_strategy_check"),
+        ("six_r_strategy", "rearchitect", "retire", "assets_six_r_strategy_check"),
         ("environment", "prod", "production", "assets_environment_check"),
         ("asset_type", "Server", "server", "assets_asset_type_check"),
         ("business_criticality", "urgent", "critical", "assets_business_criticality_check"),
