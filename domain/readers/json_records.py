@@ -67,11 +67,11 @@ def open_json(path: Path) -> StreamTable:
 
 def open_json_lines(path: Path) -> StreamTable:
     """One JSON object per line; a malformed line or a non-object is a problem of its row only."""
-    headers = _headers(path, (_flat_or_none(record) for _, record in _lines(path, open(path, "rb"))))
+    headers = _headers(path, (_flat_or_none(record) for record in _lines(path, path.open("rb"))))
     handle = path.open("rb")
 
     def rows() -> Iterator[Row]:
-        for number, record in enumerate((record for _, record in _lines(path, handle)), start=1):
+        for number, record in enumerate(_lines(path, handle), start=1):
             if isinstance(record, dict):
                 yield _row(number, headers, flatten(record))
             elif isinstance(record, ValueError):
@@ -99,7 +99,7 @@ def is_json_lines(path: Path, max_line_bytes: int = 16 << 20) -> bool:
             return False
         if not isinstance(record, dict):
             return False
-        return _next_line(fh, max_line_bytes) != b"" or _records_key(record.items()) is None
+        return _next_line(fh, max_line_bytes) != b"" or not _wraps_one_array_of_objects(record)
 
 
 def _next_line(fh: BinaryIO, limit: int) -> bytes:
@@ -109,10 +109,9 @@ def _next_line(fh: BinaryIO, limit: int) -> bytes:
     return b""
 
 
-def _records_key(items) -> str | None:
-    """The one key whose value is an array of objects (None when there is not exactly one)."""
-    keys = [key for key, value in items if isinstance(value, list) and value and isinstance(value[0], dict)]
-    return keys[0] if len(keys) == 1 else None
+def _wraps_one_array_of_objects(record: dict) -> bool:
+    arrays = [value for value in record.values() if isinstance(value, list)]
+    return sum(any(isinstance(item, dict) for item in array) for array in arrays) == 1
 
 
 def _records_prefix(path: Path) -> str:
@@ -159,20 +158,20 @@ def _parsed(path: Path, parsed: Iterator, unit: str) -> Iterator:
         raise InputFileError(f"{path.name}: malformed JSON{where}: {' '.join(str(exc).split())}") from exc
 
 
-def _lines(path: Path, handle: BinaryIO) -> Iterator[tuple[int, object]]:
-    """(line number, parsed value or the ValueError) for every non-blank line; closes `handle` at the end."""
+def _lines(path: Path, handle: BinaryIO) -> Iterator[object]:
+    """The parsed value (or a ValueError saying where it is malformed) of every non-blank line; closes `handle`."""
     with handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                yield line_number, json.loads(line, parse_float=Decimal)
+                yield json.loads(line.rstrip(), parse_float=Decimal)
             except UnicodeDecodeError as exc:
                 raise InputFileError(f"{path.name}: undecodable text on line {line_number}: not valid UTF-8") from exc
             except json.JSONDecodeError as exc:
-                yield line_number, ValueError(f"line {line_number}, column {exc.colno}: {exc.msg}")
+                yield ValueError(f"line {line_number}, column {exc.pos + 1}: {exc.msg}")
             except (ValueError, RecursionError) as exc:
-                yield line_number, ValueError(f"line {line_number}: {exc}")
+                yield ValueError(f"line {line_number}: {exc}")
 
 
 def _flat_or_none(record: object) -> dict[str, str] | None:
