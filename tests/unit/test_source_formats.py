@@ -1,0 +1,141 @@
+"""Recognition of vendor export formats by header signature, with the name as a tie-breaker."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from domain.source_formats import FORMATS, ROLES, header_key, recognise
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"
+
+
+def _headers(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return next(csv.reader(handle))
+
+
+@pytest.mark.parametrize(
+    ("file_name", "format_id", "role", "key_column"),
+    [
+        ("RVTools_tabvInfo.csv", "rvtools_vinfo", "inventory", "VM"),
+        ("RVTools_tabvPartition.csv", "rvtools_vpartition", "supplement", "VM"),
+        ("RVTools_tabvNetwork.csv", "rvtools_vnetwork", "supplement", "VM"),
+        ("aws_ads_import.csv", "aws_ads", "inventory", "ExternalId"),
+        ("azure_migrate_import.csv", "azure_migrate", "inventory", "*Server name"),
+        ("azure_dependencies.csv", "azure_dependencies", "dependencies", None),
+        ("vmInfo.csv", "google_vminfo", "inventory", "MachineId"),
+        ("perfInfo.csv", "google_perfinfo", "supplement", "MachineId"),
+        ("diskInfo.csv", "google_diskinfo", "supplement", "MachineId"),
+        ("tagInfo.csv", "google_taginfo", "supplement", "MachineId"),
+        ("cmdb_ci_server.csv", "servicenow_cmdb_ci", "inventory", "sys_id"),
+        ("cmdb_rel_ci.csv", "servicenow_rel_ci", "dependencies", None),
+        ("konveyor_applications.csv", "konveyor_applications", "inventory", "Application Name"),
+        ("cmf_intake.csv", "aws_cmf", "inventory", "server_name"),
+    ],
+)
+def test_every_fixture_is_recognised_by_its_headers_alone(
+    file_name: str, format_id: str, role: str, key_column: str | None
+) -> None:
+    match = recognise("upload.csv", _headers(FIXTURES / file_name))
+    assert (match.format_id, match.role, match.key_column) == (format_id, role, key_column)
+    assert match.vendor_label == FORMATS[format_id].vendor_label
+    assert "signature headers present" in match.evidence[0]
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("*Memory (In MB) ", "memory"),
+        ("Provisioned MB", "provisioned"),
+        ("Provisioned MiB  ", "provisioned"),
+        ("SizeInGib", "size"),
+        ("RAM.UsedSizeInMB.Avg", "ramusedsizeavg"),
+        ("IP addresses (optional)", "ipaddresses"),
+        ("\ufeffsys_id", "sysid"),
+        ("Free %", "free"),
+    ],
+)
+def test_header_key_ignores_case_decoration_units_and_punctuation(header: str, key: str) -> None:
+    assert header_key(header) == key
+
+
+def test_older_rvtools_spellings_with_trailing_spaces_and_other_case_are_vinfo() -> None:
+    headers = ["vm ", "POWERSTATE", "Template", "CPUs", "Memory", "NICs", "Disks", "Provisioned MB ", "In Use MB",
+               "Annotation", "Datacenter", "Cluster", "Host"]
+    match = recognise("RVTools_export_all.xlsx", headers)
+    assert match.format_id == "rvtools_vinfo"
+    assert match.key_column == "vm "  # the table's own spelling, to read the rows by
+
+
+def test_google_vminfo_with_the_older_memory_mib_header() -> None:
+    headers = _headers(FIXTURES / "vmInfo.csv")
+    assert "MemoryMiB" in headers
+    assert recognise("export.csv", headers).format_id == "google_vminfo"
+
+
+def test_a_servicenow_list_export_without_sys_id_is_still_recognised() -> None:
+    headers = ["name", "sys_class_name", "ip_address", "os", "install_status", "operational_status", "location"]
+    match = recognise("cmdb_ci_server.csv", headers)
+    assert (match.format_id, match.key_column) == ("servicenow_cmdb_ci", "name")
+
+
+def test_the_name_breaks_a_tie_between_signatures_and_the_evidence_says_so() -> None:
+    headers = ["VM", "Disk", "Capacity MiB", "Consumed MiB", "Mac Address", "NIC label", "Network"]
+    partition = recognise("vPartition", headers)
+    network = recognise("RVTools_tabvNetwork.csv", headers)
+    undecided = recognise("export.csv", headers)
+    assert partition.format_id == "rvtools_vpartition"
+    assert network.format_id == "rvtools_vnetwork"
+    assert "decides against RVTools vPartition" in network.evidence[1]
+    assert "nothing in the name 'export.csv' decides" in undecided.evidence[1]
+
+
+def test_the_name_alone_does_not_make_a_format() -> None:
+    match = recognise("RVTools_tabvInfo.csv", ["Server", "IP", "RAM (GB)"])
+    assert match.format_id == "generic"
+    assert match.role == "inventory"
+    assert match.key_column is None
+    assert match.evidence == ["no vendor header signature matched; columns are mapped one by one"]
+
+
+def test_the_demo_inventory_is_generic() -> None:
+    assert recognise(SAMPLE_CSV.name, _headers(SAMPLE_CSV)).format_id == "generic"
+
+
+def test_konveyor_is_recognised_by_its_leading_cells_only() -> None:
+    konveyor = _headers(FIXTURES / "konveyor_applications.csv")
+    assert recognise("apps.csv", ["Record Type 1", "Application Name", "Description", "Comments",
+                                  "Business Service"]).format_id == "konveyor_applications"
+    shuffled = [konveyor[1], konveyor[0], *konveyor[2:]]
+    assert recognise("apps.csv", shuffled).format_id == "generic"
+
+
+def test_azure_dependency_headers_in_another_case_and_spacing() -> None:
+    headers = ["TIME SLOT", "source server name", "Source_IP", "Source Process", "Destination Server Name",
+               "destination ip", "Destination  Port"]
+    match = recognise("deps.csv", headers)
+    assert (match.format_id, match.role) == ("azure_dependencies", "dependencies")
+
+
+def test_aws_template_needs_more_than_generic_column_names() -> None:
+    generic = ["IPAddress", "MACAddress", "HostName", "OS.Name", "Applications"]
+    assert recognise("servers.csv", generic).format_id == "generic"
+    assert recognise("servers.csv", generic + ["CPU.NumberOfCores", "RAM.TotalSizeInMB"]).format_id == "aws_ads"
+
+
+def test_the_catalogue_is_consistent() -> None:
+    assert set(FORMATS) == {
+        "rvtools_vinfo", "rvtools_vpartition", "rvtools_vnetwork", "aws_ads", "azure_migrate", "azure_dependencies",
+        "google_vminfo", "google_perfinfo", "google_diskinfo", "google_taginfo", "servicenow_cmdb_ci",
+        "servicenow_rel_ci", "konveyor_applications", "aws_cmf", "generic",
+    }
+    for fmt in FORMATS.values():
+        assert fmt.role in ROLES
+        assert (fmt.describes is not None) == (fmt.role == "supplement"), fmt.format_id
+        if fmt.describes:
+            assert FORMATS[fmt.describes].role == "inventory"
+        assert fmt.file_label
