@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, IDENTIFYING_FIELDS, PERCENT_FIELDS
-from domain.field_mapping import MappingSuggestion
 from domain.dates import parse_date
+from domain.field_mapping import MappingSuggestion
 from domain.os_catalogue import identify_os, normalise_os
 from domain.size_units import SizeUnit, split_value_unit, to_gb
 from domain.value_aliases import (
@@ -93,6 +93,7 @@ _ADDRESS_SEPARATORS = re.compile(r"[;,\s]+")
 _LIST_SEPARATORS = re.compile(r"[;,|\n]+")
 _MAC_SEPARATORS = re.compile(r"[:\-.]")
 _MAC_HEX = re.compile(r"[0-9a-f]{12}")
+_IP_LIKE_HOST = re.compile(r"[0-9]+(?:\.[0-9]+){3}")  # kept whole by natural_key
 
 
 def _parse_number(text: str, shown: str | None = None) -> tuple[float, str | None]:
@@ -361,20 +362,21 @@ def _custom_attributes(
 def natural_key(values: Mapping[str, object]) -> str:
     """The asset's de-duplication key within an engagement: external id, else host, else name.
 
-    `ext:<external_id>`; else `host:<hostname or fqdn, first label, lower case>` (an IP address
-    used as hostname is kept whole); else `name:<lower-case name>`.
+    `ext:<external_id>`; else `host:<host>`, the hostname or else the FQDN in lower case, cut to
+    its first label unless it looks like an IP address (a dotted quad, or any text with `:`);
+    else `name:<name>` in lower case with runs of white space made one space. The SQL match keys
+    (`migration.asset_host_key` / `asset_name_key`, ADR-0007) apply the same rules.
     """
-    external_id = values.get("external_id")
+    external_id = str(values.get("external_id") or "").strip()
     if external_id:
         return f"ext:{external_id}"
-    host = str(values.get("hostname") or values.get("fqdn") or "").strip().lower()
+    host = str(values.get("hostname") or "").strip() or str(values.get("fqdn") or "")
+    host = host.strip().lower()
+    if not _IP_LIKE_HOST.fullmatch(host) and ":" not in host:
+        host = host.split(".")[0]
     if host:
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            host = host.split(".")[0]
         return f"host:{host}"
-    name = str(values.get("name") or "").strip().lower()
+    name = " ".join(str(values.get("name") or "").split()).lower()
     if name:
         return f"name:{name}"
     raise ValueError("no identifying value (name, hostname, fqdn or external_id)")

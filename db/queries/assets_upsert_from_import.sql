@@ -1,157 +1,250 @@
--- Upserts an import's valid records into the inventory, set-based: one asset per natural key (the
--- last row of the file wins within the import); an existing asset keeps every value the import
--- leaves empty (never overwritten with NULL). Links each raw record to its asset.
--- $1 import, $2 client, $3 engagement, $4 master flow, $5 discovery flow.
-WITH src AS (
-    SELECT DISTINCT ON (r.natural_key) r.natural_key, r.cleansed_data AS c, r.cleansing_changes, r.raw_data, r.row_number
+-- Merges an import's valid records into the engagement's assets, set-based (ADR-0007).
+-- 1. Records of one server are grouped: records sharing a key are linked (connected components),
+--    nat/ext keys always, host unless the records carry two external ids, ip/mac/serial/name
+--    unless they carry two external ids or two hosts (migration.asset_match_keys).
+-- 2. A group goes to the existing asset it matches by its strongest key (nat, ext, host, ip, mac,
+--    serial, name); an ip/mac/serial/name match between a group and an asset with different
+--    hosts is no match. Other assets it matches become 'asset' conflicts, never merged.
+-- 3. Per column: the group's last row with a value is its candidate. NULL never overwrites; an
+--    empty asset column takes it; a different value replaces the asset's only when the value came
+--    from an earlier or the same import of the same file name and format, else it is kept and the
+--    candidate becomes a conflict. Address lists gain new addresses; tags/custom attributes gain
+--    new keys (the same file's newer import also replaces values). Every incoming value not equal
+--    to the merged one is a conflict, once per asset, column and pair of values.
+-- 4. field_lineage names the import, row and format of every value set; the row-level lineage
+--    columns name the last record that changed the asset. Unchanged assets are not written.
+-- Returns "UPDATE <records linked>". $1 import, $2 client, $3 engagement, $4 master flow, $5 discovery flow.
+WITH RECURSIVE imp AS (
+    SELECT d.file_name, d.source_format, d.created_at FROM migration.data_imports d WHERE d.id = $1
+), rec AS (
+    SELECT r.row_number, r.natural_key, r.cleansed_data AS c, r.raw_data, r.cleansing_changes,
+           nullif(btrim(r.cleansed_data ->> 'external_id'), '') AS ext,
+           migration.asset_host_key(r.cleansed_data ->> 'hostname', r.cleansed_data ->> 'fqdn') AS host
     FROM migration.raw_import_records r
     WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed') AND r.natural_key IS NOT NULL
-    ORDER BY r.natural_key, r.row_number DESC
-), upserted AS (
-    INSERT INTO migration.assets AS a (
-        client_account_id, engagement_id, natural_key,
-        name,
-        external_id,
-        cmdb_id,
-        hostname,
-        fqdn,
-        asset_type,
-        description,
-        serial_number,
-        manufacturer,
-        model,
-        ip_address,
-        mac_address,
-        operating_system,
-        os_family,
-        os_version,
-        hypervisor,
-        power_state,
-        datacenter,
-        cluster,
-        location,
-        environment,
-        application_name,
-        business_owner,
-        technical_owner,
-        department,
-        business_unit,
-        business_criticality,
-        data_classification,
-        cpu_cores,
-        cpu_sockets,
-        disk_count,
-        memory_gb,
-        storage_gb,
-        storage_used_gb,
+), rec_keys AS (
+    SELECT r.row_number, k.rank, k.kind, k.value
+    FROM rec r CROSS JOIN LATERAL migration.asset_match_keys(r.natural_key, r.c) k
+), shared_keys AS (
+    SELECT k.kind, k.value, min(k.row_number) AS anchor
+    FROM rec_keys k JOIN rec r USING (row_number)
+    GROUP BY k.kind, k.value, k.rank
+    HAVING count(*) > 1
+       AND (k.rank <= 1 OR count(DISTINCT r.ext) <= 1 AND (k.rank = 2 OR count(DISTINCT r.host) <= 1))
+), links AS (
+    SELECT DISTINCT k.row_number, s.anchor FROM rec_keys k JOIN shared_keys s USING (kind, value)
+    WHERE k.row_number <> s.anchor
+), edges AS (
+    SELECT row_number AS a, anchor AS b FROM links UNION ALL SELECT anchor, row_number FROM links
+), reach (row_number, label) AS (
+    -- the component's smallest row reaches every member: a label only travels to larger rows
+    SELECT a, a FROM edges
+    UNION
+    SELECT e.b, x.label FROM reach x JOIN edges e ON e.a = x.row_number WHERE x.label < e.b
+), grp AS (
+    SELECT r.row_number, coalesce(min(x.label), r.row_number) AS grp
+    FROM rec r LEFT JOIN reach x USING (row_number)
+    GROUP BY r.row_number
+), asset_keys AS (
+    SELECT a.id AS asset_id, k.rank, k.kind, k.value
+    FROM migration.assets a
+    CROSS JOIN LATERAL migration.asset_match_keys(a.natural_key, jsonb_build_object(
+        'external_id', a.external_id, 'hostname', a.hostname, 'fqdn', a.fqdn, 'ip_address', a.ip_address,
+        'ip_addresses', a.ip_addresses, 'mac_address', a.mac_address, 'mac_addresses', a.mac_addresses,
+        'serial_number', a.serial_number, 'name', a.name)) k
+    WHERE a.engagement_id = $3
+), matches AS (
+    SELECT DISTINCT ON (g.grp, ak.asset_id) g.grp, ak.asset_id, k.rank, k.row_number
+    FROM rec_keys k JOIN asset_keys ak USING (kind, value) JOIN grp g USING (row_number)
+    ORDER BY g.grp, ak.asset_id, k.rank, k.row_number
+), usable_matches AS (
+    SELECT m.* FROM matches m
+    WHERE m.rank < 3
+       OR m.grp NOT IN (SELECT g.grp FROM grp g JOIN rec r USING (row_number) WHERE r.host IS NOT NULL)
+       OR m.asset_id NOT IN (SELECT asset_id FROM asset_keys WHERE kind = 'host')
+), target AS (
+    SELECT DISTINCT ON (grp) grp, asset_id FROM usable_matches ORDER BY grp, rank, asset_id
+), unit AS (
+    -- one asset per group: the matched one, or a new id (a volatile CTE is evaluated once)
+    SELECT g.grp, coalesce(t.asset_id, gen_random_uuid()) AS asset_id, t.asset_id IS NULL AS is_new
+    FROM (SELECT DISTINCT grp FROM grp) g LEFT JOIN target t USING (grp)
+), rec_unit AS (
+    SELECT g.row_number, u.asset_id, u.is_new FROM grp g JOIN unit u USING (grp)
+), also_matched AS (
+    -- a record that also matches an asset no group of this import goes to: reported, not merged
+    SELECT DISTINCT ON (t.asset_id, m.asset_id) t.asset_id, m.asset_id AS other_asset_id, m.row_number
+    FROM usable_matches m JOIN target t USING (grp)
+    WHERE m.asset_id <> t.asset_id AND m.asset_id NOT IN (SELECT asset_id FROM target)
+    ORDER BY t.asset_id, m.asset_id, m.row_number
+), fields (field) AS (
+    VALUES ('name'), ('external_id'), ('cmdb_id'), ('hostname'), ('fqdn'), ('asset_type'), ('description'),
+        ('serial_number'), ('bios_uuid'), ('manufacturer'), ('model'), ('ip_address'), ('ip_addresses'),
+        ('mac_address'), ('mac_addresses'), ('operating_system'), ('os_family'), ('os_version'),
+        ('os_architecture'), ('cpu_cores'), ('cpu_sockets'), ('cpu_mhz'), ('memory_gb'), ('storage_gb'),
+        ('storage_used_gb'), ('disk_count'), ('network_adapters'), ('is_virtual'), ('is_template'),
+        ('vm_hardware_version'), ('hypervisor'), ('power_state'), ('datacenter'), ('cluster'), ('host_name'),
+        ('location'), ('environment'), ('application_name'), ('business_owner'), ('technical_owner'),
+        ('department'), ('business_unit'), ('business_criticality'), ('data_classification'), ('tags'),
+        ('custom_attributes'), ('cpu_utilization_avg'), ('cpu_utilization_peak'), ('memory_utilization_avg'),
+        ('memory_utilization_peak'), ('disk_iops_avg'), ('disk_iops_peak'), ('disk_throughput_mbps'),
+        ('network_throughput_mbps'), ('current_monthly_cost')
+), incoming AS (
+    SELECT u.asset_id, r.row_number, f.key AS field, f.value, jsonb_typeof(f.value) AS type
+    FROM rec r JOIN rec_unit u USING (row_number)
+    CROSS JOIN LATERAL jsonb_each(r.c) f
+    WHERE f.key IN (SELECT field FROM fields) AND f.value NOT IN ('null', '[]', '{}')
+), cur AS (
+    SELECT a.id AS asset_id, a AS asset, to_jsonb(a) AS j, a.field_lineage
+    FROM migration.assets a
+    WHERE a.id IN (SELECT asset_id FROM unit WHERE NOT is_new)
+), updatable AS (
+    -- asset columns whose value came from this file (same name and format) in this or an earlier import
+    SELECT c.asset_id, l.key AS field
+    FROM cur c CROSS JOIN LATERAL jsonb_each(c.field_lineage) l
+    JOIN migration.data_imports d ON d.id = (l.value ->> 'data_import_id')::uuid
+    JOIN imp ON d.file_name = imp.file_name AND d.source_format IS NOT DISTINCT FROM imp.source_format
+        AND d.created_at <= imp.created_at
+), candidate AS (
+    -- per asset and column: the incoming value (lists: new addresses; maps: entries by last row)
+    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number
+     FROM incoming WHERE type NOT IN ('array', 'object')
+     ORDER BY asset_id, field, row_number DESC)
+    UNION ALL
+    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number)
+    FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.value) i.asset_id, i.field, x.value, i.row_number, x.ord
+          FROM incoming i CROSS JOIN LATERAL jsonb_array_elements(i.value) WITH ORDINALITY x(value, ord)
+          WHERE i.type = 'array'
+          ORDER BY i.asset_id, i.field, x.value, i.row_number, x.ord) e
+    GROUP BY e.asset_id, e.field
+    UNION ALL
+    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number)
+    FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.key) i.asset_id, i.field, x.key, x.value, i.row_number
+          FROM incoming i CROSS JOIN LATERAL jsonb_each(i.value) x
+          WHERE i.type = 'object'
+          ORDER BY i.asset_id, i.field, x.key, i.row_number DESC) e
+    GROUP BY e.asset_id, e.field
+), merged AS (
+    SELECT c.asset_id, c.field, c.row_number, o.old,
+           CASE
+               -- an external id another asset holds is never copied (it stays a conflict)
+               WHEN c.field = 'external_id' AND EXISTS (
+                   SELECT 1 FROM migration.assets t
+                   WHERE t.engagement_id = $3 AND t.external_id = c.value #>> '{}' AND t.id <> c.asset_id)
+                   THEN o.old
+               WHEN o.old IS NULL THEN c.value
+               WHEN jsonb_typeof(c.value) = 'array' THEN
+                   o.old || coalesce((SELECT jsonb_agg(x.value ORDER BY x.ord)
+                                      FROM jsonb_array_elements(c.value) WITH ORDINALITY x(value, ord)
+                                      WHERE NOT o.old @> jsonb_build_array(x.value)), '[]')
+               WHEN jsonb_typeof(c.value) = 'object' THEN
+                   CASE WHEN u.field IS NULL THEN c.value || o.old ELSE o.old || c.value END
+               WHEN u.field IS NOT NULL AND NOT migration.asset_value_same(c.field, c.value, o.old) THEN c.value
+               ELSE o.old
+           END AS new
+    FROM candidate c
+    LEFT JOIN cur ON cur.asset_id = c.asset_id
+    LEFT JOIN updatable u ON u.asset_id = c.asset_id AND u.field = c.field
+    CROSS JOIN LATERAL (SELECT nullif(cur.j -> c.field, 'null') AS old) o
+), patch AS (
+    SELECT m.asset_id, jsonb_object_agg(m.field, m.new) AS vals,
+           jsonb_object_agg(m.field, jsonb_strip_nulls(jsonb_build_object(
+               'data_import_id', $1::uuid, 'row_number', m.row_number, 'source_format', imp.source_format)))
+               AS lineage,
+           max(m.row_number) AS row_number
+    FROM merged m CROSS JOIN imp
+    WHERE m.new IS DISTINCT FROM m.old
+    GROUP BY m.asset_id
+), new_keys AS (
+    -- a new asset's natural key: the strongest of its records' keys
+    SELECT DISTINCT ON (u.asset_id) u.asset_id, r.natural_key
+    FROM rec_unit u JOIN rec r USING (row_number)
+    WHERE u.is_new
+    ORDER BY u.asset_id, CASE split_part(r.natural_key, ':', 1) WHEN 'ext' THEN 0 WHEN 'host' THEN 1 ELSE 2 END,
+             r.row_number
+), inserted AS (
+    INSERT INTO migration.assets (
+        id, client_account_id, engagement_id, natural_key,
+        name, external_id, cmdb_id, hostname, fqdn, asset_type, description, serial_number, bios_uuid,
+        manufacturer, model, ip_address, ip_addresses, mac_address, mac_addresses, operating_system, os_family,
+        os_version, os_architecture, cpu_cores, cpu_sockets, cpu_mhz, memory_gb, storage_gb, storage_used_gb,
+        disk_count, network_adapters, is_virtual, is_template, vm_hardware_version, hypervisor, power_state,
+        datacenter, cluster, host_name, location, environment, application_name, business_owner,
+        technical_owner, department, business_unit, business_criticality, data_classification, tags,
+        custom_attributes, cpu_utilization_avg, cpu_utilization_peak, memory_utilization_avg,
+        memory_utilization_peak, disk_iops_avg, disk_iops_peak, disk_throughput_mbps, network_throughput_mbps,
         current_monthly_cost,
-        cpu_utilization_avg,
-        cpu_utilization_peak,
-        memory_utilization_avg,
-        memory_utilization_peak,
-        is_virtual,
-        ip_addresses,
-        mac_addresses,
-        raw_data, data_import_id, source_row_number, cleansing_changes, master_flow_id, discovery_flow_id,
-        discovered_at
+        field_lineage, raw_data, data_import_id, source_row_number, cleansing_changes, master_flow_id,
+        discovery_flow_id, discovered_at
     )
-    SELECT $2, $3, s.natural_key,
-        s.c ->> 'name',
-        s.c ->> 'external_id',
-        s.c ->> 'cmdb_id',
-        s.c ->> 'hostname',
-        s.c ->> 'fqdn',
-        coalesce(s.c ->> 'asset_type', 'server'),
-        s.c ->> 'description',
-        s.c ->> 'serial_number',
-        s.c ->> 'manufacturer',
-        s.c ->> 'model',
-        s.c ->> 'ip_address',
-        s.c ->> 'mac_address',
-        s.c ->> 'operating_system',
-        s.c ->> 'os_family',
-        s.c ->> 'os_version',
-        s.c ->> 'hypervisor',
-        s.c ->> 'power_state',
-        s.c ->> 'datacenter',
-        s.c ->> 'cluster',
-        s.c ->> 'location',
-        s.c ->> 'environment',
-        s.c ->> 'application_name',
-        s.c ->> 'business_owner',
-        s.c ->> 'technical_owner',
-        s.c ->> 'department',
-        s.c ->> 'business_unit',
-        s.c ->> 'business_criticality',
-        s.c ->> 'data_classification',
-        (s.c ->> 'cpu_cores')::integer,
-        (s.c ->> 'cpu_sockets')::integer,
-        (s.c ->> 'disk_count')::integer,
-        (s.c ->> 'memory_gb')::numeric,
-        (s.c ->> 'storage_gb')::numeric,
-        (s.c ->> 'storage_used_gb')::numeric,
-        (s.c ->> 'current_monthly_cost')::numeric,
-        (s.c ->> 'cpu_utilization_avg')::double precision,
-        (s.c ->> 'cpu_utilization_peak')::double precision,
-        (s.c ->> 'memory_utilization_avg')::double precision,
-        (s.c ->> 'memory_utilization_peak')::double precision,
-        (s.c ->> 'is_virtual')::boolean,
-        coalesce(s.c -> 'ip_addresses', '[]'::jsonb),
-        coalesce(s.c -> 'mac_addresses', '[]'::jsonb),
-        s.raw_data, $1, s.row_number, s.cleansing_changes, $4, $5, now()
-    FROM src s
-    ON CONFLICT (engagement_id, natural_key) WHERE natural_key IS NOT NULL DO UPDATE SET
-        name = coalesce(EXCLUDED.name, a.name),
-        external_id = coalesce(EXCLUDED.external_id, a.external_id),
-        cmdb_id = coalesce(EXCLUDED.cmdb_id, a.cmdb_id),
-        hostname = coalesce(EXCLUDED.hostname, a.hostname),
-        fqdn = coalesce(EXCLUDED.fqdn, a.fqdn),
-        asset_type = coalesce(EXCLUDED.asset_type, a.asset_type),
-        description = coalesce(EXCLUDED.description, a.description),
-        serial_number = coalesce(EXCLUDED.serial_number, a.serial_number),
-        manufacturer = coalesce(EXCLUDED.manufacturer, a.manufacturer),
-        model = coalesce(EXCLUDED.model, a.model),
-        ip_address = coalesce(EXCLUDED.ip_address, a.ip_address),
-        mac_address = coalesce(EXCLUDED.mac_address, a.mac_address),
-        operating_system = coalesce(EXCLUDED.operating_system, a.operating_system),
-        os_family = coalesce(EXCLUDED.os_family, a.os_family),
-        os_version = coalesce(EXCLUDED.os_version, a.os_version),
-        hypervisor = coalesce(EXCLUDED.hypervisor, a.hypervisor),
-        power_state = coalesce(EXCLUDED.power_state, a.power_state),
-        datacenter = coalesce(EXCLUDED.datacenter, a.datacenter),
-        cluster = coalesce(EXCLUDED.cluster, a.cluster),
-        location = coalesce(EXCLUDED.location, a.location),
-        environment = coalesce(EXCLUDED.environment, a.environment),
-        application_name = coalesce(EXCLUDED.application_name, a.application_name),
-        business_owner = coalesce(EXCLUDED.business_owner, a.business_owner),
-        technical_owner = coalesce(EXCLUDED.technical_owner, a.technical_owner),
-        department = coalesce(EXCLUDED.department, a.department),
-        business_unit = coalesce(EXCLUDED.business_unit, a.business_unit),
-        business_criticality = coalesce(EXCLUDED.business_criticality, a.business_criticality),
-        data_classification = coalesce(EXCLUDED.data_classification, a.data_classification),
-        cpu_cores = coalesce(EXCLUDED.cpu_cores, a.cpu_cores),
-        cpu_sockets = coalesce(EXCLUDED.cpu_sockets, a.cpu_sockets),
-        disk_count = coalesce(EXCLUDED.disk_count, a.disk_count),
-        memory_gb = coalesce(EXCLUDED.memory_gb, a.memory_gb),
-        storage_gb = coalesce(EXCLUDED.storage_gb, a.storage_gb),
-        storage_used_gb = coalesce(EXCLUDED.storage_used_gb, a.storage_used_gb),
-        current_monthly_cost = coalesce(EXCLUDED.current_monthly_cost, a.current_monthly_cost),
-        cpu_utilization_avg = coalesce(EXCLUDED.cpu_utilization_avg, a.cpu_utilization_avg),
-        cpu_utilization_peak = coalesce(EXCLUDED.cpu_utilization_peak, a.cpu_utilization_peak),
-        memory_utilization_avg = coalesce(EXCLUDED.memory_utilization_avg, a.memory_utilization_avg),
-        memory_utilization_peak = coalesce(EXCLUDED.memory_utilization_peak, a.memory_utilization_peak),
-        is_virtual = coalesce(EXCLUDED.is_virtual, a.is_virtual),
-        ip_addresses = CASE WHEN jsonb_array_length(coalesce(EXCLUDED.ip_addresses, '[]')) > 0 THEN EXCLUDED.ip_addresses ELSE a.ip_addresses END,
-        mac_addresses = CASE WHEN jsonb_array_length(coalesce(EXCLUDED.mac_addresses, '[]')) > 0 THEN EXCLUDED.mac_addresses ELSE a.mac_addresses END,
-        raw_data = EXCLUDED.raw_data,
-        data_import_id = EXCLUDED.data_import_id,
-        source_row_number = EXCLUDED.source_row_number,
-        cleansing_changes = EXCLUDED.cleansing_changes,
-        master_flow_id = EXCLUDED.master_flow_id,
-        discovery_flow_id = EXCLUDED.discovery_flow_id
-    RETURNING a.id, a.natural_key
+    SELECT p.asset_id, $2, $3, k.natural_key,
+        v.name, v.external_id, v.cmdb_id, v.hostname, v.fqdn, coalesce(v.asset_type, 'server'), v.description,
+        v.serial_number, v.bios_uuid, v.manufacturer, v.model, v.ip_address, coalesce(v.ip_addresses, '[]'),
+        v.mac_address, coalesce(v.mac_addresses, '[]'), v.operating_system, v.os_family, v.os_version,
+        v.os_architecture, v.cpu_cores, v.cpu_sockets, v.cpu_mhz, v.memory_gb, v.storage_gb, v.storage_used_gb,
+        v.disk_count, v.network_adapters, v.is_virtual, v.is_template, v.vm_hardware_version, v.hypervisor,
+        v.power_state, v.datacenter, v.cluster, v.host_name, v.location, v.environment, v.application_name,
+        v.business_owner, v.technical_owner, v.department, v.business_unit, v.business_criticality,
+        v.data_classification, coalesce(v.tags, '{}'), coalesce(v.custom_attributes, '{}'),
+        v.cpu_utilization_avg, v.cpu_utilization_peak, v.memory_utilization_avg, v.memory_utilization_peak,
+        v.disk_iops_avg, v.disk_iops_peak, v.disk_throughput_mbps, v.network_throughput_mbps,
+        v.current_monthly_cost,
+        p.lineage, r.raw_data, $1, r.row_number, r.cleansing_changes, $4, $5, now()
+    FROM patch p
+    JOIN new_keys k USING (asset_id)
+    JOIN rec r ON r.row_number = p.row_number
+    CROSS JOIN LATERAL jsonb_populate_record(NULL::migration.assets, p.vals) v
+), updated AS (
+    UPDATE migration.assets a SET
+        name = v.name, external_id = v.external_id, cmdb_id = v.cmdb_id, hostname = v.hostname, fqdn = v.fqdn,
+        asset_type = v.asset_type, description = v.description, serial_number = v.serial_number,
+        bios_uuid = v.bios_uuid, manufacturer = v.manufacturer, model = v.model, ip_address = v.ip_address,
+        ip_addresses = v.ip_addresses, mac_address = v.mac_address, mac_addresses = v.mac_addresses,
+        operating_system = v.operating_system, os_family = v.os_family, os_version = v.os_version,
+        os_architecture = v.os_architecture, cpu_cores = v.cpu_cores, cpu_sockets = v.cpu_sockets,
+        cpu_mhz = v.cpu_mhz, memory_gb = v.memory_gb, storage_gb = v.storage_gb,
+        storage_used_gb = v.storage_used_gb, disk_count = v.disk_count, network_adapters = v.network_adapters,
+        is_virtual = v.is_virtual, is_template = v.is_template, vm_hardware_version = v.vm_hardware_version,
+        hypervisor = v.hypervisor, power_state = v.power_state, datacenter = v.datacenter, cluster = v.cluster,
+        host_name = v.host_name, location = v.location, environment = v.environment,
+        application_name = v.application_name, business_owner = v.business_owner,
+        technical_owner = v.technical_owner, department = v.department, business_unit = v.business_unit,
+        business_criticality = v.business_criticality, data_classification = v.data_classification,
+        tags = v.tags, custom_attributes = v.custom_attributes, cpu_utilization_avg = v.cpu_utilization_avg,
+        cpu_utilization_peak = v.cpu_utilization_peak, memory_utilization_avg = v.memory_utilization_avg,
+        memory_utilization_peak = v.memory_utilization_peak, disk_iops_avg = v.disk_iops_avg,
+        disk_iops_peak = v.disk_iops_peak, disk_throughput_mbps = v.disk_throughput_mbps,
+        network_throughput_mbps = v.network_throughput_mbps, current_monthly_cost = v.current_monthly_cost,
+        field_lineage = a.field_lineage || p.lineage, raw_data = r.raw_data, data_import_id = $1,
+        source_row_number = r.row_number, cleansing_changes = r.cleansing_changes, master_flow_id = $4,
+        discovery_flow_id = $5
+    FROM patch p
+    JOIN cur c USING (asset_id)
+    JOIN rec r ON r.row_number = p.row_number
+    CROSS JOIN LATERAL jsonb_populate_record(c.asset, p.vals) v
+    WHERE a.id = p.asset_id
+), conflicts AS (
+    INSERT INTO migration.asset_merge_conflicts AS mc
+        (client_account_id, engagement_id, asset_id, field, kept_value, incoming_value, other_asset_id,
+         data_import_id, row_number)
+    SELECT $2, $3, x.asset_id, x.field, x.kept, x.incoming, x.other_asset_id, $1, x.row_number
+    FROM (
+        (SELECT DISTINCT ON (i.asset_id, i.field, i.value) i.asset_id, i.field, m.new AS kept,
+                i.value AS incoming, NULL::uuid AS other_asset_id, i.row_number
+         FROM incoming i JOIN merged m USING (asset_id, field)
+         WHERE i.type NOT IN ('array', 'object')
+           AND (m.new IS NULL OR NOT migration.asset_value_same(i.field, i.value, m.new))
+         ORDER BY i.asset_id, i.field, i.value, i.row_number)
+        UNION ALL
+        SELECT asset_id, 'asset', to_jsonb(asset_id), to_jsonb(other_asset_id), other_asset_id, row_number
+        FROM also_matched
+    ) x
+    WHERE NOT EXISTS (
+        SELECT 1 FROM migration.asset_merge_conflicts s
+        WHERE s.asset_id = x.asset_id AND s.field = x.field AND s.kept_value IS NOT DISTINCT FROM x.kept
+          AND s.incoming_value = x.incoming)
+    ON CONFLICT DO NOTHING
 )
 UPDATE migration.raw_import_records r
-SET asset_id = u.id, status = 'processed'
-FROM upserted u
-WHERE r.data_import_id = $1 AND r.natural_key = u.natural_key AND r.status IN ('valid', 'processed')
+SET asset_id = u.asset_id, status = 'processed'
+FROM rec_unit u
+WHERE r.data_import_id = $1 AND r.row_number = u.row_number
