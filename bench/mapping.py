@@ -36,7 +36,8 @@ TARGET_ACCURACY = 0.95
 def _load(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    unknown = sorted({row["expected_target"] for row in rows if row["expected_target"] not in ("", *ASSET_IMPORT_FIELDS)})
+    allowed = ("", *ASSET_IMPORT_FIELDS)
+    unknown = sorted({row["expected_target"] for row in rows if row["expected_target"] not in allowed})
     if unknown:
         raise SystemExit(f"{path}: expected targets that are not asset fields: {', '.join(unknown)}")
     return rows

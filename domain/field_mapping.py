@@ -12,8 +12,14 @@ mean something else in one vendor's export; `VENDOR_PROFILES` recognises the exp
 tell-tale headers and overrides them (RVTools `Memory` is MiB and its `Host` is the ESXi host;
 ServiceNow `ram` is MB).
 
-When several headers match one column the exact match wins, then the leftmost; the others get no
-target and a reason naming the header that won.
+Headers no table knows go to a generalising matcher (`match_header`, scoring documented above
+it): abbreviations, camelCase, dotted names, units and typos are normalised into canonical words,
+compared with every target's name and synonyms, and a match gets a confidence below a synonym's.
+A learned match (the nearest stored pattern, found by the caller) and a profile of the column's
+sample values (`domain.value_profile`) are further evidence; `suggest_mappings` gives the order.
+
+When several headers match one column the most confident wins (an exact match on a tie), then the
+leftmost; the others get no target and a reason naming the header that won.
 """
 
 from __future__ import annotations
@@ -531,6 +537,7 @@ MIN_SCORE = 0.6
 MIN_SPELLING_COVERAGE = 0.7
 MIN_HEADER_COVERAGE = 0.5
 QUALIFIER_WEIGHT = 0.5
+HEADLESS_FACTOR = 0.85
 
 STRONG_LEARNED_SIMILARITY = 0.9
 MIN_LEARNED_SIMILARITY = 0.8
@@ -549,8 +556,9 @@ _WORD_FORMS: dict[str, str] = {
     **_forms("storage", "stor", "strg"),
     **_forms("disk", "dsk", "hdd", "drive"),
     **_forms("utilization", "util", "utilisation", "usage", "usg", "load"),
+    **_forms("configuration", "config", "cfg"),
     **_forms("used", "use", "utilized", "utilised", "consumed"),
-    **_forms("percent", "pct", "percentage", "perc"),
+    **_forms("utilization", "percent", "pct", "percentage", "perc"),  # a % of CPU or memory is its utilisation
     **_forms("average", "avg", "mean"),
     **_forms("peak", "max", "maximum", "pk", "percentile"),
     **_forms("cpu", "cpus", "vcpu", "vcpus"),
@@ -589,6 +597,9 @@ _WORD_FORMS: dict[str, str] = {
     **_forms("dependency", "dep", "deps", "dependent", "depends", "depend"),
     **_forms("type", "category"),
     **_forms("size", "capacity", "space"),
+    **_forms("nic", "nics", "adapter", "adapters"),
+    **_forms("throughput", "mbps", "bandwidth"),
+    **_forms("architecture", "arch"),
     **_forms("allocated", "alloc", "provisioned", "configured", "assigned"),
 }
 # Two adjacent canonical words that name one thing.
@@ -598,7 +609,13 @@ _TERMS: dict[tuple[str, str], str] = {
     ("ip", "address"): "ip",
     ("mac", "address"): "mac",
     ("operating", "system"): "os",
+    ("os", "type"): "os",  # an OS type is its family (Windows, Linux), not an asset type
     ("fully", "qualified"): "fqdn",
+    ("network", "nic"): "nic",
+    ("esx", "host"): "esxhost",
+    ("esxi", "host"): "esxhost",
+    ("vmware", "host"): "esxhost",
+    ("hypervisor", "host"): "esxhost",
 }
 _QUALIFIERS = frozenset(
     {"server", "vm", "machine", "instance", "guest", "host", "device", "system", "primary", "all", "total",
@@ -608,9 +625,15 @@ _STOPWORDS = frozenset(
     {"of", "the", "in", "a", "an", "for", "by", "per", "on", "to", "and", "or", "is", "at", "according", "th", "st",
      "nd", "rd", "usd", "eur", "gbp", "optional"}
 )
-_KEEP_WHOLE = frozenset({"vcpu", "vcpus", "vram", "ipv4", "ipv6", "vmware", "vsphere", "netbios", "smbios", "fqdn"})
-_SYMBOLS = ((re.compile(r"%"), " percent "), (re.compile(r"#"), " number "), (re.compile(r"\b([os])/([sn])\b", re.I),
-            r"\1\2"))
+_KEEP_WHOLE = frozenset(
+    {"vcpu", "vcpus", "vram", "ipv4", "ipv6", "vmware", "vsphere", "netbios", "smbios", "fqdn", "mbps", "iops", "nics"}
+)
+_SYMBOLS = (
+    (re.compile(r"\b[kmg]b\s*/\s*s(?:ec)?\b", re.I), " mbps "),
+    (re.compile(r"%"), " percent "),
+    (re.compile(r"#"), " number "),
+    (re.compile(r"\b([os])/([sn])\b", re.I), r"\1\2"),  # O/S, S/N
+)
 _NUMBERED = re.compile(r"(?<![\w.])\d+(?![\w.])")
 
 
@@ -640,7 +663,7 @@ def _known_form(word: str, vocabulary: frozenset[str]) -> str:
     for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
         if singular and (singular in vocabulary or singular in _WORD_FORMS):
             return _WORD_FORMS.get(singular, singular)
-    if len(word) < 5:
+    if len(word) < 4:
         return word
     allowed = 1 if len(word) < 8 else 2
     scored = sorted(
@@ -714,7 +737,7 @@ class HeaderMatch:
     reason: str
 
 
-def _score(words: frozenset[str], spelling: frozenset[str]) -> float:
+def _score(words: frozenset[str], head: str | None, spelling: frozenset[str]) -> float:
     common = words & spelling
     if not common or common <= _QUALIFIERS:
         return 0.0
@@ -722,7 +745,8 @@ def _score(words: frozenset[str], spelling: frozenset[str]) -> float:
     header_weight, spelling_weight = sum(map(_weight, words)), sum(map(_weight, spelling))
     if shared < MIN_SPELLING_COVERAGE * spelling_weight or shared < MIN_HEADER_COVERAGE * header_weight:
         return 0.0
-    return 2 * shared / (header_weight + spelling_weight)
+    score = 2 * shared / (header_weight + spelling_weight)
+    return score if head is None or head in spelling else score * HEADLESS_FACTOR
 
 
 def match_header(header: str) -> HeaderMatch | None:
@@ -730,12 +754,14 @@ def match_header(header: str) -> HeaderMatch | None:
     base, unit = _without_unit(header)
     if _NUMBERED.search(base):
         return None
-    words = frozenset(_canonical_words(base, _KNOWN_WORDS))
+    ordered = _canonical_words(base, _KNOWN_WORDS)
+    words = frozenset(ordered)
+    head = next((word for word in reversed(ordered) if word not in _QUALIFIERS), None)
     best: dict[str, tuple[float, _Spelling]] = {}
     for spelling in _SPELLINGS:
         if unit is not None and spelling.target not in GB_SIZE_FIELDS:
             continue
-        score = _score(words, spelling.words)
+        score = _score(words, head, spelling.words)
         if score > best.get(spelling.target, (0.0, spelling))[0]:
             best[spelling.target] = (score, spelling)
     ranked = sorted(best.items(), key=lambda item: -item[1][0])
@@ -743,7 +769,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return None
     target, (score, spelling) = ranked[0]
     confidence = GENERALISED_BASE + GENERALISED_SPAN * score
-    reason = f"{_shown(header)} reads as '{' '.join(sorted(words))}', like {spelling.text!r} ({target}), score {score:.2f}"
+    reading = " ".join(sorted(words))
+    reason = f"{_shown(header)} reads as '{reading}', like {spelling.text!r} ({target}), score {score:.2f}"
     if len(ranked) > 1 and ranked[1][1][0] >= score - AMBIGUITY_MARGIN:
         runner_up, (other, _) = ranked[1]
         confidence = min(confidence, AMBIGUOUS_CONFIDENCE)
