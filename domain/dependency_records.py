@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from domain.readers.table import Row
-from domain.source_formats import header_index, header_key
+from domain.source_formats import Columns
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 
 RefKind = Literal["id", "name", "ip"]
@@ -151,24 +151,13 @@ def edge(
                       direction, evidence_source, row_number)
 
 
-class _Cells:
-    """A row's cells by `header_key`, whatever the export's spelling of the header."""
-
-    def __init__(self, headers: list[str]) -> None:
-        self._index = header_index(headers)
-
-    def get(self, values: Mapping[str, str], header: str) -> str:
-        column = self._index.get(header_key(header))
-        return (values.get(column) or "").strip() if column else ""
-
-
 def servicenow_edges(headers: list[str], source_name: str):
     """A function reading one `cmdb_rel_ci` row (`parent, child, type`, optional `port`) into an edge."""
-    cells = _Cells(headers)
+    columns = Columns(headers)
 
     def read(row: Row) -> EdgeResult:
-        parent, child = cells.get(row.values, "parent"), cells.get(row.values, "child")
-        relationship = cells.get(row.values, "type")
+        parent, child = columns.cell(row.values, "parent"), columns.cell(row.values, "child")
+        relationship = columns.cell(row.values, "type")
         known = SERVICENOW_RELATIONSHIPS.get(relationship.casefold())
         if known is None:
             dependency_type, strength, reverse = "depends_on", "soft", False
@@ -177,7 +166,7 @@ def servicenow_edges(headers: list[str], source_name: str):
             dependency_type, strength, reverse = known
             evidence = f"{source_name}: {relationship}"
         try:
-            port = parse_port(cells.get(row.values, "port"))
+            port = parse_port(columns.cell(row.values, "port"))
         except ValueError as problem:
             return EdgeProblem(row.number, str(problem))
         source, target = (child, parent) if reverse else (parent, child)
@@ -189,18 +178,18 @@ def servicenow_edges(headers: list[str], source_name: str):
 
 def azure_edges(headers: list[str], source_name: str):
     """A function reading one Azure Migrate dependency row into a communicates_with edge."""
-    cells = _Cells(headers)
+    columns = Columns(headers)
 
     def end(values: Mapping[str, str], side: str) -> tuple[str, RefKind]:
-        name = cells.get(values, f"{side} server name")
-        return (name, "name") if name else (cells.get(values, f"{side} IP"), "ip")
+        name = columns.cell(values, f"{side} server name")
+        return (name, "name") if name else (columns.cell(values, f"{side} IP"), "ip")
 
     def read(row: Row) -> EdgeResult:
         try:
-            port = parse_port(cells.get(row.values, "Destination port"))
+            port = parse_port(columns.cell(row.values, "Destination port"))
         except ValueError as problem:
             return EdgeProblem(row.number, str(problem))
-        processes = [cells.get(row.values, f"{side} process") for side in ("Source", "Destination")]
+        processes = [columns.cell(row.values, f"{side} process") for side in ("Source", "Destination")]
         evidence = f"{source_name}: observed connection"
         if all(processes):
             evidence += f" {processes[0]} -> {processes[1]}"

@@ -42,8 +42,8 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.dependency_records import EdgeCollector, RefKind, application_edges, application_names, konveyor_edge
 from domain.field_mapping import suggest_mappings
 from domain.readers.table import Row, Table, ragged_problem
-from domain.size_units import SizeUnit, split_header_unit, split_value_unit, to_gb
-from domain.source_formats import FORMATS, FormatMatch, header_index, header_key, recognise
+from domain.size_units import SizeUnit, split_value_unit, to_gb
+from domain.source_formats import FORMATS, Columns, FormatMatch, recognise
 from domain.value_aliases import is_placeholder
 
 _SAMPLE = 10  # unmatched keys and problems kept per supplement
@@ -105,7 +105,11 @@ def parse_aws_tags(text: str) -> list[tuple[str, str]]:
 
 @dataclass
 class SupplementReport:
-    """What one supplement contributed: rows read, machines described, rows that matched nothing, problems."""
+    """What one supplement format contributed: rows read, machines described, rows that matched nothing.
+
+    `unmatched_sample` holds keys as compared (trimmed, lower case); `problems` the first cell and row
+    problems, `problem_count` all of them.
+    """
 
     names: list[str]
     format_id: str
@@ -127,15 +131,10 @@ class _Aggregate:
 
     columns: tuple[str, ...] = ()
 
-    def __init__(self, headers: list[str]) -> None:
-        self._index = header_index(headers)
+    def __init__(self) -> None:
         self.rows_by_key: dict[str, int] = {}
 
-    def cell(self, values: Mapping[str, str], header: str) -> str:
-        column = self._index.get(header_key(header))
-        return (values.get(column) or "").strip() if column else ""
-
-    def add(self, key: str, values: Mapping[str, str]) -> list[str]:
+    def add(self, key: str, values: Mapping[str, str], columns: Columns) -> list[str]:
         """Fold one row in; the problems of its cells (a bad cell is skipped, the rest still counts)."""
         raise NotImplementedError
 
@@ -145,35 +144,33 @@ class _Aggregate:
 
 
 class _Sizes(_Aggregate):
-    """Disk or partition sizes summed in GB, and optionally the number of disks."""
+    """Disk or partition sizes summed in GB (the header's unit, MiB if it names none), optionally counting disks."""
 
-    def __init__(self, headers: list[str], size: str, used: str, count_disks: bool) -> None:
-        super().__init__(headers)
-        self._size, self._used = size, used
-        self._units = {h: split_header_unit(self._index.get(header_key(h), h))[1] or "MiB" for h in (size, used)}
+    def __init__(self, size: str, used: str, count_disks: bool) -> None:
+        super().__init__()
+        self._sources = (size, used)
         self.columns = ("storage_gb", "storage_used_gb") + (("disk_count",) if count_disks else ())
         self._totals: dict[str, list[float | None]] = {}
         self._disks: dict[str, int] = {}
 
-    def add(self, key: str, values: Mapping[str, str]) -> list[str]:
+    def add(self, key: str, values: Mapping[str, str], columns: Columns) -> list[str]:
         totals = self._totals.setdefault(key, [None, None])
         self._disks[key] = self._disks.get(key, 0) + 1
         problems = []
-        for position, header in enumerate((self._size, self._used)):
+        for position, name in enumerate(self._sources):
             try:
-                amount = _number(self.cell(values, header))
+                amount = _number(columns.cell(values, name))
             except ValueError as problem:
-                problems.append(f"{self._index.get(header_key(header), header)}: {problem}")
+                problems.append(f"{columns.header(name)}: {problem}")
                 continue
             if amount is not None:
-                totals[position] = (totals[position] or 0.0) + to_gb(amount, self._units[header])
+                totals[position] = (totals[position] or 0.0) + to_gb(amount, columns.unit(name) or "MiB")
         return problems
 
     def texts(self, key: str) -> dict[str, str]:
         if key not in self._totals:
             return {}
-        size, used = self._totals[key]
-        texts = {column: _shown(total) for column, total in zip(self.columns, (size, used)) if total is not None}
+        texts = {column: _shown(total) for column, total in zip(self.columns, self._totals[key]) if total is not None}
         if "disk_count" in self.columns:
             texts["disk_count"] = str(self._disks[key])
         return texts
@@ -185,22 +182,22 @@ class _Utilisation(_Aggregate):
     columns = ("cpu_utilization_avg", "cpu_utilization_peak", "memory_utilization_avg", "memory_utilization_peak")
     _SOURCES = (("cpu", "CpuUtilizationPercentage"), ("memory", "MemoryUtilizationPercentage"))
 
-    def __init__(self, headers: list[str]) -> None:
-        super().__init__(headers)
+    def __init__(self) -> None:
+        super().__init__()
         self._stats: dict[tuple[str, str], list[float]] = {}  # (key, metric) -> [sum, count, max]
 
-    def add(self, key: str, values: Mapping[str, str]) -> list[str]:
+    def add(self, key: str, values: Mapping[str, str], columns: Columns) -> list[str]:
         problems = []
-        for metric, header in self._SOURCES:
+        for metric, name in self._SOURCES:
             try:
-                sample = _number(self.cell(values, header))
+                sample = _number(columns.cell(values, name))
             except ValueError as problem:
-                problems.append(f"{header}: {problem}")
+                problems.append(f"{name}: {problem}")
                 continue
             if sample is None:
                 continue
             if sample > 100:
-                problems.append(f"{header}: {sample:g} is above 100%")
+                problems.append(f"{name}: {sample:g} is above 100%")
                 continue
             stats = self._stats.setdefault((key, metric), [0.0, 0, 0.0])
             stats[0] += sample
@@ -223,15 +220,15 @@ class _Tags(_Aggregate):
 
     columns = ("tags",)
 
-    def __init__(self, headers: list[str]) -> None:
-        super().__init__(headers)
+    def __init__(self) -> None:
+        super().__init__()
         self._tags: dict[str, list[tuple[str, str]]] = {}
 
-    def add(self, key: str, values: Mapping[str, str]) -> list[str]:
-        name = self.cell(values, "Key")
+    def add(self, key: str, values: Mapping[str, str], columns: Columns) -> list[str]:
+        name = columns.cell(values, "Key")
         if not name:
             return ["the tag has no key"]
-        self._tags.setdefault(key, []).append((name, self.cell(values, "Value")))
+        self._tags.setdefault(key, []).append((name, columns.cell(values, "Value")))
         return []
 
     def texts(self, key: str) -> dict[str, str]:
@@ -243,14 +240,14 @@ class _Addresses(_Aggregate):
 
     columns = ("mac_address", "ip_address")
 
-    def __init__(self, headers: list[str]) -> None:
-        super().__init__(headers)
+    def __init__(self) -> None:
+        super().__init__()
         self._addresses: dict[str, tuple[dict[str, None], dict[str, None]]] = {}
 
-    def add(self, key: str, values: Mapping[str, str]) -> list[str]:
+    def add(self, key: str, values: Mapping[str, str], columns: Columns) -> list[str]:
         macs, ips = self._addresses.setdefault(key, ({}, {}))
-        for text, seen in ((self.cell(values, "Mac Address"), macs), (self.cell(values, "IPv4 Address"), ips)):
-            for address in _split_addresses(text):
+        for name, seen in (("Mac Address", macs), ("IPv4 Address", ips)):
+            for address in _split_addresses(columns.cell(values, name)):
                 if not is_placeholder(address):
                     seen.setdefault(address)
         return []
@@ -266,8 +263,8 @@ def _split_addresses(text: str) -> list[str]:
 
 
 _AGGREGATES = {
-    "google_diskinfo": lambda headers: _Sizes(headers, "SizeInGib", "UsedInGib", count_disks=True),
-    "rvtools_vpartition": lambda headers: _Sizes(headers, "Capacity MiB", "Consumed MiB", count_disks=False),
+    "google_diskinfo": lambda: _Sizes("SizeInGib", "UsedInGib", count_disks=True),
+    "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False),
     "google_perfinfo": _Utilisation,
     "google_taginfo": _Tags,
     "rvtools_vnetwork": _Addresses,
@@ -295,7 +292,8 @@ class _Supplement:
         self.report.machines = len(self.aggregate.rows_by_key)
 
     def _read(self, table: Table) -> None:
-        key_column = header_index(table.headers)[header_key(self.match.key_column or "")]
+        columns = Columns(table.headers)
+        key_column = columns.header(self.match.key_column or "")
         while batch := table.next_batch(_READ_BATCH):
             for row in batch:
                 self.report.rows += 1
@@ -307,7 +305,7 @@ class _Supplement:
                     self.report.problem(table.name, row.number, f"no {key_column}")
                     continue
                 self.aggregate.rows_by_key[key] = self.aggregate.rows_by_key.get(key, 0) + 1
-                for problem in self.aggregate.add(key, row.values):
+                for problem in self.aggregate.add(key, row.values, columns):
                     self.report.problem(table.name, row.number, problem)
 
     def close(self) -> None:
@@ -322,7 +320,7 @@ def _group(supplements: Sequence[tuple[Table, FormatMatch]]) -> list[_Supplement
     for table, match in supplements:
         group = groups.get(match.format_id)
         if group is None:
-            aggregate = _AGGREGATES[match.format_id](table.headers)
+            aggregate = _AGGREGATES[match.format_id]()
             group = groups[match.format_id] = _Supplement([], match, aggregate, SupplementReport([], match.format_id))
         group.tables.append(table)
         group.report.names.append(table.name)
@@ -341,12 +339,14 @@ class _JoinedColumn:
 
 def _joined_columns(headers: list[str], supplements: Sequence[_Supplement]) -> list[_JoinedColumn]:
     """The joined columns in supplement order; each writes into the inventory's own header of that name if any."""
-    index = header_index(headers)
+    if not supplements:
+        return []
+    columns = Columns(headers)
     mapped = {s.target_field: s for s in suggest_mappings(headers) if s.target_field}
     joined = []
     for supplement in supplements:
         for column in supplement.aggregate.columns:
-            own = index.get(header_key(column))
+            own = columns.header(column)
             if own:
                 joined.append(_JoinedColumn(own, column, own, None))
             elif column in mapped:
@@ -384,13 +384,13 @@ def _konveyor_headers(headers: list[str]) -> list[str]:
     return ["name", "asset_type", *(headers[p] for p in _KONVEYOR_KEPT), "tags"]
 
 
-def _aws_server(values: Mapping[str, str], index: Mapping[str, str]) -> tuple[str, RefKind]:
+def _aws_server(values: Mapping[str, str], columns: Columns) -> tuple[str, RefKind]:
     """How an AWS row names its server: ExternalId, else HostName or VMware.VMName, else its first IP."""
-    for header, kind in (("ExternalId", "id"), ("HostName", "name"), ("VMware.VMName", "name")):
-        text = values.get(index.get(header_key(header), ""), "").strip()
+    for name, kind in (("ExternalId", "id"), ("HostName", "name"), ("VMware.VMName", "name")):
+        text = columns.cell(values, name)
         if text:
             return text, kind
-    addresses = _split_addresses(values.get(index.get("ipaddress", ""), ""))
+    addresses = _split_addresses(columns.cell(values, "IPAddress"))
     return (addresses[0], "ip") if addresses else ("", "name")
 
 
@@ -410,7 +410,7 @@ class InventoryView:
         self.edges = EdgeCollector()
         self.application_names: list[str] = []
         self._table = table
-        self._source_index = header_index(table.headers)
+        self._source_columns = Columns(table.headers)
         self._supplements = _group(supplements)
         self._matched: set[str] = set()
         self._finished = False
@@ -419,7 +419,8 @@ class InventoryView:
         self._joined = _joined_columns(base, self._supplements)
         self.headers: list[str] = base + [c.header for c in self._joined if c.header not in base]
         # Konveyor rows are positional: a row shorter than the header is normal there.
-        self._short_rows = {ragged_problem(n, len(table.headers)) for n in range(len(table.headers))}
+        width = len(table.headers)
+        self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
 
     @property
     def report(self) -> list[SupplementReport]:
@@ -481,12 +482,12 @@ class InventoryView:
 
     def _aws(self, row: Row) -> Row:
         values = dict(row.values)
-        tags = self._source_index.get("tags")
-        if tags and values.get(tags, "").strip():
+        tags = self._source_columns.header("Tags")
+        if tags and values[tags].strip():
             values[tags] = tags_json(parse_aws_tags(values[tags]))
-        applications = values.get(self._source_index.get("applications", ""), "")
-        if applications.strip():
-            server = _aws_server(values, self._source_index)
+        applications = self._source_columns.cell(values, "Applications")
+        if applications:
+            server = _aws_server(values, self._source_columns)
             self.edges.add(application_edges(row.number, applications, server, self.name))
             self.application_names.extend(
                 n for n in application_names(applications) if n not in self.application_names

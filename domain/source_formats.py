@@ -16,11 +16,12 @@ inventory table of the format they describe (`SourceFormat.describes`); `depende
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 from domain.field_mapping import normalise_header
-from domain.size_units import split_header_unit
+from domain.size_units import SizeUnit, split_header_unit
 
 Role = Literal["inventory", "supplement", "dependencies"]
 ROLES: tuple[Role, ...] = ("inventory", "supplement", "dependencies")
@@ -29,8 +30,8 @@ _LISTED_HEADERS = 6  # headers named in one evidence line
 
 
 def header_key(header: str) -> str:
-    """The comparable form of a header: `'*Memory (In MB) '` -> `'memory'`, `'Capacity MiB'` -> `'capacity'`."""
-    base = split_header_unit(header.strip())[0]
+    """The comparable form of a header: `'*Memory (In MB) '` -> `'memory'`, `'Capacity [MiB]'` -> `'capacity'`."""
+    base = split_header_unit(header.replace("[", "(").replace("]", ")").strip())[0]
     return normalise_header(base).replace("_", "")
 
 
@@ -40,6 +41,26 @@ def header_index(headers: list[str]) -> dict[str, str]:
     for header in headers:
         index.setdefault(header_key(header), header)
     return index
+
+
+class Columns:
+    """A table's columns found by `header_key`, whatever the export's spelling of each header."""
+
+    def __init__(self, headers: list[str]) -> None:
+        self.index = header_index(headers)
+
+    def header(self, name: str) -> str | None:
+        """The table's own spelling of the header `name` stands for, if it has one."""
+        return self.index.get(header_key(name))
+
+    def cell(self, values: Mapping[str, str], name: str) -> str:
+        """The stripped cell under that header; blank when the table has no such column."""
+        header = self.header(name)
+        return (values.get(header) or "").strip() if header else ""
+
+    def unit(self, name: str) -> SizeUnit | None:
+        """The size unit the table's header for `name` carries (`Capacity MB` -> MB)."""
+        return split_header_unit(self.header(name) or name)[1]
 
 
 def _name_key(name: str) -> str:

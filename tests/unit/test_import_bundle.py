@@ -179,6 +179,16 @@ def test_two_files_of_one_supplement_format_feed_one_aggregate() -> None:
                                                                     ["m-0404"])
 
 
+def test_each_supplement_file_is_read_by_its_own_header_spelling() -> None:
+    inventory = memory_table("vInfo", ["VM", "Powerstate", "CPUs", "Memory", "NICs"],
+                             [["a", "poweredOn", "2", "4096", "1"]])
+    modern = memory_table("vPartition", ["VM", "Disk", "Capacity MiB", "Consumed MiB"], [["a", "/", "1024", "512"]])
+    older = memory_table("vPartition (2)", ["vm", "Disk", "CAPACITY MB", "Consumed MB"], [["a", "/d", "3072", "0"]])
+    (view,) = plan_import([inventory, modern, older]).inventories
+    (row,) = read_all(view)
+    assert (row.values["storage_gb"], row.values["storage_used_gb"]) == ("4.0", "0.5")
+
+
 def test_supplement_rows_the_reader_found_broken_are_reported_not_joined() -> None:
     headers = ["MachineId", "Key", "Value"]
     broken = Row(2, {"MachineId": "m-0001", "Key": "env", "Value": ""}, (ragged_problem(2, 3),))

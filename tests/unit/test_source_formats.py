@@ -52,6 +52,7 @@ def test_every_fixture_is_recognised_by_its_headers_alone(
         ("*Memory (In MB) ", "memory"),
         ("Provisioned MB", "provisioned"),
         ("Provisioned MiB  ", "provisioned"),
+        ("Capacity [MiB]", "capacity"),
         ("SizeInGib", "size"),
         ("RAM.UsedSizeInMB.Avg", "ramusedsizeavg"),
         ("IP addresses (optional)", "ipaddresses"),
