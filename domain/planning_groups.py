@@ -110,7 +110,9 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
             dependent, prerequisite = group_of[edge.source], group_of[edge.target]
             if dependent != prerequisite:
                 prerequisites[dependent, prerequisite].append((edge.source, edge.target))
-    return GroupedPortfolio(by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(left_behind))
+    return GroupedPortfolio(
+        by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(sorted(set(left_behind)))
+    )
 
 
 def effort_of(asset: PlanAsset) -> float:

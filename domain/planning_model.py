@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from domain.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE
+from domain.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.vocabulary import (
     CRITICALITIES,
     DEPENDENCY_STRENGTHS,
@@ -67,6 +67,13 @@ class PlanAsset(BaseModel):
     @classmethod
     def _strategy(cls, value: str | None) -> str | None:
         return _one_of(value, SIX_R_STRATEGIES, "strategy")
+
+    @model_validator(mode="after")
+    def _effort_known(self) -> PlanAsset:
+        if self.effort_days is None and (self.strategy or "undecided") not in EFFORT_DAYS:
+            raise ValueError(f"asset {self.id!r}: strategy {self.strategy!r} has no row in the effort table "
+                             "(domain.effort.EFFORT_DAYS); give its effort_days")
+        return self
 
 
 class PlanEdge(BaseModel):

@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
+from domain.effort import EFFORT_DAYS
 from domain.planning_model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.vocabulary import SIX_R_STRATEGIES
 from domain.wave_planner import plan_waves
 
 START = date(2027, 1, 4)
@@ -261,6 +263,13 @@ def test_every_migrating_asset_has_a_reason() -> None:
     assert set(plan.placements) == {"a", "b"}
     assert all(p.reason.startswith(f"{kind} wave {p.wave} with move group MG-")
                for p, kind in zip(plan.placements.values(), ["production", "non-production"]))
+
+
+@pytest.mark.parametrize("strategy", [s for s in SIX_R_STRATEGIES if s not in EFFORT_DAYS])
+def test_a_strategy_without_an_effort_estimate_needs_the_assets_own(strategy: str) -> None:
+    with pytest.raises(ValidationError, match=f"strategy '{strategy}' has no row in the effort table"):
+        asset("a", strategy=strategy)
+    assert asset("a", strategy=strategy, effort_days=2.0).effort_days == 2.0
 
 
 def test_empty_portfolio_gives_an_empty_plan() -> None:

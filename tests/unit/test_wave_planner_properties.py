@@ -1,0 +1,152 @@
+"""Wave planner properties on random portfolios: what every plan guarantees, or reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.effort import EFFORT_DAYS
+from domain.planning_model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.vocabulary import CRITICALITIES, DEPENDENCY_TYPES, ENVIRONMENTS, SIX_R_STRATEGIES
+from domain.wave_planner import plan_waves
+
+NON_PRODUCTION = {"development", "test", "uat", "staging"}
+BINDING_TYPES = {"runs_on", "hosts", "member_of"}
+
+Portfolio = tuple[list[PlanAsset], list[PlanEdge], PlanSettings]
+
+
+@st.composite
+def portfolios(draw: st.DrawFn) -> Portfolio:
+    count = draw(st.integers(min_value=0, max_value=24))
+    scores = st.one_of(st.none(), st.floats(min_value=0, max_value=100))
+    strategies = [draw(st.sampled_from([None, *SIX_R_STRATEGIES])) for _ in range(count)]
+    assets = [
+        PlanAsset(
+            id=f"a{i:02d}",
+            application=draw(st.sampled_from([None, None, "billing", "crm", "hr"])),
+            environment=draw(st.sampled_from([None, *ENVIRONMENTS])),
+            criticality=draw(st.sampled_from([None, *CRITICALITIES])),
+            complexity_score=draw(scores),
+            risk_score=draw(scores),
+            storage_gb=draw(st.floats(min_value=0, max_value=1500)),
+            strategy=strategies[i],
+            effort_days=draw(st.floats(min_value=0, max_value=20) if (strategies[i] or "undecided") not in EFFORT_DAYS
+                             else st.one_of(st.none(), st.floats(min_value=0, max_value=20))),
+            tags=draw(st.sampled_from([(), (), (), ("shared_service",)])),
+        )
+        for i in range(count)
+    ]
+    ids = st.sampled_from([a.id for a in assets]) if assets else st.nothing()
+    edges = draw(st.lists(
+        st.builds(PlanEdge, source=ids, target=ids, dependency_type=st.sampled_from(DEPENDENCY_TYPES),
+                  strength=st.sampled_from(["soft", "soft", "hard"])),
+        max_size=40 if assets else 0,
+    ))
+    plan_settings = PlanSettings(
+        start_date=date(2027, 1, 4),
+        max_assets=draw(st.integers(min_value=1, max_value=8)),
+        max_storage_tb=draw(st.one_of(st.none(), st.floats(min_value=0.5, max_value=3))),
+        max_effort_days=draw(st.one_of(st.none(), st.floats(min_value=5, max_value=60))),
+        pilot_size=draw(st.integers(min_value=0, max_value=5)),
+        early_waves_excluding_high=draw(st.integers(min_value=0, max_value=3)),
+        hub_fan_in_threshold=draw(st.one_of(st.none(), st.integers(min_value=2, max_value=6))),
+        wave_length_days=draw(st.integers(min_value=1, max_value=21)),
+        overlap_days=0,
+    )
+    return assets, edges, plan_settings
+
+
+def _violated(plan: WavePlan, rule: str, *asset_ids: str) -> bool:
+    return any(v.rule == rule and set(asset_ids) <= set(v.asset_ids) for v in plan.violations)
+
+
+@settings(max_examples=200, deadline=None)
+@given(portfolios())
+def test_every_plan_keeps_the_rules_or_reports_them(portfolio: Portfolio) -> None:
+    assets, edges, plan_settings = portfolio
+    plan = plan_waves(assets, edges, plan_settings)
+    by_id = {a.id: a for a in assets}
+    migrating = {a.id for a in assets if a.strategy not in ("retire", "retain")}
+    wave = {asset_id: placement.wave for asset_id, placement in plan.placements.items()}
+
+    # Every migrating asset is in exactly one wave, and nothing else is.
+    assert set(wave) == migrating and set(plan.not_migrated) == set(by_id) - migrating
+    assert [w.number for w in plan.waves] == list(range(1, len(plan.waves) + 1))
+    assert sorted(a for w in plan.waves for a in w.asset_ids) == sorted(migrating)
+    assert all(wave[a] == w.number for w in plan.waves for a in w.asset_ids)
+    assert all(p.reason for p in plan.placements.values())
+
+    # Shared services: tagged, or fan-in at the threshold.
+    dependents: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.source != e.target and {e.source, e.target} <= migrating:
+            dependents[e.target].add(e.source)
+    threshold = plan_settings.hub_fan_in_threshold or max(10, 0.05 * len(migrating))
+    hubs = {a for a in migrating if "shared_service" in by_id[a].tags or len(dependents[a]) >= threshold}
+    assert {s.asset_id for s in plan.shared_services} == hubs
+
+    # Binding ties never split; other dependencies keep their order unless reported, and only a cycle
+    # or a non-production group depending on production can break the order.
+    directed = {(e.source, e.target) for e in edges}
+    for e in edges:
+        if not {e.source, e.target} <= migrating - hubs:
+            continue
+        if e.strength == "hard" or e.dependency_type in BINDING_TYPES or (e.target, e.source) in directed:
+            assert wave[e.source] == wave[e.target]
+        elif wave[e.target] > wave[e.source]:
+            assert _violated(plan, "dependency_order", e.source, e.target)
+    causes = (": they are in an ordering cycle", ": non-production waves come before production waves")
+    assert all(v.detail.endswith(causes) for v in plan.violations if v.rule == "dependency_order")
+    for application in ("billing", "crm", "hr"):
+        members = {a for a in migrating - hubs if by_id[a].application == application}
+        assert len({wave[a] for a in members}) <= 1
+
+    # Non-production waves first; no wave mixes phases; the pilot is wave 1 only.
+    phase = {g.id: g.phase for g in plan.move_groups}
+    for g in plan.move_groups:
+        non_production = [by_id[a].environment in NON_PRODUCTION for a in g.asset_ids]
+        assert g.phase == ("non_production" if all(non_production) else "production")
+        if g.mixed_environment:
+            assert _violated(plan, "mixed_environment")
+    for w in plan.waves:
+        assert len({phase[g] for g in w.group_ids}) == 1
+        assert w.kind == phase[w.group_ids[0]] or (w.kind == "pilot" and w.number == 1)
+    last_non_production = max((wave[a] for a in migrating if by_id[a].environment in NON_PRODUCTION), default=0)
+    first_production = min(
+        (w.number for w in plan.waves if phase[w.group_ids[0]] == "production"), default=len(plan.waves) + 1
+    )
+    pure_non_production = [wave[g.asset_ids[0]] for g in plan.move_groups if g.phase == "non_production"]
+    assert max(pure_non_production, default=0) < first_production or last_non_production == 0
+
+    # Caps hold unless reported.
+    for w in plan.waves:
+        over = (
+            len(w.asset_ids) > plan_settings.max_assets
+            or (plan_settings.max_storage_tb is not None and w.storage_gb > plan_settings.max_storage_tb * 1024 + 1e-6)
+            or (plan_settings.max_effort_days is not None and w.effort_days > plan_settings.max_effort_days + 1e-6)
+        )
+        if over:
+            assert any(v.rule == "wave_cap" and v.detail.startswith(f"wave {w.number} holds") for v in plan.violations)
+            assert len(w.group_ids) == 1  # only a group that alone breaks a cap
+        assert w.start_date == plan_settings.start_date + timedelta(days=(w.number - 1) * plan_settings.wave_length_days)
+
+    # High criticality or complexity stays out of early waves unless reported.
+    for a in migrating:
+        asset = by_id[a]
+        high = asset.criticality in ("critical", "high") or (asset.complexity_score or 0) >= 65
+        if high and a not in hubs and wave[a] <= plan_settings.early_waves_excluding_high:
+            assert _violated(plan, "early_wave", a)
+
+
+@settings(max_examples=80, deadline=None)
+@given(portfolios(), st.randoms(use_true_random=False))
+def test_the_same_input_in_any_order_gives_the_same_plan(portfolio: Portfolio, rng) -> None:
+    assets, edges, plan_settings = portfolio
+    shuffled_assets, shuffled_edges = list(assets), list(edges)
+    rng.shuffle(shuffled_assets)
+    rng.shuffle(shuffled_edges)
+    assert plan_waves(shuffled_assets, shuffled_edges, plan_settings) == plan_waves(assets, edges, plan_settings)
