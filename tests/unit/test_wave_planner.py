@@ -265,11 +265,12 @@ def test_every_migrating_asset_has_a_reason() -> None:
                for p, kind in zip(plan.placements.values(), ["production", "non-production"]))
 
 
-@pytest.mark.parametrize("strategy", [s for s in SIX_R_STRATEGIES if s not in EFFORT_DAYS])
-def test_a_strategy_without_an_effort_estimate_needs_the_assets_own(strategy: str) -> None:
-    with pytest.raises(ValidationError, match=f"strategy '{strategy}' has no row in the effort table"):
-        asset("a", strategy=strategy)
-    assert asset("a", strategy=strategy, effort_days=2.0).effort_days == 2.0
+def test_every_strategy_has_an_effort_estimate_or_needs_the_assets_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert set(SIX_R_STRATEGIES) <= set(EFFORT_DAYS)
+    monkeypatch.delitem(EFFORT_DAYS, "relocate")  # as if the vocabulary had outgrown the effort table
+    with pytest.raises(ValidationError, match="strategy 'relocate' has no row in the effort table"):
+        asset("a", strategy="relocate")
+    assert asset("a", strategy="relocate", effort_days=2.0).effort_days == 2.0
 
 
 def test_empty_portfolio_gives_an_empty_plan() -> None:
