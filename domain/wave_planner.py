@@ -25,8 +25,9 @@ cannot be met the plan still places every asset and lists a `Violation` under th
    Broken (`early_wave`): nothing else was ready for that wave.
 8. Caps: a wave holds at most `max_assets` assets, `max_storage_tb` TB (1 TB = 1024 GB) and
    `max_effort_days` person-days. Broken (`wave_cap`): one group over a cap gets a wave alone.
-9. Balance: per phase, k is the fewest waves the caps allow; a wave closes once it holds 1/k of the
-   phase's total in any capped measure, or when none of the next 16 ready units fits.
+9. Balance: as a wave opens, k is the fewest waves the caps allow for what is left of its phase;
+   the wave closes once it holds 1/k of that in any capped measure, or when none of the next 16
+   ready units fits (so the last wave of a phase is not a small remainder).
 
 Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
 graph, a cycle's groups of one phase as one unit; among ready units the largest group first, then
