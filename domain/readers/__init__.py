@@ -44,9 +44,8 @@ def detect_format(path: Path) -> str:
 
 def open_tables(path: Path) -> list[Table]:
     """Every non-empty visible sheet of an XLSX workbook; the one table of any other file."""
-    if detect_format(path) == "xlsx":
-        return list(open_sheets(path))
-    return [open_table(path)]
+    kind = detect_format(path)
+    return list(open_sheets(path)) if kind == "xlsx" else [_open_file(path, kind)]
 
 
 def open_table(path: Path, sheet: str | None = None) -> Table:
@@ -56,8 +55,8 @@ def open_table(path: Path, sheet: str | None = None) -> Table:
         return open_sheet(path, sheet)
     if sheet is not None:
         raise InputFileError(f"{path.name}: a {kind.upper()} file has no sheets (asked for sheet '{sheet}')")
-    if kind == "json":
-        return open_json(path)
-    if kind == "jsonl":
-        return open_json_lines(path)
-    return open_csv(path)
+    return _open_file(path, kind)
+
+
+def _open_file(path: Path, kind: str) -> Table:
+    return {"json": open_json, "jsonl": open_json_lines, "csv": open_csv}[kind](path)

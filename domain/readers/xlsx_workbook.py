@@ -141,15 +141,16 @@ def _find_header(path: Path, name: str, sheet: CalamineSheet) -> tuple[int, list
 
 def _sheet_table(path: Path, name: str, header_index: int, headers: list[str],
                  sheet: CalamineSheet | None) -> StreamTable:
-    held = [sheet]
+    held = [sheet]  # dropped once reading starts or the table closes, so the parsed sheet can be freed
 
     def rows() -> Iterator[Row]:
-        loaded = held[0] or _load_sheet(path, name)
-        held[0] = None
+        loaded = held.pop()
+        if loaded is None:
+            loaded = _load_sheet(path, name)
         yield from _rows(islice(loaded.iter_rows(), header_index + 1, None), headers)
 
     def release() -> None:
-        held[0] = None
+        held.clear()
         generator.close()
 
     generator = rows()
