@@ -106,25 +106,26 @@ WITH RECURSIVE imp AS (
         AND d.created_at <= imp.created_at
 ), candidate AS (
     -- per asset and column: the incoming value (lists: new addresses; maps: entries by last row)
-    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number
+    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number,
+            count(*) OVER (PARTITION BY asset_id, field) AS values_given
      FROM incoming WHERE type NOT IN ('array', 'object')
      ORDER BY asset_id, field, row_number DESC)
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number)
+    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.value) i.asset_id, i.field, x.value, i.row_number, x.ord
           FROM incoming i CROSS JOIN LATERAL jsonb_array_elements(i.value) WITH ORDINALITY x(value, ord)
           WHERE i.type = 'array'
           ORDER BY i.asset_id, i.field, x.value, i.row_number, x.ord) e
     GROUP BY e.asset_id, e.field
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number)
+    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number), 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.key) i.asset_id, i.field, x.key, x.value, i.row_number
           FROM incoming i CROSS JOIN LATERAL jsonb_each(i.value) x
           WHERE i.type = 'object'
           ORDER BY i.asset_id, i.field, x.key, i.row_number DESC) e
     GROUP BY e.asset_id, e.field
 ), merged AS (
-    SELECT c.asset_id, c.field, c.row_number, o.old,
+    SELECT c.asset_id, c.field, c.row_number, c.value AS candidate, c.values_given, o.old,
            CASE
                -- an external id another asset holds is never copied (it stays a conflict)
                WHEN c.field = 'external_id' AND EXISTS (
@@ -145,13 +146,18 @@ WITH RECURSIVE imp AS (
     LEFT JOIN cur ON cur.asset_id = c.asset_id
     LEFT JOIN updatable u ON u.asset_id = c.asset_id AND u.field = c.field
     CROSS JOIN LATERAL (SELECT nullif(cur.j -> c.field, 'null') AS old) o
+), disputed AS (
+    -- plain columns where the group gave several values or its value was kept out
+    SELECT m.asset_id, m.field, m.new FROM merged m
+    WHERE jsonb_typeof(m.candidate) NOT IN ('array', 'object')
+      AND (m.values_given > 1 OR m.new IS NULL OR NOT migration.asset_value_same(m.field, m.candidate, m.new))
 ), patch AS (
     SELECT m.asset_id, jsonb_object_agg(m.field, m.new) AS vals,
-           jsonb_object_agg(m.field, jsonb_strip_nulls(jsonb_build_object(
-               'data_import_id', $1::uuid, 'row_number', m.row_number, 'source_format', imp.source_format)))
-               AS lineage,
+           jsonb_object_agg(m.field, jsonb_build_object('row_number', m.row_number) || imp.lineage) AS lineage,
            max(m.row_number) AS row_number
-    FROM merged m CROSS JOIN imp
+    FROM merged m
+    CROSS JOIN (SELECT jsonb_strip_nulls(jsonb_build_object('data_import_id', $1::uuid, 'source_format', source_format))
+                AS lineage FROM imp) imp
     WHERE m.new IS DISTINCT FROM m.old
     GROUP BY m.asset_id
 ), new_keys AS (
@@ -228,11 +234,10 @@ WITH RECURSIVE imp AS (
          data_import_id, row_number)
     SELECT $2, $3, x.asset_id, x.field, x.kept, x.incoming, x.other_asset_id, $1, x.row_number
     FROM (
-        (SELECT DISTINCT ON (i.asset_id, i.field, i.value) i.asset_id, i.field, m.new AS kept,
+        (SELECT DISTINCT ON (i.asset_id, i.field, i.value) i.asset_id, i.field, d.new AS kept,
                 i.value AS incoming, NULL::uuid AS other_asset_id, i.row_number
-         FROM incoming i JOIN merged m USING (asset_id, field)
-         WHERE i.type NOT IN ('array', 'object')
-           AND (m.new IS NULL OR NOT migration.asset_value_same(i.field, i.value, m.new))
+         FROM disputed d JOIN incoming i USING (asset_id, field)
+         WHERE d.new IS NULL OR NOT migration.asset_value_same(i.field, i.value, d.new)
          ORDER BY i.asset_id, i.field, i.value, i.row_number)
         UNION ALL
         SELECT asset_id, 'asset', to_jsonb(asset_id), to_jsonb(other_asset_id), other_asset_id, row_number
