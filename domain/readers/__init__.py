@@ -45,7 +45,7 @@ def detect_format(path: Path) -> str:
 def open_tables(path: Path) -> list[Table]:
     """Every non-empty visible sheet of an XLSX workbook; the one table of any other file."""
     kind = detect_format(path)
-    return list(open_sheets(path)) if kind == "xlsx" else [_open_file(path, kind)]
+    return open_sheets(path) if kind == "xlsx" else [_open_file(path, kind)]
 
 
 def open_table(path: Path, sheet: str | None = None) -> Table:
