@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -151,7 +151,7 @@ def edge(
                       direction, evidence_source, row_number)
 
 
-def servicenow_edges(headers: list[str], source_name: str):
+def servicenow_edges(headers: list[str], source_name: str) -> Callable[[Row], EdgeResult]:
     """A function reading one `cmdb_rel_ci` row (`parent, child, type`, optional `port`) into an edge."""
     columns = Columns(headers)
 
@@ -176,7 +176,7 @@ def servicenow_edges(headers: list[str], source_name: str):
     return read
 
 
-def azure_edges(headers: list[str], source_name: str):
+def azure_edges(headers: list[str], source_name: str) -> Callable[[Row], EdgeResult]:
     """A function reading one Azure Migrate dependency row into a communicates_with edge."""
     columns = Columns(headers)
 
@@ -254,14 +254,19 @@ class EdgeCollector:
 EDGE_READERS = {"servicenow_rel_ci": servicenow_edges, "azure_dependencies": azure_edges}
 
 
+def edge_reader(format_id: str, headers: list[str], source_name: str) -> Callable[[Row], EdgeResult]:
+    """The function reading one row of a dependency export (`servicenow_rel_ci`, `azure_dependencies`)."""
+    if format_id not in EDGE_READERS:
+        raise ValueError(f"{format_id!r} is not a dependency export (known: {', '.join(EDGE_READERS)})")
+    return EDGE_READERS[format_id](headers, source_name)
+
+
 def read_edges(table: _RowTable, format_id: str, batch_size: int = 5000) -> EdgeCollector:
-    """Every edge of a dependency table (`servicenow_rel_ci` or `azure_dependencies`), read in one streaming pass.
+    """Every edge of a dependency table, read in one streaming pass.
 
     A row the reader already found broken (ragged, oversized cell) is a problem, not an edge.
     """
-    if format_id not in EDGE_READERS:
-        raise ValueError(f"{format_id!r} is not a dependency export (known: {', '.join(EDGE_READERS)})")
-    read = EDGE_READERS[format_id](table.headers, table.name)
+    read = edge_reader(format_id, table.headers, table.name)
     collector = EdgeCollector()
     while batch := table.next_batch(batch_size):
         collector.add(

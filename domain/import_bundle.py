@@ -64,16 +64,19 @@ def _key(text: str) -> str:
 def _number(text: str) -> float | None:
     """A finite non-negative number (`1024`, `1,024`, `2,5`); None for a blank or placeholder cell."""
     text = text.strip()
-    if not text or is_placeholder(text):
+    if not text:
         return None
-    if _THOUSANDS.fullmatch(text):
-        text = text.replace(",", "")
-    elif _DECIMAL_COMMA.fullmatch(text):
-        text = text.replace(",", ".")
     try:
-        value = float(text)
+        value = float(text)  # the common case first: supplements are machine-written
     except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+        if is_placeholder(text):
+            return None
+        if _THOUSANDS.fullmatch(text):
+            value = float(text.replace(",", ""))
+        elif _DECIMAL_COMMA.fullmatch(text):
+            value = float(text.replace(",", "."))
+        else:
+            raise ValueError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{text!r} is not a non-negative number")
     return value

@@ -48,10 +48,14 @@ class Columns:
 
     def __init__(self, headers: list[str]) -> None:
         self.index = header_index(headers)
+        self._found: dict[str, str | None] = {}  # name -> header: rows ask for the same few names
+        self._units: dict[str, SizeUnit | None] = {}
 
     def header(self, name: str) -> str | None:
         """The table's own spelling of the header `name` stands for, if it has one."""
-        return self.index.get(header_key(name))
+        if name not in self._found:
+            self._found[name] = self.index.get(header_key(name))
+        return self._found[name]
 
     def cell(self, values: Mapping[str, str], name: str) -> str:
         """The stripped cell under that header; blank when the table has no such column."""
@@ -60,7 +64,9 @@ class Columns:
 
     def unit(self, name: str) -> SizeUnit | None:
         """The size unit the table's header for `name` carries (`Capacity MB` -> MB)."""
-        return split_header_unit(self.header(name) or name)[1]
+        if name not in self._units:
+            self._units[name] = split_header_unit(self.header(name) or name)[1]
+        return self._units[name]
 
 
 def _name_key(name: str) -> str:

@@ -13,6 +13,7 @@ from domain.dependency_records import (
     EdgeRecord,
     application_edges,
     edge,
+    edge_reader,
     konveyor_edge,
     parse_port,
     read_edges,
@@ -163,3 +164,14 @@ def test_rows_the_reader_found_broken_and_unknown_formats() -> None:
     assert collected.problems == [EdgeProblem(2, "row has 2 fields but the header has 3")]
     with pytest.raises(ValueError, match="'rvtools_vinfo' is not a dependency export"):
         read_edges(table, "rvtools_vinfo")
+
+
+def test_a_staged_row_is_read_one_at_a_time() -> None:
+    headers = ["Source server name", "Source IP", "Destination server name", "Destination IP", "Destination port"]
+    read = edge_reader("azure_dependencies", headers, "deps.csv")
+    record = read(Row(4, {"Source server name": "", "Source IP": "10.0.0.1", "Destination server name": "db",
+                          "Destination IP": "10.0.0.2", "Destination port": "5432"}))
+    assert (record.source_ref, record.source_ref_kind, record.target_ref, record.port, record.row_number) == (
+        "10.0.0.1", "ip", "db", 5432, 4)
+    with pytest.raises(ValueError, match="'google_vminfo' is not a dependency export"):
+        edge_reader("google_vminfo", headers, "vm.csv")

@@ -236,6 +236,15 @@ def test_the_plan_sorts_dependency_tables_apart_and_an_empty_import_is_refused()
         plan_import([])
 
 
+def test_an_inventory_without_supplements_passes_through_unchanged() -> None:
+    source = fixture_table("cmdb_ci_server.csv")
+    expected = list(source.rows)
+    (view,) = plan_import([source]).inventories
+    assert view.headers == source.headers
+    assert read_all(view) == expected
+    assert view.report == []
+
+
 def test_the_view_is_a_table_and_closes_what_it_reads() -> None:
     tables = [fixture_table("vmInfo.csv"), fixture_table("diskInfo.csv")]
     (view,) = plan_import(tables).inventories
