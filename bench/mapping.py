@@ -1,17 +1,23 @@
-"""Field mapping on unseen headers: top-1 accuracy of `suggest_mappings` on a holdout, and its speed.
+"""Field mapping on unseen headers: top-1 accuracy of `suggest_mappings` on held-out headers, and its speed.
 
-    .venv/bin/python -m bench.mapping [--holdout bench/data/mapping_holdout.csv] [--repeat 20]
+    .venv/bin/python -m bench.mapping [--holdout FILE ...] [--misses all|none|FILE] [--repeat 20]
 
-The holdout (`bench/data/mapping_holdout.csv`: header, expected_target, origin) holds header
-variants as consultants receive them in client spreadsheets and tool exports: abbreviations
-(`Srv Name`), camelCase (`vmName`), vendor-style dotted names (`Guest.OS.Version`), units in
-brackets (`Memory [GB]`), longer phrasings (`Average CPU Utilization`), a few typos (`Enviroment`)
-and about 30 headers that should stay unmapped (`Row ID`, `Last Modified By`, `Cost Center`).
-It was written by hand and committed before the generalising matcher was tuned; none of its
-headers was added to HEADER_SYNONYMS. When the asset field set grew (host_name, tags, IOPS ...),
-vendor column names that became fields left the holdout (vendor tests cover them) and variants
-for the new fields were added, again before measuring them. Each header is matched alone (no
-other header competes for its target). An expected target of "" means "no target".
+A holdout (header, expected_target, origin) holds header variants as consultants receive them in
+client spreadsheets and tool exports: abbreviations (`Srv Name`), camelCase (`vmName`),
+vendor-style dotted names (`Guest.OS.Version`), units in brackets (`Memory [GB]`), longer phrasings
+(`Average CPU Utilization`), typos (`Enviroment`) and headers that should stay unmapped (`Row ID`,
+`Cost Center`). An expected target of "" means "no target". Each header is matched alone (no other
+header competes for its target). No holdout header is in HEADER_SYNONYMS.
+
+The two holdouts differ in how they were used:
+
+- `mapping_holdout.csv` (489 headers) was written before the generalising matcher existed, but its
+  misses were then read while the matcher and its glossary were tuned: it measures fit, not
+  generalisation.
+- `mapping_holdout_2.csv` (756 headers, with more long phrasings from intake spreadsheets and
+  CMDB, monitoring, backup and virtualisation exports) was written and committed before the
+  concept glossary and head-noun scoring were built, and its misses were never read to tune them:
+  it is the test of generalisation.
 
 Baseline, from the same run: the tables alone (exact and synonym matches at confidence >= 0.9;
 generalised answers, below 0.9, counted as no answer). Speed: each header matched `--repeat` times,
@@ -24,18 +30,42 @@ import argparse
 import csv
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.field_mapping import SYNONYM_CONFIDENCE, MappingSuggestion, suggest_mappings
 
-HOLDOUT = Path(__file__).resolve().parent / "data" / "mapping_holdout.csv"
+DATA = Path(__file__).resolve().parent / "data"
 TARGET_ACCURACY = 0.95
+STATUS = {
+    "mapping_holdout.csv": "tuned against: its misses were read while building the matcher",
+    "mapping_holdout_2.csv": "fresh: committed before tuning, its misses never read for tuning",
+}
+HOLDOUTS = tuple(DATA / name for name in STATUS)
+
+
+@dataclass
+class Result:
+    """Counts for one holdout: per origin [correct, tables-only correct, total], and the misses."""
+
+    path: Path
+    by_origin: dict[str, list[int]]
+    misses: list[tuple[str, str, str, MappingSuggestion]]
+
+    @property
+    def total(self) -> int:
+        return sum(counts[2] for counts in self.by_origin.values())
+
+    def share(self, column: int) -> float:
+        return sum(counts[column] for counts in self.by_origin.values()) / self.total
 
 
 def _load(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    if not rows or not {"header", "expected_target", "origin"} <= set(rows[0]):
+        raise SystemExit(f"{path}: needs the columns header, expected_target, origin and at least one row")
     allowed = ("", *ASSET_IMPORT_FIELDS)
     unknown = sorted({row["expected_target"] for row in rows if row["expected_target"] not in allowed})
     if unknown:
@@ -47,46 +77,61 @@ def _tables_only(suggestion: MappingSuggestion) -> str:
     return suggestion.target_field or "" if suggestion.confidence >= SYNONYM_CONFIDENCE else ""
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
-    rows = _load(args.holdout)
-
-    by_origin: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # correct, baseline correct, total
-    misses: list[tuple[str, str, str, MappingSuggestion]] = []
+def _evaluate(path: Path, rows: list[dict[str, str]]) -> Result:
+    result = Result(path, defaultdict(lambda: [0, 0, 0]), [])
     for row in rows:
         [suggestion] = suggest_mappings([row["header"]])
         expected = row["expected_target"]
-        counts = by_origin[row["origin"]]
+        counts = result.by_origin[row["origin"]]
         counts[0] += (suggestion.target_field or "") == expected
         counts[1] += _tables_only(suggestion) == expected
         counts[2] += 1
         if (suggestion.target_field or "") != expected:
-            misses.append((row["origin"], row["header"], expected, suggestion))
+            result.misses.append((row["origin"], row["header"], expected, suggestion))
+    return result
 
-    headers = [row["header"] for row in rows]
+
+def _print_summary(result: Result) -> None:
+    status = STATUS.get(result.path.name, "not described in bench.mapping")
+    print(f"\nholdout: {result.path.name} ({result.total} headers; {status})")
+    print(f"{'origin':<14} {'n':>4} {'top-1':>7} {'tables only':>12}")
+    for origin, (good, base, total) in sorted(result.by_origin.items()):
+        print(f"{origin:<14} {total:>4} {good / total:>7.1%} {base / total:>12.1%}")
+    print(f"{'overall':<14} {result.total:>4} {result.share(0):>7.1%} {result.share(1):>12.1%}"
+          f"   (target >= {TARGET_ACCURACY:.0%})")
+
+
+def _print_misses(result: Result) -> None:
+    print(f"\nmisses in {result.path.name} ({len(result.misses)}):")
+    for origin, header, expected, suggestion in sorted(result.misses):
+        got = suggestion.target_field or "-"
+        print(f"  [{origin}] {header!r}: expected {expected or '-'}, got {got} ({suggestion.confidence:.2f}) "
+              f"- {suggestion.reason}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--holdout", type=Path, action="append", help="a holdout CSV (repeatable); default: both")
+    parser.add_argument("--misses", default="all", help="'all', 'none', or the file name of one holdout")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    paths = args.holdout or list(HOLDOUTS)
+    loaded = [(path, _load(path)) for path in paths]
+
+    results = [_evaluate(path, rows) for path, rows in loaded]
+    headers = [row["header"] for _, rows in loaded for row in rows]
     start = time.perf_counter()
     for _ in range(args.repeat):
         for header in headers:
             suggest_mappings([header])
     per_thousand = (time.perf_counter() - start) / (args.repeat * len(headers)) * 1000
 
-    correct = sum(c[0] for c in by_origin.values())
-    baseline = sum(c[1] for c in by_origin.values())
-    print(f"holdout: {args.holdout} ({len(rows)} headers)")
-    print(f"{'origin':<14} {'n':>4} {'top-1':>7} {'tables only':>12}")
-    for origin, (good, base, total) in sorted(by_origin.items()):
-        print(f"{origin:<14} {total:>4} {good / total:>7.1%} {base / total:>12.1%}")
-    print(f"{'overall':<14} {len(rows):>4} {correct / len(rows):>7.1%} {baseline / len(rows):>12.1%}"
-          f"   (target >= {TARGET_ACCURACY:.0%})")
-    print(f"speed: {per_thousand * 1000:.1f} ms per 1,000 headers (one header per call, {args.repeat} rounds)")
-    print(f"\nmisses ({len(misses)}):")
-    for origin, header, expected, suggestion in sorted(misses):
-        got = suggestion.target_field or "-"
-        print(f"  [{origin}] {header!r}: expected {expected or '-'}, got {got} ({suggestion.confidence:.2f}) "
-              f"- {suggestion.reason}")
+    for result in results:
+        _print_summary(result)
+    print(f"\nspeed: {per_thousand * 1000:.1f} ms per 1,000 headers (one header per call, {args.repeat} rounds)")
+    for result in results:
+        if args.misses == "all" or args.misses == result.path.name:
+            _print_misses(result)
 
 
 if __name__ == "__main__":
