@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = Field(default="console", validation_alias=AliasChoices("LOG_FORMAT"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     metrics_port: int | None = Field(default=None, validation_alias=AliasChoices("MIGRATION_METRICS_PORT"))
+    price_table: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MIGRATION_PRICE_TABLE"),
+        description="Price table JSON file (domain.price_table format) for cost projections; unset: the bundled one.",
+    )
+    comfort_factor: float | None = Field(
+        default=None,
+        ge=1,
+        validation_alias=AliasChoices("MIGRATION_COMFORT_FACTOR"),
+        description="Headroom over p95 utilisation when right-sizing; unset: domain.cost_model.COMFORT_FACTOR.",
+    )
 
     @property
     def data_path(self) -> Path:

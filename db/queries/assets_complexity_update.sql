@@ -1,3 +1,4 @@
+-- Writes complexity scores; scoring_details.complexity keeps each component's points.
 UPDATE migration.assets a
 SET complexity_score = (s.v ->> 'score')::numeric,
     complexity_level = s.v ->> 'level',

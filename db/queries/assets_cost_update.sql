@@ -1,7 +1,14 @@
--- Keeps a cost the input gave; fills a modelled one only where the input had none.
+-- Writes cost projections. current_monthly_cost stays the input's figure; a modelled current cost
+-- goes to modelled_monthly_cost. v: {modelled_monthly, projected_monthly, savings_monthly,
+-- instance_type, region, prices_as_of, details}; details (sizing, price table, reasons) go to
+-- scoring_details.cost.
 UPDATE migration.assets a
-SET current_monthly_cost = coalesce(a.current_monthly_cost, (s.v ->> 'current_monthly')::numeric),
+SET modelled_monthly_cost = (s.v ->> 'modelled_monthly')::numeric,
     projected_monthly_cost = (s.v ->> 'projected_monthly')::numeric,
-    scoring_details = a.scoring_details || jsonb_build_object('cost_source', s.v ->> 'current_source')
+    monthly_savings = (s.v ->> 'savings_monthly')::numeric,
+    target_instance_type = s.v ->> 'instance_type',
+    target_region = s.v ->> 'region',
+    prices_as_of = (s.v ->> 'prices_as_of')::date,
+    scoring_details = a.scoring_details || jsonb_build_object('cost', s.v -> 'details')
 FROM staging_asset_values s
 WHERE a.id = s.asset_id
