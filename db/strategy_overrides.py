@@ -10,6 +10,7 @@ decisions about similar assets. Owners, approvers and contributors may override;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -31,7 +32,7 @@ class StrategyOverrideError(ValueError):
     user whose role may not override."""
 
 
-def facts_text(asset: asyncpg.Record) -> str:
+def facts_text(asset: Mapping[str, Any]) -> str:
     """A short description of an asset's facts, the text its pattern is embedded from:
     `'database PostgreSQL Red Hat Enterprise Linux 8 production critical criticality VMware ESXi ...'`."""
     physical = "physical" if asset["is_virtual"] is False else None
