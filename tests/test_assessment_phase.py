@@ -8,6 +8,7 @@ domain.cost_model and the bundled price table (aws us-east-1, 2026-10-01); the c
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.assessment import AssessmentActivities, load_price_table
 from activities.transitions import TransitionActivities
-from db.pool import tenant_transaction
+from db.migrator import SCHEMA_DIR, migrate
+from db.pool import create_pool, tenant_transaction
 from db.strategy_overrides import override_strategy
 from domain.flow_contracts import StepInput, StepResult, Tenant, TransitionRequest
 from runtime.settings import get_settings
@@ -376,3 +378,34 @@ def test_a_bad_price_table_file_is_refused_by_name(tmp_path: Path) -> None:
     broken.write_text(json.dumps({**PRICE_TABLE, "currency": "euro"}))
     with pytest.raises(ValueError, match=rf"{broken}: not a price table \(currency: String should match"):
         load_price_table(broken)
+
+
+async def test_0013_moves_earlier_modelled_costs_out_of_the_input_column(empty_db, tmp_path: Path) -> None:
+    """Assessments before 0013 wrote modelled current costs into current_monthly_cost; the migration
+    moves them to modelled_monthly_cost and drops the keys scoring_details no longer uses."""
+    schema = tmp_path / "schema"
+    schema.mkdir()
+    for path in sorted(SCHEMA_DIR.glob("*.sql")):
+        if path.name < "0013":
+            shutil.copy(path, schema)
+    await migrate(empty_db.owner_url, schema)
+    pool = await create_pool(empty_db.app_url, max_size=2)
+    try:
+        engagement = await make_engagement(pool)
+        await insert_assets(pool, engagement.ref, [
+            {"name": "modelled", "current_monthly_cost": 428,
+             "scoring_details": {"cost_source": "model", "readiness_blockers": ["x"], "risk": {"fan_in": 5.0}}},
+            {"name": "given", "current_monthly_cost": 300, "scoring_details": {"cost_source": "input"}},
+            {"name": "unassessed", "current_monthly_cost": 90},
+        ])
+        shutil.copy(SCHEMA_DIR / "0013_assessment_details.sql", schema)
+        assert [m.version for m in await migrate(empty_db.owner_url, schema)] == [13]
+        rows = await fetch(pool, engagement.ref, assets_query(
+            "current_monthly_cost, modelled_monthly_cost, scoring_details"))
+    finally:
+        await pool.close()
+    simplified = {n: (r["current_monthly_cost"] and float(r["current_monthly_cost"]),
+                      r["modelled_monthly_cost"] and float(r["modelled_monthly_cost"]), r["scoring_details"])
+                  for n, r in rows.items()}
+    assert simplified == {"modelled": (None, 428.0, {"risk": {"fan_in": 5.0}}), "given": (300.0, None, {}),
+                          "unassessed": (90.0, None, {})}
