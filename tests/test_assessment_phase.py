@@ -232,6 +232,21 @@ async def test_applications_vote_and_sum_their_costs(app_pool, portfolio) -> Non
     assert again["cost_projection"].summary == summary
 
 
+async def test_a_renamed_application_leaves_no_stale_roll_up(app_pool) -> None:
+    engagement = await make_engagement(app_pool)
+    ids = await insert_assets(app_pool, engagement.ref, PORTFOLIO[:2])
+    step = await assessment_step(app_pool, engagement.ref)
+    recommend = AssessmentActivities(app_pool).recommend_strategies
+    await ActivityEnvironment().run(recommend, step)
+    async with tenant_transaction(app_pool, engagement.ref.client_account_id, engagement.ref.id) as conn:
+        await conn.execute("UPDATE migration.assets SET application_name = 'invoicing' WHERE id = ANY($1)",
+                           list(ids.values()))
+    result = await ActivityEnvironment().run(recommend, step)
+    apps = await fetch(app_pool, engagement.ref,
+                       "SELECT application_name, asset_count FROM migration.application_assessments")
+    assert {name: row["asset_count"] for name, row in apps.items()} == {"invoicing": 2}
+    assert result.summary["applications"] == 1
+
 async def test_complexity_risk_and_readiness_keep_their_components(app_pool, portfolio) -> None:
     engagement, step = portfolio
     results = await run_assessment(AssessmentActivities(app_pool), step)
