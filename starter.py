@@ -22,14 +22,15 @@ from rich.table import Table
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from db import tenancy
+from db import import_review, tenancy
 from db.bootstrap import bootstrap
 from db.import_files import ImportFileError
 from db.migrator import MigrationError, discover, migrate
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
-from domain.csv_reader import InputFileError
-from domain.flow_contracts import MasterStatus
+from domain.asset_fields import ASSET_IMPORT_FIELDS
+from domain.flow_contracts import MappingCorrection, MappingReviewStatus, MasterStatus
+from domain.readers import InputFileError
 from domain.vocabulary import MEMBER_ROLES, PHASES, TEST_TENANT_1
 from runtime import engagement_control as control
 from runtime.devstack import Endpoints, ensure_database, ensure_stack, stack_status, stop_stack
@@ -44,10 +45,14 @@ dev_app = typer.Typer(no_args_is_help=True, help="Embedded PostgreSQL and Tempor
 db_app = typer.Typer(no_args_is_help=True, help="Database bootstrap and schema migrations.")
 tenant_app = typer.Typer(no_args_is_help=True, help="Client accounts (tenants).")
 engagement_app = typer.Typer(no_args_is_help=True, help="Engagements of a client and their members.")
+mappings_app = typer.Typer(no_args_is_help=True, help="Review how the columns of an import map onto asset fields.")
+imports_app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(engagement_app, name="engagement")
+app.add_typer(mappings_app, name="mappings")
+app.add_typer(imports_app, name="imports")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -264,6 +269,9 @@ async def engagement_create(
     auto_approve: str = typer.Option("", help="Phases approved without a person: comma list or 'all'."),
     reminder_hours: float = typer.Option(24.0, help="Remind about pending approvals this often."),
     owner: str = typer.Option(None, "--owner", help="E-mail of the engagement owner (may approve)."),
+    learning_scope: str = typer.Option(
+        "client", help="Where mapping corrections are learned: engagement, client, or global (shared as "
+                       "header -> column pairs with every client)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create an engagement of a client, optionally with its owner."""
@@ -271,7 +279,8 @@ async def engagement_create(
         client_id = await tenancy.find_client(s.pool, client)
         policy = tenancy.approval_policy(list(_parse_phases(auto_approve)), reminder_hours)
         engagement_id = await tenancy.create_engagement(
-            s.pool, client_id, name, start_date=start_date.date() if start_date else None, policy=policy)
+            s.pool, client_id, name, start_date=start_date.date() if start_date else None, policy=policy,
+            learning_scope=learning_scope)
         if owner:
             ref = tenancy.EngagementRef(engagement_id, client_id, name)
             await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, owner), "owner")
@@ -320,7 +329,10 @@ async def engagement_add_member(
 @run_async
 async def launch(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
-    import_file: Path = typer.Option(..., "--import", help="Inventory file (CSV) to discover from."),
+    import_files: list[Path] = typer.Option(
+        ..., "--import",
+        help="Inventory file (CSV, XLSX, JSON, JSONL); repeat for files that belong together (vmInfo + diskInfo).",
+    ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
     user: str = typer.Option(None, "--user", envvar="MIGRATION_USER", help="Your e-mail, recorded as launcher."),
     as_json: bool = JsonOption,
@@ -330,7 +342,7 @@ async def launch(
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user) if user else None
         workflow_id, master_flow_id = await control.launch(
-            s.client, s.pool, ref, import_file, get_settings().task_queue,
+            s.client, s.pool, ref, import_files, get_settings().task_queue,
             auto_approve=_parse_phases(auto_approve), launched_by=user_id)  # type: ignore[arg-type]
         ui = _workflow_url(s.endpoints, workflow_id)
     if as_json:
@@ -353,6 +365,8 @@ def _render_status(st: MasterStatus) -> None:
     table.add_row("phase", f"{st.phase or '-'}" + (f" / {st.step}" if st.step else ""))
     table.add_row("progress", f"{st.progress:.0f}%")
     table.add_row("awaiting approval", st.awaiting_approval or "-")
+    if st.waiting_for:
+        table.add_row("waiting for", f"{st.waiting_for} (see `mappings show`)")
     table.add_row("completed phases", ", ".join(st.phases_completed) or "-")
     table.add_row("assets", "-" if st.asset_count is None else str(st.asset_count))
     for phase, steps in st.phase_summaries.items():
@@ -444,6 +458,126 @@ async def cancel(engagement: str) -> None:
     console.print(f"{ref.name}: cancellation requested")
 
 
+# --------------------------------------------------------------------------- imports and mappings
+async def _latest_imports(s: Session, engagement: str) -> tuple[tenancy.EngagementRef, list[dict[str, Any]]]:
+    ref = await tenancy.resolve_engagement(s.pool, engagement)
+    imports = await import_review.latest_imports(s.pool, ref)
+    if not imports:
+        raise control.ControlError(f"engagement {ref.name!r} has no import yet; see `launch --import`")
+    return ref, imports
+
+
+@imports_app.command("list")
+@run_async
+async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
+    """The files of the newest import: format, role, status and row counts."""
+    async with session(temporal=False) as s:
+        _, imports = await _latest_imports(s, engagement)
+    if as_json:
+        _print_json(imports)
+        return
+    table = Table("file", "format", "role", "status", "rows", "valid", "quarantined", "errors")
+    for d in imports:
+        table.add_row(d["file_name"], d["source_format"] or "-", d["import_role"], d["status"], str(d["total_records"]),
+                      str(d["valid_records"]), str(d["quarantined_records"]),
+                      json.dumps(d["error_summary"], default=str)[:120] if d["error_summary"] else "")
+    console.print(table)
+
+
+@imports_app.command("quarantine")
+@run_async
+async def imports_quarantine(
+    engagement: str,
+    out: Path = typer.Option(..., "--out", help="CSV file to write (safe to open in a spreadsheet)."),
+) -> None:
+    """Export the quarantined rows with their reasons, to fix and import again."""
+    async with session(temporal=False) as s:
+        ref, imports = await _latest_imports(s, engagement)
+        count = await import_review.export_quarantine(s.pool, ref, [d["id"] for d in imports], out)
+    console.print(f"{count} quarantined row(s) written to {out}")
+
+
+@mappings_app.command("show")
+@run_async
+async def mappings_show(engagement: str, as_json: bool = JsonOption,
+                        all_columns: bool = typer.Option(False, "--all", help="Also the approved columns.")) -> None:
+    """Suggested mappings of the newest import; those waiting for review first."""
+    async with session(temporal=False) as s:
+        ref, imports = await _latest_imports(s, engagement)
+        rows = await import_review.mapping_rows(s.pool, ref, [d["id"] for d in imports])
+    rows.sort(key=lambda r: (r["status"] != "suggested", r["target_field"] is not None, r["file_name"]))
+    shown = rows if all_columns else [r for r in rows if r["status"] != "approved"]
+    if as_json:
+        _print_json(shown)
+        return
+    table = Table("file", "column", "target", "confidence", "by", "status", "reason")
+    for r in shown:
+        table.add_row(r["file_name"], r["source_field"], r["target_field"] or "-",
+                      f"{r['confidence']:.2f}" if r["confidence"] is not None else "-", r["source"], r["status"],
+                      (r["reason"] or "")[:80])
+    console.print(table)
+    waiting = sum(1 for r in rows if r["status"] == "suggested" and r["target_field"])
+    console.print(f"{waiting} column(s) wait for review; {sum(r['status'] == 'approved' for r in rows)} approved")
+
+
+def _parse_corrections(pairs: list[str], ignore: list[str], file_name: str | None) -> list[MappingCorrection]:
+    corrections = []
+    for pair in pairs:
+        column, sep, target = pair.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise control.ControlError(f"{pair!r}: write COLUMN=TARGET, e.g. \"Srv Name=name\"")
+        corrections.append(MappingCorrection(source_field=column.strip(), target_field=target.strip(),
+                                             file_name=file_name))
+    corrections += [MappingCorrection(source_field=c, target_field=None, file_name=file_name) for c in ignore]
+    if not corrections:
+        raise control.ControlError("give at least one COLUMN=TARGET or --ignore COLUMN")
+    return corrections
+
+
+def _print_review(ref: tenancy.EngagementRef, st: MappingReviewStatus) -> None:
+    console.print(f"{ref.name}: {st.applied} mapping(s) applied, {st.learned} learned")
+    for line in st.blocking:
+        console.print(f"  blocking: {line}")
+    for line in st.needs_review:
+        console.print(f"  needs review: {line}")
+    console.print("review complete: discovery goes on" if st.complete else "discovery still waits for the review")
+
+
+@mappings_app.command("set")
+@run_async
+async def mappings_set(
+    engagement: str,
+    pairs: list[str] = typer.Argument(None, help="COLUMN=TARGET pairs (target: an asset field, see `mappings targets`)."),
+    ignore: list[str] = typer.Option([], "--ignore", help="Leave this column unmapped (repeatable)."),
+    file_name: str = typer.Option(None, "--file", help="The file, when several files have the column."),
+    user: str = UserOption,
+) -> None:
+    """Correct suggested mappings; the platform learns them for the next imports."""
+    corrections = _parse_corrections(pairs or [], ignore, file_name)
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        st = await control.review_mappings(s.client, ref, user_id, corrections)
+    _print_review(ref, st)
+
+
+@mappings_app.command("approve")
+@run_async
+async def mappings_approve(engagement: str, user: str = UserOption) -> None:
+    """Accept the remaining suggestions as they are; discovery goes on when nothing blocks."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        st = await control.review_mappings(s.client, ref, user_id, accept_remaining=True)
+    _print_review(ref, st)
+
+
+@mappings_app.command("targets")
+def mappings_targets() -> None:
+    """The asset fields a column can map to."""
+    console.print(", ".join(ASSET_IMPORT_FIELDS))
+
+
 # --------------------------------------------------------------------------- demo
 @app.command("demo")
 @run_async
@@ -471,7 +605,7 @@ async def demo(
         worker = build_worker(s.client, s.pool, get_settings().task_queue)
         async with worker:
             workflow_id, _ = await control.launch(
-                s.client, s.pool, ref, inventory, get_settings().task_queue,
+                s.client, s.pool, ref, [inventory], get_settings().task_queue,
                 auto_approve=() if approve_manually else PHASES, launched_by=user_id)  # type: ignore[arg-type]
             console.print(f"launched {name}: {_workflow_url(s.endpoints, workflow_id) or workflow_id}")
             if approve_manually:

@@ -21,9 +21,11 @@ from activities.assessment import AssessmentActivities
 from activities.discovery import DiscoveryActivities
 from activities.engagement_context import EngagementActivities
 from activities.execution import ExecutionActivities
+from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
 from activities.transitions import TransitionActivities
 from db.pool import create_pool
+from domain.header_embedding import embedder_from_settings
 from runtime.devstack import ensure_stack
 from runtime.logging import configure_logging
 from runtime.settings import Settings, get_settings
@@ -42,6 +44,7 @@ def activities_for(pool) -> Sequence:
         TransitionActivities(pool),
         EngagementActivities(pool),
         DiscoveryActivities(pool),
+        MappingActivities(pool, embedder_from_settings(get_settings().embedder)),
         AssessmentActivities(pool),
         PlanningActivities(pool),
         ExecutionActivities(pool),

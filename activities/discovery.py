@@ -4,7 +4,11 @@ dependencies, flag technical debt. Each step is idempotent: re-running it yields
 from __future__ import annotations
 
 import asyncio
+import functools
 import tempfile
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,13 +23,12 @@ from db.import_files import spool_import_file
 from db.pool import tenant_transaction
 from db.queries import sql
 from domain.cleansing import cleanse_record, natural_key
-from domain.csv_reader import InputFileError, open_csv
-from domain.end_of_life import tech_debt
-from domain.field_mapping import MappingSuggestion, suggest_mappings
+from domain.dependency_records import EdgeProblem, EdgeResult, edge_reader
+from domain.end_of_life import database_texts, tech_debt
+from domain.field_mapping import MappingSuggestion
 from domain.flow_contracts import StepInput, StepResult, Tenant
-
-# Suggestions at least this confident are applied without a person's review.
-AUTO_APPROVE_CONFIDENCE = 0.8
+from domain.import_plan import InputFileError, PlannedFile, planned_import
+from domain.readers import Row
 
 
 class DiscoveryActivities:
@@ -36,180 +39,212 @@ class DiscoveryActivities:
     def _tx(self, tenant: Tenant):
         return tenant_transaction(self._pool, tenant.client_account_id, tenant.engagement_id)
 
-    async def _import_row(self, inp: StepInput) -> asyncpg.Record:
-        if inp.data_import_id is None:
+    async def _imports(self, inp: StepInput, role: str | None = None) -> list[asyncpg.Record]:
+        """The import's files (of one role when given), in upload order."""
+        if not inp.data_import_ids:
             raise bad_input("no inventory file was given to this engagement's discovery")
         async with self._tx(inp.tenant) as conn:
-            row = await conn.fetchrow(sql("data_import_get"), inp.data_import_id)
-        if row is None:
-            raise bad_input(f"data import {inp.data_import_id} does not exist in this engagement")
-        return row
+            rows = [await conn.fetchrow(sql("data_import_get"), import_id) for import_id in inp.data_import_ids]
+        missing = [str(i) for i, row in zip(inp.data_import_ids, rows) if row is None]
+        if missing:
+            raise bad_input(f"data import(s) {', '.join(missing)} do not exist in this engagement")
+        return [row for row in rows if role is None or row["import_role"] == role]
 
-    async def _fail_import(self, inp: StepInput, message: str) -> None:
+    async def _fail_imports(self, inp: StepInput, message: str) -> None:
         async with self._tx(inp.tenant) as conn:
-            await conn.execute(sql("data_import_failed"), inp.data_import_id, message)
+            for import_id in inp.data_import_ids:
+                await conn.execute(sql("data_import_failed"), import_id, message)
 
     @activity.defn(name="discovery.import_records")
     @heartbeating
     async def import_records(self, inp: StepInput) -> StepResult:
-        """Stage every row of the uploaded file as a raw record (all of it, or nothing)."""
-        meta = await self._import_row(inp)
+        """Recognise every file of the import and stage its rows (all files, or nothing)."""
+        metas = await self._imports(inp)
         tenant = inp.tenant
+        files: list[dict[str, Any]] = []
         with tempfile.TemporaryDirectory(prefix="import-") as tmp:
-            path = Path(tmp) / Path(meta["file_name"]).name
-            async with self._tx(tenant) as conn:
-                await spool_import_file(conn, inp.data_import_id, path)
+            paths: dict[UUID, Path] = {}
+            for meta in metas:
+                folder = Path(tmp) / str(meta["id"])
+                folder.mkdir()
+                paths[meta["id"]] = folder / Path(meta["file_name"]).name
+                async with self._tx(tenant) as conn:
+                    await spool_import_file(conn, meta["id"], paths[meta["id"]])
             try:
-                table = await asyncio.to_thread(open_csv, path)
-                try:
-                    total = await self._stage(inp, table)
-                finally:
-                    table.close()
+                with planned_import(paths) as plan:
+                    async with self._tx(tenant) as conn:
+                        for planned in plan:
+                            files.append(await self._stage_file(conn, inp, planned))
             except InputFileError as exc:
-                await self._fail_import(inp, str(exc))
+                await self._fail_imports(inp, str(exc))
                 raise bad_input(str(exc)) from exc
-        return StepResult(summary={
-            "file": meta["file_name"], "rows": total, "columns": len(table.headers),
-            "encoding": table.encoding, "delimiter": table.delimiter,
-        })
+        return StepResult(summary={"files": files, "rows": sum(f["rows"] for f in files)})
 
-    async def _stage(self, inp: StepInput, table: Any) -> int:
-        tenant = inp.tenant
+    async def _stage_file(self, conn: asyncpg.Connection, inp: StepInput, planned: PlannedFile) -> dict[str, Any]:
+        summary: dict[str, Any] = {"file": planned.file_name, "format": planned.format_id, "role": planned.role}
+        table = planned.table
+        if table is None:
+            await conn.execute(sql("data_import_supplement_done"), planned.import_id, inp.master_flow_id,
+                               inp.phase_flow_id)
+            rows = 0
+        else:
+            rows = await self._stage_rows(conn, inp, planned.import_id, table)
+            summary.update(rows=rows, columns=len(table.headers), encoding=table.encoding, delimiter=table.delimiter)
+        report = jsonable(planned.report())
+        await conn.execute(sql("data_import_recognised"), planned.import_id, planned.format_id, planned.role, report)
+        summary.update({k: v for k, v in report.items() if k in ("skipped_tables", "joined_into")})
+        for supplement in report.get("supplements", []):
+            summary.setdefault("supplements", []).append(
+                {k: supplement[k] for k in ("names", "rows", "machines", "unmatched_rows")})
+        if report.get("edges"):
+            summary["edges_from_rows"] = len(report["edges"])
+        return {**summary, "rows": rows}
+
+    async def _stage_rows(self, conn: asyncpg.Connection, inp: StepInput, import_id: UUID, table: Any) -> int:
         total = 0
-        async with self._tx(tenant) as conn:
-            await conn.execute(sql("staging_raw_create"))
-            while batch := await asyncio.to_thread(table.next_batch, self._batch_size):
-                await conn.copy_records_to_table(
-                    "staging_raw",
-                    records=[
-                        (row.number, row.values, "quarantined" if row.problems else "pending",
-                         {"import": list(row.problems)} if row.problems else None)
-                        for row in batch
-                    ],
-                    columns=["row_number", "raw_data", "status", "validation_errors"],
-                )
-                total += len(batch)
-                progress(total)
-            if total == 0:
-                raise InputFileError(f"{table.path.name}: the file has a header row but no data rows")
-            await conn.execute(sql("raw_records_delete"), inp.data_import_id)
-            await conn.execute(sql("raw_records_insert_staged"), tenant.client_account_id, tenant.engagement_id,
-                               inp.data_import_id)
-            await conn.execute(sql("data_import_staged"), inp.data_import_id, table.headers, total,
-                               inp.master_flow_id, inp.phase_flow_id)
-        return total
-
-    @activity.defn(name="discovery.map_attributes")
-    @heartbeating
-    async def map_attributes(self, inp: StepInput) -> StepResult:
-        """Suggest a target asset column for every source column; confident ones are approved."""
-        meta = await self._import_row(inp)
-        suggestions = suggest_mappings(list(meta["source_columns"]))
-        rows = [
-            {
-                "source_field": s.source_field,
-                "target_field": s.target_field,
-                "confidence": s.confidence,
-                "source": s.source,
-                "status": "approved" if s.target_field and s.confidence >= AUTO_APPROVE_CONFIDENCE else "suggested",
-                "reason": s.reason,
-                "transformation": {"unit": s.unit} if s.unit else None,
-            }
-            for s in suggestions
-        ]
+        await conn.execute(sql("staging_raw_create"))
+        while batch := await asyncio.to_thread(table.next_batch, self._batch_size):
+            await conn.copy_records_to_table(
+                "staging_raw",
+                records=[
+                    (row.number, row.values, "quarantined" if row.problems else "pending",
+                     {"import": list(row.problems)} if row.problems else None)
+                    for row in batch
+                ],
+                columns=["row_number", "raw_data", "status", "validation_errors"],
+            )
+            total += len(batch)
+            progress(total)
+        if total == 0:
+            raise InputFileError(f"{table.path.name}: the file has a header row but no data rows")
         tenant = inp.tenant
-        async with self._tx(tenant) as conn:
-            await conn.execute(sql("field_mapping_upsert"), tenant.client_account_id, tenant.engagement_id,
-                               inp.data_import_id, rows)
-        mapped = [r for r in rows if r["status"] == "approved"]
-        return StepResult(summary={
-            "columns": len(rows),
-            "mapped": len(mapped),
-            "unmapped": [r["source_field"] for r in rows if r["target_field"] is None][:50],
-            "needs_review": [r["source_field"] for r in rows if r["target_field"] and r["status"] != "approved"][:50],
-        })
+        await conn.execute(sql("raw_records_delete"), import_id)
+        await conn.execute(sql("raw_records_insert_staged"), tenant.client_account_id, tenant.engagement_id,
+                           import_id)
+        await conn.execute(sql("data_import_staged"), import_id, table.headers, total, inp.master_flow_id,
+                           inp.phase_flow_id)
+        await conn.execute("DROP TABLE staging_raw")
+        return total
 
     @activity.defn(name="discovery.cleanse_records")
     @heartbeating
     async def cleanse_records(self, inp: StepInput) -> StepResult:
-        """Apply the approved mappings and normalise values; quarantine rows that cannot be used."""
-        await self._import_row(inp)
-        async with self._tx(inp.tenant) as conn:
-            mappings = [_suggestion(r) for r in await conn.fetch(sql("field_mappings_approved"), inp.data_import_id)]
-        if not any(m.target_field in ("name", "hostname", "fqdn", "external_id") for m in mappings):
-            message = "no column maps to an identifying field (name, hostname, fqdn or external_id)"
-            await self._fail_import(inp, message)
-            raise bad_input(message)
+        """Apply the approved mappings and normalise values (edge rows of dependency files become
+        edge records); quarantine rows that cannot be used. Resumes at the file and row it reached."""
+        metas = [m for m in await self._imports(inp) if m["import_role"] != "supplement"]
         details = resume_details()
-        last_row = int(details[0]) if details else 0
+        done_files, last_row = (int(details[0]), int(details[1])) if details else (0, 0)
+        summary: dict[str, Any] = {}
+        for index, meta in enumerate(metas):
+            if index < done_files:
+                continue
+            if meta["import_role"] == "dependencies":
+                read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
+                convert = functools.partial(_edge_batch, read)
+            else:
+                async with self._tx(inp.tenant) as conn:
+                    rows = await conn.fetch(sql("field_mappings_approved"), meta["id"])
+                convert = functools.partial(_cleanse_batch, mappings=[_suggestion(r) for r in rows])
+            await self._cleanse_import(inp, meta["id"], convert, index, last_row)
+            last_row = 0
+            async with self._tx(inp.tenant) as conn:
+                counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "processing")
+            summary[meta["file_name"]] = {"valid": counts["valid_records"], "quarantined": counts["quarantined_records"]}
+        return StepResult(summary={
+            "valid": sum(c["valid"] for c in summary.values()),
+            "quarantined": sum(c["quarantined"] for c in summary.values()),
+            "files": summary,
+        })
+
+    async def _cleanse_import(self, inp: StepInput, import_id: UUID, convert: Any, index: int, last_row: int) -> None:
         while True:
             async with self._tx(inp.tenant) as conn:
-                rows = await conn.fetch(sql("raw_records_batch"), inp.data_import_id, last_row, self._batch_size)
+                rows = await conn.fetch(sql("raw_records_batch"), import_id, last_row, self._batch_size)
                 if not rows:
-                    break
-                results = await asyncio.to_thread(_cleanse_batch, rows, mappings)
+                    return
+                results = await asyncio.to_thread(convert, rows)
                 await conn.execute(sql("staging_cleansed_create"))
                 await conn.copy_records_to_table(
                     "staging_cleansed", records=results,
                     columns=["row_number", "cleansed_data", "cleansing_changes", "natural_key", "status",
                              "validation_errors"],
                 )
-                await conn.execute(sql("raw_records_cleansed"), inp.data_import_id)
+                await conn.execute(sql("raw_records_cleansed"), import_id)
             last_row = rows[-1]["row_number"]
-            progress(last_row)
-        async with self._tx(inp.tenant) as conn:
-            counts = await conn.fetchrow(sql("data_import_counts"), inp.data_import_id, "processing")
-        return StepResult(summary={"valid": counts["valid_records"], "quarantined": counts["quarantined_records"]})
+            progress(index, last_row)
 
     @activity.defn(name="discovery.build_inventory")
     @heartbeating
     async def build_inventory(self, inp: StepInput) -> StepResult:
-        """Upsert the valid records into de-duplicated assets, set-based."""
-        await self._import_row(inp)
+        """Merge each inventory file's valid records into de-duplicated assets, set-based, in upload order."""
         tenant = inp.tenant
+        linked = 0
+        for meta in await self._imports(inp, "inventory"):
+            async with self._tx(tenant) as conn:
+                status = await conn.execute(
+                    sql("assets_upsert_from_import"), meta["id"], tenant.client_account_id,
+                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id,
+                )
+                await conn.execute(sql("assets_applications_from_import"), meta["id"], tenant.client_account_id,
+                                   tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id)
+                await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
+            linked += int(status.split()[-1])
         async with self._tx(tenant) as conn:
-            linked = await conn.execute(
-                sql("assets_upsert_from_import"), inp.data_import_id, tenant.client_account_id,
-                tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id,
-            )
-            counts = await conn.fetchrow(sql("data_import_counts"), inp.data_import_id, "completed")
+            for meta in await self._imports_in(conn, inp, "dependencies"):
+                await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
             assets = await conn.fetchval(sql("assets_count"))
         async with self._tx(tenant) as conn:
             await conn.execute(sql("refresh_inventory_statistics"))
-        return StepResult(
-            summary={"records_linked": int(linked.split()[-1]), "valid": counts["valid_records"],
-                     "quarantined": counts["quarantined_records"], "assets": assets},
-            asset_count=assets,
-        )
+        return StepResult(summary={"records_linked": linked, "assets": assets}, asset_count=assets)
+
+    async def _imports_in(self, conn: asyncpg.Connection, inp: StepInput, role: str) -> list[asyncpg.Record]:
+        rows = [await conn.fetchrow(sql("data_import_get"), import_id) for import_id in inp.data_import_ids]
+        return [row for row in rows if row is not None and row["import_role"] == role]
 
     @activity.defn(name="discovery.analyse_dependencies")
     @heartbeating
     async def analyse_dependencies(self, inp: StepInput) -> StepResult:
-        """Create dependency edges from the import; report references that match no asset."""
-        await self._import_row(inp)
+        """Create edges from depends-on columns and dependency files; report references matching no asset."""
         tenant = inp.tenant
-        async with self._tx(tenant) as conn:
-            row = await conn.fetchrow(sql("dependencies_from_import"), inp.data_import_id,
-                                      tenant.client_account_id, tenant.engagement_id)
-            if row["dangling"]:
-                await conn.execute(sql("data_import_dangling"), inp.data_import_id, row["dangling"])
+        totals = {"edges_added": 0, "references_resolved": 0, "dangling_references": 0}
+        dangling: list[str] = []
+        edges_total = 0
+        queries = {"inventory": ("dependencies_from_import", "dependencies_from_edge_records"),
+                   "dependencies": ("dependencies_from_edge_records",)}
+        for meta in await self._imports(inp):
+            found: list[str] = []
+            for query in queries.get(meta["import_role"], ()):
+                async with self._tx(tenant) as conn:
+                    row = await conn.fetchrow(sql(query), meta["id"], tenant.client_account_id, tenant.engagement_id)
+                totals["edges_added"] += row["inserted"]
+                totals["references_resolved"] += row["resolved"]
+                found.extend(row["dangling"])
+                edges_total = row["total"]
+            if found:
+                async with self._tx(tenant) as conn:
+                    await conn.execute(sql("data_import_dangling"), meta["id"], found)
+            totals["dangling_references"] += len(found)
+            dangling.extend(f"{meta['file_name']}: {ref}" for ref in found[:20])
         async with self._tx(tenant) as conn:
             await conn.execute(sql("refresh_inventory_statistics"))
-        return StepResult(summary={
-            "edges_added": row["inserted"], "edges_total": row["total"], "references_resolved": row["resolved"],
-            "dangling_references": len(row["dangling"]), "dangling_sample": row["dangling"][:20],
-        })
+        return StepResult(summary={**totals, "edges_total": edges_total, "dangling_sample": dangling[:20]})
 
     @activity.defn(name="discovery.analyse_tech_debt")
     @heartbeating
     async def analyse_tech_debt(self, inp: StepInput) -> StepResult:
-        """Flag operating systems past vendor support and powered-off machines on every asset."""
+        """Flag OS and databases past vendor support, old VM hardware, templates and powered-off machines."""
         flagged: dict[str, int] = {}
+        today = date.today()
 
         def compute(rows: list[asyncpg.Record]) -> list[tuple[UUID, dict[str, Any]]]:
             out = []
             for row in rows:
-                flags = tech_debt(row["operating_system"], row["os_version"], row["power_state"])
+                flags = tech_debt(
+                    row["operating_system"], row["os_version"], row["power_state"], is_template=row["is_template"],
+                    vm_hardware_version=row["vm_hardware_version"], as_of=today,
+                    database_texts=database_texts(row["name"], row["description"], row["application_name"],
+                                                  row["custom_attributes"]),
+                )
                 for flag in flags:
                     flagged[flag] = flagged.get(flag, 0) + 1
                 out.append((row["id"], {"tech_debt_flags": flags}))
@@ -246,4 +281,20 @@ def _cleanse_batch(rows: list[asyncpg.Record], mappings: list[MappingSuggestion]
             row["row_number"], values, jsonable(cleansed.changes), key,
             "quarantined" if errors else "valid", errors or None,
         ))
+    return out
+
+
+def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -> list[tuple]:
+    """Dependency-file rows as edge records (`domain.dependency_records`); unusable rows are quarantined."""
+    out = []
+    for row in rows:
+        import_problems = (row["validation_errors"] or {}).get("import", [])
+        result = read(Row(row["row_number"], row["raw_data"]))
+        if import_problems or isinstance(result, EdgeProblem):
+            errors = {"import": import_problems} if import_problems else {}
+            if isinstance(result, EdgeProblem):
+                errors["edge"] = [result.reason]
+            out.append((row["row_number"], None, None, None, "quarantined", errors))
+        else:
+            out.append((row["row_number"], jsonable(asdict(result)), None, None, "valid", None))
     return out

@@ -200,7 +200,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             load_before = os.getloadavg()[0]
             cpu_before = cpu_seconds()
             launched = time.perf_counter()
-            await control.launch(client, pool, ref, csv_path, queue, auto_approve=PHASES)
+            await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
             samples, final, errors = await watch(client, ref, args.timeout)
             end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())

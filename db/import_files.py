@@ -7,6 +7,7 @@ transaction: an upload is either complete or absent. Workers spool it back chunk
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from uuid import UUID
 
@@ -30,40 +31,58 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-async def store_import_file(
-    pool: asyncpg.Pool,
-    client_id: UUID,
-    engagement_id: UUID,
-    path: Path,
-    *,
-    source_format: str = "generic_csv",
-    imported_by: UUID | None = None,
-) -> UUID:
-    """Upload `path` as a new data import of the engagement; return the import's id."""
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise ImportFileError(f"{path}: no such file")
     if not path.is_file():
         raise ImportFileError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    if size == 0:
+    if path.stat().st_size == 0:
         raise ImportFileError(f"{path}: the file is empty")
-    sha = _sha256(path)
+
+
+async def store_import_files(
+    pool: asyncpg.Pool,
+    client_id: UUID,
+    engagement_id: UUID,
+    paths: Sequence[Path],
+    *,
+    imported_by: UUID | None = None,
+) -> list[UUID]:
+    """Upload the files of one import (e.g. vmInfo.csv + diskInfo.csv) together: all of them or none.
+
+    Returns one data import id per file, in the order given. The format is recognised later, by
+    the discovery step that reads the files.
+    """
+    if not paths:
+        raise ImportFileError("no inventory file was given")
+    names = [path.name for path in paths]
+    if len(set(names)) != len(names):
+        raise ImportFileError(f"two files of one import have the same name: {', '.join(sorted(names))}")
+    for path in paths:
+        _check_file(path)
+    ids: list[UUID] = []
     async with tenant_transaction(pool, client_id, engagement_id, imported_by) as conn:
-        import_id = await conn.fetchval(
-            sql("data_import_insert"), client_id, engagement_id, path.name, source_format, sha, size, imported_by,
-        )
-        with path.open("rb") as fh:
-            chunk_no = 0
-            while block := fh.read(CHUNK_SIZE):
-                await conn.execute(sql("import_file_chunk_insert"), client_id, engagement_id, import_id, chunk_no, block)
-                chunk_no += 1
-    return import_id
+        for path in paths:
+            import_id = await conn.fetchval(
+                sql("data_import_insert"), client_id, engagement_id, path.name, None, _sha256(path),
+                path.stat().st_size, imported_by,
+            )
+            with path.open("rb") as fh:
+                chunk_no = 0
+                while block := fh.read(CHUNK_SIZE):
+                    await conn.execute(
+                        sql("import_file_chunk_insert"), client_id, engagement_id, import_id, chunk_no, block
+                    )
+                    chunk_no += 1
+            ids.append(import_id)
+    return ids
 
 
-async def delete_import(pool: asyncpg.Pool, client_id: UUID, engagement_id: UUID, import_id: UUID) -> None:
-    """Remove an upload that will not be used (its chunks and records cascade)."""
+async def delete_imports(pool: asyncpg.Pool, client_id: UUID, engagement_id: UUID, import_ids: Sequence[UUID]) -> None:
+    """Remove uploads that will not be used (their chunks and records cascade)."""
     async with tenant_transaction(pool, client_id, engagement_id) as conn:
-        await conn.execute(sql("data_import_delete"), import_id)
+        for import_id in import_ids:
+            await conn.execute(sql("data_import_delete"), import_id)
 
 
 async def spool_import_file(conn: asyncpg.Connection, import_id: UUID, target: Path) -> int:

@@ -16,7 +16,7 @@ import asyncpg
 
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.vocabulary import MEMBER_ROLES, PHASES
+from domain.vocabulary import LEARNING_SCOPES, MEMBER_ROLES, PHASES
 
 
 class TenancyError(ValueError):
@@ -77,14 +77,19 @@ async def create_engagement(
     start_date: date | None = None,
     policy: dict[str, Any] | None = None,
     business_goals: dict[str, Any] | None = None,
+    learning_scope: str = "client",
 ) -> UUID:
+    """A new engagement; `learning_scope` says where its mapping decisions are learned (engagement,
+    client, or global: shared with every client as header -> column pairs only)."""
+    if learning_scope not in LEARNING_SCOPES:
+        raise TenancyError(f"unknown learning scope {learning_scope!r}; scopes are {', '.join(LEARNING_SCOPES)}")
     engagement_id = uuid.uuid4()
     try:
         # The new engagement's own id is the context, so its audit record passes row-level security.
         async with tenant_transaction(pool, client_id, engagement_id) as conn:
             return await conn.fetchval(
                 sql("engagement_insert"), engagement_id, client_id, name.strip(), description, start_date,
-                policy or approval_policy([], 24), business_goals or {},
+                policy or approval_policy([], 24), business_goals or {}, {"learning_scope": learning_scope},
             )
     except asyncpg.UniqueViolationError:
         raise TenancyError(f"this client already has an engagement named {name!r}") from None

@@ -59,7 +59,7 @@ class EngagementContext(Model):
 class MasterFlowInput(Model):
     tenant: Tenant
     master_flow_id: UUID
-    data_import_id: UUID | None = None
+    data_import_ids: tuple[UUID, ...] = ()  # the files of one inventory import, uploaded together
     auto_approve: tuple[Phase, ...] = ()
     reminder_interval: timedelta | None = None
     launched_by: UUID | None = None
@@ -71,7 +71,7 @@ class PhaseInput(Model):
     phase: Phase
     phase_flow_id: UUID
     run_number: int = 1
-    data_import_id: UUID | None = None
+    data_import_ids: tuple[UUID, ...] = ()
     master_workflow_id: str
 
 
@@ -79,7 +79,7 @@ class StepInput(Model):
     tenant: Tenant
     master_flow_id: UUID
     phase_flow_id: UUID
-    data_import_id: UUID | None = None
+    data_import_ids: tuple[UUID, ...] = ()
 
 
 class StepResult(Model):
@@ -156,6 +156,7 @@ class PhaseProgress(Model):
     step: str | None
     progress: float
     asset_count: int | None = None
+    waiting_for: str | None = None  # what the phase waits for from a person (e.g. a mapping review)
 
 
 class MasterStatus(Model):
@@ -173,6 +174,39 @@ class MasterStatus(Model):
     phase_flow_ids: dict[str, UUID]
     asset_count: int | None
     phase_summaries: dict[str, dict[str, Any]]
+    waiting_for: str | None = None
+
+
+class MappingCorrection(Model):
+    """A person's decision about one source column: its target, or None to leave it unmapped."""
+
+    source_field: str
+    target_field: str | None
+    file_name: str | None = None  # needed only when several files of the import have the column
+
+
+class MappingReviewRequest(Model):
+    """Corrections to the suggested mappings; `accept_remaining` approves the rest as suggested."""
+
+    client_account_id: UUID
+    user: UUID
+    corrections: tuple[MappingCorrection, ...] = ()
+    accept_remaining: bool = False
+
+
+class MappingReviewStatus(Model):
+    """What is still waiting for review after a request; `complete` lets discovery go on."""
+
+    needs_review: tuple[str, ...]  # "file: column (suggested target, confidence)"
+    blocking: tuple[str, ...] = ()  # problems that keep the review open (no identifying column)
+    complete: bool
+    applied: int = 0
+    learned: int = 0
+
+
+class MappingReviewInput(Model):
+    step: StepInput
+    request: MappingReviewRequest | None = None  # None: only report what needs review
 
 
 class WaveInput(Model):

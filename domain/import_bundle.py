@@ -426,6 +426,11 @@ class InventoryView:
         self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
 
     @property
+    def supplement_tables(self) -> list[tuple[Path, str]]:
+        """(path, name) of every supplement table joined into this view."""
+        return [(t.path, t.name) for s in self._supplements for t in s.tables]
+
+    @property
     def report(self) -> list[SupplementReport]:
         """Per supplement format: rows read, machines, unmatched rows (with a sample of keys), problems."""
         if not self._finished:

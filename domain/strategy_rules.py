@@ -101,7 +101,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.os_catalogue import OS_FAMILIES, OsIdentity, identify_os
-from domain.value_aliases import POWER_STATE_ALIASES, alias_table, alias_key, canonical_value, is_placeholder
+from domain.value_aliases import POWER_STATE_ALIASES, alias_key, alias_table, canonical_value, is_placeholder
 from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS, SIX_R_STRATEGIES
 
 EVIDENCE_FACTS: tuple[str, ...] = (

@@ -25,7 +25,7 @@ fixed at the source, not silently dropped.
 
 from __future__ import annotations
 
-from domain.value_aliases import alias_table, alias_key, canonical_value, is_placeholder
+from domain.value_aliases import alias_key, alias_table, canonical_value, is_placeholder
 from domain.vocabulary import SIX_R_STRATEGIES
 
 STRATEGY_ALIASES: dict[str, str] = alias_table(

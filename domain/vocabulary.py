@@ -46,6 +46,7 @@ CLIENT_ACCOUNT_STATUSES: tuple[str, ...] = ("active", "suspended", "archived")
 
 MEMBER_ROLES: tuple[str, ...] = ("owner", "approver", "contributor", "viewer")
 APPROVING_ROLES: tuple[str, ...] = ("owner", "approver")
+REVIEWING_ROLES: tuple[str, ...] = ("owner", "approver", "contributor")  # may correct field mappings
 
 ASSET_TYPES: tuple[str, ...] = (
     "server",
@@ -93,6 +94,12 @@ DECISION_SOURCES: tuple[str, ...] = ("rule", "learned", "llm", "user")
 # Where a field-mapping suggestion came from.
 MAPPING_SOURCES: tuple[str, ...] = ("exact", "synonym", "profile", "learned", "llm", "user")
 MAPPING_STATUSES: tuple[str, ...] = ("suggested", "approved", "rejected")
+
+# Review state of a value an import disagreed with (asset_merge_conflicts).
+CONFLICT_STATUSES: tuple[str, ...] = ("open", "resolved")
+
+# What a file of a (multi-file) import is for: assets, details joined to assets, or edges.
+IMPORT_ROLES: tuple[str, ...] = ("inventory", "supplement", "dependencies")
 
 IMPORT_STATUSES: tuple[str, ...] = (
     "received",

@@ -7,6 +7,7 @@ as `ControlError` with one clear sentence.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,10 +18,13 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from db.import_files import delete_import, store_import_file
+from db.import_files import delete_imports, store_import_files
 from db.tenancy import EngagementRef
 from domain.flow_contracts import (
     ApproveRequest,
+    MappingCorrection,
+    MappingReviewRequest,
+    MappingReviewStatus,
     MasterFlowInput,
     MasterStatus,
     Phase,
@@ -30,8 +34,9 @@ from domain.flow_contracts import (
 )
 from domain.vocabulary import PHASES
 from workflows import search_attributes as sa
-from workflows.ids import master_workflow_id
+from workflows.ids import master_workflow_id, phase_workflow_id
 from workflows.master_flow import MasterFlowWorkflow
+from workflows.phase_flows import DiscoveryFlowWorkflow
 
 
 class ControlError(RuntimeError):
@@ -62,24 +67,27 @@ async def launch(
     client: Client,
     pool: asyncpg.Pool,
     engagement: EngagementRef,
-    import_file: Path,
+    import_files: Sequence[Path],
     task_queue: str,
     *,
     auto_approve: tuple[Phase, ...] = (),
     launched_by: UUID | None = None,
 ) -> tuple[str, UUID]:
-    """Upload the inventory and start the engagement's master workflow; refuse a second launch."""
+    """Upload the inventory files (one import) and start the engagement's master workflow.
+
+    A second launch of a running engagement is refused; the upload is removed when the start fails.
+    """
     workflow_id = master_workflow_id(engagement.id)
     if await is_running(client, engagement):
         raise ControlError(f"engagement {engagement.name!r} is already running ({workflow_id}); see `status`")
-    import_id = await store_import_file(pool, engagement.client_account_id, engagement.id, import_file,
-                                        imported_by=launched_by)
+    import_ids = await store_import_files(pool, engagement.client_account_id, engagement.id, import_files,
+                                          imported_by=launched_by)
     tenant = Tenant(client_account_id=engagement.client_account_id, engagement_id=engagement.id)
     master_flow_id = uuid.uuid4()
     try:
         await client.start_workflow(
             MasterFlowWorkflow.run,
-            MasterFlowInput(tenant=tenant, master_flow_id=master_flow_id, data_import_id=import_id,
+            MasterFlowInput(tenant=tenant, master_flow_id=master_flow_id, data_import_ids=tuple(import_ids),
                             auto_approve=auto_approve, launched_by=launched_by),
             id=workflow_id,
             task_queue=task_queue,
@@ -92,14 +100,14 @@ async def launch(
             static_summary=f"Engagement {engagement.name}",
             static_details=(
                 f"Client {engagement.client_account_id}, engagement {engagement.id}, master flow {master_flow_id}, "
-                f"inventory {import_file.name}"
+                f"inventory {', '.join(path.name for path in import_files)}"
             ),
         )
     except WorkflowAlreadyStartedError:
-        await delete_import(pool, engagement.client_account_id, engagement.id, import_id)
+        await delete_imports(pool, engagement.client_account_id, engagement.id, import_ids)
         raise ControlError(f"engagement {engagement.name!r} is already running ({workflow_id}); see `status`") from None
     except BaseException:
-        await delete_import(pool, engagement.client_account_id, engagement.id, import_id)
+        await delete_imports(pool, engagement.client_account_id, engagement.id, import_ids)
         raise
     return workflow_id, master_flow_id
 
@@ -140,6 +148,26 @@ async def rollback(client: Client, engagement: EngagementRef, phase: Phase, user
                    reason: str | None = None) -> MasterStatus:
     return await _update(client, engagement, MasterFlowWorkflow.rollback_to, RollbackRequest(
         client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason))
+
+
+async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
+                          corrections: Sequence[MappingCorrection] = (), *,
+                          accept_remaining: bool = False) -> MappingReviewStatus:
+    """Send a person's mapping corrections (or acceptance) to the engagement's waiting discovery."""
+    request = MappingReviewRequest(client_account_id=engagement.client_account_id, user=user,
+                                   corrections=tuple(corrections), accept_remaining=accept_remaining)
+    discovery = client.get_workflow_handle_for(DiscoveryFlowWorkflow.run, phase_workflow_id(engagement.id, "discovery"))
+    try:
+        return await discovery.execute_update(DiscoveryFlowWorkflow.review_mappings, request)
+    except WorkflowUpdateFailedError as err:
+        cause: BaseException = err
+        while getattr(cause, "cause", None) is not None:  # the activity's own error, not "activity failed"
+            cause = cause.cause  # type: ignore[assignment]
+        raise ControlError(getattr(cause, "message", None) or str(cause)) from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ControlError(f"engagement {engagement.name!r} has no running discovery") from None
+        raise
 
 
 async def signal(client: Client, engagement: EngagementRef, name: str) -> None:

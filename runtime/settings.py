@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     embedded_temporal_ui_port: int = Field(default=8233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_UI_PORT"))
     log_format: Literal["console", "json"] = Field(default="console", validation_alias=AliasChoices("LOG_FORMAT"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
+    embedder: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MIGRATION_EMBEDDER"),
+        description="Embedding model for learned field mappings; unset: the offline hashed n-gram embedder.",
+    )
     metrics_port: int | None = Field(default=None, validation_alias=AliasChoices("MIGRATION_METRICS_PORT"))
     price_table: Path | None = Field(
         default=None,

@@ -105,6 +105,7 @@ CREATE TABLE migration.asset_merge_conflicts (
     CONSTRAINT asset_merge_conflicts_field_check CHECK (length(btrim(field)) > 0),
     CONSTRAINT asset_merge_conflicts_other_asset_check CHECK ((field = 'asset') = (other_asset_id IS NOT NULL)),
     -- open: awaiting review; resolved: a person decided (resolution says how)
+    -- vocabulary: CONFLICT_STATUSES
     CONSTRAINT asset_merge_conflicts_status_check CHECK (status IN ('open', 'resolved')),
     CONSTRAINT asset_merge_conflicts_resolved_check CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
 );

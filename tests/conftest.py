@@ -176,11 +176,14 @@ class EngagementFixture:
     viewer_id: uuid.UUID
 
 
-async def make_engagement(pool: asyncpg.Pool, **engagement_options: Any) -> EngagementFixture:
-    """A fresh client and engagement with an owner (may approve) and a viewer (may not)."""
+async def make_engagement(
+    pool: asyncpg.Pool, client_id: uuid.UUID | None = None, **engagement_options: Any
+) -> EngagementFixture:
+    """A fresh engagement (of a fresh client unless given) with an owner (may approve) and a viewer (may not)."""
     from db import tenancy
 
-    client_id = await tenancy.create_client(pool, f"client {uuid.uuid4().hex[:10]}")
+    if client_id is None:
+        client_id = await tenancy.create_client(pool, f"client {uuid.uuid4().hex[:10]}")
     name = f"engagement {uuid.uuid4().hex[:6]}"
     engagement_id = await tenancy.create_engagement(pool, client_id, name, **engagement_options)
     ref = tenancy.EngagementRef(engagement_id, client_id, name)

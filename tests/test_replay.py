@@ -53,7 +53,7 @@ async def test_record_histories(dev_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool, policy=approval_policy(["assessment", "planning", "execution"], 24))
     client = dev_env.client
     async with running_worker(client, app_pool) as queue:
-        await control.launch(client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
         handle = control.handle(client, e.ref)
         await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(

@@ -45,6 +45,8 @@ SEEDED_TABLES = frozenset(
         "import_field_mappings",
         "assets",
         "asset_dependencies",
+        "asset_merge_conflicts",
+        "application_assessments",
         "migration_waves",
         "migration_wave_assets",
         "agent_learning_patterns",
@@ -159,6 +161,17 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
             "INSERT INTO migration.asset_dependencies (client_account_id, engagement_id, source_asset_id,"
             " target_asset_id, port, protocol) VALUES ($1, $2, $3, $4, 5432, 'tcp')",
             client, engagement, asset_1, asset_2,
+        )
+        await conn.execute(
+            "INSERT INTO migration.asset_merge_conflicts (client_account_id, engagement_id, asset_id, field,"
+            " kept_value, incoming_value, data_import_id, row_number) VALUES ($1, $2, $3, 'os', $4, $5, $6, 1)",
+            client, engagement, asset_1, "linux", "windows", data_import,
+        )
+        await conn.execute(
+            "INSERT INTO migration.application_assessments (client_account_id, engagement_id, application_name,"
+            " asset_count, six_r_strategy, strategy_confidence, strategy_rationale)"
+            " VALUES ($1, $2, 'billing', 2, 'rehost', 0.8, $3)",
+            client, engagement, {"votes": {"rehost": 2}},
         )
         await conn.execute(
             "INSERT INTO migration.migration_waves (id, client_account_id, engagement_id, planning_flow_id, wave_number)"

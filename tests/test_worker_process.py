@@ -76,14 +76,14 @@ async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     file = inventory_file(tmp_path, 1500, seed=11)
     undisturbed = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
-        await control.launch(dev_env.client, app_pool, undisturbed.ref, file, queue, auto_approve=PHASES)
+        await control.launch(dev_env.client, app_pool, undisturbed.ref, [file], queue, auto_approve=PHASES)
         await asyncio.wait_for(control.handle(dev_env.client, undisturbed.ref).result(), 300)
     expected = await _counts(app_pool, undisturbed.ref)
 
     e = await make_engagement(app_pool)
     log = tmp_path / "workers.log"
     workers.append(_start_worker(process_env, log))
-    await control.launch(dev_env.client, app_pool, e.ref, file, process_env["MIGRATION_TASK_QUEUE"],
+    await control.launch(dev_env.client, app_pool, e.ref, [file], process_env["MIGRATION_TASK_QUEUE"],
                          auto_approve=PHASES)
     await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.step is not None, timeout=120)
     workers[0].send_signal(signal.SIGKILL)

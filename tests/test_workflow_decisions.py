@@ -26,7 +26,7 @@ def _approve(e, phase: str) -> ApproveRequest:
 async def test_waits_for_approval_and_only_reminds(time_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool, policy=approval_policy([], reminder_hours=1))
     async with running_worker(time_env.client, app_pool) as queue:
-        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         await time_env.sleep(timedelta(hours=5, minutes=30))
         st = await control.status(time_env.client, e.ref)
@@ -46,7 +46,7 @@ async def test_waits_for_approval_and_only_reminds(time_env, app_pool, tmp_path:
 async def test_a_rejected_phase_runs_again_and_waits_again(time_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool, policy=approval_policy(["assessment", "planning", "execution"], 24))
     async with running_worker(time_env.client, app_pool) as queue:
-        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         first = await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         handle = control.handle(time_env.client, e.ref)
         await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
@@ -67,7 +67,7 @@ async def test_a_rejected_phase_runs_again_and_waits_again(time_env, app_pool, t
 async def test_an_invalid_signal_is_ignored(time_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool)
     async with running_worker(time_env.client, app_pool) as queue:
-        await control.launch(time_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         handle = control.handle(time_env.client, e.ref)
         viewer = ApproveRequest(client_account_id=e.ref.client_account_id, phase="discovery", approver=e.viewer_id)
@@ -83,7 +83,7 @@ async def test_an_invalid_signal_is_ignored(time_env, app_pool, tmp_path: Path) 
 async def test_rollback_returns_to_an_earlier_phase(dev_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool, policy=approval_policy(["discovery", "assessment", "execution"], 24))
     async with running_worker(dev_env.client, app_pool) as queue:
-        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         before = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "planning")
         with pytest.raises(control.ControlError, match="cannot roll back forward"):
             await control.rollback(dev_env.client, e.ref, "execution", e.owner_id)
@@ -105,7 +105,7 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
     e = await make_engagement(app_pool, policy=approval_policy(list(("discovery", "assessment", "planning",
                                                                      "execution")), 24))
     async with running_worker(dev_env.client, app_pool) as queue:
-        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 12), queue)
+        await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await control.signal(dev_env.client, e.ref, "pause")
         paused = await wait_for(dev_env.client, e.ref, lambda st: st.paused)
         await asyncio.sleep(3)
@@ -132,7 +132,7 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
 async def test_cancel_while_a_phase_runs_ends_cancelled(dev_env, app_pool, tmp_path: Path) -> None:
     e = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
-        await control.launch(dev_env.client, app_pool, e.ref, inventory_file(tmp_path, 3000), queue)
+        await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 3000)], queue)
         await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.awaiting_approval is None)
         await control.cancel(dev_env.client, e.ref)
         with pytest.raises(WorkflowFailureError):

@@ -48,6 +48,7 @@ class MasterFlowWorkflow:
         self._status = "initialized"
         self._phase: Phase | None = None
         self._step: str | None = None
+        self._waiting_for: str | None = None
         self._progress = 0.0
         self._awaiting: Phase | None = None
         self._phase_failed = False
@@ -102,7 +103,7 @@ class MasterFlowWorkflow:
     async def _run_phase(self, phase: Phase) -> bool:
         """Run one phase as a child workflow; return True if it failed (the person decides what next)."""
         phase_flow_id = workflow.uuid4()
-        self._phase, self._step, self._phase_failed = phase, None, False
+        self._phase, self._step, self._waiting_for, self._phase_failed = phase, None, None, False
         self._phase_flow_ids[phase] = phase_flow_id
         await self._transition("phase_started", phase=phase, phase_flow_id=phase_flow_id, master_status="running")
         inp = self._input
@@ -111,7 +112,7 @@ class MasterFlowWorkflow:
             master_flow_id=inp.master_flow_id,
             phase=phase,
             phase_flow_id=phase_flow_id,
-            data_import_id=inp.data_import_id,
+            data_import_ids=inp.data_import_ids,
             master_workflow_id=workflow.info().workflow_id,
         )
         self._child = await workflow.start_child_workflow(
@@ -258,6 +259,8 @@ class MasterFlowWorkflow:
         if self._awaiting:
             what = "re-run or rollback after failure" if self._phase_failed else "approval"
             lines.append(f"**Waiting for:** {what} of {self._awaiting}")
+        if self._waiting_for:
+            lines.append(f"**Waiting for:** {self._waiting_for}")
         if self._asset_count is not None:
             lines.append(f"**Assets:** {self._asset_count}")
         return "\n\n".join(lines)
@@ -351,6 +354,7 @@ class MasterFlowWorkflow:
     def phase_progress(self, progress: PhaseProgress) -> None:
         if progress.phase == self._phase:
             self._step = progress.step
+            self._waiting_for = progress.waiting_for
             if progress.asset_count is not None:
                 self._asset_count = progress.asset_count
             base = 100.0 * PHASES.index(progress.phase) / len(PHASES)
@@ -372,6 +376,7 @@ class MasterFlowWorkflow:
             phase_flow_ids=dict(self._phase_flow_ids),
             asset_count=self._asset_count,
             phase_summaries=dict(self._summaries),
+            waiting_for=self._waiting_for,
         )
 
 

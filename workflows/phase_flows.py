@@ -11,14 +11,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
     from activities.discovery import DiscoveryActivities
     from activities.execution import ExecutionActivities
+    from activities.mapping import MappingActivities
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
     from domain.flow_contracts import (
+        MappingReviewInput,
+        MappingReviewRequest,
+        MappingReviewStatus,
         PhaseInput,
         PhaseProgress,
         PhaseResult,
@@ -30,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         WaveResult,
     )
     from domain.vocabulary import PHASE_STEPS
-    from workflows.activity_options import STEP_OPTIONS, TRANSITION_OPTIONS
+    from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.ids import wave_workflow_id
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
@@ -54,7 +59,7 @@ class PhaseFlow:
             tenant=inp.tenant,
             master_flow_id=inp.master_flow_id,
             phase_flow_id=inp.phase_flow_id,
-            data_import_id=inp.data_import_id,
+            data_import_ids=inp.data_import_ids,
         )
         summaries: dict[str, dict[str, Any]] = {}
         asset_count: int | None = None
@@ -123,19 +128,86 @@ class PhaseFlow:
 
 @workflow.defn(name="DiscoveryFlowWorkflow")
 class DiscoveryFlowWorkflow(PhaseFlow):
+    """Discovery; after attribute mapping it waits for a person while columns need review.
+
+    Corrections arrive by the `review_mappings` update (CLI `mappings set` / `mappings approve`);
+    each is applied by an activity, and the phase goes on once nothing below the confidence
+    threshold is left and an identifying column is mapped.
+    """
+
     phase = "discovery"
     steps = (
         ("data_import", DiscoveryActivities.import_records),
-        ("attribute_mapping", DiscoveryActivities.map_attributes),
+        ("attribute_mapping", MappingActivities.map_attributes),
         ("data_cleansing", DiscoveryActivities.cleanse_records),
         ("inventory", DiscoveryActivities.build_inventory),
         ("dependency_analysis", DiscoveryActivities.analyse_dependencies),
         ("tech_debt_analysis", DiscoveryActivities.analyse_tech_debt),
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._step_input: StepInput | None = None
+        self._review: MappingReviewStatus | None = None  # set while waiting for a mapping review
+        self._review_busy = False
+
     @workflow.run
     async def run(self, inp: PhaseInput) -> PhaseResult:
         return await self._run_steps(inp)
+
+    async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
+        result = await super()._execute_step(name, fn, inp, step_input)
+        if name != "attribute_mapping" or not (result.summary.get("needs_review") or result.summary.get("blocking")):
+            return result
+        self._step_input = step_input
+        self._review = MappingReviewStatus(
+            needs_review=tuple(result.summary.get("needs_review", ())),
+            blocking=tuple(result.summary.get("blocking", ())),
+            complete=False,
+        )
+        waiting = f"mapping review of {len(self._review.needs_review)} column(s)"
+        workflow.set_current_details(
+            f"**Waiting for** {waiting}: `starter.py mappings show` / `mappings set` / `mappings approve`"
+        )
+        await workflow.get_external_workflow_handle(inp.master_workflow_id).signal(
+            "phase_progress", PhaseProgress(phase=inp.phase, step=name, progress=0.0, waiting_for=waiting)
+        )
+        await workflow.wait_condition(lambda: self._review is not None and self._review.complete)
+        reviewed = await workflow.execute_activity_method(
+            MappingActivities.map_attributes_summary, step_input, summary="mapping summary", **STEP_OPTIONS
+        )
+        self._review = None
+        return reviewed
+
+    @workflow.update(name="review_mappings")
+    async def review_mappings(self, req: MappingReviewRequest) -> MappingReviewStatus:
+        self._review_busy = True
+        try:
+            status: MappingReviewStatus = await workflow.execute_activity_method(
+                MappingActivities.apply_mapping_review,
+                MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]
+                summary="mapping review", **REVIEW_OPTIONS,
+            )
+        finally:
+            self._review_busy = False
+        self._review = status
+        return status
+
+    @review_mappings.validator
+    def _validate_review(self, req: MappingReviewRequest) -> None:
+        if self._review is None or self._step_input is None:
+            raise ApplicationError("discovery is not waiting for a mapping review", type="NotAwaiting")
+        if req.client_account_id != self._step_input.tenant.client_account_id:
+            raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
+        if self._review_busy:
+            raise ApplicationError("another mapping review is being applied; try again", type="DecisionPending")
+        if not req.corrections and not req.accept_remaining:
+            raise ApplicationError("nothing to apply: give corrections or accept the remaining suggestions",
+                                   type="BadRequest")
+
+    @workflow.query
+    def mapping_review(self) -> MappingReviewStatus | None:
+        return self._review
 
 
 @workflow.defn(name="AssessmentFlowWorkflow")

@@ -1,0 +1,184 @@
+"""Attribute mapping of discovery: suggestions, the person's review, and what the platform learns.
+
+`map_attributes` suggests a target for every column of each inventory file from its header, a
+sample of its values and the nearest decisions people made before (pgvector). Suggestions at
+least `AUTO_APPROVE_CONFIDENCE` sure are approved; the rest wait for a person, as does an import
+with no identifying column. `apply_mapping_review` applies a person's corrections (source `user`)
+or accepts the remaining suggestions, and stores every reviewed decision as a learning pattern.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from temporalio import activity
+
+from activities.errors import bad_input
+from db.learning_patterns import mark_applied, nearest_mappings, store_mapping_decisions
+from db.pool import tenant_transaction
+from db.queries import sql
+from domain.asset_fields import ASSET_IMPORT_FIELDS, IDENTIFYING_FIELDS
+from domain.field_mapping import suggest_mappings
+from domain.flow_contracts import MappingReviewInput, MappingReviewStatus, StepInput, StepResult, Tenant
+from domain.header_embedding import Embedder
+from domain.value_profile import profile_signature, profile_values
+from domain.vocabulary import LEARNING_SCOPES, REVIEWING_ROLES
+
+# Suggestions at least this confident are applied without a person's review.
+AUTO_APPROVE_CONFIDENCE = 0.8
+# Rows read per file to profile its columns' values.
+PROFILE_SAMPLE_ROWS = 200
+DEFAULT_LEARNING_SCOPE = "client"
+
+
+class MappingActivities:
+    def __init__(self, pool: asyncpg.Pool, embedder: Embedder) -> None:
+        self._pool = pool
+        self._embedder = embedder
+
+    def _tx(self, tenant: Tenant, user: UUID | None = None):
+        return tenant_transaction(self._pool, tenant.client_account_id, tenant.engagement_id, user)
+
+    async def _inventory_imports(self, inp: StepInput) -> list[asyncpg.Record]:
+        async with self._tx(inp.tenant) as conn:
+            rows = [await conn.fetchrow(sql("data_import_get"), import_id) for import_id in inp.data_import_ids]
+        return [row for row in rows if row is not None and row["import_role"] == "inventory"]
+
+    @activity.defn(name="discovery.map_attributes")
+    async def map_attributes(self, inp: StepInput) -> StepResult:
+        """Suggest a target column for every column of each inventory file; approve the confident ones."""
+        imports = await self._inventory_imports(inp)
+        tenant = inp.tenant
+        applied: list[str] = []
+        for meta in imports:
+            headers = list(meta["source_columns"] or [])
+            async with self._tx(tenant) as conn:
+                sample = await conn.fetch(sql("raw_records_sample"), meta["id"], PROFILE_SAMPLE_ROWS)
+                learned = await nearest_mappings(conn, self._embedder, headers)
+            samples = {h: [str(r["raw_data"].get(h) or "") for r in sample] for h in headers}
+            suggestions = await asyncio.to_thread(suggest_mappings, headers, samples, learned)
+            rows = [
+                {
+                    "source_field": s.source_field,
+                    "target_field": s.target_field,
+                    "confidence": s.confidence,
+                    "source": s.source or "exact",
+                    "status": "approved" if s.target_field and s.confidence >= AUTO_APPROVE_CONFIDENCE else "suggested",
+                    "reason": s.reason,
+                    "transformation": {"unit": s.unit} if s.unit else None,
+                }
+                for s in suggestions
+            ]
+            used = [learned[s.source_field].pattern_id for s in suggestions
+                    if s.source == "learned" and s.source_field in learned]
+            async with self._tx(tenant) as conn:
+                await conn.execute(sql("field_mapping_upsert"), tenant.client_account_id, tenant.engagement_id,
+                                   meta["id"], rows)
+                await mark_applied(conn, used)
+            applied.extend(used)
+        summary = await self._review_status(inp)
+        return StepResult(summary={**_summary(summary), "learned_applied": len(applied)})
+
+    @activity.defn(name="discovery.map_attributes_summary")
+    async def map_attributes_summary(self, inp: StepInput) -> StepResult:
+        """The mapping summary after a completed review (what cleansing will apply)."""
+        return StepResult(summary=_summary(await self._review_status(inp)))
+
+    @activity.defn(name="discovery.apply_mapping_review")
+    async def apply_mapping_review(self, inp: MappingReviewInput) -> MappingReviewStatus:
+        """Apply a person's corrections or acceptance, learn from them, and say what is left."""
+        req = inp.request
+        if req is None:
+            return await self._review_status(inp.step)
+        tenant = inp.step.tenant
+        imports = await self._inventory_imports(inp.step)
+        by_id = {meta["id"]: meta for meta in imports}
+        async with self._tx(tenant, req.user) as conn:
+            role = await conn.fetchval(sql("member_role"), tenant.engagement_id, req.user)
+            if role not in REVIEWING_ROLES:
+                raise bad_input(f"user {req.user} is not a member who may review mappings (role: {role or 'none'})")
+            current = await conn.fetch(sql("field_mappings_review"), list(by_id))
+            decisions: list[dict[str, Any]] = []
+            for correction in req.corrections:
+                row = _find_mapping(current, correction.source_field, correction.file_name)
+                if correction.target_field is not None and correction.target_field not in ASSET_IMPORT_FIELDS:
+                    raise bad_input(f"{correction.target_field!r} is not an asset column; see `mappings targets`")
+                reason = "set by a person in the mapping review"
+                await conn.fetchrow(sql("field_mapping_correct"), row["data_import_id"], row["source_field"],
+                                    correction.target_field, req.user, reason)
+                if correction.target_field is not None:
+                    decisions.append(_decision(row, correction.target_field, req.user, "corrected"))
+            _check_unique_targets(await conn.fetch(sql("field_mappings_review"), list(by_id)))
+            accepted = await conn.fetch(sql("field_mappings_accept_remaining"), list(by_id), req.user) \
+                if req.accept_remaining else []
+            for row in accepted:
+                decisions.append(_decision({**dict(row), "file_name": by_id[row["data_import_id"]]["file_name"]},
+                                           row["target_field"], req.user, "accepted"))
+            scope = await conn.fetchval(sql("engagement_learning_scope"), tenant.engagement_id)
+            scope = scope if scope in LEARNING_SCOPES else DEFAULT_LEARNING_SCOPE
+            for decision in decisions:
+                decision["profile"] = await _profile(conn, decision)
+            learned = await store_mapping_decisions(
+                conn, self._embedder, client_account_id=tenant.client_account_id, engagement_id=tenant.engagement_id,
+                scope=scope, master_flow_id=inp.step.master_flow_id, decisions=decisions,
+            )
+        status = await self._review_status(inp.step)
+        return status.model_copy(update={"applied": len(req.corrections) + len(accepted), "learned": learned})
+
+    async def _review_status(self, inp: StepInput) -> MappingReviewStatus:
+        imports = await self._inventory_imports(inp)
+        async with self._tx(inp.tenant) as conn:
+            rows = await conn.fetch(sql("field_mappings_review"), [meta["id"] for meta in imports])
+        needs = tuple(
+            f"{r['file_name']}: {r['source_field']} (suggested {r['target_field']}, {r['confidence']:.2f})"
+            for r in rows if r["status"] == "suggested" and r["target_field"] is not None
+        )
+        blocking = tuple(
+            f"{meta['file_name']}: no column maps to an identifying field ({', '.join(IDENTIFYING_FIELDS)})"
+            for meta in imports
+            if not any(r["data_import_id"] == meta["id"] and r["status"] == "approved"
+                       and r["target_field"] in IDENTIFYING_FIELDS for r in rows)
+        )
+        return MappingReviewStatus(needs_review=needs, blocking=blocking, complete=not needs and not blocking)
+
+
+def _summary(status: MappingReviewStatus) -> dict[str, Any]:
+    return {"needs_review": list(status.needs_review[:50]), "blocking": list(status.blocking)}
+
+
+def _find_mapping(rows: Sequence[asyncpg.Record], source_field: str, file_name: str | None) -> asyncpg.Record:
+    matches = [r for r in rows if r["source_field"] == source_field and file_name in (None, r["file_name"])]
+    if not matches:
+        where = f" in {file_name}" if file_name else ""
+        raise bad_input(f"no column {source_field!r}{where} in this engagement's import")
+    if len(matches) > 1:
+        files = ", ".join(sorted(r["file_name"] for r in matches))
+        raise bad_input(f"column {source_field!r} is in several files ({files}); name the file")
+    return matches[0]
+
+
+def _check_unique_targets(rows: Sequence[asyncpg.Record]) -> None:
+    seen: dict[tuple[UUID, str], str] = {}
+    for r in rows:
+        if r["status"] != "approved" or r["target_field"] is None:
+            continue
+        key = (r["data_import_id"], r["target_field"])
+        if key in seen:
+            raise bad_input(f"{r['file_name']}: columns {seen[key]!r} and {r['source_field']!r} would both fill "
+                            f"{r['target_field']}; leave one unmapped")
+        seen[key] = r["source_field"]
+
+
+def _decision(row: Any, target: str, user: UUID, kind: str) -> dict[str, Any]:
+    return {"source_field": row["source_field"], "target_field": target, "user": user, "kind": kind,
+            "file_name": row["file_name"], "data_import_id": row["data_import_id"]}
+
+
+async def _profile(conn: asyncpg.Connection, decision: dict[str, Any]) -> str:
+    sample = await conn.fetch(sql("raw_records_sample"), decision["data_import_id"], PROFILE_SAMPLE_ROWS)
+    values = [str(r["raw_data"].get(decision["source_field"]) or "") for r in sample]
+    return profile_signature(profile_values(values))

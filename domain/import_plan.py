@@ -1,0 +1,124 @@
+"""What each file of one import is, and what discovery stages from it.
+
+Every file is opened (`domain.readers`: CSV, XLSX sheets, JSON, JSON Lines), its tables are
+recognised and supplements are joined into the inventory table they describe
+(`domain.import_bundle`). Each file then has one role:
+
+- `inventory`: its inventory table (supplements joined) is staged; rows become assets;
+- `dependencies`: its edge table is staged; rows become edges;
+- `supplement`: it was joined into another file's inventory; nothing of its own is staged.
+
+One table is staged per file. In a workbook whose sheets were recognised, sheets of no known
+format are skipped; when nothing was recognised the first sheet is the inventory. Skipped sheets
+are listed in the file's report. File-level problems raise `InputFileError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
+from domain.readers import InputFileError, Table, open_tables
+
+__all__ = ["InputFileError", "PlannedFile", "planned_import"]
+
+
+@dataclass
+class PlannedFile:
+    import_id: UUID
+    file_name: str
+    role: str
+    format_id: str
+    table: Any | None  # what to stage: an InventoryView, a dependency Table, or None (supplement)
+    notes: dict[str, Any] = field(default_factory=dict)
+    late_report: Callable[[], dict[str, Any]] | None = None  # known once the joined view was read
+
+    def report(self) -> dict[str, Any]:
+        """What the recogniser and the join found, for `data_imports.bundle_report`."""
+        return {**self.notes, **(self.late_report() if self.late_report else {})}
+
+
+def _view_report(view: InventoryView) -> dict[str, Any]:
+    """Supplement joins, and the edges and application names read from the inventory's own rows."""
+    report: dict[str, Any] = {}
+    if view.report:
+        report["supplements"] = [asdict(r) for r in view.report]
+    if view.edges.edges:
+        report["edges"] = [asdict(e) for e in view.edges.edges.values()]
+    if view.edges.problems:
+        report["edge_problems"] = [asdict(p) for p in view.edges.problems[:50]]
+        report["edge_problem_count"] = len(view.edges.problems)
+    if view.application_names:
+        report["application_names"] = list(view.application_names)
+    return report
+
+
+def _key(table: Any) -> tuple[str, str]:
+    return (str(table.path), table.name)
+
+
+@contextmanager
+def planned_import(paths: Mapping[UUID, Path]) -> Iterator[list[PlannedFile]]:
+    """Open and recognise the files of one import, inventories first; close every table afterwards."""
+    opened: list[Table] = []
+    try:
+        tables_of: dict[UUID, list[Table]] = {}
+        for import_id, path in paths.items():
+            tables = open_tables(path)
+            opened.extend(tables)
+            if not tables:
+                raise InputFileError(f"{path.name}: the workbook has no sheet with data")
+            tables_of[import_id] = tables
+        try:
+            plan = plan_import(opened)
+        except ImportBundleError as exc:
+            raise InputFileError(str(exc)) from exc
+        yield _files(paths, tables_of, plan)
+    finally:
+        for table in opened:
+            table.close()
+
+
+def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], plan: ImportPlan) -> list[PlannedFile]:
+    owner = {_key(t): import_id for import_id, tables in tables_of.items() for t in tables}
+    matches = dict(zip([_key(t) for tables in tables_of.values() for t in tables],
+                       [m for _, m in plan.matches]))
+    views: dict[UUID, InventoryView] = {}
+    for view in sorted(plan.inventories, key=lambda v: v.match.format_id == "generic"):  # recognised first
+        views.setdefault(owner[_key(view)], view)
+    edges: dict[UUID, tuple[Table, Any]] = {}
+    for table, match in plan.dependencies:
+        edges.setdefault(owner[_key(table)], (table, match))
+    joined_into = {table: view for view in plan.inventories for table in view.supplement_tables}
+    files: list[PlannedFile] = []
+    for import_id, path in paths.items():
+        tables = tables_of[import_id]
+        notes: dict[str, Any] = {"tables": {t.name: {"format": matches[_key(t)].format_id,
+                                                     "role": matches[_key(t)].role,
+                                                     "evidence": matches[_key(t)].evidence} for t in tables}}
+        if import_id in views:
+            view = views[import_id]
+            staged: Any = view
+            planned = PlannedFile(import_id, path.name, "inventory", view.match.format_id, view, notes,
+                                  lambda view=view: _view_report(view))
+        elif import_id in edges:
+            staged, match = edges[import_id]
+            planned = PlannedFile(import_id, path.name, "dependencies", match.format_id, staged, notes)
+        else:
+            staged = None
+            first = next(t for t in tables if _key(t) in joined_into)
+            target = joined_into[_key(first)]
+            planned = PlannedFile(import_id, path.name, "supplement", matches[_key(first)].format_id, None, notes,
+                                  lambda target=target: {"joined_into": target.name})
+        skipped = [t.name for t in tables
+                   if (staged is None or _key(t) != _key(staged)) and _key(t) not in joined_into]
+        if skipped:
+            notes["skipped_tables"] = skipped
+        files.append(planned)
+    order = {"inventory": 0, "dependencies": 1, "supplement": 2}
+    return sorted(files, key=lambda f: order[f.role])

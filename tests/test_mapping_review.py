@@ -1,0 +1,98 @@
+"""The mapping review loop on a real Temporal dev server and PostgreSQL, and what it teaches.
+
+A file whose identifying column the platform cannot place makes discovery wait; a person's
+correction (the same update the CLI sends) lets it go on, is applied by cleansing, and is learned:
+the next engagement of the client gets the corrected target suggested with high confidence and
+does not wait. Bad review requests are refused with a clear message and change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from db import import_review
+from domain.flow_contracts import MappingCorrection
+from domain.vocabulary import PHASES
+from runtime import engagement_control as control
+from tests.conftest import make_engagement
+from tests.flow_helpers import fetchval, running_worker, wait_for
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+# "Kennung" (German for identifier) names no asset field in any table the platform knows.
+UNPLACEABLE = (
+    "Kennung,Betriebssystem,CPU Cores,RAM (GB)\n"
+    "app-01,Windows Server 2019,4,16\n"
+    "app-02,Red Hat Enterprise Linux 8,8,32\n"
+    "db-01,Windows Server 2016,16,128\n"
+)
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def _mapping(pool, ref, column: str) -> dict:
+    imports = await import_review.latest_imports(pool, ref)
+    rows = await import_review.mapping_rows(pool, ref, [d["id"] for d in imports])
+    return next(r for r in rows if r["source_field"] == column)
+
+
+async def test_review_correction_is_applied_and_learned(dev_env, app_pool, tmp_path: Path) -> None:
+    first = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, first.ref, [_write(tmp_path, "servers.csv", UNPLACEABLE)],
+                             queue, auto_approve=PHASES)
+        st = await wait_for(dev_env.client, first.ref, lambda st: st.waiting_for is not None)
+        assert st.phase == "discovery" and "mapping review" in st.waiting_for
+        assert await fetchval(app_pool, first.ref, "SELECT count(*) FROM migration.assets") == 0
+
+        with pytest.raises(control.ControlError, match="not a member who may review"):
+            await control.review_mappings(dev_env.client, first.ref, first.viewer_id,
+                                          [MappingCorrection(source_field="Kennung", target_field="name")])
+        with pytest.raises(control.ControlError, match="'server_label' is not an asset column"):
+            await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+                                          [MappingCorrection(source_field="Kennung", target_field="server_label")])
+        with pytest.raises(control.ControlError, match="no column 'Nope'"):
+            await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+                                          [MappingCorrection(source_field="Nope", target_field="name")])
+        assert (await _mapping(app_pool, first.ref, "Kennung"))["source"] != "user"
+
+        review = await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+                                               [MappingCorrection(source_field="Kennung", target_field="name")],
+                                               accept_remaining=True)
+        assert review.complete and review.learned >= 1
+        result = await asyncio.wait_for(control.handle(dev_env.client, first.ref).result(), 300)
+        assert result.status == "completed"
+        names = await fetchval(app_pool, first.ref, "SELECT array_agg(name ORDER BY name) FROM migration.assets")
+        assert names == ["app-01", "app-02", "db-01"]
+        corrected = await _mapping(app_pool, first.ref, "Kennung")
+        assert (corrected["target_field"], corrected["source"], corrected["status"]) == ("name", "user", "approved")
+
+        # The same client's next engagement: a similar header is suggested from what was learned.
+        second = await make_engagement(app_pool, client_id=first.ref.client_account_id)
+        similar = UNPLACEABLE.replace("Kennung", "kennung ").replace("app-", "web-")
+        await control.launch(dev_env.client, app_pool, second.ref, [_write(tmp_path, "more.csv", similar)], queue,
+                             auto_approve=PHASES)
+        result = await asyncio.wait_for(control.handle(dev_env.client, second.ref).result(), 300)
+        assert result.status == "completed"  # never waited for a review
+        learned = await _mapping(app_pool, second.ref, "kennung")
+        assert learned["target_field"] == "name" and learned["source"] == "learned"
+        assert learned["confidence"] >= 0.9 and learned["status"] == "approved"
+        assert "Kennung" in learned["reason"]
+
+
+async def test_review_is_refused_when_discovery_does_not_wait(dev_env, app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    good = "Server Name,OS,CPU Cores\nweb-01,Windows Server 2019,4\n"
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, [_write(tmp_path, "good.csv", good)], queue)
+        await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
+        with pytest.raises(control.ControlError, match="not waiting for a mapping review"):
+            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
+        await control.cancel(dev_env.client, e.ref)
