@@ -30,6 +30,7 @@ A row without a name takes its hostname, else the first label of its FQDN, else 
 from __future__ import annotations
 
 import ipaddress
+import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -215,7 +216,16 @@ _TAG_PAIR = re.compile(r"\s*([^:=]+?)\s*[:=]\s*(.*?)\s*")
 
 
 def _tags(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
-    """`env:prod, owner=ops` -> {"env": "prod", "owner": "ops"}; a bare word is a tag without value."""
+    """`env:prod, owner=ops` -> {"env": "prod", "owner": "ops"}; a bare word is a tag without value;
+    a JSON object (joined tag supplements write one) is read as it is."""
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise _InvalidValueError(f"{text[:80]!r} is not a JSON object of tags") from None
+        if not isinstance(parsed, dict):
+            raise _InvalidValueError(f"{text[:80]!r} is not a JSON object of tags")
+        return _Outcome({str(k): None if v is None else str(v) for k, v in parsed.items()} or None)
     tags: dict[str, str | None] = {}
     for item in _TAG_SEPARATORS.split(text):
         if not item.strip() or is_placeholder(item.strip()):

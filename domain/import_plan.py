@@ -94,7 +94,7 @@ def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], pl
     edges: dict[UUID, tuple[Table, Any]] = {}
     for table, match in plan.dependencies:
         edges.setdefault(owner[_key(table)], (table, match))
-    joined_into = {table: view for view in plan.inventories for table in view.supplement_tables}
+    joined_into = {(str(path), name): view for view in plan.inventories for path, name in view.supplement_tables}
     files: list[PlannedFile] = []
     for import_id, path in paths.items():
         tables = tables_of[import_id]

@@ -285,3 +285,14 @@ def test_tags_and_unmapped_columns_are_kept_with_dates_normalised() -> None:
     assert record.values["custom_attributes"] == {"Creation date": "2023-07-16", "Backup policy": "gold"}
     rules = {change["rule"] for change in record.changes}
     assert {"tags_parsed", "date_normalised"} <= rules
+
+
+def test_tags_as_json_object_from_a_joined_tag_file() -> None:
+    mappings = [
+        MappingSuggestion(source_field="name", target_field="name", confidence=1.0, source="exact", reason=""),
+        MappingSuggestion(source_field="tags", target_field="tags", confidence=1.0, source="exact", reason=""),
+    ]
+    record = cleanse_record({"name": "a", "tags": '{"env": "prod", "app": "shop, web"}'}, mappings)
+    assert record.values["tags"] == {"env": "prod", "app": "shop, web"}
+    broken = cleanse_record({"name": "a", "tags": '{"env": '}, mappings)
+    assert broken.errors and "not a JSON object of tags" in broken.errors[0]
