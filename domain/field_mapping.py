@@ -24,7 +24,6 @@ leftmost; the others get no target and a reason naming the header that won.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -33,6 +32,17 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
+from domain.header_concepts import (
+    ASPECTS,
+    CONCEPTS,
+    QUALIFIERS,
+    TERMS,
+    WORD_FORMS,
+    HeaderReading,
+    names_a_part,
+    names_the_plan,
+    read_header,
+)
 from domain.header_embedding import header_words
 from domain.size_units import SizeUnit, split_header_unit
 from domain.value_profile import profile_values, suggest_from_profile
@@ -392,7 +402,7 @@ def _from_tables(header: str, overrides: Mapping[str, tuple[str, VendorOverride]
 
 
 def _from_generaliser(header: str) -> MappingSuggestion | None:
-    _, unit = _without_unit(header)
+    _, unit = _header_unit(header)
     match = match_header(header)
     if match is None:
         return None
@@ -510,24 +520,26 @@ def suggest_mappings(
 
 
 # --- The generalising matcher ----------------------------------------------------------------
-# A header becomes a set of canonical words: its size unit is cut off, `%` reads "percent" and `#`
-# "number", camelCase, dots and punctuation split words (`header_words`), and each word is put in
-# its canonical form (`_WORD_FORMS`: abbreviations such as srv, nm, mem, util, pct, env, crit, dept;
-# plurals of known words; a misspelling one edit from a known word of five letters or more, or two
-# edits from one of eight or more). Adjacent words that form one term are joined (`_TERMS`: "host
-# name" -> hostname, "operating system" -> os). Every target has the same word sets for its column
-# name and each of its synonyms.
+# Every target has word sets (`domain.header_concepts.read_header`) for its column name, each of its
+# synonyms and each phrase of its concept glossary (`CONCEPTS`). A header is read the same way, with
+# unknown words corrected against the known ones.
 #
-# Scoring, per target spelling S against the header's words H, with word weights w: a word found in
-# the spellings of few targets weighs more (1 + ln(targets / targets using it)); a word no spelling
-# uses weighs like the rarest (it is a sign the header means something else); qualifiers that do not
-# change what a column holds (server, vm, total, primary, allocated ...) weigh 0.5. With
-# I = H & S: score = 2 w(I) / (w(H) + w(S)) (weighted Dice), accepted when w(I) covers at least
-# 70% of w(S) and 50% of w(H), I holds a word that is not a qualifier, and score >= 0.6. A header
-# with a size unit only matches size columns. The best target's confidence is 0.5 + 0.35 * score
-# (at most 0.85, below a synonym's 0.9); when another target scores within 0.05 of it, the
-# confidence is capped at 0.6 and the reason names both. A numbered header ("Disk 1 size",
-# "Network #2") describes one of several parts, never the whole asset, and is not generalised.
+# Word weights: a word found in the spellings of few targets weighs more (1 + ln(targets / targets
+# using it)); a word no spelling uses weighs 1.5 times the rarest (it is a sign the header means
+# something else: "CPU *Ready* %", "*Snapshot* Count"); qualifiers (server, vm, total, primary ...)
+# weigh 0.5. On the header's side a secondary word (in brackets, or after a preposition) weighs
+# half, and so does an aspect word (name, type, level, number ...) when the header also has a word
+# that names the attribute ("Hypervisor *Type*").
+#
+# Scoring, per target spelling S against the header's words H, I = H & S: spelling coverage
+# c_s = w(I) / w(S) >= 0.7 and header coverage c_h = w_h(I) / w_h(H) >= 0.5, I holds a word that
+# is not a qualifier (unless H and S are the same words), and score = 2 c_s c_h / (c_s + c_h)
+# (their harmonic mean, weighted Dice when no header word is discounted) >= 0.6. A spelling without
+# the header's head word scores 0.85 times less. With a size unit in the header only size columns
+# compete, and a "usage" in bytes reads as "used". A numbered part ("Disk 2 size", "Network #1")
+# and a column about the migration's destination ("Target Region") are not generalised. The best
+# target's confidence is 0.5 + 0.35 * score (at most 0.85, below a synonym's 0.9); when another
+# target scores within 0.05 of it, the confidence is capped at 0.6 and the reason names both.
 
 GENERALISED_BASE = 0.5
 GENERALISED_SPAN = 0.35
@@ -537,161 +549,15 @@ MIN_SCORE = 0.6
 MIN_SPELLING_COVERAGE = 0.7
 MIN_HEADER_COVERAGE = 0.5
 QUALIFIER_WEIGHT = 0.5
+DISCOUNT = 0.5
+UNKNOWN_FACTOR = 1.5
 HEADLESS_FACTOR = 0.85
 
 STRONG_LEARNED_SIMILARITY = 0.9
 MIN_LEARNED_SIMILARITY = 0.8
 LEARNED_CONFIDENCE_FACTOR = 0.85
 
-
-def _forms(canonical: str, *spellings: str) -> dict[str, str]:
-    return {spelling: canonical for spelling in (canonical, *spellings)}
-
-
-_WORD_FORMS: dict[str, str] = {
-    **_forms("server", "srv", "svr", "serv"),
-    **_forms("host", "hst"),
-    **_forms("name", "nm", "nme"),
-    **_forms("memory", "mem", "ram", "vram"),
-    **_forms("storage", "stor", "strg"),
-    **_forms("disk", "dsk", "hdd", "drive"),
-    **_forms("utilization", "util", "utilisation", "usage", "usg", "load"),
-    **_forms("configuration", "config", "cfg"),
-    **_forms("used", "use", "utilized", "utilised", "consumed"),
-    **_forms("utilization", "percent", "pct", "percentage", "perc"),  # a % of CPU or memory is its utilisation
-    **_forms("average", "avg", "mean"),
-    **_forms("peak", "max", "maximum", "pk", "percentile"),
-    **_forms("cpu", "cpus", "vcpu", "vcpus"),
-    **_forms("socket", "skt"),
-    **_forms("number", "num", "no", "nr", "nbr", "cnt", "count", "qty", "quantity"),
-    **_forms("ip", "ipv4", "ipv6", "ipaddr"),
-    **_forms("address", "addr", "adr", "addrs"),
-    **_forms("mac", "macaddr"),
-    **_forms("environment", "env", "envt", "envir", "environ"),
-    **_forms("criticality", "crit", "critical"),
-    **_forms("department", "dept", "dpt"),
-    **_forms("application", "app", "appl"),
-    **_forms("owner", "own", "owned", "owning", "contact"),
-    **_forms("version", "ver", "vers", "rel", "release", "build"),
-    **_forms("description", "desc", "descr"),
-    **_forms("datacenter", "datacentre"),
-    **_forms("center", "centre"),
-    **_forms("cluster", "clstr", "clu"),
-    **_forms("location", "loc", "locn"),
-    **_forms("power", "pwr"),
-    **_forms("state", "status", "stat", "sts"),
-    **_forms("manufacturer", "mfr", "mfg", "manuf", "oem"),
-    **_forms("model", "mdl"),
-    **_forms("hardware", "hw"),
-    **_forms("system", "sys"),
-    **_forms("serial", "sn"),
-    **_forms("business", "biz", "bus", "busn"),
-    **_forms("technical", "tech"),
-    **_forms("administrator", "admin", "adm"),
-    **_forms("id", "identifier", "uid", "uuid", "ref", "reference"),
-    **_forms("external", "ext", "extern"),
-    **_forms("sensitivity", "sens"),
-    **_forms("virtual", "virt", "virtualised", "virtualized"),
-    **_forms("hypervisor", "virtualization", "virtualisation"),
-    **_forms("monthly", "month", "mo", "mth", "mthly"),
-    **_forms("dependency", "dep", "deps", "dependent", "depends", "depend"),
-    **_forms("type", "category"),
-    **_forms("size", "capacity", "space"),
-    **_forms("nic", "nics", "adapter", "adapters"),
-    **_forms("throughput", "mbps", "bandwidth"),
-    **_forms("architecture", "arch"),
-    **_forms("allocated", "alloc", "provisioned", "configured", "assigned"),
-}
-# Two adjacent canonical words that name one thing.
-_TERMS: dict[tuple[str, str], str] = {
-    ("host", "name"): "hostname",
-    ("data", "center"): "datacenter",
-    ("ip", "address"): "ip",
-    ("mac", "address"): "mac",
-    ("operating", "system"): "os",
-    ("os", "type"): "os",  # an OS type is its family (Windows, Linux), not an asset type
-    ("fully", "qualified"): "fqdn",
-    ("network", "nic"): "nic",
-    ("esx", "host"): "esxhost",
-    ("esxi", "host"): "esxhost",
-    ("vmware", "host"): "esxhost",
-    ("hypervisor", "host"): "esxhost",
-}
-_QUALIFIERS = frozenset(
-    {"server", "vm", "machine", "instance", "guest", "host", "device", "system", "primary", "all", "total",
-     "current", "list", "allocated", "email", "mail", "info", "detail", "value"}
-)
-_STOPWORDS = frozenset(
-    {"of", "the", "in", "a", "an", "for", "by", "per", "on", "to", "and", "or", "is", "at", "according", "th", "st",
-     "nd", "rd", "usd", "eur", "gbp", "optional"}
-)
-_KEEP_WHOLE = frozenset(
-    {"vcpu", "vcpus", "vram", "ipv4", "ipv6", "vmware", "vsphere", "netbios", "smbios", "fqdn", "mbps", "iops", "nics"}
-)
-_SYMBOLS = (
-    (re.compile(r"\b[kmg]b\s*/\s*s(?:ec)?\b", re.I), " mbps "),
-    (re.compile(r"%"), " percent "),
-    (re.compile(r"#"), " number "),
-    (re.compile(r"\b([os])/([sn])\b", re.I), r"\1\2"),  # O/S, S/N
-)
-_NUMBERED = re.compile(r"(?<![\w.])\d+(?![\w.])")
-
-
-def _canonical_words(text: str, vocabulary: frozenset[str]) -> list[str]:
-    """Canonical words of a unit-less header text; unknown words are corrected against `vocabulary`."""
-    for pattern, replacement in _SYMBOLS:
-        text = pattern.sub(replacement, text)
-    words: list[str] = []
-    for word in header_words(text, keep=_KEEP_WHOLE):
-        if word.isdigit() or word in _STOPWORDS:
-            continue
-        words.append(_WORD_FORMS.get(word) or _known_form(word, vocabulary))
-    joined: list[str] = []
-    for word in words:
-        term = _TERMS.get((joined[-1], word)) if joined else None
-        if term:
-            joined[-1] = term
-        elif word not in joined:
-            joined.append(word)
-    return joined
-
-
-def _known_form(word: str, vocabulary: frozenset[str]) -> str:
-    """`word` itself when known (or nothing is known), its singular, else the closest known word."""
-    if not vocabulary or word in vocabulary or word in _QUALIFIERS:
-        return word
-    for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
-        if singular and (singular in vocabulary or singular in _WORD_FORMS):
-            return _WORD_FORMS.get(singular, singular)
-    if len(word) < 4:
-        return word
-    allowed = 1 if len(word) < 8 else 2
-    scored = sorted(
-        (_edit_distance(word, known), -difflib.SequenceMatcher(None, word, known).ratio(), known)
-        for known in vocabulary
-        if abs(len(known) - len(word)) <= allowed and len(known) >= 4
-    )
-    if not scored or scored[0][0] > allowed:
-        return word
-    if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
-        return word  # two known words are equally close: do not guess
-    return _WORD_FORMS.get(scored[0][2], scored[0][2])
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            cost = 0 if char_a == char_b else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                value = min(value, previous2[j - 2] + 1)
-            current.append(value)
-        previous2, previous = previous, current
-    return previous[-1]
+_UNIT_WORDS: dict[str, SizeUnit] = {unit.lower(): unit for unit in ("KB", "KiB", "MB", "MiB", "GB", "GiB", "TB", "TiB")}
 
 
 @dataclass(frozen=True)
@@ -701,30 +567,56 @@ class _Spelling:
     words: frozenset[str]
 
 
-def _build_spellings() -> tuple[tuple[_Spelling, ...], dict[str, float], frozenset[str]]:
-    """Every target's word sets, the weight of each word, and the known words."""
+def _spelling_words(text: str) -> frozenset[str]:
+    return frozenset(read_header(_without_unit(text)[0]).words)
+
+
+def _build_spellings() -> tuple[tuple[_Spelling, ...], dict[str, float], dict[str, str]]:
+    """Every target's word sets, the weight of each word, and the known spellings -> canonical words.
+
+    A column name that reads like an earlier column's name ("host name" after "hostname") is left
+    out: it would make every match of the first one ambiguous.
+    """
     spellings: list[_Spelling] = []
+    names: set[frozenset[str]] = set()
     for target in ASSET_IMPORT_FIELDS:
-        for text in (target.replace("_", " "), *HEADER_SYNONYMS.get(target, ())):
-            words = frozenset(_canonical_words(_without_unit(text)[0], frozenset()))
-            if words:
-                spellings.append(_Spelling(target, text, words))
+        name_words = _spelling_words(target.replace("_", " "))
+        texts = (*HEADER_SYNONYMS.get(target, ()), *CONCEPTS.get(target, ()))
+        if name_words not in names:
+            names.add(name_words)
+            spellings.append(_Spelling(target, target, name_words))
+        spellings.extend(_Spelling(target, text, words) for text in texts if (words := _spelling_words(text)))
     users: dict[str, set[str]] = {}
     for spelling in spellings:
         for word in spelling.words:
             users.setdefault(word, set()).add(spelling.target)
     total = len(ASSET_IMPORT_FIELDS)
     weights = {word: 1.0 + math.log(total / len(targets)) for word, targets in users.items()}
-    known = frozenset(users) | frozenset(_WORD_FORMS.values()) | frozenset(_TERMS.values())
+    known = {word: word for word in users}
+    known.update((spelling, form) for spelling, form in WORD_FORMS.items() if len(spelling) >= 5)
+    known.update((word, word) for word in WORD_FORMS.values() if " " not in word)
+    known.update((word, word) for pair in TERMS for word in pair)
     return tuple(spellings), weights, known
 
 
-_SPELLINGS, _WEIGHTS, _KNOWN_WORDS = _build_spellings()
-_UNKNOWN_WEIGHT = 1.0 + math.log(len(ASSET_IMPORT_FIELDS))
+_SPELLINGS, _WEIGHTS, _KNOWN = _build_spellings()
+_UNKNOWN_WEIGHT = UNKNOWN_FACTOR * (1.0 + math.log(len(ASSET_IMPORT_FIELDS)))
 
 
 def _weight(word: str) -> float:
-    return QUALIFIER_WEIGHT if word in _QUALIFIERS else _WEIGHTS.get(word, _UNKNOWN_WEIGHT)
+    return QUALIFIER_WEIGHT if word in QUALIFIERS else _WEIGHTS.get(word, _UNKNOWN_WEIGHT)
+
+
+def _header_weights(reading: HeaderReading) -> dict[str, float]:
+    """Each header word's weight on the header's side: secondary words and, beside a word naming the
+    attribute, aspect words count half."""
+    named = any(word not in QUALIFIERS and word not in ASPECTS for word in reading.words)
+    return {
+        word: _weight(word)
+        * (DISCOUNT if word in reading.secondary else 1.0)
+        * (DISCOUNT if named and word in ASPECTS else 1.0)
+        for word in reading.words
+    }
 
 
 @dataclass(frozen=True)
@@ -737,31 +629,47 @@ class HeaderMatch:
     reason: str
 
 
-def _score(words: frozenset[str], head: str | None, spelling: frozenset[str]) -> float:
+def _score(reading: HeaderReading, header_weights: Mapping[str, float], spelling: frozenset[str]) -> float:
+    words = frozenset(reading.words)
     common = words & spelling
-    if not common or common <= _QUALIFIERS:
+    if not common or (common <= QUALIFIERS and words != spelling):
         return 0.0
-    shared = sum(map(_weight, common))
-    header_weight, spelling_weight = sum(map(_weight, words)), sum(map(_weight, spelling))
-    if shared < MIN_SPELLING_COVERAGE * spelling_weight or shared < MIN_HEADER_COVERAGE * header_weight:
+    spelling_coverage = sum(map(_weight, common)) / sum(map(_weight, spelling))
+    header_coverage = sum(header_weights[word] for word in common) / sum(header_weights.values())
+    if spelling_coverage < MIN_SPELLING_COVERAGE or header_coverage < MIN_HEADER_COVERAGE:
         return 0.0
-    score = 2 * shared / (header_weight + spelling_weight)
-    return score if head is None or head in spelling else score * HEADLESS_FACTOR
+    score = 2 * spelling_coverage * header_coverage / (spelling_coverage + header_coverage)
+    return score if reading.head is None or reading.head in spelling else score * HEADLESS_FACTOR
+
+
+def _header_unit(header: str) -> tuple[str, SizeUnit | None]:
+    """The header without its size unit, and that unit; also a trailing camelCase `Mb`/`Gb` (`ramSizeMb`)."""
+    base, unit = _without_unit(header)
+    if unit is None:
+        words = header_words(base)
+        if len(words) > 1 and words[-1] in _UNIT_WORDS and re.search(words[-1] + r"\W*$", base, re.I):
+            unit = _UNIT_WORDS[words[-1]]
+            base = re.sub(words[-1] + r"\W*$", "", base, flags=re.I)
+    return base, unit
 
 
 def match_header(header: str) -> HeaderMatch | None:
     """The target a header's words point to (see the scoring above), or None."""
-    base, unit = _without_unit(header)
-    if _NUMBERED.search(base):
+    base, unit = _header_unit(header)
+    if names_a_part(base):
         return None
-    ordered = _canonical_words(base, _KNOWN_WORDS)
-    words = frozenset(ordered)
-    head = next((word for word in reversed(ordered) if word not in _QUALIFIERS), None)
+    reading = read_header(base, _KNOWN)
+    if names_the_plan(reading.words):
+        return None
+    if unit is not None and "utilization" in reading.words:
+        words = tuple(dict.fromkeys("used" if word == "utilization" else word for word in reading.words))
+        reading = HeaderReading(words, reading.secondary, "used" if reading.head == "utilization" else reading.head)
+    header_weights = _header_weights(reading)
     best: dict[str, tuple[float, _Spelling]] = {}
     for spelling in _SPELLINGS:
         if unit is not None and spelling.target not in GB_SIZE_FIELDS:
             continue
-        score = _score(words, head, spelling.words)
+        score = _score(reading, header_weights, spelling.words)
         if score > best.get(spelling.target, (0.0, spelling))[0]:
             best[spelling.target] = (score, spelling)
     ranked = sorted(best.items(), key=lambda item: -item[1][0])
@@ -769,8 +677,8 @@ def match_header(header: str) -> HeaderMatch | None:
         return None
     target, (score, spelling) = ranked[0]
     confidence = GENERALISED_BASE + GENERALISED_SPAN * score
-    reading = " ".join(sorted(words))
-    reason = f"{_shown(header)} reads as '{reading}', like {spelling.text!r} ({target}), score {score:.2f}"
+    reading_text = " ".join(sorted(reading.words))
+    reason = f"{_shown(header)} reads as '{reading_text}', like {spelling.text!r} ({target}), score {score:.2f}"
     if len(ranked) > 1 and ranked[1][1][0] >= score - AMBIGUITY_MARGIN:
         runner_up, (other, _) = ranked[1]
         confidence = min(confidence, AMBIGUOUS_CONFIDENCE)

@@ -1,0 +1,472 @@
+"""The words people use for each asset attribute, and how a header's text becomes canonical words.
+
+`CONCEPTS` is a glossary per asset field: the words and short phrases consultants, CMDBs and
+monitoring, backup and virtualisation tools use for that attribute (description: purpose, remarks,
+role, function; location: site, region, room, rack; hostname: NetBIOS name, computer name ...).
+It is domain knowledge, not a list of headers seen in a test set; `domain.field_mapping` scores
+headers against it alongside the column names and `HEADER_SYNONYMS`.
+
+`read_header` turns a header (its size unit already cut off) into a `HeaderReading`:
+
+1. Symbols and fixed phrases become words: `%` -> percent, `#` -> number, `MB/s` -> mbps,
+   `I/O operations per second` -> iops, `Y/N` and `?` -> flag, `IT` -> technical, `p95` -> peak,
+   single letters around a slash join (`O/S` -> os, `P/V` -> pv).
+2. Words are split (camelCase, dots, punctuation: `domain.header_embedding.header_words`); digits,
+   stop words ("the", "of", currency codes) and filler words that never change what a column
+   holds ("installed", "reported", "hosted") are dropped.
+3. Each word takes its canonical form (`WORD_FORMS`: abbreviations such as srv, mem, util, crit;
+   synonyms such as vendor -> manufacturer, site -> location; plural part names carry a count:
+   disks -> disk number). An unknown word is read as its singular, or as the known word one edit
+   away (two for words of eight letters or more), when exactly one is that close.
+4. Adjacent words naming one thing are joined (`TERMS`: host name -> hostname, physical address ->
+   mac, physical cpu -> socket, virtual machine -> vm, processor time -> cpu utilization).
+5. Words in brackets, words after a preposition ("Name *of the Virtual Machine*", "Cost *per
+   Month*") and the namespace of a dotted name ("*Tags.*Application", "*cpu.usage.*average") are
+   *secondary*: they qualify the attribute rather than name it. After a quantifier ("Number of ...",
+   "Amount of ...") the words stay primary; so does a namespace when the last part only gives a
+   statistic ("RAM.UsedSize.Avg") or forms one term with it ("Hardware.Address").
+6. The *head* is the last primary word that is neither a qualifier (server, vm, total, primary ...)
+   nor an aspect word (name, type, level, number ...): the last noun phrase carries the attribute
+   ("Amount of RAM installed" -> memory, "Tags.Environment" -> environment). A header of only
+   aspect and qualifier words takes its first aspect word as head ("Class Name" -> class).
+
+A header that speaks of the destination of a migration (target, destination, proposed) describes
+the plan, not the asset, and `names_the_plan` says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from domain.header_embedding import header_words
+
+
+def _forms(canonical: str, *spellings: str) -> dict[str, str]:
+    return {spelling: canonical for spelling in (canonical, *spellings)}
+
+
+# word -> canonical word(s); a value of several words expands in place ("disks" -> "disk number").
+WORD_FORMS: dict[str, str] = {
+    **_forms("server", "srv", "svr", "serv", "srvr"),
+    **_forms("host", "hst"),
+    **_forms("hostname", "hostnm", "hn"),
+    **_forms("name", "nm", "nme", "label", "lbl", "caption"),
+    **_forms("computer", "comp", "cmptr", "pc"),
+    **_forms("memory", "mem", "ram", "vram"),
+    **_forms("storage", "stor", "strg"),
+    **_forms("disk", "dsk", "hdd", "drive", "vmdk", "volume"),
+    **_forms("disk number", "disks", "drives", "volumes", "vmdks"),
+    **_forms("utilization", "util", "utl", "ut", "utilisation", "usage", "usg", "load", "busy"),
+    **_forms("utilization", "percent", "pct", "percentage", "perc"),  # a % of CPU or memory is its utilisation
+    **_forms("configuration", "config", "cfg"),
+    **_forms("used", "use", "utilized", "utilised", "consumed", "occupied", "committed"),
+    **_forms("average", "avg", "mean", "typical"),
+    **_forms("peak", "max", "maximum", "pk", "percentile", "highest", "top"),
+    **_forms("cpu", "vcpu"),
+    **_forms("cpu number", "cpus", "vcpus"),
+    **_forms("core", "cor"),
+    **_forms("core number", "cores"),
+    **_forms("socket", "skt", "package"),
+    **_forms("socket number", "sockets", "skts", "packages"),
+    **_forms("processor", "proc"),
+    **_forms("processor number", "processors"),
+    **_forms("mhz", "speed", "spd", "freq", "frequency", "clock", "ghz"),
+    **_forms("number", "num", "no", "nr", "nbr", "cnt", "count", "qty", "quantity"),
+    **_forms("ip", "ipv4", "ipv6", "ipaddr", "ips"),
+    **_forms("address", "addr", "adr", "addrs", "addresses"),
+    **_forms("mac", "macaddr", "macs"),
+    **_forms("environment", "env", "envt", "envmt", "envir", "environ", "prod", "production", "nonprod", "dev",
+             "development", "uat", "staging", "lifecycle", "landscape", "stage"),
+    **_forms("criticality", "crit", "critical", "importance", "impact", "bia"),
+    **_forms("department", "dept", "dpt"),
+    **_forms("business unit", "bu", "lob", "division", "segment"),
+    **_forms("application", "app", "appl", "apps", "applications"),
+    **_forms("owner", "own", "owned", "contact", "poc", "team", "group", "sponsor", "manager", "steward"),
+    **_forms("business owner", "bo"),
+    **_forms("version", "ver", "vers", "rel", "release", "build", "sp", "kernel"),
+    **_forms("description", "desc", "descr", "notes", "note", "comments", "comment", "cmnts", "remarks", "remark",
+             "rmks", "annotation", "purpose", "role", "function"),
+    **_forms("datacenter", "datacentre", "dc"),
+    **_forms("center", "centre", "ctr"),
+    **_forms("cluster", "clstr", "clst", "clus", "clu"),
+    **_forms("location", "loc", "locn", "site", "region", "country", "city", "building", "bldg", "room", "rack",
+             "geo", "geographic", "geography", "office", "facility", "campus", "floor", "premises"),
+    **_forms("power", "pwr", "running"),
+    **_forms("power state", "pwrst", "powerstate", "powerstatus"),
+    **_forms("state", "status", "stat", "sts"),
+    **_forms("manufacturer", "mfr", "mfg", "manuf", "manufr", "mnfr", "oem", "vendor", "make", "maker", "brand"),
+    **_forms("model", "mdl"),
+    **_forms("hardware", "hw"),
+    **_forms("system", "sys"),
+    **_forms("serial", "sn", "ser", "serno", "sno"),
+    **_forms("business", "biz", "bus", "busn"),
+    **_forms("technical", "tech", "itdept", "support", "ops", "operations", "infrastructure", "infra", "assignment"),
+    **_forms("administrator", "admin", "adm", "sysadmin", "administrators", "managed"),
+    **_forms("id", "identifier", "ref", "reference"),
+    **_forms("uuid", "guid", "uid"),
+    **_forms("external", "ext", "extern"),
+    **_forms("cmdb", "snow", "servicenow"),
+    **_forms("sensitivity", "sens", "confidentiality", "confidential"),
+    **_forms("classification", "clasification"),
+    **_forms("virtual", "virt", "virtualised", "virtualized"),
+    **_forms("hypervisor", "virtualization", "virtualisation", "hyp", "hypvsr", "hv"),
+    **_forms("monthly", "month", "mo", "mth", "mthly"),
+    **_forms("cost", "spend", "tco", "expense", "charge", "costs"),
+    **_forms("dependency", "dep", "deps", "dependent", "depends", "depend", "dependencies", "relies", "rely",
+             "requires", "required", "prerequisite", "prerequisites", "upstream", "upstr"),
+    **_forms("type", "category", "kind", "class", "cls", "typ"),
+    **_forms("size", "capacity", "space", "sz", "cap"),
+    **_forms("nic", "adapter", "interface", "card", "vnic"),
+    **_forms("nic number", "nics", "adapters", "interfaces", "cards", "vnics"),
+    **_forms("network", "net", "nw", "ntwk"),
+    **_forms("throughput", "mbps", "bandwidth", "thruput", "traffic", "io"),
+    **_forms("architecture", "arch", "bits", "bit", "bitness"),
+    **_forms("allocated", "alloc", "provisioned", "configured", "assigned", "allocation", "reserved"),
+    **_forms("tag", "tgs", "labels", "lbls", "tagging"),
+    **_forms("template", "tmpl", "templ"),
+    **_forms("flag", "indicator", "yn", "is"),
+    **_forms("virtual", "pv", "vp"),
+    **_forms("family", "fam", "distribution", "distro", "edition", "flavor", "flavour"),
+    **_forms("os", "opsys"),
+    **_forms("operating", "op"),
+    **_forms("fqdn", "fq"),
+    **_forms("primary", "pri", "main"),
+    **_forms("management", "mgmt", "mgt"),
+    **_forms("total", "tot", "totl", "sum", "overall", "combined"),
+    **_forms("esx", "esxi"),
+    **_forms("information", "info"),
+    **_forms("organisation", "org", "organization", "company", "enterprise"),
+    **_forms("vhw", "vmhw"),
+    **_forms("hardware version", "compatibility"),
+    **_forms("iops", "iosp"),
+}
+# Two adjacent canonical words that name one thing; a value may be several words.
+TERMS: dict[tuple[str, str], str] = {
+    ("host", "name"): "hostname",
+    ("hostname", "name"): "hostname",
+    ("computer", "name"): "hostname",
+    ("netbios", "name"): "hostname",
+    ("data", "center"): "datacenter",
+    ("datacenter", "name"): "datacenter",
+    ("datacenter", "location"): "datacenter",  # "DC Location", "Data Center Site" name the data centre
+    ("ip", "address"): "ip",
+    ("network", "ip"): "ip",
+    ("nic", "ip"): "ip",
+    ("mac", "address"): "mac",
+    ("physical", "address"): "mac",
+    ("hardware", "address"): "mac",
+    ("ethernet", "address"): "mac",
+    ("network", "mac"): "mac",
+    ("nic", "mac"): "mac",
+    ("operating", "system"): "os",
+    ("os", "type"): "os",  # an OS type is its family (Windows, Linux), not an asset type
+    ("full", "name"): "fullname",
+    ("guest", "fullname"): "os",  # vSphere guestFullName is the guest OS
+    ("os", "fullname"): "os",
+    ("virtual", "platform"): "hypervisor",
+    ("fully", "qualified"): "fqdn",
+    ("fqdn", "name"): "fqdn",
+    ("fqdn", "hostname"): "fqdn",
+    ("network", "nic"): "nic",
+    ("esx", "host"): "esxhost",
+    ("vmware", "host"): "esxhost",
+    ("hypervisor", "host"): "esxhost",
+    ("physical", "host"): "esxhost",
+    ("parent", "host"): "esxhost",
+    ("runtime", "host"): "esxhost",  # vSphere runtime.host is the ESXi host
+    ("host", "server"): "esxhost",
+    ("vm", "host"): "esxhost",  # PowerCLI VMHost
+    ("virtual", "machine"): "vm",
+    ("virtual", "server"): "vm",
+    ("virtual", "cpu"): "cpu",
+    ("virtual", "processor"): "cpu",
+    ("virtual", "disk"): "disk",
+    ("virtual", "nic"): "nic",
+    ("virtual", "hardware"): "vhw",
+    ("vm", "hardware"): "vhw",
+    ("physical", "cpu"): "socket",
+    ("physical", "processor"): "socket",
+    ("physical", "virtual"): "virtual",
+    ("virtual", "physical"): "virtual",
+    ("flag", "physical"): "isphysical",  # an inverted flag: mapping it onto is_virtual would invert the values
+    ("processor", "core"): "core",
+    ("processor", "utilization"): "cpu utilization",
+    ("processor", "time"): "cpu utilization",  # Windows "% Processor Time"
+    ("version", "number"): "version",
+    ("patch", "level"): "version",
+    ("service", "tag"): "serial",
+    ("asset", "tag"): "assettag",
+    ("product", "name"): "model",  # SMBIOS / WMI product name is the hardware model
+    ("configuration", "item"): "ci",
+    ("operating", "unit"): "business unit",
+    ("run", "rate"): "cost",
+    ("transfer", "rate"): "throughput",
+}
+# Words that narrow a column without changing what it holds: they weigh half and never match alone.
+QUALIFIERS = frozenset(
+    {"server", "vm", "machine", "instance", "guest", "host", "device", "equipment", "system", "primary", "all",
+     "total", "current", "list", "allocated", "email", "mail", "information", "detail", "details", "physical",
+     "computer", "family", "resource", "service", "product", "management", "configuration", "hardware", "vmware",
+     "vsphere", "vcenter", "compute", "summary", "runtime", "organisation", "finance", "perf", "performance",
+     "metadata", "ha", "drs", "node", "item", "ci", "platform"}
+)
+# Words that say which aspect of the attribute a column gives; they weigh half when the header also
+# names the attribute ("Hypervisor Type" is the hypervisor), and are the head only when nothing else is.
+ASPECTS = frozenset(
+    {"name", "type", "level", "rating", "number", "value", "code", "flag", "owner", "state", "software",
+     "technology", "layer", "manufacturer"}
+)
+# Which statistic of a measure a column gives; a dotted name ending in one is about its namespace.
+STATISTICS = frozenset({"average", "peak"})
+# After these, "of" keeps the following words primary: "Number of Disks" is about disks.
+QUANTIFIERS = frozenset({"number", "total", "amount", "list", "count", "sum"})
+PREPOSITIONS = frozenset({"of", "to", "for", "on", "as", "by", "over", "per", "from", "with", "without", "across"})
+STOPWORDS = frozenset(
+    {"the", "in", "a", "an", "and", "or", "at", "according", "th", "st", "nd", "rd", "usd", "eur", "gbp",
+     "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x"}
+)
+# Words that describe how a value came to be, never which attribute it is.
+FILLERS = frozenset(
+    {"installed", "attached", "hosted", "supported", "associated", "reported", "shown", "actual", "amount",
+     "currently", "hosting", "accountable", "responsible", "owning", "populated", "membership", "marked",
+     "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "free", "text",
+     "additional", "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
+     "deployment", "non", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
+)
+# Words that make a column about the migration's destination or plan, not the asset as it is.
+PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
+# Parts an asset has several of; a standalone number after one of them names one part ("Disk 2").
+KEEP_WHOLE = frozenset(
+    {"vcpu", "vcpus", "vram", "ipv4", "ipv6", "vmware", "vsphere", "vcenter", "netbios", "smbios", "fqdn", "mbps",
+     "iops", "nics", "vnic", "vnics", "esxi", "win32", "opsys", "sysadmin", "vmhw", "vhw", "pwrst", "hostnm",
+     "macaddr", "ipaddr", "cmdb", "powerstate", "powerstatus", "servicenow"}
+)
+
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    "name": ("server name", "vm name", "machine name", "workload name", "friendly name", "display name",
+             "resource name", "instance name", "guest name", "object name", "managed object name", "asset name",
+             "device name", "node name", "ci name", "system name", "config name", "label"),
+    "external_id": ("external id", "external reference", "source id", "source record id", "source system id",
+                    "record id", "inventory id", "discovery id", "instance uuid", "unique id", "global id",
+                    "asset id", "assettag", "vm uuid", "machine id", "tracking id"),
+    "cmdb_id": ("cmdb id", "ci id", "sys id", "ci number", "cmdb number", "cmdb record id", "ci sys id",
+                "servicenow sys id", "ci identifier", "cmdb"),
+    "hostname": ("hostname", "computer name", "netbios", "netbios name", "dns hostname", "short hostname",
+                 "os hostname", "guest hostname"),
+    "fqdn": ("fqdn", "fully qualified domain name", "dns name", "full dns name", "dns domain name",
+             "complete dns name", "full hostname", "domain name", "dns full name"),
+    "asset_type": ("type", "asset type", "ci type", "device type", "equipment type", "hardware type", "resource type",
+                   "item type", "object type", "server type", "ci class"),
+    "description": ("description", "purpose", "role", "function", "remarks", "notes", "comments", "annotation",
+                    "server role", "server purpose", "business function"),
+    "serial_number": ("serial number", "serial", "service tag", "chassis serial", "bios serial",
+                      "system serial number", "hardware serial"),
+    "bios_uuid": ("bios uuid", "smbios uuid", "system uuid", "hardware uuid", "motherboard uuid", "bios guid",
+                  "smbios guid", "config uuid", "baseboard uuid"),
+    "manufacturer": ("manufacturer", "system manufacturer", "hardware manufacturer", "server manufacturer"),
+    "model": ("model", "hardware model", "server model", "system model", "model number", "chassis model"),
+    "ip_address": ("ip", "ip address", "primary ip", "management ip", "guest ip"),
+    "mac_address": ("mac", "mac address", "primary mac"),
+    "operating_system": ("os", "operating system", "guest os", "os name", "os family", "installed os"),
+    "os_version": ("os version", "os release", "os build", "operating system version", "os service pack",
+                   "os patch level", "kernel version"),
+    "os_architecture": ("os architecture", "architecture", "cpu architecture", "processor architecture"),
+    "cpu_cores": ("cpu count", "core count", "number of cores", "vcpus", "allocated vcpus", "logical processors"),
+    "cpu_sockets": ("socket count", "cpu sockets", "processors", "processor sockets"),
+    "cpu_mhz": ("cpu mhz", "mhz", "processor mhz", "core mhz"),
+    "memory_gb": ("memory", "memory size", "allocated memory", "installed memory", "memory capacity",
+                  "physical memory"),
+    "storage_gb": ("storage", "disk size", "allocated storage", "provisioned storage", "disk capacity",
+                   "storage capacity", "total disk", "allocated space", "disk space"),
+    "storage_used_gb": ("used storage", "used disk", "used disk space", "used space", "used", "storage used"),
+    "disk_count": ("disk count", "number of disks", "virtual disks"),
+    "network_adapters": ("nic count", "network adapters", "network interfaces"),
+    "is_virtual": ("virtual", "is virtual", "vm flag", "virtual flag", "is vm", "physical virtual"),
+    "is_template": ("template", "is template", "template flag", "vm template"),
+    "vm_hardware_version": ("vm hardware version", "hardware version", "vhw", "vhw version", "vm version",
+                            "virtual hardware version", "config version", "vm compatibility"),
+    "hypervisor": ("hypervisor", "hypervisor type", "hypervisor vendor", "hypervisor name", "virtualization platform",
+                   "virtualization type", "virtualization software", "virtualization technology"),
+    "power_state": ("power state", "power", "power status", "vm state", "running state", "on off"),
+    "datacenter": ("datacenter", "data center", "datacenter name", "dc"),
+    "cluster": ("cluster", "cluster name", "esx cluster", "vsphere cluster", "compute cluster"),
+    "host_name": ("esx host", "esx host name", "hypervisor host", "physical host", "runs on host"),
+    "location": ("location", "site", "site name", "region", "physical location", "geo location"),
+    "environment": ("environment", "environment type", "lifecycle environment", "production"),
+    "application_name": ("application", "application name", "business application", "business service",
+                         "hosted application", "application service", "app"),
+    "business_owner": ("business owner", "owner", "application owner", "service owner", "product owner",
+                       "business contact", "business sponsor"),
+    "technical_owner": ("technical owner", "technical contact", "administrator", "system administrator",
+                        "technical team", "technical group", "it owner", "infrastructure owner", "managed"),
+    "department": ("department", "department name", "owning department"),
+    "business_unit": ("business unit", "line of business", "business unit name"),
+    "business_criticality": ("business criticality", "criticality", "business impact", "criticality tier",
+                             "service tier", "tier", "mission criticality", "application tier"),
+    "data_classification": ("data classification", "classification", "data sensitivity", "sensitivity",
+                            "data type", "information type", "information classification",
+                            "security classification", "information sensitivity"),
+    "tags": ("tag", "tags", "resource tag", "custom tag"),
+    "cpu_utilization_avg": ("cpu utilization", "average cpu utilization", "average cpu", "cpu utilization average"),
+    "cpu_utilization_peak": ("peak cpu utilization", "peak cpu", "cpu utilization peak"),
+    "memory_utilization_avg": ("memory utilization", "average memory utilization", "memory used utilization",
+                               "average memory"),
+    "memory_utilization_peak": ("peak memory utilization", "peak memory", "memory utilization peak"),
+    "disk_iops_avg": ("iops", "average iops", "disk iops", "storage iops", "average disk iops"),
+    "disk_iops_peak": ("peak iops", "peak disk iops", "peak storage iops"),
+    "disk_throughput_mbps": ("disk throughput", "storage throughput", "disk mbps"),
+    "network_throughput_mbps": ("network throughput", "nic throughput", "network utilization", "network mbps"),
+    "current_monthly_cost": ("monthly cost", "cost", "current monthly cost", "monthly run cost"),
+    "depends_on": ("dependency", "depends on", "upstream dependency"),
+}
+
+_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:i\s*/\s*o|io)?\s*op(?:eration)?s\s*(?:per\s*sec(?:ond)?|/\s*s(?:ec)?)\b", re.I), " iops "),
+    (re.compile(r"\b[kmg]b(?:it)?\s*/\s*s(?:ec)?\b|\b[kmg]bit/s\b", re.I), " mbps "),
+    (re.compile(r"\bin[\s_]*use\b", re.I), " used "),
+    (re.compile(r"\bpoint\s+of\s+contact\b", re.I), " contact "),
+    (re.compile(r"\bline\s+of\s+bus(?:iness|\.)?", re.I), " lob "),
+    (re.compile(r"\bhyper-?v\b", re.I), " hypervisor "),
+    (re.compile(r"\bon\s*/\s*off\b", re.I), " power "),
+    (re.compile(r"\b(?:yes\s*/\s*no|true\s*/\s*false|y\s*/\s*n)\b|\?", re.I), " flag "),
+    (re.compile(r"\bIT\b"), " itdept "),
+    (re.compile(r"(?:\b|(?<=[a-z]))[pP]9\d(?:\.\d)?\b"), " peak "),
+    (re.compile(r"\bi\s*/\s*o\b", re.I), " io "),
+    (re.compile(r"\b([a-z])\s*/\s*([a-z])\b", re.I), r"\1\2"),
+    (re.compile(r"\bs/no\b", re.I), " sn "),
+    (re.compile(r"(?<=[a-z])(MBps|Mbps|IOPS|Iops)"), r" \1"),
+    (re.compile(r"%"), " percent "),
+    (re.compile(r"#"), " number "),
+)
+_BRACKETED = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
+_NAMESPACE_DOT = re.compile(r"(?<=\w)\s*\.(?=\w)")
+_PART_NUMBER = re.compile(
+    r"(?<![\w./-])\d+(?![\w.%/-])(?!\s*(?:days?|d|hours?|hrs?|h|weeks?|months?|mins?|minutes?|years?|bits?)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class HeaderReading:
+    """A header's canonical words in order (no repeats), those that only qualify it, and its head word."""
+
+    words: tuple[str, ...]
+    secondary: frozenset[str]
+    head: str | None
+
+
+def names_a_part(text: str) -> bool:
+    """True when a standalone number picks one of several parts ("Disk 2 size", "Network #1"); "over
+    30 days" and "32/64-bit" are not part numbers."""
+    return _PART_NUMBER.search(text) is not None
+
+
+def names_the_plan(words: Iterable[str]) -> bool:
+    """True when the header is about the migration's destination ("Target Region"), not the asset."""
+    return any(word in PLAN_WORDS for word in words)
+
+
+def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> HeaderReading:
+    """Read a unit-less header (see the module docstring); `vocabulary` maps known spellings to canonical
+    words for correcting singulars and typos (none: words are taken as they are)."""
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    bracketed = " ".join(a or b for a, b in _BRACKETED.findall(text))
+    main = _BRACKETED.sub(" ", text)
+    dots = list(_NAMESPACE_DOT.finditer(main))
+    namespace, main = (main[: dots[-1].start()], main[dots[-1].end() :]) if dots else ("", main)
+    before, after = _split_at_preposition(_raw_words(main))
+    own = _canonical(before, vocabulary)
+    joint = _canonical(_raw_words(namespace) + before, vocabulary)
+    if any(word in joint and word not in QUALIFIERS | ASPECTS | STATISTICS for word in own):
+        primary = [word for word in joint if word in own]  # "Tags.Application": the namespace only qualifies
+    else:
+        primary = joint  # "Hardware.Address" is one term across the dot; "RAM.UsedSize.Avg" is about RAM
+    others = [word for word in joint if word not in primary] + _canonical(after + _raw_words(bracketed), vocabulary)
+    secondary = [word for word in dict.fromkeys(others) if word not in primary]
+    return HeaderReading(tuple(primary + secondary), frozenset(secondary), _head(primary or secondary))
+
+
+def _raw_words(text: str) -> list[str]:
+    return [word for word in header_words(text, keep=KEEP_WHOLE) if not word.isdigit() and word not in STOPWORDS]
+
+
+def _split_at_preposition(words: list[str]) -> tuple[list[str], list[str]]:
+    """Words before the first preposition that follows a content word, and the words after it."""
+    for index, word in enumerate(words):
+        if word not in PREPOSITIONS:
+            continue
+        before = [w for w in words[:index] if w not in FILLERS and w not in PREPOSITIONS]
+        if not before:
+            continue
+        rest = [w for w in words[index + 1 :] if w not in PREPOSITIONS]
+        if before[-1] in QUANTIFIERS or WORD_FORMS.get(before[-1]) in QUANTIFIERS:
+            return before + rest, []
+        return before, rest
+    return [w for w in words if w not in PREPOSITIONS], []
+
+
+def _canonical(words: list[str], vocabulary: Mapping[str, str] | None) -> list[str]:
+    expanded: list[str] = []
+    for word in words:
+        if word in FILLERS:
+            continue
+        form = WORD_FORMS.get(word) or _known_form(word, vocabulary)
+        expanded.extend(form.split())
+    joined: list[str] = []
+    for word in expanded:
+        joined.append(word)
+        while len(joined) > 1 and (joined[-2], joined[-1]) in TERMS:
+            term = TERMS[(joined[-2], joined[-1])].split()
+            del joined[-2:]
+            joined.extend(term)
+    return list(dict.fromkeys(joined))
+
+
+def _head(words: list[str]) -> str | None:
+    content = [word for word in words if word not in QUALIFIERS and word not in ASPECTS]
+    if content:
+        return content[-1]
+    aspects = [word for word in words if word in ASPECTS]
+    return aspects[0] if aspects else None
+
+
+def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
+    """`word` itself when known (or nothing is known), its singular, else the one known spelling closest."""
+    if not vocabulary or word in vocabulary or word in QUALIFIERS:
+        return vocabulary.get(word, word) if vocabulary else word
+    for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if singular and singular in vocabulary:
+            return vocabulary[singular]
+    if len(word) < 4:
+        return word
+    allowed = 1 if len(word) < 8 else 2
+    scored = sorted(
+        (_edit_distance(word, known), known)
+        for known in vocabulary
+        if abs(len(known) - len(word)) <= allowed and len(known) >= 4
+    )
+    if not scored or scored[0][0] > allowed:
+        return word
+    best = [known for distance, known in scored if distance == scored[0][0]]
+    if len({vocabulary[known] for known in best}) > 1:
+        return word  # two different words are equally close: do not guess
+    return vocabulary[best[0]]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) that turn `a` into `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                value = min(value, previous2[j - 2] + 1)
+            current.append(value)
+        previous2, previous = previous, current
+    return previous[-1]
