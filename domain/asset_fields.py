@@ -23,6 +23,7 @@ FieldKind = Literal[
     "os",
     "list",
     "tags",
+    "currency",
 ]
 
 ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
@@ -77,6 +78,8 @@ ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
     "disk_throughput_mbps": "number",
     "network_throughput_mbps": "number",
     "current_monthly_cost": "number",
+    "cost_currency": "currency",
+    "database_engine": "text",
     "depends_on": "list",
 }
 

@@ -238,6 +238,16 @@ def _tags(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(tags or None, "tags_parsed" if tags else "placeholder")
 
 
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+def _currency(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    """An ISO 4217 code (`usd` -> `USD`)."""
+    if not _CURRENCY.fullmatch(text):
+        raise _InvalidValueError(f"{text!r} is not a three-letter currency code")
+    return _Outcome(text.upper(), None if text.isupper() else "currency_upper_case")
+
+
 _CLEANSERS: dict[str, _Cleanser] = {
     "text": _text,
     "int": _whole_number,
@@ -250,6 +260,7 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "mac_list": _mac_list,
     "list": _name_list,
     "tags": _tags,
+    "currency": _currency,
 }
 # Text columns with a vocabulary of their own: known spellings normalised, others kept.
 _TEXT_VOCABULARIES: dict[str, _Cleanser] = {

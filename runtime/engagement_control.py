@@ -166,7 +166,8 @@ async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
         raise ControlError(getattr(cause, "message", None) or str(cause)) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise ControlError(f"engagement {engagement.name!r} has no running discovery") from None
+            raise ControlError(f"engagement {engagement.name!r}: discovery is not waiting for a mapping review "
+                               "(it is not running)") from None
         raise
 
 

@@ -87,7 +87,7 @@ WITH RECURSIVE imp AS (
         ('department'), ('business_unit'), ('business_criticality'), ('data_classification'), ('tags'),
         ('custom_attributes'), ('cpu_utilization_avg'), ('cpu_utilization_peak'), ('memory_utilization_avg'),
         ('memory_utilization_peak'), ('disk_iops_avg'), ('disk_iops_peak'), ('disk_throughput_mbps'),
-        ('network_throughput_mbps'), ('current_monthly_cost')
+        ('network_throughput_mbps'), ('current_monthly_cost'), ('cost_currency'), ('database_engine')
 ), incoming AS (
     SELECT u.asset_id, r.row_number, f.key AS field, f.value, jsonb_typeof(f.value) AS type
     FROM rec r JOIN rec_unit u USING (row_number)
@@ -178,7 +178,7 @@ WITH RECURSIVE imp AS (
         technical_owner, department, business_unit, business_criticality, data_classification, tags,
         custom_attributes, cpu_utilization_avg, cpu_utilization_peak, memory_utilization_avg,
         memory_utilization_peak, disk_iops_avg, disk_iops_peak, disk_throughput_mbps, network_throughput_mbps,
-        current_monthly_cost,
+        current_monthly_cost, cost_currency, database_engine,
         field_lineage, raw_data, data_import_id, source_row_number, cleansing_changes, master_flow_id,
         discovery_flow_id, discovered_at
     )
@@ -193,7 +193,7 @@ WITH RECURSIVE imp AS (
         v.data_classification, coalesce(v.tags, '{}'), coalesce(v.custom_attributes, '{}'),
         v.cpu_utilization_avg, v.cpu_utilization_peak, v.memory_utilization_avg, v.memory_utilization_peak,
         v.disk_iops_avg, v.disk_iops_peak, v.disk_throughput_mbps, v.network_throughput_mbps,
-        v.current_monthly_cost,
+        v.current_monthly_cost, coalesce(v.cost_currency, 'USD'), v.database_engine,
         p.lineage, r.raw_data, $1, r.row_number, r.cleansing_changes, $4, $5, now()
     FROM patch p
     JOIN new_keys k USING (asset_id)
@@ -220,6 +220,7 @@ WITH RECURSIVE imp AS (
         memory_utilization_peak = v.memory_utilization_peak, disk_iops_avg = v.disk_iops_avg,
         disk_iops_peak = v.disk_iops_peak, disk_throughput_mbps = v.disk_throughput_mbps,
         network_throughput_mbps = v.network_throughput_mbps, current_monthly_cost = v.current_monthly_cost,
+        cost_currency = v.cost_currency, database_engine = v.database_engine,
         field_lineage = a.field_lineage || p.lineage, raw_data = r.raw_data, data_import_id = $1,
         source_row_number = r.row_number, cleansing_changes = r.cleansing_changes, master_flow_id = $4,
         discovery_flow_id = $5
