@@ -28,10 +28,11 @@ from db.import_files import ImportFileError
 from db.migrator import MigrationError, discover, migrate
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
+from db.strategy_overrides import StrategyOverrideError, override_strategy
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.flow_contracts import MappingCorrection, MappingReviewStatus, MasterStatus
 from domain.readers import InputFileError
-from domain.vocabulary import MEMBER_ROLES, PHASES, TEST_TENANT_1
+from domain.vocabulary import MEMBER_ROLES, PHASES, SIX_R_STRATEGIES, TEST_TENANT_1
 from runtime import engagement_control as control
 from runtime.devstack import Endpoints, ensure_database, ensure_stack, stack_status, stop_stack
 from runtime.embedded_postgres import EmbeddedPostgresError
@@ -47,12 +48,14 @@ tenant_app = typer.Typer(no_args_is_help=True, help="Client accounts (tenants)."
 engagement_app = typer.Typer(no_args_is_help=True, help="Engagements of a client and their members.")
 mappings_app = typer.Typer(no_args_is_help=True, help="Review how the columns of an import map onto asset fields.")
 imports_app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
+strategy_app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
 app.add_typer(engagement_app, name="engagement")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(imports_app, name="imports")
+app.add_typer(strategy_app, name="strategy")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -66,6 +69,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     tenancy.TenancyError,
     ImportFileError,
     InputFileError,
+    StrategyOverrideError,
     asyncpg.PostgresError,
     RPCError,
     ValueError,
@@ -576,6 +580,28 @@ async def mappings_approve(engagement: str, user: str = UserOption) -> None:
 def mappings_targets() -> None:
     """The asset fields a column can map to."""
     console.print(", ".join(ASSET_IMPORT_FIELDS))
+
+
+@strategy_app.command("set")
+@run_async
+async def strategy_set(
+    engagement: str,
+    asset: str = typer.Argument(..., help="Asset id or name."),
+    strategy: str = typer.Argument(..., help=f"One of {', '.join(SIX_R_STRATEGIES)} (or a synonym)."),
+    reason: str = typer.Option(..., help="Why; kept with the decision."),
+    user: str = UserOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Override an asset's recommended strategy; later assessments keep it and the platform learns it."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        result = await override_strategy(s.pool, ref, asset, strategy, user_id, reason)
+    if as_json:
+        _print_json(result)
+        return
+    console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
+                  f"(decided by {user})")
 
 
 # --------------------------------------------------------------------------- demo

@@ -22,9 +22,7 @@ from db.tenancy import EngagementRef
 from domain.header_embedding import HashedNgramEmbedder
 from domain.strategy_rules import DEFAULT_TARGETS
 from domain.strategy_synonyms import canonical_strategy
-from domain.vocabulary import APPROVING_ROLES
-
-OVERRIDING_ROLES: tuple[str, ...] = (*APPROVING_ROLES, "contributor")
+from domain.vocabulary import REVIEWING_ROLES
 
 
 class StrategyOverrideError(ValueError):
@@ -75,9 +73,9 @@ async def override_strategy(
     embedder = HashedNgramEmbedder()
     async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
         role = await conn.fetchval(sql("member_role"), ref.id, user_id)
-        if role not in OVERRIDING_ROLES:
+        if role not in REVIEWING_ROLES:
             raise StrategyOverrideError(f"user {user_id} may not override strategies in {ref.name!r} "
-                                        f"(role: {role or 'not a member'}; allowed: {', '.join(OVERRIDING_ROLES)})")
+                                        f"(role: {role or 'not a member'}; allowed: {', '.join(REVIEWING_ROLES)})")
         found = await conn.fetch(sql("strategy_override_asset"), _asset_id(asset), asset)
         if not found:
             raise StrategyOverrideError(f"no asset {asset!r} in {ref.name!r}")
