@@ -32,6 +32,7 @@ from db.strategy_overrides import StrategyOverrideError, override_strategy
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.flow_contracts import MappingCorrection, MappingReviewStatus, MasterStatus
 from domain.readers import InputFileError
+from domain.status_highlights import phase_highlights
 from domain.vocabulary import MEMBER_ROLES, PHASES, SIX_R_STRATEGIES, TEST_TENANT_1
 from runtime import engagement_control as control
 from runtime.devstack import Endpoints, ensure_database, ensure_stack, stack_status, stop_stack
@@ -374,7 +375,7 @@ def _render_status(st: MasterStatus) -> None:
     table.add_row("completed phases", ", ".join(st.phases_completed) or "-")
     table.add_row("assets", "-" if st.asset_count is None else str(st.asset_count))
     for phase, steps in st.phase_summaries.items():
-        table.add_row(phase, json.dumps(steps, default=str)[:300])
+        table.add_row(phase, phase_highlights(phase, steps) or "-")
     console.print(table)
 
 

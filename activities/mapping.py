@@ -10,6 +10,7 @@ or accepts the remaining suggestions, and stores every reviewed decision as a le
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -80,13 +81,12 @@ class MappingActivities:
                                    meta["id"], rows)
                 await mark_applied(conn, used)
             applied.extend(used)
-        summary = await self._review_status(inp)
-        return StepResult(summary={**_summary(summary), "learned_applied": len(applied)})
+        return StepResult(summary={**await self._summary(inp), "learned_applied": len(applied)})
 
     @activity.defn(name="discovery.map_attributes_summary")
     async def map_attributes_summary(self, inp: StepInput) -> StepResult:
         """The mapping summary after a completed review (what cleansing will apply)."""
-        return StepResult(summary=_summary(await self._review_status(inp)))
+        return StepResult(summary=await self._summary(inp))
 
     @activity.defn(name="discovery.apply_mapping_review")
     async def apply_mapping_review(self, inp: MappingReviewInput) -> MappingReviewStatus:
@@ -129,7 +129,23 @@ class MappingActivities:
         status = await self._review_status(inp.step)
         return status.model_copy(update={"applied": len(req.corrections) + len(accepted), "learned": learned})
 
+    async def _summary(self, inp: StepInput) -> dict[str, Any]:
+        """Columns, approved mappings by source, and what still waits for review."""
+        rows, status = await self._review(inp)
+        approved = [r for r in rows if r["status"] == "approved" and r["target_field"]]
+        return {
+            "columns": len(rows),
+            "mapped": len(approved),
+            "by_source": dict(Counter(r["source"] for r in approved)),
+            "unmapped": len(rows) - len(approved),
+            "needs_review": list(status.needs_review[:50]),
+            "blocking": list(status.blocking),
+        }
+
     async def _review_status(self, inp: StepInput) -> MappingReviewStatus:
+        return (await self._review(inp))[1]
+
+    async def _review(self, inp: StepInput) -> tuple[list[asyncpg.Record], MappingReviewStatus]:
         imports = await self._inventory_imports(inp)
         async with self._tx(inp.tenant) as conn:
             rows = await conn.fetch(sql("field_mappings_review"), [meta["id"] for meta in imports])
@@ -143,11 +159,7 @@ class MappingActivities:
             if not any(r["data_import_id"] == meta["id"] and r["status"] == "approved"
                        and r["target_field"] in IDENTIFYING_FIELDS for r in rows)
         )
-        return MappingReviewStatus(needs_review=needs, blocking=blocking, complete=not needs and not blocking)
-
-
-def _summary(status: MappingReviewStatus) -> dict[str, Any]:
-    return {"needs_review": list(status.needs_review[:50]), "blocking": list(status.blocking)}
+        return rows, MappingReviewStatus(needs_review=needs, blocking=blocking, complete=not needs and not blocking)
 
 
 def _find_mapping(rows: Sequence[asyncpg.Record], source_field: str, file_name: str | None) -> asyncpg.Record:

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         TransitionEvent,
         TransitionRequest,
     )
+    from domain.status_highlights import phase_highlights
     from domain.vocabulary import APPROVING_ROLES, PHASES
     from workflows import search_attributes as sa
     from workflows.activity_options import TRANSITION_OPTIONS
@@ -263,6 +264,10 @@ class MasterFlowWorkflow:
             lines.append(f"**Waiting for:** {self._waiting_for}")
         if self._asset_count is not None:
             lines.append(f"**Assets:** {self._asset_count}")
+        for phase, steps in self._summaries.items():
+            highlights = phase_highlights(phase, steps)
+            if highlights:
+                lines.append(f"**{phase.capitalize()}:** {highlights}")
         return "\n\n".join(lines)
 
     # ------------------------------------------------------------------------ validation

@@ -1,0 +1,99 @@
+"""One readable line per phase result, from the step summaries a phase returns.
+
+Used by the CLI's `status` and the master workflow's current details in the Web UI, so both say
+the same thing. Pure and tolerant: a summary without a figure simply leaves it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Summaries = Mapping[str, Mapping[str, Any]]
+
+
+def _mix(counts: Mapping[str, Any] | None, limit: int = 5) -> str:
+    ordered = sorted((counts or {}).items(), key=lambda kv: (-int(kv[1] or 0), kv[0]))
+    return ", ".join(f"{name} {count}" for name, count in ordered[:limit])
+
+
+def _money(value: Any, currency: str | None) -> str:
+    return f"{float(value):,.0f} {currency or ''}".strip()
+
+
+def _discovery(steps: Summaries) -> list[str]:
+    parts = []
+    inventory = steps.get("inventory", {})
+    if "assets" in inventory:
+        parts.append(f"{inventory['assets']} assets")
+    files = steps.get("data_import", {}).get("files")
+    if files:
+        parts.append(f"{len(files)} file(s): " + ", ".join(f"{f['file']} ({f['format']}, {f['role']})" for f in files))
+    cleansing = steps.get("data_cleansing", {})
+    if cleansing.get("quarantined"):
+        parts.append(f"{cleansing['quarantined']} row(s) quarantined")
+    mapping = steps.get("attribute_mapping", {})
+    if "mapped" in mapping:
+        parts.append(f"{mapping['mapped']}/{mapping.get('columns', '?')} columns mapped "
+                     f"({_mix(mapping.get('by_source'))})")
+    edges = steps.get("dependency_analysis", {})
+    if "edges_total" in edges:
+        dangling = edges.get("dangling_references", 0)
+        parts.append(f"{edges['edges_total']} dependencies" + (f", {dangling} dangling reference(s)" if dangling else ""))
+    flags = steps.get("tech_debt_analysis", {}).get("flags")
+    if flags:
+        parts.append(f"tech debt: {_mix(flags)}")
+    return parts
+
+
+def _assessment(steps: Summaries) -> list[str]:
+    parts = []
+    strategy = steps.get("strategy_recommendation", {})
+    if strategy.get("strategy_mix"):
+        parts.append(f"strategies: {_mix(strategy['strategy_mix'], 8)}")
+    if strategy.get("decided_by_people"):
+        parts.append(f"{strategy['decided_by_people']} decided by people")
+    risk = steps.get("risk_scoring", {})
+    if risk.get("risk_levels"):
+        parts.append(f"risk: {_mix(risk['risk_levels'])}")
+    cost = steps.get("cost_projection", {})
+    if "projected_monthly" in cost:
+        currency = cost.get("currency")
+        parts.append(f"monthly cost {_money(cost.get('current_monthly', 0), currency)} now, "
+                     f"{_money(cost['projected_monthly'], currency)} projected, "
+                     f"saving {_money(cost.get('savings_monthly', 0), currency)}")
+    return parts
+
+
+def _planning(steps: Summaries) -> list[str]:
+    parts = []
+    waves = steps.get("wave_planning", {})
+    if "waves" in waves:
+        parts.append(f"{waves['waves']} waves")
+    if "move_groups" in steps.get("move_groups", {}):
+        parts.append(f"{steps['move_groups']['move_groups']} move groups")
+    violations = waves.get("violations")
+    if violations:
+        parts.append(f"rules not met: {_mix(violations) if isinstance(violations, Mapping) else violations}")
+    timeline = steps.get("timeline", {})
+    if timeline.get("first_start") and timeline.get("last_end"):
+        parts.append(f"{timeline['first_start']} to {timeline['last_end']}")
+    return parts
+
+
+def _execution(steps: Summaries) -> list[str]:
+    waves = steps.get("wave_execution", {})
+    if "waves_executed" in waves:
+        return [f"{waves['waves_executed']} waves executed, {waves.get('assets_migrated', 0)} assets migrated"]
+    return []
+
+
+_BY_PHASE = {"discovery": _discovery, "assessment": _assessment, "planning": _planning, "execution": _execution}
+
+
+def phase_highlights(phase: str, steps: Summaries) -> str:
+    """The phase's result in one line ('' when nothing is known yet); a failure shows its error."""
+    if "error" in steps:
+        return f"failed: {steps['error']}"
+    describe = _BY_PHASE.get(phase)
+    return "; ".join(describe(steps)) if describe else ""

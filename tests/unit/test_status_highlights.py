@@ -1,0 +1,42 @@
+"""Phase results in one line, as `status` and the Web UI's current details show them."""
+
+from __future__ import annotations
+
+from domain.status_highlights import phase_highlights
+
+
+def test_discovery_line() -> None:
+    steps = {
+        "data_import": {"files": [{"file": "vmInfo.csv", "format": "google_vminfo", "role": "inventory"},
+                                  {"file": "diskInfo.csv", "format": "google_diskinfo", "role": "supplement"}]},
+        "attribute_mapping": {"columns": 20, "mapped": 14, "by_source": {"exact": 9, "synonym": 4, "learned": 1}},
+        "data_cleansing": {"valid": 11, "quarantined": 1},
+        "inventory": {"assets": 11},
+        "dependency_analysis": {"edges_total": 7, "dangling_references": 2},
+        "tech_debt_analysis": {"flags": {"powered_off": 2, "os_end_of_life": 3}},
+    }
+    assert phase_highlights("discovery", steps) == (
+        "11 assets; 2 file(s): vmInfo.csv (google_vminfo, inventory), diskInfo.csv (google_diskinfo, supplement); "
+        "1 row(s) quarantined; 14/20 columns mapped (exact 9, synonym 4, learned 1); "
+        "7 dependencies, 2 dangling reference(s); tech debt: os_end_of_life 3, powered_off 2"
+    )
+
+
+def test_assessment_line() -> None:
+    steps = {
+        "strategy_recommendation": {"strategy_mix": {"rehost": 7, "retire": 2, "replatform": 2}, "decided_by_people": 1},
+        "risk_scoring": {"risk_levels": {"low": 8, "high": 3}},
+        "cost_projection": {"current_monthly": 2134.0, "projected_monthly": 1256.2, "savings_monthly": 877.8,
+                            "currency": "USD"},
+    }
+    assert phase_highlights("assessment", steps) == (
+        "strategies: rehost 7, replatform 2, retire 2; 1 decided by people; risk: low 8, high 3; "
+        "monthly cost 2,134 USD now, 1,256 USD projected, saving 878 USD"
+    )
+
+
+def test_failure_and_unknown_phase_and_empty() -> None:
+    assert phase_highlights("discovery", {"error": "vmInfo.csv: duplicate column header(s): Name"}) == (
+        "failed: vmInfo.csv: duplicate column header(s): Name")
+    assert phase_highlights("discovery", {}) == ""
+    assert phase_highlights("nonsense", {"x": {}}) == ""
