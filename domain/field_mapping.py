@@ -13,8 +13,9 @@ tell-tale headers and overrides them (RVTools `Memory` is MiB and its `Host` is 
 ServiceNow `ram` is MB).
 
 Headers no table knows go to a generalising matcher (`match_header`, scoring documented above
-it): abbreviations, camelCase, dotted names, units and typos are normalised into canonical words,
-compared with every target's name and synonyms, and a match gets a confidence below a synonym's.
+it): abbreviations, camelCase, dotted names, units and typos are normalised into canonical words
+(`domain.header_concepts`), compared with every target's name, synonyms and concept glossary, and
+a match gets a confidence below a synonym's.
 A learned match (the nearest stored pattern, found by the caller) and a profile of the column's
 sample values (`domain.value_profile`) are further evidence; `suggest_mappings` gives the order.
 
@@ -536,10 +537,11 @@ def suggest_mappings(
 # is not a qualifier (unless H and S are the same words), and score = 2 c_s c_h / (c_s + c_h)
 # (their harmonic mean, weighted Dice when no header word is discounted) >= 0.6. A spelling without
 # the header's head word scores 0.85 times less. With a size unit in the header only size columns
-# compete, and a "usage" in bytes reads as "used". A numbered part ("Disk 2 size", "Network #1")
-# and a column about the migration's destination ("Target Region") are not generalised. The best
-# target's confidence is 0.5 + 0.35 * score (at most 0.85, below a synonym's 0.9); when another
-# target scores within 0.05 of it, the confidence is capped at 0.6 and the reason names both.
+# compete, "size" is dropped as saying nothing more, and a "usage" in bytes reads as "used". A
+# numbered part ("Disk 2 size", "Network #1") and a column about the migration's destination
+# ("Target Region") are not generalised. The best target's confidence is 0.5 + 0.35 * score (at
+# most 0.85, below a synonym's 0.9); when another target scores within 0.05 of it, the confidence
+# is capped at 0.6 and the reason names both.
 
 GENERALISED_BASE = 0.5
 GENERALISED_SPAN = 0.35
@@ -661,9 +663,10 @@ def match_header(header: str) -> HeaderMatch | None:
     reading = read_header(base, _KNOWN)
     if names_the_plan(reading.words):
         return None
-    if unit is not None and "utilization" in reading.words:
-        words = tuple(dict.fromkeys("used" if word == "utilization" else word for word in reading.words))
-        reading = HeaderReading(words, reading.secondary, "used" if reading.head == "utilization" else reading.head)
+    if unit is not None:  # only sizes compete: "size" says nothing more, and a usage in bytes is the used amount
+        words = tuple(dict.fromkeys("used" if word == "utilization" else word for word in reading.words if word != "size"))
+        head = "used" if reading.head == "utilization" else reading.head
+        reading = HeaderReading(words or reading.words, reading.secondary, head)
     header_weights = _header_weights(reading)
     best: dict[str, tuple[float, _Spelling]] = {}
     for spelling in _SPELLINGS:
