@@ -29,8 +29,11 @@ from domain.header_embedding import Embedder
 from domain.value_profile import profile_signature, profile_values
 from domain.vocabulary import LEARNING_SCOPES, REVIEWING_ROLES
 
-# Suggestions at least this confident are applied without a person's review.
-AUTO_APPROVE_CONFIDENCE = 0.8
+# Suggestions at least this confident are applied without a person's review: exact names (1.0),
+# known spellings and vendor profiles (0.9) and a person's near-identical earlier decision (>= 0.9).
+# Generalised header matches (at most 0.85) and value profiles (at most 0.75) are guesses a person
+# confirms: `instanceType` read as asset_type would quarantine every row of a CMF intake form.
+AUTO_APPROVE_CONFIDENCE = 0.9
 # Rows read per file to profile its columns' values.
 PROFILE_SAMPLE_ROWS = 200
 DEFAULT_LEARNING_SCOPE = "client"

@@ -193,6 +193,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "memory_utilization_peak": ("Memory Util Peak", "Peak Memory Util", "Max Memory Util"),
     "current_monthly_cost": ("Monthly Cost", "Cost per Month", "Cost", "Run Cost"),
+    "cost_currency": ("Currency", "Cost Currency", "Currency Code"),
+    "database_engine": ("DB Engine", "Database Engine", "Database Type", "DBMS", "DB Type"),
     "depends_on": ("depends on", "dependencies", "Depends", "Dependency", "Dependent On", "Upstream"),
     "host_name": ("ESXi Host", "ESX Host"),
     "is_template": ("Template",),  # RVTools
