@@ -285,7 +285,8 @@ def _cleanse_batch(rows: list[asyncpg.Record], mappings: list[MappingSuggestion]
 
 
 def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -> list[tuple]:
-    """Dependency-file rows as edge records (`domain.dependency_records`); unusable rows are quarantined."""
+    """Dependency-file rows as edge records (`domain.dependency_records`), with no cleansing changes (an empty
+    list: the column is NOT NULL); unusable rows are quarantined."""
     out = []
     for row in rows:
         import_problems = (row["validation_errors"] or {}).get("import", [])
@@ -294,7 +295,7 @@ def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -
             errors = {"import": import_problems} if import_problems else {}
             if isinstance(result, EdgeProblem):
                 errors["edge"] = [result.reason]
-            out.append((row["row_number"], None, None, None, "quarantined", errors))
+            out.append((row["row_number"], None, [], None, "quarantined", errors))
         else:
-            out.append((row["row_number"], jsonable(asdict(result)), None, None, "valid", None))
+            out.append((row["row_number"], jsonable(asdict(result)), [], None, "valid", None))
     return out
