@@ -1,0 +1,187 @@
+"""What the engagement report shows, as plain frozen data: loaded from the database by
+`db.report_data`, drawn and written by `reports.render`. No I/O here.
+
+Large portfolios are summarised before they reach this model: every list that can grow with the
+portfolio is a `Shown` (the first rows and how many more there are), and the dependency graph holds
+only the move groups chosen by `pick_graph`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from domain.shared_services import SHARED_SERVICE_GROUP_PREFIX
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Shown(Generic[T]):
+    """The rows a table shows, and how many more rows were left out."""
+
+    rows: tuple[T, ...]
+    rest: int = 0
+
+
+def first(rows: Sequence[T], limit: int) -> Shown[T]:
+    """The first `limit` rows (rows come already in the order to show)."""
+    return Shown(tuple(rows[:limit]), max(len(rows) - limit, 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    label: str | None  # None: the value is not recorded
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    assets: int
+    by_type: Shown[Count]
+    by_environment: Shown[Count]
+    by_os_family: Shown[Count]
+    by_criticality: Shown[Count]
+    tech_debt: Shown[Count]  # assets per tech-debt flag
+    assets_with_tech_debt: int
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyShare:
+    strategy: str  # "undecided" for assets without one
+    applications: int
+    assets: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    name: str
+    strategy: str
+    source: str
+    confidence: float
+    assets: int
+    current_monthly: float | None
+    projected_monthly: float | None
+    savings_monthly: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveCost:
+    """Monthly run cost of the assets of one wave (wave None: the assets in no wave)."""
+
+    wave: int | None
+    assets: int
+    current_monthly: float
+    projected_monthly: float
+    savings_monthly: float
+    without_current: int
+    without_projection: int
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    currencies: tuple[str, ...]
+    by_wave: tuple[WaveCost, ...]
+
+    def total(self) -> WaveCost:
+        """The engagement's totals: the sum over every wave and the assets in none."""
+        rows = self.by_wave
+        return WaveCost(
+            wave=None,
+            assets=sum(r.assets for r in rows),
+            current_monthly=sum(r.current_monthly for r in rows),
+            projected_monthly=sum(r.projected_monthly for r in rows),
+            savings_monthly=sum(r.savings_monthly for r in rows),
+            without_current=sum(r.without_current for r in rows),
+            without_projection=sum(r.without_projection for r in rows),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WaveRow:
+    number: int
+    name: str | None
+    kind: str | None  # pilot, non_production, production; None when the plan recorded none
+    status: str
+    start: date | None
+    end: date | None  # inclusive
+    assets: int
+    move_groups: int
+    storage_gb: float
+    effort_days: float | None
+    labour_cost: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNode:
+    id: str
+    assets: int
+    wave: int | None
+    members: tuple[str, ...]  # a few asset names, for the table
+
+    @property
+    def shared_service(self) -> bool:
+        return self.id.startswith(SHARED_SERVICE_GROUP_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEdge:
+    """`source` has `dependencies` dependencies on assets of `target`."""
+
+    source: str
+    target: str
+    dependencies: int
+    hard: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyGraph:
+    nodes: tuple[GroupNode, ...]
+    edges: tuple[GroupEdge, ...]  # only between shown nodes
+    total_groups: int
+    total_edges: int
+
+
+def pick_graph(nodes: Sequence[GroupNode], edges: Sequence[GroupEdge], limit: int) -> DependencyGraph:
+    """At most `limit` move groups: shared services first (what everything reaches), then the biggest;
+    the edges between the groups kept."""
+    ranked = sorted(nodes, key=lambda n: (not n.shared_service, -n.assets, n.id))[:limit]
+    kept = {n.id for n in ranked}
+    shown = sorted(ranked, key=_graph_order)
+    return DependencyGraph(
+        nodes=tuple(shown),
+        edges=tuple(sorted((e for e in edges if e.source in kept and e.target in kept),
+                           key=lambda e: (e.source, e.target))),
+        total_groups=len(nodes),
+        total_edges=len(edges),
+    )
+
+
+def _graph_order(node: GroupNode) -> tuple[int, int, str]:
+    return (node.wave if node.wave is not None else 1 << 30, -node.assets, node.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ViolationRow:
+    rule: str
+    detail: str
+    assets: int
+
+
+@dataclass(frozen=True, slots=True)
+class EngagementReport:
+    client: str
+    engagement: str
+    start_date: date | None
+    generated_on: date
+    portfolio: Portfolio
+    strategies: tuple[StrategyShare, ...]
+    applications: Shown[ApplicationRow]
+    costs: Costs
+    waves: tuple[WaveRow, ...]
+    graph: DependencyGraph
+    violations_by_rule: tuple[Count, ...]
+    violations: Shown[ViolationRow]
+
