@@ -1,0 +1,112 @@
+"""A person's edited plan checked by the planner's rules: errors refuse it, warnings travel with it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.plan_validation import PlanEdit, PlanEditRow, check_plan_edit
+from domain.planning_model import PlanAsset, PlanEdge, PlanSettings
+
+REASON = "set by alice@example.com in a plan import"
+ASSETS = [
+    PlanAsset(id="dev1", name="dev-app", environment="development", criticality="low"),
+    PlanAsset(id="dev2", name="dev-db", environment="test", criticality="low"),
+    PlanAsset(id="web", name="bill-web", application="billing", environment="production", criticality="medium"),
+    PlanAsset(id="db", name="bill-db", application="billing", environment="production", criticality="medium"),
+    PlanAsset(id="rpt", name="reports", environment="production", criticality="medium"),
+    PlanAsset(id="x", name="x", environment="production"),
+    PlanAsset(id="y", name="y", environment="production"),
+    PlanAsset(id="z", name="z", environment="production"),
+    PlanAsset(id="old", name="old-box", environment="production", strategy="retire"),
+]
+EDGES = [
+    PlanEdge(source="dev1", target="dev2", strength="hard"),  # one non-production group
+    PlanEdge(source="rpt", target="db"),  # soft: reports after billing
+    PlanEdge(source="x", target="y"), PlanEdge(source="y", target="z"), PlanEdge(source="z", target="x"),  # a cycle
+]
+SETTINGS = PlanSettings(start_date=date(2027, 1, 4), max_assets=3, pilot_size=0, early_waves_excluding_high=0,
+                        wave_length_days=14)
+GOOD = {"dev1": "1", "dev2": "1", "web": "2", "db": "2", "rpt": "3", "x": "3", "y": "4", "z": "4", "old": ""}
+
+
+def check(waves: dict[str, str], kinds: dict[str, str] | None = None) -> PlanEdit:
+    rows = [PlanEditRow(n, asset_id, wave, (kinds or {}).get(asset_id, "")) for n, (asset_id, wave)
+            in enumerate(waves.items(), start=1)]
+    return check_plan_edit(ASSETS, EDGES, SETTINGS, rows, REASON)
+
+
+def test_a_valid_edit_becomes_the_plan_with_its_warnings() -> None:
+    edit = check(GOOD)
+    assert edit.errors == ()
+    plan = edit.plan
+    assert plan is not None
+    assert [(w.number, w.kind, w.asset_ids, str(w.start_date), str(w.end_date)) for w in plan.waves] == [
+        (1, "non_production", ("dev1", "dev2"), "2027-01-04", "2027-01-17"),
+        (2, "production", ("db", "web"), "2027-01-18", "2027-01-31"),
+        (3, "production", ("rpt", "x"), "2027-02-01", "2027-02-14"),
+        (4, "production", ("y", "z"), "2027-02-15", "2027-02-28"),
+    ]
+    assert {a: p.wave for a, p in plan.placements.items()} == {k: int(v) for k, v in GOOD.items() if v}
+    assert {p.reason for p in plan.placements.values()} == {REASON}
+    assert plan.not_migrated == {"old": "strategy retire: decommissioned, not migrated"}
+    # x -> y -> z -> x is a cycle: x in wave 3 before y in wave 4 breaks x -> y, which no plan avoids
+    assert len(plan.ordering_cycles) == 1
+    assert [v.rule for v in plan.violations] == ["dependency_order"]
+    assert edit.warnings == (plan.violations[0].rule + ": " + plan.violations[0].detail,)
+    assert "ordering cycle" in edit.warnings[0]
+
+
+def test_caps_exceeded_are_warnings() -> None:
+    edit = check({**GOOD, "rpt": "2"})  # three assets: at the cap, not over it
+    assert edit.errors == () and not any(w.startswith("wave_cap") for w in edit.warnings)
+    edit = check({**GOOD, "rpt": "2", "x": "2", "y": "2", "z": "2"})
+    assert edit.errors == ()
+    assert "wave_cap: wave 2 holds 6 assets, over max_assets = 3: a move group is never split" in edit.warnings
+
+
+def test_the_pilot_is_wave_one_when_all_its_rows_say_so() -> None:
+    edit = check(GOOD, {"dev1": "pilot", "dev2": "Pilot"})
+    assert edit.plan is not None and edit.plan.waves[0].kind == "pilot"
+
+
+@pytest.mark.parametrize(("change", "kinds", "message"), [
+    ({"ghost": "1"}, {}, "row 10: unknown asset 'ghost' (not an asset id of this engagement)"),
+    ({"web": "2.5"}, {}, "row 3: the wave of asset 'bill-web' (web) must be a whole number from 1, not '2.5'"),
+    ({"web": "two"}, {}, "must be a whole number from 1, not 'two'"),
+    ({"web": "0"}, {}, "must be a whole number from 1, not '0'"),
+    ({"web": " "}, {}, "the wave of asset 'bill-web' (web) must be a whole number from 1, not empty"),
+    ({"old": "3"}, {}, "row 9: asset 'old-box' (old) is not migrated (strategy retire: decommissioned, not "
+                       "migrated); leave its wave empty"),
+    ({"db": "3"}, {}, "move group MG-0001 is split across waves 2, 3: its assets 'bill-db' (db), 'bill-web' (web) "
+                      "move together (application 'billing')"),
+    ({"dev2": "2", "web": "3", "db": "3", "rpt": "4", "x": "4", "y": "5", "z": "5"}, {},
+     "move group MG-0002 is split across waves 1, 2: its assets 'dev-app' (dev1), 'dev-db' (dev2) move "
+     "together (hard dependencies: 1)"),
+    ({"rpt": "1"}, {}, "wave 1 mixes non-production move groups (MG-0002) and production ones (MG-0003)"),
+    ({"dev1": "3", "dev2": "3", "rpt": "4", "x": "4", "y": "4", "z": "4"}, {},
+     "wave 3 holds non-production move groups after production wave 2: every non-production wave comes before"),
+    ({"rpt": "2", "web": "3", "db": "3"}, {},
+     "move group MG-0003 (wave 2) depends on MG-0001 (wave 3), e.g. 'reports' (rpt) on 'bill-db' (db): a "
+     "dependency must move in the same or an earlier wave"),
+    ({"rpt": "5", "x": "5", "y": "6", "z": "6"}, {}, "wave numbers must run from 1 without gaps; no asset is in "
+                                                     "wave 3, 4"),
+    ({}, {"web": "pilot", "db": "pilot"}, "only wave 1 can be the pilot; rows of wave 2 say pilot"),
+    ({}, {"dev1": "pilot"}, "wave 1 is the pilot in 1 row(s) but not in 1: mark all its rows pilot, or none"),
+])
+def test_each_invalid_edit_is_refused_with_its_message(change: dict[str, str], kinds: dict[str, str],
+                                                       message: str) -> None:
+    edit = check({**GOOD, **change}, kinds)
+    assert edit.plan is None and edit.warnings == ()
+    assert any(message in error for error in edit.errors), edit.errors
+
+
+def test_a_duplicate_row_and_a_missing_asset_are_refused() -> None:
+    rows = [PlanEditRow(n, a, w) for n, (a, w) in enumerate(GOOD.items(), start=2) if a != "rpt"]
+    rows.append(PlanEditRow(20, "web", "2"))
+    edit = check_plan_edit(ASSETS, EDGES, SETTINGS, rows, REASON)
+    assert edit.errors == (
+        "row 20: asset 'bill-web' (web) appears again (first in row 4)",
+        "1 migrating asset(s) have no row, so no wave: 'reports' (rpt)",
+    )
