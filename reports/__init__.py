@@ -1,0 +1,1 @@
+"""The engagement report: data model (`model`), pictures (`charts`), page and files (`render`)."""

@@ -19,6 +19,20 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
+class ReportLimits:
+    """How much of a large portfolio the report lists."""
+
+    rows: int = 25  # rows of each table that grows with the portfolio
+    graph_groups: int = 60  # move groups drawn in the dependency graph
+    members: int = 3  # asset names listed per move group
+
+    def __post_init__(self) -> None:
+        for name in ("rows", "graph_groups", "members"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"report limit {name} must be at least 1, not {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class Shown(Generic[T]):
     """The rows a table shows, and how many more rows were left out."""
 
@@ -112,6 +126,7 @@ class WaveRow:
     storage_gb: float
     effort_days: float | None
     labour_cost: float | None
+    undecided_assets: int  # assets without a strategy: their effort is the table's middle estimate
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,9 +67,9 @@ def _report(**changes) -> EngagementReport:
             WaveCost(None, 2, 200.0, 0.0, 0.0, 0, 2),
         )),
         waves=(
-            WaveRow(1, "Wave 1", "pilot", "scheduled", date(2027, 1, 4), date(2027, 1, 17), 4, 2, 300.0, 6.0, 5700.0),
+            WaveRow(1, "Wave 1", "pilot", "scheduled", date(2027, 1, 4), date(2027, 1, 17), 4, 2, 300.0, 6.0, 5700.0, 0),
             WaveRow(2, "Wave 2", "production", "scheduled", date(2027, 1, 18), date(2027, 1, 31), 5, 1, 900.5, 7.5,
-                    7125.0),
+                    7125.0, 2),
         ),
         graph=pick_graph(nodes, edges, limit=10),
         violations_by_rule=(Count("early_wave", 1),),

@@ -1,0 +1,109 @@
+"""Loads what the engagement report shows (`reports.model.EngagementReport`) through the named
+`report_*` queries, in one tenant transaction, so row-level security scopes every row to the
+engagement. Lists that grow with the portfolio are cut to `ReportLimits` in the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import asyncpg
+
+from db.pool import tenant_transaction
+from db.queries import sql
+from db.tenancy import EngagementRef, TenancyError
+from domain.vocabulary import SIX_R_STRATEGIES
+from reports.model import (
+    ApplicationRow,
+    Costs,
+    Count,
+    EngagementReport,
+    GroupEdge,
+    GroupNode,
+    Portfolio,
+    ReportLimits,
+    Shown,
+    StrategyShare,
+    ViolationRow,
+    WaveCost,
+    WaveRow,
+    first,
+    pick_graph,
+)
+
+_DIMENSIONS = ("asset_type", "environment", "os_family", "business_criticality")
+
+
+async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimits = ReportLimits()) -> EngagementReport:
+    """The report data of one engagement; an engagement that does not exist (in its client) is refused."""
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        heading = await conn.fetchrow(sql("report_engagement"), ref.id)
+        if heading is None:
+            raise TenancyError(f"no engagement {ref.name!r} ({ref.id}) in client account {ref.client_account_id}")
+        portfolio = await _portfolio(conn, limits)
+        strategies = await conn.fetch(sql("report_strategy_mix"), [*SIX_R_STRATEGIES, "undecided"])
+        applications = await conn.fetch(sql("report_applications"), limits.rows)
+        costs = await conn.fetch(sql("report_cost_by_wave"))
+        waves = await conn.fetch(sql("report_waves"))
+        groups = await conn.fetch(sql("report_move_groups"), limits.members)
+        group_edges = await conn.fetch(sql("report_group_edges"))
+        violation_counts = await conn.fetch(sql("report_violation_counts"))
+        violations = await conn.fetch(sql("report_violations"), limits.rows)
+    return EngagementReport(
+        client=heading["client"],
+        engagement=heading["engagement"],
+        start_date=heading["start_date"],
+        generated_on=heading["today"],
+        portfolio=portfolio,
+        strategies=tuple(StrategyShare(r["strategy"], r["applications"], r["assets"]) for r in strategies),
+        applications=_shown([ApplicationRow(
+            r["application_name"], r["six_r_strategy"], r["strategy_source"], r["strategy_confidence"],
+            r["asset_count"], _number(r["current_monthly_cost"]), _number(r["projected_monthly_cost"]),
+            _number(r["monthly_savings"]),
+        ) for r in applications], applications),
+        costs=Costs(
+            currencies=tuple(sorted({c for r in costs for c in r["currencies"]})),
+            by_wave=tuple(WaveCost(
+                r["wave"], r["assets"], float(r["current_monthly"]), float(r["projected_monthly"]),
+                float(r["savings_monthly"]), r["without_current"], r["without_projection"],
+            ) for r in costs),
+        ),
+        waves=tuple(WaveRow(
+            r["wave_number"], r["name"], r["kind"], r["status"], r["planned_start"], r["planned_end"],
+            r["asset_count"], r["move_groups"], float(r["total_storage_gb"]), _number(r["estimated_effort_days"]),
+            _number(r["estimated_cost"]), r["undecided_assets"],
+        ) for r in waves),
+        graph=pick_graph(
+            [GroupNode(r["move_group"], r["assets"], r["wave"], tuple(r["members"])) for r in groups],
+            [GroupEdge(r["source"], r["target"], r["dependencies"], r["hard"]) for r in group_edges],
+            limits.graph_groups,
+        ),
+        violations_by_rule=tuple(Count(r["rule"], r["violations"]) for r in violation_counts),
+        violations=_shown([ViolationRow(r["rule"], r["detail"], r["assets"]) for r in violations], violations),
+    )
+
+
+async def _portfolio(conn: asyncpg.Connection, limits: ReportLimits) -> Portfolio:
+    counts: dict[str, list[Count]] = {dimension: [] for dimension in (*_DIMENSIONS, "total")}
+    for row in await conn.fetch(sql("report_portfolio")):
+        counts[row["dimension"]].append(Count(row["value"], row["assets"]))
+    flags = await conn.fetch(sql("report_tech_debt"))
+    return Portfolio(
+        assets=sum(c.count for c in counts["total"]),
+        by_type=first(counts["asset_type"], limits.rows),
+        by_environment=first(counts["environment"], limits.rows),
+        by_os_family=first(counts["os_family"], limits.rows),
+        by_criticality=first(counts["business_criticality"], limits.rows),
+        tech_debt=first([Count(r["flag"], r["assets"]) for r in flags if not r["total"]], limits.rows),
+        assets_with_tech_debt=sum(r["assets"] for r in flags if r["total"]),
+    )
+
+
+def _shown(rows: list, records: Iterable[asyncpg.Record]) -> Shown:
+    """Rows cut by a query's LIMIT, with how many its `total` column says were left out."""
+    total = next((r["total"] for r in records), 0)
+    return Shown(tuple(rows), total - len(rows))
+
+
+def _number(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
