@@ -23,8 +23,9 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
 - columns no mapping uses are kept under `custom_attributes`; dates in date-named columns
   (Excel serials too) become ISO dates (rule `date_normalised`).
 
-A row without a name takes its hostname, else the first label of its FQDN, else its external id
-(rule `name_from_<field>`); a row with none of them is an error.
+A row without a name takes its hostname, else the first label of its FQDN, else its external id,
+else its IP or MAC address (rule `name_from_<field>`; the AWS import template accepts a row
+identified by an address alone); a row with none of them is an error.
 """
 
 from __future__ import annotations
@@ -307,7 +308,7 @@ def _fill_name(values: dict[str, object], changes: list[dict[str, object]]) -> b
     """Give a nameless row a name from its other identifiers; False when it has none."""
     if values.get("name"):
         return True
-    for source in IDENTIFYING_FIELDS[1:]:
+    for source in (*IDENTIFYING_FIELDS[1:], "ip_address", "mac_address"):  # AWS: an IP or MAC alone identifies
         identifier = values.get(source)
         if identifier:
             name = str(identifier).split(".")[0] if source == "fqdn" else str(identifier)
@@ -351,7 +352,7 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
         if outcome.rule is not None:
             changes.append(_change(target, text, outcome.value, outcome.rule))
     if not _fill_name(values, changes):
-        errors.append("no identifying column (name, hostname, fqdn or external_id)")
+        errors.append("no identifying value (name, hostname, fqdn, external id, IP or MAC address)")
     custom = _custom_attributes(raw, {m.source_field for m in mappings}, changes)
     if custom:
         values["custom_attributes"] = custom

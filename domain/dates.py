@@ -16,6 +16,7 @@ _SERIAL = re.compile(r"\d{5}(\.\d+)?")
 _SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2100-01-01
 _FORMATS = (
     "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y/%m/%d",
+    "%Y/%m/%d %H:%M:%S",
     "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d-%b-%Y", "%d %b %Y",
     "%b %d, %Y", "%m/%d/%Y %I:%M:%S %p",
 )

@@ -171,9 +171,16 @@ def identify_os(text: str, version: str | None = None) -> OsIdentity:
     """Identify the OS `text` names; `version` (a separate OS-version column) completes a bare name.
 
     `identify_os("Red Hat Enterprise Linux", "8.6")` -> Red Hat Enterprise Linux 8.6. A `version` the
-    product's patterns do not accept (a Windows build number, say) is not used.
+    product's patterns do not accept (a Windows build number, say) is not used. When `text` names
+    only a family and `version` names a product (`"linux"`, `"RHEL 8.6"`: Cloud Migration Factory
+    forms), the product is taken from `version`.
     """
     identity = _recognise(text)
+    if version and version.strip() and (identity is None or identity.version is None):
+        named = _recognise(version)
+        if (named is not None and named.version and (identity is None or (
+                named.product is not identity.product and named.family == identity.family))):
+            return named
     if identity is None:
         return OsIdentity("other", text.strip(), None, None)
     if identity.version is None and version and version.strip():

@@ -232,8 +232,6 @@ async def test_aws_application_discovery_import(app_pool) -> None:
     assert set((await _evidence(app_pool, e.ref)).values()) == {"aws_ads_import.csv: AWS Applications"}
 
 
-@pytest.mark.xfail(strict=True, reason="FORMATS.md: an ADS row needs one of ExternalId, IPAddress, MACAddress, "
-                                       "HostName; cleansing refuses a row identified by its IP address alone")
 async def test_aws_row_identified_only_by_ip_is_an_asset(app_pool) -> None:
     e = await make_engagement(app_pool)
     await run_discovery(app_pool, e.ref, [FIXTURES / "aws_ads_import.csv"])
@@ -430,8 +428,6 @@ async def test_cloud_migration_factory_intake(app_pool) -> None:
     assert assets["cmf-ftp-01"]["tags"] == {}
 
 
-@pytest.mark.xfail(strict=True, reason="server_os_family 'linux' + server_os_version 'RHEL 9.2': the version "
-                                       "column names the product, cleansing keeps 'Linux' with no release")
 async def test_cloud_migration_factory_operating_systems(app_pool) -> None:
     e = await make_engagement(app_pool)
     await run_discovery(app_pool, e.ref, [FIXTURES / "cmf_intake.csv"])

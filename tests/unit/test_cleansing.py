@@ -224,7 +224,7 @@ def test_name_fallbacks(cells: dict[str, str], name: str, rule: str) -> None:
 
 def test_row_without_identifier_is_an_error() -> None:
     record = cleanse_record({"cpu_cores": "4"}, [_mapping("cpu_cores")])
-    assert record.errors == ["no identifying column (name, hostname, fqdn or external_id)"]
+    assert record.errors == ["no identifying value (name, hostname, fqdn, external id, IP or MAC address)"]
 
 
 def test_two_columns_onto_one_target_is_a_caller_error() -> None:
