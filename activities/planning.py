@@ -1,29 +1,32 @@
-"""Planning steps: move groups from hard dependencies, waves under a size cap, dates, effort and cost.
+"""Planning steps on the dependency-aware wave planner (`domain.wave_planner.plan_waves`).
 
-The whole wave plan (waves, memberships, the assets' wave numbers) is replaced in one transaction,
-so a re-run or a retry yields the same plan and never a mix of two.
+move_groups checks the input and reports the move groups the rules make (nothing is written yet);
+wave_planning plans and replaces the whole plan in one transaction (waves with kind, dates, totals
+and cost; memberships; each asset's wave, move group and reason; violations and ordering cycles), so
+a re-run or a retry yields the same plan and never a mix of two; timeline and cost_estimate report
+the written plan's calendar and its effort and cost. Summaries are counts, never asset lists.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import date, timedelta
-from typing import Any
 
 import asyncpg
 from temporalio import activity
 
 from activities.errors import bad_input
 from activities.heartbeat import heartbeating
+from db.plan_review import Portfolio, plan_settings, read_portfolio, write_plan
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.effort import DAY_RATE, DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
+from domain.effort import DAY_RATE
 from domain.flow_contracts import StepInput, StepResult
-from domain.move_groups import move_groups
-from domain.shared_services import SHARED_SERVICE_GROUP_PREFIX, shared_service_hubs, without_hub_edges
-from domain.wave_packing import pack_waves
-
-_STAGING_COLUMNS = ["asset_id", "wave_number", "move_group", "placement_reason"]
+from domain.planning_groups import group_portfolio
+from domain.planning_model import PlanSettings
+from domain.planning_schedule import GB_PER_TB
+from domain.wave_planner import plan_waves
 
 
 class PlanningActivities:
@@ -33,135 +36,107 @@ class PlanningActivities:
     def _tx(self, inp: StepInput):
         return tenant_transaction(self._pool, inp.tenant.client_account_id, inp.tenant.engagement_id)
 
-    async def _settings(self, conn: asyncpg.Connection, inp: StepInput) -> tuple[date | None, dict[str, Any]]:
+    async def _input(self, conn: asyncpg.Connection, inp: StepInput) -> tuple[Portfolio, PlanSettings]:
+        """The portfolio and the engagement's planning settings; bad ones are final bad input."""
         row = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
-        return row["start_date"], row["settings"] or {}
+        start = row["start_date"] or _monday_from(await conn.fetchval(sql("planning_flow_start"), inp.phase_flow_id))
+        try:
+            settings = plan_settings(start, row["settings"] or {})
+            portfolio = await read_portfolio(conn)
+        except ValueError as exc:
+            raise bad_input(str(exc)) from None
+        if not portfolio.assets:
+            raise bad_input("the engagement has no assets: nothing to plan")
+        return portfolio, settings
 
     @activity.defn(name="planning.build_move_groups")
     @heartbeating
     async def build_move_groups(self, inp: StepInput) -> StepResult:
-        """Connected components over hard dependencies of the assets that move."""
+        """The move groups, shared services and ties to assets that stay, as the planner will see them."""
         async with self._tx(inp) as conn:
-            assets = await conn.fetch(sql("planning_assets"))
-            edges = await conn.fetch(sql("planning_edges"))
-            moving = {row["id"] for row in assets}
-            pairs = [(str(e["source_asset_id"]), str(e["target_asset_id"])) for e in edges
-                     if e["source_asset_id"] in moving and e["target_asset_id"] in moving]
-            hubs = shared_service_hubs(len(moving), pairs)
-            groups = await asyncio.to_thread(
-                move_groups, sorted(str(a) for a in moving), without_hub_edges(pairs, hubs)
-            )
-            staged = [
-                (asset_id, None, _group_name(index, group, hubs), None)
-                for index, group in enumerate(groups)
-                for asset_id in group
-            ]
-            await conn.execute(sql("staging_wave_assets_create"))
-            await conn.copy_records_to_table("staging_wave_assets", records=staged, columns=_STAGING_COLUMNS)
-            await conn.execute(sql("assets_move_group_update"))
-        to_staying = sum(
-            1 for e in edges if (e["source_asset_id"] in moving) != (e["target_asset_id"] in moving)
-        )
+            portfolio, settings = await self._input(conn, inp)
+        try:
+            grouped = await asyncio.to_thread(group_portfolio, portfolio.assets, portfolio.edges, settings)
+        except ValueError as exc:
+            raise bad_input(str(exc)) from None
         return StepResult(summary={
-            "move_groups": len(groups),
-            "largest_group": max((len(g) for g in groups), default=0),
-            "single_asset_groups": sum(1 for g in groups if len(g) == 1),
-            "assets_moving": len(moving),
-            "shared_service_hubs": len(hubs),
-            "dependencies_on_assets_that_stay": to_staying,
+            "move_groups": len(grouped.groups),
+            "largest_group": max((len(g.asset_ids) for g in grouped.groups), default=0),
+            "single_asset_groups": sum(1 for g in grouped.groups if len(g.asset_ids) == 1),
+            "assets_moving": len(grouped.group_of),
+            "assets_not_migrated": len(grouped.not_migrated),
+            "shared_services": len(grouped.shared_services),
+            "ties_to_assets_that_stay": len(grouped.left_behind),
         })
 
     @activity.defn(name="planning.plan_waves")
     @heartbeating
     async def plan_waves(self, inp: StepInput) -> StepResult:
-        """Pack whole move groups into waves no larger than the engagement's wave size."""
+        """Plan the waves and replace the engagement's plan with them in one transaction."""
         async with self._tx(inp) as conn:
-            _, settings = await self._settings(conn, inp)
-            cap = positive_setting(settings, "wave_size", DEFAULT_WAVE_SIZE)
-            assets = await conn.fetch(sql("planning_assets"))
-            if not assets:
-                raise bad_input("no asset is to be migrated: nothing to plan")
-            by_group: dict[str, list[asyncpg.Record]] = {}
-            for row in assets:
-                if row["move_group"] is None:
-                    raise bad_input("assets without a move group: run the move_groups step first")
-                by_group.setdefault(row["move_group"], []).append(row)
-            names = sorted(by_group)
-            groups = [[str(r["id"]) for r in by_group[name]] for name in names]
-            waves = pack_waves(groups, cap)
-            storage = {str(r["id"]): float(r["storage_gb"]) for r in assets}
-            staged, wave_rows = [], []
-            for wave in waves:
-                for group_index in wave.group_indexes:
-                    name = names[group_index]
-                    for asset_id in groups[group_index]:
-                        staged.append((asset_id, wave.wave_number, name,
-                                       f"move group {name} ({len(groups[group_index])} assets) fits wave "
-                                       f"{wave.wave_number} under the cap of {cap}"))
-                wave_rows.append({
-                    "wave_number": wave.wave_number,
-                    "asset_count": len(wave.asset_ids),
-                    "total_storage_gb": round(sum(storage[a] for a in wave.asset_ids), 2),
-                    "constraints_report": {"cap": cap, "notes": list(wave.notes)},
-                })
-            tenant = inp.tenant
-            await conn.execute(sql("waves_delete"))
-            await conn.execute(sql("waves_insert"), tenant.client_account_id, tenant.engagement_id,
-                               inp.phase_flow_id, wave_rows)
-            await conn.execute(sql("staging_wave_assets_create"))
-            await conn.copy_records_to_table("staging_wave_assets", records=staged, columns=_STAGING_COLUMNS)
-            await conn.execute(sql("wave_assets_insert"), tenant.client_account_id, tenant.engagement_id)
-            await conn.execute(sql("assets_wave_assign"), inp.phase_flow_id)
+            portfolio, settings = await self._input(conn, inp)
+            try:
+                plan = await asyncio.to_thread(plan_waves, portfolio.assets, portfolio.edges, settings)
+            except ValueError as exc:
+                raise bad_input(str(exc)) from None
+            if not plan.waves:
+                raise bad_input("no asset is to be migrated (every one is retired or retained): nothing to plan")
+            await write_plan(conn, inp.tenant.client_account_id, inp.tenant.engagement_id, inp.phase_flow_id, plan)
+        kinds = Counter(w.kind for w in plan.waves)
         return StepResult(summary={
-            "waves": len(waves),
-            "wave_size_cap": cap,
-            "assets_planned": len(staged),
-            "largest_wave": max((len(w.asset_ids) for w in waves), default=0),
-            "notes": [note for w in waves for note in w.notes][:20],
-        })
+            "waves": len(plan.waves),
+            "waves_by_kind": {kind: kinds[kind] for kind in ("pilot", "non_production", "production") if kinds[kind]},
+            "pilot_assets": sum(len(w.asset_ids) for w in plan.waves if w.kind == "pilot"),
+            "move_groups": len(plan.move_groups),
+            "assets_planned": len(plan.placements),
+            "assets_not_migrated": len(plan.not_migrated),
+            "largest_wave": max((len(w.asset_ids) for w in plan.waves), default=0),
+            "violations_by_rule": dict(sorted(Counter(v.rule for v in plan.violations).items())),
+            "ordering_cycles": len(plan.ordering_cycles),
+            "max_assets_per_wave": settings.max_assets,
+        }, asset_count=len(plan.placements))
 
     @activity.defn(name="planning.schedule_waves")
     @heartbeating
     async def schedule_waves(self, inp: StepInput) -> StepResult:
-        """Date the waves back to back from the engagement's start (or the next Monday)."""
+        """The plan's calendar: first and last day, waves by kind (dated by wave_planning)."""
         async with self._tx(inp) as conn:
-            start, settings = await self._settings(conn, inp)
-            length = positive_setting(settings, "wave_length_days", DEFAULT_WAVE_LENGTH_DAYS)
-            start = start or _next_monday(date.today())
-            rows = await conn.fetch(sql("waves_schedule"), start, length)
-        last_end = max((r["planned_end"] for r in rows), default=None)
+            totals = await conn.fetchrow(sql("waves_totals"))
+            row = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
+        if totals["waves"] == 0:
+            raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
+        settings = plan_settings(totals["first_start"], row["settings"] or {})
         return StepResult(summary={
-            "start": start.isoformat(), "wave_length_days": length,
-            "end": last_end.isoformat() if last_end else None,
+            "start": totals["first_start"].isoformat(),
+            "end": totals["last_end"].isoformat(),
+            "days": (totals["last_end"] - totals["first_start"]).days + 1,
+            "waves": totals["waves"],
+            "pilot_waves": totals["pilot_waves"],
+            "non_production_waves": totals["non_production_waves"],
+            "production_waves": totals["production_waves"],
+            "wave_length_days": settings.wave_length_days,
+            "overlap_days": settings.overlap_days,
         })
 
     @activity.defn(name="planning.estimate_costs")
     @heartbeating
     async def estimate_costs(self, inp: StepInput) -> StepResult:
-        """Effort per wave from the strategy effort table, priced at the day rate."""
+        """Effort (person-days by strategy, or the asset's own) and labour cost of the written plan."""
         async with self._tx(inp) as conn:
-            rows = await conn.fetch(sql("waves_estimate"), EFFORT_DAYS, DAY_RATE)
-        effort = sum(float(r["estimated_effort_days"]) for r in rows)
+            totals = await conn.fetchrow(sql("waves_totals"))
+        if totals["waves"] == 0:
+            raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
         return StepResult(summary={
-            "effort_person_days": round(effort, 2),
-            "labour_cost": round(effort * DAY_RATE, 2),
+            "effort_person_days": round(float(totals["effort_days"]), 2),
+            "labour_cost": round(float(totals["cost"]), 2),
             "day_rate": DAY_RATE,
+            "storage_tb": round(float(totals["storage_gb"]) / GB_PER_TB, 3),
+            "assets_without_strategy": totals["undecided_assets"],
         })
 
 
-def positive_setting(settings: dict[str, Any], name: str, default: int) -> int:
-    """A whole-number engagement setting of at least 1; anything else is bad input, never retried."""
-    value = settings.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise bad_input(f"the engagement setting {name} must be a whole number of at least 1, not {value!r}")
-    return value
-
-
-def _group_name(index: int, group: list[str], hubs: set[str]) -> str:
-    """MG-0001 ...; a group made of one shared-service hub is named SHARED-0001 instead."""
-    prefix = SHARED_SERVICE_GROUP_PREFIX if len(group) == 1 and group[0] in hubs else "MG-"
-    return f"{prefix}{index + 1:04d}"
-
-
-def _next_monday(today: date) -> date:
-    return today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+def _monday_from(day: date | None) -> date:
+    """The first Monday on or after `day` (the planning flow's start; always known for a running flow)."""
+    if day is None:
+        raise bad_input("the planning flow has no start date and the engagement none either")
+    return day + timedelta(days=(7 - day.weekday()) % 7)

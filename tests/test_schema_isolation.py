@@ -49,6 +49,7 @@ SEEDED_TABLES = frozenset(
         "application_assessments",
         "migration_waves",
         "migration_wave_assets",
+        "plan_violations",
         "agent_learning_patterns",
         "llm_usage_log",
         "agent_task_history",
@@ -182,6 +183,12 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
             "INSERT INTO migration.migration_wave_assets (client_account_id, engagement_id, wave_id, asset_id)"
             " VALUES ($1, $2, $3, $4)",
             client, engagement, wave, asset_1,
+        )
+        await conn.execute(
+            "INSERT INTO migration.plan_violations (client_account_id, engagement_id, planning_flow_id, rule, detail,"
+            " move_groups, asset_ids) VALUES ($1, $2, $3, 'wave_cap', 'wave 1 holds 2 assets, over max_assets = 1',"
+            " '{MG-0001}', $4)",
+            client, engagement, phase_flow["planning"], [asset_1, asset_2],
         )
         # One engagement-scoped pattern and one client-wide pattern (engagement_id NULL).
         await conn.execute(

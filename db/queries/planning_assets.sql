@@ -1,5 +1,5 @@
--- The assets that move (retired and retained ones stay), with what wave planning needs.
-SELECT id, move_group, environment, coalesce(storage_gb, 0) AS storage_gb, six_r_strategy, business_criticality
+-- Every asset with what the wave planner needs (domain.planning_model.PlanAsset) and its current wave.
+SELECT id, name, application_name, environment, business_criticality, complexity_score, risk_score,
+       coalesce(storage_gb, 0) AS storage_gb, six_r_strategy, tags, wave_number
 FROM migration.assets
-WHERE six_r_strategy IS NULL OR six_r_strategy NOT IN ('retire', 'retain')
 ORDER BY id
