@@ -1,0 +1,226 @@
+"""The plan review loop against the real PostgreSQL: the hand-checked plan of tests/test_planning_phase
+exported as CSV, XLSX and Markdown, an edited file imported, and each invalid edit refused whole.
+
+Exported rows run by wave, move group, then name: dev-db, dev-web | test-app | db-01, web-01, rpt-01 |
+mystery-01, dns-01 | keep-01, old-01. The plan: wave 1 pilot dev-web + dev-db; wave 2 non-production test-app; wave 3 web-01 + db-01 (move
+group shop) + rpt-01 (an ordering cycle with shop); wave 4 dns-01 (shared service) + mystery-01;
+old-01 (retire) and keep-01 (retain) in no wave. At most 3 assets a wave.
+"""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import xlsxwriter
+from temporalio.testing import ActivityEnvironment
+
+from activities.planning import PlanningActivities
+from db.plan_review import PLAN_COLUMNS, PlanImportError, export_plan, import_plan
+from db.pool import tenant_transaction
+from domain.readers import open_tables
+from tests.conftest import EngagementFixture, make_engagement
+from tests.test_planning_phase import ASSETS_QUERY, SETTINGS, WAVES_QUERY, insert_portfolio, phase_step, rows
+
+FORMULA = "=HYPERLINK(\"http://evil\",\"x\")"
+
+
+@pytest.fixture
+async def planned(app_pool: asyncpg.Pool) -> tuple[EngagementFixture, dict[str, uuid.UUID]]:
+    """The planned engagement; mystery-01 is renamed to a formula, which exports must neutralise."""
+    engagement = await make_engagement(app_pool)
+    ids = await insert_portfolio(app_pool, engagement.ref, SETTINGS)
+    async with tenant_transaction(app_pool, engagement.ref.client_account_id, engagement.ref.id) as conn:
+        await conn.execute("UPDATE migration.assets SET name = $2 WHERE id = $1", ids["mystery-01"], FORMULA)
+    step = await phase_step(app_pool, engagement.ref, "planning")
+    await ActivityEnvironment().run(PlanningActivities(app_pool).plan_waves, step)
+    return engagement, ids
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_csv(path: Path, table: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(table[0]))
+        writer.writeheader()
+        writer.writerows(table)
+    return path
+
+
+async def snapshot(pool: asyncpg.Pool, ref: Any) -> tuple[list[dict[str, Any]], ...]:
+    return (await rows(pool, ref, WAVES_QUERY), await rows(pool, ref, ASSETS_QUERY),
+            await rows(pool, ref, "SELECT rule, detail FROM migration.plan_violations ORDER BY rule, detail"))
+
+
+async def test_csv_export_has_one_neutralised_row_per_asset(app_pool, planned, tmp_path) -> None:
+    engagement, ids = planned
+    path = tmp_path / "plan.csv"
+    assert await export_plan(app_pool, engagement.ref, path, "csv") == 10
+    table = read_csv(path)
+    assert list(table[0]) == list(PLAN_COLUMNS)
+    by_name = {row["name"]: row for row in table}
+    assert [row["wave"] for row in table] == ["1", "1", "2", "3", "3", "3", "4", "4", "", ""]
+    dev = by_name["dev-db"]
+    assert (dev["asset id"], dev["environment"], dev["criticality"], dev["strategy"], dev["wave kind"],
+            dev["wave start"], dev["wave end"]) == (str(ids["dev-db"]), "development", "low", "rehost", "pilot",
+                                                    "2027-01-04", "2027-01-17")
+    assert dev["placement reason"].startswith("pilot wave 1 with move group MG-")
+    assert by_name["web-01"]["application"] == "shop" and by_name["web-01"]["move group"] == by_name["db-01"]["move group"]
+    assert "'" + FORMULA in by_name and FORMULA not in by_name  # written as text, never as a formula
+    assert by_name["old-01"]["wave"] == "" and by_name["old-01"]["placement reason"] == (
+        "strategy retire: decommissioned, not migrated")
+    assert not (tmp_path / "plan.csv.partial").exists()
+
+
+async def test_xlsx_export_has_plan_waves_and_violations_sheets(app_pool, planned, tmp_path) -> None:
+    engagement, ids = planned
+    path = tmp_path / "plan.xlsx"
+    assert await export_plan(app_pool, engagement.ref, path, "xlsx") == 10
+    sheets = {table.name: table for table in open_tables(path)}
+    assert list(sheets) == ["Plan", "Waves", "Violations"]
+    plan = sheets["Plan"].next_batch(100)
+    assert [r.values["wave"] for r in plan] == ["1", "1", "2", "3", "3", "3", "4", "4", "", ""]
+    assert {r.values["name"] for r in plan} >= {"dev-web", "'" + FORMULA}
+    assert plan[0].values["asset id"] == str(ids["dev-db"]) and plan[0].values["wave kind"] == "pilot"
+    waves = [r.values for r in sheets["Waves"].next_batch(100)]
+    assert [(w["wave"], w["kind"], w["start"], w["end"], w["assets"], w["storage TB"], w["effort person-days"],
+             w["cost"]) for w in waves] == [
+        ("1", "pilot", "2027-01-04", "2027-01-17", "2", "0.391", "3", "2850"),
+        ("2", "non_production", "2027-01-16", "2027-01-29", "1", "0.049", "1.5", "1425"),
+        ("3", "production", "2027-01-28", "2027-02-10", "3", "1.244", "20.5", "19475"),
+        ("4", "production", "2027-02-09", "2027-02-22", "2", "0.02", "4.5", "4275"),
+    ]
+    violations = [r.values for r in sheets["Violations"].next_batch(100)]
+    assert [(v["rule"], v["assets"], v["first assets"]) for v in violations] == [
+        ("left_behind", "2", "keep-01, web-01"), ("ordering_cycle", "3", "db-01, rpt-01, web-01")]
+
+
+async def test_markdown_export_reads_as_a_plan_per_wave(app_pool, planned, tmp_path) -> None:
+    engagement, _ = planned
+    path = tmp_path / "plan.md"
+    assert await export_plan(app_pool, engagement.ref, path, "md") == 10
+    text = path.read_text()
+    assert text.startswith(f"# Wave plan: {engagement.ref.name}\n\n8 assets in 4 waves, 2027-01-04 to 2027-02-22; "
+                           "effort 29.5 person-days, cost 28,025 at 950 a day.\n")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## Wave 1: pilot, 2027-01-04 to 2027-01-17",
+                        "## Wave 2: non-production, 2027-01-16 to 2027-01-29",
+                        "## Wave 3: production, 2027-01-28 to 2027-02-10",
+                        "## Wave 4: production, 2027-02-09 to 2027-02-22",
+                        "## Not migrated", "## Violations and ordering cycles"]
+    assert ("2 assets, 0.02 TB, 4.5 person-days, cost 4,275; 1 assets without a strategy (middle effort estimate)."
+            in text)
+    assert "| dev-web | - | development | low | rehost | MG-" in text
+    assert "| old-01 | - | production | retire | strategy retire: decommissioned, not migrated |" in text
+    assert "- **ordering_cycle**: move groups " in text and "(3 assets)" in text
+
+
+async def test_an_edited_csv_is_applied_with_its_warnings(app_pool, planned, tmp_path) -> None:
+    engagement, ids = planned
+    path = tmp_path / "plan.csv"
+    await export_plan(app_pool, engagement.ref, path, "csv")
+    table = read_csv(path)
+    for row in table:
+        if row["asset id"] == str(ids["mystery-01"]):
+            row["wave"] = "3"  # wave 3 then holds 4 assets, over the cap of 3: a warning
+    result = await import_plan(app_pool, engagement.ref, write_csv(tmp_path / "edited.csv", table), engagement.owner_id)
+    assert (result.waves, result.assets_planned, result.assets_moved) == (4, 8, 1)
+    assert result.warnings[0] == "left_behind: " + f"{ids['web-01']} is tied to {ids['keep-01']}, which stays " \
+        "(strategy retain: stays where it is, not migrated)"
+    assert any(w.startswith("wave_cap: wave 3 holds 4 assets, over max_assets = 3") for w in result.warnings)
+
+    waves, assets, violations = await snapshot(app_pool, engagement.ref)
+    assert [(w["wave_number"], w["kind"], w["asset_count"], w["estimated_effort_days"], w["undecided_assets"])
+            for w in waves] == [(1, "pilot", 2, 3.0, 0), (2, "non_production", 1, 1.5, 0),
+                                (3, "production", 4, 23.5, 1), (4, "production", 1, 1.5, 0)]
+    by_name = {a["name"]: a for a in assets}
+    assert by_name[FORMULA]["wave_number"] == 3 and by_name[FORMULA]["member_of"] == 3
+    owner_email = (await rows(app_pool, engagement.ref, "SELECT email FROM migration.users WHERE id = $1",
+                              engagement.owner_id))[0]["email"]
+    assert {a["wave_reason"] for a in assets if a["wave_number"]} == {f"set by {owner_email} in a plan import"}
+    assert by_name["old-01"]["wave_reason"] == "strategy retire: decommissioned, not migrated"
+    assert [v["rule"] for v in violations] == ["left_behind", "ordering_cycle", "wave_cap"]
+
+
+async def test_an_edited_workbook_is_applied(app_pool, planned, tmp_path) -> None:
+    engagement, ids = planned
+    path = tmp_path / "edited.xlsx"
+    waves = {"dev-web": 1, "dev-db": 1, "test-app": 1, "web-01": 2, "db-01": 2, "rpt-01": 2, "dns-01": 3,
+             "mystery-01": 3}  # no pilot: the non-production groups share wave 1
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Plan")
+    sheet.write_row(0, 0, ["Asset ID", "Name", "Wave"])
+    for row, (name, wave) in enumerate([*waves.items(), ("old-01", None), ("keep-01", None)], start=1):
+        sheet.write_row(row, 0, [str(ids[name]), name, wave])
+    book.close()
+    result = await import_plan(app_pool, engagement.ref, path, engagement.owner_id)
+    assert (result.waves, result.assets_moved) == (3, 6)  # all but dev-web and dev-db
+    assert "pilot: no move group qualifies for the pilot" in result.warnings[1]
+    stored = await rows(app_pool, engagement.ref, WAVES_QUERY)
+    assert [(w["wave_number"], w["kind"], w["asset_count"]) for w in stored] == [
+        (1, "non_production", 3), (2, "production", 3), (3, "production", 2)]
+
+
+EDITS: list[tuple[str, Any, str]] = [
+    ("unknown asset", lambda t, ids: t.append({**t[0], "asset id": "not-an-asset"}),
+     "row 12: unknown asset 'not-an-asset'"),
+    ("duplicate row", lambda t, ids: t.append(dict(t[0])), "row 12: asset 'dev-db' (%(dev-db)s) appears again (first in row 2)"),
+    ("non-integer wave", lambda t, ids: t[0].update(wave="1.5"), "must be a whole number from 1, not '1.5'"),
+    ("retired asset in a wave", lambda t, ids: t[9].update(wave="4"),
+     "asset 'old-01' (%(old-01)s) is not migrated (strategy retire: decommissioned, not migrated)"),
+    ("split move group", lambda t, ids: t[3].update(wave="4"), "is split across waves 3, 4"),
+    ("mixed wave", lambda t, ids: t[2].update(wave="3"), "wave 3 mixes non-production move groups"),
+    ("non-production after production", lambda t, ids: t[2].update(wave="5"),
+     "wave 5 holds non-production move groups after production wave 3"),
+    ("gap", lambda t, ids: [r.update(wave="6") for r in t if r["wave"] == "4"], "no asset is in wave 4, 5"),
+    ("missing asset", lambda t, ids: t.pop(1), "1 migrating asset(s) have no row, so no wave: 'dev-web' (%(dev-web)s)"),
+    ("pilot outside wave 1", lambda t, ids: t[2].update({"wave kind": "pilot"}), "only wave 1 can be the pilot"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [(e, m) for _, e, m in EDITS], ids=[name for name, _, _ in EDITS])
+async def test_each_invalid_edit_is_refused_and_changes_nothing(app_pool, planned, tmp_path, edit, message) -> None:
+    engagement, ids = planned
+    path = tmp_path / "plan.csv"
+    await export_plan(app_pool, engagement.ref, path, "csv")
+    before = await snapshot(app_pool, engagement.ref)
+    table = read_csv(path)
+    edit(table, ids)
+    with pytest.raises(PlanImportError) as err:
+        await import_plan(app_pool, engagement.ref, write_csv(tmp_path / "edited.csv", table), engagement.owner_id)
+    assert str(err.value).startswith("edited.csv: the plan was not changed; ")
+    assert message % {name: str(value) for name, value in ids.items()} in str(err.value)
+    assert await snapshot(app_pool, engagement.ref) == before
+
+
+async def test_files_and_people_that_cannot_change_the_plan_are_refused(app_pool, planned, tmp_path) -> None:
+    engagement, ids = planned
+    path = tmp_path / "plan.csv"
+    await export_plan(app_pool, engagement.ref, path, "csv")
+    before = await snapshot(app_pool, engagement.ref)
+    with pytest.raises(PlanImportError, match=r"may not change the plan .* \(role: viewer; allowed: owner, approver"):
+        await import_plan(app_pool, engagement.ref, path, engagement.viewer_id)
+    no_wave = write_csv(tmp_path / "no-wave.csv", [{"asset id": r["asset id"]} for r in read_csv(path)])
+    with pytest.raises(PlanImportError, match="no-wave.csv: no column 'wave'; export the plan"):
+        await import_plan(app_pool, engagement.ref, no_wave, engagement.owner_id)
+    (tmp_path / "plan.json").write_text('[{"asset id": "x", "wave": 1}]')
+    with pytest.raises(PlanImportError, match="plan.json: a plan import is a CSV or XLSX file, not JSON"):
+        await import_plan(app_pool, engagement.ref, tmp_path / "plan.json", engagement.owner_id)
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(PlanImportError, match="empty.csv: the file is empty"):
+        await import_plan(app_pool, engagement.ref, tmp_path / "empty.csv", engagement.owner_id)
+    assert await snapshot(app_pool, engagement.ref) == before
+
+
+async def test_no_export_without_a_plan(app_pool, tmp_path) -> None:
+    engagement = await make_engagement(app_pool)
+    with pytest.raises(ValueError, match="has no wave plan to export: run the planning phase first"):
+        await export_plan(app_pool, engagement.ref, tmp_path / "plan.csv", "csv")
+    assert not (tmp_path / "plan.csv").exists()
