@@ -7,6 +7,7 @@ client's `$` never turns into mathematics.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ STRATEGY_COLOURS = dict(zip((*SIX_R_STRATEGIES, "undecided"), colormaps["tab10"]
 KIND_COLOURS = {"pilot": "#2ca02c", "non_production": "#1f77b4", "production": "#d62728", None: "#7f7f7f"}
 KIND_LABELS = {"pilot": "pilot", "non_production": "non-production", "production": "production", None: "kind not recorded"}
 CURRENT, PROJECTED = "#8c8c8c", "#1f77b4"
-LABELLED_NODES = 60  # graphs with more groups than this show no group names
+LABELLED_NODES = 60  # graphs with more groups than this, or crowded columns, show no group names (the table does)
 
 
 def wave_colour(wave: int | None) -> str | tuple[float, ...]:
@@ -114,16 +115,19 @@ def dependency_graph(graph: DependencyGraph) -> Figure:
             colors="#555555", alpha=0.45, zorder=1,
         ))
     biggest = max(n.assets for n in graph.nodes)
+    column_pt, row_pt = 756 / len(columns), 420 / max(Counter(n.wave for n in graph.nodes).values())
+    widest = min(32.0, 0.55 * column_pt, 1.6 * row_pt)  # marker diameter (points) of the biggest group
     for shared in (False, True):
         nodes = [n for n in graph.nodes if n.shared_service is shared]
         if nodes:
             ax.scatter([at[n.id][0] for n in nodes], [at[n.id][1] for n in nodes],
-                       s=[40 + 900 * n.assets / biggest for n in nodes], c=[wave_colour(n.wave) for n in nodes],
-                       marker="s" if shared else "o", edgecolors="black" if shared else "white",
-                       linewidths=1.5 if shared else 0.5, zorder=2)
-    if len(graph.nodes) <= LABELLED_NODES:
+                       s=[(widest * (0.3 + 0.7 * (n.assets / biggest) ** 0.5)) ** 2 for n in nodes],
+                       c=[wave_colour(n.wave) for n in nodes], marker="s" if shared else "o",
+                       edgecolors="black" if shared else "white", linewidths=1.5 if shared else 0.5, zorder=2)
+    if len(graph.nodes) <= LABELLED_NODES and column_pt >= 60:
         for n in graph.nodes:
-            ax.annotate(n.id, at[n.id], xytext=(0, -11), textcoords="offset points", ha="center", fontsize=6)
+            ax.annotate(n.id, at[n.id], xytext=(0, -(widest / 2 + 6)), textcoords="offset points", ha="center",
+                        fontsize=6)
     ax.set_xticks(range(len(columns)), [wave_label(c) for c in columns], fontsize=8,
                   rotation=90 if len(columns) > 20 else 0)
     ax.set_yticks([])
