@@ -1,7 +1,8 @@
 """Attribute mapping of discovery: suggestions, the person's review, and what the platform learns.
 
 `map_attributes` suggests a target for every column of each inventory file from its header, a
-sample of its values and the nearest decisions people made before (pgvector). Suggestions at
+sample of its values and the nearest decisions people made before (pgvector); guesses whose
+values do not fit their target are withdrawn (`domain.mapping_checks`). Suggestions at
 least `AUTO_APPROVE_CONFIDENCE` sure are approved; the rest wait for a person, as does an import
 with no identifying column. `apply_mapping_review` applies a person's corrections (source `user`)
 or accepts the remaining suggestions, and stores every reviewed decision as a learning pattern.
@@ -26,6 +27,7 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS, IDENTIFYING_FIELDS
 from domain.field_mapping import suggest_mappings
 from domain.flow_contracts import MappingReviewInput, MappingReviewStatus, StepInput, StepResult, Tenant
 from domain.header_embedding import Embedder
+from domain.mapping_checks import check_guesses
 from domain.value_profile import profile_signature, profile_values
 from domain.vocabulary import LEARNING_SCOPES, REVIEWING_ROLES
 
@@ -64,7 +66,8 @@ class MappingActivities:
                 sample = await conn.fetch(sql("raw_records_sample"), meta["id"], PROFILE_SAMPLE_ROWS)
                 learned = await nearest_mappings(conn, self._embedder, headers)
             samples = {h: [str(r["raw_data"].get(h) or "") for r in sample] for h in headers}
-            suggestions = await asyncio.to_thread(suggest_mappings, headers, samples, learned)
+            suggestions = await asyncio.to_thread(
+                lambda: check_guesses(suggest_mappings(headers, samples, learned), samples))
             rows = [
                 {
                     "source_field": s.source_field,

@@ -204,7 +204,7 @@ async def test_aws_application_discovery_import(app_pool) -> None:
     applications = {"Ecommerce", "Payments", "HR Portal", "Legacy Reports", "Monitoring", "Shared Services"}
     assert {n for n, a in assets.items() if a["asset_type"] == "application"} == applications
     servers = {a["external_id"]: n for n, a in assets.items() if a["asset_type"] == "server"}
-    assert servers == AWS_SERVERS
+    assert servers == {**AWS_SERVERS, None: "10.0.6.60"}  # the row identified by its IP alone
     assert assets["pay-db-01"]["memory_gb"] == Decimal(64)  # RAM.TotalSizeInMB 65536
     assert assets["ecom-web-01"]["memory_gb"] == Decimal(8)
     assert (assets["ecom-web-01"]["cpu_cores"], assets["ecom-api-01"]["cpu_sockets"]) == (2, 2)
@@ -225,10 +225,10 @@ async def test_aws_application_discovery_import(app_pool) -> None:
         ("Ecommerce", "ecom-web-01"), ("Payments", "ecom-web-01"), ("Ecommerce", "ecom-web-02"),
         ("Ecommerce", "ecom-api-01"), ("Payments", "ecom-api-01"), ("Payments", "pay-db-01"),
         ("Payments", "pay-db-02"), ("HR Portal", "hr-app-01"), ("HR Portal", "hr-db-01"),
-        ("Legacy Reports", "rep-batch-01"), ("Monitoring", "mon-01"), ("Shared Services", "mon-01"),
+        ("Legacy Reports", "rep-batch-01"), ("Legacy Reports", "10.0.6.60"), ("Monitoring", "mon-01"), ("Shared Services", "mon-01"),
         ("Monitoring", "mon-02"),
     }
-    assert len(await _edges(app_pool, e.ref)) == 13
+    assert len(await _edges(app_pool, e.ref)) == 14
     assert set((await _evidence(app_pool, e.ref)).values()) == {"aws_ads_import.csv: AWS Applications"}
 
 
@@ -537,3 +537,19 @@ async def test_reimport_changes_nothing_and_an_updated_file_updates(app_pool, tm
     assert after["web-prd-01"]["field_lineage"]["memory_gb"]["data_import_id"] == str(run.step.data_import_ids[0])
     changed = {n for n, a in after.items() if {c: a[c] for c in _COMPARED} != before[n]}
     assert changed == {"web-prd-01"}
+
+
+# ----------------------------------------------------------------------------- accepting every suggestion
+@pytest.mark.parametrize(
+    "files",
+    [("vmInfo.csv",), ("cmf_intake.csv",), ("konveyor_applications.csv",), ("RVTools_tabvInfo.csv",),
+     ("azure_migrate_import.csv",)],
+)
+async def test_accepting_every_suggestion_keeps_the_rows(app_pool, files: tuple[str, ...]) -> None:
+    """A person who accepts all remaining suggestions gets as many assets as one who reviews nothing:
+    guesses whose values do not fit their target were withdrawn before anyone saw them."""
+    reviewed, unreviewed = await make_engagement(app_pool), await make_engagement(app_pool)
+    await run_discovery(app_pool, reviewed.ref, [FIXTURES / f for f in files], reviewer=reviewed.owner_id)
+    await run_discovery(app_pool, unreviewed.ref, [FIXTURES / f for f in files])
+    assert await _quarantined(app_pool, reviewed.ref) == await _quarantined(app_pool, unreviewed.ref)
+    assert len(await _assets(app_pool, reviewed.ref)) == len(await _assets(app_pool, unreviewed.ref))

@@ -1,0 +1,67 @@
+"""A guessed mapping must fit the column's values, or it is not suggested at all.
+
+Header guesses (a generalised match, a value profile, a weak learned match: confidence below
+`CHECKED_BELOW`) are tried on a sample of the column: each value is cleansed as the target would
+cleanse it (`domain.cleansing`), and hostnames and FQDNs must also look like them. A column guessed
+to identify assets (`IDENTIFYING`) must also hold mostly distinct values: more than `MIN_DISTINCT`
+of them. A guess that fits fewer than `MIN_FIT` of the non-empty values is withdrawn, with the
+reason kept, because applying it would quarantine or merge the rows (`instanceType` values such
+as `m5.large` are no asset type; `wave_name` values `Wave1, Wave1, Wave2` name no hosts). Exact names, known spellings and
+people's decisions are never second-guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from domain.cleansing import cleanse_record
+from domain.field_mapping import MappingSuggestion
+from domain.value_aliases import is_placeholder
+
+CHECKED_BELOW = 0.9
+MIN_FIT = 0.8
+MIN_DISTINCT = 0.5  # more than half of the values must differ
+IDENTIFYING = frozenset({"name", "hostname", "fqdn", "external_id", "cmdb_id", "serial_number", "bios_uuid"})
+
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_\-]{0,62})"
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "hostname": re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*"),
+    "fqdn": re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})+\.?"),
+}
+
+
+def value_fit(suggestion: MappingSuggestion, values: Sequence[str]) -> float | None:
+    """Share of the non-empty, non-placeholder values that read as the suggestion's target (None: no
+    values); 0 for an identifying target whose values repeat."""
+    target = suggestion.target_field
+    present = [v.strip() for v in values if v and v.strip() and not is_placeholder(v.strip())]
+    if target is None or not present:
+        return None
+    if target in IDENTIFYING and len(set(v.casefold() for v in present)) <= MIN_DISTINCT * len(present):
+        return 0.0  # a repeated value identifies nothing
+    shape = _SHAPES.get(target)
+    fitting = 0
+    for value in present:
+        if shape is not None and not shape.fullmatch(value):
+            continue
+        record = cleanse_record({suggestion.source_field: value}, [suggestion])
+        if not any(error.startswith(f"{target}:") for error in record.errors):
+            fitting += 1
+    return fitting / len(present)
+
+
+def check_guesses(
+    suggestions: Sequence[MappingSuggestion], samples: Mapping[str, Sequence[str]]
+) -> list[MappingSuggestion]:
+    """The suggestions, with every guess whose values do not fit its target withdrawn (reason kept)."""
+    checked = []
+    for s in suggestions:
+        fit = value_fit(s, samples.get(s.source_field, ())) if s.confidence < CHECKED_BELOW else None
+        if fit is not None and fit < MIN_FIT:
+            s = MappingSuggestion(
+                source_field=s.source_field, target_field=None, confidence=0.0, source=None,
+                reason=f"{s.reason}; withdrawn: only {fit:.0%} of its sampled values read as {s.target_field}",
+            )
+        checked.append(s)
+    return checked
