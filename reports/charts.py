@@ -45,7 +45,7 @@ def strategy_mix(shares: Sequence[StrategyShare]) -> Figure:
         ax.bar_label(bars, padding=3, fontsize=8)
         ax.set_yticks(range(len(shares)), [s.strategy for s in shares])
         ax.set_title(what.capitalize())
-        ax.margins(x=0.15)
+        ax.set_xlim(0, max(*values, 1) * 1.15)
         ax.xaxis.get_major_locator().set_params(integer=True)
     ax.invert_yaxis()  # the axes share y: once inverts both
     fig.suptitle("Strategy mix")
@@ -56,8 +56,8 @@ def cost_per_wave(costs: Costs) -> Figure:
     """Current against projected monthly run cost of each wave's assets (and of those in no wave)."""
     rows = costs.by_wave
     fig = Figure(figsize=(min(max(6.0, 0.45 * len(rows) + 2), 24), 4.2), layout="constrained")
-    if not rows:
-        return _empty(fig, "No assets, so no costs")
+    if not any(r.current_monthly or r.projected_monthly for r in rows):
+        return _empty(fig, "No cost figures yet: the assessment has not projected costs")
     ax = fig.subplots()
     xs = range(len(rows))
     ax.bar([x - 0.2 for x in xs], [r.current_monthly for r in rows], 0.4, color=CURRENT, label="current")

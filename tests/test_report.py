@@ -33,6 +33,7 @@ from reports.model import (
 )
 from reports.render import PICTURES
 from tests.conftest import make_engagement
+from tests.test_planning_phase import EXPECTED_WAVES, SETTINGS, insert_portfolio, phase_step, run_planning
 
 EVIL = "<script>alert(1)</script>"
 # name: (type, environment, os family, criticality, strategy, application, current, modelled, projected,
@@ -180,6 +181,23 @@ async def test_an_unknown_engagement_is_refused(app_pool: asyncpg.Pool, planned:
     ghost = EngagementRef(uuid.uuid4(), planned.client_account_id, "ghost")
     with pytest.raises(TenancyError, match="no engagement 'ghost'"):
         await load_report(app_pool, ghost)
+
+
+async def test_report_on_a_plan_written_by_the_planning_phase(app_pool: asyncpg.Pool) -> None:
+    """The planning phase's hand-checked portfolio (tests/test_planning_phase.py), planned by the real steps."""
+    ref = (await make_engagement(app_pool)).ref
+    await insert_portfolio(app_pool, ref, SETTINGS)
+    await run_planning(app_pool, await phase_step(app_pool, ref, "planning"))
+    report = await load_report(app_pool, ref)
+    assert [(w.number, w.kind, w.start, w.end, w.assets, w.effort_days, w.labour_cost, w.undecided_assets)
+            for w in report.waves] == [(n, kind, start, end, assets, effort, cost, undecided)
+                                       for n, kind, start, end, assets, _, effort, cost, undecided in EXPECTED_WAVES]
+    assert [w.move_groups for w in report.waves] == [1, 1, 2, 2]
+    assert report.graph.total_groups == 6 and sum(n.assets for n in report.graph.nodes) == 8
+    assert [n.members for n in report.graph.nodes if n.shared_service] == [("dns-01",)]
+    assert [c.wave for c in report.costs.by_wave] == [1, 2, 3, 4, None]
+    assert report.costs.by_wave[-1].assets == 2  # retired and retained: in no wave
+    assert report.violations_by_rule == (Count("left_behind", 1), Count("ordering_cycle", 1))
 
 
 def test_report_limits_must_be_positive() -> None:

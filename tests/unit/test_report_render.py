@@ -154,14 +154,20 @@ def test_page_shows_the_numbers(written: tuple[Path, str]) -> None:
 
 def test_an_empty_engagement_still_renders_every_picture(tmp_path: Path) -> None:
     empty = _report(
-        strategies=(), applications=Shown(()), costs=Costs((), ()), waves=(),
+        strategies=(), applications=Shown(()), costs=Costs((), (WaveCost(None, 3, 0.0, 0.0, 0.0, 3, 3),)), waves=(),
         graph=pick_graph([], [], limit=10), violations_by_rule=(), violations=Shown(()),
     )
     html = render_report(empty, tmp_path).read_text(encoding="utf-8")
     assert "No waves planned yet." in html and "None: the plan meets every rule." in html
+    assert "no wave has dates yet" in html and "no currency recorded" in html
+    images = tmp_path / "images"
     for picture in PICTURES:
-        assert (tmp_path / "images" / f"{picture.stem}.png").read_bytes()[:8] == PNG_MAGIC
-    assert "no wave has dates yet" in html
+        assert (images / f"{picture.stem}.png").read_bytes()[:8] == PNG_MAGIC
+    said = {p.stem: "".join(ET.parse(images / f"{p.stem}.svg").getroot().itertext()) for p in PICTURES}
+    assert "No strategy recommended yet" in said["strategy_mix"]
+    assert "No cost figures yet" in said["cost_per_wave"]
+    assert "No wave has dates yet" in said["wave_timeline"]
+    assert "No move groups yet" in said["dependency_graph"]
 
 
 def test_rendering_twice_gives_the_same_svg(tmp_path: Path) -> None:
