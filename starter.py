@@ -34,6 +34,7 @@ from domain.flow_contracts import MappingCorrection, MappingReviewStatus, Master
 from domain.readers import InputFileError
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import MEMBER_ROLES, PHASES, SIX_R_STRATEGIES, TEST_TENANT_1
+from reports.engagement_report import write_report
 from runtime import engagement_control as control
 from runtime.devstack import Endpoints, ensure_database, ensure_stack, stack_status, stop_stack
 from runtime.embedded_postgres import EmbeddedPostgresError
@@ -603,6 +604,20 @@ async def strategy_set(
         return
     console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
                   f"(decided by {user})")
+
+
+@app.command("report")
+@run_async
+async def report(
+    engagement: str,
+    out: Path = typer.Option(None, "--out", help="Folder to write into (default: <data dir>/reports/<engagement id>)."),
+) -> None:
+    """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph)
+    with its pictures as PNG and SVG files; prints the page to open in a browser."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        index = await write_report(s.pool, ref, out or get_settings().data_path / "reports" / str(ref.id))
+    console.print(f"report written: {index.resolve().as_uri()}")
 
 
 # --------------------------------------------------------------------------- demo
