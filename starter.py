@@ -26,6 +26,7 @@ from db import import_review, tenancy
 from db.bootstrap import bootstrap
 from db.import_files import ImportFileError
 from db.migrator import MigrationError, discover, migrate
+from db.plan_review import PlanImportError, export_plan, import_plan
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
 from db.strategy_overrides import StrategyOverrideError, override_strategy
@@ -51,6 +52,7 @@ engagement_app = typer.Typer(no_args_is_help=True, help="Engagements of a client
 mappings_app = typer.Typer(no_args_is_help=True, help="Review how the columns of an import map onto asset fields.")
 imports_app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
 strategy_app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs.")
+plan_app = typer.Typer(no_args_is_help=True, help="The wave plan: export it, edit it, import it back.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
@@ -58,6 +60,7 @@ app.add_typer(engagement_app, name="engagement")
 app.add_typer(mappings_app, name="mappings")
 app.add_typer(imports_app, name="imports")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(plan_app, name="plan")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -72,6 +75,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ImportFileError,
     InputFileError,
     StrategyOverrideError,
+    PlanImportError,
     asyncpg.PostgresError,
     RPCError,
     ValueError,
@@ -604,6 +608,41 @@ async def strategy_set(
         return
     console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
                   f"(decided by {user})")
+
+
+@plan_app.command("export")
+@run_async
+async def plan_export(
+    engagement: str,
+    out: Path = typer.Option(..., "--out", help="File to write: .csv, .xlsx or .md (format from the extension)."),
+) -> None:
+    """Write the wave plan, one row per asset with its wave and why; edit the wave column and import it."""
+    formats = {".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
+    fmt = formats.get(out.suffix.lower())
+    if fmt is None:
+        raise control.ControlError(f"{out.name}: give a .csv, .xlsx or .md file name")
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        count = await export_plan(s.pool, ref, out, fmt)  # type: ignore[arg-type]
+    console.print(f"{count} asset(s) written to {out}")
+
+
+@plan_app.command("import")
+@run_async
+async def plan_import(engagement: str, path: Path = typer.Argument(..., help="An edited plan (.csv or .xlsx)."),
+                      user: str = UserOption, as_json: bool = JsonOption) -> None:
+    """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with every problem."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        result = await import_plan(s.pool, ref, path, user_id)
+    if as_json:
+        _print_json(result.__dict__)
+        return
+    console.print(f"plan applied: {result.assets_planned} assets in {result.waves} waves, "
+                  f"{result.assets_moved} moved")
+    for warning in result.warnings:
+        console.print(f"  warning: {warning}")
 
 
 @app.command("report")

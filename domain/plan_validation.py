@@ -26,7 +26,7 @@ from domain.planning_groups import GroupedPortfolio, group_portfolio
 from domain.planning_model import Placement, PlanAsset, PlanEdge, PlanSettings, WaveKind, WavePlan
 from domain.planning_order import GroupOrder, order_groups
 from domain.planning_schedule import Schedule
-from domain.wave_planner import _waves as waves_of_schedule
+from domain.wave_planner import waves_of_schedule
 
 _WHOLE_NUMBER = re.compile(r"\d+")
 _SHOWN = 5

@@ -76,7 +76,7 @@ def plan_waves(
     done("ordering")
     schedule = schedule_waves(portfolio.groups, portfolio.prerequisites, order.component, settings)
     done("scheduling")
-    waves = _waves(portfolio, schedule, settings)
+    waves = waves_of_schedule(portfolio, schedule, settings)
     plan = WavePlan(
         waves=waves,
         placements=_placements(portfolio, order, schedule, settings),
@@ -90,7 +90,7 @@ def plan_waves(
     return plan
 
 
-def _waves(portfolio: GroupedPortfolio, schedule: Schedule, settings: PlanSettings) -> tuple[Wave, ...]:
+def waves_of_schedule(portfolio: GroupedPortfolio, schedule: Schedule, settings: PlanSettings) -> tuple[Wave, ...]:
     stride = settings.wave_length_days - settings.overlap_days
     waves = []
     for number, (kind, group_indexes) in enumerate(schedule.waves, start=1):
