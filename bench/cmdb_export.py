@@ -152,8 +152,8 @@ def _mac(rng: random.Random, index: int, virtual: bool) -> str:
     else:
         digits = "".join(octets)
         mac = ".".join(digits[i:i + 4] for i in range(0, 12, 4))
-    if rng.random() < 0.05:
-        mac += ", " + ":".join([*octets[:5], f"{(int(octets[5], 16) + 1) % 256:02x}"])
+    if rng.random() < 0.05:  # a second NIC: locally administered, as unique as the first
+        mac += ", " + ":".join(["02", "00", "00", *octets[3:]])
     return _maybe(rng, mac, 0.03)
 
 

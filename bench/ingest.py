@@ -237,6 +237,8 @@ async def run(args: argparse.Namespace, export: ExportSummary) -> dict[str, Any]
         )
         async with tenant_transaction(pool, client_id, engagement_id) as conn:
             report["assets"] = await conn.fetchval(sql("assets_count"))
+            counts = await conn.fetchrow(sql("data_import_get"), import_id)
+        report["records"] = {k: counts[k] for k in ("total_records", "valid_records", "quarantined_records")}
     finally:
         await pool.close()
         if started:
@@ -279,9 +281,8 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"{'total':<20}{total:>9.2f}{1:>8.0%}{rows / total:>11,.0f}{r['ratio_to_copy']:>8.2f}")
     print(f"\nratio total / raw COPY: {r['ratio_to_copy']:.2f}x ({r['ratio_to_copy_without_upload']:.2f}x without the "
           f"upload); target for 100k rows: <= 3x")
-    s = r["summaries"]
-    inventory = s["build_inventory"]
-    print(f"result: {inventory.get('valid')} valid rows, {inventory.get('quarantined')} quarantined, "
+    records = r["records"]
+    print(f"result: {records['valid_records']} valid rows, {records['quarantined_records']} quarantined, "
           f"{r['assets']} assets (the export holds {e['servers']} servers; {e['bad_rows']} rows carry a bad value)")
     before, after = r["memory_before"], r["memory_after"]
     print(f"this process (worker code + driver): peak RSS {after['peak_rss_mib']:.0f} MiB "
