@@ -702,28 +702,34 @@ async def demo(
                 await asyncio.sleep(1)
             final = await control.status(s.client, ref)
         await _print_plan(s.pool, ref, final)
+        index = await write_report(s.pool, ref, get_settings().data_path / "reports" / str(ref.id))
+        console.print(f"\nreport (open in a browser): {index.resolve().as_uri()}")
         if s.endpoints.ui_url:
-            console.print(f"\nTemporal Web UI: {_workflow_url(s.endpoints, workflow_id)}")
+            console.print(f"Temporal Web UI: {_workflow_url(s.endpoints, workflow_id)}")
 
 
 async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: MasterStatus) -> None:
     async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
         waves = await conn.fetch(sql("waves_report"))
         check = await conn.fetchrow(sql("plan_dependency_check"))
+        violations = await conn.fetch(sql("report_violation_counts"))
         assets = await conn.fetchval(sql("assets_count"))
     console.print(f"\n{ref.name}: {final.status}; {assets} assets, {final.asset_count} migrated; "
                   f"phases completed: {', '.join(final.phases_completed)}")
-    assessment = final.phase_summaries.get("assessment", {}).get("strategy_recommendation", {})
-    if assessment:
-        console.print(f"strategy mix: {assessment.get('strategy_mix')}")
-    table = Table("wave", "assets", "storage GB", "start", "end", "effort (days)", "status")
+    for phase, steps in final.phase_summaries.items():
+        console.print(f"[bold]{phase}[/]: {phase_highlights(phase, steps) or '-'}")
+    table = Table("wave", "kind", "assets", "storage GB", "start", "end", "effort (days)", "status")
     for w in waves:
-        table.add_row(str(w["wave_number"]), str(w["asset_count"]), f"{w['total_storage_gb']:.0f}",
+        table.add_row(str(w["wave_number"]), w["kind"], str(w["asset_count"]), f"{w['total_storage_gb']:.0f}",
                       str(w["planned_start"]), str(w["planned_end"]), f"{w['estimated_effort_days'] or 0:.1f}",
                       w["status"])
     console.print(table)
-    console.print(f"hard dependencies split across waves: {check['split']}; "
-                  f"dependencies on shared services in another wave: {check['on_shared_services']}")
+    console.print(f"hard dependencies split across waves: {check['split']}; dependencies whose target moves "
+                  f"later: {check['order_broken']}; dependencies on shared services in another wave: "
+                  f"{check['on_shared_services']}")
+    if violations:
+        console.print("rules the plan could not meet: " + ", ".join(f"{v['rule']} {v['violations']}"
+                                                                  for v in violations))
 
 
 def main() -> int:
