@@ -19,7 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from db.tenancy import approval_policy
-from domain.flow_contracts import RejectRequest
+from domain.flow_contracts import MappingCorrection, RejectRequest
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
@@ -49,17 +49,25 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 @pytest.mark.skipif(not RECORDING, reason="set RECORD_HISTORIES=1 to re-record")
 async def test_record_histories(dev_env, app_pool, tmp_path: Path) -> None:
-    """A rejected-then-approved discovery and auto-approved later phases: every workflow type."""
-    e = await make_engagement(app_pool, policy=approval_policy(["assessment", "planning", "execution"], 24))
+    """Discovery waiting for and given a mapping review, a rejected-then-approved assessment, and
+    auto-approved later phases: every workflow type and every kind of person's input."""
+    e = await make_engagement(app_pool, policy=approval_policy(["planning", "execution"], 24))
     client = dev_env.client
+    inventory = inventory_file(tmp_path, 12)
+    inventory.write_text(inventory.read_text().replace("Server Name", "Kennung", 1))  # no identifying column known
     async with running_worker(client, app_pool) as queue:
-        await control.launch(client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
-        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
-        handle = control.handle(client, e.ref)
-        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
-            client_account_id=e.ref.client_account_id, phase="discovery", approver=e.owner_id, reason="recheck"))
+        await control.launch(client, app_pool, e.ref, [inventory], queue)
+        await wait_for(client, e.ref, lambda st: st.waiting_for is not None)
+        await control.review_mappings(client, e.ref, e.owner_id,
+                                      [MappingCorrection(source_field="Kennung", target_field="name")])
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
         await control.approve(client, e.ref, "discovery", e.owner_id, "recorded")
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "assessment")
+        handle = control.handle(client, e.ref)
+        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
+            client_account_id=e.ref.client_account_id, phase="assessment", approver=e.owner_id, reason="recheck"))
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "assessment")
+        await control.approve(client, e.ref, "assessment", e.owner_id, "recorded")
         await asyncio.wait_for(handle.result(), 300)
     ids = {
         "MasterFlowWorkflow": handle.id,
