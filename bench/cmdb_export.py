@@ -135,7 +135,7 @@ def _ip(rng: random.Random, index: int) -> str:
     if roll < 0.02:
         return rng.choice(_PLACEHOLDERS)
     if roll < 0.10:
-        return f"{primary}, 172.{16 + index % 16}.{index // 256 % 256}.{index % 256}"
+        return f"{primary}, 172.{16 + index // 65536 % 16}.{index // 256 % 256}.{index % 256}"  # unique to 1M
     if roll < 0.13:
         return f"{primary};fe80::250:56ff:fe{index >> 16 & 0xff:02x}:{index & 0xffff:04x}"
     return primary
@@ -231,7 +231,7 @@ def server_row(seed: int, index: int) -> dict[str, str]:
         "ip_address": _ip(rng, index),
         "mac_address": _mac(rng, index, virtual),
         "serial_number": (f"VMware-42 {rng.getrandbits(32):08x} {rng.getrandbits(32):08x}" if virtual
-                          else rng.choice((f"CZJ{rng.randrange(10**7):07d}", *_SERIAL_PLACEHOLDERS))),
+                          else rng.choice((f"CZJ{index:07d}", *_SERIAL_PLACEHOLDERS))),  # unique, as vendors' are
         "company": rng.choice(("Acme Corp", "ACME Corporation", "Acme Corp.")),
         "manufacturer": manufacturer,
         "model_id": model,
@@ -278,9 +278,8 @@ def duplicate_row(row: dict[str, str], rng: random.Random) -> dict[str, str]:
         host = row["fqdn"].split(".", 1)[0]
         again["fqdn"] = rng.choice((row["fqdn"].upper(), f"{host}.{rng.choice(_DOMAINS)}", f"{host.upper()}.EXAMPLE.NET"))
     for column, value in (("owned_by", rng.choice(_PEOPLE)), ("department", rng.choice(_DEPARTMENTS)),
-                          ("business_service", rng.choice(_SERVICES)),
-                          ("serial_number", f"CZJ{rng.randrange(10**7):07d}")):
-        if row[column] in (*_PLACEHOLDERS, *_SERIAL_PLACEHOLDERS):
+                          ("business_service", rng.choice(_SERVICES))):
+        if row[column] in _PLACEHOLDERS:
             again[column] = value
     again["discovery_source"] = rng.choice(_DISCOVERY)
     again["last_discovered"] = _timestamp(rng, 1800)
