@@ -130,20 +130,17 @@ async def raw_copy(owner_url: str, csv_path: Path) -> dict[str, Any]:
 
 async def upload(pool: asyncpg.Pool, client_id: UUID, engagement_id: UUID, path: Path) -> UUID:
     """The file stored as the engagement's data import, as `starter.py launch --import` stores it."""
-    from db import import_files
+    from db.import_files import store_import_files
 
-    if hasattr(import_files, "store_import_files"):  # one import of several files
-        return (await import_files.store_import_files(pool, client_id, engagement_id, [path]))[0]
-    return await import_files.store_import_file(pool, client_id, engagement_id, path)
+    return (await store_import_files(pool, client_id, engagement_id, [path]))[0]
 
 
 def step_input(tenant: Any, master_flow_id: UUID, phase_flow_id: UUID, import_id: UUID) -> Any:
-    """The discovery steps' input for one uploaded file, whether StepInput carries one import id or several."""
+    """The discovery steps' input for one uploaded file (the one place that knows how StepInput names imports)."""
     from domain.flow_contracts import StepInput
 
-    imports = ({"data_import_ids": (import_id,)} if "data_import_ids" in StepInput.model_fields
-               else {"data_import_id": import_id})
-    return StepInput(tenant=tenant, master_flow_id=master_flow_id, phase_flow_id=phase_flow_id, **imports)
+    return StepInput(tenant=tenant, master_flow_id=master_flow_id, phase_flow_id=phase_flow_id,
+                     data_import_ids=(import_id,))
 
 
 def import_steps(pool: asyncpg.Pool) -> list[tuple[str, Any]]:
