@@ -181,6 +181,11 @@ class DiscoveryActivities:
         linked = 0
         for meta in await self._imports(inp, "inventory"):
             async with self._tx(tenant) as conn:
+                # Cleansing just rewrote the raw records: without fresh statistics the merge is planned
+                # as nested loops over the tenant index and grows with the square of the rows.
+                await conn.execute(sql("refresh_inventory_statistics"))
+            async with self._tx(tenant) as conn:
+                await conn.execute(sql("merge_work_mem"))
                 status = await conn.execute(
                     sql("assets_upsert_from_import"), meta["id"], tenant.client_account_id,
                     tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id,
