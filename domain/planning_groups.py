@@ -169,10 +169,10 @@ def _move_group(
 def _held_back(members: list[PlanAsset], settings: PlanSettings) -> str | None:
     for asset in members:
         if asset.criticality in HIGH_CRITICALITIES:
-            return f"criticality {asset.criticality} ({asset.id})"
+            return f"criticality {asset.criticality} ({asset.name or asset.id})"
     for asset in members:
         if asset.complexity_score is not None and asset.complexity_score >= settings.high_complexity_score:
-            return f"complexity {asset.complexity_score:g} ({asset.id})"
+            return f"complexity {asset.complexity_score:g} ({asset.name or asset.id})"
     return None
 
 
