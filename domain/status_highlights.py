@@ -69,15 +69,20 @@ def _planning(steps: Summaries) -> list[str]:
     parts = []
     waves = steps.get("wave_planning", {})
     if "waves" in waves:
-        parts.append(f"{waves['waves']} waves")
-    if "move_groups" in steps.get("move_groups", {}):
-        parts.append(f"{steps['move_groups']['move_groups']} move groups")
-    violations = waves.get("violations")
-    if violations:
-        parts.append(f"rules not met: {_mix(violations) if isinstance(violations, Mapping) else violations}")
+        kinds = _mix(waves.get("waves_by_kind"))
+        parts.append(f"{waves['waves']} waves" + (f" ({kinds})" if kinds else ""))
+    if "move_groups" in waves:
+        parts.append(f"{waves['move_groups']} move groups")
+    if waves.get("violations_by_rule"):
+        parts.append(f"rules not met: {_mix(waves['violations_by_rule'])}")
+    if waves.get("ordering_cycles"):
+        parts.append(f"{waves['ordering_cycles']} dependency cycle(s)")
     timeline = steps.get("timeline", {})
-    if timeline.get("first_start") and timeline.get("last_end"):
-        parts.append(f"{timeline['first_start']} to {timeline['last_end']}")
+    if timeline.get("start") and timeline.get("end"):
+        parts.append(f"{timeline['start']} to {timeline['end']}")
+    cost = steps.get("cost_estimate", {})
+    if "effort_person_days" in cost:
+        parts.append(f"{cost['effort_person_days']:g} person-days")
     return parts
 
 

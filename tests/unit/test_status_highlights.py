@@ -40,3 +40,17 @@ def test_failure_and_unknown_phase_and_empty() -> None:
         "failed: vmInfo.csv: duplicate column header(s): Name")
     assert phase_highlights("discovery", {}) == ""
     assert phase_highlights("nonsense", {"x": {}}) == ""
+
+
+def test_planning_line() -> None:
+    steps = {
+        "move_groups": {"move_groups": 38},
+        "wave_planning": {"waves": 8, "waves_by_kind": {"non_production": 3, "production": 5}, "move_groups": 38,
+                          "violations_by_rule": {"left_behind": 233, "pilot": 1}, "ordering_cycles": 0},
+        "timeline": {"start": "2026-11-30", "end": "2027-03-21"},
+        "cost_estimate": {"effort_person_days": 662.0},
+    }
+    assert phase_highlights("planning", steps) == (
+        "8 waves (production 5, non_production 3); 38 move groups; rules not met: left_behind 233, pilot 1; "
+        "2026-11-30 to 2027-03-21; 662 person-days"
+    )
