@@ -597,7 +597,7 @@ def _build_spellings() -> tuple[tuple[_Spelling, ...], dict[str, float], dict[st
     total = len(ASSET_IMPORT_FIELDS)
     weights = {word: 1.0 + math.log(total / len(targets)) for word, targets in users.items()}
     known = {word: word for word in users}
-    known.update((spelling, form) for spelling, form in WORD_FORMS.items() if len(spelling) >= 5)
+    known.update((spelling, form) for spelling, form in WORD_FORMS.items() if len(spelling) >= 5 or spelling == form + "s")
     known.update((word, word) for word in WORD_FORMS.values() if " " not in word)
     known.update((word, word) for pair in TERMS for word in pair)
     return tuple(spellings), weights, known
@@ -657,6 +657,22 @@ def _header_unit(header: str) -> tuple[str, SizeUnit | None]:
     return base, unit
 
 
+_STATISTIC_SUFFIXES = {"average": "_avg", "peak": "_peak"}
+
+
+def _other_statistic_targets(words: tuple[str, ...]) -> frozenset[str]:
+    """Targets giving another statistic than the only one the header names: a peak is never an average."""
+    named = [suffix for word, suffix in _STATISTIC_SUFFIXES.items() if word in words]
+    if len(named) != 1:
+        return frozenset()
+    return frozenset(
+        target
+        for target in ASSET_IMPORT_FIELDS
+        for suffix in _STATISTIC_SUFFIXES.values()
+        if suffix != named[0] and target.endswith(suffix)
+    )
+
+
 def match_header(header: str) -> HeaderMatch | None:
     """The target a header's words point to (see the scoring above), or None."""
     base, unit = _header_unit(header)
@@ -670,9 +686,10 @@ def match_header(header: str) -> HeaderMatch | None:
         head = "used" if reading.head == "utilization" else reading.head
         reading = HeaderReading(words or reading.words, reading.secondary, head)
     header_weights = _header_weights(reading)
+    excluded = _other_statistic_targets(reading.words)
     best: dict[str, tuple[float, _Spelling]] = {}
     for spelling in _SPELLINGS:
-        if unit is not None and spelling.target not in GB_SIZE_FIELDS:
+        if (unit is not None and spelling.target not in GB_SIZE_FIELDS) or spelling.target in excluded:
             continue
         score = _score(reading, header_weights, spelling.words)
         if score > best.get(spelling.target, (0.0, spelling))[0]:

@@ -53,6 +53,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("host", "hst"),
     **_forms("hostname", "hostnm", "hn"),
     **_forms("name", "nm", "nme", "label", "lbl", "caption"),
+    **_forms("machine", "mach"),
     **_forms("computer", "comp", "cmptr", "pc"),
     **_forms("memory", "mem", "ram", "vram"),
     **_forms("storage", "stor", "strg"),
@@ -74,7 +75,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("processor number", "processors"),
     **_forms("mhz", "speed", "spd", "freq", "frequency", "clock", "ghz"),
     **_forms("number", "num", "no", "nr", "nbr", "cnt", "count", "qty", "quantity"),
-    **_forms("ip", "ipv4", "ipv6", "ipaddr", "ips"),
+    **_forms("ip", "ipv4", "ipv6", "ipv", "ipaddr", "ips"),
     **_forms("address", "addr", "adr", "addrs", "addresses"),
     **_forms("mac", "macaddr", "macs"),
     **_forms("environment", "env", "envt", "envmt", "envir", "environ", "prod", "production", "nonprod", "dev",
@@ -85,7 +86,8 @@ WORD_FORMS: dict[str, str] = {
     **_forms("application", "app", "appl", "apps", "applications"),
     **_forms("owner", "own", "owned", "contact", "poc", "team", "group", "sponsor", "manager", "steward"),
     **_forms("business owner", "bo"),
-    **_forms("version", "ver", "vers", "rel", "release", "build", "sp", "kernel"),
+    **_forms("version", "ver", "vers", "rel", "release", "build", "sp"),
+    **_forms("os version", "kernel"),  # a kernel version is the OS version
     **_forms("description", "desc", "descr", "notes", "note", "comments", "comment", "cmnts", "remarks", "remark",
              "rmks", "annotation", "purpose", "role", "function"),
     **_forms("datacenter", "datacentre", "dc"),
@@ -93,7 +95,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("cluster", "clstr", "clst", "clus", "clu"),
     **_forms("location", "loc", "locn", "site", "region", "country", "city", "building", "bldg", "room", "rack",
              "geo", "geographic", "geography", "office", "facility", "campus", "floor", "premises"),
-    **_forms("power", "pwr", "running"),
+    **_forms("power", "pwr", "running", "powered"),
     **_forms("power state", "pwrst", "powerstate", "powerstatus"),
     **_forms("state", "status", "stat", "sts"),
     **_forms("manufacturer", "mfr", "mfg", "manuf", "manufr", "mnfr", "oem", "vendor", "make", "maker", "brand"),
@@ -106,7 +108,9 @@ WORD_FORMS: dict[str, str] = {
     **_forms("administrator", "admin", "adm", "sysadmin", "administrators", "managed"),
     **_forms("id", "identifier", "ref", "reference"),
     **_forms("uuid", "guid", "uid"),
-    **_forms("external", "ext", "extern"),
+    **_forms("baseboard", "motherboard", "mainboard"),
+    **_forms("external", "ext", "extern", "source", "src", "inventory", "inv", "discovery", "global"),  # an id
+    # given by the source inventory or discovery tool is an external reference
     **_forms("cmdb", "snow", "servicenow"),
     **_forms("sensitivity", "sens", "confidentiality", "confidential"),
     **_forms("classification", "clasification"),
@@ -128,6 +132,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("template", "tmpl", "templ"),
     **_forms("flag", "indicator", "yn", "is"),
     **_forms("virtual", "pv", "vp"),
+    **_forms("physical", "phys", "phy"),
     **_forms("family", "fam", "distribution", "distro", "edition", "flavor", "flavour"),
     **_forms("os", "opsys"),
     **_forms("operating", "op"),
@@ -135,6 +140,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("primary", "pri", "main"),
     **_forms("management", "mgmt", "mgt"),
     **_forms("total", "tot", "totl", "sum", "overall", "combined"),
+    **_forms("level", "lvl", "lvls"),
     **_forms("esx", "esxi"),
     **_forms("information", "info"),
     **_forms("organisation", "org", "organization", "company", "enterprise"),
@@ -205,6 +211,13 @@ TERMS: dict[tuple[str, str], str] = {
     ("transfer", "rate"): "throughput",
     ("service", "tier"): "criticality",  # a service tier is a criticality; a bare tier may be web/app/db
     ("criticality", "tier"): "criticality",
+    ("instance", "uuid"): "vm uuid",  # vSphere instanceUuid identifies the VM in vCenter, not its BIOS
+    ("fqdn", "dns"): "fqdn",  # "FQ DNS"
+    ("full", "hostname"): "fqdn",  # a full hostname includes the domain
+    ("dns", "fullname"): "fqdn",
+    ("service", "pack"): "version",  # a Windows service pack is part of the OS version
+    ("mhz", "rate"): "mhz",  # clock rate
+    ("peak", "mhz"): "mhz",  # a CPU's maximum clock speed is its rated speed, not a utilisation peak
 }
 # Words that narrow a column without changing what it holds: they weigh half and never match alone.
 QUALIFIERS = frozenset(
@@ -212,16 +225,20 @@ QUALIFIERS = frozenset(
      "total", "current", "list", "allocated", "email", "mail", "information", "detail", "details", "physical",
      "computer", "family", "resource", "service", "product", "management", "configuration", "hardware", "vmware",
      "vsphere", "vcenter", "compute", "summary", "runtime", "organisation", "finance", "perf", "performance",
-     "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure"}
+     "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload"}
 )
 # Words that say which aspect of the attribute a column gives; they weigh half when the header also
 # names the attribute ("Hypervisor Type" is the hypervisor), and are the head only when nothing else is.
 ASPECTS = frozenset(
     {"name", "type", "level", "rating", "number", "value", "code", "flag", "owner", "state", "software",
-     "technology", "layer", "manufacturer"}
+     "technology", "layer", "manufacturer", "size"}
 )
 # Which statistic of a measure a column gives; a dotted name ending in one is about its namespace.
 STATISTICS = frozenset({"average", "peak"})
+# Which amount of a resource a column gives; a dotted name ending in one is about its namespace ("Storage.UsedSpace").
+AMOUNTS = frozenset({"used", "size"})
+# Words that say a column is about something else (a contract, not a contact); never corrected to a near word.
+OTHER_SUBJECTS = frozenset({"contract"})
 # After these, "of" keeps the following words primary: "Number of Disks" is about disks.
 QUANTIFIERS = frozenset({"number", "total", "amount", "list", "count", "sum"})
 PREPOSITIONS = frozenset({"of", "to", "for", "on", "as", "by", "over", "per", "from", "with", "without", "across"})
@@ -235,7 +252,7 @@ FILLERS = frozenset(
      "currently", "hosting", "accountable", "responsible", "owning", "populated", "membership", "marked",
      "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "free", "text",
      "additional", "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
-     "deployment", "non", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
+     "deployment", "non", "friendly", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
 )
 # Words that make a column about the migration's destination or plan, not the asset as it is.
 PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
@@ -260,7 +277,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "description": ("description", "purpose", "role", "function", "remarks", "notes", "comments", "annotation",
                     "business function"),
     "serial_number": ("serial number", "serial", "service tag", "bios serial", "hardware serial"),
-    "bios_uuid": ("bios uuid", "smbios uuid", "system uuid", "smbios guid", "baseboard uuid"),
+    "bios_uuid": ("uuid", "bios uuid", "smbios uuid", "system uuid", "smbios guid", "baseboard uuid"),  # a bare
+    # UUID in an inventory is the SMBIOS one (vSphere config.uuid); a VM's instance UUID says so
     "manufacturer": ("manufacturer", "system manufacturer", "hardware manufacturer", "server manufacturer"),
     "model": ("model", "hardware model", "server model", "system model", "model number"),
     "ip_address": ("ip", "ip address", "primary ip", "management ip", "guest ip"),
@@ -330,6 +348,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b([a-z])\s*/\s*([a-z])\b", re.I), r"\1\2"),
     (re.compile(r"\bs/no\b", re.I), " sn "),
     (re.compile(r"(?<=[a-z])(MBps|Mbps|IOPS|Iops)"), r" \1"),
+    (re.compile(r"(?:\b|(?<=[a-z]))[mg]hz\b", re.I), " mhz "),
+    (re.compile(r"\bgold\s*/\s*silver(?:\s*/\s*bronze)?\b", re.I), " criticality "),  # the usual criticality scale
+    (re.compile(r"\b(?:runs?|running|resides?|residing)\s+on\s+(?:the\s+)?host\b", re.I), " esxhost "),
+    (re.compile(r"\b(?:runs?|running)\s+on\b", re.I), " on "),
     (re.compile(r"%"), " percent "),
     (re.compile(r"#"), " number "),
 )
@@ -373,11 +395,14 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
     before, after = _split_at_preposition(_raw_words(main))
     own = _canonical(before, vocabulary)
     joint = _canonical(_raw_words(namespace) + before, vocabulary)
-    if any(word in joint and word not in QUALIFIERS | ASPECTS | STATISTICS for word in own):
+    if vocabulary:  # an unknown word of a namespace names a vendor's table or class ("tblAssets", "v_GS_...")
+        joint = [word for word in joint if word in own or word in vocabulary]
+    if any(word in joint and word not in QUALIFIERS | ASPECTS | STATISTICS | AMOUNTS for word in own):
         primary = [word for word in joint if word in own]  # "Tags.Application": the namespace only qualifies
     else:
         primary = joint  # "Hardware.Address" is one term across the dot; "RAM.UsedSize.Avg" is about RAM
-    others = [word for word in joint if word not in primary] + _canonical(after + _raw_words(bracketed), vocabulary)
+    aside = [word for word in after + _raw_words(bracketed) if word not in PREPOSITIONS]
+    others = [word for word in joint if word not in primary] + _canonical(aside, vocabulary)
     secondary = [word for word in dict.fromkeys(others) if word not in primary]
     return HeaderReading(tuple(primary + secondary), frozenset(secondary), _head(primary or secondary))
 
@@ -428,7 +453,7 @@ def _head(words: list[str]) -> str | None:
 
 def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
     """`word` itself when known (or nothing is known), its singular, else the one known spelling closest."""
-    if not vocabulary or word in vocabulary or word in QUALIFIERS:
+    if not vocabulary or word in vocabulary or word in QUALIFIERS or word in OTHER_SUBJECTS:
         return vocabulary.get(word, word) if vocabulary else word
     for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
         if singular and singular in vocabulary:
@@ -443,10 +468,11 @@ def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
     )
     if not scored or scored[0][0] > allowed:
         return word
-    best = [known for distance, known in scored if distance == scored[0][0]]
-    if len({vocabulary[known] for known in best}) > 1:
+    forms = {vocabulary[known] for distance, known in scored if distance == scored[0][0]}
+    shared = [form for form in forms if all(set(form.split()) <= set(other.split()) for other in forms)]
+    if len(shared) != 1:
         return word  # two different words are equally close: do not guess
-    return vocabulary[best[0]]
+    return shared[0]  # the one meaning all closest words share ("diks": disk, not disk number)
 
 
 def _edit_distance(a: str, b: str) -> int:
