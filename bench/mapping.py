@@ -9,7 +9,7 @@ vendor-style dotted names (`Guest.OS.Version`), units in brackets (`Memory [GB]`
 `Cost Center`). An expected target of "" means "no target". Each header is matched alone (no other
 header competes for its target). No holdout header is in HEADER_SYNONYMS.
 
-The two holdouts differ in how they were used:
+The holdouts differ in how they were used:
 
 - `mapping_holdout.csv` (489 headers) was written before the generalising matcher existed, but its
   misses were then read while the matcher and its glossary were tuned: it measures fit, not
@@ -19,7 +19,15 @@ The two holdouts differ in how they were used:
   concept glossary and head-noun scoring were built, and its misses were never read to tune them:
   it is the test of generalisation. Its author also wrote the glossary, in the same session, so
   the number is likely optimistic; glossary phrases equal to its headers (ignoring case, spacing,
-  punctuation and unit) were removed, and a unit test keeps it so.
+  punctuation and unit) were removed, and a unit test keeps it so. Its misses were read in the third
+  round of matcher changes, so it no longer tests generalisation either.
+- `mapping_holdout_3.csv` (445 headers from sources the others under-represent: Device42,
+  Lansweeper, SCCM/MECM views, Tanium, Flexera, Cloudamize, ManageEngine, NetBox, British and
+  American intake sheets) was committed before the third round of matcher changes; headers equal to
+  a table entry or to a header of the other two holdouts were left out when it was written. Its
+  misses were never read; it was scored once before and once after that round. Its author also
+  made that round's changes (from holdout 1 and 2 misses and the same vendors' conventions), so it
+  too is likely optimistic; the same unit test keeps glossary phrases out of it.
 
 Baseline, from the same run: the tables alone (exact and synonym matches at confidence >= 0.9;
 generalised answers, below 0.9, counted as no answer). Speed: each header matched `--repeat` times,
@@ -42,9 +50,12 @@ DATA = Path(__file__).resolve().parent / "data"
 TARGET_ACCURACY = 0.95
 STATUS = {
     "mapping_holdout.csv": "tuned against: its misses were read while building the matcher",
-    "mapping_holdout_2.csv": "fresh: committed before tuning, its misses never read for tuning",
+    "mapping_holdout_2.csv": "fresh for two rounds, its misses read in the third",
+    "mapping_holdout_3.csv": "fresh: committed before the third round, its misses never read",
 }
 HOLDOUTS = tuple(DATA / name for name in STATUS)
+# Holdouts whose misses are printed only when asked for by name, so that nobody tunes against them by accident.
+SEALED = frozenset({"mapping_holdout_3.csv"})
 
 
 @dataclass
@@ -113,8 +124,8 @@ def _print_misses(result: Result) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--holdout", type=Path, action="append", help="a holdout CSV (repeatable); default: both")
-    parser.add_argument("--misses", default="all", help="'all', 'none', or the file name of one holdout")
+    parser.add_argument("--holdout", type=Path, action="append", help="a holdout CSV (repeatable); default: all")
+    parser.add_argument("--misses", default="all", help="'all' (but sealed holdouts), 'none', or the file name of one holdout")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     paths = args.holdout or list(HOLDOUTS)
@@ -132,7 +143,7 @@ def main() -> None:
         _print_summary(result)
     print(f"\nspeed: {per_thousand * 1000:.1f} ms per 1,000 headers (one header per call, {args.repeat} rounds)")
     for result in results:
-        if args.misses == "all" or args.misses == result.path.name:
+        if args.misses == result.path.name or (args.misses == "all" and result.path.name not in SEALED):
             _print_misses(result)
 
 

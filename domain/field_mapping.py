@@ -541,7 +541,8 @@ def suggest_mappings(
 # the header's head word scores 0.85 times less. With a size unit in the header only size columns
 # compete, "size" is dropped as saying nothing more, and a "usage" in bytes reads as "used". A
 # numbered part ("Disk 2 size", "Network #1") and a column about the migration's destination
-# ("Target Region") are not generalised. The best target's confidence is 0.5 + 0.35 * score (at
+# ("Target Region") are not generalised. A header naming one statistic (peak or average) never
+# matches a target giving the other. The best target's confidence is 0.5 + 0.35 * score (at
 # most 0.85, below a synonym's 0.9); when another target scores within 0.05 of it, the confidence
 # is capped at 0.6 and the reason names both.
 

@@ -17,14 +17,16 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
 3. Each word takes its canonical form (`WORD_FORMS`: abbreviations such as srv, mem, util, crit;
    synonyms such as vendor -> manufacturer, site -> location; plural part names carry a count:
    disks -> disk number). An unknown word is read as its singular, or as the known word one edit
-   away (two for words of eight letters or more), when exactly one is that close.
+   away (two for words of eight letters or more), when the closest ones share one meaning.
 4. Adjacent words naming one thing are joined (`TERMS`: host name -> hostname, physical address ->
    mac, physical cpu -> socket, virtual machine -> vm, processor time -> cpu utilization).
 5. Words in brackets, words after a preposition ("Name *of the Virtual Machine*", "Cost *per
    Month*") and the namespace of a dotted name ("*Tags.*Application", "*cpu.usage.*average") are
    *secondary*: they qualify the attribute rather than name it. After a quantifier ("Number of ...",
    "Amount of ...") the words stay primary; so does a namespace when the last part only gives a
-   statistic ("RAM.UsedSize.Avg") or forms one term with it ("Hardware.Address").
+   statistic or an amount ("RAM.UsedSize.Avg", "Storage.UsedSpace") or forms one term with it
+   ("Hardware.Address"). A namespace word nothing knows names a vendor's table or class
+   (Lansweeper `tblAssets.`, SCCM `v_GS_COMPUTER_SYSTEM.`) and is dropped.
 6. The *head* is the last primary word that is neither a qualifier (server, vm, total, primary ...)
    nor an aspect word (name, type, level, number ...): the last noun phrase carries the attribute
    ("Amount of RAM installed" -> memory, "Tags.Environment" -> environment). A header of only
