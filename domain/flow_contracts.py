@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Phase = Literal["discovery", "assessment", "planning", "execution"]
 FlowStatus = Literal["initialized", "running", "awaiting_approval", "paused", "completed", "failed", "cancelled"]
@@ -56,30 +56,45 @@ class EngagementContext(Model):
     approval_policy: ApprovalPolicy = ApprovalPolicy()
 
 
-class MasterFlowInput(Model):
+class ImportFiles(Model):
+    """The files of one inventory import, uploaded together."""
+
+    data_import_ids: tuple[UUID, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_file(cls, data: Any) -> Any:
+        """Inputs recorded before multi-file imports name one `data_import_id`: running workflows keep
+        decoding their history."""
+        if isinstance(data, dict) and "data_import_id" in data:
+            data = dict(data)
+            single = data.pop("data_import_id")
+            if single is not None and not data.get("data_import_ids"):
+                data["data_import_ids"] = (single,)
+        return data
+
+
+class MasterFlowInput(ImportFiles):
     tenant: Tenant
     master_flow_id: UUID
-    data_import_ids: tuple[UUID, ...] = ()  # the files of one inventory import, uploaded together
     auto_approve: tuple[Phase, ...] = ()
     reminder_interval: timedelta | None = None
     launched_by: UUID | None = None
 
 
-class PhaseInput(Model):
+class PhaseInput(ImportFiles):
     tenant: Tenant
     master_flow_id: UUID
     phase: Phase
     phase_flow_id: UUID
     run_number: int = 1
-    data_import_ids: tuple[UUID, ...] = ()
     master_workflow_id: str
 
 
-class StepInput(Model):
+class StepInput(ImportFiles):
     tenant: Tenant
     master_flow_id: UUID
     phase_flow_id: UUID
-    data_import_ids: tuple[UUID, ...] = ()
 
 
 class StepResult(Model):
