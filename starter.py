@@ -523,7 +523,7 @@ async def mappings_show(engagement: str, as_json: bool = JsonOption,
     table = Table("file", "column", "target", "confidence", "by", "status", "reason")
     for r in shown:
         table.add_row(r["file_name"], r["source_field"], r["target_field"] or "-",
-                      f"{r['confidence']:.2f}" if r["confidence"] is not None else "-", r["source"], r["status"],
+                      f"{r['confidence']:.2f}" if r["confidence"] is not None else "-", r["source"] or "-", r["status"],
                       (r["reason"] or "")[:80])
     console.print(table)
     waiting = sum(1 for r in rows if r["status"] == "suggested" and r["target_field"])
@@ -531,14 +531,14 @@ async def mappings_show(engagement: str, as_json: bool = JsonOption,
 
 
 def _parse_corrections(pairs: list[str], ignore: list[str], file_name: str | None) -> list[MappingCorrection]:
-    corrections = []
+    # unmapping first, so "--ignore A" and "B=name" in one request can move a field from A to B
+    corrections = [MappingCorrection(source_field=c, target_field=None, file_name=file_name) for c in ignore]
     for pair in pairs:
         column, sep, target = pair.rpartition("=")
         if not sep or not column.strip() or not target.strip():
             raise control.ControlError(f"{pair!r}: write COLUMN=TARGET, e.g. \"Srv Name=name\"")
         corrections.append(MappingCorrection(source_field=column.strip(), target_field=target.strip(),
                                              file_name=file_name))
-    corrections += [MappingCorrection(source_field=c, target_field=None, file_name=file_name) for c in ignore]
     if not corrections:
         raise control.ControlError("give at least one COLUMN=TARGET or --ignore COLUMN")
     return corrections

@@ -53,7 +53,8 @@ class DiscoveryActivities:
     async def _fail_imports(self, inp: StepInput, message: str) -> None:
         async with self._tx(inp.tenant) as conn:
             for import_id in inp.data_import_ids:
-                await conn.execute(sql("data_import_failed"), import_id, message)
+                await conn.execute(sql("data_import_failed"), import_id, message, inp.master_flow_id,
+                                   inp.phase_flow_id)
 
     @activity.defn(name="discovery.import_records")
     @heartbeating

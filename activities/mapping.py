@@ -23,7 +23,7 @@ from activities.errors import bad_input
 from db.learning_patterns import mark_applied, nearest_mappings, store_mapping_decisions
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.asset_fields import ASSET_IMPORT_FIELDS, IDENTIFYING_FIELDS
+from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
 from domain.field_mapping import suggest_mappings
 from domain.flow_contracts import MappingReviewInput, MappingReviewStatus, StepInput, StepResult, Tenant
 from domain.header_embedding import Embedder
@@ -73,7 +73,7 @@ class MappingActivities:
                     "source_field": s.source_field,
                     "target_field": s.target_field,
                     "confidence": s.confidence,
-                    "source": s.source or "exact",
+                    "source": s.source,
                     "status": "approved" if s.target_field and s.confidence >= AUTO_APPROVE_CONFIDENCE else "suggested",
                     "reason": s.reason,
                     "transformation": {"unit": s.unit} if s.unit else None,
@@ -114,13 +114,18 @@ class MappingActivities:
                 if correction.target_field is not None and correction.target_field not in ASSET_IMPORT_FIELDS:
                     raise bad_input(f"{correction.target_field!r} is not an asset column; see `mappings targets`")
                 reason = "set by a person in the mapping review"
-                await conn.fetchrow(sql("field_mapping_correct"), row["data_import_id"], row["source_field"],
-                                    correction.target_field, req.user, reason)
+                try:
+                    async with conn.transaction():
+                        await conn.fetchrow(sql("field_mapping_correct"), row["data_import_id"], row["source_field"],
+                                            correction.target_field, req.user, reason)
+                except asyncpg.UniqueViolationError:
+                    raise bad_input(f"{row['file_name']}: another column already fills {correction.target_field}; "
+                                    "leave that column unmapped (--ignore) in the same request") from None
                 if correction.target_field is not None:
                     decisions.append(_decision(row, correction.target_field, req.user, "corrected"))
-            _check_unique_targets(await conn.fetch(sql("field_mappings_review"), list(by_id)))
             accepted = await conn.fetch(sql("field_mappings_accept_remaining"), list(by_id), req.user) \
                 if req.accept_remaining else []
+            _check_unique_targets(await conn.fetch(sql("field_mappings_review"), list(by_id)))
             for row in accepted:
                 decisions.append(_decision({**dict(row), "file_name": by_id[row["data_import_id"]]["file_name"]},
                                            row["target_field"], req.user, "accepted"))
@@ -160,10 +165,10 @@ class MappingActivities:
             for r in rows if r["status"] == "suggested" and r["target_field"] is not None
         )
         blocking = tuple(
-            f"{meta['file_name']}: no column maps to an identifying field ({', '.join(IDENTIFYING_FIELDS)})"
+            f"{meta['file_name']}: no column maps to an identifying field ({', '.join(ROW_IDENTIFIERS)})"
             for meta in imports
             if not any(r["data_import_id"] == meta["id"] and r["status"] == "approved"
-                       and r["target_field"] in IDENTIFYING_FIELDS for r in rows)
+                       and r["target_field"] in ROW_IDENTIFIERS for r in rows)
         )
         return rows, MappingReviewStatus(needs_review=needs, blocking=blocking, complete=not needs and not blocking)
 

@@ -7,6 +7,8 @@ headers made by the same embedder. Row-level security decides which patterns a t
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -18,6 +20,7 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.field_mapping import LearnedMatch, normalise_header
 from domain.header_embedding import Embedder
 
+_WORD = re.compile(r"[^\W_]")
 # Candidates per header fetched from the index; HNSW filters by tenant after the search, so ask wide.
 NEIGHBOURS = 5
 EF_SEARCH = 200
@@ -27,9 +30,10 @@ async def nearest_mappings(
     conn: asyncpg.Connection, embedder: Embedder, headers: Sequence[str]
 ) -> dict[str, LearnedMatch]:
     """The best stored decision for each header that has one (highest similarity first)."""
+    headers = [h for h in headers if embeddable(h)]
     if not headers:
         return {}
-    vectors = embedder.embed(list(headers))
+    vectors = await asyncio.to_thread(embedder.embed, headers)
     await conn.execute("SELECT set_config('hnsw.ef_search', $1, true)", str(EF_SEARCH))
     texts = ["[" + ",".join(map(repr, vector)) + "]" for vector in vectors]  # one vector[] needs text input
     rows = await conn.fetch(sql("learning_patterns_nearest"), list(headers), texts, embedder.model, NEIGHBOURS)
@@ -43,7 +47,9 @@ async def nearest_mappings(
             scope=row["scope"],
             pattern_id=row["id"] or "",
             header=row["source_field"] or row["pattern_key"],
-            validated=True,  # only decisions people made or approved are stored
+            # a decision of this client's people; the global pool's pairs come from other clients and
+            # are offered for review, never applied unseen
+            validated=row["id"] is not None,
         )
     return best
 
@@ -59,9 +65,10 @@ async def store_mapping_decisions(
     decisions: Sequence[Mapping[str, Any]],
 ) -> int:
     """Store each decision ({source_field, target_field, user, file_name, profile}) as a pattern."""
+    decisions = [d for d in decisions if embeddable(d["source_field"])]
     if not decisions:
         return 0
-    vectors = embedder.embed([d["source_field"] for d in decisions])
+    vectors = await asyncio.to_thread(embedder.embed, [d["source_field"] for d in decisions])
     for decision, vector in zip(decisions, vectors):
         key = normalise_header(decision["source_field"])
         if scope == "global":
@@ -76,6 +83,11 @@ async def store_mapping_decisions(
             1.0 if decision["kind"] == "corrected" else 0.9, master_flow_id,
         )
     return len(decisions)
+
+
+def embeddable(header: str) -> bool:
+    """A header with a letter or digit; `#` or `%` alone carries nothing to learn or compare."""
+    return _WORD.search(header) is not None
 
 
 async def mark_applied(conn: asyncpg.Connection, pattern_ids: Sequence[str]) -> None:

@@ -91,5 +91,8 @@ PERCENT_FIELDS: frozenset[str] = frozenset(
     {"cpu_utilization_avg", "cpu_utilization_peak", "memory_utilization_avg", "memory_utilization_peak"}
 )
 
-# Columns that can identify an asset; a row needs at least one of them.
+# Columns that name an asset; a row without a name takes it from the first of the others it has.
 IDENTIFYING_FIELDS: tuple[str, ...] = ("name", "hostname", "fqdn", "external_id")
+# Columns that can identify a row: the naming ones, then an address alone (the AWS import template
+# accepts a row identified by its IP or MAC address). An import needs at least one of them mapped.
+ROW_IDENTIFIERS: tuple[str, ...] = (*IDENTIFYING_FIELDS, "ip_address", "mac_address")

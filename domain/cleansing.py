@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, IDENTIFYING_FIELDS, PERCENT_FIELDS
+from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, PERCENT_FIELDS, ROW_IDENTIFIERS
 from domain.dates import parse_date
 from domain.field_mapping import MappingSuggestion
 from domain.os_catalogue import identify_os, normalise_os
@@ -308,7 +308,7 @@ def _fill_name(values: dict[str, object], changes: list[dict[str, object]]) -> b
     """Give a nameless row a name from its other identifiers; False when it has none."""
     if values.get("name"):
         return True
-    for source in (*IDENTIFYING_FIELDS[1:], "ip_address", "mac_address"):  # AWS: an IP or MAC alone identifies
+    for source in ROW_IDENTIFIERS[1:]:
         identifier = values.get(source)
         if identifier:
             name = str(identifier).split(".")[0] if source == "fqdn" else str(identifier)

@@ -35,6 +35,32 @@ from domain.header_embedding import HashedNgramEmbedder
 
 
 @dataclass
+class MappingStage:
+    """An import staged and mapped, waiting where a person would review it."""
+
+    env: ActivityEnvironment
+    step: StepInput
+    mapping: MappingActivities
+    summary: dict[str, Any]
+
+    async def review(self, request: MappingReviewRequest) -> Any:
+        return await self.env.run(self.mapping.apply_mapping_review, MappingReviewInput(step=self.step, request=request))
+
+
+async def stage_and_map(pool: asyncpg.Pool, ref: EngagementRef, files: Sequence[Path]) -> MappingStage:
+    """Upload `files` as one import, stage it and suggest its mappings (the first two steps)."""
+    import_ids = await store_import_files(pool, ref.client_account_id, ref.id, files)
+    tenant = Tenant(client_account_id=ref.client_account_id, engagement_id=ref.id)
+    env = ActivityEnvironment()
+    master, phase = await _flows(env, pool, tenant)
+    step = StepInput(tenant=tenant, master_flow_id=master, phase_flow_id=phase, data_import_ids=tuple(import_ids))
+    mapping = MappingActivities(pool, HashedNgramEmbedder())
+    await env.run(DiscoveryActivities(pool).import_records, step)
+    result = await env.run(mapping.map_attributes, step)
+    return MappingStage(env, step, mapping, result.summary)
+
+
+@dataclass
 class DiscoveryRun:
     step: StepInput
     results: dict[str, StepResult]

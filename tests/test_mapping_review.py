@@ -12,12 +12,14 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from temporalio.exceptions import ApplicationError
 
 from db import import_review
-from domain.flow_contracts import MappingCorrection
+from domain.flow_contracts import MappingCorrection, MappingReviewRequest
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
+from tests.discovery_harness import stage_and_map
 from tests.flow_helpers import fetchval, running_worker, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -96,3 +98,31 @@ async def test_review_is_refused_when_discovery_does_not_wait(dev_env, app_pool,
         with pytest.raises(control.ControlError, match="not waiting for a mapping review"):
             await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
         await control.cancel(dev_env.client, e.ref)
+
+
+# ----------------------------------------------------------------------------- review rules, without a server
+async def test_accepting_the_rest_never_gives_two_columns_one_field(app_pool, tmp_path: Path) -> None:
+    e = await make_engagement(app_pool)
+    stage = await stage_and_map(app_pool, e.ref, [_write(tmp_path, "s.csv", "Kennung,Srv Nm,OS\na1,b1,RHEL 9\n"
+                                                                             "a2,b2,RHEL 8\na3,b3,RHEL 7\n")])
+    assert any(line.startswith("s.csv: Srv Nm (suggested name") for line in stage.summary["needs_review"])
+    status = await stage.review(MappingReviewRequest(
+        client_account_id=e.ref.client_account_id, user=e.owner_id, accept_remaining=True,
+        corrections=(MappingCorrection(source_field="Kennung", target_field="name"),)))
+    assert not status.complete  # "Srv Nm" keeps its suggestion open: name is taken by Kennung
+    assert any(line.startswith("s.csv: Srv Nm") for line in status.needs_review)
+    with pytest.raises(ApplicationError, match="another column already fills name"):
+        await stage.review(MappingReviewRequest(client_account_id=e.ref.client_account_id, user=e.owner_id,
+                                                corrections=(MappingCorrection(source_field="Srv Nm",
+                                                                               target_field="name"),)))
+    done = await stage.review(MappingReviewRequest(
+        client_account_id=e.ref.client_account_id, user=e.owner_id,
+        corrections=(MappingCorrection(source_field="Srv Nm", target_field="hostname"),)))
+    assert done.complete
+
+
+async def test_an_address_identifies_a_row_and_symbol_headers_do_not_break_mapping(app_pool, tmp_path) -> None:
+    e = await make_engagement(app_pool)
+    stage = await stage_and_map(app_pool, e.ref, [_write(tmp_path, "ips.csv", "#,IPAddress,OS\n1,10.0.0.1,RHEL 9\n"
+                                                                               "2,10.0.0.2,RHEL 8\n")])
+    assert stage.summary["blocking"] == [] and stage.summary["needs_review"] == []

@@ -7,6 +7,7 @@ steps. Execution runs one child workflow per wave.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -149,7 +150,7 @@ class DiscoveryFlowWorkflow(PhaseFlow):
         super().__init__()
         self._step_input: StepInput | None = None
         self._review: MappingReviewStatus | None = None  # set while waiting for a mapping review
-        self._review_busy = False
+        self._review_lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, inp: PhaseInput) -> PhaseResult:
@@ -165,7 +166,9 @@ class DiscoveryFlowWorkflow(PhaseFlow):
             blocking=tuple(result.summary.get("blocking", ())),
             complete=False,
         )
-        waiting = f"mapping review of {len(self._review.needs_review)} column(s)"
+        waiting = "mapping review: " + ", ".join(
+            part for part in (f"{len(self._review.needs_review)} column(s) to confirm" if self._review.needs_review
+                              else "", "no identifying column" if self._review.blocking else "") if part)
         workflow.set_current_details(
             f"**Waiting for** {waiting}: `starter.py mappings show` / `mappings set` / `mappings approve`"
         )
@@ -199,8 +202,6 @@ class DiscoveryFlowWorkflow(PhaseFlow):
             raise ApplicationError("discovery is not waiting for a mapping review", type="NotAwaiting")
         if req.client_account_id != self._step_input.tenant.client_account_id:
             raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
-        if self._review_busy:
-            raise ApplicationError("another mapping review is being applied; try again", type="DecisionPending")
         if not req.corrections and not req.accept_remaining:
             raise ApplicationError("nothing to apply: give corrections or accept the remaining suggestions",
                                    type="BadRequest")

@@ -9,4 +9,4 @@ FROM jsonb_to_recordset($4::jsonb) AS x(source_field text, target_field text, co
 ON CONFLICT (data_import_id, source_field) DO UPDATE
 SET target_field = EXCLUDED.target_field, confidence = EXCLUDED.confidence, source = EXCLUDED.source,
     status = EXCLUDED.status, reason = EXCLUDED.reason, transformation = EXCLUDED.transformation
-WHERE m.source <> 'user'
+WHERE m.source IS DISTINCT FROM 'user'

@@ -8,18 +8,19 @@ FROM (SELECT u.header, u.embedding::public.vector AS embedding
 CROSS JOIN LATERAL (
     (SELECT p.id::text AS id, p.pattern_key, p.pattern_value ->> 'source_field' AS source_field,
             p.pattern_value ->> 'target_field' AS target_field, p.scope,
-            1 - (p.embedding OPERATOR(public.<=>) h.embedding) AS similarity
+            1 - (p.embedding OPERATOR(public.<=>) h.embedding) AS similarity, NULL::integer AS votes
      FROM migration.agent_learning_patterns p
      WHERE p.insight_type = 'field_mapping_suggestion' AND p.validated AND p.embedding_model = $3
      ORDER BY p.embedding OPERATOR(public.<=>) h.embedding
      LIMIT $4)
     UNION ALL
     (SELECT NULL, g.pattern_key, g.pattern_key, g.target_field, 'global',
-            1 - (g.embedding OPERATOR(public.<=>) h.embedding)
+            1 - (g.embedding OPERATOR(public.<=>) h.embedding), g.votes
      FROM migration.shared_mapping_patterns g
      WHERE g.embedding_model = $3
      ORDER BY g.embedding OPERATOR(public.<=>) h.embedding
      LIMIT $4)
 ) n
 WHERE n.target_field IS NOT NULL
-ORDER BY h.header, n.similarity DESC, n.id NULLS LAST
+-- the tenant's own decisions before the pool's; in the pool, the pair most engagements chose
+ORDER BY h.header, n.similarity DESC, n.id NULLS LAST, n.votes DESC, n.target_field
