@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
 from temporalio.service import RPCError
+from xlsxwriter.exceptions import XlsxWriterException
 
 from db import import_review, tenancy
 from db.bootstrap import bootstrap
@@ -76,6 +77,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     InputFileError,
     StrategyOverrideError,
     PlanImportError,
+    XlsxWriterException,
     asyncpg.PostgresError,
     RPCError,
     ValueError,
@@ -598,7 +600,7 @@ async def strategy_set(
     user: str = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Override an asset's recommended strategy; later assessments keep it and the platform learns it."""
+    """Override an asset's recommended strategy; later assessments keep it, and it is stored as a pattern."""
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)

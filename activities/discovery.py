@@ -137,17 +137,9 @@ class DiscoveryActivities:
         done_files, last_row = (int(details[0]), int(details[1])) if details else (0, 0)
         summary: dict[str, Any] = {}
         for index, meta in enumerate(metas):
-            if index < done_files:
-                continue
-            if meta["import_role"] == "dependencies":
-                read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
-                convert = functools.partial(_edge_batch, read)
-            else:
-                async with self._tx(inp.tenant) as conn:
-                    rows = await conn.fetch(sql("field_mappings_approved"), meta["id"])
-                convert = functools.partial(_cleanse_batch, mappings=[_suggestion(r) for r in rows])
-            await self._cleanse_import(inp, meta["id"], convert, index, last_row)
-            last_row = 0
+            if index >= done_files:  # files before it were cleansed by an earlier attempt
+                start = last_row if index == done_files else 0
+                await self._cleanse_import(inp, meta["id"], await self._converter(inp, meta), index, start)
             async with self._tx(inp.tenant) as conn:
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "processing")
             summary[meta["file_name"]] = {"valid": counts["valid_records"], "quarantined": counts["quarantined_records"]}
@@ -156,6 +148,15 @@ class DiscoveryActivities:
             "quarantined": sum(c["quarantined"] for c in summary.values()),
             "files": summary,
         })
+
+    async def _converter(self, inp: StepInput, meta: asyncpg.Record) -> Callable[[list[asyncpg.Record]], list[tuple]]:
+        """Rows to cleansed records: edge records for dependency files, approved mappings for the rest."""
+        if meta["import_role"] == "dependencies":
+            read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
+            return functools.partial(_edge_batch, read)
+        async with self._tx(inp.tenant) as conn:
+            rows = await conn.fetch(sql("field_mappings_approved"), meta["id"])
+        return functools.partial(_cleanse_batch, mappings=[_suggestion(r) for r in rows])
 
     async def _cleanse_import(self, inp: StepInput, import_id: UUID, convert: Any, index: int, last_row: int) -> None:
         while True:

@@ -1,11 +1,11 @@
-"""A person's strategy for one asset: recorded with who and why, kept through assessment re-runs, learned.
+"""A person's strategy for one asset: recorded with who and why, kept through re-runs, kept as a pattern.
 
 The override sets `strategy_source = 'user'` (the assessment's strategy update skips such rows), keeps
 in `strategy_rationale` the person, the reason, the strategy it replaced and what the rules last
 recommended, and stores the decision as an engagement-scoped `agent_learning_patterns` row of type
 `optimization_opportunity` (the closest of the seed's insight types to "which strategy suits assets
-like this"), embedded from a short description of the asset's facts so later assessments can find
-decisions about similar assets. Owners, approvers and contributors may override; viewers may not.
+like this"), embedded from a short description of the asset's facts, so decisions about similar assets can be
+found by vector search. The assessment does not consult these patterns yet. Owners, approvers and contributors may override; viewers may not.
 """
 
 from __future__ import annotations

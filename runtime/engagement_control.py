@@ -13,7 +13,13 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -164,6 +170,9 @@ async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
         while getattr(cause, "cause", None) is not None:  # the activity's own error, not "activity failed"
             cause = cause.cause  # type: ignore[assignment]
         raise ControlError(getattr(cause, "message", None) or str(cause)) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise ControlError(f"engagement {engagement.name!r}: no worker answered the mapping review in time; "
+                           "check that a worker runs on the task queue") from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ControlError(f"engagement {engagement.name!r}: discovery is not waiting for a mapping review "
