@@ -107,7 +107,9 @@ async def read_portfolio(conn: asyncpg.Connection) -> Portfolio:
 async def write_plan(
     conn: asyncpg.Connection, client_id: UUID, engagement_id: UUID, planning_flow_id: UUID | None, plan: WavePlan
 ) -> None:
-    """Replace the engagement's plan with `plan`, inside the caller's (tenant) transaction."""
+    """Replace the engagement's plan with `plan`, inside the caller's (tenant) transaction; one writer
+    of an engagement's plan at a time (a transaction-scoped advisory lock)."""
+    await conn.execute(sql("plan_write_lock"), engagement_id)
     group_of = {asset_id: group.id for group in plan.move_groups for asset_id in group.asset_ids}
     staged = [(UUID(a), p.wave, group_of[a], p.reason) for a, p in plan.placements.items()]
     staged += [(UUID(a), None, None, why) for a, why in plan.not_migrated.items()]
