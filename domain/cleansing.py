@@ -30,6 +30,7 @@ identified by an address alone); a row with none of them is an error.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -269,6 +270,18 @@ _TEXT_VOCABULARIES: dict[str, _Cleanser] = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _cleanse_cell(target: str, kind: str, text: str, unit: SizeUnit | None) -> _Outcome | str:
+    """One cell's outcome, or the problem with it. Exports repeat the same spellings (OS names,
+    environments, sizes) across thousands of rows, so results are remembered; outcomes are never
+    mutated, only read."""
+    cleanse = _TEXT_VOCABULARIES.get(target, _CLEANSERS[kind])
+    try:
+        return cleanse(target, text, unit)
+    except _InvalidValueError as problem:
+        return str(problem)
+
+
 def _change(target: str, before: object, after: object, rule: str) -> dict[str, object]:
     return {"field": target, "from": before, "to": after, "rule": rule}
 
@@ -288,11 +301,14 @@ def _sources(mappings: Sequence[MappingSuggestion]) -> dict[str, MappingSuggesti
     return by_target
 
 
+_identify_os = functools.lru_cache(maxsize=1 << 14)(identify_os)
+
+
 def _cleanse_os(
     os_text: str, version_text: str | None, values: dict[str, object], changes: list[dict[str, object]]
 ) -> None:
     """OS name, version and family from the OS column and, if mapped, the OS-version column."""
-    identity = identify_os(os_text, version_text)
+    identity = _identify_os(os_text, version_text)
     values["operating_system"] = identity.name
     values["os_family"] = identity.family
     if identity.name != os_text:
@@ -340,11 +356,9 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
             continue
         if target == "os_version" and "operating_system" in texts:
             continue  # read together with the OS name
-        cleanse = _TEXT_VOCABULARIES.get(target, _CLEANSERS[kind])
-        try:
-            outcome = cleanse(target, text, sources[target].unit)
-        except _InvalidValueError as problem:
-            errors.append(f"{target}: {problem}")
+        outcome = _cleanse_cell(target, kind, text, sources[target].unit)
+        if isinstance(outcome, str):
+            errors.append(f"{target}: {outcome}")
             continue
         if outcome.value is not None:
             values[target] = outcome.value
@@ -362,6 +376,11 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
 _DATE_HEADER = re.compile(r"date|created|discovered|power\s*on|last[\s_]*seen|modified|updated", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_date_column(column: str) -> bool:
+    return _DATE_HEADER.search(column) is not None
+
+
 def _custom_attributes(
     raw: Mapping[str, str | None], mapped: set[str], changes: list[dict[str, object]]
 ) -> dict[str, str]:
@@ -372,7 +391,7 @@ def _custom_attributes(
         text = (cell or "").strip()
         if column in mapped or not text or is_placeholder(text):
             continue
-        if _DATE_HEADER.search(column):
+        if _is_date_column(column):
             iso = parse_date(text)
             if iso is not None and iso != text:
                 changes.append(_change(f"custom_attributes.{column}", text, iso, "date_normalised"))

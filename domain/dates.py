@@ -8,6 +8,7 @@ write it; `2024-04-03` and `03-Apr-2024` are unambiguous.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -22,9 +23,21 @@ _FORMATS = (
 )
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def parse_date(text: str) -> str | None:
     """The ISO date (YYYY-MM-DD) the text means, or None when it is not a date."""
     value = text.strip()
+    iso = _ISO_DAY.fullmatch(value)
+    if iso:  # the common case, without trying every format
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3])).isoformat()
+        except ValueError:
+            return None
+    if not any(c.isdigit() for c in value):
+        return None
     if _SERIAL.fullmatch(value):
         serial = float(value)
         if _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:

@@ -7,6 +7,7 @@ spelling. Every canonical value is also its own alias. Placeholders such as `N/A
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -126,6 +127,7 @@ PLACEHOLDER_KEYS: frozenset[str] = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # called for every cell of every import
 def is_placeholder(text: str) -> bool:
     """True when `text` stands for "no value" (`N/A`, `-`, `unknown`, `To be filled by O.E.M.` ...)."""
     return alias_key(text) in PLACEHOLDER_KEYS
