@@ -282,10 +282,9 @@ def _cleanse_batch(rows: list[asyncpg.Record], mappings: list[MappingSuggestion]
             errors["import"] = import_problems
         if cleansed.errors:
             errors["cleansing"] = list(cleansed.errors)
-        values = jsonable(cleansed.values)
         key = None if errors else natural_key(cleansed.values)
-        out.append((
-            row["row_number"], values, jsonable(cleansed.changes), key,
+        out.append((  # cleansed values are JSON types already (numbers, text, lists, maps)
+            row["row_number"], cleansed.values, cleansed.changes, key,
             "quarantined" if errors else "valid", errors or None,
         ))
     return out
