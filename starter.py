@@ -546,7 +546,10 @@ def _parse_corrections(pairs: list[str], ignore: list[str], file_name: str | Non
     return corrections
 
 
-def _print_review(ref: tenancy.EngagementRef, st: MappingReviewStatus) -> None:
+def _print_review(ref: tenancy.EngagementRef, st: MappingReviewStatus, as_json: bool) -> None:
+    if as_json:
+        _print_json(st.model_dump(mode="json"))
+        return
     console.print(f"{ref.name}: {st.applied} mapping(s) applied, {st.learned} learned")
     for line in st.blocking:
         console.print(f"  blocking: {line}")
@@ -563,6 +566,7 @@ async def mappings_set(
     ignore: list[str] = typer.Option([], "--ignore", help="Leave this column unmapped (repeatable)."),
     file_name: str = typer.Option(None, "--file", help="The file, when several files have the column."),
     user: str = UserOption,
+    as_json: bool = JsonOption,
 ) -> None:
     """Correct suggested mappings; the platform learns them for the next imports."""
     corrections = _parse_corrections(pairs or [], ignore, file_name)
@@ -570,18 +574,18 @@ async def mappings_set(
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)
         st = await control.review_mappings(s.client, ref, user_id, corrections)
-    _print_review(ref, st)
+    _print_review(ref, st, as_json)
 
 
 @mappings_app.command("approve")
 @run_async
-async def mappings_approve(engagement: str, user: str = UserOption) -> None:
+async def mappings_approve(engagement: str, user: str = UserOption, as_json: bool = JsonOption) -> None:
     """Accept the remaining suggestions as they are; discovery goes on when nothing blocks."""
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)
         st = await control.review_mappings(s.client, ref, user_id, accept_remaining=True)
-    _print_review(ref, st)
+    _print_review(ref, st, as_json)
 
 
 @mappings_app.command("targets")
