@@ -157,6 +157,31 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tm
     listed = json.loads(_ok(env, "engagement", "list", client_name, "--json"))
     assert listed[0]["flow_status"] == "completed"
 
+    # the review commands on a finished engagement
+    imports = json.loads(_ok(env, "imports", "list", engagement, "--json"))
+    assert [(d["file_name"], d["import_role"], d["status"]) for d in imports] == [(file.name, "inventory", "completed")]
+    mappings = json.loads(_ok(env, "mappings", "show", engagement, "--all", "--json"))
+    assert {m["target_field"] for m in mappings} >= {"name", "operating_system", "cpu_cores"}
+    _fails_cleanly(env, "mappings", "set", engagement, "Server Name=name", "--user", owner,
+                   message="not waiting for a mapping review")
+    _fails_cleanly(env, "mappings", "set", engagement, "no-equals-sign", "--user", owner, message="COLUMN=TARGET")
+    quarantine = tmp_path / "quarantine.csv"
+    assert "quarantined row(s) written" in _ok(env, "imports", "quarantine", engagement, "--out", str(quarantine))
+    assert quarantine.read_text(encoding="utf-8-sig").startswith("file,row,reasons")
+    plan_csv = tmp_path / "plan.csv"
+    assert "asset(s) written" in _ok(env, "plan", "export", engagement, "--out", str(plan_csv))
+    _fails_cleanly(env, "plan", "export", engagement, "--out", str(tmp_path / "plan.txt"), message=".csv, .xlsx or .md")
+    _fails_cleanly(env, "plan", "import", engagement, str(plan_csv), "--user", owner, message="started")
+    first_asset = plan_csv.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
+    overridden = json.loads(_ok(env, "strategy", "set", engagement, first_asset, "retain", "--reason", "contract",
+                                "--user", owner, "--json"))
+    assert overridden["strategy"] == "retain"
+    _fails_cleanly(env, "strategy", "set", engagement, first_asset, "teleport", "--reason", "x", "--user", owner,
+                   message="teleport")
+    report_dir = tmp_path / "report"
+    assert "report written" in _ok(env, "report", engagement, "--out", str(report_dir))
+    assert (report_dir / "index.html").exists() and (report_dir / "images" / "wave_timeline.svg").exists()
+
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as response:
         assert b"temporal_" in response.read(), "the worker exposes Temporal's Prometheus metrics"
     workers[0].send_signal(signal.SIGTERM)
