@@ -97,7 +97,11 @@ async def run_discovery(
 
 
 async def _flows(env: ActivityEnvironment, pool: asyncpg.Pool, tenant: Tenant) -> tuple[uuid.UUID, uuid.UUID]:
-    """A master flow and its discovery flow, recorded by the real transition activity."""
+    """A master flow and its discovery flow, recorded by the real transition activity. An earlier run
+    of the engagement is marked completed first, as if it had finished (one live master per engagement)."""
+    async with tenant_transaction(pool, tenant.client_account_id, tenant.engagement_id) as conn:
+        await conn.execute("UPDATE migration.crewai_flow_state_extensions SET status = 'completed', completed_at = now()"
+                           " WHERE status NOT IN ('completed', 'failed', 'cancelled')")
     master, discovery = uuid.uuid4(), uuid.uuid4()
     record = TransitionActivities(pool).record_transition
     now = datetime.now(UTC)

@@ -126,3 +126,35 @@ async def test_an_address_identifies_a_row_and_symbol_headers_do_not_break_mappi
     stage = await stage_and_map(app_pool, e.ref, [_write(tmp_path, "ips.csv", "#,IPAddress,OS\n1,10.0.0.1,RHEL 9\n"
                                                                                "2,10.0.0.2,RHEL 8\n")])
     assert stage.summary["blocking"] == [] and stage.summary["needs_review"] == []
+
+
+async def _decide_kennung(app_pool, tmp_path: Path, ref, owner) -> None:
+    stage = await stage_and_map(app_pool, ref, [_write(tmp_path, f"{ref.id}.csv", UNPLACEABLE)])
+    status = await stage.review(MappingReviewRequest(
+        client_account_id=ref.client_account_id, user=owner, accept_remaining=True,
+        corrections=(MappingCorrection(source_field="Kennung", target_field="name"),)))
+    assert status.complete and status.learned >= 1
+
+
+async def _kennung(app_pool, tmp_path: Path, ref) -> dict:
+    stage = await stage_and_map(app_pool, ref, [_write(tmp_path, f"{ref.id}-next.csv", UNPLACEABLE)])
+    return await _mapping(app_pool, ref, "Kennung") | {"summary": stage.summary}
+
+
+async def test_learning_scopes(app_pool, tmp_path: Path) -> None:
+    """engagement: only that engagement learns; client: the client's engagements; global: other clients
+    are offered the decision as a suggestion to confirm, never applied unseen."""
+    narrow = await make_engagement(app_pool, learning_scope="engagement")
+    await _decide_kennung(app_pool, tmp_path, narrow.ref, narrow.owner_id)
+    sibling = await make_engagement(app_pool, client_id=narrow.ref.client_account_id)
+    assert (await _kennung(app_pool, tmp_path, sibling.ref))["source"] != "learned"
+    again = await _kennung(app_pool, tmp_path, narrow.ref)
+    assert (again["source"], again["status"]) == ("learned", "approved")
+
+    sharing = await make_engagement(app_pool, learning_scope="global")
+    await _decide_kennung(app_pool, tmp_path, sharing.ref, sharing.owner_id)
+    stranger = await make_engagement(app_pool)  # another client
+    offered = await _kennung(app_pool, tmp_path, stranger.ref)
+    assert (offered["target_field"], offered["source"], offered["status"]) == ("name", "learned", "suggested")
+    assert offered["confidence"] < 0.9
+    assert any("Kennung (suggested name" in line for line in offered["summary"]["needs_review"])
