@@ -17,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
@@ -35,6 +36,7 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.flow_contracts import MappingCorrection, MappingReviewStatus, MasterStatus
 from domain.readers import InputFileError
 from domain.status_highlights import phase_highlights
+from domain.strategy_rules import BusinessGoals
 from domain.vocabulary import MEMBER_ROLES, PHASES, SIX_R_STRATEGIES, TEST_TENANT_1
 from reports.engagement_report import write_report
 from runtime import engagement_control as control
@@ -230,6 +232,22 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
         await pool.close()
 
 
+def _parse_goals(value: str) -> dict[str, int]:
+    """`cost_reduction=5,modernisation=2` -> the engagement's business goals, checked."""
+    goals: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        goal, sep, level = item.partition("=")
+        if not sep or not level.strip().isdigit():
+            raise control.ControlError(f"{item!r}: write GOAL=LEVEL with a level 1-5, e.g. cost_reduction=5")
+        goals[goal.strip()] = int(level)
+    try:
+        BusinessGoals.model_validate(goals)
+    except ValidationError as exc:
+        raise control.ControlError("business goals: " + "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'goals'}: {e['msg']}" for e in exc.errors())) from None
+    return goals
+
+
 def _parse_phases(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
@@ -284,15 +302,18 @@ async def engagement_create(
     learning_scope: str = typer.Option(
         "client", help="Where mapping corrections are learned: engagement, client, or global (shared as "
                        "header -> column pairs with every client)."),
+    goals: str = typer.Option("", help="Business goals 1-5, e.g. 'cost_reduction=5,modernisation=2' "
+                                       "(speed, cost_reduction, modernisation, managed_services; 3 is neutral)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Create an engagement of a client, optionally with its owner."""
+    business_goals = _parse_goals(goals)
     async with session(temporal=False) as s:
         client_id = await tenancy.find_client(s.pool, client)
         policy = tenancy.approval_policy(list(_parse_phases(auto_approve)), reminder_hours)
         engagement_id = await tenancy.create_engagement(
             s.pool, client_id, name, start_date=start_date.date() if start_date else None, policy=policy,
-            learning_scope=learning_scope)
+            learning_scope=learning_scope, business_goals=business_goals)
         if owner:
             ref = tenancy.EngagementRef(engagement_id, client_id, name)
             await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, owner), "owner")

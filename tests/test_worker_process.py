@@ -123,7 +123,10 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tm
     viewer = f"viewer-{uuid.uuid4().hex[:6]}@example.com"
     _ok(env, "tenant", "create", client_name)
     assert client_name in _ok(env, "tenant", "list", "--json")
-    created = json.loads(_ok(env, "engagement", "create", client_name, "Exit LON1", "--owner", owner, "--json"))
+    _fails_cleanly(env, "engagement", "create", client_name, "Bad goals", "--goals", "speed=9",
+                   message="less than or equal to 5")
+    created = json.loads(_ok(env, "engagement", "create", client_name, "Exit LON1", "--owner", owner,
+                             "--goals", "cost_reduction=5,modernisation=2", "--json"))
     engagement = created["id"]
     _ok(env, "engagement", "add-member", engagement, viewer, "--role", "viewer")
     file = inventory_file(tmp_path, 25)
