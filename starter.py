@@ -56,6 +56,7 @@ mappings_app = typer.Typer(no_args_is_help=True, help="Review how the columns of
 imports_app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
 strategy_app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs.")
 plan_app = typer.Typer(no_args_is_help=True, help="The wave plan: export it, edit it, import it back.")
+assets_app = typer.Typer(no_args_is_help=True, help="The inventory's assets, as a person checks them.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
@@ -64,6 +65,7 @@ app.add_typer(mappings_app, name="mappings")
 app.add_typer(imports_app, name="imports")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(plan_app, name="plan")
+app.add_typer(assets_app, name="assets")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -83,6 +85,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.PostgresError,
     RPCError,
     ValueError,
+    LookupError,
     OSError,
 )
 SAMPLE_INVENTORY = Path(__file__).resolve().parent / "samples" / "demo_inventory.csv"
@@ -528,6 +531,33 @@ async def imports_quarantine(
         ref, imports = await _latest_imports(s, engagement)
         count = await import_review.export_quarantine(s.pool, ref, [d["id"] for d in imports], out)
     console.print(f"{count} quarantined row(s) written to {out}")
+
+
+@assets_app.command("show")
+@run_async
+async def assets_show(engagement: str, asset: str = typer.Argument(..., help="Asset id or name."),
+                      as_json: bool = JsonOption) -> None:
+    """One asset: its values, which file and row each came from, what cleansing changed, conflicts."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        detail = await import_review.asset_detail(s.pool, ref, asset)
+    if as_json:
+        _print_json(detail)
+        return
+    lineage, changes, conflicts = detail.pop("field_lineage"), detail.pop("cleansing_changes"), detail.pop("conflicts")
+    table = Table("field", "value", "from")
+    for field, value in detail.items():
+        if value in (None, [], {}):
+            continue
+        source = lineage.get(field)
+        origin = f"{source.get('file_name') or 'import'} row {source.get('row_number', '-')}" if source else ""
+        table.add_row(field, str(value), origin)
+    console.print(table)
+    for change in changes or []:
+        console.print(f"cleansing: {change['field']}: {change['from']!r} -> {change['to']!r} ({change['rule']})")
+    for c in conflicts:
+        console.print(f"conflict ({c['status']}): {c['field']} kept {c['kept_value']!r}, {c['file_name']} row "
+                      f"{c['row_number']} said {c['incoming_value']!r}")
 
 
 @mappings_app.command("show")

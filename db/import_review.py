@@ -27,6 +27,30 @@ async def mapping_rows(pool: asyncpg.Pool, ref: EngagementRef, import_ids: Seque
         return [dict(r) for r in await conn.fetch(sql("field_mappings_review"), list(import_ids))]
 
 
+async def asset_detail(pool: asyncpg.Pool, ref: EngagementRef, asset: str) -> dict[str, Any]:
+    """One asset by id or name with its lineage (file name added), cleansing changes and merge conflicts.
+
+    Raises LookupError when no asset or several assets have that name.
+    """
+    try:
+        asset_id: UUID | None = UUID(asset.strip())
+    except ValueError:
+        asset_id = None
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        rows = await conn.fetch(sql("asset_detail"), asset_id, asset)
+        if not rows:
+            raise LookupError(f"no asset {asset!r} in engagement {ref.name!r}")
+        if len(rows) > 1:
+            raise LookupError(f"several assets are named {asset!r}; give one of their ids: "
+                              + ", ".join(str(r["id"]) for r in rows))
+        detail = dict(rows[0])
+        detail["conflicts"] = [dict(r) for r in await conn.fetch(sql("asset_conflicts"), detail["id"])]
+        files = {str(r["id"]): r["file_name"] for r in await conn.fetch(sql("data_import_names"))}
+    detail["field_lineage"] = {field: {**source, "file_name": files.get(str(source.get("data_import_id")))}
+                               for field, source in (detail["field_lineage"] or {}).items()}
+    return detail
+
+
 def _reasons(errors: dict[str, list[str]] | None) -> str:
     return "; ".join(f"{stage}: {problem}" for stage, problems in (errors or {}).items() for problem in problems)
 

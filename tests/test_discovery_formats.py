@@ -23,6 +23,7 @@ import xlsxwriter
 from temporalio.testing import ActivityEnvironment
 
 from activities.transitions import TransitionActivities
+from db import import_review
 from domain.flow_contracts import TransitionRequest
 from tests.conftest import make_engagement
 from tests.discovery_harness import DiscoveryRun, rows, run_discovery
@@ -553,3 +554,20 @@ async def test_accepting_every_suggestion_keeps_the_rows(app_pool, files: tuple[
     await run_discovery(app_pool, unreviewed.ref, [FIXTURES / f for f in files])
     assert await _quarantined(app_pool, reviewed.ref) == await _quarantined(app_pool, unreviewed.ref)
     assert len(await _assets(app_pool, reviewed.ref)) == len(await _assets(app_pool, unreviewed.ref))
+
+
+# ----------------------------------------------------------------------------- what a person sees of one asset
+async def test_an_asset_shows_where_each_value_came_from(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_server.csv", FIXTURES / "cmdb_rel_ci.csv"])
+    [disputed] = await rows(app_pool, e.ref, "SELECT a.name FROM migration.assets a WHERE EXISTS (SELECT FROM "
+                                             "migration.asset_merge_conflicts c WHERE c.asset_id = a.id) LIMIT 1")
+    detail = await import_review.asset_detail(app_pool, e.ref, disputed["name"].upper())  # names ignore case
+    assert detail["name"] == disputed["name"]
+    assert detail["field_lineage"]["name"]["file_name"] == "cmdb_ci_server.csv"
+    assert isinstance(detail["field_lineage"]["name"]["row_number"], int)
+    assert detail["conflicts"] and detail["conflicts"][0]["file_name"] == "cmdb_ci_server.csv"
+    assert all({"field", "from", "to", "rule"} <= set(change) for change in detail["cleansing_changes"])
+    assert (await import_review.asset_detail(app_pool, e.ref, str(detail["id"])))["id"] == detail["id"]
+    with pytest.raises(LookupError, match="no asset 'nope'"):
+        await import_review.asset_detail(app_pool, e.ref, "nope")

@@ -176,6 +176,9 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tm
     _fails_cleanly(env, "plan", "export", engagement, "--out", str(tmp_path / "plan.txt"), message=".csv, .xlsx or .md")
     _fails_cleanly(env, "plan", "import", engagement, str(plan_csv), "--user", owner, message="started")
     first_asset = plan_csv.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
+    shown = json.loads(_ok(env, "assets", "show", engagement, first_asset, "--json"))
+    assert shown["field_lineage"]["name"]["file_name"] == file.name
+    _fails_cleanly(env, "assets", "show", engagement, "no-such-asset", message="no asset 'no-such-asset'")
     overridden = json.loads(_ok(env, "strategy", "set", engagement, first_asset, "retain", "--reason", "contract",
                                 "--user", owner, "--json"))
     assert overridden["strategy"] == "retain"
