@@ -101,7 +101,8 @@ def _application_rows(rows: Rows, goals: BusinessGoals) -> list[tuple[str, int, 
     out = []
     for name, group in groupby(rows, key=lambda r: r["application_name"]):
         members = list(group)
-        rec = recommend_application([asset_facts(r) for r in members], goals)
+        decided = {i: r["six_r_strategy"] for i, r in enumerate(members) if r["strategy_source"] == "user"}
+        rec = recommend_application([asset_facts(r) for r in members], goals, decided)
         rationale = rec.model_dump(mode="json", include={"votes", "reasons", "runner_ups", "asset_strategies"})
         rationale["user_overrides"] = {r["name"]: r["six_r_strategy"] for r in members if r["strategy_source"] == "user"}
         rationale["goals"] = goals.model_dump()

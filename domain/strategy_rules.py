@@ -79,6 +79,8 @@ retire candidates are set aside (they are decommissioned with the move) unless e
 the strategy with the largest summed confidence wins, a tie going to the strongest single vote, then
 to canonical order. Confidence = summed confidence of the winner / number of voting assets, so
 disagreement and uncertainty both lower it. The target platform is the winners' most common one.
+An asset whose strategy a person decided votes for that strategy with weight 1.0 (and names no
+target platform).
 
 ## Complexity
 Complexity (0..100) is a weighted average of component scores (each 0..1) with the weights of
@@ -94,7 +96,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -584,48 +586,61 @@ def recommend_strategy(facts: AssetFacts, goals: BusinessGoals = NEUTRAL_GOALS) 
 
 
 def recommend_application(
-    assets: Sequence[AssetFacts], goals: BusinessGoals = NEUTRAL_GOALS
+    assets: Sequence[AssetFacts], goals: BusinessGoals = NEUTRAL_GOALS, decided: Mapping[int, str] | None = None
 ) -> ApplicationRecommendation:
-    """One strategy for the assets of one application, by a confidence-weighted vote (module docstring)."""
+    """One strategy for the assets of one application, by a confidence-weighted vote (module docstring).
+
+    `decided` maps an asset's index to the strategy a person chose for it: that asset votes for it
+    with full weight (1.0) instead of for the rules' recommendation.
+    """
     if not assets:
         raise ValueError("an application recommendation needs at least one asset")
     names = {facts.application_name for facts in assets}
     if len(names) > 1:
         raise ValueError(f"assets of several applications given: {sorted(str(n) for n in names)}")
+    decided = decided or {}
     labels = [facts.name or f"asset {i + 1}" for i, facts in enumerate(assets)]
     recommendations = [recommend_strategy(facts, goals) for facts in assets]
-    voting = [(label, rec) for label, rec in zip(labels, recommendations) if rec.strategy != "retire"]
+    # (label, strategy, weight, why, target platform) per asset
+    ballots = [
+        (label, decided[i], 1.0, "decided by a person", None) if i in decided
+        else (label, rec.strategy, rec.confidence, rec.rule, rec.target_platform)
+        for i, (label, rec) in enumerate(zip(labels, recommendations))
+    ]
+    voting = [b for b in ballots if b[1] != "retire"]
     reasons = []
     if voting:
-        retired = [label for label, rec in zip(labels, recommendations) if rec.strategy == "retire"]
+        retired = [b[0] for b in ballots if b[1] == "retire"]
         if retired:
             reasons.append(f"{_listed(retired)}: retire candidates, decommissioned with the move, not voting")
     else:
-        voting = list(zip(labels, recommendations))
+        voting = ballots
         reasons.append(f"all {len(assets)} assets are retire candidates")
     votes: dict[str, float] = {}
     strongest: dict[str, float] = {}
-    for _, rec in voting:
-        votes[rec.strategy] = round(votes.get(rec.strategy, 0.0) + rec.confidence, 4)
-        strongest[rec.strategy] = max(strongest.get(rec.strategy, 0.0), rec.confidence)
+    for _, strategy, weight, _, _ in voting:
+        votes[strategy] = round(votes.get(strategy, 0.0) + weight, 4)
+        strongest[strategy] = max(strongest.get(strategy, 0.0), weight)
     ranked = sorted(votes, key=lambda s: (-votes[s], -strongest[s], SIX_R_STRATEGIES.index(s)))
     strategy = ranked[0]
-    winners = [(label, rec) for label, rec in voting if rec.strategy == strategy]
+    winners = [b for b in voting if b[1] == strategy]
     reasons.insert(0, f"{len(winners)} of {len(voting)} voting assets recommend {strategy} "
                       f"(summed confidence {votes[strategy]:.2f})")
+    if decided:
+        reasons.append(f"{_listed([labels[i] for i in sorted(decided)])}: decided by a person, voting with full weight")
     for other in ranked[1:]:
-        dissent = [f"{label} ({rec.rule})" for label, rec in voting if rec.strategy == other]
+        dissent = [f"{label} ({why})" for label, s, _, why, _ in voting if s == other]
         reasons.append(f"{other} (summed confidence {votes[other]:.2f}): {_listed(dissent)}")
-    targets = Counter(rec.target_platform for _, rec in winners)
+    targets = Counter(target for *_, target in winners if target is not None)
     return ApplicationRecommendation(
         application_name=names.pop(),
         strategy=strategy,
         confidence=round(votes[strategy] / len(voting), 2),
-        target_platform=targets.most_common(1)[0][0],
+        target_platform=targets.most_common(1)[0][0] if targets else None,
         votes=votes,
         reasons=reasons,
         runner_ups=ranked[1:],
-        asset_strategies=dict(zip(labels, (rec.strategy for rec in recommendations))),
+        asset_strategies={label: strategy for label, strategy, *_ in ballots},
     )
 
 

@@ -385,3 +385,18 @@ def test_complexity_counts_fan_in_and_fan_out_and_named_engines() -> None:
     score = score_complexity(AssetFacts(asset_type="server", database_engine="Oracle", dependency_count=3,
                                         dependent_count=2))
     assert score.components == {"database": 25 / 50 * 100, "dependencies": 0.5 * 25 / 50 * 100}
+
+
+def test_people_decisions_vote_with_full_weight() -> None:
+    assets = [
+        _app_asset("web01"),  # rehost .85
+        _app_asset("web02"),  # rehost .85
+        _app_asset("db01", asset_type="database", database_engine="PostgreSQL"),  # replatform .75
+    ]
+    app = recommend_application(assets, decided={0: "replatform", 1: "replatform"})
+    assert app.votes == {"replatform": 2.75}
+    assert (app.strategy, app.target_platform) == ("replatform", "managed PostgreSQL service")  # db01, not the people
+    assert app.asset_strategies == {"web01": "replatform", "web02": "replatform", "db01": "replatform"}
+    assert "web01, web02: decided by a person, voting with full weight" in app.reasons
+    retired = recommend_application(assets, decided={2: "retire"})
+    assert retired.votes == {"rehost": 1.7} and retired.strategy == "rehost"
