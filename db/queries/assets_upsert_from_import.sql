@@ -28,6 +28,8 @@ WITH RECURSIVE imp AS (
 ), shared_keys AS (
     SELECT k.kind, k.value, min(k.row_number) AS anchor
     FROM rec_keys k JOIN rec r USING (row_number)
+    -- most keys are unique: only those given more than once are grouped with their records' ids and hosts
+    WHERE (k.kind, k.value) IN (SELECT kind, value FROM rec_keys GROUP BY kind, value HAVING count(*) > 1)
     GROUP BY k.kind, k.value, k.rank
     HAVING count(*) > 1
        AND (k.rank <= 1 OR count(DISTINCT r.ext) <= 1 AND (k.rank = 2 OR count(DISTINCT r.host) <= 1))
@@ -42,7 +44,7 @@ WITH RECURSIVE imp AS (
     UNION
     SELECT e.b, x.label FROM reach x JOIN edges e ON e.a = x.row_number WHERE x.label < e.b
 ), grp AS (
-    SELECT r.row_number, coalesce(min(x.label), r.row_number) AS grp
+    SELECT r.row_number, coalesce(min(x.label), r.row_number) AS grp, count(x.label) = 0 AS alone
     FROM rec r LEFT JOIN reach x USING (row_number)
     GROUP BY r.row_number
 ), asset_keys AS (
@@ -69,7 +71,13 @@ WITH RECURSIVE imp AS (
     SELECT g.grp, coalesce(t.asset_id, gen_random_uuid()) AS asset_id, t.asset_id IS NULL AS is_new
     FROM (SELECT DISTINCT grp FROM grp) g LEFT JOIN target t USING (grp)
 ), rec_unit AS (
-    SELECT g.row_number, u.asset_id, u.is_new FROM grp g JOIN unit u USING (grp)
+    SELECT g.row_number, u.asset_id, u.is_new, g.alone FROM grp g JOIN unit u USING (grp)
+), solo AS (
+    -- a record alone in its group that matches no asset and whose external id no asset holds: the new
+    -- asset takes its values as they are (no candidates to choose, nothing kept, no conflicts)
+    SELECT u.row_number, u.asset_id, r.c FROM rec_unit u JOIN rec r USING (row_number)
+    WHERE u.is_new AND u.alone AND NOT EXISTS (
+        SELECT 1 FROM migration.assets t WHERE t.engagement_id = $3 AND t.external_id = r.c ->> 'external_id')
 ), also_matched AS (
     -- a record that also matches an asset no group of this import goes to: reported, not merged
     SELECT DISTINCT ON (t.asset_id, m.asset_id) t.asset_id, m.asset_id AS other_asset_id, m.row_number
@@ -93,6 +101,7 @@ WITH RECURSIVE imp AS (
     FROM rec r JOIN rec_unit u USING (row_number)
     CROSS JOIN LATERAL jsonb_each(r.c) f
     WHERE f.key IN (SELECT field FROM fields) AND f.value NOT IN ('null', '[]', '{}')
+      AND r.row_number NOT IN (SELECT row_number FROM solo)
 ), cur AS (
     SELECT a.id AS asset_id, a AS asset, to_jsonb(a) AS j, a.field_lineage
     FROM migration.assets a
@@ -151,15 +160,36 @@ WITH RECURSIVE imp AS (
     SELECT m.asset_id, m.field, m.new FROM merged m
     WHERE jsonb_typeof(m.candidate) NOT IN ('array', 'object')
       AND (m.values_given > 1 OR m.new IS NULL OR NOT migration.asset_value_same(m.field, m.candidate, m.new))
+), lineage AS (
+    SELECT jsonb_strip_nulls(jsonb_build_object('data_import_id', $1::uuid, 'source_format', source_format)) AS imp
+    FROM imp
 ), patch AS (
     SELECT m.asset_id, jsonb_object_agg(m.field, m.new) AS vals,
-           jsonb_object_agg(m.field, jsonb_build_object('row_number', m.row_number) || imp.lineage) AS lineage,
+           jsonb_object_agg(m.field, jsonb_build_object('row_number', m.row_number) || l.imp) AS lineage,
            max(m.row_number) AS row_number
-    FROM merged m
-    CROSS JOIN (SELECT jsonb_strip_nulls(jsonb_build_object('data_import_id', $1::uuid, 'source_format', source_format))
-                AS lineage FROM imp) imp
+    FROM merged m CROSS JOIN lineage l
     WHERE m.new IS DISTINCT FROM m.old
     GROUP BY m.asset_id
+    UNION ALL
+    -- a solo record's values, as `candidate` and `merged` would give them: its fields with a value, lists
+    -- without repeated elements (the record minus the other keys: cheaper than aggregating every value)
+    SELECT s.asset_id, s.c - coalesce(v.dropped, '{}') || coalesce(v.lists, '{}'), v.lineage, s.row_number
+    FROM solo s
+    -- OFFSET 0: each record's lineage entry and each value's test computed once, not once per use
+    CROSS JOIN LATERAL (SELECT jsonb_build_object('row_number', s.row_number) || l.imp AS entry FROM lineage l OFFSET 0) e
+    CROSS JOIN LATERAL (
+        SELECT array_agg(f.key) FILTER (WHERE NOT f.kept) AS dropped,
+               jsonb_object_agg(f.key, e.entry) FILTER (WHERE f.kept) AS lineage,
+               jsonb_object_agg(f.key, (SELECT jsonb_agg(x.value ORDER BY x.ord)
+                                        FROM (SELECT DISTINCT ON (a.value) a.value, a.ord
+                                              FROM jsonb_array_elements(f.value) WITH ORDINALITY a(value, ord)
+                                              ORDER BY a.value, a.ord) x))
+                   FILTER (WHERE f.kept AND jsonb_typeof(f.value) = 'array') AS lists
+        FROM (SELECT f.key, f.value,
+                     f.key IN (SELECT field FROM fields) AND f.value NOT IN ('null', '[]', '{}') AS kept
+              FROM jsonb_each(s.c) f OFFSET 0) f
+    ) v
+    WHERE v.lineage IS NOT NULL
 ), new_keys AS (
     -- a new asset's natural key: the strongest of its records' keys
     SELECT DISTINCT ON (u.asset_id) u.asset_id, r.natural_key
