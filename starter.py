@@ -775,11 +775,12 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
                   f"phases completed: {', '.join(final.phases_completed)}")
     for phase, steps in final.phase_summaries.items():
         console.print(f"[bold]{phase}[/]: {phase_highlights(phase, steps) or '-'}")
-    table = Table("wave", "kind", "assets", "storage GB", "start", "end", "effort (days)", "status")
+    table = Table("wave", "kind", "assets", "TB", "start", "end", "effort", "status")  # fits 80 columns
+    kinds = {"pilot": "pilot", "non_production": "non-prod", "production": "prod"}
     for w in waves:
-        table.add_row(str(w["wave_number"]), w["kind"], str(w["asset_count"]), f"{w['total_storage_gb']:.0f}",
-                      str(w["planned_start"]), str(w["planned_end"]), f"{w['estimated_effort_days'] or 0:.1f}",
-                      w["status"])
+        table.add_row(str(w["wave_number"]), kinds.get(w["kind"], w["kind"]), str(w["asset_count"]),
+                      f"{float(w['total_storage_gb']) / 1024:.1f}", str(w["planned_start"]), str(w["planned_end"]),
+                      f"{w['estimated_effort_days'] or 0:.0f} pd", w["status"])
     console.print(table)
     console.print(f"hard dependencies split across waves: {check['split']}; dependencies whose target moves "
                   f"later: {check['order_broken']}; dependencies on shared services in another wave: "
