@@ -18,6 +18,7 @@ from uuid import UUID
 import asyncpg
 import typer
 from pydantic import ValidationError
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
@@ -775,7 +776,9 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
                   f"phases completed: {', '.join(final.phases_completed)}")
     for phase, steps in final.phase_summaries.items():
         console.print(f"[bold]{phase}[/]: {phase_highlights(phase, steps) or '-'}")
-    table = Table("wave", "kind", "assets", "TB", "start", "end", "effort", "status")  # fits 80 columns
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))  # fits an 80-column terminal
+    for header in ("wave", "kind", "assets", "TB", "start", "end", "effort", "status"):
+        table.add_column(header, no_wrap=True)
     kinds = {"pilot": "pilot", "non_production": "non-prod", "production": "prod"}
     for w in waves:
         table.add_row(str(w["wave_number"]), kinds.get(w["kind"], w["kind"]), str(w["asset_count"]),
