@@ -92,7 +92,10 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
             first = first_of_application.setdefault(asset.application, asset.id)
             if first != asset.id:
                 glued.append((first, asset.id, "application"))
-    components = move_groups([a.id for a in moving], [(s, t) for s, t, _ in glued])
+    # largest first, then by the members' names: the same inventory imported into another engagement
+    # (other database ids) gets the same plan
+    components = sorted(move_groups([a.id for a in moving], [(s, t) for s, t, _ in glued]),
+                        key=lambda members: (-len(members), min((by_id[a].name, a) for a in members)))
     group_of = {asset_id: index for index, members in enumerate(components) for asset_id in members}
 
     glue_counts: dict[tuple[int, str], int] = defaultdict(int)

@@ -311,3 +311,18 @@ def test_inconsistent_input_is_refused(assets: list[PlanAsset], edges: list[Plan
 def test_bad_values_are_refused_with_a_clear_message(build, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         build()
+
+
+def test_the_same_inventory_under_other_ids_gets_the_same_plan() -> None:
+    """Ties between equal groups go by name, not by database id: a re-import into another engagement
+    (new ids) plans the same waves."""
+    names = [f"srv-{n:02d}" for n in range(12)]
+
+    def plan_by_name(ids: list[str]) -> dict[str, int]:
+        assets = [asset(i, name=n, storage_gb=100.0) for i, n in zip(ids, names)]
+        plan = plan_waves(assets, [edge(ids[0], ids[1], strength="hard")], settings(max_assets=3))
+        return {n: plan.placements[i].wave for i, n in zip(ids, names)}
+
+    ascending = [f"id-{n:03d}" for n in range(12)]
+    descending = [f"id-{999 - n:03d}" for n in range(12)]
+    assert plan_by_name(ascending) == plan_by_name(descending)
