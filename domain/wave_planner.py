@@ -31,9 +31,9 @@ cannot be met the plan still places every asset and lists a `Violation` under th
 
 Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
 graph, a cycle's groups of one phase as one unit; among ready units the largest group first, then
-the first member name, then id), so the plan is the same for the same input in any order and under other ids. Effort per asset is
-its own `effort_days`, else the table in `domain.effort` by strategy (undecided: the middle
-estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
+by the first member name, then id), so the plan is the same for the same input in any order and
+under other ids. Effort per asset is its own `effort_days`, else the table in `domain.effort` by
+strategy (undecided: the middle estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
 overlap_days)` days after `start_date` and ends `wave_length_days - 1` days after its start. Every
 migrating asset has a placement (wave and reason). Near-linear: union-find, Tarjan's algorithm and
 Kahn's with heaps; nothing compares all pairs.
