@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 import asyncpg
 from temporalio import activity
@@ -26,7 +28,10 @@ from domain.flow_contracts import StepInput, StepResult
 from domain.planning_groups import group_portfolio
 from domain.planning_model import PlanSettings
 from domain.planning_schedule import GB_PER_TB
+from domain.vocabulary import WAVE_KINDS
 from domain.wave_planner import plan_waves
+
+T = TypeVar("T")
 
 
 class PlanningActivities:
@@ -55,10 +60,7 @@ class PlanningActivities:
         """The move groups, shared services and ties to assets that stay, as the planner will see them."""
         async with self._tx(inp) as conn:
             portfolio, settings = await self._input(conn, inp)
-        try:
-            grouped = await asyncio.to_thread(group_portfolio, portfolio.assets, portfolio.edges, settings)
-        except ValueError as exc:
-            raise bad_input(str(exc)) from None
+        grouped = await _ruled(group_portfolio, portfolio, settings)
         return StepResult(summary={
             "move_groups": len(grouped.groups),
             "largest_group": max((len(g.asset_ids) for g in grouped.groups), default=0),
@@ -75,17 +77,14 @@ class PlanningActivities:
         """Plan the waves and replace the engagement's plan with them in one transaction."""
         async with self._tx(inp) as conn:
             portfolio, settings = await self._input(conn, inp)
-            try:
-                plan = await asyncio.to_thread(plan_waves, portfolio.assets, portfolio.edges, settings)
-            except ValueError as exc:
-                raise bad_input(str(exc)) from None
+            plan = await _ruled(plan_waves, portfolio, settings)
             if not plan.waves:
                 raise bad_input("no asset is to be migrated (every one is retired or retained): nothing to plan")
             await write_plan(conn, inp.tenant.client_account_id, inp.tenant.engagement_id, inp.phase_flow_id, plan)
         kinds = Counter(w.kind for w in plan.waves)
         return StepResult(summary={
             "waves": len(plan.waves),
-            "waves_by_kind": {kind: kinds[kind] for kind in ("pilot", "non_production", "production") if kinds[kind]},
+            "waves_by_kind": {kind: kinds[kind] for kind in WAVE_KINDS if kinds[kind]},
             "pilot_assets": sum(len(w.asset_ids) for w in plan.waves if w.kind == "pilot"),
             "move_groups": len(plan.move_groups),
             "assets_planned": len(plan.placements),
@@ -133,6 +132,14 @@ class PlanningActivities:
             "storage_tb": round(float(totals["storage_gb"]) / GB_PER_TB, 3),
             "assets_without_strategy": totals["undecided_assets"],
         })
+
+
+async def _ruled(rules: Callable[..., T], portfolio: Portfolio, settings: PlanSettings) -> T:
+    """The planner's pure rules over the portfolio, in a thread; input they refuse is final bad input."""
+    try:
+        return await asyncio.to_thread(rules, portfolio.assets, portfolio.edges, settings)
+    except ValueError as exc:
+        raise bad_input(str(exc)) from None
 
 
 def _monday_from(day: date | None) -> date:

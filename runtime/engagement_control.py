@@ -41,7 +41,7 @@ from domain.flow_contracts import (
 from domain.vocabulary import PHASES
 from workflows import search_attributes as sa
 from workflows.ids import master_workflow_id, phase_workflow_id
-from workflows.master_flow import MasterFlowWorkflow
+from workflows.master_flow import MasterFlowWorkflow, root_message
 from workflows.phase_flows import DiscoveryFlowWorkflow
 
 
@@ -131,8 +131,7 @@ async def _update(client: Client, engagement: EngagementRef, update: Any, reques
     try:
         return await handle(client, engagement).execute_update(update, request)
     except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        raise ControlError(getattr(cause, "message", None) or str(cause or err)) from None
+        raise ControlError(root_message(err)) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ControlError(f"engagement {engagement.name!r} is not running") from None
@@ -166,10 +165,7 @@ async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
     try:
         return await discovery.execute_update(DiscoveryFlowWorkflow.review_mappings, request)
     except WorkflowUpdateFailedError as err:
-        cause: BaseException = err
-        while getattr(cause, "cause", None) is not None:  # the activity's own error, not "activity failed"
-            cause = cause.cause  # type: ignore[assignment]
-        raise ControlError(getattr(cause, "message", None) or str(cause)) from None
+        raise ControlError(root_message(err)) from None  # the activity's own error, not "activity failed"
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise ControlError(f"engagement {engagement.name!r}: no worker answered the mapping review in time; "
                            "check that a worker runs on the task queue") from None

@@ -134,7 +134,7 @@ class MasterFlowWorkflow:
             self._phase_failed = True
             self._awaiting = phase  # a person decides now: reject (re-run) or roll back
             self._status = "failed"
-            cause = _root_message(err)
+            cause = root_message(err)
             self._summaries[phase] = {"error": cause}
             await self._transition(
                 "failed", phase=phase, phase_flow_id=phase_flow_id, master_status="failed", phase_status="failed",
@@ -385,7 +385,7 @@ class MasterFlowWorkflow:
         )
 
 
-def _root_message(err: BaseException) -> str:
+def root_message(err: BaseException) -> str:
     """The innermost cause's message: what actually went wrong inside the child's activity."""
     while getattr(err, "cause", None) is not None:
         err = err.cause  # type: ignore[assignment]
