@@ -2,6 +2,9 @@
 
     .venv/bin/python -m bench.mapping [--holdout FILE ...] [--misses all|none|FILE] [--repeat 20]
 
+Without `--holdout` every holdout of STATUS that is present is scored (`mapping_holdout_4.csv` is
+skipped until it is committed).
+
 A holdout (header, expected_target, origin) holds header variants as consultants receive them in
 client spreadsheets and tool exports: abbreviations (`Srv Name`), camelCase (`vmName`),
 vendor-style dotted names (`Guest.OS.Version`), units in brackets (`Memory [GB]`), longer phrasings
@@ -25,9 +28,14 @@ The holdouts differ in how they were used:
   Lansweeper, SCCM/MECM views, Tanium, Flexera, Cloudamize, ManageEngine, NetBox, British and
   American intake sheets) was committed before the third round of matcher changes; headers equal to
   a table entry or to a header of the other two holdouts were left out when it was written. Its
-  misses were never read; it was scored once before and once after that round. Its author also
-  made that round's changes (from holdout 1 and 2 misses and the same vendors' conventions), so it
-  too is likely optimistic; the same unit test keeps glossary phrases out of it.
+  misses were never read in that round; it was scored once before and once after it. Its author
+  also made that round's changes (from holdout 1 and 2 misses and the same vendors' conventions),
+  so it too is likely optimistic; the same unit test keeps glossary phrases out of it. Its misses
+  were read in the fourth round, so it no longer tests generalisation either.
+- `mapping_holdout_4.csv` was written by someone who never saw the matcher, while the fourth
+  round was made without reading it. It is sealed: its misses are printed only when asked for by
+  name, and it is scored once, at the end of that round, by the lead. The same unit test keeps
+  glossary phrases out of it.
 
 Baseline, from the same run: the tables alone (exact and synonym matches at confidence >= 0.9;
 generalised answers, below 0.9, counted as no answer). Speed: each header matched `--repeat` times,
@@ -51,11 +59,12 @@ TARGET_ACCURACY = 0.95
 STATUS = {
     "mapping_holdout.csv": "tuned against: its misses were read while building the matcher",
     "mapping_holdout_2.csv": "fresh for two rounds, its misses read in the third",
-    "mapping_holdout_3.csv": "fresh: committed before the third round, its misses never read",
+    "mapping_holdout_3.csv": "fresh for three rounds, its misses read in the fourth",
+    "mapping_holdout_4.csv": "fresh: written by someone who never saw the matcher; scored once",
 }
 HOLDOUTS = tuple(DATA / name for name in STATUS)
 # Holdouts whose misses are printed only when asked for by name, so that nobody tunes against them by accident.
-SEALED = frozenset({"mapping_holdout_3.csv"})
+SEALED = frozenset({"mapping_holdout_4.csv"})
 
 
 @dataclass
@@ -110,25 +119,31 @@ def _print_summary(result: Result) -> None:
     print(f"{'origin':<14} {'n':>4} {'top-1':>7} {'tables only':>12}")
     for origin, (good, base, total) in sorted(result.by_origin.items()):
         print(f"{origin:<14} {total:>4} {good / total:>7.1%} {base / total:>12.1%}")
-    print(f"{'overall':<14} {result.total:>4} {result.share(0):>7.1%} {result.share(1):>12.1%}"
-          f"   (target >= {TARGET_ACCURACY:.0%})")
+    print(
+        f"{'overall':<14} {result.total:>4} {result.share(0):>7.1%} {result.share(1):>12.1%}"
+        f"   (target >= {TARGET_ACCURACY:.0%})"
+    )
 
 
 def _print_misses(result: Result) -> None:
     print(f"\nmisses in {result.path.name} ({len(result.misses)}):")
     for origin, header, expected, suggestion in sorted(result.misses):
         got = suggestion.target_field or "-"
-        print(f"  [{origin}] {header!r}: expected {expected or '-'}, got {got} ({suggestion.confidence:.2f}) "
-              f"- {suggestion.reason}")
+        print(
+            f"  [{origin}] {header!r}: expected {expected or '-'}, got {got} ({suggestion.confidence:.2f}) "
+            f"- {suggestion.reason}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--holdout", type=Path, action="append", help="a holdout CSV (repeatable); default: all")
-    parser.add_argument("--misses", default="all", help="'all' (but sealed holdouts), 'none', or the file name of one holdout")
+    parser.add_argument(
+        "--misses", default="all", help="'all' (but sealed holdouts), 'none', or the file name of one holdout"
+    )
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    paths = args.holdout or list(HOLDOUTS)
+    paths = args.holdout or [path for path in HOLDOUTS if path.exists()]
     loaded = [(path, _load(path)) for path in paths]
 
     results = [_evaluate(path, rows) for path, rows in loaded]

@@ -33,10 +33,14 @@ def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", split_header_unit(text.replace("[", "(").replace("]", ")"))[0].casefold())
 
 
-@pytest.mark.parametrize(("name", "size"), [("mapping_holdout_2.csv", 700), ("mapping_holdout_3.csv", 300)])
+@pytest.mark.parametrize(
+    ("name", "size"), [("mapping_holdout_2.csv", 700), ("mapping_holdout_3.csv", 300), ("mapping_holdout_4.csv", 0)]
+)
 def test_glossary_holds_no_header_of_the_fresh_holdouts(name: str, size: int) -> None:
     """A fresh holdout tests generalisation only while none of its headers, ignoring case, spacing,
-    punctuation and unit, is in the tables or the glossary."""
+    punctuation and unit, is in the tables or the glossary. Holdout 4 is checked once it is committed."""
+    if not (BENCH_DATA / name).exists():
+        pytest.skip(f"{name} is not committed yet")
     with (BENCH_DATA / name).open(newline="", encoding="utf-8") as handle:
         holdout = {_compact(row["header"]) for row in csv.DictReader(handle)}
     listed = {_compact(text) for table in (CONCEPTS, HEADER_SYNONYMS) for texts in table.values() for text in texts}
@@ -121,8 +125,16 @@ def test_reading_marks_secondary_words_and_the_head() -> None:
     assert only_aspects.head == "type"
 
 
-@pytest.mark.parametrize(("text", "numbered"), [("Disk 2 size", True), ("Network #1", True), ("NIC 3", True),
-                                                 ("Alerts over 30 days", False), ("32/64-bit", False)])
+@pytest.mark.parametrize(
+    ("text", "numbered"),
+    [
+        ("Disk 2 size", True),
+        ("Network #1", True),
+        ("NIC 3", True),
+        ("Alerts over 30 days", False),
+        ("32/64-bit", False),
+    ],
+)
 def test_part_numbers(text: str, numbered: bool) -> None:
     assert names_a_part(text) is numbered
 
