@@ -188,6 +188,7 @@ class DiscoveryActivities:
                 await conn.execute(sql("refresh_inventory_statistics"))
             async with self._tx(tenant) as conn:
                 await conn.execute(sql("merge_work_mem"))
+                await conn.execute(sql("audit_bulk_import"), meta["id"])
                 status = await conn.execute(
                     sql("assets_upsert_from_import"), meta["id"], tenant.client_account_id,
                     tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id,

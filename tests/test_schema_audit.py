@@ -1,8 +1,9 @@
 """The audit trail: statement-level triggers write one security_audit_logs row per changed row.
 
 Updates record only the columns that changed (old/new), with the actor from app.user_id; an update
-that changes nothing is not recorded; bulk statements are audited set-based; deletes keep the old
-row; and the application role can only append to the trail, never rewrite it.
+that changes nothing is not recorded; bulk statements are audited set-based; inserts that merge a data import are one event per
+statement; deletes keep the old row; and the application role can only append to the trail, never
+rewrite it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncpg
 import pytest
 
 from db.pool import connect, tenant_transaction
+from db.queries import sql
 from tests.conftest import RawTenant, insert_raw_tenant
 
 if TYPE_CHECKING:
@@ -147,6 +149,33 @@ async def test_a_bulk_update_writes_one_audit_row_per_asset_from_statement_level
         }
         for r in updated
     )
+
+
+async def test_inserts_while_merging_an_import_are_one_event_per_statement_with_the_row_ids(
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    data_import_id = UUID("00000000-0000-4000-8000-00000000b01c")  # the audit row only names it
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id, tenant.user_id) as conn:
+        await conn.execute(sql("audit_bulk_import"), data_import_id)
+        ids = [r["id"] for r in await conn.fetch(
+            "INSERT INTO migration.assets (client_account_id, engagement_id, name)"
+            " SELECT $1, $2, 'bulk-' || g FROM generate_series(1, 300) g RETURNING id",
+            tenant.client_id, tenant.engagement_id,
+        )]
+        await conn.execute("UPDATE migration.assets SET cpu_cores = 8 WHERE id = $1", ids[0])
+
+    [event] = await audit_rows(superuser_conn, tenant, "insert")
+    assert event["row_id"] is None
+    assert (event["engagement_id"], event["actor_user_id"]) == (tenant.engagement_id, tenant.user_id)
+    assert event["changes"] == {"bulk_import": {"data_import_id": str(data_import_id), "rows": 300,
+                                                "ids": sorted(str(i) for i in ids)}}
+    # updates keep their old and new values, bulk or not
+    [update] = await audit_rows(superuser_conn, tenant, "update")
+    assert (update["row_id"], update["changes"]) == (ids[0], {"cpu_cores": {"old": None, "new": 8}})
+
+    # the setting is transaction-local: the next transaction's inserts are audited row by row again
+    await insert_assets(app_pool, tenant, 2)
+    assert len(await audit_rows(superuser_conn, tenant, "insert")) == 3
 
 
 async def test_a_delete_is_recorded_with_the_old_row(
