@@ -36,15 +36,18 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
 from domain.header_concepts import (
     ASPECTS,
     CONCEPTS,
+    OTHER_SUBJECTS,
     QUALIFIERS,
     TERMS,
     WORD_FORMS,
     HeaderReading,
     names_a_part,
+    names_something_else,
     names_the_plan,
     read_header,
 )
 from domain.header_embedding import header_words
+from domain.header_lexicon import LEXICON_FORMS
 from domain.size_units import SizeUnit, split_header_unit
 from domain.value_profile import profile_values, suggest_from_profile
 from domain.vocabulary import LEARNING_SCOPES, MAPPING_SOURCES
@@ -312,9 +315,17 @@ def _compact(header: str) -> str:
     return normalise_header(header).replace("_", "")
 
 
+_FRENCH_UNIT = re.compile(r"(?<![A-Za-z])([KMGT])o(?![A-Za-z])")
+
+
 def _without_unit(header: str) -> tuple[str, SizeUnit | None]:
-    """The header without decorations and its size unit (`[GB]` is read like `(GB)`), and that unit."""
-    return split_header_unit(_DECORATIONS.sub(" ", header).replace("[", "(").replace("]", ")").strip())
+    """The header without decorations and its size unit (`[GB]` is read like `(GB)`, French `(Go)` like
+    `(GB)`), and that unit."""
+    base, unit = split_header_unit(_DECORATIONS.sub(" ", header).replace("[", "(").replace("]", ")").strip())
+    if unit is None and _FRENCH_UNIT.search(base):
+        french, unit = split_header_unit(_FRENCH_UNIT.sub(r"\1B", base))
+        base = french if unit is not None else base
+    return base, unit
 
 
 def _compact_without_unit(header: str) -> tuple[str, SizeUnit | None]:
@@ -409,6 +420,8 @@ def _from_generaliser(header: str) -> MappingSuggestion | None:
     match = match_header(header)
     if match is None:
         return None
+    if match.target is None:
+        return _unmatched(header, match.reason)
     return _matched(header, match.target, "synonym", unit, match.reason, match.confidence)
 
 
@@ -598,9 +611,14 @@ def _build_spellings() -> tuple[tuple[_Spelling, ...], dict[str, float], dict[st
     total = len(ASSET_IMPORT_FIELDS)
     weights = {word: 1.0 + math.log(total / len(targets)) for word, targets in users.items()}
     known = {word: word for word in users}
-    known.update((spelling, form) for spelling, form in WORD_FORMS.items() if len(spelling) >= 5 or spelling == form + "s")
+    known.update(
+        (spelling, form)
+        for spelling, form in WORD_FORMS.items()
+        if (len(spelling) >= 5 or spelling == form + "s") and spelling not in LEXICON_FORMS
+    )
     known.update((word, word) for word in WORD_FORMS.values() if " " not in word)
     known.update((word, word) for pair in TERMS for word in pair)
+    known.update((word, word) for word in OTHER_SUBJECTS)
     return tuple(spellings), weights, known
 
 
@@ -626,9 +644,10 @@ def _header_weights(reading: HeaderReading) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class HeaderMatch:
-    """The generalising matcher's answer for one header."""
+    """The generalising matcher's answer for one header; no target when the header names something an
+    asset has no column for (the reason says what)."""
 
-    target: str
+    target: str | None
     score: float
     confidence: float
     reason: str
@@ -675,13 +694,18 @@ def _other_statistic_targets(words: tuple[str, ...]) -> frozenset[str]:
 
 
 def match_header(header: str) -> HeaderMatch | None:
-    """The target a header's words point to (see the scoring above), or None."""
+    """The target a header's words point to (see the scoring above), no target when they name something
+    an asset has no column for, or None."""
     base, unit = _header_unit(header)
     if names_a_part(base):
         return None
     reading = read_header(base, _KNOWN)
     if names_the_plan(reading.words):
         return None
+    other = names_something_else(reading)
+    if other is not None:
+        reason = f"{_shown(header)} is about {other!r}, which no asset column holds"
+        return HeaderMatch(None, 0.0, 0.0, reason)
     if unit is not None:  # only sizes compete: "size" says nothing more, and a usage in bytes is the used amount
         words = tuple(dict.fromkeys("used" if word == "utilization" else word for word in reading.words if word != "size"))
         head = "used" if reading.head == "utilization" else reading.head

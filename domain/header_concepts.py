@@ -43,6 +43,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from domain.header_embedding import header_words
+from domain.header_lexicon import (
+    ARTICLES,
+    FOREIGN_PREPOSITIONS,
+    GENITIVES,
+    LEXICON_FORMS,
+    PERIODS,
+    REVERSED_TERMS,
+    TOOL_WORDS,
+    UNRELATED,
+    UNRELATED_HEADS,
+    UNRELATED_TERMS,
+    VALUE_HINTS,
+    remove_noise,
+    strip_accents,
+)
 
 
 def _forms(canonical: str, *spellings: str) -> dict[str, str]:
@@ -65,6 +80,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("utilization", "percent", "pct", "percentage", "perc"),  # a % of CPU or memory is its utilisation
     **_forms("configuration", "config", "cfg"),
     **_forms("used", "use", "utilized", "utilised", "consumed", "occupied", "committed"),
+    **_forms("utilization", "consumption"),
     **_forms("average", "avg", "mean", "typical"),
     **_forms("peak", "max", "maximum", "pk", "percentile", "highest", "top"),
     **_forms("cpu", "vcpu"),
@@ -96,7 +112,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("center", "centre", "ctr"),
     **_forms("cluster", "clstr", "clst", "clus", "clu"),
     **_forms("location", "loc", "locn", "site", "region", "country", "city", "building", "bldg", "room", "rack",
-             "geo", "geographic", "geography", "office", "facility", "campus", "floor", "premises"),
+             "geo", "geographic", "geography", "office", "campus", "floor", "premises"),
     **_forms("power", "pwr", "running", "powered"),
     **_forms("power state", "pwrst", "powerstate", "powerstatus"),
     **_forms("state", "status", "stat", "sts"),
@@ -135,7 +151,8 @@ WORD_FORMS: dict[str, str] = {
     **_forms("flag", "indicator", "yn", "is"),
     **_forms("virtual", "pv", "vp"),
     **_forms("physical", "phys", "phy"),
-    **_forms("family", "fam", "distribution", "distro", "edition", "flavor", "flavour"),
+    **_forms("family", "fam", "edition", "flavor", "flavour"),
+    **_forms("os", "distribution", "distro"),  # a Linux distribution is the OS
     **_forms("os", "opsys"),
     **_forms("operating", "op"),
     **_forms("fqdn", "fq"),
@@ -146,9 +163,10 @@ WORD_FORMS: dict[str, str] = {
     **_forms("esx", "esxi"),
     **_forms("information", "info"),
     **_forms("organisation", "org", "organization", "company", "enterprise"),
-    **_forms("vhw", "vmhw"),
+    **_forms("vhw", "vmhw", "vmx"),
     **_forms("hardware version", "compatibility"),
     **_forms("iops", "iosp"),
+    **LEXICON_FORMS,
 }
 # Two adjacent canonical words that name one thing; a value may be several words.
 TERMS: dict[tuple[str, str], str] = {
@@ -220,6 +238,37 @@ TERMS: dict[tuple[str, str], str] = {
     ("service", "pack"): "version",  # a Windows service pack is part of the OS version
     ("mhz", "rate"): "mhz",  # clock rate
     ("peak", "mhz"): "mhz",  # a CPU's maximum clock speed is its rated speed, not a utilisation peak
+    ("physical", "vm"): "virtual",
+    ("vm", "physical"): "virtual",
+    ("platform", "version"): "os version",  # a platform (Chef, Ansible) is the OS
+    ("platform", "family"): "os",
+    ("hard", "disk"): "disk",
+    ("logical", "cpu"): "core",
+    ("logical", "processor"): "core",
+    ("logical", "core"): "core",
+    ("cpu", "time"): "cpu utilization",
+    ("form", "factor"): "type",
+    ("business", "area"): "business unit",
+    ("organisation", "unit"): "business unit",
+    ("operating", "organisation"): "business unit",
+    ("additional", "information"): "description",
+    ("hardware", "version"): "vhw",  # a bare "version" is not the VM hardware's ...
+    ("vm", "version"): "vhw",  # ... but a VM's version is (vSphere "vmx-19")
+    ("configuration", "version"): "vhw",  # vSphere config.version
+    ("database", "platform"): "database engine",  # a subject's platform, technology, software or product is its kind
+    ("database", "technology"): "database engine",
+    ("database", "software"): "database engine",
+    ("database", "product"): "database engine",
+    ("database", "manufacturer"): "database engine",
+    ("vm", "platform"): "hypervisor",
+    ("virtualization", "platform"): "hypervisor",
+    ("platform", "name"): "os",  # Ohai/Chef platform
+    ("virtual", "host"): "esxhost",
+    ("network", "address"): "ip",
+    ("system", "board"): "baseboard",
+    ("location", "address"): "location",  # a site's or street address is where the asset is
+    **REVERSED_TERMS,
+    **UNRELATED_TERMS,
 }
 # Words that narrow a column without changing what it holds: they weigh half and never match alone.
 QUALIFIERS = frozenset(
@@ -227,23 +276,28 @@ QUALIFIERS = frozenset(
      "total", "current", "list", "allocated", "email", "mail", "information", "detail", "details", "physical",
      "computer", "family", "resource", "service", "product", "management", "configuration", "hardware", "vmware",
      "vsphere", "vcenter", "compute", "summary", "runtime", "organisation", "finance", "perf", "performance",
-     "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload"}
+     "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload",
+     "additional", "private", "public", "remote", "workstation", "desktop", "laptop", "visible", "local", "iso",
+     "failover"}
 )
 # Words that say which aspect of the attribute a column gives; they weigh half when the header also
 # names the attribute ("Hypervisor Type" is the hypervisor), and are the head only when nothing else is.
 ASPECTS = frozenset(
     {"name", "type", "level", "rating", "number", "value", "code", "flag", "owner", "state", "software",
-     "technology", "layer", "manufacturer", "size"}
+     "technology", "layer", "manufacturer", "size", "tier"}
 )
 # Which statistic of a measure a column gives; a dotted name ending in one is about its namespace.
 STATISTICS = frozenset({"average", "peak"})
 # Which amount of a resource a column gives; a dotted name ending in one is about its namespace ("Storage.UsedSpace").
 AMOUNTS = frozenset({"used", "size"})
 # Words that say a column is about something else (a contract, not a contact); never corrected to a near word.
-OTHER_SUBJECTS = frozenset({"contract"})
+OTHER_SUBJECTS = frozenset({"contract"}) | UNRELATED | UNRELATED_HEADS | PERIODS
 # After these, "of" keeps the following words primary: "Number of Disks" is about disks.
 QUANTIFIERS = frozenset({"number", "total", "amount", "list", "count", "sum"})
-PREPOSITIONS = frozenset({"of", "to", "for", "on", "as", "by", "over", "per", "from", "with", "without", "across"})
+PREPOSITIONS = frozenset(
+    {"of", "to", "for", "on", "as", "by", "over", "per", "from", "with", "without", "across", "upon", "via", "into",
+     "onto", "within", "under", "about"}
+) | FOREIGN_PREPOSITIONS
 STOPWORDS = frozenset(
     {"the", "in", "a", "an", "and", "or", "at", "according", "th", "st", "nd", "rd", "usd", "eur", "gbp",
      "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x"}
@@ -252,9 +306,9 @@ STOPWORDS = frozenset(
 FILLERS = frozenset(
     {"installed", "attached", "hosted", "supported", "associated", "reported", "shown", "actual", "amount",
      "currently", "hosting", "accountable", "responsible", "owning", "populated", "membership", "marked",
-     "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "free", "text",
-     "additional", "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
-     "deployment", "non", "friendly", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
+     "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "text",
+     "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
+     "deployment", "non", "friendly", "reporting", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
 )
 # Words that make a column about the migration's destination or plan, not the asset as it is.
 PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
@@ -353,6 +407,11 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?:\b|(?<=[a-z]))[mg]hz\b", re.I), " mhz "),
     (re.compile(r"\bgold\s*/\s*silver(?:\s*/\s*bronze)?\b", re.I), " criticality "),  # the usual criticality scale
     (re.compile(r"\b(?:runs?|running|resides?|residing)\s+on\s+(?:the\s+)?host\b", re.I), " esxhost "),
+    (re.compile(r"^\s*(?:hosted|runs?|running|resides?|residing)\s+on\s*$", re.I), " esxhost "),
+    (re.compile(r"\bhost\s*name\s+(?:incl(?:\.|uding)?|with|plus|\+|and)\s+domain\b", re.I), " fqdn "),
+    (re.compile(r"\b(?:read\s*[/+&]\s*write|in\s*[/+&]\s*out|rx\s*[/+&]\s*tx|tx\s*[/+&]\s*rx)\b", re.I), " throughput "),
+    (re.compile(r"\b(?:i\s*/\s*o|io|transfers?)\s*(?:per\s*sec(?:ond)?|/\s*s(?:ec)?)\b", re.I), " iops "),
+    (re.compile(r"\b[kmg]bps\b", re.I), " mbps "),
     (re.compile(r"\b(?:runs?|running)\s+on\b", re.I), " on "),
     (re.compile(r"%"), " percent "),
     (re.compile(r"#"), " number "),
@@ -385,16 +444,30 @@ def names_the_plan(words: Iterable[str]) -> bool:
     return any(word in PLAN_WORDS for word in words)
 
 
+def names_something_else(reading: HeaderReading) -> str | None:
+    """The word that makes a header about something an asset has no column for ("Default *Gateway*",
+    "*Free* Space", "Cost per *Year*"), or None: an unrelated primary word, or a period other than a month."""
+    for word in reading.words:
+        if word in PERIODS or (word in UNRELATED and word not in reading.secondary):
+            return word
+    return reading.head if reading.head in UNRELATED_HEADS else None
+
+
 def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> HeaderReading:
     """Read a unit-less header (see the module docstring); `vocabulary` maps known spellings to canonical
     words for correcting singulars and typos (none: words are taken as they are)."""
+    text = remove_noise(strip_accents(text))
+    hints: list[str] = []
+    text = _BRACKETED.sub(lambda match: _value_hint(match, hints), text)
+    if not hints and _value_hint(_WHOLE.fullmatch(text), hints) == " ":  # a header made of example values
+        text = ""
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     bracketed = " ".join(a or b for a, b in _BRACKETED.findall(text))
     main = _BRACKETED.sub(" ", text)
     dots = list(_NAMESPACE_DOT.finditer(main))
     namespace, main = (main[: dots[-1].start()], main[dots[-1].end() :]) if dots else ("", main)
-    before, after = _split_at_preposition(_raw_words(main))
+    before, after = _split_at_preposition(_genitive_order(_raw_words(main)))
     own = _canonical(before, vocabulary)
     joint = _canonical(_raw_words(namespace) + before, vocabulary)
     if vocabulary:  # an unknown word of a namespace names a vendor's table or class ("tblAssets", "v_GS_...")
@@ -406,11 +479,44 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
     aside = [word for word in after + _raw_words(bracketed) if word not in PREPOSITIONS]
     others = [word for word in joint if word not in primary] + _canonical(aside, vocabulary)
     secondary = [word for word in dict.fromkeys(others) if word not in primary]
+    if hints:  # example values name the attribute; the header's own words only qualify it
+        hinted = _canonical(hints[:1], vocabulary)
+        secondary = [word for word in dict.fromkeys(primary + secondary) if word not in hinted]
+        primary = hinted
     return HeaderReading(tuple(primary + secondary), frozenset(secondary), _head(primary or secondary))
 
 
+_WHOLE = re.compile(r"(.*)()", re.S)
+_HINT_SEPARATORS = re.compile(r"\s*(?:[/,|;+]|\b(?:or|ou|oder|o|of)\b)\s*", re.I)
+
+
+def _value_hint(match: re.Match[str], hints: list[str]) -> str:
+    """A bracket of two or more example values of one kind ("(Prod/UAT/Dev)") is replaced by nothing and
+    its kind is added to `hints`; any other bracket is kept."""
+    items = [re.sub(r"[\W_]+", "", item.casefold()) for item in _HINT_SEPARATORS.split(match.group(1) or match.group(2))]
+    kinds = {VALUE_HINTS.get(item) for item in items if item}
+    if len(items) < 2 or len(kinds) != 1 or None in kinds:
+        return match.group(0)
+    hints.extend(kinds)
+    return " "
+
+
 def _raw_words(text: str) -> list[str]:
-    return [word for word in header_words(text, keep=KEEP_WHOLE) if not word.isdigit() and word not in STOPWORDS]
+    return [
+        word
+        for word in header_words(text, keep=KEEP_WHOLE)
+        if not word.isdigit() and word not in STOPWORDS and word not in TOOL_WORDS
+    ]
+
+
+def _genitive_order(words: list[str]) -> list[str]:
+    """Words in English order: "Nom du serveur", "Name des Servers", "Naam van de server" -> server name;
+    articles of other languages are dropped."""
+    skipped = ARTICLES | GENITIVES
+    for index, word in enumerate(words):
+        if word in GENITIVES and any(other not in skipped for other in words[:index]):
+            return _genitive_order(words[index + 1 :]) + [other for other in words[:index] if other not in skipped]
+    return [word for word in words if word not in skipped]
 
 
 def _split_at_preposition(words: list[str]) -> tuple[list[str], list[str]]:
@@ -438,10 +544,12 @@ def _canonical(words: list[str], vocabulary: Mapping[str, str] | None) -> list[s
     joined: list[str] = []
     for word in expanded:
         joined.append(word)
-        while len(joined) > 1 and (joined[-2], joined[-1]) in TERMS:
-            term = TERMS[(joined[-2], joined[-1])].split()
+        while len(joined) > 1 and (pair := (joined[-2], joined[-1])) in TERMS:
+            term = TERMS[pair].split()
             del joined[-2:]
             joined.extend(term)
+            if tuple(term[-2:]) == pair:
+                break
     return list(dict.fromkeys(joined))
 
 
@@ -454,14 +562,25 @@ def _head(words: list[str]) -> str | None:
 
 
 def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
-    """`word` itself when known (or nothing is known), its singular, else the one known spelling closest."""
+    """`word` itself when known (or nothing is known), its singular, else the known spelling one typo away,
+    the known parts it is glued from, or the known spelling two typos away (for words of eight letters or more)."""
     if not vocabulary or word in vocabulary or word in QUALIFIERS or word in OTHER_SUBJECTS:
         return vocabulary.get(word, word) if vocabulary else word
     for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
         if singular and singular in vocabulary:
             return vocabulary[singular]
+    parts = _compound_parts(word, vocabulary)
+    closest = _closest_form(word, vocabulary)
+    if closest is not None and (closest[0] == 1 or not parts):
+        return closest[1]  # one typo is likelier than a glued word ("cluser" is a cluster, not clu|ser)
+    return parts or word
+
+
+def _closest_form(word: str, vocabulary: Mapping[str, str]) -> tuple[int, str] | None:
+    """The edit distance to, and the meaning of, the known spellings closest to `word` when they share one
+    meaning ("diks": disk, not disk number); None when none is close enough or two meanings are."""
     if len(word) < 4:
-        return word
+        return None
     allowed = 1 if len(word) < 8 else 2
     scored = sorted(
         (_edit_distance(word, known), known)
@@ -469,12 +588,48 @@ def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
         if abs(len(known) - len(word)) <= allowed and len(known) >= 4
     )
     if not scored or scored[0][0] > allowed:
-        return word
+        return None
     forms = {vocabulary[known] for distance, known in scored if distance == scored[0][0]}
     shared = [form for form in forms if all(set(form.split()) <= set(other.split()) for other in forms)]
     if len(shared) != 1:
-        return word  # two different words are equally close: do not guess
-    return shared[0]  # the one meaning all closest words share ("diks": disk, not disk number)
+        return None  # two different words are equally close: do not guess
+    return scored[0][0], shared[0]
+
+
+# Two-letter words that may be part of a glued word ("primaryip4", "hwversion"); longer parts need three letters.
+_SHORT_PARTS = frozenset({"ip", "os", "vm", "id", "hw", "nr", "no", "dc", "db"})
+_MIN_COMPOUND = 6
+
+
+def _is_part(part: str, vocabulary: Mapping[str, str]) -> bool:
+    if len(part) < 3:
+        return part in _SHORT_PARTS
+    return part in vocabulary or part in WORD_FORMS or (len(part) > 4 and part.endswith("s") and part[:-1] in WORD_FORMS)
+
+
+def _part_form(part: str, vocabulary: Mapping[str, str], last: bool) -> str:
+    form = WORD_FORMS.get(part) or vocabulary.get(part) or WORD_FORMS.get(part[:-1]) or part
+    return form if last else form.removesuffix(" number")  # "Festplatten|grosse" is a disk's size, not a count
+
+
+def _compound_parts(word: str, vocabulary: Mapping[str, str]) -> str:
+    """A glued word as the canonical forms of its fewest known parts ("hddcount" -> "disk number",
+    "betriebssystemversion" -> "operating system version"), or "" when it does not split."""
+    if len(word) < _MIN_COMPOUND:
+        return ""
+    fewest: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            before = fewest[start]
+            part = word[start:end]
+            if before is None or not _is_part(part, vocabulary):
+                continue
+            if fewest[end] is None or len(before) + 1 < len(fewest[end]):
+                fewest[end] = [*before, part]
+    parts = fewest[-1]
+    if parts is None or len(parts) < 2 or sum(len(part) < 4 for part in parts) > 1:
+        return ""  # "clu|ser" is not read as two abbreviations
+    return " ".join(_part_form(part, vocabulary, index == len(parts) - 1) for index, part in enumerate(parts))
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -33,18 +33,27 @@ def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", split_header_unit(text.replace("[", "(").replace("]", ")"))[0].casefold())
 
 
+# Holdout 4 was written by someone who never saw the tables, and 170 of its headers happen to equal phrases
+# the tables already had when it was committed (4d530b1): those are fair hits. No phrase added since may equal
+# one of its headers, so that number may only fall. Only counts are compared; its headers are never printed.
 @pytest.mark.parametrize(
-    ("name", "size"), [("mapping_holdout_2.csv", 700), ("mapping_holdout_3.csv", 300), ("mapping_holdout_4.csv", 0)]
+    ("name", "size", "shared_before"),
+    [("mapping_holdout_2.csv", 700, 0), ("mapping_holdout_3.csv", 300, 0), ("mapping_holdout_4.csv", 600, 170)],
 )
-def test_glossary_holds_no_header_of_the_fresh_holdouts(name: str, size: int) -> None:
+def test_glossary_holds_no_header_of_the_fresh_holdouts(name: str, size: int, shared_before: int) -> None:
     """A fresh holdout tests generalisation only while none of its headers, ignoring case, spacing,
-    punctuation and unit, is in the tables or the glossary. Holdout 4 is checked once it is committed."""
+    punctuation and unit, was put in the tables or the glossary after it was written."""
     if not (BENCH_DATA / name).exists():
         pytest.skip(f"{name} is not committed yet")
     with (BENCH_DATA / name).open(newline="", encoding="utf-8") as handle:
         holdout = {_compact(row["header"]) for row in csv.DictReader(handle)}
     listed = {_compact(text) for table in (CONCEPTS, HEADER_SYNONYMS) for texts in table.values() for text in texts}
-    assert len(holdout) > size and not holdout & listed, sorted(holdout & listed)
+    shared = holdout & listed
+    assert len(holdout) > size
+    if shared_before:
+        assert len(shared) <= shared_before, f"{len(shared)} headers of {name} are now table phrases"
+    else:
+        assert not shared, sorted(shared)
 
 
 @pytest.mark.parametrize(

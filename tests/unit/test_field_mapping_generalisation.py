@@ -1,0 +1,245 @@
+"""Generalising rules of the header matcher, on hand-written headers (none taken from a bench holdout).
+
+Each group exercises one general rule: tool prefixes and glued words, noise phrases, foreign and
+British spellings, head nouns and modifiers, example values in brackets, and headers naming
+something an asset has no column for.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.field_mapping import SYNONYM_CONFIDENCE, suggest_mappings
+
+
+def _suggest(header: str):
+    [suggestion] = suggest_mappings([header])
+    return suggestion
+
+
+def _assert_generalised(header: str, target: str | None) -> None:
+    suggestion = _suggest(header)
+    assert suggestion.target_field == target, suggestion.reason
+    if target is not None and "known spelling" not in suggestion.reason:  # a guess, not a table's answer
+        assert suggestion.source == "synonym" and suggestion.confidence < SYNONYM_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("ansible_hostname", "hostname"),  # configuration-management fact prefixes
+        ("ansible_fqdn", "fqdn"),
+        ("ansible_distribution_version", "os_version"),
+        ("ansible_product_serial", "serial_number"),
+        ("ansible_system_vendor", "manufacturer"),
+        ("ansible_default_ipv4.address", "ip_address"),
+        ("ansible_architecture", "os_architecture"),
+        ("facter_processorcount", "cpu_sockets"),  # ... with glued words
+        ("facter_physicalprocessorcount", "cpu_sockets"),
+        ("facter_serialnumber", "serial_number"),
+        ("facter_macaddress", "mac_address"),
+        ("facter_operatingsystemrelease", "os_version"),
+        ("facter_is_virtual", "is_virtual"),
+        ("node.platform_version", "os_version"),
+        ("node.chef_environment", "environment"),
+        ("node.dmi.system.manufacturer", "manufacturer"),
+        ("node.macaddress", "mac_address"),
+        ("v_GS_COMPUTER_SYSTEM.TotalPhysicalMemory0", "memory_gb"),
+        ("serverRamGb", "memory_gb"),
+        ("MainIpv4Addr", "ip_address"),
+        ("AssignedVcpuCount", "cpu_cores"),
+        ("NumberOfNetworkInterfaces", "network_adapters"),
+        ("proc_socket_count", "cpu_sockets"),
+        ("used_disk_space_gb", "storage_used_gb"),
+        ("Serialnr0", "serial_number"),
+        ("Modelname", "model"),
+        ("Locationcode", "location"),
+        ("Hypervisortype", "hypervisor"),
+    ],
+)
+def test_prefixes_numeric_suffixes_and_glued_words(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Server Name (please enter)", "name"),
+        ("Please enter the hostname", "hostname"),
+        ("IP Address (if known)", "ip_address"),
+        ("Operating System (if applicable)", "operating_system"),
+        ("Owner (mandatory)", "business_owner"),
+        ("Current Location", "location"),
+        ("Application name - required", "application_name"),
+        ("Location (select from list)", "location"),
+        ("Department (e.g. Finance)", "department"),
+        ("Please provide the serial number", "serial_number"),
+    ],
+)
+def test_noise_words_are_ignored(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Rechnername", "hostname"),  # German
+        ("Betriebssystem", "operating_system"),
+        ("Betriebssystemversion", "os_version"),
+        ("Arbeitsspeicher (GB)", "memory_gb"),
+        ("Festplattengröße (GB)", "storage_gb"),
+        ("Anzahl Kerne", "cpu_cores"),
+        ("Standort", "location"),
+        ("Rechenzentrum", "datacenter"),
+        ("Umgebung", "environment"),
+        ("Anwendung", "application_name"),
+        ("Abteilung", "department"),
+        ("Hersteller", "manufacturer"),
+        ("Seriennummer", "serial_number"),
+        ("IP-Adresse", "ip_address"),
+        ("Beschreibung", "description"),
+        ("Kritikalität", "business_criticality"),
+        ("Monatliche Kosten", "current_monthly_cost"),
+        ("Währung", "cost_currency"),
+        ("Abhängigkeiten", "depends_on"),
+        ("Name des Servers", "name"),
+        ("Nom du serveur", "name"),  # French
+        ("Nom d'hôte", "hostname"),
+        ("Adresse IP", "ip_address"),
+        ("Adresse MAC", "mac_address"),
+        ("Système d'exploitation", "operating_system"),
+        ("Version du système d'exploitation", "os_version"),
+        ("Mémoire (Go)", "memory_gb"),
+        ("Nombre de cœurs", "cpu_cores"),
+        ("Emplacement", "location"),
+        ("Centre de données", "datacenter"),
+        ("Environnement", "environment"),
+        ("Propriétaire", "business_owner"),
+        ("Fabricant", "manufacturer"),
+        ("Numéro de série", "serial_number"),
+        ("Coût mensuel", "current_monthly_cost"),
+        ("Devise", "cost_currency"),
+        ("Criticité", "business_criticality"),
+        ("Espace disque (Go)", "storage_gb"),
+        ("Hyperviseur", "hypervisor"),
+        ("Nombre del servidor", "name"),  # Spanish
+        ("Dirección IP", "ip_address"),
+        ("Sistema operativo", "operating_system"),
+        ("Memoria RAM (GB)", "memory_gb"),
+        ("Núcleos", "cpu_cores"),
+        ("Ubicación", "location"),
+        ("Centro de datos", "datacenter"),
+        ("Entorno", "environment"),
+        ("Aplicación", "application_name"),
+        ("Propietario", "business_owner"),
+        ("Departamento", "department"),
+        ("Fabricante", "manufacturer"),
+        ("Número de serie", "serial_number"),
+        ("Moneda", "cost_currency"),
+        ("Descripción", "description"),
+        ("Servernaam", "name"),  # Dutch
+        ("Hostnaam", "hostname"),
+        ("IP-adres", "ip_address"),
+        ("Besturingssysteem", "operating_system"),
+        ("Geheugen (GB)", "memory_gb"),
+        ("Locatie", "location"),
+        ("Omgeving", "environment"),
+        ("Eigenaar", "business_owner"),
+        ("Afdeling", "department"),
+        ("Fabrikant", "manufacturer"),
+        ("Serienummer", "serial_number"),
+        ("Omschrijving", "description"),
+        ("Kosten per maand", "current_monthly_cost"),
+        ("Aantal cores", "cpu_cores"),
+        ("Opslag (GB)", "storage_gb"),
+        ("Nome server", "name"),  # Italian
+        ("Indirizzo IP", "ip_address"),
+        ("Ubicazione", "location"),
+        ("Proprietario", "business_owner"),
+        ("Produttore", "manufacturer"),
+        ("Numero di serie", "serial_number"),
+        ("Descrizione", "description"),
+        ("Costo mensile", "current_monthly_cost"),
+        ("Reparto", "department"),
+        ("Organisation Unit", "business_unit"),  # British spelling
+        ("Is it virtualised?", "is_virtual"),
+    ],
+)
+def test_foreign_and_british_words(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Hsotname", "hostname"),
+        ("Envrionment", "environment"),
+        ("Manufaturer", "manufacturer"),
+        ("Seral Number", "serial_number"),
+        ("Operatign System", "operating_system"),
+        ("Memmory (GB)", "memory_gb"),
+        ("Applciation Name", "application_name"),
+        ("Deparment", "department"),
+    ],
+)
+def test_typos(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Disk Size TB", "storage_gb"),
+        ("Disk Free GB", None),  # a free amount is not a size
+        ("Free Space (GB)", None),
+        ("Available Memory (MB)", None),
+        ("Owner E-Mail", "business_owner"),  # the e-mail identifies the owner
+        ("Application Owner Email", "business_owner"),
+        ("Technical Contact Email", "technical_owner"),
+        ("IP Gateway", None),  # a gateway is not the asset's address
+        ("Default Gateway", None),
+        ("Subnet Mask", None),
+        ("DNS Servers", None),
+        ("Swap Size (GB)", None),
+        ("Last Boot Time", None),
+        ("Install Date", None),
+        ("Warranty End", None),
+        ("Timezone", None),
+        ("Annual Cost", None),  # a yearly amount is not a monthly cost
+        ("Firmware Version", None),
+        ("Disk Latency (ms)", None),
+        ("Logged On User", None),
+        ("Service Business Owner", "business_owner"),  # the last noun is the attribute
+        ("Hard Drive Size", "storage_gb"),
+        ("Logical Processor Count", "cpu_cores"),
+        ("Private IPv4", "ip_address"),
+        ("Street Address", "location"),
+        ("Branch Site", "location"),
+    ],
+)
+def test_head_nouns_modifiers_and_things_without_a_column(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Stage (Prod/Dev/Test)", "environment"),
+        ("Tier (Gold/Silver/Bronze)", "business_criticality"),
+        ("Kind (Physical/Virtual)", "is_virtual"),
+        ("Currency (EUR/USD)", "cost_currency"),
+        ("Bits (x86/x64)", "os_architecture"),
+    ],
+)
+def test_example_values_in_brackets_name_the_attribute(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+def test_no_target_says_why() -> None:
+    suggestion = _suggest("Default Gateway")
+    assert suggestion.target_field is None and "gateway" in suggestion.reason
+
+
+def test_a_header_naming_something_else_is_not_guessed_from_its_values() -> None:
+    [suggestion] = suggest_mappings(["Free Space (GB)"], samples={"Free Space (GB)": ["120", "80", "512"]})
+    assert suggestion.target_field is None
