@@ -197,6 +197,7 @@ TERMS: dict[tuple[str, str], str] = {
     ("fqdn", "hostname"): "fqdn",
     ("network", "nic"): "nic",
     ("esx", "host"): "esxhost",
+    ("esx", "hostname"): "esxhost",
     ("vmware", "host"): "esxhost",
     ("hypervisor", "host"): "esxhost",
     ("physical", "host"): "esxhost",
@@ -400,6 +401,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:yes\s*/\s*no|true\s*/\s*false|y\s*/\s*n)\b|\?", re.I), " flag "),
     (re.compile(r"\bIT\b"), " itdept "),
     (re.compile(r"(?:\b|(?<=[a-z]))[pP]9\d(?:\.\d)?\b"), " peak "),
+    (re.compile(r"\b9\d(?:\.\d)?\s*th\b", re.I), " peak "),  # a 95th percentile
     (re.compile(r"\bi\s*/\s*o\b", re.I), " io "),
     (re.compile(r"\b([a-z])\s*/\s*([a-z])\b", re.I), r"\1\2"),
     (re.compile(r"\bs/no\b", re.I), " sn "),
@@ -419,7 +421,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _NAMESPACE_DOT = re.compile(r"(?<=\w)\s*\.(?=\w)")
 _PART_NUMBER = re.compile(
-    r"(?<![\w./-])\d+(?![\w.%/-])(?!\s*(?:days?|d|hours?|hrs?|h|weeks?|months?|mins?|minutes?|years?|bits?)\b)",
+    r"(?<![\w./-])\d{1,2}(?![\w.%/-])(?!\s*(?:days?|d|hours?|hrs?|h|weeks?|months?|mins?|minutes?|years?|bits?)\b)",
     re.I,
 )
 
@@ -458,7 +460,9 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
     words for correcting singulars and typos (none: words are taken as they are)."""
     text = remove_noise(strip_accents(text))
     hints: list[str] = []
-    text = _BRACKETED.sub(lambda match: _value_hint(match, hints), text)
+    text = _EXAMPLES.sub(lambda match: _value_hint(match, hints), text)
+    text = _EXAMPLES.sub(" ", _BRACKETED.sub(lambda match: _value_hint(match, hints), text))  # other examples
+    # are only values
     if not hints and _value_hint(_WHOLE.fullmatch(text), hints) == " ":  # a header made of example values
         text = ""
     for pattern, replacement in _PHRASES:
@@ -487,6 +491,7 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
 
 
 _WHOLE = re.compile(r"(.*)()", re.S)
+_EXAMPLES = re.compile(r"\{([^}]*)\}()")
 _HINT_SEPARATORS = re.compile(r"\s*(?:[/,|;+]|\b(?:or|ou|oder|o|of)\b)\s*", re.I)
 
 

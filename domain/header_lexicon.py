@@ -187,7 +187,8 @@ LEXICON_FORMS: dict[str, str] = {
     ),
     **_forms("physical", "physisch", "fysiek", "physique", "fisico", "fisica"),
     **_forms("state", "zustand", "etat", "estado", "stato", "toestand"),
-    **_forms("power", "alimentation", "energie", "stroom"),
+    **_forms("power", "alimentation", "alimentazione", "energie", "stroom"),
+    **_forms("technical", "technique", "techniques", "technisch", "technische", "tecnico", "tecnica", "techniek"),
     **_forms("type", "art", "soort", "tipo", "sorte", "genre", "categorie", "kategorie", "categoria"),
     # usage and amounts
     **_forms(
@@ -484,6 +485,9 @@ LEXICON_FORMS: dict[str, str] = {
         "afhankelijkheden",
         "dependance",
         "dependances",
+        "connected",
+        "linked",
+        "communicates",
         "dependencia",
         "dependencias",
         "dipendenza",
@@ -606,6 +610,36 @@ TOOL_WORDS = frozenset(
         "cloudamize",
         "manageengine",
         "rvtools",
+        "nutanix",
+        "prism",
+        "citrix",
+        "xenserver",
+        "proxmox",
+        "openstack",
+        "vcloud",
+        "vrops",
+        "qualys",
+        "tenable",
+        "crowdstrike",
+        "splunk",
+        "zabbix",
+        "prtg",
+        "solarwinds",
+        "nagios",
+        "datadog",
+        "dynatrace",
+        "newrelic",
+        "jira",
+        "ivanti",
+        "bmc",
+        "helix",
+        "remedy",
+        "itop",
+        "glpi",
+        "ocs",
+        "snipeit",
+        "freshservice",
+        "topdesk",
         "tbl",
         "tsys",
         "cf",
@@ -834,15 +868,14 @@ NOISE: tuple[re.Pattern[str], ...] = (
     re.compile(r"\s*[-–:]\s*(?:required|mandatory|optional|compulsory|if\s+known|if\s+applicable)\s*$", re.I),
     re.compile(r"\b(?:if\s+known|if\s+applicable|if\s+any|where\s+known|where\s+applicable)\b", re.I),
 )
-# "e.g. Prod/Test" and "i.e. ..." outside brackets: the examples are read as if bracketed.
+# Examples after "e.g.", "i.e." ..., in brackets or not, are put in braces: they are values, not words of the name.
 EXAMPLES = re.compile(
     r"\s*[-–:,]?\s*\b(?:e\.?\s?g\.?|i\.?\s?e\.?|for\s+example|such\s+as|z\.?\s?b\.?|p\.?\s?ex\.?)"
     r"(?=[\s:.]|$)[\s:.]*([^()\[\]]*)$",
     re.I,
 )
 EXAMPLES_IN_BRACKETS = re.compile(
-    r"([(\[])\s*(?:e\.?\s?g\.?|i\.?\s?e\.?|for\s+example|such\s+as|z\.?\s?b\.?)"
-    r"[\s:.,]*",
+    r"[(\[]\s*(?:e\.?\s?g\.?|i\.?\s?e\.?|for\s+example|such\s+as|z\.?\s?b\.?|p\.?\s?ex\.?)[\s:.,]*([^)\]]*)[)\]]",
     re.I,
 )
 
@@ -856,9 +889,9 @@ def strip_accents(text: str) -> str:
 
 
 def remove_noise(text: str) -> str:
-    """The header without instructions and remarks; examples after "e.g." put in brackets."""
-    text = EXAMPLES_IN_BRACKETS.sub(r"\1", text)
-    text = EXAMPLES.sub(lambda match: f" ({match.group(1).strip()})" if match.group(1).strip() else "", text)
+    """The header without instructions and remarks; examples after "e.g." put in braces."""
+    text = EXAMPLES_IN_BRACKETS.sub(r" {\1}", text)
+    text = EXAMPLES.sub(lambda match: f" {{{match.group(1).strip()}}}" if match.group(1).strip() else "", text)
     for pattern in NOISE:
         text = pattern.sub(" ", text)
     return text

@@ -243,3 +243,19 @@ def test_no_target_says_why() -> None:
 def test_a_header_naming_something_else_is_not_guessed_from_its_values() -> None:
     [suggestion] = suggest_mappings(["Free Space (GB)"], samples={"Free Space (GB)": ["120", "80", "512"]})
     assert suggestion.target_field is None
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Server Role (e.g. Web/App/DB)", "description"),  # examples that name no attribute are only values
+        ("Lifecycle, e.g. Prod or Test", "environment"),  # ... those that do, name it
+        ("Nutanix VM Name", "name"),  # a product's name says where the value comes from
+        ("ESXi Hostname", "host_name"),
+        ("CPU Usage 95th pct", "cpu_utilization_peak"),  # a 95th percentile is a peak
+        ("Currency Code (ISO 4217)", "cost_currency"),  # a long number is not a part number
+        ("Connected Systems", "depends_on"),
+    ],
+)
+def test_examples_products_and_percentiles(header: str, target: str) -> None:
+    _assert_generalised(header, target)
