@@ -554,7 +554,8 @@ def suggest_mappings(
 # the header's head word scores 0.85 times less. With a size unit in the header only size columns
 # compete, "size" is dropped as saying nothing more, and a "usage" in bytes reads as "used". A
 # numbered part ("Disk 2 size", "Network #1") and a column about the migration's destination
-# ("Target Region") are not generalised. A header naming one statistic (peak or average) never
+# ("Target Region") are not generalised; a header about something no column holds ("Default Gateway",
+# "Free Space", "Annual Cost") gets no target with a reason saying so, and its values are not profiled. A header naming one statistic (peak or average) never
 # matches a target giving the other. The best target's confidence is 0.5 + 0.35 * score (at
 # most 0.85, below a synonym's 0.9); when another target scores within 0.05 of it, the confidence
 # is capped at 0.6 and the reason names both.
@@ -707,7 +708,9 @@ def match_header(header: str) -> HeaderMatch | None:
         reason = f"{_shown(header)} is about {other!r}, which no asset column holds"
         return HeaderMatch(None, 0.0, 0.0, reason)
     if unit is not None:  # only sizes compete: "size" says nothing more, and a usage in bytes is the used amount
-        words = tuple(dict.fromkeys("used" if word == "utilization" else word for word in reading.words if word != "size"))
+        words = tuple(
+            dict.fromkeys("used" if word == "utilization" else word for word in reading.words if word != "size")
+        )
         head = "used" if reading.head == "utilization" else reading.head
         reading = HeaderReading(words or reading.words, reading.secondary, head)
     header_weights = _header_weights(reading)

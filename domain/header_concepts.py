@@ -8,16 +8,26 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
 
 `read_header` turns a header (its size unit already cut off) into a `HeaderReading`:
 
+0. Accents are folded (`Mémoire` -> memoire, `Größe` -> grosse) and noise is removed ("please
+   enter", "(if known)", "- required"; `domain.header_lexicon`). Example values ("(Prod/UAT/Dev)",
+   "e.g. Gold/Silver", a header that is only "Prd/NonPrd") that are two or more of one kind name
+   the attribute, and the header's own words only qualify it; other examples after "e.g." are
+   dropped.
 1. Symbols and fixed phrases become words: `%` -> percent, `#` -> number, `MB/s` -> mbps,
    `I/O operations per second` -> iops, `Y/N` and `?` -> flag, `IT` -> technical, `p95` -> peak,
    single letters around a slash join (`O/S` -> os, `P/V` -> pv).
 2. Words are split (camelCase, dots, punctuation: `domain.header_embedding.header_words`); digits,
-   stop words ("the", "of", currency codes) and filler words that never change what a column
-   holds ("installed", "reported", "hosted") are dropped.
+   stop words ("the", "of", currency codes), the names of tools that prefix their columns
+   (`ansible_`, `facter_`, Nutanix) and filler words that never change what a column holds
+   ("installed", "reported", "hosted") are dropped. Other languages' genitives are put in English
+   order ("Nom du serveur", "Name des Servers", "Naam van de server" -> server name).
 3. Each word takes its canonical form (`WORD_FORMS`: abbreviations such as srv, mem, util, crit;
    synonyms such as vendor -> manufacturer, site -> location; plural part names carry a count:
-   disks -> disk number). An unknown word is read as its singular, or as the known word one edit
-   away (two for words of eight letters or more), when the closest ones share one meaning.
+   disks -> disk number; `LEXICON_FORMS` adds German, French, Spanish, Dutch and Italian words).
+   An unknown word is read as its singular, as the known word one edit away, as the known parts
+   it is glued from ("hddcount", "Betriebssystemversion", "Hostnaam"; at most one part shorter
+   than four letters), or as the known word two edits away (for words of eight letters or more),
+   when the closest ones share one meaning. Foreign words are never the target of a correction.
 4. Adjacent words naming one thing are joined (`TERMS`: host name -> hostname, physical address ->
    mac, physical cpu -> socket, virtual machine -> vm, processor time -> cpu utilization).
 5. Words in brackets, words after a preposition ("Name *of the Virtual Machine*", "Cost *per
@@ -33,7 +43,9 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
    aspect and qualifier words takes its first aspect word as head ("Class Name" -> class).
 
 A header that speaks of the destination of a migration (target, destination, proposed) describes
-the plan, not the asset, and `names_the_plan` says so.
+the plan, not the asset, and `names_the_plan` says so. A header whose attribute is something an
+asset has no column for (a gateway, a free amount, a date, a licence, a cost per year) gets no
+target, and `names_something_else` names the word.
 """
 
 from __future__ import annotations
@@ -64,6 +76,7 @@ def _forms(canonical: str, *spellings: str) -> dict[str, str]:
     return {spelling: canonical for spelling in (canonical, *spellings)}
 
 
+# fmt: off
 # word -> canonical word(s); a value of several words expands in place ("disks" -> "disk number").
 WORD_FORMS: dict[str, str] = {
     **_forms("server", "srv", "svr", "serv", "srvr"),
@@ -418,6 +431,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"%"), " percent "),
     (re.compile(r"#"), " number "),
 )
+# fmt: on
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
 _NAMESPACE_DOT = re.compile(r"(?<=\w)\s*\.(?=\w)")
 _PART_NUMBER = re.compile(
@@ -498,7 +512,9 @@ _HINT_SEPARATORS = re.compile(r"\s*(?:[/,|;+]|\b(?:or|ou|oder|o|of)\b)\s*", re.I
 def _value_hint(match: re.Match[str], hints: list[str]) -> str:
     """A bracket of two or more example values of one kind ("(Prod/UAT/Dev)") is replaced by nothing and
     its kind is added to `hints`; any other bracket is kept."""
-    items = [re.sub(r"[\W_]+", "", item.casefold()) for item in _HINT_SEPARATORS.split(match.group(1) or match.group(2))]
+    items = [
+        re.sub(r"[\W_]+", "", item.casefold()) for item in _HINT_SEPARATORS.split(match.group(1) or match.group(2))
+    ]
     kinds = {VALUE_HINTS.get(item) for item in items if item}
     if len(items) < 2 or len(kinds) != 1 or None in kinds:
         return match.group(0)
@@ -609,7 +625,9 @@ _MIN_COMPOUND = 6
 def _is_part(part: str, vocabulary: Mapping[str, str]) -> bool:
     if len(part) < 3:
         return part in _SHORT_PARTS
-    return part in vocabulary or part in WORD_FORMS or (len(part) > 4 and part.endswith("s") and part[:-1] in WORD_FORMS)
+    return (
+        part in vocabulary or part in WORD_FORMS or (len(part) > 4 and part.endswith("s") and part[:-1] in WORD_FORMS)
+    )
 
 
 def _part_form(part: str, vocabulary: Mapping[str, str], last: bool) -> str:
