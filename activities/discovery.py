@@ -19,10 +19,12 @@ from temporalio import activity
 from activities.asset_batches import jsonable, rewrite_assets
 from activities.errors import bad_input
 from activities.heartbeat import heartbeating, progress, resume_details
+from db.cleanse_statement import cleanse_statement
 from db.import_files import spool_import_file
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.cleansing import cleanse_record, natural_key
+from domain.asset_fields import ASSET_IMPORT_FIELDS
+from domain.cleansing import NO_IDENTIFIER, stored_cell_outcome, stored_custom_outcome
 from domain.dependency_records import EdgeProblem, EdgeResult, edge_reader
 from domain.end_of_life import database_texts, tech_debt
 from domain.field_mapping import MappingSuggestion
@@ -135,11 +137,19 @@ class DiscoveryActivities:
         metas = [m for m in await self._imports(inp) if m["import_role"] != "supplement"]
         details = resume_details()
         done_files, last_row = (int(details[0]), int(details[1])) if details else (0, 0)
+        async with self._tx(inp.tenant) as conn:
+            await conn.execute(sql("refresh_import_statistics"))  # the rows were just bulk-inserted
         summary: dict[str, Any] = {}
         for index, meta in enumerate(metas):
-            if index >= done_files:  # files before it were cleansed by an earlier attempt
+            if index < done_files:
+                pass  # cleansed by an earlier attempt
+            elif meta["import_role"] == "dependencies":
                 start = last_row if index == done_files else 0
-                await self._cleanse_import(inp, meta["id"], await self._converter(inp, meta), index, start)
+                read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
+                await self._cleanse_import(inp, meta["id"], functools.partial(_edge_batch, read), index, start)
+            else:
+                await self._cleanse_rows(inp, meta["id"])
+            progress(index + 1, 0)
             async with self._tx(inp.tenant) as conn:
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "processing")
             summary[meta["file_name"]] = {"valid": counts["valid_records"], "quarantined": counts["quarantined_records"]}
@@ -149,14 +159,47 @@ class DiscoveryActivities:
             "files": summary,
         })
 
-    async def _converter(self, inp: StepInput, meta: asyncpg.Record) -> Callable[[list[asyncpg.Record]], list[tuple]]:
-        """Rows to cleansed records: edge records for dependency files, approved mappings for the rest."""
-        if meta["import_role"] == "dependencies":
-            read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
-            return functools.partial(_edge_batch, read)
+    async def _cleanse_rows(self, inp: StepInput, import_id: UUID) -> None:
+        """Cleanse an import's rows set-based in one transaction: each distinct cell is cleansed once in
+        Python (`domain.cleansing`), then one statement assembles and writes every row."""
         async with self._tx(inp.tenant) as conn:
-            rows = await conn.fetch(sql("field_mappings_approved"), meta["id"])
-        return functools.partial(_cleanse_batch, mappings=[_suggestion(r) for r in rows])
+            mappings = [_suggestion(r) for r in await conn.fetch(sql("field_mappings_approved"), import_id)]
+            units = {m.target_field: m.unit for m in mappings}
+            order = {target: index for index, target in enumerate(ASSET_IMPORT_FIELDS)}
+            await conn.execute(sql("merge_work_mem"))
+            await conn.execute(sql("cleanse_tables_create"))
+            await conn.copy_records_to_table("cleanse_columns", columns=["target", "source", "ord"], records=[
+                (m.target_field, m.source_field, order[m.target_field]) for m in mappings])
+
+            def cell(row: asyncpg.Record) -> tuple | None:
+                outcome = stored_cell_outcome(row["target"], row["text"], units[row["target"]], row["os_version"])
+                return None if outcome is None else (
+                    row["target"], row["text"], row["os_version"], outcome.values, list(outcome.changes),
+                    outcome.error, outcome.placeholder)
+
+            unmapped: set[str] = set()
+
+            def custom(row: asyncpg.Record) -> tuple | None:
+                unmapped.add(row["column_name"])
+                outcome = stored_custom_outcome(row["column_name"], row["text"])
+                return None if outcome is None else (row["column_name"], row["text"], *outcome)
+
+            await self._copy_outcomes(conn, import_id, "cleanse_distinct_cells", cell, "cleanse_cells")
+            await self._copy_outcomes(conn, import_id, "cleanse_distinct_custom", custom, "cleanse_custom")
+            await conn.execute(sql("cleanse_tables_analyze"))
+            statement, columns = cleanse_statement([(m.target_field, m.source_field) for m in mappings],
+                                                   sorted(unmapped))
+            await conn.execute(statement, import_id, NO_IDENTIFIER, *columns)
+
+    async def _copy_outcomes(self, conn: asyncpg.Connection, import_id: UUID, query: str,
+                             outcome: Callable[[asyncpg.Record], tuple | None], table: str) -> None:
+        """Stream the distinct cells of `query`, and COPY those whose outcome differs from their text to
+        `table` (constant memory: a batch at a time)."""
+        cursor = await conn.cursor(sql(query), import_id)
+        while rows := await cursor.fetch(self._batch_size):
+            records = [r for r in await asyncio.to_thread(lambda: [outcome(row) for row in rows]) if r is not None]
+            if records:
+                await conn.copy_records_to_table(table, records=records)
 
     async def _cleanse_import(self, inp: StepInput, import_id: UUID, convert: Any, index: int, last_row: int) -> None:
         while True:
@@ -270,25 +313,6 @@ def _suggestion(row: asyncpg.Record) -> MappingSuggestion:
         source_field=row["source_field"], target_field=row["target_field"], confidence=row["confidence"],
         source=row["source"], reason=row["reason"] or "", unit=transformation.get("unit"),
     )
-
-
-def _cleanse_batch(rows: list[asyncpg.Record], mappings: list[MappingSuggestion]) -> list[tuple]:
-    out = []
-    for row in rows:
-        previous = row["validation_errors"] or {}
-        import_problems = previous.get("import", [])
-        cleansed = cleanse_record(row["raw_data"], mappings)
-        errors: dict[str, list[str]] = {}
-        if import_problems:
-            errors["import"] = import_problems
-        if cleansed.errors:
-            errors["cleansing"] = list(cleansed.errors)
-        key = None if errors else natural_key(cleansed.values)
-        out.append((  # cleansed values are JSON types already (numbers, text, lists, maps)
-            row["row_number"], cleansed.values, cleansed.changes, key,
-            "quarantined" if errors else "valid", errors or None,
-        ))
-    return out
 
 
 def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -> list[tuple]:

@@ -304,13 +304,38 @@ def _sources(mappings: Sequence[MappingSuggestion]) -> dict[str, MappingSuggesti
 _identify_os = functools.lru_cache(maxsize=1 << 14)(identify_os)
 
 
-def _cleanse_os(
-    os_text: str, version_text: str | None, values: dict[str, object], changes: list[dict[str, object]]
-) -> None:
+@dataclass(frozen=True)
+class CellOutcome:
+    """What cleansing makes of one cell: the asset values it sets, the changes it records (a placeholder's
+    come before every other change of its row), or the problem that keeps its row out."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    changes: tuple[dict[str, object], ...] = ()
+    error: str | None = None
+    placeholder: bool = False
+
+
+def cleanse_cell(target: str, text: str, unit: SizeUnit | None = None, os_version: str | None = None) -> CellOutcome:
+    """One trimmed, non-empty cell of column `target`. The OS column is read with its row's OS-version
+    cell (`os_version`, trimmed; a placeholder there counts as none)."""
+    if is_placeholder(text):
+        return CellOutcome(changes=(_change(target, text, None, "placeholder"),), placeholder=True)
+    kind = ASSET_IMPORT_FIELDS[target]
+    if kind == "os":
+        return _cleanse_os(text, os_version if os_version and not is_placeholder(os_version) else None)
+    outcome = _cleanse_cell(target, kind, text, unit)
+    if isinstance(outcome, str):
+        return CellOutcome(error=f"{target}: {outcome}")
+    values = {target: outcome.value, **outcome.derived} if outcome.value is not None else {}
+    changes = (_change(target, text, outcome.value, outcome.rule),) if outcome.rule is not None else ()
+    return CellOutcome(values, changes)
+
+
+def _cleanse_os(os_text: str, version_text: str | None) -> CellOutcome:
     """OS name, version and family from the OS column and, if mapped, the OS-version column."""
     identity = _identify_os(os_text, version_text)
-    values["operating_system"] = identity.name
-    values["os_family"] = identity.family
+    values: dict[str, object] = {"operating_system": identity.name, "os_family": identity.family}
+    changes = []
     if identity.name != os_text:
         changes.append(_change("operating_system", os_text, identity.name, "os_normalised"))
     version = identity.version or version_text
@@ -318,61 +343,100 @@ def _cleanse_os(
         values["os_version"] = version
     if version_text is not None and version != version_text:
         changes.append(_change("os_version", version_text, version, "os_version_from_name"))
+    return CellOutcome(values, tuple(changes))
 
 
-def _fill_name(values: dict[str, object], changes: list[dict[str, object]]) -> bool:
-    """Give a nameless row a name from its other identifiers; False when it has none."""
-    if values.get("name"):
-        return True
+def name_from_identifiers(values: Mapping[str, object]) -> tuple[str, dict[str, object]] | None:
+    """A name for a nameless row from its other identifiers, with the change that records it; None when
+    it has none."""
     for source in ROW_IDENTIFIERS[1:]:
         identifier = values.get(source)
         if identifier:
             name = str(identifier).split(".")[0] if source == "fqdn" else str(identifier)
-            values["name"] = name
-            changes.append(_change("name", None, name, f"name_from_{source}"))
-            return True
-    return False
+            return name, _change("name", None, name, f"name_from_{source}")
+    return None
 
 
 def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSuggestion]) -> CleansedRecord:
-    """Typed, canonical values of one raw row under the given column mappings."""
+    """Typed, canonical values of one raw row under the given column mappings.
+
+    The reference for the set-based cleansing of whole imports (`db/queries/raw_records_cleanse.sql`),
+    which assembles the same `cleanse_cell` / `custom_cell` outcomes in the same order."""
     sources = _sources(mappings)
+    texts = {target: text for target in ASSET_IMPORT_FIELDS  # a fixed order, whatever the column order
+             if target in sources and (text := (raw.get(sources[target].source_field) or "").strip())}
+    outcomes = {target: cleanse_cell(target, text, sources[target].unit, texts.get("os_version"))
+                for target, text in texts.items()}
+    os_read = "operating_system" in outcomes and not outcomes["operating_system"].placeholder
+    if os_read and not outcomes.get("os_version", CellOutcome()).placeholder:
+        outcomes.pop("os_version", None)  # read together with the OS name
     values: dict[str, object] = {}
-    changes: list[dict[str, object]] = []
+    changes = [change for outcome in outcomes.values() if outcome.placeholder for change in outcome.changes]
     errors: list[str] = []
-    texts: dict[str, str] = {}
-    for target in ASSET_IMPORT_FIELDS:  # a fixed order, whatever the column order
-        if target not in sources:
+    for outcome in outcomes.values():
+        if outcome.placeholder:
             continue
-        text = (raw.get(sources[target].source_field) or "").strip()
-        if text and is_placeholder(text):
-            changes.append(_change(target, text, None, "placeholder"))
-        elif text:
-            texts[target] = text
-    for target, text in texts.items():
-        kind = ASSET_IMPORT_FIELDS[target]
-        if kind == "os":
-            _cleanse_os(text, texts.get("os_version"), values, changes)
+        if outcome.error:
+            errors.append(outcome.error)
+        values.update(outcome.values)
+        changes.extend(outcome.changes)
+    if not values.get("name"):
+        named = name_from_identifiers(values)
+        if named is None:
+            errors.append(NO_IDENTIFIER)
+        else:
+            values["name"] = named[0]
+            changes.append(named[1])
+    custom: dict[str, str] = {}
+    for column, cell in raw.items():
+        text = (cell or "").strip()
+        if column in {m.source_field for m in mappings} or not text:
             continue
-        if target == "os_version" and "operating_system" in texts:
-            continue  # read together with the OS name
-        outcome = _cleanse_cell(target, kind, text, sources[target].unit)
-        if isinstance(outcome, str):
-            errors.append(f"{target}: {outcome}")
-            continue
-        if outcome.value is not None:
-            values[target] = outcome.value
-            values.update(outcome.derived)
-        if outcome.rule is not None:
-            changes.append(_change(target, text, outcome.value, outcome.rule))
-    if not _fill_name(values, changes):
-        errors.append("no identifying value (name, hostname, fqdn, external id, IP or MAC address)")
-    custom = _custom_attributes(raw, {m.source_field for m in mappings}, changes)
+        kept, change = custom_cell(column, text)
+        if kept is not None:
+            custom[column] = kept
+        if change is not None:
+            changes.append(change)
     if custom:
         values["custom_attributes"] = custom
     return CleansedRecord(values=values, changes=changes, errors=errors)
 
 
+# Asset values a cell sets besides its own column, by kind, and the most changes one cell records: the
+# set-based statement (db/cleanse_statement.py) reads exactly these; stored_cell_outcome checks them.
+VALUES_SET_BY_KIND: dict[str, tuple[str, ...]] = {
+    "ip_list": ("ip_addresses",), "mac_list": ("mac_addresses",), "os": ("os_family", "os_version"),
+}
+MAX_CHANGES_BY_KIND: dict[str, int] = {"os": 2}
+
+
+def stored_cell_outcome(
+    target: str, stored: str, unit: SizeUnit | None = None, os_version: str = ""
+) -> CellOutcome | None:
+    """The outcome of a mapped cell as stored (untrimmed), for the set-based cleansing of whole imports;
+    None when the cell is kept exactly as written (the SQL then takes its text). The OS column's outcome
+    is always given: whether it was read decides whether the OS-version column is read on its own."""
+    text = stored.strip()
+    if not text:
+        return CellOutcome()
+    outcome = cleanse_cell(target, text, unit, os_version.strip())
+    kind = ASSET_IMPORT_FIELDS[target]
+    if not set(outcome.values) <= {target, *VALUES_SET_BY_KIND.get(kind, ())} or (
+            len(outcome.changes) > MAX_CHANGES_BY_KIND.get(kind, 1)):
+        raise ValueError(f"the outcome of {target} {text!r} does not fit the set-based statement: {outcome}")
+    if kind == "os" or text != stored or outcome != CellOutcome({target: text}):
+        return outcome
+    return None
+
+
+def stored_custom_outcome(column: str, stored: str) -> tuple[str | None, dict[str, object] | None] | None:
+    """`custom_cell` of an unmapped cell as stored (untrimmed); None when it is kept exactly as written."""
+    text = stored.strip()
+    kept, change = custom_cell(column, text) if text else (None, None)
+    return None if kept == stored and change is None else (kept, change)
+
+
+NO_IDENTIFIER = "no identifying value (name, hostname, fqdn, external id, IP or MAC address)"
 _DATE_HEADER = re.compile(r"date|created|discovered|power\s*on|last[\s_]*seen|modified|updated", re.IGNORECASE)
 
 
@@ -381,23 +445,17 @@ def _is_date_column(column: str) -> bool:
     return _DATE_HEADER.search(column) is not None
 
 
-def _custom_attributes(
-    raw: Mapping[str, str | None], mapped: set[str], changes: list[dict[str, object]]
-) -> dict[str, str]:
-    """Columns no mapping uses, kept as text (placeholders dropped); dates in date-named columns,
-    Excel serials included, become ISO dates (rule `date_normalised`)."""
-    custom: dict[str, str] = {}
-    for column, cell in raw.items():
-        text = (cell or "").strip()
-        if column in mapped or not text or is_placeholder(text):
-            continue
-        if _is_date_column(column):
-            iso = parse_date(text)
-            if iso is not None and iso != text:
-                changes.append(_change(f"custom_attributes.{column}", text, iso, "date_normalised"))
-                text = iso
-        custom[column] = text
-    return custom
+def custom_cell(column: str, text: str) -> tuple[str | None, dict[str, object] | None]:
+    """A trimmed, non-empty cell of a column no mapping uses, as kept under `custom_attributes` (None: a
+    placeholder, dropped), and the change made to it: dates in date-named columns, Excel serials
+    included, become ISO dates (rule `date_normalised`)."""
+    if is_placeholder(text):
+        return None, None
+    if _is_date_column(column):
+        iso = parse_date(text)
+        if iso is not None and iso != text:
+            return iso, _change(f"custom_attributes.{column}", text, iso, "date_normalised")
+    return text, None
 
 
 def natural_key(values: Mapping[str, object]) -> str:
