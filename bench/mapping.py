@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.mapping [--holdout FILE ...] [--misses all|none|FILE] [--repeat 20]
 
-Without `--holdout` every holdout of STATUS that is present is scored (`mapping_holdout_4.csv` is
+Without `--holdout` every holdout of STATUS that is present is scored (`mapping_holdout_5.csv` is
 skipped until it is committed).
 
 A holdout (header, expected_target, origin) holds header variants as consultants receive them in
@@ -32,10 +32,14 @@ The holdouts differ in how they were used:
   also made that round's changes (from holdout 1 and 2 misses and the same vendors' conventions),
   so it too is likely optimistic; the same unit test keeps glossary phrases out of it. Its misses
   were read in the fourth round, so it no longer tests generalisation either.
-- `mapping_holdout_4.csv` was written by someone who never saw the matcher, while the fourth
-  round was made without reading it. It is sealed: its misses are printed only when asked for by
-  name, and it is scored once, at the end of that round, by the lead. The same unit test keeps
-  glossary phrases out of it.
+- `mapping_holdout_4.csv` (647 headers) was written by someone who never saw the matcher, while the
+  fourth round was made without reading it; it was scored once, at the end of that round (91.2 % at
+  dc2d9be). The same unit test keeps glossary phrases out of it. Its misses were read in the fifth
+  round, so it no longer tests generalisation either.
+- `mapping_holdout_5.csv` is being written by someone who never saw the matcher, while the fifth
+  round is made without reading it. It is sealed: its misses are printed only when asked for by
+  name, and it is scored once, at the end of that round, by the lead. The same unit test counts
+  its overlap with the tables (never printing its headers).
 
 Baseline, from the same run: the tables alone (exact and synonym matches at confidence >= 0.9;
 generalised answers, below 0.9, counted as no answer). Speed: each header matched `--repeat` times,
@@ -60,11 +64,12 @@ STATUS = {
     "mapping_holdout.csv": "tuned against: its misses were read while building the matcher",
     "mapping_holdout_2.csv": "fresh for two rounds, its misses read in the third",
     "mapping_holdout_3.csv": "fresh for three rounds, its misses read in the fourth",
-    "mapping_holdout_4.csv": "fresh: written by someone who never saw the matcher; scored once",
+    "mapping_holdout_4.csv": "fresh when scored once (91.2% at dc2d9be); its misses read in the next round",
+    "mapping_holdout_5.csv": "fresh: written by someone who never saw the matcher; scored once",
 }
 HOLDOUTS = tuple(DATA / name for name in STATUS)
 # Holdouts whose misses are printed only when asked for by name, so that nobody tunes against them by accident.
-SEALED = frozenset({"mapping_holdout_4.csv"})
+SEALED = frozenset({"mapping_holdout_5.csv"})
 
 
 @dataclass
