@@ -24,7 +24,14 @@ from db.import_files import spool_import_file
 from db.pool import tenant_transaction
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.cleansing import NO_IDENTIFIER, stored_cell_outcome, stored_custom_outcome
+from domain.cleansing import (
+    NO_IDENTIFIER,
+    cleansed_one_by_one,
+    is_date_column,
+    may_change,
+    stored_cell_outcome,
+    stored_custom_outcome,
+)
 from domain.dependency_records import EdgeProblem, EdgeResult, edge_reader
 from domain.end_of_life import database_texts, tech_debt
 from domain.field_mapping import MappingSuggestion
@@ -148,7 +155,7 @@ class DiscoveryActivities:
                 read = edge_reader(meta["source_format"], list(meta["source_columns"]), meta["file_name"])
                 await self._cleanse_import(inp, meta["id"], functools.partial(_edge_batch, read), index, start)
             else:
-                await self._cleanse_rows(inp, meta["id"])
+                await self._cleanse_rows(inp, meta)
             progress(index + 1, 0)
             async with self._tx(inp.tenant) as conn:
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "processing")
@@ -159,43 +166,55 @@ class DiscoveryActivities:
             "files": summary,
         })
 
-    async def _cleanse_rows(self, inp: StepInput, import_id: UUID) -> None:
-        """Cleanse an import's rows set-based in one transaction: each distinct cell is cleansed once in
-        Python (`domain.cleansing`), then one statement assembles and writes every row."""
+    async def _cleanse_rows(self, inp: StepInput, meta: asyncpg.Record) -> None:
+        """Cleanse an import's rows set-based in one transaction: each distinct cell that cleansing may
+        alter is cleansed once in Python (`domain.cleansing`), then one statement assembles and writes
+        every row."""
+        import_id = meta["id"]
         async with self._tx(inp.tenant) as conn:
             mappings = [_suggestion(r) for r in await conn.fetch(sql("field_mappings_approved"), import_id)]
             units = {m.target_field: m.unit for m in mappings}
             order = {target: index for index, target in enumerate(ASSET_IMPORT_FIELDS)}
+            sources = {m.source_field for m in mappings}
+            unmapped = [c for c in meta["source_columns"] if c not in sources]
+            stripped, placeholder_keys = may_change()
             await conn.execute(sql("merge_work_mem"))
             await conn.execute(sql("cleanse_tables_create"))
             await conn.copy_records_to_table("cleanse_columns", columns=["target", "source", "ord"], records=[
                 (m.target_field, m.source_field, order[m.target_field]) for m in mappings])
+            changing: set[str] = set()  # targets and columns with cells not kept as written
 
             def cell(row: asyncpg.Record) -> tuple | None:
                 outcome = stored_cell_outcome(row["target"], row["text"], units[row["target"]], row["os_version"])
-                return None if outcome is None else (
-                    row["target"], row["text"], row["os_version"], outcome.values, list(outcome.changes),
-                    outcome.error, outcome.placeholder)
-
-            unmapped: set[str] = set()
+                if outcome is None:
+                    return None
+                changing.add(row["target"])
+                return (row["target"], row["text"], row["os_version"], outcome.values, list(outcome.changes),
+                        outcome.error, outcome.placeholder)
 
             def custom(row: asyncpg.Record) -> tuple | None:
-                unmapped.add(row["column_name"])
                 outcome = stored_custom_outcome(row["column_name"], row["text"])
-                return None if outcome is None else (row["column_name"], row["text"], *outcome)
+                if outcome is None:
+                    return None
+                changing.add(row["column_name"])
+                return (row["column_name"], row["text"], *outcome)
 
-            await self._copy_outcomes(conn, import_id, "cleanse_distinct_cells", cell, "cleanse_cells")
-            await self._copy_outcomes(conn, import_id, "cleanse_distinct_custom", custom, "cleanse_custom")
+            every_cell = [m.target_field for m in mappings if cleansed_one_by_one(m.target_field)]
+            await self._copy_outcomes(conn, sql("cleanse_distinct_cells"), cell, "cleanse_cells",
+                                      import_id, every_cell, stripped, placeholder_keys)
+            await self._copy_outcomes(conn, sql("cleanse_distinct_custom"), custom, "cleanse_custom",
+                                      import_id, unmapped, [c for c in unmapped if is_date_column(c)], stripped,
+                                      placeholder_keys)
             await conn.execute(sql("cleanse_tables_analyze"))
-            statement, columns = cleanse_statement([(m.target_field, m.source_field) for m in mappings],
-                                                   sorted(unmapped))
+            statement, columns = cleanse_statement(
+                [(m.target_field, m.source_field) for m in mappings], unmapped, changing)
             await conn.execute(statement, import_id, NO_IDENTIFIER, *columns)
 
-    async def _copy_outcomes(self, conn: asyncpg.Connection, import_id: UUID, query: str,
-                             outcome: Callable[[asyncpg.Record], tuple | None], table: str) -> None:
-        """Stream the distinct cells of `query`, and COPY those whose outcome differs from their text to
+    async def _copy_outcomes(self, conn: asyncpg.Connection, query: str,
+                             outcome: Callable[[asyncpg.Record], tuple | None], table: str, *args: Any) -> None:
+        """Stream the distinct cells `query` finds, and COPY those whose outcome differs from their text to
         `table` (constant memory: a batch at a time)."""
-        cursor = await conn.cursor(sql(query), import_id)
+        cursor = await conn.cursor(query, *args)
         while rows := await cursor.fetch(self._batch_size):
             records = [r for r in await asyncio.to_thread(lambda: [outcome(row) for row in rows]) if r is not None]
             if records:

@@ -8,7 +8,7 @@ and generated aliases); source column names are bound as parameters.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
@@ -24,9 +24,12 @@ def jsonb_key_order(columns: Sequence[str]) -> list[str]:
     return sorted(set(columns), key=lambda c: (len(c.encode()), c.encode()))
 
 
-def cleanse_statement(mapped: Sequence[tuple[str, str]], unmapped: Sequence[str]) -> tuple[str, list[str]]:
+def cleanse_statement(
+    mapped: Sequence[tuple[str, str]], unmapped: Sequence[str], changing: Collection[str]
+) -> tuple[str, list[str]]:
     """The statement and its column parameters for `mapped` (target, source column) and the `unmapped`
-    columns (kept as custom attributes)."""
+    columns (kept as custom attributes). Only the targets and unmapped columns in `changing` have
+    outcome rows to look up; every cell of the others is kept as written."""
     targets = [target for target, _ in mapped]
     if len(set(targets)) != len(targets):
         raise ValueError(f"a target is mapped twice: {targets}")
@@ -42,14 +45,18 @@ def cleanse_statement(mapped: Sequence[tuple[str, str]], unmapped: Sequence[str]
         return f"${FIRST_COLUMN_PARAMETER + len(params) - 1}::text"
 
     raw = {target: f"r.raw_data ->> {param(source)}" for target, source in mapped}
-    alias = {target: f"m{i}" for i, (target, _) in enumerate(mapped)}
-    os_alias, version_alias = alias.get("operating_system"), alias.get("os_version")
+    alias = {target: f"m{i}" for i, (target, _) in enumerate(mapped) if target in changing}
+    os_alias = alias.get("operating_system")
     joins: list[str] = []
     keys: dict[str, list[str]] = {}  # asset column -> the cells' values for it, first non-null wins
     placeholder_changes, changes, errors = [], [], []
     for target, _ in mapped:
-        a, cell = alias[target], raw[target]
-        os_version = f"coalesce({raw['os_version']}, '')" if target == "operating_system" and version_alias else "''"
+        cell = raw[target]
+        if target not in alias:
+            keys.setdefault(target, []).append(f"to_jsonb(nullif({cell}, ''))")
+            continue
+        a = alias[target]
+        os_version = f"coalesce({raw['os_version']}, '')" if target == "operating_system" and "os_version" in raw else "''"
         joins.append(f"LEFT JOIN cleanse_cells {a} ON {a}.target = '{target}' AND {a}.text = {cell}"
                      f" AND {a}.os_version = {os_version}")
         # the OS-version column is read with the OS column when that one has a value
@@ -68,6 +75,9 @@ def cleanse_statement(mapped: Sequence[tuple[str, str]], unmapped: Sequence[str]
     custom, custom_changes = [], []
     for j, column in enumerate(jsonb_key_order(unmapped)):
         a, name = f"u{j}", param(column)
+        if column not in changing:
+            custom.append(f"{name}, nullif(r.raw_data ->> {name}, '')")
+            continue
         joins.append(f"LEFT JOIN cleanse_custom {a} ON {a}.column_name = {name} AND {a}.text = r.raw_data ->> {name}")
         custom.append(f"{name}, CASE WHEN {a}.column_name IS NULL THEN nullif(r.raw_data ->> {name}, '')"
                       f" ELSE {a}.kept END")

@@ -50,6 +50,7 @@ from domain.value_aliases import (
     BOOLEAN_ALIASES,
     CRITICALITY_ALIASES,
     ENVIRONMENT_ALIASES,
+    PLACEHOLDER_KEYS,
     POWER_STATE_ALIASES,
     alias_key,
     canonical_value,
@@ -410,6 +411,22 @@ VALUES_SET_BY_KIND: dict[str, tuple[str, ...]] = {
 MAX_CHANGES_BY_KIND: dict[str, int] = {"os": 2}
 
 
+def cleansed_one_by_one(target: str) -> bool:
+    """Whether every distinct cell of `target` goes through `cleanse_cell` in the set-based cleansing;
+    plain text columns send only the cells `may_change` admits (the others are kept as written)."""
+    return ASSET_IMPORT_FIELDS[target] != "text" or target in _TEXT_VOCABULARIES
+
+
+@functools.cache
+def may_change() -> tuple[list[str], list[str]]:
+    """What the set-based cleansing's SQL prefilter needs to find every text cell that cleansing could
+    alter: the characters `str.strip` removes, and the placeholder keys without their spaces (for text
+    of ASCII characters only, `alias_key` is its lower-cased letters and digits; other text is always
+    sent)."""
+    stripped = [c for c in map(chr, range(0x110000)) if c.isspace()]
+    return stripped, sorted({key.replace(" ", "") for key in PLACEHOLDER_KEYS})
+
+
 def stored_cell_outcome(
     target: str, stored: str, unit: SizeUnit | None = None, os_version: str = ""
 ) -> CellOutcome | None:
@@ -441,7 +458,8 @@ _DATE_HEADER = re.compile(r"date|created|discovered|power\s*on|last[\s_]*seen|mo
 
 
 @functools.lru_cache(maxsize=4096)
-def _is_date_column(column: str) -> bool:
+def is_date_column(column: str) -> bool:
+    """Whether an unmapped column's name says it holds dates (its dates are normalised)."""
     return _DATE_HEADER.search(column) is not None
 
 
@@ -451,7 +469,7 @@ def custom_cell(column: str, text: str) -> tuple[str | None, dict[str, object] |
     included, become ISO dates (rule `date_normalised`)."""
     if is_placeholder(text):
         return None, None
-    if _is_date_column(column):
+    if is_date_column(column):
         iso = parse_date(text)
         if iso is not None and iso != text:
             return iso, _change(f"custom_attributes.{column}", text, iso, "date_normalised")
