@@ -366,9 +366,11 @@ def _shown(header: str) -> str:
     return repr(header.replace("\ufeff", "").strip())
 
 
-def _unit_note(target: str, unit: SizeUnit | None) -> str:
+def _unit_note(target: str, unit: SizeUnit | None, in_bytes: bool = False) -> str:
     if target not in GB_SIZE_FIELDS:
         return ""
+    if in_bytes:
+        return "; values are in bytes, which cleansing does not convert: divide them by 1024^3"
     if unit is None:
         return "; no unit in the header, so plain numbers are read as GB"
     if unit in ("GB", "GiB"):
@@ -381,14 +383,20 @@ def _unmatched(header: str, reason: str) -> MappingSuggestion:
 
 
 def _matched(
-    header: str, target: str, source: str, unit: SizeUnit | None, reason: str, confidence: float
+    header: str,
+    target: str,
+    source: str,
+    unit: SizeUnit | None,
+    reason: str,
+    confidence: float,
+    in_bytes: bool = False,
 ) -> MappingSuggestion:
     return MappingSuggestion(
         source_field=header,
         target_field=target,
         confidence=round(confidence, 3),
         source=source,
-        reason=reason + _unit_note(target, unit),
+        reason=reason + _unit_note(target, unit, in_bytes),
         unit=unit if target in GB_SIZE_FIELDS else None,
     )
 
@@ -422,7 +430,7 @@ def _from_generaliser(header: str) -> MappingSuggestion | None:
         return None
     if match.target is None:
         return _unmatched(header, match.reason)
-    return _matched(header, match.target, "synonym", unit, match.reason, match.confidence)
+    return _matched(header, match.target, "synonym", unit, match.reason, match.confidence, match.in_bytes)
 
 
 def _from_learned(header: str, learned: LearnedMatch) -> MappingSuggestion:
@@ -543,16 +551,18 @@ def suggest_mappings(
 # Word weights: a word found in the spellings of few targets weighs more (1 + ln(targets / targets
 # using it)); a word no spelling uses weighs 1.5 times the rarest (it is a sign the header means
 # something else: "CPU *Ready* %", "*Snapshot* Count"); qualifiers (server, vm, total, primary ...)
-# weigh 0.5. On the header's side a secondary word (in brackets, or after a preposition) weighs
-# half, and so does an aspect word (name, type, level, number ...) when the header also has a word
-# that names the attribute ("Hypervisor *Type*").
+# weigh 0.5. On the header's side a secondary word (in brackets, after a preposition, or in a
+# dotted name's namespace) weighs half, a namespace word half again, and an aspect word (name, type,
+# level, number ...) half when the header also has a word that names the attribute ("Hypervisor
+# *Type*").
 #
 # Scoring, per target spelling S against the header's words H, I = H & S: spelling coverage
 # c_s = w(I) / w(S) >= 0.7 and header coverage c_h = w_h(I) / w_h(H) >= 0.5, I holds a word that
 # is not a qualifier (unless H and S are the same words), and score = 2 c_s c_h / (c_s + c_h)
 # (their harmonic mean, weighted Dice when no header word is discounted) >= 0.6. A spelling without
 # the header's head word scores 0.85 times less. With a size unit in the header only size columns
-# compete, "size" is dropped as saying nothing more, and a "usage" in bytes reads as "used". A
+# compete, "size" is dropped as saying nothing more, and a "usage" in bytes reads as "used"; so with
+# the word "bytes", which no `SizeUnit` expresses: the reason then says the values need converting. A
 # numbered part ("Disk 2 size", "Network #1") and a column about the migration's destination
 # ("Target Region") are not generalised; a header about something no column holds ("Default Gateway",
 # "Free Space", "Annual Cost") gets no target with a reason saying so, and its values are not profiled. A header naming one statistic (peak or average) never
@@ -633,11 +643,12 @@ def _weight(word: str) -> float:
 
 def _header_weights(reading: HeaderReading) -> dict[str, float]:
     """Each header word's weight on the header's side: secondary words and, beside a word naming the
-    attribute, aspect words count half."""
+    attribute, aspect words count half; the outer namespace of a dotted name counts half again."""
     named = any(word not in QUALIFIERS and word not in ASPECTS for word in reading.words)
     return {
         word: _weight(word)
         * (DISCOUNT if word in reading.secondary else 1.0)
+        * (DISCOUNT if word in reading.context else 1.0)
         * (DISCOUNT if named and word in ASPECTS else 1.0)
         for word in reading.words
     }
@@ -652,6 +663,10 @@ class HeaderMatch:
     score: float
     confidence: float
     reason: str
+    in_bytes: bool = False
+
+
+BYTES = "bytes"
 
 
 def _score(reading: HeaderReading, header_weights: Mapping[str, float], spelling: frozenset[str]) -> float:
@@ -707,17 +722,21 @@ def match_header(header: str) -> HeaderMatch | None:
     if other is not None:
         reason = f"{_shown(header)} is about {other!r}, which no asset column holds"
         return HeaderMatch(None, 0.0, 0.0, reason)
-    if unit is not None:  # only sizes compete: "size" says nothing more, and a usage in bytes is the used amount
+    in_bytes = unit is None and BYTES in reading.words  # a size in bytes ("memoryTotalBytes") has no SizeUnit
+    sized = unit is not None or in_bytes
+    if sized:  # only sizes compete: "size" says nothing more, and a usage in bytes is the used amount
         words = tuple(
-            dict.fromkeys("used" if word == "utilization" else word for word in reading.words if word != "size")
+            dict.fromkeys(
+                "used" if word == "utilization" else word for word in reading.words if word not in ("size", BYTES)
+            )
         )
         head = "used" if reading.head == "utilization" else reading.head
-        reading = HeaderReading(words or reading.words, reading.secondary, head)
+        reading = HeaderReading(words or reading.words, reading.secondary, head, reading.context)
     header_weights = _header_weights(reading)
     excluded = _other_statistic_targets(reading.words)
     best: dict[str, tuple[float, _Spelling]] = {}
     for spelling in _SPELLINGS:
-        if (unit is not None and spelling.target not in GB_SIZE_FIELDS) or spelling.target in excluded:
+        if (sized and spelling.target not in GB_SIZE_FIELDS) or spelling.target in excluded:
             continue
         score = _score(reading, header_weights, spelling.words)
         if score > best.get(spelling.target, (0.0, spelling))[0]:
@@ -733,4 +752,4 @@ def match_header(header: str) -> HeaderMatch | None:
         runner_up, (other, _) = ranked[1]
         confidence = min(confidence, AMBIGUOUS_CONFIDENCE)
         reason += f"; almost as close to {runner_up} ({other:.2f}), so it needs a review"
-    return HeaderMatch(target, round(score, 3), round(confidence, 3), reason)
+    return HeaderMatch(target, round(score, 3), round(confidence, 3), reason, in_bytes)

@@ -14,8 +14,11 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
    the attribute, and the header's own words only qualify it; other examples after "e.g." are
    dropped.
 1. Symbols and fixed phrases become words: `%` -> percent, `#` -> number, `MB/s` -> mbps,
-   `I/O operations per second` -> iops, `Y/N` and `?` -> flag, `IT` -> technical, `p95` -> peak,
-   single letters around a slash join (`O/S` -> os, `P/V` -> pv).
+   `I/O operations per second` -> iops, `Y/N`, `J/N` and `?` -> flag, `IT` -> technical, `p95` ->
+   peak, `read/write` -> disk throughput, `N°` -> number, single letters around a slash join (`O/S`
+   -> os, `P/V` -> pv), cloud groupings and sizes become one word that no column holds ("Resource
+   Group", "instanceType"). An all-capital extension prefix before a colon (OpenStack `OS-EXT-STS:`)
+   is dropped; another colon separates a namespace like a dot.
 2. Words are split (camelCase, dots, punctuation: `domain.header_embedding.header_words`); digits,
    stop words ("the", "of", currency codes), the names of tools that prefix their columns
    (`ansible_`, `facter_`, Nutanix) and filler words that never change what a column holds
@@ -28,15 +31,22 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
    it is glued from ("hddcount", "Betriebssystemversion", "Hostnaam"; at most one part shorter
    than four letters), or as the known word two edits away (for words of eight letters or more),
    when the closest ones share one meaning. Foreign words are never the target of a correction.
+   A word of another language is also read through its inflection or plural ("technisch|er",
+   "fysiek|e", "Kern|e" and "schede" count their part: core number, nic number), also as a part of a
+   glued word, which skips German linking letters ("Wirt|s|system", "Domane|n|name").
 4. Adjacent words naming one thing are joined (`TERMS`: host name -> hostname, physical address ->
-   mac, physical cpu -> socket, virtual machine -> vm, processor time -> cpu utilization).
+   mac, physical cpu -> socket, virtual machine -> vm, processor time -> cpu utilization); in a
+   header of another language also in reversed order, as adjectives follow the noun there ("Host
+   fisico", "Hote ESXi"), with the count a plural gives put last ("Processeurs logiques").
 5. Words in brackets, words after a preposition ("Name *of the Virtual Machine*", "Cost *per
-   Month*") and the namespace of a dotted name ("*Tags.*Application", "*cpu.usage.*average") are
-   *secondary*: they qualify the attribute rather than name it. After a quantifier ("Number of ...",
-   "Amount of ...") the words stay primary; so does a namespace when the last part only gives a
-   statistic or an amount ("RAM.UsedSize.Avg", "Storage.UsedSpace") or forms one term with it
-   ("Hardware.Address"). A namespace word nothing knows names a vendor's table or class
-   (Lansweeper `tblAssets.`, SCCM `v_GS_COMPUTER_SYSTEM.`) and is dropped.
+   Month*") and the namespace of a dotted name ("*Tags.*Application", "*config.hardware.*numCPU")
+   are *secondary*: they qualify the attribute rather than name it; a namespace only says where the
+   value sits (`HeaderReading.context`). After a quantifier ("Number of ...", "Amount of ...") the
+   words stay primary; so do the nearest namespace parts while the last part only gives a statistic,
+   an amount or an aspect ("RAM.UsedSize.Avg", "cpu.usage.average", "Guest.OS.Name") or forms one
+   term with them ("Hardware.Address"), but not a tag's namespace ("Tags.Name" is the Name tag). A
+   namespace word nothing knows names a vendor's table or class (Lansweeper `tblAssets.`, SCCM
+   `v_GS_COMPUTER_SYSTEM.`) and is dropped.
 6. The *head* is the last primary word that is neither a qualifier (server, vm, total, primary ...)
    nor an aspect word (name, type, level, number ...): the last noun phrase carries the attribute
    ("Amount of RAM installed" -> memory, "Tags.Environment" -> environment). A header of only
@@ -57,6 +67,7 @@ from dataclasses import dataclass
 from domain.header_embedding import header_words
 from domain.header_lexicon import (
     ARTICLES,
+    FOREIGN_FILLERS,
     FOREIGN_PREPOSITIONS,
     GENITIVES,
     LEXICON_FORMS,
@@ -137,12 +148,14 @@ WORD_FORMS: dict[str, str] = {
     **_forms("business", "biz", "bus", "busn"),
     **_forms("technical", "tech", "itdept", "support", "ops", "operations", "infrastructure", "infra", "assignment"),
     **_forms("administrator", "admin", "adm", "sysadmin", "administrators", "managed"),
-    **_forms("id", "identifier", "ref", "reference"),
-    **_forms("uuid", "guid", "uid"),
+    **_forms("id", "identifier", "ref", "reference", "identity", "uid", "arn", "ocid", "moid", "moref"),  # cloud
+    # resource names (AWS ARN, Oracle OCID) and vSphere managed object references identify a record
+    **_forms("uuid", "guid"),
     **_forms("baseboard", "motherboard", "mainboard"),
-    **_forms("external", "ext", "extern", "source", "src", "inventory", "inv", "discovery", "global"),  # an id
+    **_forms("external", "ext", "extern", "source", "src", "discovery", "global"),  # an id
     # given by the source inventory or discovery tool is an external reference
-    **_forms("cmdb", "snow", "servicenow"),
+    **_forms("cmdb", "snow", "servicenow", "reconciliation"),  # a CMDB reconciles the records of its sources
+    **_forms("inventory", "inv"),
     **_forms("sensitivity", "sens", "confidentiality", "confidential"),
     **_forms("classification", "clasification"),
     **_forms("virtual", "virt", "virtualised", "virtualized"),
@@ -157,7 +170,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("nic number", "nics", "adapters", "interfaces", "cards", "vnics"),
     **_forms("network", "net", "nw", "ntwk"),
     **_forms("throughput", "mbps", "bandwidth", "thruput", "traffic", "io"),
-    **_forms("architecture", "arch", "bits", "bit", "bitness"),
+    **_forms("architecture", "arch", "bits", "bit", "bitness", "width", "wordsize"),
     **_forms("allocated", "alloc", "provisioned", "configured", "assigned", "allocation", "reserved"),
     **_forms("tag", "tags", "tgs", "labels", "lbls", "tagging"),
     **_forms("template", "tmpl", "templ"),
@@ -169,7 +182,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("os", "opsys"),
     **_forms("operating", "op"),
     **_forms("fqdn", "fq"),
-    **_forms("primary", "pri", "main"),
+    **_forms("primary", "pri", "main", "principal"),
     **_forms("management", "mgmt", "mgt"),
     **_forms("total", "tot", "totl", "sum", "overall", "combined"),
     **_forms("level", "lvl", "lvls"),
@@ -179,8 +192,17 @@ WORD_FORMS: dict[str, str] = {
     **_forms("vhw", "vmhw", "vmx"),
     **_forms("hardware version", "compatibility"),
     **_forms("iops", "iosp"),
+    **_forms("os", "linux", "windows", "unix", "aix", "solaris", "hpux"),  # an OS family's name stands for the OS
+    **_forms("security", "protective", "protection"),  # a protective marking is a security classification
+    **_forms("bytes", "byte"),
     **LEXICON_FORMS,
 }
+# A word of the lexicon reads as the canonical form of its English word ("Karte" -> card -> nic).
+WORD_FORMS.update(
+    (spelling, " ".join(WORD_FORMS.get(word, word) for word in form.split())) for spelling, form in LEXICON_FORMS.items()
+)
+# Parts an asset has several of: a plural of one of them counts it ("Kerne", "schede" -> core number, nic number).
+COUNTED = frozenset(form.removesuffix(" number") for form in WORD_FORMS.values() if form.endswith(" number"))
 # Two adjacent canonical words that name one thing; a value may be several words.
 TERMS: dict[tuple[str, str], str] = {
     ("host", "name"): "hostname",
@@ -247,6 +269,29 @@ TERMS: dict[tuple[str, str], str] = {
     ("criticality", "tier"): "criticality",
     ("instance", "uuid"): "vm uuid",  # vSphere instanceUuid identifies the VM in vCenter, not its BIOS
     ("fqdn", "dns"): "fqdn",  # "FQ DNS"
+    ("full", "qualified"): "fqdn",
+    ("network", "bios"): "netbios",  # "NetBIOSName" splits as Net|BIOS|Name
+    ("processor", "cpu"): "cpu",  # "processor vcpus" are vCPUs
+    ("cpu", "processor"): "cpu",
+    ("os", "level"): "os version",  # AIX oslevel
+    ("os", "image"): "os",  # the image a machine was built from names its OS
+    ("type", "id"): "type",  # a class or type id is the type, coded
+    ("host", "system"): "esxhost",  # vSphere HostSystem, German Wirtssystem
+    ("host", "computer"): "esxhost",
+    ("availability", "zone"): "location",
+    ("inventory", "id"): "external id",
+    ("inventory", "number"): "external id",
+    ("object", "uuid"): "external id",  # the UUID of a record or object identifies the record, not the BIOS
+    ("record", "uuid"): "external id",
+    ("entity", "uuid"): "external id",
+    ("resource", "uuid"): "external id",
+    ("operating", "state"): "power state",
+    ("hypervisor", "hostname"): "esxhost",
+    ("domain", "fullname"): "fqdn",  # "Nom de domaine complet"
+    ("host", "fullname"): "fqdn",  # "Nom d'hote complet"
+    ("compute", "center"): "datacenter",  # "Centre de calcul"
+    ("bios", "id"): "bios uuid",
+    ("database", "system"): "database engine",  # a database management system
     ("full", "hostname"): "fqdn",  # a full hostname includes the domain
     ("dns", "fullname"): "fqdn",
     ("service", "pack"): "version",  # a Windows service pack is part of the OS version
@@ -292,7 +337,8 @@ QUALIFIERS = frozenset(
      "vsphere", "vcenter", "compute", "summary", "runtime", "organisation", "finance", "perf", "performance",
      "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload",
      "additional", "private", "public", "remote", "workstation", "desktop", "laptop", "visible", "local", "iso",
-     "failover"}
+     "failover", "access", "default", "full", "entity", "object", "inventory", "stack", "unique",
+     "fullname"}
 )
 # Words that say which aspect of the attribute a column gives; they weigh half when the header also
 # names the attribute ("Hypervisor Type" is the hypervisor), and are the head only when nothing else is.
@@ -302,8 +348,12 @@ ASPECTS = frozenset(
 )
 # Which statistic of a measure a column gives; a dotted name ending in one is about its namespace.
 STATISTICS = frozenset({"average", "peak"})
-# Which amount of a resource a column gives; a dotted name ending in one is about its namespace ("Storage.UsedSpace").
-AMOUNTS = frozenset({"used", "size"})
+# Which amount or measure of a resource a column gives; a dotted name ending in one is about its namespace
+# ("Storage.UsedSpace", "cpu.usage.average").
+AMOUNTS = frozenset({"used", "size", "utilization"})
+# Aspects that leave a dotted name about its namespace ("Guest.OS.Name"); an owner or a manufacturer is an
+# attribute of its own ("Tags.Owner", "tblAssetCustom.Manufacturer").
+NAMESPACE_ASPECTS = ASPECTS - {"owner", "manufacturer"}
 # Words that say a column is about something else (a contract, not a contact); never corrected to a near word.
 OTHER_SUBJECTS = frozenset({"contract"}) | UNRELATED | UNRELATED_HEADS | PERIODS
 # After these, "of" keeps the following words primary: "Number of Disks" is about disks.
@@ -323,7 +373,7 @@ FILLERS = frozenset(
      "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "text",
      "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
      "deployment", "non", "friendly", "reporting", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
-)
+) | FOREIGN_FILLERS
 # Words that make a column about the migration's destination or plan, not the asset as it is.
 PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
 # Parts an asset has several of; a standalone number after one of them names one part ("Disk 2").
@@ -410,10 +460,12 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bpoint\s+of\s+contact\b", re.I), " contact "),
     (re.compile(r"\bline\s+of\s+bus(?:iness|\.)?", re.I), " lob "),
     (re.compile(r"\bhyper-?v\b", re.I), " hypervisor "),
-    (re.compile(r"\bon\s*/\s*off\b", re.I), " power "),
-    (re.compile(r"\b(?:yes\s*/\s*no|true\s*/\s*false|y\s*/\s*n)\b|\?", re.I), " flag "),
+    (re.compile(r"\b(?:on|aan|an|ein)\s*/\s*(?:off|uit|aus)\b", re.I), " power "),
+    (re.compile(r"\bN[°º]"), " number "),
+    (re.compile(r"\bTI\b"), " itdept "),  # Spanish and Portuguese for IT
+    (re.compile(r"\b(?:yes|true|y|ja|j|oui|o|si|sim)\s*/\s*(?:no|false|n|nein|non|nao)\b|\?", re.I), " flag "),
     (re.compile(r"\bIT\b"), " itdept "),
-    (re.compile(r"(?:\b|(?<=[a-z]))[pP]9\d(?:\.\d)?\b"), " peak "),
+    (re.compile(r"(?:\b|(?<=[a-z_]))[pP]9\d(?:\.\d)?\b"), " peak "),
     (re.compile(r"\b9\d(?:\.\d)?\s*th\b", re.I), " peak "),  # a 95th percentile
     (re.compile(r"\bi\s*/\s*o\b", re.I), " io "),
     (re.compile(r"\b([a-z])\s*/\s*([a-z])\b", re.I), r"\1\2"),
@@ -424,7 +476,15 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:runs?|running|resides?|residing)\s+on\s+(?:the\s+)?host\b", re.I), " esxhost "),
     (re.compile(r"^\s*(?:hosted|runs?|running|resides?|residing)\s+on\s*$", re.I), " esxhost "),
     (re.compile(r"\bhost\s*name\s+(?:incl(?:\.|uding)?|with|plus|\+|and)\s+domain\b", re.I), " fqdn "),
-    (re.compile(r"\b(?:read\s*[/+&]\s*write|in\s*[/+&]\s*out|rx\s*[/+&]\s*tx|tx\s*[/+&]\s*rx)\b", re.I), " throughput "),
+    (re.compile(r"\bread\s*[/+&]\s*write\b", re.I), " disk throughput "),  # reads and writes are a disk's
+    (re.compile(r"\b(?:rx\s*[/+&]\s*tx|tx\s*[/+&]\s*rx)\b", re.I), " network throughput "),  # packets a network's
+    (re.compile(r"\bin\s*[/+&]\s*out\b", re.I), " throughput "),
+    (re.compile(r"(?<=[a-z])(?=IPv[46])|(?<=IPv[46])(?=[A-Z])"), " "),  # inside camelCase ("accessIPv4Address")
+    (re.compile(r"\bmanaged\s*object\b", re.I), " object "),  # vSphere's managed object is the object itself
+    (re.compile(r"\bhosting\s+(?:server|host|node|machine|system)\b", re.I), " esxhost "),
+    (re.compile(r"\bshort\s+(?:dns\s+|host\s*|computer\s+|netbios\s+)?name\b", re.I), " hostname "),
+    (re.compile(r"\b(?:resource|security|placement|auto\s*scaling|patch|backup)[\s_]*groups?\b", re.I), " resourcegroup "),
+    (re.compile(r"\binstance[\s_]*(?:type|size|class|flavou?r)\b", re.I), " instancetype "),
     (re.compile(r"\b(?:i\s*/\s*o|io|transfers?)\s*(?:per\s*sec(?:ond)?|/\s*s(?:ec)?)\b", re.I), " iops "),
     (re.compile(r"\b[kmg]bps\b", re.I), " mbps "),
     (re.compile(r"\b(?:runs?|running)\s+on\b", re.I), " on "),
@@ -433,7 +493,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # fmt: on
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
-_NAMESPACE_DOT = re.compile(r"(?<=\w)\s*\.(?=\w)")
+_NAMESPACE_DOT = re.compile(r"(?<=\w)\s*[.:](?=\w)")
+_ALTERNATIVE_NUMBERS = re.compile(r"\d+\s+(?:or|to|and)\s+\d+", re.I)  # "32 or 64" are values, not parts
+_EXTENSION_PREFIX = re.compile(r"^\s*[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\s*:")  # OpenStack's "OS-EXT-STS:"
 _PART_NUMBER = re.compile(
     r"(?<![\w./-])\d{1,2}(?![\w.%/-])(?!\s*(?:days?|d|hours?|hrs?|h|weeks?|months?|mins?|minutes?|years?|bits?)\b)",
     re.I,
@@ -442,16 +504,19 @@ _PART_NUMBER = re.compile(
 
 @dataclass(frozen=True)
 class HeaderReading:
-    """A header's canonical words in order (no repeats), those that only qualify it, and its head word."""
+    """A header's canonical words in order (no repeats), those that only qualify it, its head word, and
+    the secondary words that only say where the value sits (the outer namespace of a dotted name)."""
 
     words: tuple[str, ...]
     secondary: frozenset[str]
     head: str | None
+    context: frozenset[str] = frozenset()
 
 
 def names_a_part(text: str) -> bool:
     """True when a standalone number picks one of several parts ("Disk 2 size", "Network #1"); "over
-    30 days" and "32/64-bit" are not part numbers."""
+    30 days", "32/64-bit", "32 or 64 bit" and numbers in examples ("e.g. RHEL 8") are not part numbers."""
+    text = _ALTERNATIVE_NUMBERS.sub(" ", _EXAMPLES.sub(" ", remove_noise(strip_accents(text))))
     return _PART_NUMBER.search(text) is not None
 
 
@@ -482,26 +547,48 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     bracketed = " ".join(a or b for a, b in _BRACKETED.findall(text))
-    main = _BRACKETED.sub(" ", text)
-    dots = list(_NAMESPACE_DOT.finditer(main))
-    namespace, main = (main[: dots[-1].start()], main[dots[-1].end() :]) if dots else ("", main)
+    main = _EXTENSION_PREFIX.sub(" ", _BRACKETED.sub(" ", text))
+    *segments, main = _NAMESPACE_DOT.split(main)
     before, after = _split_at_preposition(_genitive_order(_raw_words(main)))
-    own = _canonical(before, vocabulary)
-    joint = _canonical(_raw_words(namespace) + before, vocabulary)
+    foreign = any(_is_foreign(word) for word in _raw_words(text))
+    inner, segments = _attribute_words(before, [_raw_words(segment) for segment in segments], vocabulary, foreign)
+    primary = _canonical(inner, vocabulary, foreign)
+    own = _canonical(before, vocabulary, foreign)
     if vocabulary:  # an unknown word of a namespace names a vendor's table or class ("tblAssets", "v_GS_...")
-        joint = [word for word in joint if word in own or word in vocabulary]
-    if any(word in joint and word not in QUALIFIERS | ASPECTS | STATISTICS | AMOUNTS for word in own):
-        primary = [word for word in joint if word in own]  # "Tags.Application": the namespace only qualifies
-    else:
-        primary = joint  # "Hardware.Address" is one term across the dot; "RAM.UsedSize.Avg" is about RAM
+        primary = [word for word in primary if word in own or word in vocabulary]
+    context = [
+        word for word in _canonical(sum(segments, []), vocabulary, foreign) if vocabulary is None or word in vocabulary
+    ]
     aside = [word for word in after + _raw_words(bracketed) if word not in PREPOSITIONS]
-    others = [word for word in joint if word not in primary] + _canonical(aside, vocabulary)
+    others = context + _canonical(aside, vocabulary, foreign)
     secondary = [word for word in dict.fromkeys(others) if word not in primary]
     if hints:  # example values name the attribute; the header's own words only qualify it
-        hinted = _canonical(hints[:1], vocabulary)
+        hinted = _canonical(hints[:1], vocabulary, foreign)
         secondary = [word for word in dict.fromkeys(primary + secondary) if word not in hinted]
         primary = hinted
-    return HeaderReading(tuple(primary + secondary), frozenset(secondary), _head(primary or secondary))
+    outer = frozenset(context) - set(primary) - set(_canonical(aside, vocabulary, foreign))
+    return HeaderReading(tuple(primary + secondary), frozenset(secondary), _head(primary or secondary), outer)
+
+
+def _attribute_words(
+    own: list[str], segments: list[list[str]], vocabulary: Mapping[str, str] | None, foreign: bool
+) -> tuple[list[str], list[list[str]]]:
+    """The raw words naming a dotted header's attribute, and the namespace segments left to say where it
+    sits. The last part names the attribute ("Tags.Application", "config.hardware.numCPU"); a namespace
+    segment joins it while the part gives only a statistic, an amount or an aspect ("RAM.UsedSize.Avg",
+    "Guest.OS.Name") or forms one term with it ("Hardware.Address"), but never a tag's key ("Tags.Name")."""
+    words = own
+    while segments:
+        segment = segments[-1]
+        canonical = _canonical(words, vocabulary, foreign)
+        joint = _canonical(segment + words, vocabulary, foreign)
+        if "tag" in _canonical(segment, vocabulary, foreign) or any(
+            word in joint and word not in QUALIFIERS | NAMESPACE_ASPECTS | STATISTICS | AMOUNTS for word in canonical
+        ):
+            break
+        words = segment + words
+        segments = segments[:-1]
+    return words, segments
 
 
 _WHOLE = re.compile(r"(.*)()", re.S)
@@ -555,23 +642,40 @@ def _split_at_preposition(words: list[str]) -> tuple[list[str], list[str]]:
     return [w for w in words if w not in PREPOSITIONS], []
 
 
-def _canonical(words: list[str], vocabulary: Mapping[str, str] | None) -> list[str]:
+def _canonical(words: list[str], vocabulary: Mapping[str, str] | None, foreign: bool = False) -> list[str]:
+    """The canonical words, adjacent ones naming one thing joined (`TERMS`); in a header of another language
+    also in reversed order, as its adjectives follow the noun ("Host fisico", "Hote ESXi"), and with the count a
+    plural gives put last, so that the noun meets its adjective ("Processeurs logiques")."""
     expanded: list[str] = []
+    counts: list[str] = []
     for word in words:
         if word in FILLERS:
             continue
-        form = WORD_FORMS.get(word) or _known_form(word, vocabulary)
-        expanded.extend(form.split())
+        form = (WORD_FORMS.get(word) or _known_form(word, vocabulary)).split()
+        if foreign and len(form) > 1 and form[-1] == "number":
+            counts.append(form.pop())
+        expanded.extend(form)
+    expanded.extend(counts)
     joined: list[str] = []
     for word in expanded:
         joined.append(word)
-        while len(joined) > 1 and (pair := (joined[-2], joined[-1])) in TERMS:
-            term = TERMS[pair].split()
+        while len(joined) > 1:
+            pair = (joined[-2], joined[-1])
+            term = TERMS.get(pair) or (TERMS.get(pair[::-1]) if foreign else None)
+            if term is None:
+                break
             del joined[-2:]
-            joined.extend(term)
-            if tuple(term[-2:]) == pair:
+            joined.extend(term.split())
+            if tuple(joined[-2:]) in (pair, pair[::-1]):
                 break
     return list(dict.fromkeys(joined))
+
+
+def _is_foreign(word: str) -> bool:
+    """True for a word of the lexicon of other languages, also inflected ("fysieke", "technischer")."""
+    if word in LEXICON_FORMS:
+        return True
+    return word not in WORD_FORMS and any(stem in LEXICON_FORMS for stem in _stems(word))
 
 
 def _head(words: list[str]) -> str | None:
@@ -590,11 +694,40 @@ def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
     for singular in (word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
         if singular and singular in vocabulary:
             return vocabulary[singular]
+    inflected = _inflected_form(word)
+    if inflected is not None:
+        return inflected
     parts = _compound_parts(word, vocabulary)
     closest = _closest_form(word, vocabulary)
     if closest is not None and (closest[0] == 1 or not parts):
         return closest[1]  # one typo is likelier than a glued word ("cluser" is a cluster, not clu|ser)
     return parts or word
+
+
+# Endings of other languages' plurals and inflected adjectives, and the linking letters of German compounds:
+# "Kern|e", "Prozessor|en", "technisch|er", "fysiek|e", "schede" (scheda), "Wirt|s|system", "Domane|n|name".
+_ENDINGS = ("en", "er", "es", "em", "e", "n", "s", "x", "i")
+_MIN_STEM = 4
+
+
+def _stems(word: str) -> list[str]:
+    """The words `word` may be an inflected form of, most likely first."""
+    stems: list[str] = []
+    for ending in _ENDINGS:
+        stem = word.removesuffix(ending)
+        if stem != word and len(stem) >= _MIN_STEM:
+            stems.extend((stem, stem + "e", stem + "a", stem + "o"))
+    return stems
+
+
+def _inflected_form(word: str) -> str | None:
+    """The canonical form of the known word `word` inflects, counting a part it gives in the plural
+    ("Kerne" -> core number), or None."""
+    for stem in _stems(word):
+        form = WORD_FORMS.get(stem)
+        if form is not None:
+            return f"{form} number" if form in COUNTED else form
+    return None
 
 
 def _closest_form(word: str, vocabulary: Mapping[str, str]) -> tuple[int, str] | None:
@@ -625,13 +758,11 @@ _MIN_COMPOUND = 6
 def _is_part(part: str, vocabulary: Mapping[str, str]) -> bool:
     if len(part) < 3:
         return part in _SHORT_PARTS
-    return (
-        part in vocabulary or part in WORD_FORMS or (len(part) > 4 and part.endswith("s") and part[:-1] in WORD_FORMS)
-    )
+    return part in vocabulary or part in WORD_FORMS or _inflected_form(part) is not None
 
 
 def _part_form(part: str, vocabulary: Mapping[str, str], last: bool) -> str:
-    form = WORD_FORMS.get(part) or vocabulary.get(part) or WORD_FORMS.get(part[:-1]) or part
+    form = WORD_FORMS.get(part) or vocabulary.get(part) or _inflected_form(part) or part
     return form if last else form.removesuffix(" number")  # "Festplatten|grosse" is a disk's size, not a count
 
 

@@ -3,11 +3,15 @@
 Everything here is a word (or a short phrase pattern), never a whole header: the matcher
 (`domain.header_concepts.read_header`) reads a header word by word and looks each one up.
 
-- `LEXICON_FORMS`: German, French, Spanish, Dutch and Italian words for the attributes an asset
-  has (server, name, memory, disk, owner, location, environment ...), written without accents
-  (`strip_accents` folds a header the same way), and English words the base glossary lacks (lead,
-  holder, priority, facility, ccy ...), each with its English canonical word(s). Parts of compounds
-  are listed so glued words split into them ("Betriebs|system|version", "Host|naam").
+- `LEXICON_FORMS`: German, French, Spanish, Portuguese, Dutch and Italian words for the attributes
+  an asset has (server, name, memory, disk, owner, location, environment ...) and their common
+  abbreviations (Nb, Durchschn., RZ, SO), written without accents (`strip_accents` folds a header
+  the same way), and English words the base glossary lacks (lead, holder, priority, facility, ccy
+  ...), each with its English word(s), which `WORD_FORMS` then reads canonically. Parts of
+  compounds are listed so glued words split into them ("Betriebs|system|version", "Host|naam");
+  inflections and plurals are read by rule, so only the base form needs listing.
+- `FOREIGN_FILLERS`: participles and adjectives that never change what a column holds ("hebergee",
+  "installiert", "aktuell").
 - `TOOL_WORDS`: names of the tools whose exports prefix every column (`ansible_`, `facter_`,
   `node.`, SCCM's `v_R_System.`): they say where a value comes from, never what it is.
 - `UNRELATED`: words naming things an asset has no column for (a gateway, a free amount, a
@@ -32,25 +36,53 @@ LEXICON_FORMS: dict[str, str] = {
     # names and identities
     **_forms("name", "naam", "nom", "nombre", "nome", "bezeichnung", "benennung", "denominazione", "denominacion"),
     **_forms("server", "servidor", "serveur", "servers", "servern", "serveurs", "servidores"),
+    **_forms("computer", "rechner", "ordinateur", "ordenador", "equipo", "computador", "computadora", "calcolatore"),
+    **_forms("machine", "maschine", "maquina", "macchina", "machina"),
+    **_forms("device", "geraet", "gerat", "apparaat", "appareil", "dispositivo", "dispositif", "equipement"),
+    **_forms("host", "hote", "hotes", "wirt", "gastgeber"),  # German "Wirtssystem" is the host system
+    **_forms("esxhost", "hebergeur", "anfitrion"),  # the machine that hosts this one
+    **_forms("vm", "lpar", "ldom", "domu"),  # IBM Power and SPARC logical partitions, Xen guests are VMs
+    **_forms("asset", "activo", "actif", "actifs", "activos", "bedrijfsmiddel", "cespite", "anlage", "ativo"),
+    **_forms("id", "identifiant", "identificador", "identificativo", "kennung", "identificatie", "kenner", "ident"),
+    **_forms("unique", "eindeutig", "eindeutige", "uniek", "unico", "unica", "univoco", "unieke"),
+    **_forms("manufacturer", "marque", "marca", "merk", "marke"),  # a brand names the maker
+    **_forms("hardware", "materiel", "materielle", "materiale"),
+    **_forms("level", "niveau", "nivel", "livello", "stufe", "grad", "klasse", "classe", "clase"),
+    **_forms("engine", "moteur", "motor", "motore"),
+    **_forms("template", "vorlage", "plantilla", "sjabloon", "gabarit"),
+    **_forms("datacenter", "rz"),  # German Rechenzentrum
+    **_forms("compute", "calcul", "calculo", "calcolo"),
+    **_forms("department", "direction"),  # French
+    **_forms("criticality", "kritisch", "kritische", "critique", "critico", "critica", "kritiek"),
+    **_forms("dependency", "abhangig", "abhaengig", "dependiente", "dipendente", "afhankelijk", "depend"),
+    **_forms("os", "so"),  # Spanish, Portuguese and Italian "SO" is the operating system
+    **_forms("location", "baie", "schrank", "armadio", "armario", "kast"),  # a rack
+    **_forms("peak", "pic", "max"),
+    **_forms("primary", "principale", "primaire", "primario", "primaria", "primair", "haupt", "hoofd"),
+    **_forms("domain", "domaine", "domane", "domaene", "dominio", "domein"),
+    **_forms("full", "voll", "vollstandig", "vollstaendig", "complet", "complete", "completo", "volledig", "completa"),
+    **_forms("qualified", "qualifiziert", "qualifie", "cualificado", "qualificato", "gekwalificeerd"),
+    **_forms("logical", "logisch", "logique", "logico", "logischer"),
+    **_forms("inventory", "inventar", "inventaris", "inventaire", "inventario"),
     **_forms(
-        "computer",
-        "rechner",
-        "ordinateur",
-        "ordenador",
-        "equipo",
-        "computador",
-        "maschine",
-        "geraet",
-        "gerat",
-        "apparaat",
-        "appareil",
-        "dispositivo",
-        "dispositif",
+        "number",
+        "nummer",
+        "numero",
+        "anzahl",
+        "aantal",
+        "nombrede",
+        "cantidad",
+        "quantita",
+        "quantite",
+        "anz",
+        "nr",
+        "nb",
+        "nbre",
+        "quantidade",
+        "nro",
     ),
-    **_forms("host", "hote", "hotes"),
-    **_forms("number", "nummer", "numero", "anzahl", "aantal", "nombrede", "cantidad", "quantita", "quantite", "anz"),
     **_forms("serial", "serie", "serien", "seriale"),
-    **_forms("address", "adresse", "adres", "direccion", "indirizzo", "adressen", "adresses"),
+    **_forms("address", "adresse", "adres", "direccion", "indirizzo", "adressen", "adresses", "endereco"),
     **_forms(
         "description",
         "beschreibung",
@@ -71,6 +103,8 @@ LEXICON_FORMS: dict[str, str] = {
         "comentarios",
         "observaciones",
         "descrizione",
+        "descricao",
+        "observacoes",
         "commento",
         "commenti",
         "anmerkung",
@@ -84,9 +118,9 @@ LEXICON_FORMS: dict[str, str] = {
     ),
     # systems and software
     **_forms("system", "systeme", "sistema", "systeem", "systemen"),
-    **_forms("operating", "betrieb", "betriebs", "exploitation", "operativo", "besturing", "besturings"),
+    **_forms("operating", "betrieb", "betriebs", "exploitation", "operativo", "besturing", "besturings", "operacional"),
     **_forms("os", "betriebssystem", "besturingssysteem"),
-    **_forms("version", "versie", "versione", "versio"),
+    **_forms("version", "versie", "versione", "versio", "versao"),
     **_forms(
         "application",
         "anwendung",
@@ -102,6 +136,8 @@ LEXICON_FORMS: dict[str, str] = {
         "applicazioni",
         "applicatif",
         "logiciel",
+        "aplicacao",
+        "aplicativo",
     ),
     **_forms("database", "datenbank", "datenbanken", "databank", "db"),
     **_forms("database engine", "dbms", "rdbms"),
@@ -113,10 +149,21 @@ LEXICON_FORMS: dict[str, str] = {
         "virtualisierung",
         "virtualizzazione",
         "virtualizacion",
+        "virtualisatie",
+        "virtualizacao",
     ),
+    **_forms("platform", "plattform", "plateforme", "plataforma", "piattaforma", "platforme"),
     # hardware
-    **_forms(
-        "memory", "arbeitsspeicher", "hauptspeicher", "geheugen", "werkgeheugen", "memoire", "memoria", "ramspeicher"
+    **_forms(  # "memoire vive" is RAM
+        "memory",
+        "arbeitsspeicher",
+        "hauptspeicher",
+        "geheugen",
+        "werkgeheugen",
+        "memoire",
+        "memoria",
+        "ramspeicher",
+        "vive",
     ),
     **_forms(
         "storage",
@@ -127,6 +174,7 @@ LEXICON_FORMS: dict[str, str] = {
         "almacenamiento",
         "archiviazione",
         "massenspeicher",
+        "armazenamento",
     ),
     **_forms("disk", "festplatte", "platte", "laufwerk", "schijf", "disque", "disco", "plattenplatz"),
     **_forms("disk number", "festplatten", "platten", "laufwerke", "schijven", "disques", "discos", "dischi"),
@@ -149,6 +197,7 @@ LEXICON_FORMS: dict[str, str] = {
         "spazio",
         "ruimte",
         "platz",
+        "tamanho",
     ),
     **_forms("core", "kern", "coeur", "nucleo"),
     **_forms("core number", "kerne", "kernen", "coeurs", "nucleos"),
@@ -168,10 +217,30 @@ LEXICON_FORMS: dict[str, str] = {
         "fournisseur",
         "proveedor",
         "fornitore",
+        "fabrikat",
     ),
     **_forms("model", "modell", "modele", "modelo", "modello", "typenbezeichnung"),
     **_forms("network", "netzwerk", "netwerk", "reseau", "red", "rete", "netz"),
-    **_forms("card", "karte", "kaart", "carte", "tarjeta", "scheda", "schnittstelle"),
+    **_forms("card", "karte", "kaart", "carte", "tarjeta", "scheda", "schnittstelle", "adaptateur", "adaptador"),
+    **_forms(
+        "mhz",
+        "takt",
+        "taktrate",
+        "frequenz",
+        "frequence",
+        "frecuencia",
+        "frequenza",
+        "frequentie",
+        "velocidad",
+        "vitesse",
+        "geschwindigkeit",
+        "snelheid",
+        "velocita",
+        "kloksnelheid",
+        "frequencia",
+    ),
+    **_forms("throughput", "durchsatz", "debit", "doorvoer", "rendimiento", "transferencia"),
+    **_forms("architecture", "architektur", "arquitectura", "architettura", "architectuur", "arquitetura"),
     **_forms(
         "virtual",
         "virtuell",
@@ -184,12 +253,16 @@ LEXICON_FORMS: dict[str, str] = {
         "virtualise",
         "virtualizado",
         "virtualizzato",
+        "virtualizada",
+        "virtuais",
     ),
-    **_forms("physical", "physisch", "fysiek", "physique", "fisico", "fisica"),
-    **_forms("state", "zustand", "etat", "estado", "stato", "toestand"),
-    **_forms("power", "alimentation", "alimentazione", "energie", "stroom"),
+    **_forms("physical", "physisch", "fysiek", "physique", "fisico", "fisica", "real", "reel", "reelle"),
+    **_forms("state", "zustand", "etat", "estado", "stato", "toestand", "situacao"),
+    **_forms(
+        "power", "alimentation", "alimentazione", "energie", "stroom", "energia", "einschalt", "encendido", "accensione"
+    ),
     **_forms("technical", "technique", "techniques", "technisch", "technische", "tecnico", "tecnica", "techniek"),
-    **_forms("type", "art", "soort", "tipo", "sorte", "genre", "categorie", "kategorie", "categoria"),
+    **_forms("type", "art", "soort", "tipo", "sorte", "genre", "categorie", "kategorie", "categoria", "typ", "typus"),
     # usage and amounts
     **_forms(
         "used",
@@ -203,6 +276,9 @@ LEXICON_FORMS: dict[str, str] = {
         "usado",
         "utilizado",
         "utilizzato",
+        "utilizada",
+        "usada",
+        "verbraucht",
         "occupe",
         "ocupado",
         "occupato",
@@ -219,6 +295,9 @@ LEXICON_FORMS: dict[str, str] = {
         "utilizzo",
         "carga",
         "carico",
+        "gebruik",
+        "utilizacao",
+        "auslastungsgrad",
     ),
     **_forms(
         "average",
@@ -233,9 +312,29 @@ LEXICON_FORMS: dict[str, str] = {
         "promedio",
         "medio",
         "media",
-        "gemiddelde",
+        "durchschn",
+        "mittl",
+        "moy",
+        "prom",
+        "gem",
+        "medie",
     ),
-    **_forms("peak", "spitze", "spitzenwert", "maximal", "piek", "pointe", "pico", "maximo", "picco", "massimo"),
+    **_forms(
+        "peak",
+        "spitze",
+        "spitzenwert",
+        "maximal",
+        "piek",
+        "pointe",
+        "pico",
+        "maximo",
+        "picco",
+        "massimo",
+        "maximaal",
+        "hochst",
+        "hoechst",
+        "spitzenlast",
+    ),
     **_forms("total", "gesamt", "insgesamt", "totaal", "totale", "totales", "summe"),
     **_forms(
         "cost",
@@ -247,6 +346,8 @@ LEXICON_FORMS: dict[str, str] = {
         "costos",
         "costes",
         "costi",
+        "custo",
+        "custos",
         "preis",
         "prijs",
         "prix",
@@ -275,6 +376,8 @@ LEXICON_FORMS: dict[str, str] = {
         "mensile",
         "mese",
         "monatlichen",
+        "mensal",
+        "maandbedrag",
     ),
     **_forms(
         "currency",
@@ -315,7 +418,6 @@ LEXICON_FORMS: dict[str, str] = {
         "batiment",
         "edificio",
         "raum",
-        "ruimte",
         "salle",
         "sala",
         "stadt",
@@ -344,6 +446,9 @@ LEXICON_FORMS: dict[str, str] = {
         "sucursal",
         "agence",
         "niederlassung",
+        "localizacao",
+        "localidade",
+        "emplazamiento",
     ),
     **_forms(
         "datacenter",
@@ -422,6 +527,7 @@ LEXICON_FORMS: dict[str, str] = {
         "verantwortung",
         "responsable",
         "responsabile",
+        "responsavel",
         "verantwoordelijk",
         "verantwoordelijke",
         "ansprechpartner",
@@ -449,7 +555,7 @@ LEXICON_FORMS: dict[str, str] = {
         "fachbereich",
         "dienst",
     ),
-    **_forms("business", "geschaft", "geschaefts", "geschafts", "metier", "negocio", "bedrijf"),
+    **_forms("business", "geschaft", "geschaefts", "geschafts", "metier", "negocio", "bedrijf", "fach", "fachlich"),
     **_forms(
         "business unit",
         "geschaftsbereich",
@@ -507,6 +613,38 @@ LEXICON_FORMS: dict[str, str] = {
     ),
 }
 
+# Words of other languages that describe how a value came to be, never which attribute it is ("Application
+# hebergee", "installierte Software").
+FOREIGN_FILLERS = frozenset(
+    {
+        "heberge",
+        "hebergee",
+        "heberges",
+        "hebergees",
+        "gehostet",
+        "alojado",
+        "alojada",
+        "ospitato",
+        "ospitata",
+        "installiert",
+        "installierte",
+        "installe",
+        "installee",
+        "instalado",
+        "instalada",
+        "installato",
+        "geinstalleerd",
+        "geinstalleerde",
+        "actuel",
+        "actuelle",
+        "aktuell",
+        "aktuelle",
+        "actual",
+        "huidige",
+        "attuale",
+    }
+)
+
 # Two adjacent canonical words in the order other languages put them ("Adresse IP", "Sistema operativo",
 # "Centro dati"); each becomes the English term.
 REVERSED_TERMS: dict[tuple[str, str], str] = {
@@ -533,6 +671,7 @@ GENITIVES = frozenset(
         "di",
         "d",
         "da",
+        "do",
         "dos",
         "das",
         "van",
@@ -772,6 +911,8 @@ UNRELATED = frozenset(
         "workgroup",
         "folder",
         "powerdraw",
+        "resourcegroup",
+        "instancetype",
     }
 )
 # Unrelated only as the head: a "User" column names a person, "User Comments" are comments.
@@ -842,7 +983,34 @@ VALUE_HINTS: dict[str, str] = {
         "dtap",
         "otap",
     ),
-    **_forms("criticality", "gold", "silver", "bronze", "platinum", "tier1", "tier2", "tier3", "missioncritical"),
+    **_forms(
+        "criticality",
+        "gold",
+        "silver",
+        "bronze",
+        "platinum",
+        "tier1",
+        "tier2",
+        "tier3",
+        "missioncritical",
+        "high",
+        "medium",
+        "med",
+        "low",
+        "critical",
+        "hoch",
+        "niedrig",
+        "haute",
+        "basse",
+        "alta",
+        "baja",
+        "alto",
+        "basso",
+        "hoog",
+        "laag",
+        "elevee",
+        "faible",
+    ),
     **_forms("power", "on", "off", "running", "stopped", "poweredon", "poweredoff", "suspended"),
     **_forms("virtual", "physical", "virtual", "vm", "bare", "baremetal"),
     **_forms("architecture", "x86", "x64", "32", "64", "amd64", "arm64", "i386", "i686", "x8664", "32bit", "64bit"),

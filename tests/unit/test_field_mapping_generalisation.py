@@ -259,3 +259,96 @@ def test_a_header_naming_something_else_is_not_guessed_from_its_values() -> None
 )
 def test_examples_products_and_percentiles(header: str, target: str) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Gebruikte schijfruimte (GB)", "storage_used_gb"),  # inflected adjectives: gebruikt|e
+        ("Technischer Betreuer", "technical_owner"),  # technisch|er
+        ("Physische Prozessoren", "cpu_sockets"),
+        ("Prozessorkerne", "cpu_cores"),  # a glued plural counts its part: Kern|e
+        ("Anzahl Netzwerkschnittstellen", "network_adapters"),  # Schnittstelle|n
+        ("Schede di rete", "network_adapters"),  # Italian plural: scheda -> schede
+        ("Spitzenauslastung CPU", "cpu_utilization_peak"),  # linking letters of German compounds: Spitze|n|...
+        ("Wirtsrechner", "host_name"),  # Wirt|s|rechner
+        ("Vollständiger Domänenname", "fqdn"),  # Domane|n|name
+        ("Nome do servidor", "name"),  # Portuguese
+        ("Custo mensal", "current_monthly_cost"),
+        ("Application installée", "application_name"),  # a participle says how, not what
+        ("Nb de vCPU", "cpu_cores"),  # French abbreviations
+        ("N° de série", "serial_number"),
+        ("Marque", "manufacturer"),  # a brand names the maker
+        ("Moteur de base de données", "database_engine"),
+        ("Niveau de confidentialité", "data_classification"),
+        ("Vorlage", "is_template"),
+        ("Versión de SO", "os_version"),
+        ("Responsable de TI", "technical_owner"),
+        ("Nome macchina", "name"),  # a machine's name, not a computer's hostname
+    ],
+)
+def test_inflected_glued_and_abbreviated_foreign_words(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Hôte ESXi", "host_name"),  # the noun comes first in other languages
+        ("Servidor anfitrión", "host_name"),
+        ("Processeurs logiques", "cpu_cores"),  # ... also when the noun is a plural
+        ("Dirección MAC principal", "mac_address"),
+    ],
+)
+def test_foreign_word_order(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("OS-EXT-AZ:availability_zone", "location"),  # an extension prefix before a colon is dropped
+        ("tags.department", "department"),  # a tag's key names the attribute ...
+        ("tags.Name", "name"),  # ... also when it is an aspect word
+        ("labels.owner", "business_owner"),  # an owner is an attribute of its own
+        ("inventory.manufacturer", "manufacturer"),
+        ("spec.hardware.memoryGiB", "memory_gb"),  # outer namespaces only say where the value sits
+        ("device.role.name", "description"),  # the nearest namespace part joins an aspect
+    ],
+)
+def test_dotted_namespaces(header: str, target: str) -> None:
+    _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("objectGuid", "external_id"),  # the UUID of a record identifies the record, not the BIOS
+        ("resourceArn", "external_id"),  # a cloud resource name identifies it
+        ("Windows Edition", "operating_system"),  # an OS family's name stands for the OS
+        ("Type ID", "asset_type"),
+        ("hostSystem", "host_name"),  # vSphere's HostSystem is the ESXi host
+        ("availabilityZone", "location"),
+        ("Bit Width", "os_architecture"),
+        ("mem_p99", "memory_utilization_peak"),
+        ("privateIPv4Address", "ip_address"),
+        ("Is Virtual (J/N)", "is_virtual"),
+        ("Impact (Low/Medium/High)", "business_criticality"),  # a scale's values name the attribute
+        ("Operating System (e.g. RHEL 9)", "operating_system"),  # a number in an example picks no part
+        ("Bitness (32 or 64)", "os_architecture"),
+        ("Read/Write MB/s", "disk_throughput_mbps"),  # reads and writes are a disk's
+        ("Hosting Server", "host_name"),
+        ("Short Name", "hostname"),
+        ("Resource Group", None),  # cloud groupings and sizes are not asset columns
+        ("Security Group", None),
+        ("instanceType", None),
+    ],
+)
+def test_vendor_and_cloud_words(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
+
+
+def test_a_size_in_bytes_is_matched_for_review_with_a_warning() -> None:
+    suggestion = _suggest("Memory Size (bytes)")
+    assert suggestion.target_field == "memory_gb" and suggestion.unit is None
+    assert suggestion.confidence < SYNONYM_CONFIDENCE and "bytes" in suggestion.reason
