@@ -4,7 +4,8 @@ A header matches *exactly* when, ignoring case, punctuation and spacing, it is a
 (`HostName`, `IP Address`, `serial_number`): confidence 1.0. It matches by *synonym* when it is a
 spelling listed in `HEADER_SYNONYMS`, gathered from generic CMDB exports and the vendor formats of
 FORMATS.md (RVTools, AWS, Azure Migrate, Google Migration Center, ServiceNow, Cloud Migration
-Factory): confidence 0.9. Anything else gets no target and confidence 0.0.
+Factory): confidence 0.9. A header with a `%` matches a table only as a percentage column (`CPU (%)`
+is a utilisation, not a CPU count). Anything else gets no target and confidence 0.0.
 
 A size unit in the header (`RAM (MB)`, `RAM.TotalSizeInMB`, `Provisioned MiB`) is cut off before
 matching and carried on the suggestion so cleansing converts the values to GB. A few spellings
@@ -52,6 +53,10 @@ from domain.size_units import SizeUnit, split_header_unit
 from domain.value_profile import profile_values, suggest_from_profile
 from domain.vocabulary import LEARNING_SCOPES, MAPPING_SOURCES
 
+# Columns whose values are percentages.
+PERCENT_FIELDS = frozenset(
+    {"cpu_utilization_avg", "cpu_utilization_peak", "memory_utilization_avg", "memory_utilization_peak"}
+)
 EXACT_CONFIDENCE = 1.0
 SYNONYM_CONFIDENCE = 0.9
 
@@ -413,6 +418,8 @@ def _from_tables(header: str, overrides: Mapping[str, tuple[str, VendorOverride]
             header, override.target, "synonym", unit or override.unit, f"{vendor}: {override.note}", SYNONYM_CONFIDENCE
         )
     target = _TARGET_BY_COMPACT.get(full) or _TARGET_BY_COMPACT.get(base)
+    if "%" in header and (target or _SYNONYM_INDEX.get(base)) not in PERCENT_FIELDS:
+        return None  # a share of a thing is not the thing: "CPU (%)" is a utilisation, not a CPU count
     if target is not None:
         return _matched(header, target, "exact", unit, f"header is the column name {target}", EXACT_CONFIDENCE)
     target = _SYNONYM_INDEX.get(base)
@@ -682,14 +689,25 @@ def _score(reading: HeaderReading, header_weights: Mapping[str, float], spelling
     return score if reading.head is None or reading.head in spelling else score * HEADLESS_FACTOR
 
 
+_STANDALONE_UNIT = re.compile(r"(?<![^\W_])(" + "|".join(_UNIT_WORDS) + r")(?![^\W_])(?!\s*/\s*s)", re.I)  # not MB/s
+_GLUED_UNIT = re.compile(r"^([a-z]{3,})(" + "|".join(_UNIT_WORDS) + r")$")
+
+
 def _header_unit(header: str) -> tuple[str, SizeUnit | None]:
-    """The header without its size unit, and that unit; also a trailing camelCase `Mb`/`Gb` (`ramSizeMb`)."""
+    """The header without its size unit, and that unit; also a trailing camelCase `Mb`/`Gb` (`ramSizeMb`), a
+    unit word amid others (`Disk Size GB total`) and a unit glued to known words (`DISKSIZEGB`)."""
     base, unit = _without_unit(header)
-    if unit is None:
-        words = header_words(base)
-        if len(words) > 1 and words[-1] in _UNIT_WORDS and re.search(words[-1] + r"\W*$", base, re.I):
-            unit = _UNIT_WORDS[words[-1]]
-            base = re.sub(words[-1] + r"\W*$", "", base, flags=re.I)
+    if unit is not None:
+        return base, unit
+    words = header_words(base)
+    if len(words) > 1 and words[-1] in _UNIT_WORDS and re.search(words[-1] + r"\W*$", base, re.I):
+        return re.sub(words[-1] + r"\W*$", "", base, flags=re.I), _UNIT_WORDS[words[-1]]
+    standalone = _STANDALONE_UNIT.search(base)
+    if len(words) > 1 and standalone is not None:
+        return f"{base[: standalone.start()]} {base[standalone.end() :]}".strip(), _UNIT_WORDS[standalone[1].lower()]
+    glued = _GLUED_UNIT.match(words[-1]) if len(words) == 1 else None
+    if glued is not None and all(word in _WEIGHTS for word in read_header(glued[1], _KNOWN).words):
+        return glued[1], _UNIT_WORDS[glued[2]]
     return base, unit
 
 

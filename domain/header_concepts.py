@@ -115,7 +115,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("socket number", "sockets", "skts", "packages"),
     **_forms("processor", "proc"),
     **_forms("processor number", "processors"),
-    **_forms("mhz", "speed", "spd", "freq", "frequency", "clock", "ghz"),
+    **_forms("mhz", "speed", "spd", "freq", "frequency", "clock", "ghz", "clk"),
     **_forms("number", "num", "no", "nr", "nbr", "cnt", "count", "qty", "quantity"),
     **_forms("ip", "ipv4", "ipv6", "ipv", "ipaddr", "ips"),
     **_forms("address", "addr", "adr", "addrs", "addresses"),
@@ -134,7 +134,7 @@ WORD_FORMS: dict[str, str] = {
              "rmks", "annotation", "purpose", "role", "function"),
     **_forms("datacenter", "datacentre", "dc"),
     **_forms("center", "centre", "ctr"),
-    **_forms("cluster", "clstr", "clst", "clus", "clu"),
+    **_forms("cluster", "clstr", "clst", "clus", "clu", "clust"),
     **_forms("location", "loc", "locn", "site", "region", "country", "city", "building", "bldg", "room", "rack",
              "geo", "geographic", "geography", "office", "campus", "floor", "premises"),
     **_forms("power", "pwr", "running", "powered"),
@@ -195,6 +195,9 @@ WORD_FORMS: dict[str, str] = {
     **_forms("os", "linux", "windows", "unix", "aix", "solaris", "hpux"),  # an OS family's name stands for the OS
     **_forms("security", "protective", "protection"),  # a protective marking is a security classification
     **_forms("bytes", "byte"),
+    **_forms("asset", "ast", "assets"),
+    **_forms("engine", "eng"),
+    **_forms("full", "fully"),
     **LEXICON_FORMS,
 }
 # A word of the lexicon reads as the canonical form of its English word ("Karte" -> card -> nic).
@@ -227,12 +230,12 @@ TERMS: dict[tuple[str, str], str] = {
     ("guest", "fullname"): "os",  # vSphere guestFullName is the guest OS
     ("os", "fullname"): "os",
     ("virtual", "platform"): "hypervisor",
-    ("fully", "qualified"): "fqdn",
     ("fqdn", "name"): "fqdn",
     ("fqdn", "hostname"): "fqdn",
     ("network", "nic"): "nic",
     ("esx", "host"): "esxhost",
     ("esx", "hostname"): "esxhost",
+    ("esx", "server"): "esxhost",
     ("vmware", "host"): "esxhost",
     ("hypervisor", "host"): "esxhost",
     ("physical", "host"): "esxhost",
@@ -338,6 +341,7 @@ QUALIFIERS = frozenset(
      "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload",
      "additional", "private", "public", "remote", "workstation", "desktop", "laptop", "visible", "local", "iso",
      "failover", "access", "default", "full", "entity", "object", "inventory", "stack", "unique",
+     "secondary", "alternate", "alternative", "parent",
      "fullname"}
 )
 # Words that say which aspect of the attribute a column gives; they weigh half when the header also

@@ -819,6 +819,7 @@ UNRELATED = frozenset(
         "remaining",
         "unallocated",
         "unused",
+        "uncommitted",
         "swap",
         "pagefile",
         "ballooned",
@@ -870,6 +871,9 @@ UNRELATED = frozenset(
         # operations around the asset
         "backup",
         "backups",
+        "replication",
+        "replica",
+        "replicas",
         "snapshot",
         "snapshots",
         "antivirus",

@@ -352,3 +352,33 @@ def test_a_size_in_bytes_is_matched_for_review_with_a_warning() -> None:
     suggestion = _suggest("Memory Size (bytes)")
     assert suggestion.target_field == "memory_gb" and suggestion.unit is None
     assert suggestion.confidence < SYNONYM_CONFIDENCE and "bytes" in suggestion.reason
+
+
+@pytest.mark.parametrize(
+    ("header", "target", "unit"),
+    [
+        ("RAMSIZEMB", "memory_gb", "MB"),  # a unit glued to known words in capitals
+        ("Disk Size GB total", "storage_gb", "GB"),  # a unit word amid others
+        ("Storage MB/s", "disk_throughput_mbps", None),  # ... but not a rate
+    ],
+)
+def test_units_glued_or_amid_words(header: str, target: str, unit: str | None) -> None:
+    suggestion = _suggest(header)
+    assert (suggestion.target_field, suggestion.unit) == (target, unit), suggestion.reason
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Memory (%)", "memory_utilization_avg"),  # a share of a thing is not the thing
+        ("CPU (%)", "cpu_utilization_avg"),
+        ("Secondary IP", "ip_address"),
+        ("Parent ESX Server", "host_name"),
+        ("Clk Spd (MHz)", "cpu_mhz"),
+        ("Fuly Qualified Domain Name", "fqdn"),
+        ("vm.summary.storage.uncommitted", None),  # space not yet used is neither a size nor a usage
+        ("Replication", None),  # not corrected to "application"
+    ],
+)
+def test_percentages_qualifiers_and_abbreviations(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
