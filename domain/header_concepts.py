@@ -246,6 +246,7 @@ TERMS: dict[tuple[str, str], str] = {
     ("virtual", "machine"): "vm",
     ("virtual", "server"): "vm",
     ("virtual", "cpu"): "cpu",
+    ("virtual", "core"): "core",
     ("virtual", "processor"): "cpu",
     ("virtual", "disk"): "disk",
     ("virtual", "nic"): "nic",
@@ -762,10 +763,12 @@ _MIN_COMPOUND = 6
 def _is_part(part: str, vocabulary: Mapping[str, str]) -> bool:
     if len(part) < 3:
         return part in _SHORT_PARTS
-    return part in vocabulary or part in WORD_FORMS or _inflected_form(part) is not None
+    return part in vocabulary or part in WORD_FORMS or part in FILLERS or _inflected_form(part) is not None
 
 
 def _part_form(part: str, vocabulary: Mapping[str, str], last: bool) -> str:
+    if part in FILLERS:
+        return ""  # "Cluster|zugehorigkeit" is the cluster
     form = WORD_FORMS.get(part) or vocabulary.get(part) or _inflected_form(part) or part
     return form if last else form.removesuffix(" number")  # "Festplatten|grosse" is a disk's size, not a count
 
@@ -787,7 +790,8 @@ def _compound_parts(word: str, vocabulary: Mapping[str, str]) -> str:
     parts = fewest[-1]
     if parts is None or len(parts) < 2 or sum(len(part) < 4 for part in parts) > 1:
         return ""  # "clu|ser" is not read as two abbreviations
-    return " ".join(_part_form(part, vocabulary, index == len(parts) - 1) for index, part in enumerate(parts))
+    forms = (_part_form(part, vocabulary, index == len(parts) - 1) for index, part in enumerate(parts))
+    return " ".join(form for form in forms if form)
 
 
 def _edit_distance(a: str, b: str) -> int:

@@ -49,6 +49,22 @@ LEXICON_FORMS: dict[str, str] = {
     **_forms("hardware", "materiel", "materielle", "materiale"),
     **_forms("level", "niveau", "nivel", "livello", "stufe", "grad", "klasse", "classe", "clase"),
     **_forms("engine", "moteur", "motor", "motore"),
+    **_forms("family", "familie", "famille", "familia", "famiglia"),
+    **_forms("power", "strom"),
+    **_forms(
+        "allocated",
+        "alloue",
+        "allouee",
+        "asignado",
+        "asignada",
+        "allocato",
+        "allocata",
+        "zugewiesen",
+        "toegewezen",
+        "zugeteilt",
+        "atribuido",
+        "alocado",
+    ),
     **_forms("template", "vorlage", "plantilla", "sjabloon", "gabarit"),
     **_forms("datacenter", "rz"),  # German Rechenzentrum
     **_forms("compute", "calcul", "calculo", "calcolo"),
@@ -642,6 +658,11 @@ FOREIGN_FILLERS = frozenset(
         "actual",
         "huidige",
         "attuale",
+        "zugehorigkeit",
+        "appartenance",
+        "pertenencia",
+        "appartenenza",
+        "lidmaatschap",
     }
 )
 

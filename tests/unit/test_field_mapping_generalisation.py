@@ -285,6 +285,10 @@ def test_examples_products_and_percentiles(header: str, target: str) -> None:
         ("Versión de SO", "os_version"),
         ("Responsable de TI", "technical_owner"),
         ("Nome macchina", "name"),  # a machine's name, not a computer's hostname
+        ("Betriebssystemfamilie", "operating_system"),
+        ("Clusterzugehörigkeit", "cluster"),  # a filler inside a glued word is dropped
+        ("Mémoire allouée (Mo)", "memory_gb"),
+        ("Cœurs virtuels", "cpu_cores"),
     ],
 )
 def test_inflected_glued_and_abbreviated_foreign_words(header: str, target: str) -> None:
