@@ -43,7 +43,7 @@ LEXICON_FORMS: dict[str, str] = {
     **_forms("esxhost", "hebergeur", "anfitrion"),  # the machine that hosts this one
     **_forms("vm", "lpar", "ldom", "domu"),  # IBM Power and SPARC logical partitions, Xen guests are VMs
     **_forms("asset", "activo", "actif", "actifs", "activos", "bedrijfsmiddel", "cespite", "anlage", "ativo"),
-    **_forms("id", "identifiant", "identificador", "identificativo", "kennung", "identificatie", "kenner", "ident"),
+    **_forms("id", "identifiant", "identificador", "identificativo", "identificatie", "kenner", "ident"),
     **_forms("unique", "eindeutig", "eindeutige", "uniek", "unico", "unica", "univoco", "unieke"),
     **_forms("manufacturer", "marque", "marca", "merk", "marke"),  # a brand names the maker
     **_forms("hardware", "materiel", "materielle", "materiale"),
@@ -938,6 +938,7 @@ UNRELATED = frozenset(
         "powerdraw",
         "resourcegroup",
         "instancetype",
+        "apptier",
     }
 )
 # Unrelated only as the head: a "User" column names a person, "User Comments" are comments.
@@ -975,6 +976,8 @@ UNRELATED_TERMS: dict[tuple[str, str], str] = {
     ("page", "file"): "pagefile",
     ("cost", "center"): "costcentre",
     ("power", "utilization"): "powerdraw",  # a power consumption is in watts
+    ("server", "tier"): "apptier",  # a server's or application's tier is its layer (web, app, db), not a criticality
+    ("application", "tier"): "apptier",
 }
 
 VALUE_HINTS: dict[str, str] = {

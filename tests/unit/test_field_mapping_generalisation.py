@@ -346,6 +346,7 @@ def test_dotted_namespaces(header: str, target: str) -> None:
         ("Resource Group", None),  # cloud groupings and sizes are not asset columns
         ("Security Group", None),
         ("instanceType", None),
+        ("App Tier", None),  # a web/app/db layer, not a criticality; its values are not profiled either
     ],
 )
 def test_vendor_and_cloud_words(header: str, target: str | None) -> None:
