@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.mapping [--holdout FILE ...] [--misses all|none|FILE] [--repeat 20]
 
-Without `--holdout` every holdout of STATUS that is present is scored; name the holdouts to leave the
-sealed one out.
+Without `--holdout` every holdout of STATUS that is present and not sealed is scored; the sealed one
+is scored only when named, once, by the lead (and never before it is committed).
 
 A holdout (header, expected_target, origin) holds header variants as consultants receive them in
 client spreadsheets and tool exports: abbreviations (`Srv Name`), camelCase (`vmName`),
@@ -36,10 +36,16 @@ The holdouts differ in how they were used:
   fourth round was made without reading it; it was scored once, at the end of that round (91.2 % at
   dc2d9be). The same unit test keeps glossary phrases out of it. Its misses were read in the fifth
   round, so it no longer tests generalisation either.
-- `mapping_holdout_5.csv` was written by someone who never saw the matcher (committed at 3759987),
-  while the fifth round was made without reading it. It is sealed: its misses are printed only when asked for by
-  name, and it is scored once, at the end of that round, by the lead. The same unit test counts
-  its overlap with the tables (never printing its headers).
+- `mapping_holdout_5.csv` (754 headers) was written by someone who never saw the matcher (committed
+  at 3759987), while the fifth round was made without reading it; it was scored once, at the end of
+  that round (86.2 % at f67362a). The same unit test counts its overlap with the tables (never
+  printing its headers). Its misses were read in the sixth round, so it no longer tests
+  generalisation either.
+- `mapping_holdout_6.csv` is being written by someone who never saw the matcher, while the sixth
+  round is made without reading it. It is sealed: it is scored only when named, its misses are
+  printed only when asked for by name, and it is scored once, at the end of that round, by the
+  lead. The same unit test counts its overlap with the tables once it is committed (never printing
+  its headers).
 
 Baseline, from the same run: the tables alone (exact and synonym matches at confidence >= 0.9;
 generalised answers, below 0.9, counted as no answer). Speed: each header matched `--repeat` times,
@@ -65,11 +71,12 @@ STATUS = {
     "mapping_holdout_2.csv": "fresh for two rounds, its misses read in the third",
     "mapping_holdout_3.csv": "fresh for three rounds, its misses read in the fourth",
     "mapping_holdout_4.csv": "fresh when scored once (91.2% at dc2d9be); its misses read in the next round",
-    "mapping_holdout_5.csv": "fresh: written by someone who never saw the matcher; scored once",
+    "mapping_holdout_5.csv": "fresh when scored once (86.2% at f67362a); its misses read in the next round",
+    "mapping_holdout_6.csv": "fresh: written by someone who never saw the matcher; scored once",
 }
 HOLDOUTS = tuple(DATA / name for name in STATUS)
-# Holdouts whose misses are printed only when asked for by name, so that nobody tunes against them by accident.
-SEALED = frozenset({"mapping_holdout_5.csv"})
+# Holdouts scored, and their misses printed, only when asked for by name, so that nobody tunes against them by accident.
+SEALED = frozenset({"mapping_holdout_6.csv"})
 
 
 @dataclass
@@ -148,7 +155,7 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    paths = args.holdout or [path for path in HOLDOUTS if path.exists()]
+    paths = args.holdout or [path for path in HOLDOUTS if path.exists() and path.name not in SEALED]
     loaded = [(path, _load(path)) for path in paths]
 
     results = [_evaluate(path, rows) for path, rows in loaded]
