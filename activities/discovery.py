@@ -139,8 +139,9 @@ class DiscoveryActivities:
     @activity.defn(name="discovery.cleanse_records")
     @heartbeating
     async def cleanse_records(self, inp: StepInput) -> StepResult:
-        """Apply the approved mappings and normalise values (edge rows of dependency files become
-        edge records); quarantine rows that cannot be used. Resumes at the file and row it reached."""
+        """Apply the approved mappings and normalise values, set-based per inventory file (ADR-0013);
+        rows of dependency files become edge records, in batches. Rows that cannot be used are
+        quarantined. A retried attempt resumes at the file it reached (in a dependency file, at the row)."""
         metas = [m for m in await self._imports(inp) if m["import_role"] != "supplement"]
         details = resume_details()
         done_files, last_row = (int(details[0]), int(details[1])) if details else (0, 0)
