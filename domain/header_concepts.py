@@ -711,14 +711,17 @@ def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
 
 # Endings of other languages' plurals and inflected adjectives, and the linking letters of German compounds:
 # "Kern|e", "Prozessor|en", "technisch|er", "fysiek|e", "schede" (scheda), "Wirt|s|system", "Domane|n|name".
-_ENDINGS = ("en", "er", "es", "em", "e", "n", "s", "x", "i")
+_PLURAL_ENDINGS = ("en", "er", "es", "em", "e", "n", "s", "x", "i")
+# Endings of cases and of Nordic definite forms, which say nothing of a count: Polish "serwer|a", "dysk|u",
+# "system|y", Nordic "server|ar", "system|et".
+_CASE_ENDINGS = ("ych", "ow", "ar", "or", "et", "a", "u", "y")
 _MIN_STEM = 4
 
 
-def _stems(word: str) -> list[str]:
+def _stems(word: str, endings: tuple[str, ...] = _PLURAL_ENDINGS + _CASE_ENDINGS) -> list[str]:
     """The words `word` may be an inflected form of, most likely first."""
     stems: list[str] = []
-    for ending in _ENDINGS:
+    for ending in endings:
         stem = word.removesuffix(ending)
         if stem != word and len(stem) >= _MIN_STEM:
             stems.extend((stem, stem + "e", stem + "a", stem + "o"))
@@ -727,11 +730,12 @@ def _stems(word: str) -> list[str]:
 
 def _inflected_form(word: str) -> str | None:
     """The canonical form of the known word `word` inflects, counting a part it gives in the plural
-    ("Kerne" -> core number), or None."""
-    for stem in _stems(word):
-        form = WORD_FORMS.get(stem)
-        if form is not None:
-            return f"{form} number" if form in COUNTED else form
+    ("Kerne" -> core number, but "dysku" -> disk), or None."""
+    for endings, counts in ((_PLURAL_ENDINGS, True), (_CASE_ENDINGS, False)):
+        for stem in _stems(word, endings):
+            form = WORD_FORMS.get(stem)
+            if form is not None:
+                return f"{form} number" if counts and form in COUNTED else form
     return None
 
 

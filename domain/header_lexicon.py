@@ -627,6 +627,101 @@ LEXICON_FORMS: dict[str, str] = {
         "etichette",
         "schlagwort",
     ),
+    # Polish, Swedish, Norwegian and Danish (base forms; their inflections are read by rule)
+    **_forms("name", "nazwa", "namn", "navn", "namnet", "navnet"),
+    **_forms("server", "serwer", "serwerowy"),
+    **_forms("computer", "komputer", "dator", "datamaskin"),
+    **_forms("machine", "maszyna", "maskin"),
+    **_forms("device", "urzadzenie", "enhet", "enhed"),
+    **_forms("host", "vard", "vert"),  # Swedish "värd", Norwegian "vert"
+    **_forms("application", "aplikacja", "applikasjon", "program", "oprogramowanie"),
+    **_forms("system", "systemu", "systemet"),
+    **_forms("operating", "operacyjny", "operativ"),
+    **_forms("os", "operativsystem", "operativsystemet"),
+    **_forms("version", "wersja", "utgava"),
+    **_forms("memory", "pamiec", "minne", "hukommelse", "arbetsminne"),
+    **_forms("storage", "lagring", "magazyn"),
+    **_forms("disk", "dysk", "harddisk", "hardisk"),
+    **_forms(
+        "size",
+        "pojemnosc",
+        "rozmiar",
+        "przestrzen",
+        "wielkosc",
+        "utrymme",
+        "kapacitet",
+        "kapasitet",
+        "storlek",
+        "storrelse",
+        "plass",
+    ),
+    **_forms("core", "rdzen", "karna", "kjerne"),
+    **_forms("core number", "rdzenie", "rdzeni", "karnor", "kjerner"),
+    **_forms("processor", "procesor", "prosessor"),
+    **_forms("number", "liczba", "ilosc", "antal", "antall", "numer", "nummer"),
+    **_forms("serial", "seryjny", "serie"),
+    **_forms("cost", "koszt", "koszty", "kostnad", "kostnader", "kostnaden", "omkostninger", "kostnader"),
+    **_forms("monthly", "miesieczny", "miesiac", "manad", "manadlig", "maned", "manedlig", "maaned", "maanedlig"),
+    **_forms("currency", "waluta"),
+    **_forms("owner", "wlasciciel", "opiekun", "agare", "eier", "ejer", "ansvarig", "ansvarlig", "odpowiedzialny"),
+    **_forms("business", "biznesowy", "biznes", "verksamhet", "virksomhet", "forretning", "affars"),
+    **_forms("technical", "techniczny", "teknisk", "tekniske"),
+    **_forms("contact", "kontakt"),
+    **_forms("classification", "klasyfikacja", "klassificering", "klassifisering", "klassifikation"),
+    **_forms("data", "dane", "danych", "dados"),
+    **_forms("environment", "srodowisko", "miljo"),
+    **_forms("cluster", "klaster", "kluster", "klynge"),
+    **_forms("address", "adres", "adress"),
+    **_forms("manufacturer", "producent", "tillverkare", "produsent", "leverantor", "leverandor", "dostawca"),
+    **_forms("model", "modell"),
+    **_forms("description", "opis", "uwagi", "komentarz", "beskrivning", "beskrivelse", "anmarkning"),
+    **_forms("department", "dzial", "avdelning", "avdeling", "afdeling"),
+    **_forms("dependency", "zaleznosc", "zaleznosci", "beroende", "beroenden", "avhengighet", "afhaengighed"),
+    **_forms("criticality", "krytycznosc", "kritikalitet", "kritikaliteit", "kritisk", "krytyczny"),
+    **_forms("location", "lokalizacja", "plats", "placering", "plassering", "lokasjon", "lokalisering"),
+    **_forms("virtual", "wirtualny", "virtuel"),
+    **_forms("physical", "fizyczny", "fysisk"),
+    **_forms("state", "stan", "tilstand"),
+    **_forms("hardware", "sprzet", "maskinvara", "maskinvare"),
+    **_forms("network", "siec", "natverk", "nettverk"),
+    **_forms("domain", "domena", "doman"),
+    # romanised Japanese (Hepburn, long vowels written single), as Japanese intake sheets spell columns
+    **_forms("name", "mei", "namae", "meisho"),
+    **_forms("host", "hosuto"),
+    **_forms("server", "saba", "sabaa"),
+    **_forms("environment", "kankyo", "kankyou"),
+    **_forms("model", "kishu", "katashiki", "moderu"),
+    **_forms("manufacturer", "meka", "meeka", "mekaa", "seizomoto", "benda"),
+    **_forms("location", "basho", "shozaichi"),
+    **_forms("serial", "shiriaru", "seizo"),
+    **_forms("number", "bango", "bangou", "kazu"),
+    **_forms("department", "busho", "bumon", "shozoku"),
+    **_forms("criticality", "juyodo", "juuyoudo", "jyuyodo"),
+    **_forms("business", "gyomu", "gyoumu"),
+    **_forms("disk", "disuku"),
+    **_forms("size", "yoryo", "youryou"),
+    **_forms("memory", "memori", "memorii"),
+    **_forms("core", "koa"),
+    **_forms("cost", "hiyo", "hiyou", "kosuto"),
+    **_forms("monthly", "getsugaku", "tsuki", "gekkan"),
+    **_forms("owner", "tanto", "tantou", "tantosha", "sekininsha", "kanrisha"),
+    **_forms("version", "bajon", "bajyon", "baajon"),
+    **_forms("virtual", "kaso", "kasou"),
+    **_forms("physical", "butsuri"),
+    **_forms("cluster", "kurasuta"),
+    **_forms("application", "apuri", "apurikeshon"),
+    **_forms("system", "shisutemu"),
+    **_forms("management", "kanri"),
+    **_forms("hardware", "hado", "hadouea"),
+    **_forms("description", "setsumei", "biko", "bikou"),
+    **_forms("dependency", "izon"),
+    **_forms("currency", "tsuka"),
+    # other languages' words the lists above lack
+    **_forms("hypervisor", "ipervisore"),
+    **_forms("database engine", "sgbd", "sgbdr"),  # French, Spanish and Portuguese for DBMS
+    **_forms("os", "bs"),  # German Betriebssystem
+    **_forms("technical", "technicien", "techniker", "tecnico"),
+    **_forms("business", "functioneel", "fonctionnel", "funcional", "funzionale", "fachlicher"),
 }
 
 # Words of other languages that describe how a value came to be, never which attribute it is ("Application
@@ -663,6 +758,14 @@ FOREIGN_FILLERS = frozenset(
         "pertenencia",
         "appartenenza",
         "lidmaatschap",
+        "zainstalowany",
+        "installerad",
+        "installert",
+        "aktualny",
+        "aktuella",
+        "nuvarande",
+        "setchi",  # Japanese: installed (setchi basho, the installation place)
+        "genzai",  # Japanese: current
     }
 )
 
@@ -701,6 +804,8 @@ GENITIVES = frozenset(
         "vom",
         "dem",
         "den",
+        "su",  # "Spazio su disco", "Espace sur disque": the space on the disk is the disk's space
+        "sur",
     }
 )
 ARTICLES = frozenset(
@@ -1075,7 +1180,9 @@ EXAMPLES_IN_BRACKETS = re.compile(
     re.I,
 )
 
-_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "’": "'"})
+_FOLDS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "’": "'"}
+)
 
 
 def strip_accents(text: str) -> str:

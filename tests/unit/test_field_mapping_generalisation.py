@@ -387,3 +387,26 @@ def test_units_glued_or_amid_words(header: str, target: str, unit: str | None) -
 )
 def test_percentages_qualifiers_and_abbreviations(header: str, target: str | None) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Adres IP serwera", "ip_address"),  # Polish, with the genitive case ending -a
+        ("Rozmiar dysku (GB)", "storage_gb"),  # a case ending (-u) is no plural: one disk's size, not a count
+        ("Ilość rdzeni", "cpu_cores"),  # ł and accents folded; a listed plural counts
+        ("Producent sprzętu", "manufacturer"),
+        ("Środowisko serwera", "environment"),
+        ("Datornamn", "hostname"),  # Swedish, glued
+        ("Arbetsminne (GB)", "memory_gb"),
+        ("Ansvarlig avdeling", "department"),  # Norwegian: the responsible department
+        ("Lagringskapacitet", "storage_gb"),  # glued, with a linking s
+        ("Antall prosessorkjerner", "cpu_cores"),
+        ("SABA_MEI", "name"),  # romanised Japanese
+        ("MEMORI_YORYO", "memory_gb"),
+        ("KANRI_BUSHO", "department"),
+        ("Espace sur disque (Go)", "storage_gb"),  # "X on Y" reads as Y's X
+    ],
+)
+def test_polish_nordic_and_japanese_words(header: str, target: str) -> None:
+    _assert_generalised(header, target)
