@@ -342,7 +342,7 @@ QUALIFIERS = frozenset(
      "metadata", "ha", "drs", "node", "item", "ci", "platform", "chassis", "enclosure", "ethernet", "workload",
      "additional", "private", "public", "remote", "workstation", "desktop", "laptop", "visible", "local", "iso",
      "failover", "access", "default", "full", "entity", "object", "inventory", "stack", "unique",
-     "secondary", "alternate", "alternative", "parent",
+     "secondary", "alternate", "alternative", "parent", "asset",
      "fullname"}
 )
 # Words that say which aspect of the attribute a column gives; they weigh half when the header also
@@ -369,7 +369,7 @@ PREPOSITIONS = frozenset(
 ) | FOREIGN_PREPOSITIONS
 STOPWORDS = frozenset(
     {"the", "in", "a", "an", "and", "or", "at", "according", "th", "st", "nd", "rd", "usd", "eur", "gbp",
-     "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x"}
+     "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x", "what", "which", "how"}
 )
 # Words that describe how a value came to be, never which attribute it is.
 FILLERS = frozenset(
@@ -377,7 +377,8 @@ FILLERS = frozenset(
      "currently", "hosting", "accountable", "responsible", "owning", "populated", "membership", "marked",
      "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "text",
      "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
-     "deployment", "non", "friendly", "reporting", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column"}
+     "deployment", "non", "friendly", "reporting", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column",
+     "approx", "approximate", "approximately", "estimated", "roughly", "defined", "freeform", "predefined", "string"}
 ) | FOREIGN_FILLERS
 # Words that make a column about the migration's destination or plan, not the asset as it is.
 PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
@@ -468,6 +469,11 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:on|aan|an|ein)\s*/\s*(?:off|uit|aus)\b", re.I), " power "),
     (re.compile(r"\bN[°º]"), " number "),
     (re.compile(r"\bTI\b"), " itdept "),  # Spanish and Portuguese for IT
+    # a question for an amount or a name asks for a value, not a yes or no: "How many cores?", "What OS?"
+    (re.compile(r"^(\s*(?:how|what|which)\b[^?]*)\?", re.I), r"\1"),
+    (re.compile(r"\bhow\s+many\b", re.I), " number of "),
+    (re.compile(r"\b(?:user|customer|client)[\s_-]*defined\b", re.I), " defined "),
+    (re.compile(r"\bhow\s+(?:much|big|large)\b", re.I), " amount of "),
     (re.compile(r"\b(?:yes|true|y|ja|j|oui|o|si|sim)\s*/\s*(?:no|false|n|nein|non|nao)\b|\?", re.I), " flag "),
     (re.compile(r"\bIT\b"), " itdept "),
     (re.compile(r"(?:\b|(?<=[a-z_]))[pP]9\d(?:\.\d)?\b"), " peak "),
@@ -498,7 +504,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 # fmt: on
 _BRACKETED = re.compile(r"\(([^)]*)\)|\[([^\]]*)\]")
-_NAMESPACE_DOT = re.compile(r"(?<=\w)\s*[.:](?=\w)")
+# A dot or colon between words, or a spaced dash, separates a namespace: "Guest.OS", "Aggregated: OS", "OS - Version".
+_NAMESPACE_DOT = re.compile(r"(?<=\w)\s*(?:\.|:\s*|\s[-–]\s+)(?=\w)")
 _ALTERNATIVE_NUMBERS = re.compile(r"\d+\s+(?:or|to|and)\s+\d+", re.I)  # "32 or 64" are values, not parts
 _EXTENSION_PREFIX = re.compile(r"^\s*[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\s*:")  # OpenStack's "OS-EXT-STS:"
 _PART_NUMBER = re.compile(
@@ -556,7 +563,8 @@ def read_header(text: str, vocabulary: Mapping[str, str] | None = None) -> Heade
     *segments, main = _NAMESPACE_DOT.split(main)
     before, after = _split_at_preposition(_genitive_order(_raw_words(main)))
     foreign = any(_is_foreign(word) for word in _raw_words(text))
-    inner, segments = _attribute_words(before, [_raw_words(segment) for segment in segments], vocabulary, foreign)
+    segments = [_genitive_order(_raw_words(segment)) for segment in segments]
+    inner, segments = _attribute_words(before, segments, vocabulary, foreign)
     primary = _canonical(inner, vocabulary, foreign)
     own = _canonical(before, vocabulary, foreign)
     if vocabulary:  # an unknown word of a namespace names a vendor's table or class ("tblAssets", "v_GS_...")

@@ -410,3 +410,25 @@ def test_percentages_qualifiers_and_abbreviations(header: str, target: str | Non
 )
 def test_polish_nordic_and_japanese_words(header: str, target: str) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Inventory: Serial Number", "serial_number"),  # a colon then a space separates a namespace too
+        ("Discovered: Network Interfaces: IP Addresses", "ip_address"),
+        ("Hardware - Manufacturer", "manufacturer"),  # ... and so does a spaced dash
+        ("Adresse du serveur - IP", "ip_address"),  # a namespace in genitive order
+        ("guest.disks[0].capacityGb", "storage_gb"),  # a path's first list element is the main one
+        ("guest.disks[1].capacityGb", None),  # ... another one is one of several
+        ("How many CPU sockets?", "cpu_sockets"),  # a question for an amount is no yes/no flag
+        ("How much memory is assigned? (GB)", "memory_gb"),
+        ("What operating system?", "operating_system"),
+        ("Estimated Storage (GB)", "storage_gb"),  # estimation words say how a value came to be
+        ("User-defined Tags", "tags"),
+        ("Kernel Version String", "os_version"),
+        ("Asset Business Criticality Rating", "business_criticality"),  # "asset" only qualifies
+    ],
+)
+def test_namespaces_questions_and_qualifying_words(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
