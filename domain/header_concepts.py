@@ -98,7 +98,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("computer", "comp", "cmptr", "pc"),
     **_forms("memory", "mem", "ram", "vram"),
     **_forms("storage", "stor", "strg"),
-    **_forms("disk", "dsk", "hdd", "drive", "vmdk", "volume"),
+    **_forms("disk", "dsk", "hdd", "drive", "vmdk", "volume", "dasd"),  # IBM's direct-access storage device
     **_forms("disk number", "disks", "drives", "volumes", "vmdks"),
     **_forms("utilization", "util", "utl", "ut", "utilisation", "usage", "usg", "load", "busy"),
     **_forms("utilization", "percent", "pct", "percentage", "perc"),  # a % of CPU or memory is its utilisation
@@ -107,7 +107,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("utilization", "consumption"),
     **_forms("average", "avg", "mean", "typical"),
     **_forms("peak", "max", "maximum", "pk", "percentile", "highest", "top"),
-    **_forms("cpu", "vcpu"),
+    **_forms("cpu", "vcpu", "ocpu"),  # Oracle Cloud's OCPU
     **_forms("cpu number", "cpus", "vcpus"),
     **_forms("core", "cor"),
     **_forms("core number", "cores"),
@@ -148,7 +148,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("business", "biz", "bus", "busn"),
     **_forms("technical", "tech", "itdept", "support", "ops", "operations", "infrastructure", "infra", "assignment"),
     **_forms("administrator", "admin", "adm", "sysadmin", "administrators", "managed"),
-    **_forms("id", "identifier", "ref", "reference", "identity", "uid", "arn", "ocid", "moid", "moref"),  # cloud
+    **_forms("id", "identifier", "ref", "reference", "identity", "uid", "arn", "ocid", "moid", "moref", "crn"),  # cloud
     # resource names (AWS ARN, Oracle OCID) and vSphere managed object references identify a record
     **_forms("uuid", "guid"),
     **_forms("baseboard", "motherboard", "mainboard"),
@@ -174,7 +174,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("allocated", "alloc", "provisioned", "configured", "assigned", "allocation", "reserved"),
     **_forms("tag", "tags", "tgs", "labels", "lbls", "tagging"),
     **_forms("template", "tmpl", "templ"),
-    **_forms("flag", "indicator", "yn", "is"),
+    **_forms("flag", "indicator", "yn", "is", "flg", "ind"),
     **_forms("virtual", "pv", "vp"),
     **_forms("physical", "phys", "phy"),
     **_forms("family", "fam", "edition", "flavor", "flavour"),
@@ -381,12 +381,14 @@ FILLERS = frozenset(
      "approx", "approximate", "approximately", "estimated", "roughly", "defined", "freeform", "predefined", "string"}
 ) | FOREIGN_FILLERS
 # Words that make a column about the migration's destination or plan, not the asset as it is.
-PLAN_WORDS = frozenset({"target", "destination", "proposed", "planned", "future", "recommended", "cloud"})
+PLAN_WORDS = frozenset(
+    {"target", "destination", "proposed", "planned", "future", "recommended", "cloud", "projected", "forecast"}
+)
 # Parts an asset has several of; a standalone number after one of them names one part ("Disk 2").
 KEEP_WHOLE = frozenset(
     {"vcpu", "vcpus", "vram", "ipv4", "ipv6", "vmware", "vsphere", "vcenter", "netbios", "smbios", "fqdn", "mbps",
      "iops", "nics", "vnic", "vnics", "esxi", "win32", "opsys", "sysadmin", "vmhw", "vhw", "pwrst", "hostnm",
-     "macaddr", "ipaddr", "cmdb", "powerstate", "powerstatus", "servicenow"}
+     "macaddr", "ipaddr", "cmdb", "powerstate", "powerstatus", "servicenow", "moref"}
 )
 
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -472,6 +474,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     # a question for an amount or a name asks for a value, not a yes or no: "How many cores?", "What OS?"
     (re.compile(r"^(\s*(?:how|what|which)\b[^?]*)\?", re.I), r"\1"),
     (re.compile(r"\bhow\s+many\b", re.I), " number of "),
+    (re.compile(r"\bkey[\s_-]*(?:pair[\s_-]*name|pair|name)\b", re.I), " keypair "),  # a cloud instance's SSH key
     (re.compile(r"\b(?:user|customer|client)[\s_-]*defined\b", re.I), " defined "),
     (re.compile(r"\bhow\s+(?:much|big|large)\b", re.I), " amount of "),
     (re.compile(r"\b(?:yes|true|y|ja|j|oui|o|si|sim)\s*/\s*(?:no|false|n|nein|non|nao)\b|\?", re.I), " flag "),
@@ -482,7 +485,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b([a-z])\s*/\s*([a-z])\b", re.I), r"\1\2"),
     (re.compile(r"\bs/no\b", re.I), " sn "),
     (re.compile(r"(?<=[a-z])(MBps|Mbps|IOPS|Iops)"), r" \1"),
-    (re.compile(r"(?:\b|(?<=[a-z]))[mg]hz\b", re.I), " mhz "),
+    (re.compile(r"(?:\b|(?<=[a-z]))[mg]?hz\b", re.I), " mhz "),
     (re.compile(r"\bgold\s*/\s*silver(?:\s*/\s*bronze)?\b", re.I), " criticality "),  # the usual criticality scale
     (re.compile(r"\b(?:runs?|running|resides?|residing)\s+on\s+(?:the\s+)?host\b", re.I), " esxhost "),
     (re.compile(r"^\s*(?:hosted|runs?|running|resides?|residing)\s+on\s*$", re.I), " esxhost "),

@@ -875,6 +875,11 @@ TOOL_WORDS = frozenset(
         "cloudamize",
         "manageengine",
         "rvtools",
+        "aws",
+        "amazon",
+        "azure",
+        "gcp",
+        "pp",  # Puppet's trusted-fact prefix
         "nutanix",
         "prism",
         "citrix",
@@ -1037,6 +1042,7 @@ UNRELATED = frozenset(
         "certificate",
         "row",
         "costcentre",
+        "keypair",
         "nameservers",
         "workgroup",
         "folder",
@@ -1083,6 +1089,7 @@ UNRELATED_TERMS: dict[tuple[str, str], str] = {
     ("power", "utilization"): "powerdraw",  # a power consumption is in watts
     ("server", "tier"): "apptier",  # a server's or application's tier is its layer (web, app, db), not a criticality
     ("application", "tier"): "apptier",
+    ("cost", "location"): "costcentre",  # "Kosten|plaats", "Kosten|stelle": the place costs are booked to
 }
 
 VALUE_HINTS: dict[str, str] = {
@@ -1149,6 +1156,21 @@ VALUE_HINTS: dict[str, str] = {
     **_forms("architecture", "x86", "x64", "32", "64", "amd64", "arm64", "i386", "i686", "x8664", "32bit", "64bit"),
     **_forms("currency", "eur", "usd", "gbp", "chf", "jpy", "cad", "aud", "sek", "nok", "dkk", "inr"),
     **_forms("os", "windows", "linux", "unix", "aix", "solaris", "rhel", "ubuntu"),
+    **_forms(
+        "database engine",
+        "oracle",
+        "sqlserver",
+        "mssql",
+        "postgresql",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "db2",
+        "sybase",
+        "informix",
+        "mongodb",
+        "hana",
+    ),
     **_forms("classification", "public", "internal", "confidential", "restricted", "secret", "official"),
 }
 

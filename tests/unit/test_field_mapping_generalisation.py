@@ -432,3 +432,24 @@ def test_polish_nordic_and_japanese_words(header: str, target: str) -> None:
 )
 def test_namespaces_questions_and_qualifying_words(header: str, target: str | None) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("AWS Instance ID", "external_id"),  # a cloud provider's name says where the value comes from
+        ("GCP Machine Name", "name"),
+        ("Total OCPUs", "cpu_cores"),  # vendor words for processors and disks
+        ("DASD Used (GB)", "storage_used_gb"),
+        ("processor.hz", "cpu_mhz"),  # a frequency in hertz
+        ("Backup_Flg", None),
+        ("Is_Physical_Flg", None),  # an inverted flag, also abbreviated
+        ("Virtual Ind", "is_virtual"),
+        ("Platform (MySQL/MariaDB)", "database_engine"),  # database products name the engine
+        ("ssh_key_name", None),  # a cloud instance's key pair has no column
+        ("Kostenplaatsnummer", None),  # a cost centre, glued
+        ("Projected Monthly Spend", None),  # a projection is about the plan
+    ],
+)
+def test_vendor_words_flags_and_products(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
