@@ -369,7 +369,8 @@ PREPOSITIONS = frozenset(
 ) | FOREIGN_PREPOSITIONS
 STOPWORDS = frozenset(
     {"the", "in", "a", "an", "and", "or", "at", "according", "th", "st", "nd", "rd", "usd", "eur", "gbp",
-     "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x", "what", "which", "how"}
+     "optional", "s", "es", "it", "this", "that", "its", "be", "are", "x", "what", "which", "how", "who",
+     "does", "do", "belong", "belongs", "we", "you", "your", "our"}
 )
 # Words that describe how a value came to be, never which attribute it is.
 FILLERS = frozenset(
@@ -378,7 +379,8 @@ FILLERS = frozenset(
      "separated", "comma", "semicolon", "delimited", "key", "values", "set", "short", "long", "text",
      "general", "win32", "wmi", "cim", "days", "day", "hours", "read", "write", "readwrite",
      "deployment", "non", "friendly", "reporting", "dell", "hp", "hpe", "lenovo", "cisco", "ibm", "fujitsu", "field", "column",
-     "approx", "approximate", "approximately", "estimated", "roughly", "defined", "freeform", "predefined", "string"}
+     "approx", "approximate", "approximately", "estimated", "roughly", "defined", "freeform", "predefined", "string",
+     "person", "persons", "people"}
 ) | FOREIGN_FILLERS
 # Words that make a column about the migration's destination or plan, not the asset as it is.
 PLAN_WORDS = frozenset(
@@ -472,7 +474,9 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bN[°º]"), " number "),
     (re.compile(r"\bTI\b"), " itdept "),  # Spanish and Portuguese for IT
     # a question for an amount or a name asks for a value, not a yes or no: "How many cores?", "What OS?"
-    (re.compile(r"^(\s*(?:how|what|which)\b[^?]*)\?", re.I), r"\1"),
+    (re.compile(r"^(\s*(?:how|what|which|who)\b[^?]*)\?", re.I), r"\1"),
+    (re.compile(r"^\s*who\s+(?:owns|manages|maintains|supports|is\s+responsible\s+for)\b(.*)", re.I), r" \1 owner "),
+    (re.compile(r"^\s*(what|which|who)\s+(?:is|are|was|were)\b", re.I), r"\1 "),  # the verb is no flag
     (re.compile(r"\bhow\s+many\b", re.I), " number of "),
     (re.compile(r"\bkey[\s_-]*(?:pair[\s_-]*name|pair|name)\b", re.I), " keypair "),  # a cloud instance's SSH key
     (re.compile(r"\b(?:user|customer|client)[\s_-]*defined\b", re.I), " defined "),

@@ -424,6 +424,10 @@ def test_polish_nordic_and_japanese_words(header: str, target: str) -> None:
         ("How many CPU sockets?", "cpu_sockets"),  # a question for an amount is no yes/no flag
         ("How much memory is assigned? (GB)", "memory_gb"),
         ("What operating system?", "operating_system"),
+        ("What is the host's FQDN?", "fqdn"),  # the verb of a question is no flag
+        ("Which data centre is it in?", "datacenter"),
+        ("Who owns the application?", "business_owner"),  # "who owns X" asks for X's owner
+        ("Operations contact person", "technical_owner"),
         ("Estimated Storage (GB)", "storage_gb"),  # estimation words say how a value came to be
         ("User-defined Tags", "tags"),
         ("Kernel Version String", "os_version"),
