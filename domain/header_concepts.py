@@ -727,9 +727,9 @@ def _known_form(word: str, vocabulary: Mapping[str, str] | None) -> str:
 # Endings of other languages' plurals and inflected adjectives, and the linking letters of German compounds:
 # "Kern|e", "Prozessor|en", "technisch|er", "fysiek|e", "schede" (scheda), "Wirt|s|system", "Domane|n|name".
 _PLURAL_ENDINGS = ("en", "er", "es", "em", "e", "n", "s", "x", "i")
-# Endings of cases and of Nordic definite forms, which say nothing of a count: Polish "serwer|a", "dysk|u",
-# "system|y", Nordic "server|ar", "system|et".
-_CASE_ENDINGS = ("ych", "ow", "ar", "or", "et", "a", "u", "y")
+# Endings of cases, possessives and Nordic definite forms, which say nothing of a count: Polish "serwer|a",
+# "dysk|u", "system|y", Nordic "server|ar", "system|et", Turkish "numara|si", Romanian "server|ul".
+_CASE_ENDINGS = ("ych", "ului", "ul", "si", "ow", "ar", "or", "et", "a", "u", "y")
 _MIN_STEM = 4
 
 

@@ -685,6 +685,62 @@ LEXICON_FORMS: dict[str, str] = {
     **_forms("hardware", "sprzet", "maskinvara", "maskinvare"),
     **_forms("network", "siec", "natverk", "nettverk"),
     **_forms("domain", "domena", "doman"),
+    # Finnish, Czech and Slovak, Turkish, Hungarian and Romanian (base forms and irregular cases)
+    **_forms("name", "nimi", "nazev", "nazov", "jmeno", "adi", "isim", "nev", "neve", "nume", "numele", "denumire"),
+    **_forms("server", "palvelin", "palvelimen", "sunucu", "kiszolgalo", "szerver", "serverului"),
+    **_forms("host", "isanta", "vaert", "hostitel", "gazda"),
+    **_forms("computer", "tietokone", "pocitac", "bilgisayar", "szamitogep", "calculator"),
+    **_forms("device", "laite", "zarizeni", "cihaz", "eszkoz", "dispozitiv"),
+    **_forms("memory", "muisti", "pamet", "pamat", "bellek", "memorie"),
+    **_forms("disk", "levy", "lemez"),
+    **_forms("storage", "tallennustila", "uloziste", "depolama", "tarhely", "stocare"),
+    **_forms(
+        "size",
+        "tila",
+        "koko",
+        "velikost",
+        "kapacita",
+        "boyut",
+        "kapasite",
+        "meret",
+        "kapacitas",
+        "dimensiune",
+        "capacitate",
+    ),
+    **_forms("environment", "ymparisto", "prostredi", "ortam", "kornyezet", "mediu", "driftsmiljo"),
+    **_forms("owner", "omistaja", "vlastnik", "sahip", "sahibi", "tulajdonos", "proprietar", "detinator", "ejer"),
+    **_forms(
+        "location", "sijainti", "umisteni", "lokalita", "konum", "yer", "hely", "helyszin", "locatie", "amplasare"
+    ),
+    **_forms("description", "kuvaus", "popis", "aciklama", "leiras", "descriere", "megjegyzes", "poznamka"),
+    **_forms("manufacturer", "valmistaja", "vyrobce", "uretici", "gyarto", "producator", "vyrobca"),
+    **_forms("model", "malli", "modeli"),
+    **_forms("serial", "sarja", "seriove", "seriovy", "seri", "sorozat"),
+    **_forms("number", "cislo", "pocet", "numara", "sayi", "adet", "szam", "darab", "numar"),
+    **_forms("operating", "kaytto", "operacni", "isletim", "operacios", "operare"),
+    **_forms("system", "jarjestelma", "sistem", "rendszer"),
+    **_forms("os", "kayttojarjestelma"),
+    **_forms("version", "versio", "verze", "surum", "verzio", "versiune"),
+    **_forms("processor", "prosessori", "procesor", "islemci", "processzor"),
+    **_forms("core", "ydin", "jadro", "cekirdek", "mag", "nucleu"),
+    **_forms("core number", "ytimet", "jader", "jadra", "magok", "nuclee"),
+    **_forms("cost", "kustannus", "kustannukset", "kulut", "naklady", "maliyet", "koltseg", "costuri"),
+    **_forms("monthly", "kuukausi", "kuukausittainen", "mesicni", "aylik", "havi", "lunar"),
+    **_forms("currency", "valuutta", "mena", "penznem"),
+    **_forms("department", "osasto", "oddeleni", "departman", "bolum", "osztaly", "departament"),
+    **_forms("application", "sovellus", "aplikace", "uygulama", "alkalmazas", "aplicatie"),
+    **_forms("dependency", "riippuvuus", "zavislost", "bagimlilik", "fuggoseg", "dependenta"),
+    **_forms("criticality", "kriittisyys", "kriticnost", "kritiklik", "kritikussag", "criticitate"),
+    **_forms("cluster", "klusteri", "kume", "furt"),
+    **_forms("address", "osoite", "adresa"),
+    **_forms("state", "stav", "durum", "allapot", "stare"),
+    **_forms("type", "tyyppi", "tur", "tipus"),
+    **_forms("virtual", "virtuaalinen", "virtualni", "sanal", "virtualis"),
+    **_forms("physical", "fyysinen", "fyzicky", "fiziksel", "fizikai", "fizic"),
+    **_forms("business", "liiketoiminta", "obchodni", "uzleti", "afaceri"),
+    **_forms("technical", "tekninen", "technicky", "teknik", "muszaki", "tehnic"),
+    **_forms("data", "tieto", "veri", "adat"),
+    **_forms("center", "keskus", "merkez", "kozpont", "centru"),
     # romanised Japanese (Hepburn, long vowels written single), as Japanese intake sheets spell columns
     **_forms("name", "mei", "namae", "meisho"),
     **_forms("host", "hosuto"),
@@ -1204,7 +1260,7 @@ EXAMPLES_IN_BRACKETS = re.compile(
 )
 
 _FOLDS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "’": "'"}
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i", "’": "'"}
 )
 
 

@@ -457,3 +457,21 @@ def test_namespaces_questions_and_qualifying_words(header: str, target: str | No
 )
 def test_vendor_words_flags_and_products(header: str, target: str | None) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Palvelimen malli", "model"),  # Finnish
+        ("Muistin koko (GB)", "memory_gb"),
+        ("Výrobce serveru", "manufacturer"),  # Czech, with a case ending
+        ("Počet jader CPU", "cpu_cores"),
+        ("Sunucu konumu", "location"),  # Turkish, with a possessive ending; dotless i folded
+        ("İşletim sistemi sürümü", "os_version"),
+        ("Szerver neve", "name"),  # Hungarian
+        ("Sistemul de operare", "operating_system"),  # Romanian, in genitive order, with its definite ending
+        ("Proprietarul aplicației", "business_owner"),
+    ],
+)
+def test_finnish_czech_turkish_hungarian_and_romanian_words(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
