@@ -27,6 +27,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 
 from db import import_review, tenancy
 from db.bootstrap import bootstrap
+from db.conflict_review import ConflictReviewError, list_conflicts, resolve_conflict
 from db.import_files import ImportFileError
 from db.migrator import MigrationError, discover, migrate
 from db.plan_review import PlanImportError, export_plan, import_plan
@@ -58,6 +59,7 @@ imports_app = typer.Typer(no_args_is_help=True, help="The files of an engagement
 strategy_app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs.")
 plan_app = typer.Typer(no_args_is_help=True, help="The wave plan: export it, edit it, import it back.")
 assets_app = typer.Typer(no_args_is_help=True, help="The inventory's assets, as a person checks them.")
+conflicts_app = typer.Typer(no_args_is_help=True, help="Values imports disagreed about: review and settle them.")
 app.add_typer(dev_app, name="dev")
 app.add_typer(db_app, name="db")
 app.add_typer(tenant_app, name="tenant")
@@ -67,6 +69,7 @@ app.add_typer(imports_app, name="imports")
 app.add_typer(strategy_app, name="strategy")
 app.add_typer(plan_app, name="plan")
 app.add_typer(assets_app, name="assets")
+app.add_typer(conflicts_app, name="conflicts")
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
@@ -81,6 +84,7 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
     ImportFileError,
     InputFileError,
     StrategyOverrideError,
+    ConflictReviewError,
     PlanImportError,
     XlsxWriterException,
     asyncpg.PostgresError,
@@ -552,6 +556,8 @@ async def assets_show(engagement: str, asset: str = typer.Argument(..., help="As
             continue
         source = lineage.get(field)
         origin = f"{source.get('file_name') or 'import'} row {source.get('row_number', '-')}" if source else ""
+        if source and source.get("decided_by"):
+            origin += " (chosen in a conflict review)"
         table.add_row(field, str(value), origin)
     console.print(table)
     for change in changes or []:
@@ -559,6 +565,55 @@ async def assets_show(engagement: str, asset: str = typer.Argument(..., help="As
     for c in conflicts:
         console.print(f"conflict ({c['status']}): {c['field']} kept {c['kept_value']!r}, {c['file_name']} row "
                       f"{c['row_number']} said {c['incoming_value']!r}")
+
+
+@conflicts_app.command("list")
+@run_async
+async def conflicts_list(engagement: str, as_json: bool = JsonOption,
+                         resolved: bool = typer.Option(False, "--all", help="Also the resolved ones.")) -> None:
+    """Values imports disagreed about, open ones first, with the asset's value and the imported one."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        rows = await list_conflicts(s.pool, ref, include_resolved=resolved)
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("id", "asset", "column", "asset's value", "imported value", "from", "status")
+    for r in rows:
+        incoming = f"also matched {r['other_asset_name']}" if r["field"] == "asset" else repr(r["incoming_value"])
+        kept = "" if r["field"] == "asset" else repr(r["kept_value"])
+        table.add_row(str(r["id"])[:8], r["asset_name"], r["field"], kept, incoming,
+                      f"{r['file_name']} row {r['row_number']}", r["resolution"] or r["status"])
+    console.print(table)
+    console.print(f"{sum(r['status'] == 'open' for r in rows)} open; settle one with "
+                  "`conflicts resolve ENGAGEMENT ID --keep|--take --user EMAIL`")
+
+
+@conflicts_app.command("resolve")
+@run_async
+async def conflicts_resolve(
+    engagement: str,
+    conflict: str = typer.Argument(..., help="The conflict's id (its first 8 characters are enough)."),
+    keep: bool = typer.Option(False, "--keep", help="Keep the asset's value."),
+    take: bool = typer.Option(False, "--take", help="Take the imported value."),
+    reason: str = typer.Option("", help="Why; kept with the decision."),
+    user: str = UserOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Settle a column of an asset: keep its value or take the imported one (every open conflict of that
+    column is resolved with it)."""
+    if keep == take:
+        raise ConflictReviewError("decide with exactly one of --keep and --take")
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        result = await resolve_conflict(s.pool, ref, conflict, "keep" if keep else "take", user_id, reason)
+    if as_json:
+        _print_json(result)
+        return
+    value = result["incoming_value"] if take else result["kept_value"]
+    console.print(f"{result['asset_name']}.{result['field']}: {result['resolution']} ({value!r}); "
+                  f"{len(result['resolved'])} conflict(s) resolved")
 
 
 @mappings_app.command("show")

@@ -46,7 +46,8 @@ async def asset_detail(pool: asyncpg.Pool, ref: EngagementRef, asset: str) -> di
         detail = dict(rows[0])
         detail["conflicts"] = [dict(r) for r in await conn.fetch(sql("asset_conflicts"), detail["id"])]
         files = {str(r["id"]): r["file_name"] for r in await conn.fetch(sql("data_import_names"))}
-    detail["field_lineage"] = {field: {**source, "file_name": files.get(str(source.get("data_import_id")))}
+    detail["field_lineage"] = {field: {**source, "file_name": files.get(str(source.get("data_import_id")
+                                                                          or source.get("chosen_from_import_id")))}
                                for field, source in (detail["field_lineage"] or {}).items()}
     return detail
 

@@ -184,6 +184,12 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tm
     assert overridden["strategy"] == "retain"
     _fails_cleanly(env, "strategy", "set", engagement, first_asset, "teleport", "--reason", "x", "--user", owner,
                    message="teleport")
+    listed_conflicts = json.loads(_ok(env, "conflicts", "list", engagement, "--all", "--json"))
+    assert all(c["file_name"] == file.name for c in listed_conflicts)
+    _fails_cleanly(env, "conflicts", "resolve", engagement, "abc", "--keep", "--user", owner,
+                   message="not a conflict id")
+    _fails_cleanly(env, "conflicts", "resolve", engagement, "00000000", "--keep", "--take", "--user", owner,
+                   message="exactly one of --keep and --take")
     report_dir = tmp_path / "report"
     assert "report written" in _ok(env, "report", engagement, "--out", str(report_dir))
     assert (report_dir / "index.html").exists() and (report_dir / "images" / "wave_timeline.svg").exists()
