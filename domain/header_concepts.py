@@ -361,6 +361,10 @@ AMOUNTS = frozenset({"used", "size", "utilization"})
 NAMESPACE_ASPECTS = ASPECTS - {"owner", "manufacturer"}
 # Words that say a column is about something else (a contract, not a contact); never corrected to a near word.
 OTHER_SUBJECTS = frozenset({"contract"}) | UNRELATED | UNRELATED_HEADS | PERIODS
+# Parts of an asset, and the words for what kind of part it is: "CPU Model", "Disk Type" and "NIC Vendor" describe
+# the part, which no column holds (an asset's own model and manufacturer are not its processor's).
+COMPONENTS = frozenset({"cpu", "processor", "disk", "nic", "card"})
+COMPONENT_KINDS = frozenset({"type", "model", "manufacturer", "family", "description", "name"})
 # After these, "of" keeps the following words primary: "Number of Disks" is about disks.
 QUANTIFIERS = frozenset({"number", "total", "amount", "list", "count", "sum"})
 PREPOSITIONS = frozenset(
@@ -478,6 +482,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^\s*who\s+(?:owns|manages|maintains|supports|is\s+responsible\s+for)\b(.*)", re.I), r" \1 owner "),
     (re.compile(r"^\s*(what|which|who)\s+(?:is|are|was|were)\b", re.I), r"\1 "),  # the verb is no flag
     (re.compile(r"\bhow\s+many\b", re.I), " number of "),
+    (re.compile(r"\bassigned[\s_]+to\b", re.I), " owner "),  # a record assigned to someone names its owner
     (re.compile(r"\bkey[\s_-]*(?:pair[\s_-]*name|pair|name)\b", re.I), " keypair "),  # a cloud instance's SSH key
     (re.compile(r"\b(?:user|customer|client)[\s_-]*defined\b", re.I), " defined "),
     (re.compile(r"\bhow\s+(?:much|big|large)\b", re.I), " amount of "),
@@ -546,10 +551,15 @@ def names_the_plan(words: Iterable[str]) -> bool:
 
 def names_something_else(reading: HeaderReading) -> str | None:
     """The word that makes a header about something an asset has no column for ("Default *Gateway*",
-    "*Free* Space", "Cost per *Year*"), or None: an unrelated primary word, or a period other than a month."""
+    "*Free* Space", "Cost per *Year*", "*CPU model*"), or None: an unrelated primary word, a period other than a
+    month, or the kind of one of the asset's parts."""
     for word in reading.words:
         if word in PERIODS or (word in UNRELATED and word not in reading.secondary):
             return word
+    components = [word for word in reading.words if word in COMPONENTS]
+    kinds = [word for word in reading.words if word in COMPONENT_KINDS]
+    if components and kinds and set(reading.words) <= COMPONENTS | COMPONENT_KINDS | QUALIFIERS:
+        return f"{components[0]} {kinds[0]}"
     return reading.head if reading.head in UNRELATED_HEADS else None
 
 

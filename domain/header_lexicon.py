@@ -1247,6 +1247,7 @@ NOISE: tuple[re.Pattern[str], ...] = (
     re.compile(r"\s*[-–:]\s*(?:required|mandatory|optional|compulsory|if\s+known|if\s+applicable)\s*$", re.I),
     re.compile(r"\b(?:if\s+known|if\s+applicable|if\s+any|where\s+known|where\s+applicable)\b", re.I),
     re.compile(r"(?<=\w)[\[(]0[\])](?=\.)"),  # a path's first list element ("nics[0].ip") is the main one
+    re.compile(r"[.:]display_?value\s*$", re.I),  # a reference's shown value is the referenced attribute
 )
 # Examples after "e.g.", "i.e." ..., in brackets or not, are put in braces: they are values, not words of the name.
 EXAMPLES = re.compile(

@@ -475,3 +475,20 @@ def test_vendor_words_flags_and_products(header: str, target: str | None) -> Non
 )
 def test_finnish_czech_turkish_hungarian_and_romanian_words(header: str, target: str | None) -> None:
     _assert_generalised(header, target)
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Processor Vendor", None),  # the kind of one of the asset's parts has no column
+        ("cpu_model_name", None),
+        ("Network Card Type", None),
+        ("Hard Disk Model", None),
+        ("Server Model", "model"),  # ... the asset's own kind does
+        ("Processor Core Count", "cpu_cores"),
+        ("model.display_value", "model"),  # a reference's shown value is the referenced attribute
+        ("assigned_to", "business_owner"),  # a record assigned to someone names its owner
+    ],
+)
+def test_kinds_of_parts_and_references(header: str, target: str | None) -> None:
+    _assert_generalised(header, target)
