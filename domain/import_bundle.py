@@ -40,6 +40,7 @@ from pathlib import Path
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.dependency_records import EdgeCollector, RefKind, application_edges, application_names, konveyor_edge
+from domain.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
 from domain.field_mapping import suggest_mappings
 from domain.readers.table import Row, Table, ragged_problem
 from domain.size_units import SizeUnit, split_value_unit, to_gb
@@ -420,7 +421,9 @@ class InventoryView:
         konveyor = match.format_id == "konveyor_applications"
         base = _konveyor_headers(table.headers) if konveyor else list(table.headers)
         self._joined = _joined_columns(base, self._supplements)
-        self.headers: list[str] = base + [c.header for c in self._joined if c.header not in base]
+        self._disks = disk_columns(table.headers) if match.format_id == "azure_migrate" else {}
+        totals = [TOTAL_HEADERS[total] for total in self._disks]
+        self.headers: list[str] = base + [h for h in [*(c.header for c in self._joined), *totals] if h not in base]
         # Konveyor rows are positional: a row shorter than the header is normal there.
         width = len(table.headers)
         self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
@@ -461,6 +464,9 @@ class InventoryView:
             row = self._konveyor(row)
         elif self.match.format_id == "aws_ads":
             row = self._aws(row)
+        elif self._disks:
+            totals, problems = disk_totals(row.values, self._disks)
+            row = Row(row.number, {**row.values, **totals}, row.problems + tuple(problems))
         return self._join(row) if row is not None and self._joined else row
 
     def _join(self, row: Row) -> Row:

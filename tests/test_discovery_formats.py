@@ -260,6 +260,13 @@ async def test_azure_migrate_with_dependency_export(app_pool) -> None:
     assets = await _assets(app_pool, e.ref)
     assert len(assets) == 12
     assert assets["az-sql-01"]["memory_gb"] == Decimal(64) and assets["az-jump-01"]["memory_gb"] == Decimal(2)
+    # per-disk columns summed: az-sql-01 disks of 127 and 1024 GB, reads and writes of 3.5 + 2.8 and 45.0 + 38.0
+    # MB/s, 140 + 110 and 1800 + 1500 operations/s; az-file-01 has one disk (2048 GB, 8.0 + 1.0 MB/s, 120 + 10)
+    assert (assets["az-sql-01"]["storage_gb"], assets["az-sql-01"]["disk_throughput_mbps"],
+            assets["az-sql-01"]["disk_iops_avg"]) == (Decimal(1151), pytest.approx(89.3), 3550)
+    assert (assets["az-file-01"]["storage_gb"], assets["az-file-01"]["disk_throughput_mbps"],
+            assets["az-file-01"]["disk_iops_avg"]) == (Decimal(2048), 9, 130)
+    assert assets["az-sql-01"]["storage_used_gb"] == Decimal(900)  # "Storage in use (In GB)"
     assert assets["az-web-01"]["storage_used_gb"] == Decimal(70)
     assert assets["az-web-01"]["ip_addresses"] == ["10.2.0.11", "fe80::11"]
     assert assets["az-web-01"]["operating_system"] == "Windows Server 2019"
