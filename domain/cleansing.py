@@ -53,6 +53,7 @@ from domain.value_aliases import (
     PLACEHOLDER_KEYS,
     POWER_STATE_ALIASES,
     alias_key,
+    canonical_manufacturer,
     canonical_value,
     is_placeholder,
 )
@@ -265,9 +266,17 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "tags": _tags,
     "currency": _currency,
 }
+def _manufacturer(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    vendor = canonical_manufacturer(text)
+    if vendor is None or vendor == text:
+        return _Outcome(text)
+    return _Outcome(vendor, "manufacturer_alias")
+
+
 # Text columns with a vocabulary of their own: known spellings normalised, others kept.
 _TEXT_VOCABULARIES: dict[str, _Cleanser] = {
     "power_state": _vocabulary("power_state", POWER_STATE_ALIASES, strict=False),
+    "manufacturer": _manufacturer,
 }
 
 

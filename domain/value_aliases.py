@@ -99,6 +99,55 @@ POWER_STATE_ALIASES: dict[str, str] = alias_table(
     },
 )
 
+# Hardware and platform vendors as inventories spell them (BIOS strings, CMDB company records, SMBIOS).
+# HP (HP Inc., and Hewlett-Packard before the 2015 split) and HPE stay apart: the exports name either.
+MANUFACTURER_ALIASES: dict[str, str] = alias_table(
+    ("Dell", "HPE", "HP", "Lenovo", "IBM", "Cisco", "Fujitsu", "Supermicro", "Huawei", "Inspur", "Oracle",
+     "Hitachi", "NEC", "Nutanix", "VMware", "Microsoft", "Amazon Web Services", "Google", "Red Hat", "QEMU",
+     "Xen", "Apple", "Intel"),
+    {
+        "Dell": ("dell inc", "dell emc", "dell technologies", "dell computer corporation", "emc"),
+        "HPE": ("hewlett packard enterprise", "hewlett packard enterprise company", "hp enterprise"),
+        "HP": ("hewlett packard", "hewlett packard company", "hp inc", "compaq"),
+        "Lenovo": ("lenovo group", "lenovo group limited"),
+        "IBM": ("international business machines", "ibm corporation", "ibm corp"),
+        "Cisco": ("cisco systems", "cisco systems inc"),
+        "Fujitsu": ("fujitsu limited", "fujitsu technology solutions", "fujitsu siemens", "fujitsu siemens computers"),
+        "Supermicro": ("super micro", "super micro computer", "super micro computer inc"),
+        "Huawei": ("huawei technologies", "huawei technologies co ltd", "xfusion"),
+        "Inspur": ("inspur electronic information industry",),
+        "Oracle": ("oracle corporation", "oracle america", "sun microsystems", "innotek gmbh"),
+        "Hitachi": ("hitachi vantara", "hitachi ltd"),
+        "NEC": ("nec corporation",),
+        "Nutanix": ("nutanix inc",),
+        "VMware": ("vmware inc", "vmware by broadcom"),
+        "Microsoft": ("microsoft corporation", "microsoft corp", "hyper v"),
+        "Amazon Web Services": ("amazon", "amazon ec2", "aws", "amazon com"),
+        "Google": ("google llc", "google cloud", "google compute engine"),
+        "Red Hat": ("red hat inc",),
+        "QEMU": ("kvm",),
+        "Xen": ("xen project", "citrix"),
+        "Apple": ("apple inc",),
+        "Intel": ("intel corporation", "intel corp"),
+    },
+)
+# Company-form words a vendor's name may end in; dropped when the full spelling is not known.
+_COMPANY_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
+                            "gmbh", "ag", "sa", "srl", "bv", "plc", "kk", "group"})
+
+
+def canonical_manufacturer(text: str) -> str | None:
+    """The vendor `text` spells (`Dell Inc.` -> `Dell`, `VMware, Inc.` -> `VMware`), trying it without
+    trailing company-form words too; None when the vendor is not known."""
+    words = alias_key(text).split()
+    while words:
+        found = MANUFACTURER_ALIASES.get(" ".join(words))
+        if found or words[-1] not in _COMPANY_FORMS:
+            return found
+        words.pop()
+    return None
+
+
 BOOLEAN_ALIASES: dict[str, bool] = {
     **{alias_key(word): True for word in ("true", "yes", "y", "1", "t", "virtual")},
     **{alias_key(word): False for word in ("false", "no", "n", "0", "f", "physical")},

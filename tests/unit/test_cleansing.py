@@ -296,3 +296,14 @@ def test_tags_as_json_object_from_a_joined_tag_file() -> None:
     assert record.values["tags"] == {"env": "prod", "app": "shop, web"}
     broken = cleanse_record({"name": "a", "tags": '{"env": '}, mappings)
     assert broken.errors and "not a JSON object of tags" in broken.errors[0]
+
+
+def test_manufacturers_are_named_one_way_and_unknown_ones_kept() -> None:
+    mapping = [MappingSuggestion(source_field="Vendor", target_field="manufacturer", confidence=1.0, source="exact",
+                                 reason=""), MappingSuggestion(source_field="Host", target_field="name",
+                                                               confidence=1.0, source="exact", reason="")]
+    known = cleanse_record({"Host": "web01", "Vendor": "Dell Inc."}, mapping)
+    assert known.values["manufacturer"] == "Dell"
+    assert known.changes == [{"field": "manufacturer", "from": "Dell Inc.", "to": "Dell", "rule": "manufacturer_alias"}]
+    unknown = cleanse_record({"Host": "web01", "Vendor": "Acme Widgets"}, mapping)
+    assert (unknown.values["manufacturer"], unknown.changes) == ("Acme Widgets", [])

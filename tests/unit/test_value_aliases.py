@@ -11,6 +11,7 @@ from domain.value_aliases import (
     POWER_STATE_ALIASES,
     POWER_STATES,
     alias_key,
+    canonical_manufacturer,
     canonical_value,
     is_placeholder,
 )
@@ -72,3 +73,19 @@ def test_placeholders(text: str) -> None:
 @pytest.mark.parametrize("text", ["0", "prod", "web01", "NA"])
 def test_values_that_are_not_placeholders(text: str) -> None:
     assert not is_placeholder(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "vendor"),
+    [("Dell Inc.", "Dell"), ("DELL", "Dell"), ("VMware, Inc.", "VMware"), ("Hewlett Packard Enterprise", "HPE"),
+     ("Hewlett-Packard", "HP"), ("Cisco Systems, Inc.", "Cisco"), ("Super Micro Computer, Inc.", "Supermicro"),
+     ("LENOVO", "Lenovo"), ("IBM Corp.", "IBM"), ("Huawei Technologies Co., Ltd.", "Huawei"),
+     ("Microsoft Corporation", "Microsoft"), ("Dell Inc. Group", "Dell")],
+)
+def test_manufacturer_spellings_name_one_vendor(text: str, vendor: str) -> None:
+    assert canonical_manufacturer(text) == vendor
+
+
+@pytest.mark.parametrize("text", ["Acme Widgets Inc", "Inc", "To be filled by O.E.M.", "Dellware"])
+def test_unknown_manufacturers_have_no_canonical_name(text: str) -> None:
+    assert canonical_manufacturer(text) is None
