@@ -931,10 +931,6 @@ TOOL_WORDS = frozenset(
         "cloudamize",
         "manageengine",
         "rvtools",
-        "aws",
-        "amazon",
-        "azure",
-        "gcp",
         "pp",  # Puppet's trusted-fact prefix
         "nutanix",
         "prism",

@@ -441,8 +441,7 @@ def test_namespaces_questions_and_qualifying_words(header: str, target: str | No
 @pytest.mark.parametrize(
     ("header", "target"),
     [
-        ("AWS Instance ID", "external_id"),  # a cloud provider's name says where the value comes from
-        ("GCP Machine Name", "name"),
+        ("azure_region", None),  # a cloud provider's region in an intake sheet may be the destination's
         ("Total OCPUs", "cpu_cores"),  # vendor words for processors and disks
         ("DASD Used (GB)", "storage_used_gb"),
         ("processor.hz", "cpu_mhz"),  # a frequency in hertz
