@@ -18,6 +18,13 @@ _IDENTIFIER = re.compile(r"[a-z_]+")
 FIRST_COLUMN_PARAMETER = 3  # $1 import, $2 the no-identifier problem
 
 
+def _object(pairs: Sequence[str]) -> str:
+    """`jsonb_build_object` of `key, value` pairs, in calls of at most 50 pairs joined by `||` (a
+    function takes at most 100 arguments; an RVTools export has about 90 columns)."""
+    calls = [f"jsonb_build_object({', '.join(pairs[i:i + 50])})" for i in range(0, len(pairs), 50)]
+    return " || ".join(calls) or "'{}'::jsonb"
+
+
 def jsonb_key_order(columns: Sequence[str]) -> list[str]:
     """`columns` in the order jsonb keeps object keys (shorter first, then by bytes): the order the
     reference cleanser meets a stored raw row's columns in."""
@@ -82,14 +89,14 @@ def cleanse_statement(
         custom.append(f"{name}, CASE WHEN {a}.column_name IS NULL THEN nullif(r.raw_data ->> {name}, '')"
                       f" ELSE {a}.kept END")
         custom_changes.append(f", {a}.change")
-    named = " ".join(f"WHEN coalesce(c.vals ->> '{source}', '') <> '' THEN ARRAY['{source}', "
-                     + (f"split_part(c.vals ->> '{source}', '.', 1)]" if source == "fqdn" else f"c.vals ->> '{source}']")
-                     for source in ROW_IDENTIFIERS[1:])
+    named = " ".join(f"WHEN coalesce({name}, '') <> '' THEN ARRAY['{source}', {name}]" for source, name in (
+        (source, f"split_part(c.vals ->> '{source}', '.', 1)" if source == "fqdn" else f"c.vals ->> '{source}'")
+        for source in ROW_IDENTIFIERS[1:]))
     parts = {
-        "values": [", ".join(f"'{key}', {value}" for key, value in zip(keys, values))],
+        "values": [_object([f"'{key}', {value}" for key, value in zip(keys, values)])],
         "null_values": [f", CASE WHEN {value} IS NULL THEN '{key}' END" for key, value in zip(keys, values)],
         "placeholder_changes": placeholder_changes, "changes": changes, "errors": errors,
-        "custom": [", ".join(custom)], "custom_changes": custom_changes, "joins": joins,
+        "custom": [_object(custom)], "custom_changes": custom_changes, "joins": joins,
         "named": [f"CASE WHEN coalesce(c.vals ->> 'name', '') <> '' THEN NULL {named} END"],
     }
     statement = sql("raw_records_cleanse")

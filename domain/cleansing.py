@@ -266,6 +266,8 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "tags": _tags,
     "currency": _currency,
 }
+
+
 def _manufacturer(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     vendor = canonical_manufacturer(text)
     if vendor is None or vendor == text:
@@ -361,8 +363,8 @@ def name_from_identifiers(values: Mapping[str, object]) -> tuple[str, dict[str, 
     it has none."""
     for source in ROW_IDENTIFIERS[1:]:
         identifier = values.get(source)
-        if identifier:
-            name = str(identifier).split(".")[0] if source == "fqdn" else str(identifier)
+        name = (str(identifier).split(".")[0] if source == "fqdn" else str(identifier)) if identifier else ""
+        if name:  # an FQDN such as ".corp" names nothing
             return name, _change("name", None, name, f"name_from_{source}")
     return None
 

@@ -50,6 +50,8 @@ EDGE_ROWS = [
     ["db01", "DB01", "", "not-an-ip", "", "Oracle Linux 8", "  ", "-4", "NaN", "Production", "", "", "", ""],
     ["db02", " ", "", "", "", "  ", "9", "8", "32 GB", "Unknown", "", "", "", ""],
     ["db01", "db01", "", "10.0.0.9", "", "RHEL 8", "8.4", "8", "65,536", "prd", "", "web01", "45000", "dup"],
+    ["", "", ".corp", "10.7.7.7", "", "", "", "", "", "", "", "", "", "an FQDN that names nothing"],
+    ["", "", ".corp", "", "", "", "", "", "", "", "", "", "", "no identifier at all"],
 ]
 
 
@@ -111,3 +113,17 @@ async def test_edge_cases_cleanse_as_the_reference_does(app_pool, tmp_path: Path
         writer.writerows(EDGE_ROWS)
     # batches of 3 cells: outcomes are streamed and copied in several batches
     assert await _cleanse_and_compare(app_pool, [path], batch_size=3) == len(EDGE_ROWS)
+
+
+async def test_a_wide_export_cleanses_as_the_reference_does(app_pool, tmp_path: Path) -> None:
+    """Ninety columns, most of them unmapped (an RVTools vInfo export is about that wide): placeholders,
+    padding and dates among the custom attributes."""
+    extra = [f"Attribute {n:02d}" for n in range(70)] + ["Last Seen Date", "Modified"]
+    path = tmp_path / "wide.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(EDGE_HEADERS + extra)
+        for i, row in enumerate(EDGE_ROWS):
+            writer.writerow(row + [("N/A", f" v{i}-{n} ", "", "-", f"value {n}")[(i + n) % 5] for n in range(70)]
+                            + ["45000", "2024-01-02 10:00:00"])
+    assert await _cleanse_and_compare(app_pool, [path]) == len(EDGE_ROWS)

@@ -17,12 +17,15 @@
 WITH RECURSIVE imp AS (
     SELECT d.file_name, d.source_format, d.created_at FROM migration.data_imports d WHERE d.id = $1
 ), rec AS (
-    -- cleansed_data || '{}': each record's values read out of TOAST once, not once per key looked up
-    SELECT r.row_number, r.natural_key, r.cleansed_data || '{}' AS c, r.raw_data, r.cleansing_changes,
-           nullif(btrim(r.cleansed_data ->> 'external_id'), '') AS ext,
-           migration.asset_host_key(r.cleansed_data ->> 'hostname', r.cleansed_data ->> 'fqdn') AS host
-    FROM migration.raw_import_records r
-    WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed') AND r.natural_key IS NOT NULL
+    SELECT r.*, nullif(btrim(r.c ->> 'external_id'), '') AS ext,
+           migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn') AS host
+    FROM (
+        -- cleansed_data || '{}' (OFFSET 0): each record's values read out of TOAST once, not once per key
+        SELECT r.row_number, r.natural_key, r.cleansed_data || '{}' AS c, r.raw_data, r.cleansing_changes
+        FROM migration.raw_import_records r
+        WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed') AND r.natural_key IS NOT NULL
+        OFFSET 0
+    ) r
 ), rec_keys AS (
     SELECT r.row_number, k.rank, k.kind, k.value
     FROM rec r CROSS JOIN LATERAL migration.asset_match_keys(r.natural_key, r.c) k

@@ -12,4 +12,4 @@ WHERE c.text IS NOT NULL
   AND (c.column_name = ANY($3::text[])
        OR left(c.text, 1) = ANY($4::text[]) OR right(c.text, 1) = ANY($4::text[])
        OR octet_length(c.text) <> length(c.text)
-       OR lower(regexp_replace(c.text, '[^0-9A-Za-z]', '', 'g')) = ANY($5::text[]))
+       OR lower(regexp_replace(c.text, '[^0-9A-Za-z]', '', 'g') COLLATE "C") = ANY($5::text[]))

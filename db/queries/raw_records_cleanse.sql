@@ -40,10 +40,10 @@ FROM (
                /*@named*/ AS named  -- {identifier, name} for a row without a name
         FROM (
             SELECT r.row_number, r.validation_errors -> 'import' AS import_problems,
-                   jsonb_build_object(/*@values*/) - array_remove(ARRAY[NULL /*@null_values*/]::text[], NULL) AS vals,
+                   (/*@values*/) - array_remove(ARRAY[NULL /*@null_values*/]::text[], NULL) AS vals,
                    ARRAY[NULL /*@placeholder_changes*/ /*@changes*/]::jsonb[] AS changes,
                    array_remove(ARRAY[NULL /*@errors*/]::text[], NULL) AS errors,
-                   jsonb_strip_nulls(jsonb_build_object(/*@custom*/)) AS custom,
+                   jsonb_strip_nulls(/*@custom*/) AS custom,
                    ARRAY[NULL /*@custom_changes*/]::jsonb[] AS custom_changes
             FROM (
                 -- each row's raw data decompressed once (OFFSET 0), not once per column read
