@@ -148,6 +148,14 @@ def _number(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(number, rule)
 
 
+def read_amount(text: str, size: bool = False) -> float:
+    """A cell read as cleansing reads numbers (`1,024`, `2,5`; with `size`, a unit such as `127 GB`, in
+    GB); raises ValueError naming the text when it is not a finite, non-negative number."""
+    if size:
+        return float(_number("storage_gb", text, None).value)
+    return _parse_number(text)[0]
+
+
 def _boolean(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     value = BOOLEAN_ALIASES.get(alias_key(text))
     if value is None:

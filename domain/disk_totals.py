@@ -3,15 +3,19 @@
 Azure Migrate's import template lists its disks side by side: `Disk 1 size (In GB)`, `Disk 1 read
 throughput (MB per second)`, `Disk 1 write throughput ...`, `Disk 1 read ops (operations per second)`,
 `Disk 1 write ops ...`, up to Disk 20 (FORMATS.md). The asset holds totals: capacity is the sum of
-the sizes, throughput and IOPS the sums of reads and writes over every disk. A disk cell that is not
-a finite, non-negative number is a problem of its row (named by its column), never a silent zero.
+the sizes, throughput and IOPS the sums of reads and writes over every disk. Cells are read as
+cleansing reads numbers (placeholders are no value, `1,024` and `2,5` are numbers, a size may carry
+its unit); a cell that is not a finite, non-negative number is a problem of its row (named by its
+column), never a silent zero.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
+
+from domain.cleansing import read_amount
+from domain.value_aliases import is_placeholder
 
 _DISK_COLUMN = re.compile(
     r"\s*disk\s+\d+\s+(?:(?P<size>size)|(?:read|write)\s+(?:(?P<throughput>throughput)|(?P<ops>ops)))\b.*",
@@ -44,15 +48,11 @@ def disk_totals(values: Mapping[str, str], columns: Mapping[str, list[str]]) -> 
         amounts = []
         for header in headers:
             text = (values.get(header) or "").strip()
-            if not text:
+            if not text or is_placeholder(text):
                 continue
             try:
-                amount = float(text)
-            except ValueError:
-                amount = math.nan
-            if not math.isfinite(amount) or amount < 0:
-                problems.append(f"{header}: {text!r} is not a non-negative number")
-            else:
-                amounts.append(amount)
+                amounts.append(read_amount(text, size=total == "size"))
+            except ValueError as problem:
+                problems.append(f"{header}: {problem}")
         totals[TOTAL_HEADERS[total]] = f"{sum(amounts):.6f}".rstrip("0").rstrip(".") if amounts else ""
     return totals, problems

@@ -108,7 +108,7 @@ MANUFACTURER_ALIASES: dict[str, str] = alias_table(
     {
         "Dell": ("dell inc", "dell emc", "dell technologies", "dell computer corporation", "emc"),
         "HPE": ("hewlett packard enterprise", "hewlett packard enterprise company", "hp enterprise"),
-        "HP": ("hewlett packard", "hewlett packard company", "hp inc", "compaq"),
+        "HP": ("hewlett packard", "hewlett packard company", "hp inc", "hewlett packard development", "compaq"),
         "Lenovo": ("lenovo group", "lenovo group limited"),
         "IBM": ("international business machines", "ibm corporation", "ibm corp"),
         "Cisco": ("cisco systems", "cisco systems inc"),
@@ -133,13 +133,15 @@ MANUFACTURER_ALIASES: dict[str, str] = alias_table(
 )
 # Company-form words a vendor's name may end in; dropped when the full spelling is not known.
 _COMPANY_FORMS = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
-                            "gmbh", "ag", "sa", "srl", "bv", "plc", "kk", "group"})
+                            "gmbh", "ag", "sa", "srl", "bv", "plc", "kk", "group", "lp", "development"})
+# Trademark marks and the dots of "L.P.", which would otherwise leave stray words.
+_MARKS = re.compile(r"\((?:r|tm|c)\)|[®™©]|\bl\.\s*p\.?(?=\W|$)")
 
 
 def canonical_manufacturer(text: str) -> str | None:
-    """The vendor `text` spells (`Dell Inc.` -> `Dell`, `VMware, Inc.` -> `VMware`), trying it without
-    trailing company-form words too; None when the vendor is not known."""
-    words = alias_key(text).split()
+    """The vendor `text` spells (`Dell Inc.` -> `Dell`, `Intel(R) Corporation` -> `Intel`), trying it
+    without trailing company-form words too; None when the vendor is not known."""
+    words = alias_key(_MARKS.sub(" ", text.casefold())).split()
     while words:
         found = MANUFACTURER_ALIASES.get(" ".join(words))
         if found or words[-1] not in _COMPANY_FORMS:

@@ -34,11 +34,19 @@ def test_missing_disks_add_nothing_and_no_disk_at_all_leaves_the_totals_empty() 
     assert set(disk_totals(_row(*[""] * 10), columns)[0].values()) == {""}
 
 
+def test_disk_cells_are_read_as_cleansing_reads_numbers() -> None:
+    totals, problems = disk_totals(_row("1,024", "2,5", "N/A", "-", "1_0", "1 TB", "0.5", "", "", "7"),
+                                   disk_columns(HEADERS))
+    assert problems == ["Disk 1 write ops (operations per second): '1_0' is not a number"]
+    assert totals[TOTAL_HEADERS["size"]] == "2048"  # 1,024 GB + 1 TB
+    assert totals[TOTAL_HEADERS["throughput"]] == "3"  # 2,5 + 0.5; placeholders are no value
+
+
 def test_bad_disk_cells_are_problems_named_by_their_column() -> None:
     _, problems = disk_totals(_row("abc", "NaN", "-1", "inf", "1", "2", "3", "4", "5", "6"), disk_columns(HEADERS))
     assert problems == [
-        "Disk 1 size (In GB): 'abc' is not a non-negative number",
-        "Disk 1 read throughput (MB per second): 'NaN' is not a non-negative number",
-        "Disk 1 write throughput (MB per second): '-1' is not a non-negative number",
-        "Disk 1 read ops (operations per second): 'inf' is not a non-negative number",
+        "Disk 1 size (In GB): 'abc' is not a number",
+        "Disk 1 read throughput (MB per second): 'NaN' is not a finite number",
+        "Disk 1 write throughput (MB per second): '-1' is negative",
+        "Disk 1 read ops (operations per second): 'inf' is not a finite number",
     ]
