@@ -36,6 +36,8 @@ async def test_taking_an_imported_value_settles_the_column_and_survives_later_im
     assert {(c["field"], c["kept_value"], c["incoming_value"]) for c in open_} == {
         ("cpu_cores", 4, 8), ("cpu_cores", 4, 16)}
     vcenter = next(c for c in open_ if c["file_name"] == "vcenter_export.csv")
+    [vcenter_import] = [r["id"] for r in await fetch(app_pool, t, "SELECT id FROM migration.data_imports"
+                                                                  " WHERE file_name = 'vcenter_export.csv'")]
 
     with pytest.raises(ConflictReviewError, match="may not resolve conflicts"):
         await resolve_conflict(app_pool, e.ref, str(vcenter["id"]), "take", e.viewer_id)
@@ -49,7 +51,10 @@ async def test_taking_an_imported_value_settles_the_column_and_survives_later_im
     assert lineage["decided_by"] == str(e.owner_id) and lineage["conflict_id"] == str(vcenter["id"])
     assert "data_import_id" not in lineage
     assert await list_conflicts(app_pool, e.ref) == []
-    assert len(await list_conflicts(app_pool, e.ref, include_resolved=True)) == 2
+    settled = {c["id"]: c["resolution"] for c in await list_conflicts(app_pool, e.ref, include_resolved=True)}
+    assert len(settled) == 2
+    assert settled[next(c["id"] for c in open_ if c["file_name"] == "intake_sheet.csv")] == (
+        f"settled with conflict {vcenter['id']}: took the imported value: vCenter is live")
     with pytest.raises(ConflictReviewError, match="resolved already"):
         await resolve_conflict(app_pool, e.ref, str(vcenter["id"]), "keep", e.owner_id)
 
@@ -60,7 +65,37 @@ async def test_taking_an_imported_value_settles_the_column_and_survives_later_im
     assert (again["kept_value"], again["incoming_value"]) == (8, 4)
     kept = await resolve_conflict(app_pool, e.ref, str(again["id"]), "keep", e.owner_id)
     assert kept["resolution"] == "kept the asset's value" and kept["resolved"] == [again["id"]]
-    assert (await _cores(app_pool, t))[0] == 8
+    cores, lineage = await _cores(app_pool, t)
+    assert cores == 8 and lineage["conflict_id"] == str(again["id"])  # the value still says where it came from
+    assert lineage["chosen_from_import_id"] == str(vcenter_import) and "data_import_id" not in lineage
+
+
+async def test_taking_an_os_brings_its_family_and_version_and_settles_their_conflicts(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    t = RawTenant(e.ref.client_account_id, e.ref.id, e.owner_id)
+    for file_name, os in (("cmdb_export.csv", "RHEL 8"), ("vcenter_export.csv", "Windows Server 2019")):
+        records = _cleansed([cmdb(name="db01", host_name="db01", os=os)])
+        await merge(app_pool, t, await add_import(app_pool, t, file_name, "generic", records))
+    conflicts = {c["field"]: c for c in await list_conflicts(app_pool, e.ref)}
+    assert set(conflicts) == {"operating_system", "os_family", "os_version"}
+    taken = await resolve_conflict(app_pool, e.ref, str(conflicts["operating_system"]["id"]), "take", e.owner_id)
+    assert set(taken["resolved"]) == {c["id"] for c in conflicts.values()}
+    [asset] = await fetch(app_pool, t, "SELECT operating_system, os_family, os_version FROM migration.assets")
+    assert tuple(asset) == ("Windows Server 2019", "windows", "2019")
+
+
+async def test_an_external_id_another_asset_holds_is_not_taken(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    t = RawTenant(e.ref.client_account_id, e.ref.id, e.owner_id)
+    for file_name, external_id, name in (("cmdb_export.csv", "CI-1", "web01"),
+                                         ("intake_sheet.csv", "CI-9", "web01"),  # another id for web01: a conflict
+                                         ("cmdb_update.csv", "CI-9", "web02")):  # then CI-9 turns up as web02's
+        records = _cleansed([cmdb(externalid=external_id, name=name, host_name=name)])
+        await merge(app_pool, t, await add_import(app_pool, t, file_name, "generic", records))
+    [disputed] = [c for c in await list_conflicts(app_pool, e.ref) if c["field"] == "external_id"]
+    assert (disputed["asset_name"], disputed["kept_value"], disputed["incoming_value"]) == ("web01", "CI-1", "CI-9")
+    with pytest.raises(ConflictReviewError, match="belongs to asset web02"):
+        await resolve_conflict(app_pool, e.ref, str(disputed["id"]), "take", e.owner_id)
 
 
 async def test_unknown_or_malformed_conflict_ids_are_refused(app_pool) -> None:
