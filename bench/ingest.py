@@ -368,6 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1:
         parser.error("--rows must be at least 1")
 
+    revision = git_revision()  # the code measured, before anything is committed meanwhile
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     configure_environment((args.data_dir or work / "data").resolve())  # before settings are first read
     csv_dir = Path(tempfile.mkdtemp(prefix="bench-ingest-file-")) if args.keep_file else work
@@ -384,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     report["generation_seconds"] = generation
     report["machine"] = {"nproc": os.cpu_count(), "ram_gib": psutil.virtual_memory().total / 2**30,
                          "python": platform.python_version(), "platform": platform.platform(),
-                         "commit": git_revision(), "load_average_1min": os.getloadavg()[0],
+                         "commit": revision, "load_average_1min": os.getloadavg()[0],
                          "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     print_report(report)
     if args.keep_file:
