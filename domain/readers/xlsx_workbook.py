@@ -1,6 +1,8 @@
 """XLSX workbooks through calamine: one table per non-empty sheet, every value as text.
 
-A zip-bomb guard runs on the zip directory before calamine opens anything. Calamine parses a whole
+A zip-bomb guard runs before calamine opens anything: on the sizes the zip's directory declares, then on
+the parts themselves, each inflated (and thrown away) with its output capped at its declared size, so a
+part that lies about its size is refused too. Calamine parses a whole
 sheet into compact native memory when it is loaded (it cannot stream a sheet); `iter_rows` then turns
 one row at a time into Python values. So at most one parsed sheet is held: `open_tables` finds each
 sheet's header and, when there are several, lets each go; such a table loads its sheet again when first read.
@@ -9,10 +11,13 @@ sheet's header and, when there are several, lets each go; such a table loads its
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 from python_calamine import (
     CalamineError,
@@ -57,6 +62,43 @@ def check_zip(path: Path, max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES) 
         if entry.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_ENTRY_RATIO:
             raise InputFileError(f"{path.name}: refused, part {entry.filename} inflates {ratio:.0f}:1 to "
                                  f"{entry.file_size / (1 << 20):.0f} MiB (a zip bomb?)")
+    with path.open("rb") as handle:
+        for entry in entries:
+            _check_declared_size(path, handle, entry)
+
+
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # signature ... file name length, extra field length
+_CHUNK = 1 << 20
+
+
+def _check_declared_size(path: Path, handle: BinaryIO, entry: zipfile.ZipInfo) -> None:
+    """Inflate one part, its output capped at the size the directory declares: a part whose data holds
+    more than it declares (what a parser that trusts the data would inflate) is refused."""
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return  # stored data is exactly its compressed size, which the file holds
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        raise InputFileError(f"{path.name}: part {entry.filename} uses a compression XLSX does not ({entry.compress_type})")
+    handle.seek(entry.header_offset)
+    header = _LOCAL_HEADER.unpack(handle.read(_LOCAL_HEADER.size))
+    handle.seek(entry.header_offset + _LOCAL_HEADER.size + header[-2] + header[-1])
+    inflate, left, produced = zlib.decompressobj(-zlib.MAX_WBITS), entry.compress_size, 0
+    try:
+        pending = b""
+        while not inflate.eof:
+            if not pending:
+                if left <= 0:
+                    break
+                pending = handle.read(min(_CHUNK, left))
+                left -= len(pending)
+                if not pending:
+                    break
+            produced += len(inflate.decompress(pending, entry.file_size + 1 - produced))
+            pending = inflate.unconsumed_tail
+            if produced > entry.file_size:
+                raise InputFileError(f"{path.name}: refused, part {entry.filename} holds more than the "
+                                     f"{entry.file_size:,} bytes its directory declares (a zip bomb?)")
+    except zlib.error as exc:
+        raise InputFileError(f"{path.name}: corrupt or truncated XLSX (zip) file: part {entry.filename}: {exc}") from exc
 
 
 def open_sheets(path: Path) -> list[StreamTable]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zipfile
 from pathlib import Path
 
@@ -188,3 +189,26 @@ def test_a_csv_has_no_sheets(tmp_path: Path) -> None:
 )
 def test_cell_text(value: object, text: str) -> None:
     assert cell_text(value) == text
+
+
+def test_a_part_that_holds_more_than_it_declares_is_refused(tmp_path: Path) -> None:
+    """A zip whose directory understates a part's size passes the size checks; the part itself must not."""
+    path = tmp_path / "liar.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+        archive.writestr("xl/worksheets/sheet1.xml", b" " * (8 << 20))  # 8 MiB that deflates to a few KiB
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("xl/worksheets/sheet1.xml")
+    central = data.rfind(b"PK\x01\x02", 0, data.find(b"PK\x05\x06"))
+    while data[central + 46:central + 46 + len(entry.filename)] != entry.filename.encode():
+        central = data.rfind(b"PK\x01\x02", 0, central)
+    struct.pack_into("<L", data, entry.header_offset + 22, 1000)  # the local header's uncompressed size
+    struct.pack_into("<L", data, central + 24, 1000)  # the directory's
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1000  # what the directory now says
+    with pytest.raises(InputFileError, match=r"^liar.xlsx: refused, part xl/worksheets/sheet1.xml holds more than "
+                                             r"the 1,000 bytes its directory declares \(a zip bomb\?\)$"):
+        check_zip(path)
