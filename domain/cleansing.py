@@ -8,6 +8,8 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
   Infinity, negatives, text and fractions in whole-number columns are errors;
 - sizes are converted to GB from the unit of the value (`16384 MB`) or else of the header
   (rule `<unit>_to_GB`); percentages may end in `%` and must lie within 0..100;
+- manufacturer spellings become one vendor name (`Dell Inc.` -> `Dell`, rule `manufacturer_alias`);
+  unknown vendors stay as written;
 - environment, criticality and asset type spellings become canonical values (rule `<kind>_alias`);
   an unknown spelling is an error, never a guess; known power-state spellings become
   `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), others stay as written;
@@ -366,6 +368,9 @@ def _cleanse_os(os_text: str, version_text: str | None) -> CellOutcome:
     return CellOutcome(values, tuple(changes))
 
 
+NO_IDENTIFIER = "no identifying value (name, hostname, fqdn, external id, IP or MAC address)"
+
+
 def name_from_identifiers(values: Mapping[str, object]) -> tuple[str, dict[str, object]] | None:
     """A name for a nameless row from its other identifiers, with the change that records it; None when
     it has none."""
@@ -408,9 +413,10 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
             values["name"] = named[0]
             changes.append(named[1])
     custom: dict[str, str] = {}
+    mapped = {m.source_field for m in mappings}
     for column, cell in raw.items():
         text = (cell or "").strip()
-        if column in {m.source_field for m in mappings} or not text:
+        if column in mapped or not text:
             continue
         kept, change = custom_cell(column, text)
         if kept is not None:
@@ -472,7 +478,6 @@ def stored_custom_outcome(column: str, stored: str) -> tuple[str | None, dict[st
     return None if kept == stored and change is None else (kept, change)
 
 
-NO_IDENTIFIER = "no identifying value (name, hostname, fqdn, external id, IP or MAC address)"
 _DATE_HEADER = re.compile(r"date|created|discovered|power\s*on|last[\s_]*seen|modified|updated", re.IGNORECASE)
 
 
