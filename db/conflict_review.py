@@ -96,7 +96,7 @@ async def _take(conn: asyncpg.Connection, row: dict[str, Any], decided: dict[str
     values = {field: value}
     if field == "operating_system":  # the family and version follow the name
         identity = identify_os(str(value))
-        values.update(os_family=identity.family, **({"os_version": identity.version} if identity.version else {}))
+        values.update(os_family=identity.family, os_version=identity.version)  # no version named: none kept
     for column, column_value in values.items():
         await conn.execute(sql("asset_take_value").replace("/*@field*/", column), row["asset_id"], column_value,
                            lineage)
