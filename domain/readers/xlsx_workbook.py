@@ -2,9 +2,8 @@
 
 A zip-bomb guard runs before calamine opens anything: on the sizes the zip's directory declares, then on
 the parts themselves, each inflated (and thrown away) with its output capped at its declared size, so a
-part that lies about its size is refused too. Calamine parses a whole
-sheet into compact native memory when it is loaded (it cannot stream a sheet); `iter_rows` then turns
-one row at a time into Python values. So at most one parsed sheet is held: `open_tables` finds each
+part that lies about its size is refused too. Calamine parses a whole sheet into compact native memory
+when it is loaded (it cannot stream a sheet); `iter_rows` then turns one row at a time into Python values. So at most one parsed sheet is held: `open_tables` finds each
 sheet's header and, when there are several, lets each go; such a table loads its sheet again when first read.
 """
 

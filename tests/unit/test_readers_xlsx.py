@@ -212,3 +212,13 @@ def test_a_part_that_holds_more_than_it_declares_is_refused(tmp_path: Path) -> N
     with pytest.raises(InputFileError, match=r"^liar.xlsx: refused, part xl/worksheets/sheet1.xml holds more than "
                                              r"the 1,000 bytes its directory declares \(a zip bomb\?\)$"):
         check_zip(path)
+
+
+def test_a_part_compressed_otherwise_than_xlsx_compresses_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bzip.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook/>')
+    with pytest.raises(InputFileError, match=r"^bzip.xlsx: part \[Content_Types\].xml uses a compression XLSX "
+                                             r"does not \(12\)$"):
+        check_zip(path)
