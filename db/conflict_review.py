@@ -72,7 +72,8 @@ async def resolve_conflict(
             written = await _take(conn, row, decided)
         elif row["field"] in _COLUMNS:
             await conn.execute(sql("asset_keep_value"), row["asset_id"], row["field"], decided)
-        resolution = ("took the imported value" if decision == "take" else "kept the asset's value") + (
+        kept = "kept the assets apart" if row["field"] == "asset" else "kept the asset's value"
+        resolution = ("took the imported value" if decision == "take" else kept) + (
             f": {reason.strip()}" if reason.strip() else "")
         resolved = [r["id"] for r in await conn.fetch(sql("conflicts_resolve"), row["id"], resolution, user_id,
                                                       written)]

@@ -106,3 +106,18 @@ async def test_unknown_or_malformed_conflict_ids_are_refused(app_pool) -> None:
         await resolve_conflict(app_pool, e.ref, "abc", "keep", e.owner_id)
     with pytest.raises(ConflictReviewError, match="not a conflict id"):
         await resolve_conflict(app_pool, e.ref, "'; DROP TABLE x; --", "keep", e.owner_id)
+
+
+async def test_two_assets_one_record_matched_can_only_be_kept_apart(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    t = RawTenant(e.ref.client_account_id, e.ref.id, e.owner_id)
+    first = _cleansed([cmdb(name="web01", host_name="web01"), cmdb(name="appliance-7", ip_address="10.0.0.5")])
+    await merge(app_pool, t, await add_import(app_pool, t, "cmdb_export.csv", "generic", first))
+    second = _cleansed([cmdb(name="web01", host_name="web01", ip_address="10.0.0.5")])  # host says one, IP the other
+    await merge(app_pool, t, await add_import(app_pool, t, "scan.csv", "generic", second))
+    [both] = [c for c in await list_conflicts(app_pool, e.ref) if c["field"] == "asset"]
+    assert (both["asset_name"], both["other_asset_name"]) == ("web01", "appliance-7")
+    with pytest.raises(ConflictReviewError, match="can only be kept apart"):
+        await resolve_conflict(app_pool, e.ref, str(both["id"]), "take", e.owner_id)
+    kept = await resolve_conflict(app_pool, e.ref, str(both["id"]), "keep", e.owner_id, "different machines")
+    assert kept["resolved"] == [both["id"]] and kept["resolution"] == "kept the assets apart: different machines"
