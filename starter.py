@@ -34,11 +34,11 @@ from db.plan_review import PlanImportError, export_plan, import_plan
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
 from db.strategy_overrides import StrategyOverrideError, override_strategy
+from domain.assessment.strategy_rules import BusinessGoals
 from domain.asset_fields import ASSET_IMPORT_FIELDS
+from domain.discovery.readers import InputFileError
 from domain.flow_contracts import MappingCorrection, MappingReviewStatus, MasterStatus
-from domain.readers import InputFileError
 from domain.status_highlights import phase_highlights
-from domain.strategy_rules import BusinessGoals
 from domain.vocabulary import MEMBER_ROLES, PHASES, SIX_R_STRATEGIES, TEST_TENANT_1
 from reports.engagement_report import write_report
 from runtime import engagement_control as control

@@ -25,7 +25,7 @@ from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
 from activities.transitions import TransitionActivities
 from db.pool import create_pool
-from domain.header_embedding import embedder_from_settings
+from domain.discovery.header_embedding import embedder_from_settings
 from runtime.devstack import ensure_stack
 from runtime.logging import configure_logging
 from runtime.settings import Settings, get_settings

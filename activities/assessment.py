@@ -33,12 +33,12 @@ from activities.errors import bad_input
 from activities.heartbeat import heartbeating
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.cost_model import COMFORT_FACTOR, estimate_cost
+from domain.assessment.cost_model import COMFORT_FACTOR, estimate_cost
+from domain.assessment.price_table import PriceTable, bundled_price_table, parse_price_table
+from domain.assessment.risk import assess_risk
+from domain.assessment.strategy_rules import GOALS, AssetFacts, BusinessGoals, recommend_application, recommend_strategy
+from domain.assessment.strategy_rules import score_complexity as complexity_of
 from domain.flow_contracts import StepInput, StepResult, Tenant
-from domain.price_table import PriceTable, bundled_price_table, parse_price_table
-from domain.risk import assess_risk
-from domain.strategy_rules import GOALS, AssetFacts, BusinessGoals, recommend_application, recommend_strategy
-from domain.strategy_rules import score_complexity as complexity_of
 from runtime.settings import get_settings
 
 Rows = list[asyncpg.Record]

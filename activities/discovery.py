@@ -23,8 +23,9 @@ from db.cleanse_statement import cleanse_statement
 from db.import_files import spool_import_file
 from db.pool import tenant_transaction
 from db.queries import sql
+from domain.assessment.end_of_life import database_texts, tech_debt
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.cleansing import (
+from domain.discovery.cleansing import (
     NO_IDENTIFIER,
     cleansed_one_by_one,
     is_date_column,
@@ -32,12 +33,11 @@ from domain.cleansing import (
     stored_cell_outcome,
     stored_custom_outcome,
 )
-from domain.dependency_records import EdgeProblem, EdgeResult, edge_reader
-from domain.end_of_life import database_texts, tech_debt
-from domain.field_mapping import MappingSuggestion
+from domain.discovery.dependency_records import EdgeProblem, EdgeResult, edge_reader
+from domain.discovery.field_mapping import MappingSuggestion
+from domain.discovery.import_plan import InputFileError, PlannedFile, planned_import
+from domain.discovery.readers import Row
 from domain.flow_contracts import StepInput, StepResult, Tenant
-from domain.import_plan import InputFileError, PlannedFile, planned_import
-from domain.readers import Row
 
 
 class DiscoveryActivities:
@@ -169,7 +169,7 @@ class DiscoveryActivities:
 
     async def _cleanse_rows(self, inp: StepInput, meta: asyncpg.Record) -> None:
         """Cleanse an import's rows set-based in one transaction: each distinct cell that cleansing may
-        alter is cleansed once in Python (`domain.cleansing`), then one statement assembles and writes
+        alter is cleansed once in Python (`domain.discovery.cleansing`), then one statement assembles and writes
         every row."""
         import_id = meta["id"]
         async with self._tx(inp.tenant) as conn:
@@ -336,7 +336,7 @@ def _suggestion(row: asyncpg.Record) -> MappingSuggestion:
 
 
 def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -> list[tuple]:
-    """Dependency-file rows as edge records (`domain.dependency_records`), with no cleansing changes (an empty
+    """Dependency-file rows as edge records (`domain.discovery.dependency_records`), with no cleansing changes (an empty
     list: the column is NOT NULL); unusable rows are quarantined."""
     out = []
     for row in rows:

@@ -2,7 +2,7 @@
 
 `map_attributes` suggests a target for every column of each inventory file from its header, a
 sample of its values and the nearest decisions people made before (pgvector); guesses whose
-values do not fit their target are withdrawn (`domain.mapping_checks`). Suggestions at
+values do not fit their target are withdrawn (`domain.discovery.mapping_checks`). Suggestions at
 least `AUTO_APPROVE_CONFIDENCE` sure are approved; the rest wait for a person, as does an import
 with no identifying column. `apply_mapping_review` applies a person's corrections (source `user`)
 or accepts the remaining suggestions, and stores every reviewed decision as a learning pattern.
@@ -24,11 +24,11 @@ from db.learning_patterns import mark_applied, nearest_mappings, store_mapping_d
 from db.pool import tenant_transaction
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
-from domain.field_mapping import suggest_mappings
+from domain.discovery.field_mapping import suggest_mappings
+from domain.discovery.header_embedding import Embedder
+from domain.discovery.mapping_checks import check_guesses
+from domain.discovery.value_profile import profile_signature, profile_values
 from domain.flow_contracts import MappingReviewInput, MappingReviewStatus, StepInput, StepResult, Tenant
-from domain.header_embedding import Embedder
-from domain.mapping_checks import check_guesses
-from domain.value_profile import profile_signature, profile_values
 from domain.vocabulary import LEARNING_SCOPES, REVIEWING_ROLES
 
 # Suggestions at least this confident are applied without a person's review: exact names (1.0),

@@ -1,4 +1,4 @@
-"""Planning steps on the dependency-aware wave planner (`domain.wave_planner.plan_waves`).
+"""Planning steps on the dependency-aware wave planner (`domain.planning.planner.plan_waves`).
 
 move_groups checks the input and reports the move groups the rules make (nothing is written yet);
 wave_planning plans and replaces the whole plan in one transaction (waves with kind, dates, totals
@@ -23,13 +23,13 @@ from activities.heartbeat import heartbeating
 from db.plan_review import Portfolio, plan_settings, read_portfolio, write_plan
 from db.pool import tenant_transaction
 from db.queries import sql
-from domain.effort import DAY_RATE
+from domain.assessment.effort import DAY_RATE
 from domain.flow_contracts import StepInput, StepResult
-from domain.planning_groups import group_portfolio
-from domain.planning_model import PlanSettings
-from domain.planning_schedule import GB_PER_TB
+from domain.planning.groups import group_portfolio
+from domain.planning.model import PlanSettings
+from domain.planning.planner import plan_waves
+from domain.planning.schedule import GB_PER_TB
 from domain.vocabulary import WAVE_KINDS
-from domain.wave_planner import plan_waves
 
 T = TypeVar("T")
 

@@ -153,7 +153,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     from db import tenancy
     from db.pool import create_pool, tenant_transaction
     from db.queries import sql
-    from domain.sample_inventory import generate_inventory, write_csv
+    from domain.discovery.sample_inventory import generate_inventory, write_csv
     from domain.vocabulary import PHASES
     from runtime import engagement_control as control
     from runtime.devstack import ensure_stack

@@ -63,7 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.field_mapping import SYNONYM_CONFIDENCE, MappingSuggestion, suggest_mappings
+from domain.discovery.field_mapping import SYNONYM_CONFIDENCE, MappingSuggestion, suggest_mappings
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGET_ACCURACY = 0.95

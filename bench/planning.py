@@ -22,9 +22,9 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from domain.move_groups import move_groups
-from domain.planning_model import PlanAsset, PlanEdge, PlanSettings
-from domain.wave_planner import plan_waves
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings
+from domain.planning.move_groups import move_groups
+from domain.planning.planner import plan_waves
 
 SHARED_SHARE = 0.05
 ENVIRONMENTS = (("production", 50), ("disaster_recovery", 5), ("staging", 10), ("uat", 10), ("test", 12),

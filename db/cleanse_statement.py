@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
-from domain.cleansing import MAX_CHANGES_BY_KIND, VALUES_SET_BY_KIND
+from domain.discovery.cleansing import MAX_CHANGES_BY_KIND, VALUES_SET_BY_KIND
 
 _IDENTIFIER = re.compile(r"[a-z_]+")
 FIRST_COLUMN_PARAMETER = 3  # $1 import, $2 the no-identifier problem

@@ -17,8 +17,8 @@ import asyncpg
 
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.field_mapping import LearnedMatch, normalise_header
-from domain.header_embedding import Embedder
+from domain.discovery.field_mapping import LearnedMatch, normalise_header
+from domain.discovery.header_embedding import Embedder
 
 _WORD = re.compile(r"[^\W_]")
 # Candidates per header fetched from the index; HNSW filters by tenant after the search, so ask wide.

@@ -4,7 +4,7 @@
 dates and totals, memberships, each asset's wave, move group and reason, violations and cycles) in
 the caller's transaction, so a plan is never half written (ADR-0005: COPY into temp staging, then
 one statement per table). `export_plan` writes the plan for people (CSV, XLSX, Markdown);
-`import_plan` applies their edited CSV/XLSX after `domain.plan_validation` has checked it.
+`import_plan` applies their edited CSV/XLSX after `domain.planning.plan_validation` has checked it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from pydantic import ValidationError
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef
-from domain.effort import DAY_RATE
-from domain.plan_validation import PlanEditRow, check_plan_edit
-from domain.planning_model import PlanAsset, PlanEdge, PlanSettings, WavePlan
-from domain.planning_schedule import GB_PER_TB
-from domain.readers import InputFileError, detect_format, open_table
+from domain.assessment.effort import DAY_RATE
+from domain.discovery.readers import InputFileError, detect_format, open_table
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.planning.plan_validation import PlanEditRow, check_plan_edit
+from domain.planning.schedule import GB_PER_TB
 from domain.spreadsheet_safety import neutralise_cell
 from domain.vocabulary import REVIEWING_ROLES
 

@@ -19,9 +19,9 @@ import asyncpg
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef
-from domain.header_embedding import HashedNgramEmbedder
-from domain.strategy_rules import DEFAULT_TARGETS
-from domain.strategy_synonyms import canonical_strategy
+from domain.assessment.strategy_rules import DEFAULT_TARGETS
+from domain.assessment.strategy_synonyms import canonical_strategy
+from domain.discovery.header_embedding import HashedNgramEmbedder
 from domain.vocabulary import REVIEWING_ROLES
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from domain.shared_services import SHARED_SERVICE_GROUP_PREFIX
+from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
 
 T = TypeVar("T")
 

@@ -43,13 +43,13 @@ class Settings(BaseSettings):
     price_table: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("MIGRATION_PRICE_TABLE"),
-        description="Price table JSON file (domain.price_table format) for cost projections; unset: the bundled one.",
+        description="Price table JSON file (domain.assessment.price_table format) for cost projections; unset: the bundled one.",
     )
     comfort_factor: float | None = Field(
         default=None,
         ge=1,
         validation_alias=AliasChoices("MIGRATION_COMFORT_FACTOR"),
-        description="Headroom over p95 utilisation when right-sizing; unset: domain.cost_model.COMFORT_FACTOR.",
+        description="Headroom over p95 utilisation when right-sizing; unset: domain.assessment.cost_model.COMFORT_FACTOR.",
     )
 
     @property

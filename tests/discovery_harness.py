@@ -23,6 +23,7 @@ from activities.transitions import TransitionActivities
 from db.import_files import store_import_files
 from db.pool import tenant_transaction
 from db.tenancy import EngagementRef
+from domain.discovery.header_embedding import HashedNgramEmbedder
 from domain.flow_contracts import (
     MappingReviewInput,
     MappingReviewRequest,
@@ -31,7 +32,6 @@ from domain.flow_contracts import (
     Tenant,
     TransitionRequest,
 )
-from domain.header_embedding import HashedNgramEmbedder
 
 
 @dataclass

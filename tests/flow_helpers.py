@@ -14,8 +14,8 @@ from temporalio.worker import Worker
 
 from db.pool import tenant_transaction
 from db.tenancy import EngagementRef
+from domain.discovery.sample_inventory import generate_inventory, write_csv
 from domain.flow_contracts import MasterStatus
-from domain.sample_inventory import generate_inventory, write_csv
 from runtime import engagement_control as control
 from worker import build_worker
 

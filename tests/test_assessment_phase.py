@@ -1,8 +1,8 @@
 """The assessment steps against the real PostgreSQL, run in Temporal's ActivityEnvironment, on a small
 hand-checked portfolio of ten assets in two applications, with business goals.
 
-Expected values are worked out by hand from the rule tables of domain.strategy_rules, domain.risk and
-domain.cost_model and the bundled price table (aws us-east-1, 2026-10-01); the comments show the sums.
+Expected values are worked out by hand from the rule tables of domain.assessment.strategy_rules, domain.assessment.risk and
+domain.assessment.cost_model and the bundled price table (aws us-east-1, 2026-10-01); the comments show the sums.
 """
 
 from __future__ import annotations

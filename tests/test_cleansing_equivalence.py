@@ -1,7 +1,7 @@
 """Set-based cleansing gives what the row-by-row reference gives, row for row.
 
 `cleanse_records` cleanses each distinct cell once in Python and assembles rows in SQL
-(`raw_records_cleanse.sql`); `domain.cleansing.cleanse_record` is the reference for one row. For every
+(`raw_records_cleanse.sql`); `domain.discovery.cleansing.cleanse_record` is the reference for one row. For every
 vendor fixture, a generated CMDB export and a file of edge cases (padding of every kind, placeholders in
 the OS and OS-version columns, rows named by an address alone or by nothing, tags, dates, lists), every
 stored record must equal the reference applied to its raw row under the approved mappings: values,
@@ -18,8 +18,8 @@ import pytest
 
 from bench.cmdb_export import write_export
 from db.queries import sql
-from domain.cleansing import cleanse_record, natural_key
-from domain.field_mapping import MappingSuggestion
+from domain.discovery.cleansing import cleanse_record, natural_key
+from domain.discovery.field_mapping import MappingSuggestion
 from domain.flow_contracts import MappingReviewRequest
 from tests.conftest import make_engagement
 from tests.discovery_harness import rows, stage_and_map

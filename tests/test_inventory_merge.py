@@ -20,8 +20,8 @@ from activities.asset_batches import jsonable
 from db.pool import tenant_transaction
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.cleansing import cleanse_record, natural_key
-from domain.field_mapping import MappingSuggestion, suggest_mappings
+from domain.discovery.cleansing import cleanse_record, natural_key
+from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
 from tests.conftest import RawTenant, insert_raw_tenant
 
 INVENTORY_HEADERS = ["ExternalId", "name", "Host Name", "fqdn", "ip_address", "mac_address", "serial_number",

@@ -22,7 +22,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.planning import PlanningActivities
 from db.plan_review import PLAN_COLUMNS, PlanImportError, export_plan, import_plan
 from db.pool import tenant_transaction
-from domain.readers import open_tables
+from domain.discovery.readers import open_tables
 from tests.conftest import EngagementFixture, make_engagement
 from tests.test_planning_phase import ASSETS_QUERY, SETTINGS, WAVES_QUERY, insert_portfolio, phase_step, rows
 

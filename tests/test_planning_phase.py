@@ -15,7 +15,7 @@ Asset ids are fixed so that the planner's tie-breaks (lowest member id) are know
   cycle unit (largest first) fills wave 3 to 3 assets; dns-01 and mystery-01 make wave 4.
 - old-01 (retire) and keep-01 (retain) get no wave; web-01 runs_on keep-01: a tie to an asset that stays.
 
-Effort (domain.effort): rehost 1.5, replatform 4, refactor 15, undecided 3; cost at 950 a day.
+Effort (domain.assessment.effort): rehost 1.5, replatform 4, refactor 15, undecided 3; cost at 950 a day.
 """
 
 from __future__ import annotations

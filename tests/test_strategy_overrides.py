@@ -11,7 +11,7 @@ import pytest
 from db import tenancy
 from db.pool import tenant_transaction
 from db.strategy_overrides import StrategyOverrideError, facts_text, override_strategy
-from domain.header_embedding import HashedNgramEmbedder
+from domain.discovery.header_embedding import HashedNgramEmbedder
 from tests.conftest import EngagementFixture, make_engagement
 from tests.test_assessment_phase import PORTFOLIO, insert_assets
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from domain.cleansing import CleansedRecord, cleanse_record, natural_key, normalise_os
-from domain.field_mapping import MappingSuggestion, suggest_mappings
-from domain.sample_inventory import BAD_VALUE_NOTE
+from domain.discovery.cleansing import CleansedRecord, cleanse_record, natural_key, normalise_os
+from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
+from domain.discovery.sample_inventory import BAD_VALUE_NOTE
 
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"
 

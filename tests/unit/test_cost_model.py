@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.cost_model import CostEstimate, estimate_cost, roll_up, total
-from domain.price_table import PriceTable, bundled_price_table, parse_price_table
+from domain.assessment.cost_model import CostEstimate, estimate_cost, roll_up, total
+from domain.assessment.price_table import PriceTable, bundled_price_table, parse_price_table
 
 # Monthly (x 730 h): s 73.00, hm 109.50, m 146.00, l 292.00; storage 0.10 per GB; Windows 30 per vCPU.
 SMALL_TABLE = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.dates import parse_date
+from domain.discovery.dates import parse_date
 
 
 @pytest.mark.parametrize(

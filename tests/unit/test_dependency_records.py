@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.dependency_records import (
+from domain.discovery.dependency_records import (
     SERVICENOW_RELATIONSHIPS,
     EdgeCollector,
     EdgeProblem,
@@ -19,7 +19,7 @@ from domain.dependency_records import (
     read_edges,
     ref_kind,
 )
-from domain.readers.table import Row, ragged_problem
+from domain.discovery.readers.table import Row, ragged_problem
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 from tests.unit.test_import_bundle import ListTable, fixture_table
 

@@ -1,6 +1,6 @@
 """Per-disk columns summed into disk totals, with bad cells reported by column."""
 
-from domain.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
+from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
 
 HEADERS = ["Server name", "Number of disks", "Storage in use (In GB)",
            "Disk 1 size (In GB)", "Disk 1 read throughput (MB per second)", "Disk 1 write throughput (MB per second)",

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from domain.database_catalogue import identify_database
-from domain.end_of_life import database_texts, tech_debt
+from domain.assessment.database_catalogue import identify_database
+from domain.assessment.end_of_life import database_texts, tech_debt
 
 DAY = date(2026, 11, 1)
 

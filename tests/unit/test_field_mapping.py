@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.field_mapping import (
+from domain.discovery.field_mapping import (
     HEADER_SYNONYMS,
     MappingSuggestion,
     normalise_header,

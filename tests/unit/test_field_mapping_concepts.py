@@ -1,4 +1,4 @@
-"""The concept glossary and header reading behind the generalising matcher (`domain.header_concepts`)."""
+"""The concept glossary and header reading behind the generalising matcher (`domain.discovery.header_concepts`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.field_mapping import HEADER_SYNONYMS, SYNONYM_CONFIDENCE, match_header, suggest_mappings
-from domain.header_concepts import CONCEPTS, names_a_part, read_header
-from domain.size_units import split_header_unit
+from domain.discovery.field_mapping import HEADER_SYNONYMS, SYNONYM_CONFIDENCE, match_header, suggest_mappings
+from domain.discovery.header_concepts import CONCEPTS, names_a_part, read_header
+from domain.discovery.size_units import split_header_unit
 
 BENCH_DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.field_mapping import SYNONYM_CONFIDENCE, suggest_mappings
+from domain.discovery.field_mapping import SYNONYM_CONFIDENCE, suggest_mappings
 
 
 def _suggest(header: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.field_mapping import (
+from domain.discovery.field_mapping import (
     HEADER_SYNONYMS,
     SYNONYM_CONFIDENCE,
     LearnedMatch,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.header_embedding import (
+from domain.discovery.header_embedding import (
     EMBEDDING_DIMENSIONS,
     EmbedderUnavailable,
     HashedNgramEmbedder,
@@ -70,7 +70,7 @@ def test_same_vector_in_another_process() -> None:
     """No Python hash(): a fresh interpreter (another hash seed) computes the same vector."""
     here = HashedNgramEmbedder().embed(["Primary IP Address"])[0]
     code = (
-        "from domain.header_embedding import HashedNgramEmbedder;"
+        "from domain.discovery.header_embedding import HashedNgramEmbedder;"
         "import json; print(json.dumps(HashedNgramEmbedder().embed(['Primary IP Address'])[0]))"
     )
     there = subprocess.run(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.cleansing import cleanse_record
-from domain.field_mapping import suggest_mappings
-from domain.import_bundle import ImportBundleError, InventoryView, parse_aws_tags, plan_import, tags_json
-from domain.readers.table import Row, ragged_problem
+from domain.discovery.cleansing import cleanse_record
+from domain.discovery.field_mapping import suggest_mappings
+from domain.discovery.import_bundle import ImportBundleError, InventoryView, parse_aws_tags, plan_import, tags_json
+from domain.discovery.readers.table import Row, ragged_problem
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from domain.import_plan import InputFileError, planned_import
+from domain.discovery.import_plan import InputFileError, planned_import
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 

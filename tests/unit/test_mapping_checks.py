@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.field_mapping import MappingSuggestion
-from domain.mapping_checks import check_guesses, value_fit
+from domain.discovery.field_mapping import MappingSuggestion
+from domain.discovery.mapping_checks import check_guesses, value_fit
 
 
 def _guess(column: str, target: str, confidence: float = 0.83) -> MappingSuggestion:

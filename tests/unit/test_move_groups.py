@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.move_groups import move_groups
+from domain.planning.move_groups import move_groups
 
 
 def test_small_graph() -> None:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from domain.plan_validation import PlanEdit, PlanEditRow, check_plan_edit
-from domain.planning_model import PlanAsset, PlanEdge, PlanSettings
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings
+from domain.planning.plan_validation import PlanEdit, PlanEditRow, check_plan_edit
 
 REASON = "set by alice@example.com in a plan import"
 ASSETS = [

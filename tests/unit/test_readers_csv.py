@@ -1,4 +1,4 @@
-"""CSV inventory files through `domain.readers`: encodings, delimiters, blank and ragged rows, file errors."""
+"""CSV inventory files through `domain.discovery.readers`: encodings, delimiters, blank and ragged rows, file errors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.readers import MAX_CELL_CHARS, InputFileError, Row, open_table, open_tables
+from domain.discovery.readers import MAX_CELL_CHARS, InputFileError, Row, open_table, open_tables
 
 
 def read_all(path: Path) -> tuple[list[str], list[Row]]:

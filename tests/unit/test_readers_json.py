@@ -1,4 +1,4 @@
-"""JSON and JSON Lines inventories through `domain.readers`: flattening, header union, row and file errors."""
+"""JSON and JSON Lines inventories through `domain.discovery.readers`: flattening, header union, row and file errors."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.readers import InputFileError, Row, detect_format, open_table, open_tables
+from domain.discovery.readers import InputFileError, Row, detect_format, open_table, open_tables
 
 SERVERS = [
     {"name": "web-01", "os": {"name": "RHEL", "version": 9}, "ips": ["10.0.0.1", "10.0.0.2"], "cpu": 4,

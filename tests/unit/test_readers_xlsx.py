@@ -1,4 +1,4 @@
-"""XLSX workbooks through `domain.readers`: sheets, header detection, values as text, and the zip guards."""
+"""XLSX workbooks through `domain.discovery.readers`: sheets, header detection, values as text, and the zip guards."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from domain.readers import InputFileError, Row, open_table, open_tables
-from domain.readers.xlsx_workbook import cell_text, check_zip
+from domain.discovery.readers import InputFileError, Row, open_table, open_tables
+from domain.discovery.readers.xlsx_workbook import cell_text, check_zip
 
 VINFO_HEADERS = ["VM ", "Powerstate", "Template", "CPUs", "Memory ", "Creation date", "Total disk capacity MiB",
                  "Annotation", "PowerOn"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.risk import BLOCKERS, assess_risk
-from domain.strategy_rules import AssetFacts
+from domain.assessment.risk import BLOCKERS, assess_risk
+from domain.assessment.strategy_rules import AssetFacts
 
 # A supported, sized, measured test server of medium criticality with internal data: 10 + 0 points of risk.
 READY = dict(

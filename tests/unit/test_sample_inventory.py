@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from domain.sample_inventory import (
+from domain.discovery.sample_inventory import (
     BAD_VALUE_NOTE,
     SAMPLE_COLUMNS,
     generate_inventory,

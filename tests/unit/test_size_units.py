@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.size_units import split_header_unit, split_value_unit, to_gb
+from domain.discovery.size_units import split_header_unit, split_value_unit, to_gb
 
 
 @pytest.mark.parametrize(

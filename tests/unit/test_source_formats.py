@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.source_formats import FORMATS, ROLES, header_key, recognise
+from domain.discovery.source_formats import FORMATS, ROLES, header_key, recognise
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from domain.strategy_rules import (
+from domain.assessment.strategy_rules import (
     COMPLEXITY_WEIGHTS,
     EVIDENCE_FACTS,
     AssetFacts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.strategy_synonyms import STRATEGY_ALIASES, canonical_strategy
+from domain.assessment.strategy_synonyms import STRATEGY_ALIASES, canonical_strategy
 from domain.vocabulary import SIX_R_STRATEGIES
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.value_profile import (
+from domain.discovery.value_profile import (
     MAX_PROFILE_CONFIDENCE,
     profile_signature,
     profile_values,

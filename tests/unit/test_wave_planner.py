@@ -1,4 +1,4 @@
-"""Wave planner rules on small hand-checked portfolios (the rules are listed in domain/wave_planner.py)."""
+"""Wave planner rules on small hand-checked portfolios (the rules are listed in domain/planning/planner.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from domain.effort import EFFORT_DAYS
-from domain.planning_model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.assessment.effort import EFFORT_DAYS
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.planning.planner import plan_waves
 from domain.vocabulary import SIX_R_STRATEGIES
-from domain.wave_planner import plan_waves
 
 START = date(2027, 1, 4)
 

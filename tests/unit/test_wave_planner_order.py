@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.planning_order import order_groups, order_within_cycle, strongly_connected
-from domain.shared_services import is_shared_service_tag, move_group_name
+from domain.planning.order import order_groups, order_within_cycle, strongly_connected
+from domain.planning.shared_services import is_shared_service_tag, move_group_name
 
 
 def test_cycles_are_the_components_of_more_than_one_group() -> None:

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.effort import EFFORT_DAYS
-from domain.planning_model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.assessment.effort import EFFORT_DAYS
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.planning.planner import plan_waves
 from domain.vocabulary import CRITICALITIES, DEPENDENCY_TYPES, ENVIRONMENTS, SIX_R_STRATEGIES
-from domain.wave_planner import plan_waves
 
 NON_PRODUCTION = {"development", "test", "uat", "staging"}
 BINDING_TYPES = {"runs_on", "hosts", "member_of"}

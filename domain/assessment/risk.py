@@ -34,8 +34,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.assessment.strategy_rules import DATA_CLASSIFICATIONS, AssetFacts
 from domain.os_catalogue import identify_os
-from domain.strategy_rules import DATA_CLASSIFICATIONS, AssetFacts
 
 CRITICALITY_RISK: dict[str | None, float] = {"critical": 30.0, "high": 20.0, "medium": 10.0, "low": 0.0, None: 10.0}
 CLASSIFICATION_RISK: dict[str | None, float] = {"restricted": 15.0, "confidential": 10.0, "internal": 0.0,

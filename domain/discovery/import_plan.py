@@ -1,8 +1,8 @@
 """What each file of one import is, and what discovery stages from it.
 
-Every file is opened (`domain.readers`: CSV, XLSX sheets, JSON, JSON Lines), its tables are
+Every file is opened (`domain.discovery.readers`: CSV, XLSX sheets, JSON, JSON Lines), its tables are
 recognised and supplements are joined into the inventory table they describe
-(`domain.import_bundle`). Each file then has one role:
+(`domain.discovery.import_bundle`). Each file then has one role:
 
 - `inventory`: its inventory table (supplements joined) is staged; rows become assets;
 - `dependencies`: its edge table is staged; rows become edges;
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from domain.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
-from domain.readers import InputFileError, Table, open_tables
+from domain.discovery.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
+from domain.discovery.readers import InputFileError, Table, open_tables
 
 __all__ = ["InputFileError", "PlannedFile", "planned_import"]
 

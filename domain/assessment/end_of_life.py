@@ -1,7 +1,7 @@
 """Technical-debt flags of one asset: vendor support of its OS and database, and machine state.
 
 OS support comes from domain.os_catalogue, database support from the dated table of
-domain.database_catalogue, judged on the day given (`as_of`).
+domain.assessment.database_catalogue, judged on the day given (`as_of`).
 
 | flag | when |
 | --- | --- |
@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from domain.database_catalogue import identify_database
+from domain.assessment.database_catalogue import identify_database
 from domain.os_catalogue import identify_os
 
 MIN_VM_HARDWARE_VERSION = 13

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from domain.readers.table import (
+from domain.discovery.readers.table import (
     MAX_CELL_CHARS,
     InputFileError,
     Row,

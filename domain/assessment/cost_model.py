@@ -34,7 +34,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.price_table import PriceTable, bundled_price_table
+from domain.assessment.price_table import PriceTable, bundled_price_table
 from domain.vocabulary import SIX_R_STRATEGIES
 
 ON_PREM: dict[str, float] = {"core": 28.00, "memory_gb": 4.50, "storage_gb": 0.12}

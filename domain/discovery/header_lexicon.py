@@ -1,7 +1,7 @@
 """Word-level lexicon for reading headers written in other languages, by tools, or around noise.
 
 Everything here is a word (or a short phrase pattern), never a whole header: the matcher
-(`domain.header_concepts.read_header`) reads a header word by word and looks each one up.
+(`domain.discovery.header_concepts.read_header`) reads a header word by word and looks each one up.
 
 - `LEXICON_FORMS`: German, French, Spanish, Portuguese, Dutch and Italian words for the attributes
   an asset has (server, name, memory, disk, owner, location, environment ...) and their common

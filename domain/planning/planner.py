@@ -32,7 +32,7 @@ cannot be met the plan still places every asset and lists a `Violation` under th
 Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
 graph, a cycle's groups of one phase as one unit; among ready units the largest group first, then
 by the first member name, then id), so the plan is the same for the same input in any order and
-under other ids. Effort per asset is its own `effort_days`, else the table in `domain.effort` by
+under other ids. Effort per asset is its own `effort_days`, else the table in `domain.assessment.effort` by
 strategy (undecided: the middle estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
 overlap_days)` days after `start_date` and ends `wave_length_days - 1` days after its start. Every
 migrating asset has a placement (wave and reason). Near-linear: union-find, Tarjan's algorithm and
@@ -44,9 +44,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from domain.planning_checks import find_violations
-from domain.planning_groups import GroupedPortfolio, group_portfolio
-from domain.planning_model import (
+from domain.planning.checks import find_violations
+from domain.planning.groups import GroupedPortfolio, group_portfolio
+from domain.planning.model import (
     MoveGroup,
     Placement,
     PlanAsset,
@@ -56,8 +56,8 @@ from domain.planning_model import (
     WaveKind,
     WavePlan,
 )
-from domain.planning_order import GroupOrder, order_groups
-from domain.planning_schedule import Schedule, schedule_waves
+from domain.planning.order import GroupOrder, order_groups
+from domain.planning.schedule import Schedule, schedule_waves
 
 _KIND_TEXT: dict[WaveKind, str] = {"pilot": "pilot", "non_production": "non-production", "production": "production"}
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from domain.cleansing import read_amount
+from domain.discovery.cleansing import read_amount
 from domain.value_aliases import is_placeholder
 
 _DISK_COLUMN = re.compile(

@@ -7,11 +7,11 @@ hard dependencies, runs_on/hosts/member_of, two-way dependencies), a dependency 
 way round although it could be honoured, a wave mixing non-production and production move groups,
 non-production after production, and a pilot that is not wave 1.
 
-Warnings are what `domain.planning_checks` reports on the edited plan; they are applied with it:
+Warnings are what `domain.planning.checks` reports on the edited plan; they are applied with it:
 caps exceeded, order broken inside an ordering cycle or by the non-production-first rule, high
 criticality or complexity in early waves, no pilot, mixed-environment groups, ties to assets that stay.
-Move groups, shared services and ordering cycles are the planner's own (`domain.planning_groups`,
-`domain.planning_order`), so an edit is judged by exactly the rules that built the plan.
+Move groups, shared services and ordering cycles are the planner's own (`domain.planning.groups`,
+`domain.planning.order`), so an edit is judged by exactly the rules that built the plan.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.planning_checks import find_violations
-from domain.planning_groups import GroupedPortfolio, group_portfolio
-from domain.planning_model import Placement, PlanAsset, PlanEdge, PlanSettings, WaveKind, WavePlan
-from domain.planning_order import GroupOrder, order_groups
-from domain.planning_schedule import Schedule
-from domain.wave_planner import waves_of_schedule
+from domain.planning.checks import find_violations
+from domain.planning.groups import GroupedPortfolio, group_portfolio
+from domain.planning.model import Placement, PlanAsset, PlanEdge, PlanSettings, WaveKind, WavePlan
+from domain.planning.order import GroupOrder, order_groups
+from domain.planning.planner import waves_of_schedule
+from domain.planning.schedule import Schedule
 
 _WHOLE_NUMBER = re.compile(r"\d+")
 _SHOWN = 5

@@ -1,6 +1,6 @@
 """Planning stage 1: who migrates, which assets are shared services, and the move groups.
 
-See `domain.wave_planner` for the rules; this module applies rules 1 to 4 and collects the
+See `domain.planning.planner` for the rules; this module applies rules 1 to 4 and collects the
 ordering constraints between move groups that rule 5 schedules.
 """
 
@@ -10,10 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.effort import EFFORT_DAYS
-from domain.move_groups import move_groups
-from domain.planning_model import MoveGroup, PlanAsset, PlanEdge, PlanSettings, SharedService
-from domain.shared_services import (
+from domain.assessment.effort import EFFORT_DAYS
+from domain.planning.model import MoveGroup, PlanAsset, PlanEdge, PlanSettings, SharedService
+from domain.planning.move_groups import move_groups
+from domain.planning.shared_services import (
     default_hub_threshold,
     fan_in,
     hubs_by_fan_in,
@@ -119,7 +119,7 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
 
 
 def effort_of(asset: PlanAsset) -> float:
-    """The asset's own estimate, else the strategy's person-days from `domain.effort.EFFORT_DAYS`."""
+    """The asset's own estimate, else the strategy's person-days from `domain.assessment.effort.EFFORT_DAYS`."""
     return asset.effort_days if asset.effort_days is not None else EFFORT_DAYS[asset.strategy or "undecided"]
 
 

@@ -1,6 +1,6 @@
 """A dated cloud price table: the instance types right-sizing chooses from, and storage and licence prices.
 
-The bundled table (`domain/data/cloud_prices_2026-10.json`) holds on-demand list prices of one
+The bundled table (`domain/assessment/data/cloud_prices_2026-10.json`) holds on-demand list prices of one
 provider and region; every estimate records the table's provider, region and date, so a number can
 always be traced to the prices it used. Another table (a client's region, negotiated rates) is
 the same JSON, read by the caller and given to `parse_price_table`:
@@ -88,4 +88,4 @@ def parse_price_table(text: str, origin: str) -> PriceTable:
 @cache
 def bundled_price_table() -> PriceTable:
     """The price table shipped with the package (read once)."""
-    return parse_price_table((files("domain") / "data" / BUNDLED_PRICE_TABLE).read_text(), BUNDLED_PRICE_TABLE)
+    return parse_price_table((files("domain.assessment") / "data" / BUNDLED_PRICE_TABLE).read_text(), BUNDLED_PRICE_TABLE)

@@ -27,8 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.discovery.size_units import split_value_unit, to_gb
 from domain.os_catalogue import identify_os
-from domain.size_units import split_value_unit, to_gb
 from domain.value_aliases import (
     ASSET_TYPE_ALIASES,
     BOOLEAN_ALIASES,

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import ijson
 
-from domain.readers.table import InputFileError, Row, StreamTable, guard_cells, header_names
+from domain.discovery.readers.table import InputFileError, Row, StreamTable, guard_cells, header_names
 
 _BOM = b"\xef\xbb\xbf"
 

@@ -1,4 +1,4 @@
-"""Inputs and outputs of the wave planner (`domain.wave_planner.plan_waves`).
+"""Inputs and outputs of the wave planner (`domain.planning.planner.plan_waves`).
 
 Inputs are validated pydantic models, so bad input ends in one clear message; outputs are frozen
 dataclasses (100k placements must stay cheap to build).
@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from domain.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
+from domain.assessment.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.vocabulary import (
     CRITICALITIES,
     DEPENDENCY_STRENGTHS,
@@ -72,7 +72,7 @@ class PlanAsset(BaseModel):
     def _effort_known(self) -> PlanAsset:
         if self.effort_days is None and (self.strategy or "undecided") not in EFFORT_DAYS:
             raise ValueError(f"asset {self.id!r}: strategy {self.strategy!r} has no row in the effort table "
-                             "(domain.effort.EFFORT_DAYS); give its effort_days")
+                             "(domain.assessment.effort.EFFORT_DAYS); give its effort_days")
         return self
 
 

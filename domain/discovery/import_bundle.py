@@ -1,6 +1,6 @@
 """Combine the tables of one multi-file import into inventory views the import step stages like any table.
 
-`plan_import` recognises every table (`domain.source_formats`), attaches each supplement to the
+`plan_import` recognises every table (`domain.discovery.source_formats`), attaches each supplement to the
 inventory table of the format it describes (the one from the same workbook when there are several)
 and refuses a supplement without one. Each `InventoryView` satisfies the readers' `Table` protocol:
 it streams the inventory rows with the supplements' per-asset aggregates joined in as extra columns
@@ -39,12 +39,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS
-from domain.dependency_records import EdgeCollector, RefKind, application_edges, application_names, konveyor_edge
-from domain.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
-from domain.field_mapping import suggest_mappings
-from domain.readers.table import Row, Table, ragged_problem
-from domain.size_units import SizeUnit, split_value_unit, to_gb
-from domain.source_formats import FORMATS, Columns, FormatMatch, recognise
+from domain.discovery.dependency_records import (
+    EdgeCollector,
+    RefKind,
+    application_edges,
+    application_names,
+    konveyor_edge,
+)
+from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
+from domain.discovery.field_mapping import suggest_mappings
+from domain.discovery.readers.table import Row, Table, ragged_problem
+from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
+from domain.discovery.source_formats import FORMATS, Columns, FormatMatch, recognise
 from domain.value_aliases import is_placeholder
 
 _SAMPLE = 10  # unmatched keys and problems kept per supplement

@@ -1,4 +1,4 @@
-"""Planning stage 3: cut move groups into waves (rules 5 to 9 of `domain.wave_planner`).
+"""Planning stage 3: cut move groups into waves (rules 5 to 9 of `domain.planning.planner`).
 
 Units: the groups of one ordering cycle that share a phase form one unit (placed whole when it fits
 a wave, else in `order_within_cycle` order), else a group is a unit.
@@ -14,12 +14,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from domain.planning_model import MoveGroup, PlanSettings, WaveKind
-from domain.planning_order import order_within_cycle
+from domain.planning.model import MoveGroup, PlanSettings, WaveKind
+from domain.planning.order import order_within_cycle
 
 PHASES: tuple[WaveKind, ...] = ("non_production", "production")
 READY_UNITS_TRIED = 16  # ready units tried, in order, before a wave that none of them fits is closed
-GB_PER_TB = 1024.0  # as domain.size_units reads sizes
+GB_PER_TB = 1024.0  # as domain.discovery.size_units reads sizes
 
 Load = tuple[float, float, float]  # assets, storage GB, effort person-days
 

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from domain.readers.table import Row
-from domain.source_formats import Columns
+from domain.discovery.readers.table import Row
+from domain.discovery.source_formats import Columns
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 
 RefKind = Literal["id", "name", "ip"]

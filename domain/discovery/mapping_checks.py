@@ -2,7 +2,7 @@
 
 Header guesses (a generalised match, a value profile, a weak learned match: confidence below
 `CHECKED_BELOW`) are tried on a sample of the column: each value is cleansed as the target would
-cleanse it (`domain.cleansing`), and hostnames and FQDNs must also look like them. A column guessed
+cleanse it (`domain.discovery.cleansing`), and hostnames and FQDNs must also look like them. A column guessed
 to identify assets (`IDENTIFYING`) must also hold mostly distinct values: more than `MIN_DISTINCT`
 of them. A guess that fits fewer than `MIN_FIT` of the non-empty values is withdrawn, with the
 reason kept, because applying it would quarantine or merge the rows (`instanceType` values such
@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from domain.cleansing import cleanse_record
-from domain.field_mapping import MappingSuggestion
+from domain.discovery.cleansing import cleanse_record
+from domain.discovery.field_mapping import MappingSuggestion
 from domain.value_aliases import is_placeholder
 
 CHECKED_BELOW = 0.9

@@ -10,10 +10,10 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from domain.readers.csv_file import open_csv
-from domain.readers.json_records import is_json_lines, open_json, open_json_lines
-from domain.readers.table import MAX_CELL_CHARS, InputFileError, Row, Table
-from domain.readers.xlsx_workbook import open_sheet, open_sheets
+from domain.discovery.readers.csv_file import open_csv
+from domain.discovery.readers.json_records import is_json_lines, open_json, open_json_lines
+from domain.discovery.readers.table import MAX_CELL_CHARS, InputFileError, Row, Table
+from domain.discovery.readers.xlsx_workbook import open_sheet, open_sheets
 
 __all__ = ["MAX_CELL_CHARS", "InputFileError", "Row", "Table", "detect_format", "open_csv", "open_table",
            "open_tables"]

@@ -15,10 +15,10 @@ ServiceNow `ram` is MB).
 
 Headers no table knows go to a generalising matcher (`match_header`, scoring documented above
 it): abbreviations, camelCase, dotted names, units and typos are normalised into canonical words
-(`domain.header_concepts`), compared with every target's name, synonyms and concept glossary, and
+(`domain.discovery.header_concepts`), compared with every target's name, synonyms and concept glossary, and
 a match gets a confidence below a synonym's.
 A learned match (the nearest stored pattern, found by the caller) and a profile of the column's
-sample values (`domain.value_profile`) are further evidence; `suggest_mappings` gives the order.
+sample values (`domain.discovery.value_profile`) are further evidence; `suggest_mappings` gives the order.
 
 When several headers match one column the most confident wins (an exact match on a tie), then the
 leftmost; the others get no target and a reason naming the header that won.
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
-from domain.header_concepts import (
+from domain.discovery.header_concepts import (
     ASPECTS,
     CONCEPTS,
     OTHER_SUBJECTS,
@@ -47,10 +47,10 @@ from domain.header_concepts import (
     names_the_plan,
     read_header,
 )
-from domain.header_embedding import header_words
-from domain.header_lexicon import LEXICON_FORMS
-from domain.size_units import SizeUnit, split_header_unit
-from domain.value_profile import profile_values, suggest_from_profile
+from domain.discovery.header_embedding import header_words
+from domain.discovery.header_lexicon import LEXICON_FORMS
+from domain.discovery.size_units import SizeUnit, split_header_unit
+from domain.discovery.value_profile import profile_values, suggest_from_profile
 from domain.vocabulary import LEARNING_SCOPES, MAPPING_SOURCES
 
 # Columns whose values are percentages.
@@ -551,7 +551,7 @@ def suggest_mappings(
 
 
 # --- The generalising matcher ----------------------------------------------------------------
-# Every target has word sets (`domain.header_concepts.read_header`) for its column name, each of its
+# Every target has word sets (`domain.discovery.header_concepts.read_header`) for its column name, each of its
 # synonyms and each phrase of its concept glossary (`CONCEPTS`). A header is read the same way, with
 # unknown words corrected against the known ones.
 #

@@ -13,7 +13,7 @@ the servers a row depends on, separated by `;`.
 Two standalone rows carry a deliberately invalid value (`CPU Cores` = `four`, `RAM (GB)` = `-8`)
 so that imports show a quarantined row; their `Notes` start with `BAD_VALUE_NOTE`.
 
-Run `python -m domain.sample_inventory --servers 300 --out samples/demo_inventory.csv` to
+Run `python -m domain.discovery.sample_inventory --servers 300 --out samples/demo_inventory.csv` to
 regenerate the bundled sample.
 """
 

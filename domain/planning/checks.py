@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.planning_groups import NON_PRODUCTION, GroupedPortfolio
-from domain.planning_model import PlanSettings, Violation, Wave
-from domain.planning_order import GroupOrder
-from domain.planning_schedule import GB_PER_TB
+from domain.planning.groups import NON_PRODUCTION, GroupedPortfolio
+from domain.planning.model import PlanSettings, Violation, Wave
+from domain.planning.order import GroupOrder
+from domain.planning.schedule import GB_PER_TB
 
 
 def find_violations(
     portfolio: GroupedPortfolio, order: GroupOrder, wave_of_group: Sequence[int], waves: Sequence[Wave],
     settings: PlanSettings,
 ) -> list[Violation]:
-    """Every rule the plan breaks, in the order of the rules in `domain.wave_planner`."""
+    """Every rule the plan breaks, in the order of the rules in `domain.planning.planner`."""
     groups = portfolio.groups
     found = [
         Violation("left_behind", f"{source} is tied to {target}, which stays ({why})", (source, target))

@@ -27,7 +27,7 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from domain.readers.table import (
+from domain.discovery.readers.table import (
     MAX_CELL_CHARS,
     InputFileError,
     Row,

@@ -3,13 +3,13 @@
 `CONCEPTS` is a glossary per asset field: the words and short phrases consultants, CMDBs and
 monitoring, backup and virtualisation tools use for that attribute (description: purpose, remarks,
 role, function; location: site, region, room, rack; hostname: NetBIOS name, computer name ...).
-It is domain knowledge, not a list of headers seen in a test set; `domain.field_mapping` scores
+It is domain knowledge, not a list of headers seen in a test set; `domain.discovery.field_mapping` scores
 headers against it alongside the column names and `HEADER_SYNONYMS`.
 
 `read_header` turns a header (its size unit already cut off) into a `HeaderReading`:
 
 0. Accents are folded (`Mémoire` -> memoire, `Größe` -> grosse) and noise is removed ("please
-   enter", "(if known)", "- required"; `domain.header_lexicon`). Example values ("(Prod/UAT/Dev)",
+   enter", "(if known)", "- required"; `domain.discovery.header_lexicon`). Example values ("(Prod/UAT/Dev)",
    "e.g. Gold/Silver", a header that is only "Prd/NonPrd") that are two or more of one kind name
    the attribute, and the header's own words only qualify it; other examples after "e.g." are
    dropped.
@@ -19,7 +19,7 @@ headers against it alongside the column names and `HEADER_SYNONYMS`.
    -> os, `P/V` -> pv), cloud groupings and sizes become one word that no column holds ("Resource
    Group", "instanceType"). An all-capital extension prefix before a colon (OpenStack `OS-EXT-STS:`)
    is dropped; another colon separates a namespace like a dot.
-2. Words are split (camelCase, dots, punctuation: `domain.header_embedding.header_words`); digits,
+2. Words are split (camelCase, dots, punctuation: `domain.discovery.header_embedding.header_words`); digits,
    stop words ("the", "of", currency codes), the names of tools that prefix their columns
    (`ansible_`, `facter_`, Nutanix) and filler words that never change what a column holds
    ("installed", "reported", "hosted") are dropped. Other languages' genitives are put in English
@@ -64,8 +64,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from domain.header_embedding import header_words
-from domain.header_lexicon import (
+from domain.discovery.header_embedding import header_words
+from domain.discovery.header_lexicon import (
     ARTICLES,
     FOREIGN_FILLERS,
     FOREIGN_PREPOSITIONS,

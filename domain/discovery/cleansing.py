@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict
 
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, PERCENT_FIELDS, ROW_IDENTIFIERS
-from domain.dates import parse_date
-from domain.field_mapping import MappingSuggestion
+from domain.discovery.dates import parse_date
+from domain.discovery.field_mapping import MappingSuggestion
+from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
 from domain.os_catalogue import identify_os, normalise_os
-from domain.size_units import SizeUnit, split_value_unit, to_gb
 from domain.value_aliases import (
     ASSET_TYPE_ALIASES,
     BOOLEAN_ALIASES,

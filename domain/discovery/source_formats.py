@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from domain.field_mapping import normalise_header
-from domain.size_units import SizeUnit, split_header_unit
+from domain.discovery.field_mapping import normalise_header
+from domain.discovery.size_units import SizeUnit, split_header_unit
 
 Role = Literal["inventory", "supplement", "dependencies"]
 ROLES: tuple[Role, ...] = ("inventory", "supplement", "dependencies")
