@@ -1,0 +1,110 @@
+"""`demo`: a demo engagement end to end on the embedded stack."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import typer
+from rich import box
+from rich.table import Table
+
+from cli.common import (
+    console,
+    run_async,
+    session,
+    workflow_url,
+)
+from db import tenancy
+from db.pool import tenant_transaction
+from db.queries import sql
+from domain.flow_contracts import MasterStatus
+from domain.status_highlights import phase_highlights
+from domain.vocabulary import PHASES, TEST_TENANT_1
+from reports.engagement_report import write_report
+from runtime import engagement_control as control
+from runtime.settings import get_settings
+from runtime.temporal_client import ensure_search_attributes
+
+app = typer.Typer()  # its commands join the top level
+
+
+SAMPLE_INVENTORY = Path(__file__).resolve().parent.parent / "samples" / "demo_inventory.csv"
+
+
+@app.command("demo")
+@run_async
+async def demo(
+    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on."),
+    approve_manually: bool = typer.Option(False, help="Wait for `approve` commands instead of auto-approving."),
+) -> None:
+    """A demo engagement end to end on the embedded stack, with an in-process worker."""
+    from worker import build_worker
+
+    async with session() as s:
+        assert s.client is not None
+        await ensure_search_attributes(s.client)
+        if s.endpoints.ui_url:
+            console.print(f"Temporal Web UI: [link={s.endpoints.ui_url}]{s.endpoints.ui_url}[/link]")
+        clients = {str(r["id"]) for r in await tenancy.list_clients(s.pool)}
+        client_id = UUID(TEST_TENANT_1)
+        if TEST_TENANT_1 not in clients:
+            await tenancy.create_client(s.pool, "Demo Client", client_id)
+        name = f"Data-centre exit {datetime.now():%Y-%m-%d %H:%M:%S}"
+        engagement_id = await tenancy.create_engagement(s.pool, client_id, name, start_date=date.today())
+        ref = tenancy.EngagementRef(engagement_id, client_id, name)
+        user_id = await tenancy.ensure_user(s.pool, "demo.owner@example.com", "Demo Owner")
+        await tenancy.add_member(s.pool, ref, user_id, "owner")
+        worker = build_worker(s.client, s.pool, get_settings().task_queue)
+        async with worker:
+            workflow_id, _ = await control.launch(
+                s.client, s.pool, ref, [inventory], get_settings().task_queue,
+                auto_approve=() if approve_manually else PHASES, launched_by=user_id)  # type: ignore[arg-type]
+            console.print(f"launched {name}: {workflow_url(s.endpoints, workflow_id) or workflow_id}")
+            if approve_manually:
+                console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE "
+                              "--user demo.owner@example.com")
+            last = None
+            while await control.is_running(s.client, ref):
+                st = await control.status(s.client, ref)
+                line = f"{st.status:>18}  {st.phase or '-':<11} {st.step or '':<24} {st.progress:5.1f}%"
+                if line != last:
+                    console.print(line, highlight=False)
+                    last = line
+                await asyncio.sleep(1)
+            final = await control.status(s.client, ref)
+        await _print_plan(s.pool, ref, final)
+        index = await write_report(s.pool, ref, get_settings().data_path / "reports" / str(ref.id))
+        console.print(f"\nreport (open in a browser): {index.resolve().as_uri()}")
+        if s.endpoints.ui_url:
+            console.print(f"Temporal Web UI: {workflow_url(s.endpoints, workflow_id)}")
+
+
+async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: MasterStatus) -> None:
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        waves = await conn.fetch(sql("waves_report"))
+        check = await conn.fetchrow(sql("plan_dependency_check"))
+        violations = await conn.fetch(sql("report_violation_counts"))
+        assets = await conn.fetchval(sql("assets_count"))
+    console.print(f"\n{ref.name}: {final.status}; {assets} assets, {final.asset_count} migrated; "
+                  f"phases completed: {', '.join(final.phases_completed)}")
+    for phase, steps in final.phase_summaries.items():
+        console.print(f"[bold]{phase}[/]: {phase_highlights(phase, steps) or '-'}")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))  # fits an 80-column terminal
+    for header in ("wave", "kind", "assets", "TB", "start", "end", "effort", "status"):
+        table.add_column(header, no_wrap=True)
+    kinds = {"pilot": "pilot", "non_production": "non-prod", "production": "prod"}
+    for w in waves:
+        table.add_row(str(w["wave_number"]), kinds.get(w["kind"], w["kind"]), str(w["asset_count"]),
+                      f"{float(w['total_storage_gb']) / 1024:.1f}", str(w["planned_start"]), str(w["planned_end"]),
+                      f"{w['estimated_effort_days'] or 0:.0f} pd", w["status"])
+    console.print(table)
+    console.print(f"hard dependencies split across waves: {check['split']}; dependencies whose target moves "
+                  f"later: {check['order_broken']}; dependencies on shared services in another wave: "
+                  f"{check['on_shared_services']}")
+    if violations:
+        console.print("rules the plan could not meet: " + ", ".join(f"{v['rule']} {v['violations']}"
+                                                                  for v in violations))

@@ -1,0 +1,84 @@
+"""`dev up|down|status`: the embedded PostgreSQL and Temporal dev server."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from cli.common import (
+    USER_ERRORS,
+    console,
+    err_console,
+    run_async,
+)
+from runtime.devstack import ensure_stack, stack_status, stop_stack
+from runtime.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, help='Embedded PostgreSQL and Temporal dev server.')
+
+
+@app.command("up")
+@run_async
+async def dev_up(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Start (or reuse) the embedded services, migrate the database, print the addresses."""
+    endpoints = await ensure_stack(get_settings())
+    info = {
+        "database": _redact(endpoints.database_url),
+        "temporal": endpoints.temporal_address,
+        "namespace": endpoints.temporal_namespace,
+        "ui": endpoints.ui_url,
+    }
+    if as_json:
+        print(json.dumps(info))
+        return
+    for key, value in info.items():
+        console.print(f"[bold]{key:>9}[/]  {value or '(external)'}")
+    if endpoints.ui_url:
+        console.print(f"\nTemporal Web UI: [link={endpoints.ui_url}]{endpoints.ui_url}[/link]")
+
+
+@app.command("down")
+def dev_down() -> None:
+    """Stop the embedded services (data stays under the data directory)."""
+    try:
+        stopped = stop_stack(get_settings())
+    except USER_ERRORS as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    for name, was_running in stopped.items():
+        console.print(f"{name}: {'stopped' if was_running else 'was not running'}")
+
+
+@app.command("status")
+def dev_status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Show whether the embedded services run, and where."""
+    pg, temporal = stack_status(get_settings())
+    rows = {
+        "postgres": None if pg is None else {"running": pg.running, "port": pg.port, "pid": pg.pid},
+        "temporal": None
+        if temporal is None
+        else {"running": temporal.running, "address": temporal.address, "ui": temporal.ui_url, "pid": temporal.pid},
+    }
+    if as_json:
+        print(json.dumps(rows))
+        return
+    table = Table("service", "state", "where")
+    for name, row in rows.items():
+        if row is None:
+            table.add_row(name, "external", "configured by environment")
+        else:
+            where = row.get("ui") or row.get("address") or f"127.0.0.1:{row['port']}"
+            table.add_row(name, "[green]running[/]" if row["running"] else "[red]stopped[/]", str(where))
+    console.print(table)
+
+
+def _redact(url: str) -> str:
+    """Hide the password in a connection URL before printing it."""
+    scheme, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"

@@ -1,0 +1,51 @@
+"""`imports list|quarantine`: the files of an import and the rows kept out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cli.common import (
+    JsonOption,
+    console,
+    latest_imports,
+    print_json,
+    run_async,
+    session,
+)
+from db import import_review
+
+app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
+
+
+@app.command("list")
+@run_async
+async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
+    """The files of the newest import: format, role, status and row counts."""
+    async with session(temporal=False) as s:
+        _, imports = await latest_imports(s, engagement)
+    if as_json:
+        print_json(imports)
+        return
+    table = Table("file", "format", "role", "status", "rows", "valid", "quarantined", "errors")
+    for d in imports:
+        table.add_row(d["file_name"], d["source_format"] or "-", d["import_role"], d["status"], str(d["total_records"]),
+                      str(d["valid_records"]), str(d["quarantined_records"]),
+                      json.dumps(d["error_summary"], default=str)[:120] if d["error_summary"] else "")
+    console.print(table)
+
+
+@app.command("quarantine")
+@run_async
+async def imports_quarantine(
+    engagement: str,
+    out: Path = typer.Option(..., "--out", help="CSV file to write (safe to open in a spreadsheet)."),
+) -> None:
+    """Export the quarantined rows with their reasons, to fix and import again."""
+    async with session(temporal=False) as s:
+        ref, imports = await latest_imports(s, engagement)
+        count = await import_review.export_quarantine(s.pool, ref, [d["id"] for d in imports], out)
+    console.print(f"{count} quarantined row(s) written to {out}")

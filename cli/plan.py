@@ -1,0 +1,56 @@
+"""`plan export|import`: the wave plan, edited outside and checked on the way back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.common import (
+    JsonOption,
+    UserOption,
+    console,
+    print_json,
+    run_async,
+    session,
+)
+from db import tenancy
+from db.plan_review import export_plan, import_plan
+from runtime import engagement_control as control
+
+app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it, import it back.')
+
+
+@app.command("export")
+@run_async
+async def plan_export(
+    engagement: str,
+    out: Path = typer.Option(..., "--out", help="File to write: .csv, .xlsx or .md (format from the extension)."),
+) -> None:
+    """Write the wave plan, one row per asset with its wave and why; edit the wave column and import it."""
+    formats = {".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
+    fmt = formats.get(out.suffix.lower())
+    if fmt is None:
+        raise control.ControlError(f"{out.name}: give a .csv, .xlsx or .md file name")
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        count = await export_plan(s.pool, ref, out, fmt)  # type: ignore[arg-type]
+    console.print(f"{count} asset(s) written to {out}")
+
+
+@app.command("import")
+@run_async
+async def plan_import(engagement: str, path: Path = typer.Argument(..., help="An edited plan (.csv or .xlsx)."),
+                      user: str = UserOption, as_json: bool = JsonOption) -> None:
+    """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with every problem."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        user_id = await tenancy.find_user(s.pool, user)
+        result = await import_plan(s.pool, ref, path, user_id)
+    if as_json:
+        print_json(result.__dict__)
+        return
+    console.print(f"plan applied: {result.assets_planned} assets in {result.waves} waves, "
+                  f"{result.assets_moved} moved")
+    for warning in result.warnings:
+        console.print(f"  warning: {warning}")

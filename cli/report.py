@@ -1,0 +1,32 @@
+"""`report`: the engagement's HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cli.common import (
+    console,
+    run_async,
+    session,
+)
+from db import tenancy
+from reports.engagement_report import write_report
+from runtime.settings import get_settings
+
+app = typer.Typer()  # its commands join the top level
+
+
+@app.command("report")
+@run_async
+async def report(
+    engagement: str,
+    out: Path = typer.Option(None, "--out", help="Folder to write into (default: <data dir>/reports/<engagement id>)."),
+) -> None:
+    """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph)
+    with its pictures as PNG and SVG files; prints the page to open in a browser."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        index = await write_report(s.pool, ref, out or get_settings().data_path / "reports" / str(ref.id))
+    console.print(f"report written: {index.resolve().as_uri()}")

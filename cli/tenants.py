@@ -1,0 +1,44 @@
+"""`tenant create|list`: client accounts."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import typer
+from rich.table import Table
+
+from cli.common import (
+    JsonOption,
+    console,
+    print_json,
+    run_async,
+    session,
+)
+from db import tenancy
+
+app = typer.Typer(no_args_is_help=True, help='Client accounts (tenants).')
+
+
+@app.command("create")
+@run_async
+async def tenant_create(name: str, tenant_id: str = typer.Option(None, "--id", help="Fixed id (test tenants)."),
+                        as_json: bool = JsonOption) -> None:
+    """Create a client account."""
+    async with session(temporal=False) as s:
+        client_id = await tenancy.create_client(s.pool, name, UUID(tenant_id) if tenant_id else None)
+    print_json({"id": str(client_id), "name": name}) if as_json else console.print(f"client {name}: {client_id}")
+
+
+@app.command("list")
+@run_async
+async def tenant_list(as_json: bool = JsonOption) -> None:
+    """List client accounts."""
+    async with session(temporal=False) as s:
+        rows = await tenancy.list_clients(s.pool)
+    if as_json:
+        print_json([dict(r) for r in rows])
+        return
+    table = Table("id", "name", "slug", "status")
+    for r in rows:
+        table.add_row(str(r["id"]), r["name"], r["slug"], r["status"])
+    console.print(table)
