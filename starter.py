@@ -22,9 +22,12 @@ from cli import (
     strategy,
     tenants,
 )
-from cli.common import err_console
+from cli.common import report_failure
 from runtime.logging import configure_logging
 from runtime.settings import get_settings
+
+# How usage lines name the program: the script a person ran, or the installed command.
+PROG_NAME = os.path.basename(sys.argv[0]) or "starter.py"
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(dev.app, name="dev")
@@ -48,26 +51,20 @@ def _configure() -> None:
     configure_logging(settings.log_format, settings.log_level)
 
 
-def main() -> int:
-    """Run the CLI and exit with its code, bypassing interpreter teardown (sdk-python #300)."""
-    try:
-        code = app(standalone_mode=False)
-    except typer.Exit as exc:
-        code = exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        err_console.print("aborted")
-        code = 130
-    except Exception as exc:  # click usage errors carry their own message
-        import click
+def main() -> None:
+    """Run the CLI and exit with its code, bypassing interpreter teardown (sdk-python #300).
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            code = exc.exit_code
-        else:
-            raise
+    Exit codes: 0 done, 1 the request was refused or failed, 2 usage error, 70 internal error (its trace
+    is in a crash file), 130 interrupted. Whatever happens, a person reads one line, never a traceback.
+    """
+    try:
+        result = app(standalone_mode=False, prog_name=PROG_NAME)
+        code = result if isinstance(result, int) else 0
+    except BaseException as exc:  # noqa: BLE001 - every outcome becomes one line and an exit code
+        code = report_failure(exc)
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code if isinstance(code, int) else 0)
+    os._exit(code)
 
 
 if __name__ == "__main__":

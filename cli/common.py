@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+import tempfile
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -33,10 +40,23 @@ from runtime.embedded_temporal import EmbeddedTemporalError
 from runtime.settings import get_settings
 from runtime.temporal_client import connect_client
 
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
+# Wide enough that nothing a script or a log reads is wrapped or cut (URLs, table cells).
+UNWRAPPED_WIDTH = 10_000
 
-# Errors a user can act on: shown as one line, exit code 1. Anything else is a bug and keeps its trace.
+
+def _console(*, stderr: bool) -> Console:
+    """A console sized by the terminal; unwrapped when the stream is a file or a pipe."""
+    terminal = Console(stderr=stderr)
+    if terminal.is_terminal:
+        return Console(stderr=stderr, soft_wrap=stderr)
+    return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
+
+
+console = _console(stderr=False)
+err_console = _console(stderr=True)
+
+# Errors a user can act on: shown as one line, exit code 1. Anything else is a bug: one line too, its trace
+# goes to a crash file (see `report_failure`).
 USER_ERRORS: tuple[type[BaseException], ...] = (
     EmbeddedPostgresError,
     EmbeddedTemporalError,
@@ -75,6 +95,72 @@ def run_async(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the request
+EXIT_INTERRUPTED = 130
+
+
+def report_failure(exc: BaseException) -> int:
+    """One line on stderr for anything that escaped a command, and the exit code that says what it was.
+
+    Usage errors name the usage and the help to read; an invalid environment names the variable; a bug
+    writes its trace to a crash file and names that file, so no traceback reaches a person.
+    """
+    if isinstance(exc, typer.Exit):
+        return exc.exit_code
+    if isinstance(exc, (typer.Abort, KeyboardInterrupt)):
+        err_console.print("aborted", highlight=False)
+        return EXIT_INTERRUPTED
+    if isinstance(exc, typer.TyperException):  # the CLI parser's errors (typer vendors click)
+        return _report_usage_error(exc)
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
+        err_console.print(f"[bold red]error:[/] invalid setting: {problems}", highlight=False)
+        return 1
+    if isinstance(exc, USER_ERRORS):
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 1
+    crash_file = _write_crash_file(exc)
+    err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {_first_line(exc)} "
+                      f"(details in {crash_file}; please report it)", highlight=False)
+    return EXIT_INTERNAL
+
+
+def _report_usage_error(exc: typer.TyperException) -> int:
+    ctx = getattr(exc, "ctx", None)
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    code = getattr(exc, "exit_code", EXIT_USAGE)
+    if not message:  # no arguments: the help was printed instead
+        return code
+    if ctx is not None:
+        usage = " ".join(ctx.get_usage().split())
+        hint = f"{usage}; see '{ctx.command_path} --help'"
+    else:
+        hint = "see the command's --help"
+    err_console.print(f"[bold red]error:[/] {message} ({hint})", highlight=False)
+    return code
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else "(no message)"
+
+
+def _write_crash_file(exc: BaseException) -> Path:
+    """The full trace, for whoever reports or fixes the bug, in the data directory (or the temp folder)."""
+    trace = "".join(traceback.format_exception(exc))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for folder in (get_settings().data_path / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"cli-crash-{stamp}-{os.getpid()}.log"
+            path.write_text(f"{' '.join(sys.argv)}\n\n{trace}")
+            return path
+        except (OSError, ValidationError):
+            continue
+    return Path("(unwritable)")
 
 
 # --------------------------------------------------------------------------- sessions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
@@ -24,7 +25,6 @@ from db.queries import sql
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES, TEST_TENANT_1
-from reports.engagement_report import write_report
 from runtime import engagement_control as control
 from runtime.settings import get_settings
 from runtime.temporal_client import ensure_search_attributes
@@ -42,6 +42,7 @@ async def demo(
     approve_manually: bool = typer.Option(False, help="Wait for `approve` commands instead of auto-approving."),
 ) -> None:
     """A demo engagement end to end on the embedded stack, with an in-process worker."""
+    from reports.engagement_report import write_report  # matplotlib: loaded only by the commands that draw
     from worker import build_worker
 
     async with session() as s:
@@ -76,8 +77,11 @@ async def demo(
                     last = line
                 await asyncio.sleep(1)
             final = await control.status(s.client, ref)
-        await _print_plan(s.pool, ref, final)
+        # The worker has stopped and the report is written before the summary, so whatever they log comes
+        # first and the summary is read in one piece.
         index = await write_report(s.pool, ref, get_settings().data_path / "reports" / str(ref.id))
+        sys.stderr.flush()
+        await _print_plan(s.pool, ref, final)
         console.print(f"\nreport (open in a browser): {index.resolve().as_uri()}")
         if s.endpoints.ui_url:
             console.print(f"Temporal Web UI: {workflow_url(s.endpoints, workflow_id)}")
