@@ -44,7 +44,7 @@ from runtime.temporal_client import connect_client
 UNWRAPPED_WIDTH = 10_000
 
 
-def _console(*, stderr: bool) -> Console:
+def make_console(*, stderr: bool) -> Console:
     """A console sized by the terminal; unwrapped when the stream is a file or a pipe."""
     terminal = Console(stderr=stderr)
     if terminal.is_terminal:
@@ -52,8 +52,8 @@ def _console(*, stderr: bool) -> Console:
     return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
 
 
-console = _console(stderr=False)
-err_console = _console(stderr=True)
+console = make_console(stderr=False)
+err_console = make_console(stderr=True)
 
 # Errors a user can act on: shown as one line, exit code 1. Anything else is a bug: one line too, its trace
 # goes to a crash file (see `report_failure`).
