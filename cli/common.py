@@ -84,15 +84,11 @@ T = TypeVar("T")
 
 
 def run_async(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
-    """Run an async command; report user errors as one clear line and a non-zero exit code."""
+    """Run an async command to completion; its errors reach `report_failure` like any command's."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return asyncio.run(fn(*args, **kwargs))
-        except USER_ERRORS as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(1) from None
+        return asyncio.run(fn(*args, **kwargs))
 
     return wrapper
 

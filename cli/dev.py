@@ -8,9 +8,7 @@ import typer
 from rich.table import Table
 
 from cli.common import (
-    USER_ERRORS,
     console,
-    err_console,
     run_async,
 )
 from runtime.devstack import ensure_stack, stack_status, stop_stack
@@ -42,11 +40,7 @@ async def dev_up(as_json: bool = typer.Option(False, "--json", help="Machine-rea
 @app.command("down")
 def dev_down() -> None:
     """Stop the embedded services (data stays under the data directory)."""
-    try:
-        stopped = stop_stack(get_settings())
-    except USER_ERRORS as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    stopped = stop_stack(get_settings())
     for name, was_running in stopped.items():
         console.print(f"{name}: {'stopped' if was_running else 'was not running'}")
 
