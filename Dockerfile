@@ -20,10 +20,16 @@ RUN groupadd --system --gid 10001 app \
             --shell /usr/sbin/nologin app
 
 WORKDIR /app
+# The dependencies, pip and setuptools from requirements/runtime-lock.txt: the runtime part of the
+# lock that `make setup` installs, same versions and hashes (`make lock` writes both). A layer of
+# its own, rebuilt only when the lock changes.
+COPY requirements/runtime-lock.txt requirements/
+RUN pip install --require-hashes -r requirements/runtime-lock.txt
 COPY . .
-# Installs the package and its dependencies (schema/*.sql and db/queries/*.sql are package data).
-# The sources stay in /app, read-only for the runtime user, for `python worker.py` / `starter.py`.
-RUN pip install . \
+# Then the package itself, built by the locked setuptools (schema/*.sql and db/queries/*.sql are
+# package data). The sources stay in /app, read-only for the runtime user, for `python worker.py` /
+# `starter.py`.
+RUN pip install --no-deps --no-build-isolation . \
  && rm -rf build ./*.egg-info
 
 USER app

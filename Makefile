@@ -1,15 +1,24 @@
-# The two commands a newcomer needs: `make demo` and `make test`. Each sets up .venv itself.
+# The two commands a newcomer needs: `make demo` and `make test`. Each sets up .venv itself,
+# from the hash-pinned lock requirements/lock.txt (`make lock` refreshes it; docs/operations.md).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) 2>/dev/null | sha1sum | cut -c1-12)
+# uv resolves the locks (universal: one file for every Python and platform); pip installs them.
+UV_VERSION := 0.13.9
+UV_COMPILE := $(BIN)/uv pip compile --no-config --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" pyproject.toml requirements/install-tools.in
 
-.PHONY: demo test setup up down status clean
+.PHONY: demo test setup lock lock-upgrade up down status clean
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# The lock pins pip and setuptools too; the project itself is built by that setuptools.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
@@ -29,6 +38,17 @@ down: $(STAMP)
 
 status: $(STAMP)
 	$(BIN)/python starter.py dev status
+
+# After a change to the dependencies in pyproject.toml: re-resolve, keeping the pins that still fit.
+# lock.txt is what .venv gets (with the test extra); runtime-lock.txt, the image's, is its subset.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(UV_COMPILE) $(UPGRADE) --extra test --output-file $(LOCK)
+	$(UV_COMPILE) --constraint $(LOCK) --output-file requirements/runtime-lock.txt
+
+# The same, with every package at its newest release that pyproject.toml allows.
+lock-upgrade: UPGRADE := --upgrade
+lock-upgrade: lock
 
 clean: down
 	rm -rf .data
