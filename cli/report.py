@@ -22,7 +22,8 @@ app = typer.Typer()  # its commands join the top level
 @run_async
 async def report(
     engagement: str,
-    out: Path = typer.Option(None, "--out", help="Folder to write into (default: <data dir>/reports/<engagement id>)."),
+    out: Path = typer.Option(None, "--out", help="Folder to write into (default: reports/<engagement id> in the data "
+                             "directory: MIGRATION_DATA_DIR, else ~/.local/share/migration-platform)."),
 ) -> None:
     """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph)
     with its pictures as PNG and SVG files; prints the page to open in a browser."""

@@ -3,12 +3,15 @@
 `ensure_stack` starts (or reuses) what is embedded, bootstraps and migrates the embedded database,
 and returns the endpoints. If a later step fails, what this call started is stopped again, so a
 failure never leaves a half-started stack behind.
+
+The embedded services live under the data directory (`Settings.data_path`): `postgres/` and `temporal/`.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +19,12 @@ from db.bootstrap import bootstrap
 from db.migrator import migrate
 from runtime.embedded_postgres import EmbeddedPostgres, PostgresStatus
 from runtime.embedded_temporal import EmbeddedTemporal, TemporalStatus
-from runtime.settings import Settings
+from runtime.settings import Settings, default_data_dir
 
 EMBEDDED_DATABASE = "migration"
+# Where checkouts before the per-user default kept the embedded stack: `.data` of the folder they ran
+# from, in practice the repository.
+OLDER_CHECKOUT_DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,30 @@ def embedded_temporal(settings: Settings) -> EmbeddedTemporal:
         settings.embedded_temporal_port,
         settings.embedded_temporal_ui_port,
         settings.temporal_namespace,
+    )
+
+
+def _holds_embedded_stack(settings: Settings) -> bool:
+    """Whether the settings' data directory holds an embedded database or Temporal history."""
+    return embedded_postgres(settings).initialised or embedded_temporal(settings).db_file.exists()
+
+
+def refuse_to_hide_older_stack(settings: Settings, older_data_dir: Path = OLDER_CHECKOUT_DATA_DIR) -> None:
+    """Refuse to start an empty stack in the per-user default while an older checkout's `.data` holds one.
+
+    Nothing is moved: the person keeps the old stack (MIGRATION_DATA_DIR) or starts anew by creating
+    the default directory. Once the default directory exists this never refuses again.
+    """
+    default = default_data_dir().resolve()
+    if settings.data_path != default or default.exists():
+        return
+    if not _holds_embedded_stack(settings.model_copy(update={"data_dir": older_data_dir})):
+        return
+    keep, start_anew = shlex.quote(str(older_data_dir)), shlex.quote(str(default))
+    raise FileNotFoundError(
+        f"the embedded stack now lives in {default}, which does not exist yet, while {older_data_dir} holds an "
+        f"older checkout's stack: keep using that one with `export MIGRATION_DATA_DIR={keep}`, or start an empty "
+        f"one with `mkdir -p {start_anew}`"
     )
 
 
@@ -69,6 +99,7 @@ async def ensure_database(settings: Settings) -> tuple[str, str | None, bool]:
         if owner_url:
             await migrate(owner_url)
         return settings.database_url, owner_url, False
+    refuse_to_hide_older_stack(settings)
     pg = embedded_postgres(settings)
     started = pg.ensure_running()
     try:
@@ -91,6 +122,7 @@ async def ensure_stack(settings: Settings) -> Endpoints:
     else:
         temporal = embedded_temporal(settings)
         try:
+            refuse_to_hide_older_stack(settings)
             temporal.ensure_running()
         except BaseException:
             if pg_started:

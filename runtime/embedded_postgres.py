@@ -13,11 +13,14 @@ import os
 import secrets
 import shutil
 import socket
+import stat
 import subprocess
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from runtime.port_holders import port_taken_message
 
 with warnings.catch_warnings():
     # pgserver computes a runtime directory at import and warns when XDG_RUNTIME_DIR is unset;
@@ -27,6 +30,7 @@ with warnings.catch_warnings():
 
 SUPERUSER = "postgres"
 _SERVICE_USER = "pgserver"  # postgres refuses to run as root; pgserver's convention
+_TRAVERSE = stat.S_IXGRP | stat.S_IXOTH
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -56,6 +60,18 @@ def _port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
+
+
+def _let_others_traverse(path: Path) -> None:
+    """Let the service user reach `path`: search permission for group and others on every folder above it.
+
+    Only search, never listing: the default data directory lies in the home folder (pgserver's own
+    helper would make every folder above it readable by everyone).
+    """
+    for folder in path.parents:
+        mode = folder.stat().st_mode
+        if mode & _TRAVERSE != _TRAVERSE:
+            folder.chmod(mode | _TRAVERSE)
 
 
 class EmbeddedPostgres:
@@ -108,7 +124,7 @@ class EmbeddedPostgres:
                 return False
             if _port_open(self.port):
                 raise EmbeddedPostgresError(
-                    f"port {self.port} is taken by another program; set MIGRATION_PG_PORT to a free port"
+                    port_taken_message(self.port, "MIGRATION_PG_PORT", "set MIGRATION_PG_PORT to a free port")
                 )
             self._run_pg_ctl(["-w", "-t", "60", "-l", str(self.log_file), "-o", f"-p {self.port}", "start"])
             deadline = time.monotonic() + 30
@@ -128,6 +144,8 @@ class EmbeddedPostgres:
 
     # -- internals -----------------------------------------------------------------------------
     def _service_user(self) -> str | None:
+        """The user PostgreSQL runs as: None (this one) unless root, else the service user, made able to
+        run the binaries and to reach `root` (again each time: the data directory may have been moved)."""
         if os.geteuid() != 0:
             return None
         from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
@@ -137,6 +155,7 @@ class EmbeddedPostgres:
         ensure_folder_permissions(POSTGRES_BIN_PATH, 0o755)
         ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o444)
         ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "share", 0o444)
+        _let_others_traverse(self.root)
         return _SERVICE_USER
 
     def _chown_to_service_user(self, path: Path, user: str | None) -> None:
@@ -148,12 +167,8 @@ class EmbeddedPostgres:
         os.chown(path, entry.pw_uid, entry.pw_gid)
 
     def _initdb(self) -> None:
-        user = self._service_user()
         self.root.mkdir(parents=True, exist_ok=True)
-        if user is not None:
-            from pgserver.utils import ensure_prefix_permissions
-
-            ensure_prefix_permissions(self.root)
+        user = self._service_user()
         self.pgdata.mkdir(mode=0o700)
         pwfile = self.root / ".initdb.pw"
         try:

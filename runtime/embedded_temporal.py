@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 
 from runtime.embedded_postgres import _file_lock, _port_open
+from runtime.port_holders import port_taken_message
 from workflows.search_attributes import ALL_KEYS
 
 _CLI_TYPE_NAMES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime", 7: "KeywordList"}
@@ -101,12 +102,13 @@ class EmbeddedTemporal:
                 return False
             if self._pid() is not None:  # ours, but not answering: replace it
                 self._terminate(self._pid())
-            for port in (self.port, self.ui_port):
+            ports = ((self.port, "MIGRATION_TEMPORAL_PORT"), (self.ui_port, "MIGRATION_TEMPORAL_UI_PORT"))
+            for port, variable in ports:
                 if _port_open(port):
-                    raise EmbeddedTemporalError(
-                        f"port {port} is taken by another program; set TEMPORAL_ADDRESS to use an existing "
-                        "server, or MIGRATION_TEMPORAL_PORT / MIGRATION_TEMPORAL_UI_PORT to free ports"
-                    )
+                    raise EmbeddedTemporalError(port_taken_message(
+                        port, variable, "set TEMPORAL_ADDRESS to use an existing server, "
+                        "or MIGRATION_TEMPORAL_PORT / MIGRATION_TEMPORAL_UI_PORT to free ports",
+                    ))
             self.root.mkdir(parents=True, exist_ok=True)
             with open(self.log_file, "ab") as log:
                 proc = subprocess.Popen(

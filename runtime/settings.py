@@ -6,8 +6,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+import platformdirs
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (~/.local/share/migration-platform on Linux, or under $XDG_DATA_HOME):
+    the same from every working directory, so every command reaches the one embedded stack."""
+    return platformdirs.user_data_path("migration-platform")
 
 
 class Settings(BaseSettings):
@@ -28,7 +35,12 @@ class Settings(BaseSettings):
     temporal_address: str | None = Field(default=None, validation_alias=AliasChoices("TEMPORAL_ADDRESS"))
     temporal_namespace: str = Field(default="default", validation_alias=AliasChoices("TEMPORAL_NAMESPACE"))
     task_queue: str = Field(default="migration-platform", validation_alias=AliasChoices("MIGRATION_TASK_QUEUE"))
-    data_dir: Path = Field(default=Path(".data"), validation_alias=AliasChoices("MIGRATION_DATA_DIR"))
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        validate_default=True,
+        validation_alias=AliasChoices("MIGRATION_DATA_DIR"),
+        description="Embedded services' data; a relative path is taken against the directory the process started in.",
+    )
     embedded_pg_port: int = Field(default=55432, validation_alias=AliasChoices("MIGRATION_PG_PORT"))
     embedded_temporal_port: int = Field(default=7233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_PORT"))
     embedded_temporal_ui_port: int = Field(default=8233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_UI_PORT"))
@@ -52,9 +64,18 @@ class Settings(BaseSettings):
         description="Headroom over p95 utilisation when right-sizing; unset: domain.assessment.cost_model.COMFORT_FACTOR.",
     )
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _absolute_data_dir(cls, value: object) -> object:
+        """Resolve the data directory once, at start: an empty MIGRATION_DATA_DIR means the default."""
+        if value == "":
+            value = default_data_dir()
+        return Path(value).expanduser().resolve() if isinstance(value, (str, Path)) else value
+
     @property
     def data_path(self) -> Path:
-        return self.data_dir.expanduser().resolve()
+        """The embedded services' data directory, absolute."""
+        return self.data_dir
 
 
 @lru_cache(maxsize=1)
