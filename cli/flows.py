@@ -10,6 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from cli import paths
 from cli.common import (
     JsonOption,
     UserOption,
@@ -34,7 +35,7 @@ app = typer.Typer()  # its commands join the top level
 async def launch(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
     import_files: list[Path] = typer.Option(
-        ..., "--import",
+        ..., "--import", readable=False,  # cli.paths checks it, exit code 1 like every path problem
         help="Inventory file (CSV, XLSX, JSON, JSONL); repeat for files that belong together (vmInfo + diskInfo).",
     ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
@@ -42,6 +43,7 @@ async def launch(
     as_json: bool = JsonOption,
 ) -> None:
     """Upload an inventory and start the engagement's flow (refused if it already runs)."""
+    paths.inventory_files(import_files)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user) if user else None

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from cli import paths
 from cli.common import (
     JsonOption,
     console,
@@ -42,9 +43,10 @@ async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
 @run_async
 async def imports_quarantine(
     engagement: str,
-    out: Path = typer.Option(..., "--out", help="CSV file to write (safe to open in a spreadsheet)."),
+    out: Path = typer.Option(..., "--out", readable=False, help="CSV file to write (safe to open in a spreadsheet)."),
 ) -> None:
     """Export the quarantined rows with their reasons, to fix and import again."""
+    paths.output_file(out, {".csv": "csv"})
     async with session(temporal=False) as s:
         ref, imports = await latest_imports(s, engagement)
         count = await import_review.export_quarantine(s.pool, ref, [d["id"] for d in imports], out)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from cli import paths
 from cli.common import (
     JsonOption,
     UserOption,
@@ -16,7 +17,6 @@ from cli.common import (
 )
 from db import tenancy
 from db.plan_review import export_plan, import_plan
-from runtime import engagement_control as control
 
 app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it, import it back.')
 
@@ -25,13 +25,11 @@ app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it,
 @run_async
 async def plan_export(
     engagement: str,
-    out: Path = typer.Option(..., "--out", help="File to write: .csv, .xlsx or .md (format from the extension)."),
+    out: Path = typer.Option(..., "--out", readable=False,
+                             help="File to write: .csv, .xlsx or .md (format from the extension)."),
 ) -> None:
     """Write the wave plan, one row per asset with its wave and why; edit the wave column and import it."""
-    formats = {".csv": "csv", ".xlsx": "xlsx", ".md": "md"}
-    fmt = formats.get(out.suffix.lower())
-    if fmt is None:
-        raise control.ControlError(f"{out.name}: give a .csv, .xlsx or .md file name")
+    fmt = paths.output_file(out, {".csv": "csv", ".xlsx": "xlsx", ".md": "md"})
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         count = await export_plan(s.pool, ref, out, fmt)  # type: ignore[arg-type]
@@ -40,9 +38,11 @@ async def plan_export(
 
 @app.command("import")
 @run_async
-async def plan_import(engagement: str, path: Path = typer.Argument(..., help="An edited plan (.csv or .xlsx)."),
+async def plan_import(engagement: str,
+                      path: Path = typer.Argument(..., readable=False, help="An edited plan (.csv or .xlsx)."),
                       user: str = UserOption, as_json: bool = JsonOption) -> None:
     """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with every problem."""
+    paths.plan_file(path)
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from cli import paths
 from cli.common import (
     console,
     run_async,
@@ -22,11 +23,14 @@ app = typer.Typer()  # its commands join the top level
 @run_async
 async def report(
     engagement: str,
-    out: Path = typer.Option(None, "--out", help="Folder to write into (default: reports/<engagement id> in the data "
+    out: Path = typer.Option(None, "--out", readable=False,
+                             help="Folder to write into (default: reports/<engagement id> in the data "
                              "directory: MIGRATION_DATA_DIR, else ~/.local/share/migration-platform)."),
 ) -> None:
     """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph)
     with its pictures as PNG and SVG files; prints the page to open in a browser."""
+    if out is not None:
+        paths.output_folder(out)
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         index = await write_report(s.pool, ref, out or get_settings().data_path / "reports" / str(ref.id))

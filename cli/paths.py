@@ -1,0 +1,101 @@
+"""Every file path a command takes, checked before any server is started or contacted.
+
+Each problem is a `PathError`: one line naming the path, exit code 1 (like every error of a request).
+
+- Input files must exist, be regular files that can be read, and not be symbolic links (a link can
+  point at a credentials file that would then be uploaded). Their content must be of a kind the
+  reader they go to reads: inventories are opened by `domain.discovery.readers.open_tables`, as
+  discovery opens them (format by content, encoding, zip guard, header row); edited plans by
+  `db.plan_review.read_plan_rows`, as `plan import` reads them. No rule about formats is kept here.
+- Output files need an existing, writable parent folder, must not name a folder, and need an
+  extension the command writes. Output folders (the report) must be a folder or a name a new one can
+  take in an existing, writable parent.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from db.plan_review import read_plan_rows
+from domain.discovery.readers import open_tables
+
+
+class PathError(ValueError):
+    """A path a command was given cannot be used; the message names it and says why."""
+
+
+def inventory_files(paths: Sequence[Path]) -> None:
+    """Inventory files for an import: each a readable regular file the importer's readers can open."""
+    for path in paths:
+        _input_file(path)
+        for table in open_tables(path):
+            table.close()
+
+
+def plan_file(path: Path) -> None:
+    """An edited plan for `plan import`: a readable regular file that reads as a plan."""
+    _input_file(path)
+    read_plan_rows(path)
+
+
+def output_file(path: Path, formats: Mapping[str, str]) -> str:
+    """A file to write: its parent folder exists and is writable, it is no folder, and its extension is one of
+    `formats` (extension -> format); returns the format."""
+    if path.is_dir():
+        raise PathError(f"{path}: a folder; give the name of a file to write")
+    fmt = formats.get(path.suffix.lower())
+    if fmt is None:
+        raise PathError(f"{path.name}: give a {_listed(list(formats))} file name")
+    _writable_folder(path.parent)
+    return fmt
+
+
+def output_folder(path: Path) -> None:
+    """A folder to write into: an existing writable folder, or a new name in an existing writable folder."""
+    if path.is_dir():
+        _writable_folder(path)
+        return
+    if path.exists() or path.is_symlink():
+        raise PathError(f"{path}: not a folder; give a folder to write into")
+    if path.suffix.lower() in (".html", ".htm"):
+        raise PathError(f"{path}: give a folder name; the report is written as index.html inside it")
+    _writable_folder(path.parent)
+
+
+def _input_file(path: Path) -> None:
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        raise PathError(f"{path}: no such file") from None
+    except NotADirectoryError:
+        raise PathError(f"{path}: no such file (a part of the path is not a folder)") from None
+    except PermissionError:
+        raise PathError(f"{path}: cannot be read (permission denied)") from None
+    if stat.S_ISLNK(mode):
+        raise PathError(f"{path}: a symbolic link, refused (it could point at a file not meant to leave this "
+                        "machine); give the file itself")
+    if stat.S_ISDIR(mode):
+        raise PathError(f"{path}: a folder; give a file")
+    if not stat.S_ISREG(mode):
+        raise PathError(f"{path}: not a regular file")
+    try:
+        with path.open("rb"):
+            pass
+    except PermissionError:
+        raise PathError(f"{path}: cannot be read (permission denied)") from None
+
+
+def _writable_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise PathError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise PathError(f"{folder}: not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PathError(f"{folder}: cannot write into this folder (permission denied)")
+
+
+def _listed(extensions: list[str]) -> str:
+    return extensions[0] if len(extensions) == 1 else f"{', '.join(extensions[:-1])} or {extensions[-1]}"
