@@ -50,5 +50,6 @@ lock: | $(BIN)/python
 lock-upgrade: UPGRADE := --upgrade
 lock-upgrade: lock
 
+# Removes the data directory the settings name (MIGRATION_DATA_DIR or the per-user default), nothing else.
 clean: down
-	rm -rf .data
+	rm -rf "$$($(BIN)/python -c 'from runtime.settings import get_settings; print(get_settings().data_path)')"

@@ -21,12 +21,15 @@ app = typer.Typer(no_args_is_help=True, help='Embedded PostgreSQL and Temporal d
 @run_async
 async def dev_up(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Start (or reuse) the embedded services, migrate the database, print the addresses."""
-    endpoints = await ensure_stack(get_settings())
+    settings = get_settings()
+    endpoints = await ensure_stack(settings)
+    embedded = endpoints.embedded_postgres or endpoints.embedded_temporal
     info = {
         "database": _redact(endpoints.database_url),
         "temporal": endpoints.temporal_address,
         "namespace": endpoints.temporal_namespace,
         "ui": endpoints.ui_url,
+        "data": str(settings.data_path) if embedded else None,
     }
     if as_json:
         print(json.dumps(info))
@@ -48,12 +51,16 @@ def dev_down() -> None:
 @app.command("status")
 def dev_status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Show whether the embedded services run, and where."""
-    pg, temporal = stack_status(get_settings())
+    settings = get_settings()
+    pg, temporal = stack_status(settings)
+    data_dir = str(settings.data_path)
     rows = {
-        "postgres": None if pg is None else {"running": pg.running, "port": pg.port, "pid": pg.pid},
+        "postgres": None if pg is None else {"running": pg.running, "port": pg.port, "pid": pg.pid,
+                                             "data_dir": data_dir},
         "temporal": None
         if temporal is None
-        else {"running": temporal.running, "address": temporal.address, "ui": temporal.ui_url, "pid": temporal.pid},
+        else {"running": temporal.running, "address": temporal.address, "ui": temporal.ui_url, "pid": temporal.pid,
+              "data_dir": data_dir},
     }
     if as_json:
         print(json.dumps(rows))
@@ -66,6 +73,8 @@ def dev_status(as_json: bool = typer.Option(False, "--json", help="Machine-reada
             where = row.get("ui") or row.get("address") or f"127.0.0.1:{row['port']}"
             table.add_row(name, "[green]running[/]" if row["running"] else "[red]stopped[/]", str(where))
     console.print(table)
+    if pg is not None or temporal is not None:
+        console.print(f"data directory: {data_dir} (MIGRATION_DATA_DIR)", highlight=False)
 
 
 def _redact(url: str) -> str:

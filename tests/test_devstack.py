@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,19 +42,28 @@ def _embedded_env(**variables: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def stack_env(tmp_path: Path):
-    env = _embedded_env(MIGRATION_DATA_DIR=str(tmp_path / "data"))
+def stack_root() -> Iterator[Path]:
+    """A folder for a stack's data outside pytest's basetemp: pytest narrows that folder's permissions when
+    another session starts, which would lock the (non-root) postgres service user out of its own data."""
+    root = Path(tempfile.mkdtemp(prefix="migration-test-stack-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def stack_env(stack_root: Path):
+    env = _embedded_env(MIGRATION_DATA_DIR=str(stack_root / "data"))
     yield env
     _cli(env, "dev", "down")
 
 
 @pytest.fixture
-def default_dir_env(tmp_path: Path):
+def default_dir_env(stack_root: Path):
     """No MIGRATION_DATA_DIR: the stack lives in the per-user data directory of a home folder of its own."""
-    env = _embedded_env(HOME=str(tmp_path / "home"))
+    env = _embedded_env(HOME=str(stack_root / "home"))
     # Created beforehand, as a person whose repository still holds an older `.data` does to start anew
     # (devstack.refuse_to_hide_older_stack); a fresh clone has none and needs no such step.
-    (tmp_path / "home" / ".local" / "share" / "migration-platform").mkdir(parents=True)
+    (stack_root / "home" / ".local" / "share" / "migration-platform").mkdir(parents=True)
     yield env
     _cli(env, "dev", "down")
 
@@ -101,10 +113,10 @@ def _one_line(stderr: str) -> str:
 
 
 def test_commands_from_any_directory_reach_the_one_running_stack(default_dir_env: dict[str, str],
-                                                                 tmp_path: Path) -> None:
+                                                                 stack_root: Path) -> None:
     assert _cli(default_dir_env, "dev", "up").returncode == 0
     running = json.loads(_cli(default_dir_env, "dev", "status", "--json").stdout)
-    elsewhere = tmp_path / "elsewhere"
+    elsewhere = stack_root / "elsewhere"
     elsewhere.mkdir()
 
     created = _cli(default_dir_env, "tenant", "create", "Elsewhere Ltd", "--json", cwd=elsewhere)
@@ -115,15 +127,15 @@ def test_commands_from_any_directory_reach_the_one_running_stack(default_dir_env
 
     assert json.loads(_cli(default_dir_env, "dev", "status", "--json", cwd=elsewhere).stdout) == running
     assert not (elsewhere / ".data").exists()
-    assert (tmp_path / "home" / ".local" / "share" / "migration-platform" / "postgres" / "data").is_dir()
+    assert (stack_root / "home" / ".local" / "share" / "migration-platform" / "postgres" / "data").is_dir()
 
 
 def test_a_port_held_by_the_stack_of_another_data_dir_names_that_dir(stack_env: dict[str, str],
-                                                                     tmp_path: Path) -> None:
+                                                                     stack_root: Path) -> None:
     assert _cli(stack_env, "dev", "up").returncode == 0
     running = json.loads(_cli(stack_env, "dev", "status", "--json").stdout)
     data_dir_a = Path(stack_env["MIGRATION_DATA_DIR"])
-    other = dict(stack_env, MIGRATION_DATA_DIR=str(tmp_path / "other"))
+    other = dict(stack_env, MIGRATION_DATA_DIR=str(stack_root / "other"))
 
     same_pg_port = _cli(other, "dev", "up")
     assert same_pg_port.returncode == 1
