@@ -106,6 +106,7 @@ async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
     path.write_bytes(content)
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [path], queue, auto_approve=PHASES)
+        # `status` says failed once the failure is in the database (master and phase row), not before.
         st = await wait_for(dev_env.client, e.ref, lambda st: st.status == "failed")
         assert message in st.phase_summaries["discovery"]["error"]
         assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets") == 0

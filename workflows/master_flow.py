@@ -88,10 +88,9 @@ class MasterFlowWorkflow:
                 index = await self._apply_decision(phase, index, decision)
                 self._decisions_applied += 1
             await self._transition("flow_completed", master_status="completed", progress=100.0)
-            self._status = "completed"
             return self.status()
         except asyncio.CancelledError:
-            self._status = "cancelled"
+            self._status = "cancelled"  # at once: update handlers waiting for their decision answer now
             running = self._phase_flow_ids.get(self._phase) if self._child is not None and self._phase else None
             await self._transition(
                 "cancelled", master_status="cancelled", phase=self._phase, phase_flow_id=running,
@@ -133,7 +132,6 @@ class MasterFlowWorkflow:
             self._child = None
             self._phase_failed = True
             self._awaiting = phase  # a person decides now: reject (re-run) or roll back
-            self._status = "failed"
             cause = root_message(err)
             self._summaries[phase] = {"error": cause}
             await self._transition(
@@ -154,7 +152,6 @@ class MasterFlowWorkflow:
     ) -> ApproveRequest | RejectRequest | RollbackRequest:
         self._awaiting = phase
         if not self._phase_failed:
-            self._status = "awaiting_approval"
             await self._transition("awaiting_approval", phase=phase, master_status="awaiting_approval")
         while True:
             try:
@@ -190,7 +187,6 @@ class MasterFlowWorkflow:
                 "approved", phase=phase, master_status="running",
                 approval=ApprovalRecord(decision="approved", user_id=decision.approver, comment=decision.comment),
             )
-            self._status = "running"
             self._completed.append(phase)
             return index + 1
         if isinstance(decision, RejectRequest):
@@ -198,7 +194,6 @@ class MasterFlowWorkflow:
                 "rejected", phase=phase, master_status="running",
                 approval=ApprovalRecord(decision="rejected", user_id=decision.approver, comment=decision.reason),
             )
-            self._status = "running"
             return index
         target = PHASES.index(decision.phase)
         self._completed = self._completed[:target]
@@ -206,7 +201,6 @@ class MasterFlowWorkflow:
             "rolled_back", phase=phase, rollback_to=decision.phase, master_status="running",
             approval=ApprovalRecord(decision="rolled_back", user_id=decision.requested_by, comment=decision.reason),
         )
-        self._status = "running"
         return target
 
     async def _wait_while_paused(self) -> None:
@@ -222,10 +216,12 @@ class MasterFlowWorkflow:
         )
 
     async def _transition(self, event: TransitionEvent, **fields: Any) -> None:
-        """Record one flow-state change (one activity, one transaction) and mirror it to the UI."""
+        """Record one flow-state change (one activity, one transaction) and mirror it to the UI.
+
+        The status changes once the transition is in the database, so whoever reads the database
+        after `status` reported a state finds that state there too.
+        """
         self._seq += 1
-        if fields.get("master_status"):
-            self._status = fields["master_status"]
         info = workflow.info()
         request = TransitionRequest(
             tenant=self._input.tenant,
@@ -239,6 +235,8 @@ class MasterFlowWorkflow:
             **fields,
         )
         await workflow.execute_activity_method(TransitionActivities.record_transition, request, **TRANSITION_OPTIONS)
+        if fields.get("master_status"):
+            self._status = fields["master_status"]
         self._publish()
 
     def _publish(self) -> None:
@@ -375,7 +373,7 @@ class MasterFlowWorkflow:
             phase=self._phase,
             step=self._step,
             progress=round(self._progress, 1),
-            awaiting_approval=None if self._phase_failed else self._awaiting,
+            awaiting_approval=self._phase if self._status == "awaiting_approval" else None,  # as recorded
             paused=self._paused,
             phases_completed=tuple(self._completed),
             phase_flow_ids=dict(self._phase_flow_ids),
