@@ -9,6 +9,7 @@ does not wait. Bad review requests are refused with a clear message and change n
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,36 @@ async def test_review_correction_is_applied_and_learned(dev_env, app_pool, tmp_p
         assert learned["target_field"] == "name" and learned["source"] == "learned"
         assert learned["confidence"] >= 0.9 and learned["status"] == "approved"
         assert "Kennung" in learned["reason"]
+
+
+async def test_a_mistyped_correction_is_refused_and_leaves_no_traceback_in_the_worker_log(
+    dev_env, app_pool, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A person's typing error is answered to the person; the worker logs no failure for it (at its
+    default level, INFO), so bad input cannot flood its log with tracebacks."""
+    caplog.set_level(logging.INFO)
+    e = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, [_write(tmp_path, "servers.csv", UNPLACEABLE)], queue)
+        await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None)
+        caplog.clear()
+        mistakes = {
+            ("Kennung", "nmae", None): "'nmae' is not an asset column (did you mean 'name'?); see `mappings targets`",
+            ("Kenung", "name", None): "no column 'Kenung' in this engagement's import (did you mean 'Kennung'?)",
+            ("Kennung", "name", "server.csv"): "no file 'server.csv' in this engagement's import (did you mean "
+                                               "'servers.csv'?); its files: servers.csv",
+        }
+        for (column, target, file_name), message in mistakes.items():
+            with pytest.raises(control.ControlError) as refused:
+                await control.review_mappings(dev_env.client, e.ref, e.owner_id, [MappingCorrection(
+                    source_field=column, target_field=target, file_name=file_name)])
+            assert message in str(refused.value)
+        with pytest.raises(control.ControlError, match="not a member who may review"):
+            await control.review_mappings(dev_env.client, e.ref, e.viewer_id, accept_remaining=True)
+        assert (await _mapping(app_pool, e.ref, "Kennung"))["source"] != "user"
+        await control.cancel(dev_env.client, e.ref)
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 async def test_review_is_refused_when_discovery_does_not_wait(dev_env, app_pool, tmp_path: Path) -> None:

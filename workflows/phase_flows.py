@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
     from activities.discovery import DiscoveryActivities
     from activities.execution import ExecutionActivities
-    from activities.mapping import MappingActivities
+    from activities.mapping import MappingActivities, check_targets
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
     from domain.flow_contracts import (
@@ -205,6 +205,7 @@ class DiscoveryFlowWorkflow(PhaseFlow):
         if not req.corrections and not req.accept_remaining:
             raise ApplicationError("nothing to apply: give corrections or accept the remaining suggestions",
                                    type="BadRequest")
+        check_targets(req.corrections)  # a mistyped target is refused before any activity runs
 
     @workflow.query
     def mapping_review(self) -> MappingReviewStatus | None:
