@@ -13,6 +13,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from cli import paths
 from cli.common import (
     console,
     run_async,
@@ -38,12 +39,14 @@ SAMPLE_INVENTORY = Path(__file__).resolve().parent.parent / "samples" / "demo_in
 @app.command("demo")
 @run_async
 async def demo(
-    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on."),
+    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on.", readable=False),
     approve_manually: bool = typer.Option(False, help="Wait for `approve` commands instead of auto-approving."),
 ) -> None:
     """A demo engagement end to end on the embedded stack, with an in-process worker."""
     from reports.engagement_report import write_report  # matplotlib: loaded only by the commands that draw
     from worker import build_worker
+
+    paths.inventory_files([inventory])
 
     async with session() as s:
         assert s.client is not None

@@ -39,6 +39,7 @@ def make_files(folder: Path) -> None:
     (folder / "a-folder.csv").mkdir()
     (folder / "link.csv").symlink_to(good)
     (folder / "notes.txt").write_bytes(b"%PDF-1.7\n\x00\x01\x02 not delimited text" * 20)
+    (folder / "prose.txt").write_text("Servers to move next year\nweb-01 and web-02, then the database\n")
     with zipfile.ZipFile(folder / "inventory.docx", "w") as archive:
         archive.writestr("word/document.xml", "<w:document/>")
     (folder / "inventory.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
@@ -64,10 +65,12 @@ BAD_INPUTS = {  # file -> what its refusal says
 UNREAD_KINDS = {
     "launch": {"notes.txt": "notes.txt: binary data (NUL bytes), not a CSV text file",
                "inventory.docx": "inventory.docx: a zip archive but not an XLSX workbook",
-               "inventory.xls": "inventory.xls: an old binary Excel (.xls)"},
+               "inventory.xls": "inventory.xls: an old binary Excel (.xls)",
+               "prose.txt": "prose.txt: not delimited text"},
     "plan import": {"notes.txt": "notes.txt: binary data (NUL bytes), not a CSV text file",
                     "plan.json": "plan.json: a plan import is a CSV or XLSX file, not JSON"},
 }
+UNREAD_KINDS["demo"] = UNREAD_KINDS["launch"]
 BAD_OUTPUTS = {
     "no-such-folder/out.csv": "no-such-folder: no such folder",
     "good.csv/out.csv": "good.csv: not a folder",
@@ -85,6 +88,7 @@ BAD_REPORT_FOLDERS = {
 READERS = {
     "launch": ("launch", "acme/dc-exit", "--import", "{path}"),
     "launch, second file": ("launch", "acme/dc-exit", "--import", "{dir}/good.csv", "--import", "{path}"),
+    "demo": ("demo", "--inventory", "{path}"),
     "plan import": ("plan", "import", "acme/dc-exit", "{path}", "--user", "lead@acme.example"),
 }
 WRITERS = {  # command, a file name of the wrong extension and what its refusal says
@@ -152,7 +156,7 @@ def test_a_bad_path_is_refused_in_one_line_before_any_server_starts(outcomes, ca
 
 def test_every_command_that_takes_a_path_is_covered() -> None:
     assert {case.name.split(":")[0] for case in CASES} == {
-        "launch", "launch, second file", "plan import", "plan export", "imports quarantine", "report"}
+        "launch", "launch, second file", "demo", "plan import", "plan export", "imports quarantine", "report"}
 
 
 # ----------------------------------------------------------------------------- the checks in-process

@@ -160,3 +160,17 @@ def test_100k_rows_40_columns_throughput(tmp_path: Path) -> None:
     assert count == 100_000
     assert last is not None and last.number == 100_000 and last.problems == ()
     assert last.values["Column 0"] == "host-99999" and last.values["Column 39"] == "v99999-35"
+
+
+def test_a_text_file_that_is_not_delimited_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("Servers to move next year\nweb-01 and web-02, then the database\n")
+    with pytest.raises(InputFileError, match=r"notes.txt: not delimited text .* export the inventory as CSV"):
+        open_table(path)
+
+
+def test_a_one_column_csv_is_a_list_of_hosts(tmp_path: Path) -> None:
+    path = tmp_path / "hosts.csv"
+    path.write_text("hostname\nweb-01\nweb-02\n")
+    headers, rows = read_all(path)
+    assert headers == ["hostname"] and [r.values["hostname"] for r in rows] == ["web-01", "web-02"]

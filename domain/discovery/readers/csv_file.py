@@ -24,6 +24,9 @@ from domain.discovery.readers.table import (
 
 _SNIFF_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
+# A one-column table is an inventory only when its name says CSV (a list of host names); any other text file
+# (notes.txt, a README) read as one column would be prose taken for data.
+_CSV_SUFFIXES = {".csv", ".tsv", ".tab"}
 _CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
 # Oversized cells are cut per row (see guard_cells); beyond this the csv module itself gives up.
 csv.field_size_limit(64 * 1024 * 1024)
@@ -84,6 +87,10 @@ def open_csv(path: Path) -> StreamTable:
         if isinstance(exc, (UnicodeDecodeError, csv.Error)):
             raise InputFileError(f"{path.name}: unreadable header row: {exc}") from exc
         raise
+    if len(headers) == 1 and path.suffix.lower() not in _CSV_SUFFIXES:
+        handle.close()
+        raise InputFileError(f"{path.name}: not delimited text (no comma, semicolon, tab or pipe between columns "
+                             "in its header row); export the inventory as CSV, XLSX or JSON")
     rows = _rows(path, encoding, lines, reader, headers)
     return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close)
 
