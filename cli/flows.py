@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import typer
+from rich.live import Live
 from rich.table import Table
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from cli import paths
 from cli.common import (
@@ -24,8 +25,10 @@ from cli.common import (
 from db import tenancy
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
+from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from runtime.settings import get_settings
+from workflows.master_flow import situation
 
 app = typer.Typer()  # its commands join the top level
 
@@ -59,7 +62,7 @@ async def launch(
         console.print(f"watch it at {ui}")
 
 
-def _render_status(st: MasterStatus) -> None:
+def _status_table(st: MasterStatus) -> Table:
     table = Table(show_header=False)
     table.add_row("status", st.status + (" (paused)" if st.paused else ""))
     table.add_row("phase", f"{st.phase or '-'}" + (f" / {st.step}" if st.step else ""))
@@ -71,36 +74,115 @@ def _render_status(st: MasterStatus) -> None:
     table.add_row("assets", "-" if st.asset_count is None else str(st.asset_count))
     for phase, steps in st.phase_summaries.items():
         table.add_row(phase, phase_highlights(phase, steps) or "-")
-    console.print(table)
+    return table
+
+
+def status_line(st: MasterStatus) -> str:
+    """The status in one line, for a watch whose output is not a terminal."""
+    parts = [st.status + (" (paused)" if st.paused else ""),
+             f"phase {st.phase or '-'}" + (f" / {st.step}" if st.step else ""),
+             f"progress {st.progress:.0f}%",
+             f"assets {'-' if st.asset_count is None else st.asset_count}"]
+    if st.awaiting_approval:
+        parts.append(f"awaiting approval of {st.awaiting_approval}")
+    if st.waiting_for:
+        parts.append(f"waiting for {st.waiting_for}")
+    if st.status == "failed" and st.phase and "error" in st.phase_summaries.get(st.phase, {}):
+        parts.append(f"error: {st.phase_summaries[st.phase]['error']}")
+    return ", ".join(parts)
+
+
+# Exit codes of `status --watch`: how the flow stopped moving by itself (1 and 2 stay errors and usage errors).
+WATCH_COMPLETED = 0
+WATCH_WAITS_FOR_A_PERSON = 3  # an approval, the mapping review, or a resume after a pause
+WATCH_FAILED_OR_CANCELLED = 4
+
+
+def watch_exit_code(st: MasterStatus) -> int | None:
+    """The exit code once the flow has stopped moving by itself; None while it moves on its own."""
+    if st.status == "completed":
+        return WATCH_COMPLETED
+    if st.status in ("failed", "cancelled"):
+        return WATCH_FAILED_OR_CANCELLED
+    if st.awaiting_approval or st.waiting_for or st.paused:
+        return WATCH_WAITS_FOR_A_PERSON
+    return None
+
+
+async def watch(client: Client, ref: tenancy.EngagementRef, show: Callable[[MasterStatus], None],
+                interval: float = 2.0) -> tuple[int, str]:
+    """Show the status whenever it is polled until the flow stops moving by itself; the exit code and
+    one line saying where it stands and what a person may do next."""
+    while True:
+        st = await control.status(client, ref)
+        show(st)
+        code = watch_exit_code(st)
+        if code is not None:
+            return code, f"{ref.name}: {situation(st)}"
+        execution = await control.execution_status(client, ref)
+        if execution != WorkflowExecutionStatus.RUNNING:  # ended without saying so (terminated, timed out)
+            ended = control.ENDED.get(execution, "the engagement's workflow is not running")  # type: ignore[arg-type]
+            return WATCH_FAILED_OR_CANCELLED, f"{ref.name}: {ended}"
+        await asyncio.sleep(interval)
+
+
+def _changes_only(render: Callable[[MasterStatus], str]) -> Callable[[MasterStatus], None]:
+    """Print one line whenever the rendered status differs from the line printed before."""
+    last: list[str] = []
+
+    def show(st: MasterStatus) -> None:
+        line = render(st)
+        if last != [line]:
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
+            last[:] = [line]
+
+    return show
 
 
 @app.command("status")
 @run_async
 async def status(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
-    watch: bool = typer.Option(False, "--watch", help="Refresh until the flow ends."),
+    watch_flow: bool = typer.Option(
+        False, "--watch",
+        help="Follow the flow until it stops by itself: redrawn in place on a terminal, else one line per "
+             "change. Exit code 0 completed, 3 waits for a person (approval, mapping review, paused), "
+             "4 failed or cancelled.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Where an engagement stands: phase, step, progress, what it waits for."""
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        while True:
+        if not watch_flow:
             st = await control.status(s.client, ref)
             if as_json:
                 print(st.model_dump_json())
             else:
-                _render_status(st)
-            if not watch or st.status in ("completed", "cancelled") or not await control.is_running(s.client, ref):
-                return
-            await asyncio.sleep(2)
+                console.print(_status_table(st))
+            return
+        if as_json:
+            code, _ = await watch(s.client, ref, _changes_only(lambda st: st.model_dump_json()))
+        elif console.is_terminal:
+            with Live(console=console, auto_refresh=False) as live:
+                code, outcome = await watch(s.client, ref, lambda st: live.update(_status_table(st), refresh=True))
+            console.print(outcome, highlight=False, markup=False)
+        else:
+            code, outcome = await watch(s.client, ref, _changes_only(status_line))
+            console.print(outcome, soft_wrap=True, highlight=False, markup=False)
+    raise typer.Exit(code)
 
 
-async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[MasterStatus]], *args: Any) -> None:
+async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[MasterStatus]], phase: str,
+                  note: str | None, done: str) -> None:
+    """Send a person's decision; print what happens next, or the one line saying why it was refused."""
+    control.check_phase(phase)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)
-        st = await action(s.client, ref, *args[:1], user_id, *args[1:])
-    console.print(f"{ref.name}: {st.status}, phase {st.phase}, completed {', '.join(st.phases_completed) or '-'}")
+        st = await action(s.client, ref, phase, user_id, note)
+    console.print(f"{ref.name}: {done}; completed phases: {', '.join(st.phases_completed) or '-'} "
+                  "(follow it with `status --watch`)", highlight=False, markup=False)
 
 
 @app.command("approve")
@@ -108,7 +190,9 @@ async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[Ma
 async def approve(engagement: str, phase: str, user: str = UserOption,
                   comment: str = typer.Option(None, help="Why, for the record.")) -> None:
     """Approve a phase that awaits approval; the engagement moves on."""
-    await _decide(engagement, user, control.approve, control.check_phase(phase), comment)
+    following = PHASES.index(phase) + 1 if phase in PHASES else len(PHASES)
+    done = f"phase {PHASES[following]} starts" if following < len(PHASES) else "the engagement completes"
+    await _decide(engagement, user, control.approve, phase, comment, done)
 
 
 @app.command("reject")
@@ -116,7 +200,7 @@ async def approve(engagement: str, phase: str, user: str = UserOption,
 async def reject(engagement: str, phase: str, user: str = UserOption,
                  reason: str = typer.Option(..., help="What must change; the phase runs again.")) -> None:
     """Reject a phase: it runs again (with any corrections made meanwhile) and waits again."""
-    await _decide(engagement, user, control.reject, control.check_phase(phase), reason)
+    await _decide(engagement, user, control.reject, phase, reason, f"phase {phase} runs again")
 
 
 @app.command("rollback")
@@ -124,35 +208,32 @@ async def reject(engagement: str, phase: str, user: str = UserOption,
 async def rollback(engagement: str, phase: str, user: str = UserOption,
                    reason: str = typer.Option(None, help="Why, for the record.")) -> None:
     """Return to an earlier phase and run again from there."""
-    await _decide(engagement, user, control.rollback, control.check_phase(phase), reason)
+    await _decide(engagement, user, control.rollback, phase, reason, f"the engagement runs again from phase {phase}")
 
 
-async def _signal(engagement: str, name: str) -> None:
+async def _steer(engagement: str, action: Callable[..., Awaitable[str]]) -> None:
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        await control.signal(s.client, ref, name)
-    console.print(f"{ref.name}: {name} requested")
+        done = await action(s.client, ref)
+    console.print(done, highlight=False, markup=False)
 
 
 @app.command("pause")
 @run_async
 async def pause(engagement: str) -> None:
-    """Pause before the next step."""
-    await _signal(engagement, "pause")
+    """Pause before the next step (a pending approval can still be given); a paused engagement stays paused."""
+    await _steer(engagement, control.pause)
 
 
 @app.command("resume")
 @run_async
 async def resume(engagement: str) -> None:
-    """Resume a paused engagement."""
-    await _signal(engagement, "resume")
+    """Resume a paused engagement (one that is not paused is left as it is)."""
+    await _steer(engagement, control.resume)
 
 
 @app.command("cancel")
 @run_async
 async def cancel(engagement: str) -> None:
-    """Cancel the engagement's flow (its state is kept)."""
-    async with session() as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        await control.cancel(s.client, ref)
-    console.print(f"{ref.name}: cancellation requested")
+    """Cancel the engagement's flow and wait until it has ended (its state is kept; `launch` starts it again)."""
+    await _steer(engagement, control.cancel)

@@ -6,8 +6,10 @@ as `ControlError` with one clear sentence.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -16,12 +18,13 @@ import asyncpg
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.import_files import delete_imports, store_import_files
@@ -41,12 +44,26 @@ from domain.flow_contracts import (
 from domain.vocabulary import PHASES
 from workflows import search_attributes as sa
 from workflows.ids import master_workflow_id, phase_workflow_id
-from workflows.master_flow import MasterFlowWorkflow, root_message
+from workflows.master_flow import MasterFlowWorkflow, root_message, situation
 from workflows.phase_flows import DiscoveryFlowWorkflow
 
 
 class ControlError(RuntimeError):
     """A request about an engagement that cannot be carried out as asked."""
+
+
+# How a closed master workflow ended, in words, with what a person may do next.
+ENDED = {
+    WorkflowExecutionStatus.COMPLETED: "the engagement has completed",
+    WorkflowExecutionStatus.CANCELED: "the engagement was cancelled; `launch` starts it again",
+    WorkflowExecutionStatus.TERMINATED: "the engagement's workflow was terminated; `launch` starts it again",
+    WorkflowExecutionStatus.FAILED: "the engagement's workflow failed; `launch` starts it again",
+    WorkflowExecutionStatus.TIMED_OUT: "the engagement's workflow timed out; `launch` starts it again",
+}
+# How long `cancel` waits for the workflow to end before it reports the cancellation as requested only.
+CANCEL_WAIT_SECONDS = 30.0
+# How long the status query waits for a worker's answer.
+QUERY_TIMEOUT = timedelta(seconds=20)
 
 
 def check_phase(phase: str) -> Phase:
@@ -59,14 +76,29 @@ def handle(client: Client, engagement: EngagementRef) -> WorkflowHandle[Any, Any
     return client.get_workflow_handle_for(MasterFlowWorkflow.run, master_workflow_id(engagement.id))
 
 
-async def is_running(client: Client, engagement: EngagementRef) -> bool:
+async def execution_status(client: Client, engagement: EngagementRef) -> WorkflowExecutionStatus | None:
+    """The master workflow's execution status (running, completed, cancelled ...); None if never launched."""
     try:
         description = await handle(client, engagement).describe()
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            return False
+            return None
         raise
-    return description.status == WorkflowExecutionStatus.RUNNING
+    return description.status
+
+
+async def is_running(client: Client, engagement: EngagementRef) -> bool:
+    return await execution_status(client, engagement) == WorkflowExecutionStatus.RUNNING
+
+
+async def _check_running(client: Client, engagement: EngagementRef, verb: str) -> None:
+    """Refuse, in one sentence, to `verb` an engagement whose workflow is not running."""
+    execution = await execution_status(client, engagement)
+    if execution is None:
+        raise ControlError(f"engagement {engagement.name!r} has not been launched; see `launch`")
+    if execution != WorkflowExecutionStatus.RUNNING:
+        ended = ENDED.get(execution, f"its workflow is {execution.name.lower()}")  # type: ignore[union-attr]
+        raise ControlError(f"engagement {engagement.name!r}: nothing to {verb} — {ended}")
 
 
 async def launch(
@@ -118,40 +150,46 @@ async def launch(
     return workflow_id, master_flow_id
 
 
-async def status(client: Client, engagement: EngagementRef) -> MasterStatus:
+async def status(client: Client, engagement: EngagementRef, timeout: timedelta = QUERY_TIMEOUT) -> MasterStatus:
+    """The master's `status` query, answered by a worker."""
     try:
-        return await handle(client, engagement).query(MasterFlowWorkflow.status)
+        return await handle(client, engagement).query(MasterFlowWorkflow.status, rpc_timeout=timeout)
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise ControlError(f"engagement {engagement.name!r} has not been launched") from None
+            raise ControlError(f"engagement {engagement.name!r} has not been launched; see `launch`") from None
+        if err.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise ControlError(f"engagement {engagement.name!r}: no worker answered within "
+                               f"{timeout.total_seconds():.0f} s; check that `worker.py` runs on its task queue"
+                               ) from None
         raise
 
 
-async def _update(client: Client, engagement: EngagementRef, update: Any, request: Any) -> MasterStatus:
+async def _update(client: Client, engagement: EngagementRef, verb: str, update: Any, request: Any) -> MasterStatus:
     try:
         return await handle(client, engagement).execute_update(update, request)
     except WorkflowUpdateFailedError as err:
         raise ControlError(root_message(err)) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
+            await _check_running(client, engagement, verb)  # says how it ended
             raise ControlError(f"engagement {engagement.name!r} is not running") from None
         raise
 
 
 async def approve(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
                   comment: str | None = None) -> MasterStatus:
-    return await _update(client, engagement, MasterFlowWorkflow.approve_phase_update, ApproveRequest(
+    return await _update(client, engagement, "approve", MasterFlowWorkflow.approve_phase_update, ApproveRequest(
         client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment))
 
 
 async def reject(client: Client, engagement: EngagementRef, phase: Phase, user: UUID, reason: str) -> MasterStatus:
-    return await _update(client, engagement, MasterFlowWorkflow.reject_phase_update, RejectRequest(
+    return await _update(client, engagement, "reject", MasterFlowWorkflow.reject_phase_update, RejectRequest(
         client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason))
 
 
 async def rollback(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
                    reason: str | None = None) -> MasterStatus:
-    return await _update(client, engagement, MasterFlowWorkflow.rollback_to, RollbackRequest(
+    return await _update(client, engagement, "roll back", MasterFlowWorkflow.rollback_to, RollbackRequest(
         client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason))
 
 
@@ -177,13 +215,53 @@ async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
 
 
 async def signal(client: Client, engagement: EngagementRef, name: str) -> None:
-    """Send a fire-and-forget signal (pause, resume, members_changed) to a running engagement."""
-    if not await is_running(client, engagement):
-        raise ControlError(f"engagement {engagement.name!r} is not running")
+    """Send a fire-and-forget signal (members_changed) to a running engagement."""
+    await _check_running(client, engagement, "notify")
     await handle(client, engagement).signal(name)
 
 
-async def cancel(client: Client, engagement: EngagementRef) -> None:
-    if not await is_running(client, engagement):
-        raise ControlError(f"engagement {engagement.name!r} is not running")
-    await handle(client, engagement).cancel()
+async def pause(client: Client, engagement: EngagementRef) -> str:
+    """Hold the engagement before its next step or phase; return what was done, in one line.
+
+    A failed or ended engagement has nothing to pause (ControlError); a paused one stays paused.
+    """
+    await _check_running(client, engagement, "pause")
+    st = await status(client, engagement)
+    if st.status == "failed":
+        raise ControlError(f"engagement {engagement.name!r}: nothing to pause — {situation(st)}")
+    if st.paused:
+        return f"{engagement.name}: already paused; `resume` lets it go on"
+    await handle(client, engagement).signal(MasterFlowWorkflow.pause)
+    if st.awaiting_approval:
+        return (f"{engagement.name}: paused; phase {st.awaiting_approval} can still be approved or rejected, "
+                "the next phase waits for `resume`")
+    where = f"phase {st.phase} holds before its next step" if st.phase else "it holds before its first phase"
+    return f"{engagement.name}: paused; {where} (a running step finishes first) until `resume`"
+
+
+async def resume(client: Client, engagement: EngagementRef) -> str:
+    """Let a paused engagement go on; return what was done, in one line (a running one is left as it is)."""
+    await _check_running(client, engagement, "resume")
+    st = await status(client, engagement)
+    if not st.paused:
+        return f"{engagement.name}: not paused, nothing to resume; {situation(st)}"
+    await handle(client, engagement).signal(MasterFlowWorkflow.resume)
+    return f"{engagement.name}: resumed" + (f"; {situation(st)}" if st.status == "failed" else "")
+
+
+async def cancel(client: Client, engagement: EngagementRef, wait_seconds: float = CANCEL_WAIT_SECONDS) -> str:
+    """Cancel the engagement's workflow and wait (a while) until it has ended; return what happened, in one line."""
+    await _check_running(client, engagement, "cancel")
+    master = handle(client, engagement)
+    await master.cancel()
+    try:
+        await asyncio.wait_for(master.result(), wait_seconds)
+    except WorkflowFailureError as err:
+        if not isinstance(err.cause, CancelledError):
+            return f"{engagement.name}: ended before the cancellation took effect: {root_message(err)}"
+    except asyncio.TimeoutError:
+        return (f"{engagement.name}: cancellation requested, but the engagement has not ended within "
+                f"{wait_seconds:.0f} s (no worker runs, or it is busy); `status` shows when it has")
+    else:
+        return f"{engagement.name}: completed before the cancellation took effect"
+    return f"{engagement.name}: cancelled; its data is kept, and `launch` starts it again"

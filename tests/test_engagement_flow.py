@@ -29,6 +29,8 @@ async def test_full_engagement_with_auto_approval(dev_env, app_pool, superuser_c
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
     assert result.phases_completed == PHASES
+    with pytest.raises(control.ControlError, match="nothing to pause — the engagement has completed"):
+        await control.pause(dev_env.client, e.ref)
     assets = await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets")
     quarantined = await fetchval(app_pool, e.ref,
                                  "SELECT count(*) FROM migration.raw_import_records WHERE status = 'quarantined'")
@@ -71,7 +73,8 @@ async def test_approvals_through_updates_and_their_validation(dev_env, app_pool,
             await control.approve(dev_env.client, e.ref, "discovery", e.viewer_id)
         with pytest.raises(control.ControlError, match="is not a member"):
             await control.approve(dev_env.client, e.ref, "discovery", other.owner_id)
-        with pytest.raises(control.ControlError, match="phase assessment is not awaiting a decision"):
+        with pytest.raises(control.ControlError,
+                           match="phase assessment is not awaiting a decision; phase discovery awaits approval"):
             await control.approve(dev_env.client, e.ref, "assessment", e.owner_id)
         spoofed = EngagementRef(e.ref.id, other.ref.client_account_id, e.ref.name)
         with pytest.raises(control.ControlError, match="belongs to another client account"):

@@ -54,6 +54,11 @@ async def test_review_correction_is_applied_and_learned(dev_env, app_pool, tmp_p
         st = await wait_for(dev_env.client, first.ref, lambda st: st.waiting_for is not None)
         assert st.phase == "discovery" and "mapping review" in st.waiting_for
         assert await fetchval(app_pool, first.ref, "SELECT count(*) FROM migration.assets") == 0
+        for decide in (control.approve(dev_env.client, first.ref, "discovery", first.owner_id),
+                       control.reject(dev_env.client, first.ref, "discovery", first.owner_id, "not yet")):
+            with pytest.raises(control.ControlError, match=r"discovery waits for a mapping review.*\(see `mappings "
+                                                           r"show`, then `mappings set` or `mappings approve`\)"):
+                await decide
 
         with pytest.raises(control.ControlError, match="not a member who may review"):
             await control.review_mappings(dev_env.client, first.ref, first.viewer_id,

@@ -106,8 +106,9 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
                                                                      "execution")), 24))
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
-        await control.signal(dev_env.client, e.ref, "pause")
+        assert (await control.pause(dev_env.client, e.ref)).startswith(f"{e.ref.name}: paused; ")
         paused = await wait_for(dev_env.client, e.ref, lambda st: st.paused)
+        assert await control.pause(dev_env.client, e.ref) == f"{e.ref.name}: already paused; `resume` lets it go on"
         await asyncio.sleep(3)
         held = await control.status(dev_env.client, e.ref)
         assert held.paused and held.phases_completed == paused.phases_completed
@@ -124,7 +125,7 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
         await asyncio.sleep(2)
         assert await fetchval(app_pool, e.ref,
                               "SELECT sum(jsonb_array_length(phases_completed)) FROM migration.flows") == steps_done
-        await control.signal(dev_env.client, e.ref, "resume")
+        assert await control.resume(dev_env.client, e.ref) == f"{e.ref.name}: resumed"
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
 
@@ -133,9 +134,12 @@ async def test_cancel_while_a_phase_runs_ends_cancelled(dev_env, app_pool, tmp_p
     e = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 3000)], queue)
-        await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.awaiting_approval is None)
-        await control.cancel(dev_env.client, e.ref)
+        # The phase runs once its first step is done: its flow row exists and the child workflow runs. (Its name in
+        # `status` comes first, before the row is written and the child started.)
+        await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.step is not None)
+        assert await control.cancel(dev_env.client, e.ref, wait_seconds=120) == \
+            f"{e.ref.name}: cancelled; its data is kept, and `launch` starts it again"
         with pytest.raises(WorkflowFailureError):
-            await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 120)
+            await control.handle(dev_env.client, e.ref).result()
     assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.crewai_flow_state_extensions") == "cancelled"
     assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.discovery_flows") == "cancelled"

@@ -275,8 +275,7 @@ class MasterFlowWorkflow:
         if self._decision is not None:
             raise ApplicationError("another decision for this phase is being applied", type="DecisionPending")
         if self._awaiting != phase:
-            waiting = self._awaiting or "nothing"
-            raise ApplicationError(f"phase {phase} is not awaiting a decision (waiting for: {waiting})",
+            raise ApplicationError(f"phase {phase} is not awaiting a decision; {situation(self.status())}",
                                    type="NotAwaiting")
         if for_approval and self._phase_failed:
             raise ApplicationError(f"phase {phase} failed; reject it to re-run it or roll back", type="PhaseFailed")
@@ -313,7 +312,9 @@ class MasterFlowWorkflow:
     def _validate_rollback(self, req: RollbackRequest) -> None:
         current = self._awaiting
         if current is None:
-            raise ApplicationError("rollback is possible only while a phase awaits a decision", type="NotAwaiting")
+            raise ApplicationError(
+                f"rollback is possible only while a phase awaits a decision; {situation(self.status())}",
+                type="NotAwaiting")
         self._check_decision(req.client_account_id, current, req.requested_by, for_approval=False)
         if PHASES.index(req.phase) > PHASES.index(current):
             raise ApplicationError(f"cannot roll back forward to {req.phase} from {current}", type="BadRequest")
@@ -381,6 +382,25 @@ class MasterFlowWorkflow:
             phase_summaries=dict(self._summaries),
             waiting_for=self._waiting_for,
         )
+
+
+def situation(st: MasterStatus) -> str:
+    """What an engagement's flow is doing, in words, and the command that moves it on when it waits for a person."""
+    if st.status == "completed":
+        return "the engagement has completed"
+    if st.status == "cancelled":
+        return "the engagement was cancelled; `launch` starts it again"
+    if st.status == "failed":
+        return f"phase {st.phase} failed; reject it to re-run it or roll back"
+    if st.awaiting_approval:
+        return f"phase {st.awaiting_approval} awaits approval: `approve` or `reject` it"
+    if st.waiting_for:
+        return f"{st.phase} waits for a {st.waiting_for} (see `mappings show`, then `mappings set` or `mappings approve`)"
+    if st.paused:
+        return f"the engagement is paused{f' in {st.phase}' if st.phase else ''}; `resume` lets it go on"
+    if st.phase:
+        return f"phase {st.phase} is running" + (f" (last step done: {st.step})" if st.step else "")
+    return "the engagement is starting"
 
 
 def root_message(err: BaseException) -> str:
