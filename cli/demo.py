@@ -20,6 +20,7 @@ from cli.common import (
     session,
     workflow_url,
 )
+from cli.flows import status_line
 from db import tenancy
 from db.pool import tenant_transaction
 from db.queries import sql
@@ -74,7 +75,7 @@ async def demo(
             last = None
             while await control.is_running(s.client, ref):
                 st = await control.status(s.client, ref)
-                line = f"{st.status:>18}  {st.phase or '-':<11} {st.step or '':<24} {st.progress:5.1f}%"
+                line = status_line(st)
                 if line != last:
                     console.print(line, highlight=False)
                     last = line

@@ -184,16 +184,13 @@ class DiscoveryFlowWorkflow(PhaseFlow):
 
     @workflow.update(name="review_mappings")
     async def review_mappings(self, req: MappingReviewRequest) -> MappingReviewStatus:
-        self._review_busy = True
-        try:
+        async with self._review_lock:  # one review at a time: each applies on top of what the one before wrote
             status: MappingReviewStatus = await workflow.execute_activity_method(
                 MappingActivities.apply_mapping_review,
                 MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]
                 summary="mapping review", **REVIEW_OPTIONS,
             )
-        finally:
-            self._review_busy = False
-        self._review = status
+            self._review = status
         return status
 
     @review_mappings.validator
