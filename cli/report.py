@@ -13,7 +13,6 @@ from cli.common import (
     session,
 )
 from db import tenancy
-from reports.engagement_report import write_report
 from runtime.settings import get_settings
 
 app = typer.Typer()  # its commands join the top level
@@ -27,8 +26,9 @@ async def report(
                              help="Folder to write into (default: reports/<engagement id> in the data "
                              "directory: MIGRATION_DATA_DIR, else ~/.local/share/migration-platform)."),
 ) -> None:
-    """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph)
-    with its pictures as PNG and SVG files; prints the page to open in a browser."""
+    """Write the engagement's HTML report (portfolio, strategies, cost, wave timeline, dependency graph) with its pictures as PNG and SVG files; prints the page to open in a browser."""  # noqa: E501 - one paragraph in --help
+    from reports.engagement_report import write_report  # matplotlib: loaded only by the commands that draw
+
     if out is not None:
         paths.output_folder(out)
     async with session(temporal=False) as s:
