@@ -19,9 +19,8 @@ from uuid import UUID
 
 import asyncpg
 from temporalio import activity
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.errors import BAD_INPUT
+from activities.errors import bad_input
 from db.learning_patterns import mark_applied, nearest_mappings, store_mapping_decisions
 from db.pool import tenant_transaction
 from db.queries import sql
@@ -115,7 +114,7 @@ class MappingActivities:
         async with self._tx(tenant, req.user) as conn:
             role = await conn.fetchval(sql("member_role"), tenant.engagement_id, req.user)
             if role not in REVIEWING_ROLES:
-                raise refused(f"user {req.user} is not a member who may review mappings (role: {role or 'none'})")
+                raise bad_input(f"user {req.user} is not a member who may review mappings (role: {role or 'none'})")
             current = await conn.fetch(sql("field_mappings_review"), list(by_id))
             check_targets(req.corrections)
             decisions: list[dict[str, Any]] = []
@@ -127,7 +126,7 @@ class MappingActivities:
                         await conn.fetchrow(sql("field_mapping_correct"), row["data_import_id"], row["source_field"],
                                             correction.target_field, req.user, reason)
                 except asyncpg.UniqueViolationError:
-                    raise refused(f"{row['file_name']}: another column already fills {correction.target_field}; "
+                    raise bad_input(f"{row['file_name']}: another column already fills {correction.target_field}; "
                                     "leave that column unmapped (--ignore) in the same request") from None
                 if correction.target_field is not None:
                     decisions.append(_decision(row, correction.target_field, req.user, "corrected"))
@@ -181,12 +180,6 @@ class MappingActivities:
         return rows, MappingReviewStatus(needs_review=needs, blocking=blocking, complete=not needs and not blocking)
 
 
-def refused(message: str) -> ApplicationError:
-    """A person's review request that cannot be applied: final, answered to the person, and not logged by the
-    worker as a failure (benign), so a mistyped correction leaves no traceback in the worker's log."""
-    return ApplicationError(message, type=BAD_INPUT, non_retryable=True, category=ApplicationErrorCategory.BENIGN)
-
-
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
     close = get_close_matches(name, list(known), n=3, cutoff=0.6)
     return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
@@ -197,24 +190,24 @@ def check_targets(corrections: Iterable[MappingCorrection]) -> None:
     for correction in corrections:
         target = correction.target_field
         if target is not None and target not in ASSET_IMPORT_FIELDS:
-            raise refused(f"{target!r} is not an asset column{_did_you_mean(target, ASSET_IMPORT_FIELDS)}; "
+            raise bad_input(f"{target!r} is not an asset column{_did_you_mean(target, ASSET_IMPORT_FIELDS)}; "
                           "see `mappings targets`")
 
 
 def _find_mapping(rows: Sequence[asyncpg.Record], source_field: str, file_name: str | None) -> asyncpg.Record:
     files = sorted({r["file_name"] for r in rows})
     if file_name is not None and file_name not in files:
-        raise refused(f"no file {file_name!r} in this engagement's import{_did_you_mean(file_name, files)}; "
+        raise bad_input(f"no file {file_name!r} in this engagement's import{_did_you_mean(file_name, files)}; "
                       f"its files: {', '.join(files)}")
     matches = [r for r in rows if r["source_field"] == source_field and file_name in (None, r["file_name"])]
     if not matches:
         where = f" in {file_name}" if file_name else ""
         columns = {r["source_field"] for r in rows if file_name in (None, r["file_name"])}
-        raise refused(f"no column {source_field!r}{where} in this engagement's import"
+        raise bad_input(f"no column {source_field!r}{where} in this engagement's import"
                       f"{_did_you_mean(source_field, columns)}; see `mappings show --all`")
     if len(matches) > 1:
         files = ", ".join(sorted(r["file_name"] for r in matches))
-        raise refused(f"column {source_field!r} is in several files ({files}); name the file with --file")
+        raise bad_input(f"column {source_field!r} is in several files ({files}); name the file with --file")
     return matches[0]
 
 
@@ -225,7 +218,7 @@ def _check_unique_targets(rows: Sequence[asyncpg.Record]) -> None:
             continue
         key = (r["data_import_id"], r["target_field"])
         if key in seen:
-            raise refused(f"{r['file_name']}: columns {seen[key]!r} and {r['source_field']!r} would both fill "
+            raise bad_input(f"{r['file_name']}: columns {seen[key]!r} and {r['source_field']!r} would both fill "
                             f"{r['target_field']}; leave one unmapped")
         seen[key] = r["source_field"]
 

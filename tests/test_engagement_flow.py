@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import logging
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,9 @@ async def test_approvals_through_updates_and_their_validation(dev_env, app_pool,
     ids=["header-only", "binary", "duplicate-headers"],
 )
 async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
-    dev_env, app_pool, tmp_path: Path, content: bytes, message: str
+    dev_env, app_pool, tmp_path: Path, content: bytes, message: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     e = await make_engagement(app_pool)
     path = tmp_path / "inventory.csv"
     path.write_bytes(content)
@@ -119,3 +121,6 @@ async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
         with pytest.raises(control.ControlError, match="failed; reject it to re-run it or roll back"):
             await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
         await control.cancel(dev_env.client, e.ref)
+    # The worker logs the refusal as one line; a file's fault is no worker failure with a traceback.
+    assert "Traceback" not in caplog.text
+    assert [r.getMessage() for r in caplog.records if message in r.getMessage() and r.levelno == logging.INFO]
