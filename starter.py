@@ -62,8 +62,11 @@ def main() -> None:
         code = result if isinstance(result, int) else 0
     except BaseException as exc:  # noqa: BLE001 - every outcome becomes one line and an exit code
         code = report_failure(exc)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # the reader went away (`| head`): nothing left to tell it
+            pass
     os._exit(code)
 
 

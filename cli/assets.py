@@ -15,6 +15,7 @@ from cli.common import (
     JsonOption,
     console,
     print_json,
+    printable,
     run_async,
     session,
 )
@@ -120,7 +121,7 @@ def _write_csv(assets: list[dict[str, Any]]) -> None:
 
 def _write_table(assets: list[dict[str, Any]], width: int) -> None:
     """A plain table (rich's would take seconds for 10k rows) whose every line fits `width`; long cells end in …."""
-    cells = [[text(a) for _, text, _ in _COLUMNS] for a in assets]
+    cells = [[printable(text(a)) for _, text, _ in _COLUMNS] for a in assets]  # a file's names, made harmless
     headers = [header for header, _, _ in _COLUMNS]
     natural = [max(cell_len(h), *(cell_len(row[i]) for row in cells)) for i, h in enumerate(headers)]
     widths = fit_widths(natural, [(headers.index(h), floor) for h, floor in _GIVING_WAY.items()], width)

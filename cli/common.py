@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 import tempfile
 import traceback
@@ -20,6 +21,7 @@ import asyncpg
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 from temporalio.client import Client
 from temporalio.service import RPCError
 from xlsxwriter.exceptions import XlsxWriterException
@@ -44,12 +46,32 @@ from runtime.temporal_client import connect_client
 UNWRAPPED_WIDTH = 10_000
 
 
+# Characters a file may carry that would steer the terminal (escape sequences, bells, carriage returns) or
+# reorder what a person reads (bidirectional overrides): shown as escapes, never sent as they are.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control or bidirectional-override character written as a visible escape."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"<U+{ord(m.group()):04X}>", text)
+
+
+class SafeConsole(Console):
+    """A console for text that holds data from files and people: no markup is read from it (a name such as
+    "[/x]" is printed, not parsed), and control characters are escaped (see `printable`)."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        kwargs["markup"] = False
+        return super().render_str(printable(text), **kwargs)
+
+
 def make_console(*, stderr: bool) -> Console:
     """A console sized by the terminal; unwrapped when the stream is a file or a pipe."""
     terminal = Console(stderr=stderr)
     if terminal.is_terminal:
-        return Console(stderr=stderr, soft_wrap=stderr)
-    return Console(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True)
+        return SafeConsole(stderr=stderr, soft_wrap=stderr, markup=False)
+    return SafeConsole(stderr=stderr, width=UNWRAPPED_WIDTH, soft_wrap=True, markup=False)
 
 
 console = make_console(stderr=False)
@@ -96,6 +118,7 @@ def run_async(fn: Callable[..., Awaitable[T]]) -> Callable[..., T]:
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the request
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a program whose reader closed the pipe
 
 
 def report_failure(exc: BaseException) -> int:
@@ -106,6 +129,11 @@ def report_failure(exc: BaseException) -> int:
     """
     if isinstance(exc, typer.Exit):
         return exc.exit_code
+    if isinstance(exc, SystemExit):  # rich ends a write to a reader that went away (`| head`) this way
+        return exc.code if isinstance(exc.code, int) else 1
+    if isinstance(exc, BrokenPipeError):  # print() to a reader that went away: nothing more to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     if isinstance(exc, (typer.Abort, KeyboardInterrupt)):
         err_console.print("aborted", highlight=False)
         return EXIT_INTERRUPTED
@@ -113,15 +141,20 @@ def report_failure(exc: BaseException) -> int:
         return _report_usage_error(exc)
     if isinstance(exc, ValidationError):
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
-        err_console.print(f"[bold red]error:[/] invalid setting: {problems}", highlight=False)
+        print_error(f"invalid setting: {problems}")
         return 1
     if isinstance(exc, USER_ERRORS):
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        print_error(str(exc))
         return 1
     crash_file = _write_crash_file(exc)
-    err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {_first_line(exc)} "
-                      f"(details in {crash_file}; please report it)", highlight=False)
+    print_error(f"{type(exc).__name__}: {_first_line(exc)} (details in {crash_file}; please report it)",
+                label="internal error:")
     return EXIT_INTERNAL
+
+
+def print_error(message: str, *, label: str = "error:") -> None:
+    """One line on stderr: the label in bold red, then the message as plain, printable text."""
+    err_console.print(Text.assemble((label, "bold red"), " ", printable(message)), highlight=False)
 
 
 def _report_usage_error(exc: typer.TyperException) -> int:
@@ -135,7 +168,7 @@ def _report_usage_error(exc: typer.TyperException) -> int:
         hint = f"{usage}; see '{ctx.command_path} --help'"
     else:
         hint = "see the command's --help"
-    err_console.print(f"[bold red]error:[/] {message} ({hint})", highlight=False)
+    print_error(f"{message} ({hint})")
     return code
 
 

@@ -12,10 +12,12 @@ import asyncpg
 import typer
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from cli import paths
 from cli.common import (
     console,
+    printable,
     run_async,
     session,
     workflow_url,
@@ -53,7 +55,7 @@ async def demo(
         assert s.client is not None
         await ensure_search_attributes(s.client)
         if s.endpoints.ui_url:
-            console.print(f"Temporal Web UI: [link={s.endpoints.ui_url}]{s.endpoints.ui_url}[/link]")
+            console.print(Text.assemble("Temporal Web UI: ", (s.endpoints.ui_url, f"link {s.endpoints.ui_url}")))
         clients = {str(r["id"]) for r in await tenancy.list_clients(s.pool)}
         client_id = UUID(TEST_TENANT_1)
         if TEST_TENANT_1 not in clients:
@@ -100,7 +102,7 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
     console.print(f"\n{ref.name}: {final.status}; {assets} assets, {final.asset_count} migrated; "
                   f"phases completed: {', '.join(final.phases_completed)}")
     for phase, steps in final.phase_summaries.items():
-        console.print(f"[bold]{phase}[/]: {phase_highlights(phase, steps) or '-'}")
+        console.print(Text.assemble((phase, "bold"), printable(f": {phase_highlights(phase, steps) or '-'}")))
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))  # fits an 80-column terminal
     for header in ("wave", "kind", "assets", "TB", "start", "end", "effort", "status"):
         table.add_column(header, no_wrap=True)

@@ -6,6 +6,7 @@ import json
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from cli.common import (
     console,
@@ -35,9 +36,9 @@ async def dev_up(as_json: bool = typer.Option(False, "--json", help="Machine-rea
         print(json.dumps(info))
         return
     for key, value in info.items():
-        console.print(f"[bold]{key:>9}[/]  {value or '(external)'}")
+        console.print(Text.assemble((f"{key:>9}", "bold"), f"  {value or '(external)'}"))
     if endpoints.ui_url:
-        console.print(f"\nTemporal Web UI: [link={endpoints.ui_url}]{endpoints.ui_url}[/link]")
+        console.print(Text.assemble("\nTemporal Web UI: ", (endpoints.ui_url, f"link {endpoints.ui_url}")))
 
 
 @app.command("down")
@@ -71,7 +72,8 @@ def dev_status(as_json: bool = typer.Option(False, "--json", help="Machine-reada
             table.add_row(name, "external", "configured by environment")
         else:
             where = row.get("ui") or row.get("address") or f"127.0.0.1:{row['port']}"
-            table.add_row(name, "[green]running[/]" if row["running"] else "[red]stopped[/]", str(where))
+            state = Text("running", "green") if row["running"] else Text("stopped", "red")
+            table.add_row(name, state, str(where))
     console.print(table)
     if pg is not None or temporal is not None:
         console.print(f"data directory: {data_dir} (MIGRATION_DATA_DIR)", highlight=False)

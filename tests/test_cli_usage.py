@@ -151,3 +151,17 @@ def test_a_bug_is_one_line_and_its_trace_goes_to_a_crash_file(
     crash_files = list((tmp_path / "logs").glob("cli-crash-*.log"))
     assert len(crash_files) == 1 and str(crash_files[0]) in lines[0]
     assert "Traceback" in crash_files[0].read_text() and "no such thing" in crash_files[0].read_text()
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`starter.py ... | head -1`: the closed pipe is no error to report and no bug to file."""
+    env = {k: v for k, v in os.environ.items() if k != "MIGRATION_USER"}
+    env["MIGRATION_DATA_DIR"] = str(tmp_path / "data")
+    for argv in (("mappings", "targets"), ("--help",)):
+        process = subprocess.Popen([sys.executable, str(ROOT / "starter.py"), *argv], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
+        process.stdout.close()  # the reader is gone before the command writes a byte
+        stderr = process.stderr.read().decode()
+        process.wait(timeout=60)
+        assert stderr == "", stderr
+    assert not (tmp_path / "data").exists()  # no crash file either

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from cli.common import make_console
+from cli.common import make_console, print_error
 
 LONG_URL = "http://127.0.0.1:8233/namespaces/default/workflows/engagement-" + "0123456789abcdef" * 8
 
@@ -26,3 +26,19 @@ def test_table_cells_to_a_pipe_are_whole(capsys) -> None:
 def test_errors_to_a_pipe_are_one_line(capsys) -> None:
     make_console(stderr=True).print(f"error: engagement 'x' is not running ({LONG_URL})")
     assert capsys.readouterr().err.splitlines() == [f"error: engagement 'x' is not running ({LONG_URL})"]
+
+
+def test_names_from_files_are_printed_as_written_and_cannot_steer_the_terminal(capsys) -> None:
+    hostile = "evil\x1b[2J\x1b]0;pwned\x07srv [/bold] \u202etxt.exe"
+    console = make_console(stderr=False)
+    console.print(f"asset {hostile}")
+    table = Table("name")
+    table.add_row(hostile)
+    console.print(table)
+    print_error(f"asset {hostile} is not known")
+    captured = capsys.readouterr()
+    shown = r"evil\x1b[2J\x1b]0;pwned\x07srv [/bold] <U+202E>txt.exe"
+    assert captured.out.splitlines()[0] == f"asset {shown}"
+    assert shown in captured.out.splitlines()[4]  # the row after the rules and the header
+    assert captured.err == f"error: asset {shown} is not known\n"
+    assert "\x1b" not in captured.out + captured.err and "\u202e" not in captured.out + captured.err
