@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 
 from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
-from domain.discovery.cleansing import MAX_CHANGES_BY_KIND, VALUES_SET_BY_KIND
+from domain.discovery.cleansing import MAX_CHANGES_BY_KIND, VALUES_DEFAULTED_BY_KIND, VALUES_SET_BY_KIND
 
 _IDENTIFIER = re.compile(r"[a-z_]+")
 FIRST_COLUMN_PARAMETER = 3  # $1 import, $2 the no-identifier problem
@@ -56,6 +56,7 @@ def cleanse_statement(
     os_alias = alias.get("operating_system")
     joins: list[str] = []
     keys: dict[str, list[str]] = {}  # asset column -> the cells' values for it, first non-null wins
+    defaults: list[tuple[str, str]] = []  # (asset column, a value another cell proposes), after its own cell's
     placeholder_changes, changes, errors = [], [], []
     for target, _ in mapped:
         cell = raw[target]
@@ -74,10 +75,14 @@ def cleanse_statement(
             f" ELSE {a}.vals -> '{target}' END")
         for derived in VALUES_SET_BY_KIND.get(ASSET_IMPORT_FIELDS[target], ()):
             keys.setdefault(derived, []).insert(0, f"{a}.vals -> '{derived}'")
+        defaults.extend((derived, f"{a}.vals -> '{derived}'")
+                        for derived in VALUES_DEFAULTED_BY_KIND.get(ASSET_IMPORT_FIELDS[target], ()))
         placeholder_changes.append(f", CASE WHEN {a}.placeholder THEN {a}.changes -> 0 END")
         changes.extend(f", CASE WHEN NOT {a}.placeholder AND {active} THEN {a}.changes -> {i} END"
                        for i in range(MAX_CHANGES_BY_KIND.get(ASSET_IMPORT_FIELDS[target], 1)))
         errors.append(f", CASE WHEN {active} THEN {a}.error END")
+    for column, proposed in defaults:
+        keys.setdefault(column, []).append(proposed)
     values = [f"coalesce({', '.join(found)})" if len(found) > 1 else found[0] for found in keys.values()]
     custom, custom_changes = [], []
     for j, column in enumerate(jsonb_key_order(unmapped)):

@@ -62,29 +62,19 @@ CRITICALITY_ALIASES: dict[str, str] = alias_table(
     },
 )
 
+# Spellings of asset types that their words alone do not decide; any other type or class spelling is
+# read by its words (domain.asset_classes.read_asset_type).
 ASSET_TYPE_ALIASES: dict[str, str] = alias_table(
     ASSET_TYPES,
     {
-        "server": (
-            "vm",
-            "virtual machine",
-            "host",
-            "physical server",
-            "virtual server",
-            "physical",
-            "virtual",
-            "cmdb ci server",
-            "cmdb ci win server",
-            "cmdb ci linux server",
-            "cmdb ci unix server",
-            "cmdb ci vmware instance",
-        ),
-        "database": ("db", "db server", "database server", "database instance", "cmdb ci database"),
-        "application": ("app", "business application", "application service", "cmdb ci appl"),
-        "network": ("network device", "switch", "router", "firewall", "cmdb ci netgear"),
+        "server": ("vm", "virtual machine", "host", "physical server", "virtual server", "physical", "virtual"),
+        "database": ("db", "db server", "database server", "database instance"),
+        "application": ("app", "business application"),
+        "network": ("network device", "switch", "router", "firewall"),
         "storage": ("san", "nas", "storage array", "storage device"),
-        "load_balancer": ("lb", "load balancer", "f5", "cmdb ci lb"),
+        "load_balancer": ("lb", "load balancer", "f5"),
         "container": ("docker", "pod", "kubernetes pod"),
+        "service": ("business service", "application service", "technical service"),
     },
 )
 

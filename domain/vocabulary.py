@@ -48,6 +48,9 @@ MEMBER_ROLES: tuple[str, ...] = ("owner", "approver", "contributor", "viewer")
 APPROVING_ROLES: tuple[str, ...] = ("owner", "approver")
 REVIEWING_ROLES: tuple[str, ...] = ("owner", "approver", "contributor")  # may correct field mappings
 
+# What an asset is. A virtual machine is a server (is_virtual says so); `service` is a business,
+# application or technical service, `cluster` a grouping of servers; `service` and `cluster` were added
+# by schema/0020 (ADR-0014). The type is read from a type or class spelling by domain.asset_classes.
 ASSET_TYPES: tuple[str, ...] = (
     "server",
     "application",
@@ -56,6 +59,8 @@ ASSET_TYPES: tuple[str, ...] = (
     "storage",
     "load_balancer",
     "container",
+    "service",
+    "cluster",
     "other",
 )
 

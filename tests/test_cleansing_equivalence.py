@@ -33,6 +33,7 @@ BUNDLES = {
     "aws_ads": ("aws_ads_import.csv",),
     "azure": ("azure_migrate_import.csv",),
     "servicenow": ("cmdb_ci_server.csv", "cmdb_rel_ci.csv"),
+    "servicenow_mixed": ("cmdb_ci_mixed.csv", "cmdb_rel_ci_mixed.csv"),
     "cmf": ("cmf_intake.csv",),
     "konveyor": ("konveyor_applications.csv",),
 }
@@ -113,6 +114,19 @@ async def test_edge_cases_cleanse_as_the_reference_does(app_pool, tmp_path: Path
         writer.writerows(EDGE_ROWS)
     # batches of 3 cells: outcomes are streamed and copied in several batches
     assert await _cleanse_and_compare(app_pool, [path], batch_size=3) == len(EDGE_ROWS)
+
+
+async def test_asset_types_and_their_is_virtual_cleanse_as_the_reference_does(app_pool, tmp_path: Path) -> None:
+    """A type or class sets source_class, and is_virtual unless the row's own Virtual cell gives a value."""
+    path = tmp_path / "types.csv"
+    types = ["VM", "cmdb_ci_vm_instance", "Physical Server", "cmdb_ci_ups", "server", " Server ", "cmdb_ci_ip_switch",
+             "N/A", "", "Virtual Machine"]
+    virtual = ["no", "", "yes", "N/A", "maybe", "", "", "true", "", " n "]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["Name", "Type", "Virtual"])
+        writer.writerows([f"host-{i}", t, v] for i, (t, v) in enumerate(zip(types, virtual)))
+    assert await _cleanse_and_compare(app_pool, [path], batch_size=3) == len(types)
 
 
 async def test_a_wide_export_cleanses_as_the_reference_does(app_pool, tmp_path: Path) -> None:

@@ -387,6 +387,69 @@ async def test_servicenow_cmdb_with_relationships(app_pool) -> None:
     assert "Sends data to" in evidence[("sn-app-01", "sn-mq-01")]
 
 
+MIXED_TYPES = {
+    "server": ("mx-web-01", "mx-app-01", "mx-sql-01", "mx-esx-01", "mx-vm-01", "mx-vm-02", "mx-legacy-01"),
+    "network": ("mx-sw-01", "mx-rtr-01", "mx-fw-01"),
+    "load_balancer": ("mx-lb-01",),
+    "service": ("Online Shop", "Shop Frontend"),
+    "application": ("Shop", "Tomcat@mx-app-01"),
+    "database": ("MSSQLSERVER@mx-sql-01", "ORCL@mx-vm-01"),
+    "storage": ("mx-san-01", "mx-nas-fs01"),
+    "cluster": ("mx-vc-cluster-01",),
+    "container": ("mx-k8s-01",),
+    "other": ("mx-pc-0042", "mx-ups-01"),
+}
+
+
+async def test_servicenow_cmdb_of_every_ci_class_keeps_every_ci_and_edge(app_pool) -> None:
+    """Seventeen CI classes beside the servers' (cmdb_ci_mixed.csv): every CI lands as an asset of its type, so
+    every relationship of cmdb_rel_ci_mixed.csv resolves, by name, sys_id or IP."""
+    e = await make_engagement(app_pool)
+    await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_mixed.csv", FIXTURES / "cmdb_rel_ci_mixed.csv"])
+    imports = await _imports(app_pool, e.ref)
+    inventory, relations = imports["cmdb_ci_mixed.csv"], imports["cmdb_rel_ci_mixed.csv"]
+    assert (inventory["total_records"], inventory["valid_records"], inventory["quarantined_records"]) == (23, 23, 0)
+    assert (relations["total_records"], relations["valid_records"], relations["quarantined_records"]) == (22, 22, 0)
+    assert not (relations["error_summary"] or {}).get("dangling_dependencies")
+    assert await _quarantined(app_pool, e.ref) == {}
+    assets = await _assets(app_pool, e.ref)
+    assert _column(assets, "asset_type") == {name: t for t, names in MIXED_TYPES.items() for name in names}
+    with (FIXTURES / "cmdb_ci_mixed.csv").open(newline="") as fh:
+        classes = {row["name"]: row["sys_class_name"] for row in csv.DictReader(fh)}
+    assert _column(assets, "source_class") == classes  # every class is kept, the unknown cmdb_ci_ups too
+    assert assets["mx-ups-01"]["field_lineage"]["source_class"]["data_import_id"] == str(inventory["id"])
+    assert {n: assets[n]["is_virtual"] for n in ("mx-vm-01", "mx-vm-02", "mx-esx-01", "mx-sw-01")} == {
+        "mx-vm-01": True, "mx-vm-02": True, "mx-esx-01": None, "mx-sw-01": None}
+
+    edges = await _edges(app_pool, e.ref)
+    assert len(edges) == 22  # one per relationship: none dangles, none is dropped
+    hard, soft = ("depends_on", "hard"), ("depends_on", "soft")
+    assert edges == {
+        ("Shop", "Shop Frontend", "consumes", "soft", None),
+        ("Online Shop", "Shop Frontend", *hard, None),
+        ("Shop Frontend", "mx-lb-01", *hard, 443),
+        ("Shop Frontend", "Tomcat@mx-app-01", *hard, None),
+        ("Shop Frontend", "MSSQLSERVER@mx-sql-01", *hard, 1433),
+        ("Shop Frontend", "mx-web-01", *hard, None),
+        ("Tomcat@mx-app-01", "mx-app-01", "runs_on", "hard", None),
+        ("MSSQLSERVER@mx-sql-01", "mx-sql-01", "runs_on", "hard", None),
+        ("ORCL@mx-vm-01", "mx-vm-01", "runs_on", "hard", None),
+        ("mx-vm-01", "mx-esx-01", "runs_on", "hard", None),
+        ("mx-esx-01", "mx-vc-cluster-01", "member_of", "soft", None),  # Members::Member of: the member's edge
+        ("mx-web-01", "mx-sw-01", *soft, None),  # unknown types are soft dependencies
+        ("mx-sw-01", "mx-rtr-01", *soft, None),
+        ("mx-rtr-01", "mx-fw-01", *soft, None),
+        ("mx-sql-01", "mx-san-01", *soft, None),
+        ("mx-app-01", "mx-nas-fs01", *soft, None),
+        ("mx-k8s-01", "mx-vm-02", "runs_on", "hard", None),
+        ("mx-esx-01", "mx-ups-01", *soft, None),
+        ("mx-pc-0042", "Online Shop", *soft, None),
+        ("mx-web-01", "Tomcat@mx-app-01", "consumes", "soft", 8080),  # child named by its sys_id
+        ("mx-legacy-01", "MSSQLSERVER@mx-sql-01", *hard, 1433),
+        ("mx-app-01", "mx-sql-01", *hard, 1433),  # child named by its IP address
+    }
+
+
 # ----------------------------------------------------------------------------- Konveyor
 async def test_konveyor_application_import(app_pool) -> None:
     e = await make_engagement(app_pool)

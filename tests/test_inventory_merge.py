@@ -285,7 +285,7 @@ async def test_a_record_matching_two_assets_is_reported_not_merged(app_pool: asy
 
 _SAMPLE_BY_KIND = {
     "text": "t-1", "int": "2", "number": "1.5", "bool": "yes", "ip_list": "10.0.0.1", "mac_list": "aa:bb:cc:dd:ee:ff",
-    "environment": "prod", "criticality": "high", "asset_type": "server", "os": "Windows Server 2019",
+    "environment": "prod", "criticality": "high", "asset_type": "cmdb_ci_win_server", "os": "Windows Server 2019",
     "list": "other-host", "tags": "team:core", "currency": "eur",
 }
 

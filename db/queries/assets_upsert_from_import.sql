@@ -89,7 +89,8 @@ WITH RECURSIVE imp AS (
     WHERE m.asset_id <> t.asset_id AND m.asset_id NOT IN (SELECT asset_id FROM target)
     ORDER BY t.asset_id, m.asset_id, m.row_number
 ), fields (field) AS (
-    VALUES ('name'), ('external_id'), ('cmdb_id'), ('hostname'), ('fqdn'), ('asset_type'), ('description'),
+    VALUES ('name'), ('external_id'), ('cmdb_id'), ('hostname'), ('fqdn'), ('asset_type'), ('source_class'),
+        ('description'),
         ('serial_number'), ('bios_uuid'), ('manufacturer'), ('model'), ('ip_address'), ('ip_addresses'),
         ('mac_address'), ('mac_addresses'), ('operating_system'), ('os_family'), ('os_version'),
         ('os_architecture'), ('cpu_cores'), ('cpu_sockets'), ('cpu_mhz'), ('memory_gb'), ('storage_gb'),
@@ -204,7 +205,7 @@ WITH RECURSIVE imp AS (
 ), inserted AS (
     INSERT INTO migration.assets (
         id, client_account_id, engagement_id, natural_key,
-        name, external_id, cmdb_id, hostname, fqdn, asset_type, description, serial_number, bios_uuid,
+        name, external_id, cmdb_id, hostname, fqdn, asset_type, source_class, description, serial_number, bios_uuid,
         manufacturer, model, ip_address, ip_addresses, mac_address, mac_addresses, operating_system, os_family,
         os_version, os_architecture, cpu_cores, cpu_sockets, cpu_mhz, memory_gb, storage_gb, storage_used_gb,
         disk_count, network_adapters, is_virtual, is_template, vm_hardware_version, hypervisor, power_state,
@@ -217,7 +218,8 @@ WITH RECURSIVE imp AS (
         discovery_flow_id, discovered_at
     )
     SELECT p.asset_id, $2, $3, k.natural_key,
-        v.name, v.external_id, v.cmdb_id, v.hostname, v.fqdn, coalesce(v.asset_type, 'server'), v.description,
+        v.name, v.external_id, v.cmdb_id, v.hostname, v.fqdn, coalesce(v.asset_type, 'server'), v.source_class,
+        v.description,
         v.serial_number, v.bios_uuid, v.manufacturer, v.model, v.ip_address, coalesce(v.ip_addresses, '[]'),
         v.mac_address, coalesce(v.mac_addresses, '[]'), v.operating_system, v.os_family, v.os_version,
         v.os_architecture, v.cpu_cores, v.cpu_sockets, v.cpu_mhz, v.memory_gb, v.storage_gb, v.storage_used_gb,
@@ -236,7 +238,8 @@ WITH RECURSIVE imp AS (
 ), updated AS (
     UPDATE migration.assets a SET
         name = v.name, external_id = v.external_id, cmdb_id = v.cmdb_id, hostname = v.hostname, fqdn = v.fqdn,
-        asset_type = v.asset_type, description = v.description, serial_number = v.serial_number,
+        asset_type = v.asset_type, source_class = v.source_class, description = v.description,
+        serial_number = v.serial_number,
         bios_uuid = v.bios_uuid, manufacturer = v.manufacturer, model = v.model, ip_address = v.ip_address,
         ip_addresses = v.ip_addresses, mac_address = v.mac_address, mac_addresses = v.mac_addresses,
         operating_system = v.operating_system, os_family = v.os_family, os_version = v.os_version,

@@ -10,8 +10,13 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
   (rule `<unit>_to_GB`); percentages may end in `%` and must lie within 0..100;
 - manufacturer spellings become one vendor name (`Dell Inc.` -> `Dell`, rule `manufacturer_alias`);
   unknown vendors stay as written;
-- environment, criticality and asset type spellings become canonical values (rule `<kind>_alias`);
-  an unknown spelling is an error, never a guess; known power-state spellings become
+- environment and criticality spellings become canonical values (rule `<kind>_alias`); an unknown
+  spelling is an error, never a guess;
+- an asset type or class becomes a canonical type (`domain.asset_classes`: rule `asset_type_alias` for a
+  known spelling, `asset_type_from_class` when the words of a class decide); a class nothing decides is
+  `other` (rule `asset_type_other`), never an error. The spelling is kept as `source_class` unless it
+  is the type's own name, and a server spelling that says virtual or physical sets `is_virtual` unless
+  the row's own is_virtual cell says something (`VALUES_DEFAULTED_BY_KIND`); known power-state spellings become
   `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), others stay as written;
 - the OS becomes its canonical name plus `os_version` and `os_family` (rules `os_normalised`,
   `os_version_from_name`, see `domain.os_catalogue`);
@@ -42,13 +47,13 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.asset_classes import read_asset_type
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS, PERCENT_FIELDS, ROW_IDENTIFIERS
 from domain.discovery.dates import parse_date
 from domain.discovery.field_mapping import MappingSuggestion
 from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
 from domain.os_catalogue import identify_os, normalise_os
 from domain.value_aliases import (
-    ASSET_TYPE_ALIASES,
     BOOLEAN_ALIASES,
     CRITICALITY_ALIASES,
     ENVIRONMENT_ALIASES,
@@ -180,6 +185,20 @@ def _vocabulary(kind: str, table: Mapping[str, str], strict: bool) -> _Cleanser:
     return cleanse
 
 
+def _asset_type(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    """The canonical type a type or class spelling names, else `other`; the spelling kept as `source_class`
+    unless it is the type's own name; a server spelling's word on virtualisation as `is_virtual`."""
+    reading = read_asset_type(text)
+    asset_type = reading.asset_type if reading else "other"
+    derived: dict[str, object] = {}
+    if alias_key(text) != alias_key(asset_type):
+        derived["source_class"] = text
+    if reading is not None and reading.is_virtual is not None:
+        derived["is_virtual"] = reading.is_virtual
+    rule = None if asset_type == text else f"asset_type_{reading.read_by if reading else 'other'}"
+    return _Outcome(asset_type, rule, derived)
+
+
 def _text(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(text)
 
@@ -269,7 +288,7 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "bool": _boolean,
     "environment": _vocabulary("environment", ENVIRONMENT_ALIASES, strict=True),
     "criticality": _vocabulary("criticality", CRITICALITY_ALIASES, strict=True),
-    "asset_type": _vocabulary("asset_type", ASSET_TYPE_ALIASES, strict=True),
+    "asset_type": _asset_type,
     "ip_list": _ip_list,
     "mac_list": _mac_list,
     "list": _name_list,
@@ -398,13 +417,21 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
     values: dict[str, object] = {}
     changes = [change for outcome in outcomes.values() if outcome.placeholder for change in outcome.changes]
     errors: list[str] = []
-    for outcome in outcomes.values():
+    defaults: dict[str, object] = {}  # values a cell proposes for another column, whose own cell wins
+    for target, outcome in outcomes.items():
         if outcome.placeholder:
             continue
         if outcome.error:
             errors.append(outcome.error)
-        values.update(outcome.values)
+        defaulted = VALUES_DEFAULTED_BY_KIND.get(ASSET_IMPORT_FIELDS[target], ())
+        for key, value in outcome.values.items():
+            if key in defaulted:
+                defaults[key] = value
+            else:
+                values[key] = value
         changes.extend(outcome.changes)
+    for key, value in defaults.items():
+        values.setdefault(key, value)
     if not values.get("name"):
         named = name_from_identifiers(values)
         if named is None:
@@ -432,7 +459,10 @@ def cleanse_record(raw: Mapping[str, str | None], mappings: Sequence[MappingSugg
 # set-based statement (db/cleanse_statement.py) reads exactly these; stored_cell_outcome checks them.
 VALUES_SET_BY_KIND: dict[str, tuple[str, ...]] = {
     "ip_list": ("ip_addresses",), "mac_list": ("mac_addresses",), "os": ("os_family", "os_version"),
+    "asset_type": ("source_class",),
 }
+# Values a cell proposes for another importable column: that column's own cell, when it gives a value, wins.
+VALUES_DEFAULTED_BY_KIND: dict[str, tuple[str, ...]] = {"asset_type": ("is_virtual",)}
 MAX_CHANGES_BY_KIND: dict[str, int] = {"os": 2}
 
 
@@ -463,7 +493,8 @@ def stored_cell_outcome(
         return CellOutcome()
     outcome = cleanse_cell(target, text, unit, os_version.strip())
     kind = ASSET_IMPORT_FIELDS[target]
-    if not set(outcome.values) <= {target, *VALUES_SET_BY_KIND.get(kind, ())} or (
+    fitting = {target, *VALUES_SET_BY_KIND.get(kind, ()), *VALUES_DEFAULTED_BY_KIND.get(kind, ())}
+    if not set(outcome.values) <= fitting or (
             len(outcome.changes) > MAX_CHANGES_BY_KIND.get(kind, 1)):
         raise ValueError(f"the outcome of {target} {text!r} does not fit the set-based statement: {outcome}")
     if kind == "os" or text != stored or outcome != CellOutcome({target: text}):

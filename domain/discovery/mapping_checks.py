@@ -5,9 +5,11 @@ Header guesses (a generalised match, a value profile, a weak learned match: conf
 cleanse it (`domain.discovery.cleansing`), and hostnames and FQDNs must also look like them. A column guessed
 to identify assets (`IDENTIFYING`) must also hold mostly distinct values: more than `MIN_DISTINCT`
 of them. A guess that fits fewer than `MIN_FIT` of the non-empty values is withdrawn, with the
-reason kept, because applying it would quarantine or merge the rows (`instanceType` values such
-as `m5.large` are no asset type; `wave_name` values `Wave1, Wave1, Wave2` name no hosts). Exact names, known spellings and
-people's decisions are never second-guessed.
+reason kept, because applying it would quarantine or merge the rows (`wave_name` values `Wave1, Wave1,
+Wave2` name no hosts). Any text cleanses as an asset type (`other` when nothing in it names one), so an
+asset-type guess fits only values that name a type or are CMDB class names (`instanceType` values
+such as `m5.large` would file every server as `other`). Exact names, known spellings and people's
+decisions are never second-guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from domain.asset_classes import is_class_name, read_asset_type
 from domain.discovery.cleansing import cleanse_record
 from domain.discovery.field_mapping import MappingSuggestion
 from domain.value_aliases import is_placeholder
@@ -44,6 +47,8 @@ def value_fit(suggestion: MappingSuggestion, values: Sequence[str]) -> float | N
     fitting = 0
     for value in present:
         if shape is not None and not shape.fullmatch(value):
+            continue
+        if target == "asset_type" and read_asset_type(value) is None and not is_class_name(value):
             continue
         record = cleanse_record({suggestion.source_field: value}, [suggestion])
         if not any(error.startswith(f"{target}:") for error in record.errors):

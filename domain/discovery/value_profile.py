@@ -4,8 +4,8 @@
 (`VALUE_KINDS`): an IP address (or a list of them), a MAC address, a size with a unit, a plain
 number, a percentage, an operating system, a date, a yes/no word (`virtual`/`physical` apart: they
 say is_virtual), an FQDN, a hostname, an e-mail address, a UUID, an environment, criticality,
-power-state or asset-type word. A value can have several shapes (`1` is an integer and a yes/no
-word), except that an address, number, size, OS, date or UUID is never also a hostname or FQDN.
+power-state or asset-type word (a CMDB class name such as `cmdb_ci_ip_switch` is one). A value can
+have several shapes (`1` is an integer and a yes/no word), except that an address, number, size, OS, date or UUID is never also a hostname or FQDN.
 Placeholders (`N/A`, `-`, `unknown`) count as empty. Excel serial day numbers are only a weak sign
 of a date: integers between 20000 and 60000 (1954-2064), counted as `excel_serial`, never `date`.
 
@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.asset_classes import is_class_name
 from domain.discovery.size_units import split_value_unit, to_gb
 from domain.os_catalogue import identify_os
 from domain.value_aliases import (
@@ -189,6 +190,8 @@ def _kinds(text: str) -> set[str]:
     ):
         if canonical_value(table, text) is not None and key not in _VIRTUAL_WORDS:
             kinds.add(kind)
+    if is_class_name(text):
+        kinds.add("asset_type")
     if number is None and canonical_value(CRITICALITY_ALIASES, text) is not None:
         kinds.add("criticality")  # bare digits 1-4 say too little on their own
     return kinds

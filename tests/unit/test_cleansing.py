@@ -102,10 +102,44 @@ def test_bad_values_are_row_errors_and_left_out(cells: dict[str, str], error: st
 
 
 def test_unknown_vocabulary_value_is_an_error_not_a_guess() -> None:
-    record = _cleanse(environment="moon base", business_criticality="9", asset_type="spaceship")
-    assert [error.split(":")[0] for error in record.errors] == ["asset_type", "environment", "business_criticality"]
-    assert "known: development, disaster_recovery, production, staging, test, uat" in record.errors[1]
-    assert not {"environment", "business_criticality", "asset_type"} & set(record.values)
+    record = _cleanse(environment="moon base", business_criticality="9")
+    assert [error.split(":")[0] for error in record.errors] == ["environment", "business_criticality"]
+    assert "known: development, disaster_recovery, production, staging, test, uat" in record.errors[0]
+    assert not {"environment", "business_criticality"} & set(record.values)
+
+
+def test_an_unknown_asset_class_is_other_and_kept_never_an_error() -> None:
+    record = _cleanse(asset_type="cmdb_ci_ups")
+    assert record.errors == []
+    assert (record.values["asset_type"], record.values["source_class"]) == ("other", "cmdb_ci_ups")
+    assert record.changes == [{"field": "asset_type", "from": "cmdb_ci_ups", "to": "other", "rule": "asset_type_other"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "rule"),
+    [
+        ("server", {"asset_type": "server"}, None),
+        ("Server", {"asset_type": "server"}, "asset_type_alias"),  # the type's own name: nothing to keep
+        ("cmdb_ci_linux_server", {"asset_type": "server", "source_class": "cmdb_ci_linux_server"},
+         "asset_type_from_class"),
+        ("cmdb_ci_ip_switch", {"asset_type": "network", "source_class": "cmdb_ci_ip_switch"}, "asset_type_from_class"),
+        ("Database Server", {"asset_type": "database", "source_class": "Database Server"}, "asset_type_alias"),
+        ("cmdb_ci_vm_instance", {"asset_type": "server", "source_class": "cmdb_ci_vm_instance", "is_virtual": True},
+         "asset_type_from_class"),
+        ("Physical", {"asset_type": "server", "source_class": "Physical", "is_virtual": False}, "asset_type_alias"),
+    ],
+)
+def test_asset_types_keep_their_class_and_say_virtual(text: str, values: dict[str, object], rule: str | None) -> None:
+    record = _cleanse(asset_type=text)
+    assert {k: v for k, v in record.values.items() if k != "name"} == values
+    assert record.changes == ([] if rule is None else [{"field": "asset_type", "from": text, "to": values["asset_type"],
+                                                        "rule": rule}])
+
+
+@pytest.mark.parametrize(("cell", "is_virtual"), [("no", False), ("N/A", True), ("maybe", True), ("", True)])
+def test_the_rows_own_is_virtual_cell_wins_over_its_class(cell: str, is_virtual: bool) -> None:
+    record = _cleanse(asset_type="VM", is_virtual=cell)
+    assert record.values["is_virtual"] is is_virtual
 
 
 def test_percentages_accept_a_percent_sign() -> None:

@@ -18,6 +18,10 @@ def test_instance_types_are_no_asset_type() -> None:
     assert "'instanceType' resembles asset_type" in checked.reason
 
 
+def test_type_words_and_class_names_fit_asset_type_even_where_they_become_other() -> None:
+    assert value_fit(_guess("CI Kind", "asset_type"), ["cmdb_ci_ip_switch", "cmdb_ci_ups", "VM", "m5.large"]) == 0.75
+
+
 def test_wave_names_are_no_hostnames_but_real_hostnames_are() -> None:
     assert value_fit(_guess("wave_name", "hostname"), ["Wave 1", "Wave 2"]) == 0.0
     assert value_fit(_guess("Srv", "hostname"), ["web-01", "db01.corp.example.com", "N/A", ""]) == 1.0
