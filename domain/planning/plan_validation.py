@@ -1,17 +1,22 @@
 """A person's edited wave plan (one row per asset: its wave), checked against the portfolio's rules.
 
 Errors refuse the whole edit: a row naming an unknown asset or the same asset twice, a wave that is
-not a whole number from 1, a migrating asset without a wave or a retired/retained one with a wave,
-wave numbers with a gap, a move group split across waves (its ties are binding: same application,
-hard dependencies, runs_on/hosts/member_of, two-way dependencies), a dependency ordered the wrong
-way round although it could be honoured, a wave mixing non-production and production move groups,
-non-production after production, and a pilot that is not wave 1.
+not a whole number from 1 to the number of migrating assets (no plan has more waves than that), a
+migrating asset without a wave or a retired/retained one with a wave, wave numbers with a gap, a
+move group split across waves (its ties are binding: same application, hard dependencies,
+runs_on/hosts/member_of, two-way dependencies), a dependency ordered the wrong way round although it
+could be honoured, a wave mixing non-production and production move groups, non-production after
+production, and a pilot that is not wave 1.
 
 Warnings are what `domain.planning.checks` reports on the edited plan; they are applied with it:
 caps exceeded, order broken inside an ordering cycle or by the non-production-first rule, high
 criticality or complexity in early waves, no pilot, mixed-environment groups, ties to assets that stay.
 Move groups, shared services and ordering cycles are the planner's own (`domain.planning.groups`,
 `domain.planning.order`), so an edit is judged by exactly the rules that built the plan.
+
+No value of the file sizes the work: a wave's digits are counted before they are read as a number, the gap
+check runs over the waves in use (not up to the largest), and a message quotes at most `QUOTED_CHARS` of a
+cell and lists at most five names or runs of wave numbers ("waves 2-4999"), then how many more.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from domain.planning.order import GroupOrder, order_groups
 from domain.planning.planner import waves_of_schedule
 from domain.planning.schedule import Schedule
 
-_WHOLE_NUMBER = re.compile(r"\d+")
+QUOTED_CHARS = 60  # of a cell or a name quoted in a message
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
 _SHOWN = 5
 
 
@@ -97,11 +103,12 @@ def _read_rows(
     first_row: dict[str, int] = {}
     wave_of_asset: dict[str, int] = {}
     pilot_rows: dict[int, list[bool]] = defaultdict(list)
+    most_waves = len(portfolio.group_of)  # one wave per migrating asset at most
     for row in rows:
         asset_id, wave_text = row.asset_id.strip(), row.wave.strip()
         where = f"row {row.row}"
         if asset_id not in portfolio.assets:
-            errors.append(f"{where}: unknown asset {asset_id!r} (not an asset id of this engagement)")
+            errors.append(f"{where}: unknown asset {_quoted(asset_id)} (not an asset id of this engagement)")
             continue
         name = _name(portfolio, asset_id)
         if asset_id in first_row:
@@ -113,12 +120,14 @@ def _read_rows(
                 errors.append(f"{where}: asset {name} is not migrated ({portfolio.not_migrated[asset_id]}); "
                               "leave its wave empty")
             continue
-        if not _WHOLE_NUMBER.fullmatch(wave_text) or int(wave_text) < 1:
-            shown = repr(wave_text) if wave_text else "empty"
-            errors.append(f"{where}: the wave of asset {name} must be a whole number from 1, not {shown}")
+        wave = _wave_number(wave_text, most_waves)
+        if wave is None:
+            shown = _quoted(wave_text) if wave_text else "empty"
+            errors.append(f"{where}: the wave of asset {name} must be a whole number from 1 to {most_waves} (the "
+                          f"number of migrating assets), not {shown}")
             continue
-        wave_of_asset[asset_id] = int(wave_text)
-        pilot_rows[int(wave_text)].append(row.kind.strip().lower() == "pilot")
+        wave_of_asset[asset_id] = wave
+        pilot_rows[wave].append(row.kind.strip().lower() == "pilot")
     missing = [a for a in portfolio.group_of if a not in first_row]
     if missing:
         errors.append(f"{len(missing)} migrating asset(s) have no row, so no wave: {_names(portfolio, missing)}")
@@ -131,19 +140,24 @@ def _group_waves(portfolio: GroupedPortfolio, wave_of_asset: dict[str, int], err
     for group in portfolio.groups:
         waves = sorted({wave_of_asset[a] for a in group.asset_ids})
         if len(waves) > 1:
-            glue = "; ".join(group.glued_by)
-            errors.append(f"move group {group.id} is split across waves {', '.join(map(str, waves))}: its assets "
+            glue = "; ".join(_cut(reason) for reason in group.glued_by[:_SHOWN]) + _more(len(group.glued_by))
+            errors.append(f"move group {group.id} is split across {_waves(waves)}: its assets "
                           f"{_names(portfolio, group.asset_ids)} move together ({glue})")
         wave_of_group.append(waves[0])
     return wave_of_group
 
 
 def _gaps(wave_of_group: list[int]) -> list[str]:
-    used = set(wave_of_group)
-    empty = [wave for wave in range(1, max(used, default=0) + 1) if wave not in used]
+    """The runs of wave numbers below the largest that no group uses; over the waves in use, not up to the
+    largest."""
+    empty, expected = [], 1
+    for wave in sorted(set(wave_of_group)):
+        if wave > expected:
+            empty.append((expected, wave - 1))
+        expected = wave + 1
     if not empty:
         return []
-    return [f"wave numbers must run from 1 without gaps; no asset is in wave {', '.join(map(str, empty))}"]
+    return [f"wave numbers must run from 1 without gaps; no asset is in {_listed_runs(empty)}"]
 
 
 def _kinds(
@@ -165,7 +179,7 @@ def _kinds(
                       f"{min(production)}: every non-production wave comes before the production waves")
     late_pilots = sorted(wave for wave, says in pilot_rows.items() if wave != 1 and any(says))
     if late_pilots:
-        errors.append(f"only wave 1 can be the pilot; rows of wave {', '.join(map(str, late_pilots))} say pilot")
+        errors.append(f"only wave 1 can be the pilot; rows of {_waves(late_pilots)} say pilot")
     first = pilot_rows.get(1, [])
     if any(first) and not all(first):
         errors.append(f"wave 1 is the pilot in {sum(first)} row(s) but not in {len(first) - sum(first)}: "
@@ -194,15 +208,59 @@ def _order_errors(portfolio: GroupedPortfolio, order: GroupOrder, wave_of_group:
     return errors
 
 
+def _wave_number(text: str, most: int) -> int | None:
+    """The wave `text` names if it is a whole number from 1 to `most`, else None; its digits are counted before
+    they are read, so a cell of a million digits costs no more than one of ten."""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    digits = text.lstrip("0")
+    if not digits or len(digits) > len(str(most)):
+        return None
+    wave = int(digits)
+    return wave if wave <= most else None
+
+
+def _waves(numbers: Sequence[int]) -> str:
+    """Sorted distinct wave numbers in words: "wave 3", "waves 3, 4", "waves 2-4999, 6000"."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return _listed_runs(runs)
+
+
+def _listed_runs(runs: Sequence[tuple[int, int]]) -> str:
+    """Runs of wave numbers (first, last) in words, at most `_SHOWN` of them, then how many waves more."""
+    count = sum(last - first + 1 for first, last in runs)
+    shown = ", ".join(str(first) if first == last else f"{first}, {last}" if last == first + 1 else f"{first}-{last}"
+                      for first, last in runs[:_SHOWN])
+    more = sum(last - first + 1 for first, last in runs[_SHOWN:])
+    return ("wave " if count == 1 else "waves ") + shown + (f" and {more:,} more" if more else "")
+
+
+def _quoted(text: str) -> str:
+    """A cell or name as a message quotes it: at most `QUOTED_CHARS` characters of it."""
+    return repr(_cut(text))
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= QUOTED_CHARS else text[:QUOTED_CHARS] + "…"
+
+
+def _more(count: int) -> str:
+    return f" and {count - _SHOWN:,} more" if count > _SHOWN else ""
+
+
 def _name(portfolio: GroupedPortfolio, asset_id: str) -> str:
     name = portfolio.assets[asset_id].name
-    return f"{name!r} ({asset_id})" if name else repr(asset_id)
+    return f"{_quoted(name)} ({asset_id})" if name else repr(asset_id)
 
 
 def _names(portfolio: GroupedPortfolio, asset_ids: Sequence[str]) -> str:
-    shown = ", ".join(_name(portfolio, a) for a in asset_ids[:_SHOWN])
-    return shown + (f" and {len(asset_ids) - _SHOWN} more" if len(asset_ids) > _SHOWN else "")
+    return ", ".join(_name(portfolio, a) for a in asset_ids[:_SHOWN]) + _more(len(asset_ids))
 
 
 def _ids(group_ids: list[str]) -> str:
-    return ", ".join(group_ids[:_SHOWN]) + (f" and {len(group_ids) - _SHOWN} more" if len(group_ids) > _SHOWN else "")
+    return ", ".join(group_ids[:_SHOWN]) + _more(len(group_ids))

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from domain.planning.model import PlanAsset, PlanEdge, PlanSettings
-from domain.planning.plan_validation import PlanEdit, PlanEditRow, check_plan_edit
+from domain.planning.plan_validation import QUOTED_CHARS, PlanEdit, PlanEditRow, check_plan_edit
 
 REASON = "set by alice@example.com in a plan import"
 ASSETS = [
@@ -73,10 +73,12 @@ def test_the_pilot_is_wave_one_when_all_its_rows_say_so() -> None:
 
 @pytest.mark.parametrize(("change", "kinds", "message"), [
     ({"ghost": "1"}, {}, "row 10: unknown asset 'ghost' (not an asset id of this engagement)"),
-    ({"web": "2.5"}, {}, "row 3: the wave of asset 'bill-web' (web) must be a whole number from 1, not '2.5'"),
-    ({"web": "two"}, {}, "must be a whole number from 1, not 'two'"),
-    ({"web": "0"}, {}, "must be a whole number from 1, not '0'"),
-    ({"web": " "}, {}, "the wave of asset 'bill-web' (web) must be a whole number from 1, not empty"),
+    ({"web": "2.5"}, {}, "row 3: the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number "
+                         "of migrating assets), not '2.5'"),
+    ({"web": "two"}, {}, "must be a whole number from 1 to 8 (the number of migrating assets), not 'two'"),
+    ({"web": "0"}, {}, "must be a whole number from 1 to 8 (the number of migrating assets), not '0'"),
+    ({"web": " "}, {}, "the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number of "
+                       "migrating assets), not empty"),
     ({"old": "3"}, {}, "row 9: asset 'old-box' (old) is not migrated (strategy retire: decommissioned, not "
                        "migrated); leave its wave empty"),
     ({"db": "3"}, {}, "move group MG-0001 is split across waves 2, 3: its assets 'bill-db' (db), 'bill-web' (web) "
@@ -91,7 +93,7 @@ def test_the_pilot_is_wave_one_when_all_its_rows_say_so() -> None:
      "move group MG-0003 (wave 2) depends on MG-0001 (wave 3), e.g. 'reports' (rpt) on 'bill-db' (db): a "
      "dependency must move in the same or an earlier wave"),
     ({"rpt": "5", "x": "5", "y": "6", "z": "6"}, {}, "wave numbers must run from 1 without gaps; no asset is in "
-                                                     "wave 3, 4"),
+                                                     "waves 3, 4"),
     ({}, {"web": "pilot", "db": "pilot"}, "only wave 1 can be the pilot; rows of wave 2 say pilot"),
     ({}, {"dev1": "pilot"}, "wave 1 is the pilot in 1 row(s) but not in 1: mark all its rows pilot, or none"),
 ])
@@ -110,3 +112,63 @@ def test_a_duplicate_row_and_a_missing_asset_are_refused() -> None:
         "row 20: asset 'bill-web' (web) appears again (first in row 4)",
         "1 migrating asset(s) have no row, so no wave: 'reports' (rpt)",
     )
+
+
+# ----------------------------------------------------------------------------- no value of the file sizes the work
+@pytest.mark.parametrize("wave", ["9", "2147483647", "99999999999999999999", str(10**18), "9" * 100_000, "-1", "+3",
+                                  "1e3", "0x3", "\u0663", "00", "3 4"])
+def test_a_wave_past_the_number_of_migrating_assets_or_not_a_whole_number_is_refused_by_its_row(wave: str) -> None:
+    edit = check({**GOOD, "web": wave, "db": wave})
+    assert edit.plan is None
+    message = next(error for error in edit.errors if error.startswith("row 3: "))
+    assert "the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number of migrating assets)" \
+        in message
+    assert len(message) < 200, message  # the cell is quoted in part
+
+
+def test_leading_zeros_are_read_as_the_number() -> None:
+    edit = check({**GOOD, "web": "0002", "db": "02"})
+    assert edit.errors == () and edit.plan is not None and edit.plan.placements["web"].wave == 2
+
+
+def many_assets(count: int) -> list[PlanAsset]:
+    """`count` production assets without ties: each its own move group."""
+    return [PlanAsset(id=f"a{n}", name=f"server-{n}", environment="production") for n in range(count)]
+
+
+def test_a_gap_is_named_as_a_run_of_waves_however_wide() -> None:
+    assets = many_assets(5000)
+    rows = [PlanEditRow(n + 2, a.id, "1" if n == 0 else "5000") for n, a in enumerate(assets)]
+    edit = check_plan_edit(assets, [], SETTINGS, rows, REASON)
+    assert edit.errors == ("wave numbers must run from 1 without gaps; no asset is in waves 2-4999",)
+
+
+def test_many_gaps_are_listed_in_part_with_a_count() -> None:
+    assets = many_assets(5000)
+    rows = [PlanEditRow(n + 2, a.id, str(2 * n + 1) if n < 2500 else "1") for n, a in enumerate(assets)]
+    edit = check_plan_edit(assets, [], SETTINGS, rows, REASON)
+    assert edit.errors == ("wave numbers must run from 1 without gaps; no asset is in waves 2, 4, 6, 8, 10 and "
+                           "2,494 more",)
+
+
+def test_a_group_split_across_many_waves_names_them_in_part() -> None:
+    assets = [PlanAsset(id=f"a{n}", name=f"server-{n}", application="erp", environment="production")
+              for n in range(40)]
+    rows = [PlanEditRow(n + 2, a.id, str(n + 1 if n < 30 else 35 + n % 2)) for n, a in enumerate(assets)]
+    (error,) = (e for e in check_plan_edit(assets, [], SETTINGS, rows, REASON).errors if "split" in e)
+    assert error.startswith("move group MG-0001 is split across waves 1-30, 35, 36: its assets 'server-0' (a0), ")
+    assert error.endswith(" and 35 more move together (application 'erp')")
+
+
+def test_long_cells_and_names_are_quoted_in_part() -> None:
+    long_name = "n" * 100_000
+    assets = [*ASSETS[:-1], PlanAsset(id="old", name=long_name, environment="production", strategy="retire")]
+    rows = [PlanEditRow(n, a, w) for n, (a, w) in enumerate({**GOOD, "old": "1"}.items(), start=2)]
+    rows += [PlanEditRow(20, "u" * 1_000_000, "1"), PlanEditRow(21, "web", "w" * 1_000_000)]
+    edit = check_plan_edit(assets, EDGES, SETTINGS, rows, REASON)
+    assert edit.plan is None
+    assert edit.errors[0] == f"row 10: asset '{'n' * QUOTED_CHARS}…' (old) is not migrated (strategy retire: " \
+        "decommissioned, not migrated); leave its wave empty"
+    assert edit.errors[1] == f"row 20: unknown asset '{'u' * QUOTED_CHARS}…' (not an asset id of this engagement)"
+    assert edit.errors[2] == "row 21: asset 'bill-web' (web) appears again (first in row 4)"
+    assert max(map(len, edit.errors)) < 300
