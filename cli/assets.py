@@ -34,6 +34,7 @@ def _size(value: float | None) -> str:
     return f"{value:.0f}" if value >= 100 or value.is_integer() else f"{value:.1f}"
 
 
+MOST_WAVES = 2**31 - 1  # wave numbers are PostgreSQL integers; larger ones are refused as usage errors
 _SHORT_ENVIRONMENTS = {"production": "prod", "disaster_recovery": "dr", "development": "dev"}
 
 # header, cell text, right-aligned (a number)
@@ -80,7 +81,7 @@ def fit_widths(natural: Sequence[int], giving_way: Sequence[tuple[int, int]], wi
 async def assets_list(
     ctx: typer.Context,
     engagement: str,
-    wave: int = typer.Option(None, "--wave", help="Only the assets of this wave."),
+    wave: int = typer.Option(None, "--wave", min=1, max=MOST_WAVES, help="Only the assets of this wave."),
     strategy: str = typer.Option(None, "--strategy", help=f"Only this strategy: {', '.join(SIX_R_STRATEGIES)}, a "
                                                           "synonym (lift and shift), or TBC for none yet."),
     environment: str = typer.Option(None, "--environment", help="Only this environment (production, prod, dev ...)."),

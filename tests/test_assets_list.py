@@ -216,6 +216,13 @@ async def test_the_command_prints_a_table_json_csv_and_refuses_bad_requests(list
     refused(run_cli(migrated_db, data_dir, ident, "--application", "payroll"), 1,
             "no application 'payroll' in")
     refused(run_cli(migrated_db, data_dir, ident, "--json", "--csv"), 2, "give --json or --csv, not both")
+    # waves are PostgreSQL integers: a larger one was the database's "value out of int32 range"
+    for wave, message in [("99999999999999999999", "Input should be less than or equal to 2147483647"),
+                          ("2147483648", "Input should be less than or equal to 2147483647"),
+                          ("9" * 5000, "Unable to parse input string as an integer, exceeded maximum size"),
+                          ("0", "Input should be greater than or equal to 1")]:
+        refused(run_cli(migrated_db, data_dir, ident, "--wave", wave), 2, f"error: Invalid value for '--wave': {message}")
+    refused(run_cli(migrated_db, data_dir, ident, "--wave", "2147483647"), 1, "no wave 2147483647 in the plan of")
     assert list(data_dir.iterdir()) == []  # the configured database was used; nothing was started
 
 
