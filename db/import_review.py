@@ -10,6 +10,7 @@ from uuid import UUID
 
 import asyncpg
 
+from db.output_files import replacing
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef
@@ -60,15 +61,15 @@ async def export_quarantine(pool: asyncpg.Pool, ref: EngagementRef, import_ids: 
     """Write the quarantined rows as CSV (file, row, reasons, then the row's own columns); return the count.
 
     Every cell is neutralised against formula injection, so the file is safe to open in a
-    spreadsheet. Rows are streamed with a cursor; the file is written to a temporary name first.
+    spreadsheet. Rows are streamed with a cursor; the file is written whole or not at all
+    (`db.output_files`).
     """
-    partial = target.with_name(target.name + ".partial")
     count = 0
     async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
         columns: list[str] = []
         async for row in conn.cursor(sql("raw_records_quarantined"), list(import_ids)):
             columns.extend(c for c in row["raw_data"] if c not in columns)
-        with partial.open("w", newline="", encoding="utf-8-sig") as fh:
+        with replacing(target, newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(["file", "row", "reasons", *columns])
             async for row in conn.cursor(sql("raw_records_quarantined"), list(import_ids)):
@@ -78,5 +79,4 @@ async def export_quarantine(pool: asyncpg.Pool, ref: EngagementRef, import_ids: 
                     *(data.get(c, "") for c in columns),
                 )])
                 count += 1
-    partial.replace(target)
     return count
