@@ -60,7 +60,7 @@ PORTFOLIO: list[dict[str, Any]] = [
      "environment": "development", "business_criticality": "low", "power_state": "poweredOff", "cpu_cores": 2,
      "memory_gb": 8, "storage_gb": 100, "application_name": "reports", "is_virtual": True},
     # no application ----------------------------------------------------------------------------
-    {"name": "fw-01", "asset_type": "network", "environment": "production", "business_criticality": "high"},
+    {"name": "lb-01", "asset_type": "load_balancer", "environment": "production", "business_criticality": "high"},
     {"name": "aix-01", "asset_type": "server", "operating_system": "AIX", "os_version": "7.2", "os_family": "unix",
      "environment": "production", "business_criticality": "high", "cpu_utilization_avg": 40,
      "cpu_utilization_peak": 80, "power_state": "poweredOn", "cpu_cores": 8, "memory_gb": 32, "storage_gb": 200,
@@ -151,7 +151,7 @@ async def test_strategies_follow_the_rules_and_the_cost_reduction_goal(app_pool,
         "rpt-app-01": ("retire", 0.85),        # zombie (staging, low): retire .85+.15 -> 1.0, rehost .475
         "rpt-db-01": ("rehost", 0.65),         # SAP ASE has no managed service: rehost .65+.075, refactor .425
         "rpt-old-01": ("retire", 0.66),        # powered off, no CPU data: .75 x (0.5 + 0.5 x 6/8)
-        "fw-01": ("repurchase", 0.48),         # appliance: repurchase .70 x (0.5 + 0.5 x 3/8), retain .35
+        "lb-01": ("repurchase", 0.48),         # appliance: repurchase .70 x (0.5 + 0.5 x 3/8), retain .35
         "aix-01": ("retain", 0.75),            # proprietary_platform: retain .75-.15, refactor .55-.075
         "mystery-01": ("rehost", 0.2),         # insufficient_evidence .35 x (0.5 + 0.5 x 1/8)
         "phys-01": ("rehost", 0.75),           # standard_server: rehost .85 - .10 physical (+.075 goal)
@@ -175,7 +175,7 @@ async def test_strategies_follow_the_rules_and_the_cost_reduction_goal(app_pool,
     summary = results["strategy_recommendation"].summary
     assert summary["strategy_mix"] == {"rehost": 4, "replatform": 2, "retire": 2, "repurchase": 1, "retain": 1}
     assert summary["assessed"] == 10 and summary["decided_by_people"] == 0
-    assert summary["low_confidence"] == 2  # fw-01 0.48, mystery-01 0.2
+    assert summary["low_confidence"] == 2  # lb-01 0.48, mystery-01 0.2
     assert summary["goals"] == "cost reduction 5"
     assert summary["applications"] == 2 and summary["application_strategy_mix"] == {"replatform": 1, "rehost": 1}
 
@@ -214,15 +214,15 @@ async def test_applications_vote_and_sum_their_costs(app_pool, portfolio) -> Non
     assert web["cost"]["current_source"] == "input" and web["modelled_monthly_cost"] is None
     db = costs["bill-db-01"]
     assert db["current_monthly_cost"] is None and float(db["modelled_monthly_cost"]) == 428.0
-    assert costs["fw-01"]["projected_monthly_cost"] is None and costs["fw-01"]["target_instance_type"] is None
-    assert "repurchase: the SaaS subscription price is not in the price table" in costs["fw-01"]["cost"]["reasons"]
+    assert costs["lb-01"]["projected_monthly_cost"] is None and costs["lb-01"]["target_instance_type"] is None
+    assert "repurchase: the SaaS subscription price is not in the price table" in costs["lb-01"]["cost"]["reasons"]
     assert float(costs["aix-01"]["projected_monthly_cost"]) == 392.0  # retain: the modelled current cost
 
     summary = results["cost_projection"].summary
     assert (summary["current_monthly"], summary["projected_monthly"], summary["savings_monthly"]) == (
         2134.0, 1256.2, 877.8)
     assert (summary["assets_current_modelled"], summary["assets_without_current"],
-            summary["assets_without_projection"]) == (4, 2, 2)  # fw-01 and mystery-01 have no sizes
+            summary["assets_without_projection"]) == (4, 2, 2)  # lb-01 and mystery-01 have no sizes
     assert summary["prices"] == "aws us-east-1, prices as of 2026-10-01" and summary["comfort_factor"] == 1.3
     assert [(a["application"], a["savings_monthly"]) for a in summary["top_application_savings"]] == [
         ("billing", 461.88), ("reports", 368.02)]
@@ -276,7 +276,7 @@ async def test_complexity_risk_and_readiness_keep_their_components(app_pool, por
     assert sum(results["complexity_scoring"].summary["levels"].values()) == 10
     risk = results["risk_scoring"].summary
     assert sum(risk["risk_levels"].values()) == 10
-    assert risk["readiness_blockers"]["no_sizing"] == 2  # fw-01, mystery-01
+    assert risk["readiness_blockers"]["no_sizing"] == 2  # lb-01, mystery-01
     assert risk["readiness_blockers"]["restricted_data"] == 1
 
 

@@ -9,31 +9,43 @@ alternatives (they lost on priority, not on score).
 
 | #  | rule                     | applies when                              | candidates (strength)                |
 |----|--------------------------|-------------------------------------------|--------------------------------------|
-| 1  | zombie                   | on; avg CPU < 2%, peak < 5%; no           | retire .85 / .65 (b), rehost .40     |
+| 1  | network_device           | type network (switch, router, firewall)   | retain .70, repurchase .50           |
+| 2  | logical_record           | type service or cluster; type application | retain .70                           |
+|    |                          | with no OS, OS family or database engine  |                                      |
+| 3  | unrecognised_type        | type other                                | retain .40                           |
+| 4  | zombie                   | on; avg CPU < 2%, peak < 5%; no           | retire .85 / .65 (b), rehost .40     |
 |    |                          | dependency in or out; network < 1 Mbit/s  |                                      |
 |    |                          | or unknown; not DR                        |                                      |
-| 2  | powered_off_idle         | off; avg CPU < 5% or unknown; not DR      | retire .90 / .75 (a), retain .50     |
-| 3  | low_utilisation          | avg CPU < 5%, peak < 15%; not DR          | retire .60 / .45 (b), rehost .45 /   |
+| 5  | powered_off_idle         | off; avg CPU < 5% or unknown; not DR      | retire .90 / .75 (a), retain .50     |
+| 6  | low_utilisation          | avg CPU < 5%, peak < 15%; not DR          | retire .60 / .45 (b), rehost .45 /   |
 |    |                          |                                           | .40, replatform .35                  |
-| 4  | infrastructure_appliance | type network, storage, load_balancer      | repurchase .70, retain .50           |
-| 5  | container_workload       | type container                            | replatform .75, rehost .55           |
-| 6  | managed_database         | type database, or a database engine named | by engine, see (c)                   |
-| 7  | proprietary_platform     | OS AIX, Solaris, HP-UX, z/OS, IBM i       | retain .75, refactor .55, rewrite    |
+| 7  | infrastructure_appliance | type storage, load_balancer               | repurchase .70, retain .50           |
+| 8  | container_workload       | type container                            | replatform .75, rehost .55           |
+| 9  | managed_database         | type database, or a database engine named | by engine, see (c)                   |
+| 10 | proprietary_platform     | OS AIX, Solaris, HP-UX, z/OS, IBM i       | retain .75, refactor .55, rewrite    |
 |    |                          |                                           | .50 (rewrite for applications only)  |
-| 8  | end_of_support_os        | OS past vendor support (os_catalogue)     | replatform .75, relocate .60 (e),    |
+| 11 | end_of_support_os        | OS past vendor support (os_catalogue)     | replatform .75, relocate .60 (e),    |
 |    |                          |                                           | rehost .55                           |
 |    |                          | ... and the asset is an application       | refactor .75, replatform .60, rehost |
 |    |                          |                                           | .50, rewrite .45                     |
-| 9  | standard_server          | Windows/Linux within vendor support       | rehost .85 / .60 (d), replatform .65 |
+| 12 | standard_server          | Windows/Linux within vendor support       | rehost .85 / .60 (d), replatform .65 |
 |    |                          |                                           | / .45 (d), relocate .60 / .40 (d)(e) |
-| 10 | insufficient_evidence    | no rule above applies                     | rehost .35                           |
+| 13 | insufficient_evidence    | no rule above applies                     | rehost .35                           |
+
+Rules 1-3 say what the asset is before any rule says how a workload moves (ADR-0014): a network
+device is not migrated, the landing zone's cloud network takes over what it does (a managed cloud
+network service, such as a cloud firewall, is the alternative); a service, a cluster or an
+application record without a platform of its own is a logical record with nothing of its own to
+move: the servers, databases and applications it ties together are assessed and planned one by one
+(the wave planner still groups them by its ties); an asset of no recognised type moves nowhere until a
+person decides, so its recommendation is deliberately weak.
 
 Thresholds: idle is average CPU below 5% with peak below 15%; a zombie is a running machine that
 does no work for anyone: average CPU below 2%, peak below 5%, no recorded dependency in either
 direction and network traffic below 1 Mbit/s (or not measured). Disaster-recovery standbys are idle
 by design and never retired for it.
 
-(a) without utilisation data. (b) in production, at criticality critical/high, or (rule 3) when
+(a) without utilisation data. (b) in production, at criticality critical/high, or (rule 6) when
 other assets depend on it: confirm with the owner. (c) Engines with a managed equivalent
 (PostgreSQL, MySQL, MariaDB, SQL Server, Oracle, Db2, MongoDB, Redis): replatform .75 to a managed
 service of the engine, rehost .55. Engines without one (SAP ASE/Sybase, Informix, Teradata,
@@ -75,7 +87,8 @@ did, the runner-up rules, the missing facts.
 
 ## Applications
 `recommend_application` recommends each asset, then lets the assets vote with their confidence:
-retire candidates are set aside (they are decommissioned with the move) unless every asset is one;
+logical records (rule logical_record: the application's own record, nothing of its own to move) and
+then retire candidates (decommissioned with the move) are set aside unless every asset is one;
 the strategy with the largest summed confidence wins, a tie going to the strongest single vote, then
 to canonical order. Confidence = summed confidence of the winner / number of voting assets, so
 disagreement and uncertainty both lower it. The target platform is the winners' most common one.
@@ -381,6 +394,39 @@ def _on_vmware(facts: AssetFacts) -> bool:
     return facts.is_virtual is not False and any(word in text for word in ("vmware", "esx", "vsphere"))
 
 
+def _network_device(ev: _Evidence) -> _Verdict | None:
+    if ev.facts.asset_type != "network":
+        return None
+    return _Verdict("a network device is not migrated: the landing zone's cloud network takes over what it does, "
+                    "and it stays until the data centre closes",
+                    (_Option("retain", 0.7, "landing-zone network (built before the first wave)"),
+                     _Option("repurchase", 0.5, "managed cloud network service")))
+
+
+_RECORD_KINDS = {
+    "service": "a service is a logical record: the servers, databases and applications it depends on move",
+    "cluster": "a cluster is a grouping of servers: its members move",
+    "application": "an application record without a platform of its own moves with the servers and databases "
+                   "it runs on",
+}
+
+
+def _logical_record(ev: _Evidence) -> _Verdict | None:
+    f = ev.facts
+    platform = f.operating_system or f.os_family or f.database_engine
+    if f.asset_type not in ("service", "cluster") and (f.asset_type != "application" or platform):
+        return None
+    return _Verdict(f"{_RECORD_KINDS[f.asset_type]}; it has nothing of its own to move",
+                    (_Option("retain", 0.7, "nothing to move (a logical record)"),))
+
+
+def _unrecognised_type(ev: _Evidence) -> _Verdict | None:
+    if ev.facts.asset_type != "other":
+        return None
+    return _Verdict("not a recognised kind of asset (its class is kept as source_class): nothing moves until a "
+                    "person decides its strategy", (_Option("retain", 0.4),))
+
+
 def _zombie(ev: _Evidence) -> _Verdict | None:
     f = ev.facts
     avg, peak, network = f.cpu_utilization_avg, f.cpu_utilization_peak, f.network_throughput_mbps
@@ -420,7 +466,7 @@ def _low_utilisation(ev: _Evidence) -> _Verdict | None:
 
 
 def _infrastructure_appliance(ev: _Evidence) -> _Verdict | None:
-    if ev.facts.asset_type not in ("network", "storage", "load_balancer"):
+    if ev.facts.asset_type not in ("storage", "load_balancer"):
         return None
     kind = ev.facts.asset_type.replace("_", " ")
     return _Verdict(f"a {kind} appliance is replaced by the cloud provider's managed service",
@@ -492,6 +538,9 @@ def _standard_server(ev: _Evidence) -> _Verdict | None:
 
 
 _RULES: tuple[tuple[str, Callable[[_Evidence], _Verdict | None]], ...] = (
+    ("network_device", _network_device),
+    ("logical_record", _logical_record),
+    ("unrecognised_type", _unrecognised_type),
     ("zombie", _zombie),
     ("powered_off_idle", _powered_off_idle),
     ("low_utilisation", _low_utilisation),
@@ -607,15 +656,20 @@ def recommend_application(
         else (label, rec.strategy, rec.confidence, rec.rule, rec.target_platform)
         for i, (label, rec) in enumerate(zip(labels, recommendations))
     ]
-    voting = [b for b in ballots if b[1] != "retire"]
     reasons = []
+    workloads = [b for b in ballots if b[3] != "logical_record"]
+    if workloads and len(workloads) < len(ballots):
+        records = [b[0] for b in ballots if b[3] == "logical_record"]
+        reasons.append(f"{_listed(records)}: records with nothing of their own to move, not voting")
+    workloads = workloads or ballots
+    voting = [b for b in workloads if b[1] != "retire"]
     if voting:
-        retired = [b[0] for b in ballots if b[1] == "retire"]
+        retired = [b[0] for b in workloads if b[1] == "retire"]
         if retired:
             reasons.append(f"{_listed(retired)}: retire candidates, decommissioned with the move, not voting")
     else:
-        voting = ballots
-        reasons.append(f"all {len(assets)} assets are retire candidates")
+        voting = workloads
+        reasons.append(f"all {len(workloads)} assets are retire candidates")
     votes: dict[str, float] = {}
     strongest: dict[str, float] = {}
     for _, strategy, weight, _, _ in voting:

@@ -49,6 +49,16 @@ def _recommend(**facts: object) -> tuple[str, str, float]:
         ({"cpu_utilization_avg": 2.0, "cpu_utilization_peak": 9.0, "environment": "production"}, "retire",
          "low_utilisation", 0.45),
         ({"asset_type": "load_balancer"}, "repurchase", "infrastructure_appliance", 0.7),
+        ({"asset_type": "storage"}, "repurchase", "infrastructure_appliance", 0.7),
+        # what the asset is decides before how busy it is
+        ({"asset_type": "network", "cpu_utilization_avg": 1.0, "cpu_utilization_peak": 3.0}, "retain",
+         "network_device", 0.7),
+        ({"asset_type": "service"}, "retain", "logical_record", 0.7),
+        ({"asset_type": "cluster"}, "retain", "logical_record", 0.7),
+        # .70 x (0.5 + 0.5 x 6/8): an application record knows no OS
+        ({"asset_type": "application", "operating_system": None, "os_version": None}, "retain", "logical_record",
+         0.61),
+        ({"asset_type": "other"}, "retain", "unrecognised_type", 0.4),
         ({"asset_type": "container"}, "replatform", "container_workload", 0.75),
         ({"cpu_utilization_avg": 1.0, "cpu_utilization_peak": 3.0}, "retire", "zombie", 0.85),
         ({"cpu_utilization_avg": 1.0, "cpu_utilization_peak": 3.0, "business_criticality": "high"}, "retire",
@@ -348,6 +358,21 @@ def test_application_follows_the_confidence_weighted_majority() -> None:
         "replatform (summed confidence 0.75): db01 (managed_database)",
     ]
     assert app.asset_strategies == {"web01": "rehost", "web02": "rehost", "db01": "replatform", "old01": "retire"}
+
+
+def test_an_applications_own_record_does_not_vote_unless_it_is_alone() -> None:
+    record = _app_asset("Payments", asset_type="application", operating_system=None, os_version=None)
+    app = recommend_application([record, _app_asset("web01")])
+    assert (app.strategy, app.votes) == ("rehost", {"rehost": 0.85})
+    assert app.reasons[1] == "Payments: records with nothing of their own to move, not voting"
+    alone = recommend_application([record])
+    assert (alone.strategy, alone.asset_strategies) == ("retain", {"Payments": "retain"})
+
+
+def test_network_devices_service_and_cluster_records_are_never_rehosted_like_servers() -> None:
+    for asset_type in ("network", "service", "cluster", "other"):
+        recommendation = recommend_strategy(AssetFacts(asset_type=asset_type))
+        assert recommendation.strategy == "retain" and "rehost" not in recommendation.alternatives, asset_type
 
 
 def test_application_of_retire_candidates_is_retired() -> None:
