@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import asyncpg
 from temporalio import activity
 
 from activities.errors import bad_input
 from db.pool import tenant_transaction
 from db.queries import sql
+from db.tenancy import stored_reminder_interval
 from domain.flow_contracts import ApprovalPolicy, EngagementContext, Tenant
 
 
@@ -24,11 +23,11 @@ class EngagementActivities:
         if row is None:
             raise bad_input(f"engagement {tenant.engagement_id} does not exist for client {tenant.client_account_id}")
         policy = row["approval_policy"] or {}
+        reminder, problem = stored_reminder_interval(policy.get("reminder_interval_seconds"))
+        if problem:  # written before the bounds, or by hand: held within them rather than crash or spin the flow
+            activity.logger.warning("engagement %s: %s", tenant.engagement_id, problem)
         return EngagementContext(
             name=row["name"],
             member_roles=row["member_roles"],
-            approval_policy=ApprovalPolicy(
-                auto_approve=tuple(policy.get("auto_approve", ())),
-                reminder_interval=timedelta(seconds=float(policy.get("reminder_interval_seconds", 86400))),
-            ),
+            approval_policy=ApprovalPolicy(auto_approve=tuple(policy.get("auto_approve", ())), reminder_interval=reminder),
         )

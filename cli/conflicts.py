@@ -14,7 +14,7 @@ from cli.common import (
     session,
 )
 from db import tenancy
-from db.conflict_review import ConflictReviewError, list_conflicts, resolve_conflict
+from db.conflict_review import list_conflicts, resolve_conflict
 
 app = typer.Typer(no_args_is_help=True, help='Values imports disagreed about: review and settle them.')
 
@@ -44,6 +44,7 @@ async def conflicts_list(engagement: str, as_json: bool = JsonOption,
 @app.command("resolve")
 @run_async
 async def conflicts_resolve(
+    ctx: typer.Context,
     engagement: str,
     conflict: str = typer.Argument(..., help="The conflict's id (its first 8 characters are enough)."),
     keep: bool = typer.Option(False, "--keep", help="Keep the asset's value."),
@@ -55,7 +56,7 @@ async def conflicts_resolve(
     """Settle a column of an asset: keep its value or take the imported one (every open conflict of that
     column is resolved with it)."""
     if keep == take:
-        raise ConflictReviewError("decide with exactly one of --keep and --take")
+        ctx.fail("decide with exactly one of --keep (the asset's value) and --take (the imported one)")
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)

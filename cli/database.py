@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+from urllib.parse import urlsplit
+
+import asyncpg
 import typer
 
 from cli.common import (
     console,
     run_async,
 )
+from cli.input_checks import usage_check
 from db.bootstrap import bootstrap
 from db.migrator import discover, migrate
 from runtime.devstack import ensure_database
 from runtime.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help='Database bootstrap and schema migrations.')
+
+PASSWORD_VARIABLES = {"owner": "MIGRATION_OWNER_PASSWORD", "app": "MIGRATION_APP_PASSWORD"}
 
 
 @app.command("migrate")
@@ -30,14 +37,32 @@ async def db_migrate() -> None:
     console.print(f"schema is up to date ({len(discover())} migration files applied)")
 
 
+def _checked_url(url: str) -> str:
+    """A PostgreSQL connection URL (never echoed: it may hold a password)."""
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        raise ValueError("not a PostgreSQL connection URL: write postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+    return url
+
+
 @app.command("bootstrap")
 @run_async
 async def db_bootstrap(
-    superuser_url: str = typer.Option(..., envvar="DATABASE_SUPERUSER_URL", help="A superuser connection URL."),
+    ctx: typer.Context,
+    superuser_url: str = typer.Option(..., envvar="DATABASE_SUPERUSER_URL", callback=usage_check(_checked_url),
+                                      help="A superuser connection URL."),
     database: str = typer.Option("migration", help="Database to create and prepare."),
-    owner_password: str = typer.Option(..., envvar="MIGRATION_OWNER_PASSWORD", prompt=True, hide_input=True),
-    app_password: str = typer.Option(..., envvar="MIGRATION_APP_PASSWORD", prompt=True, hide_input=True),
+    owner_password: str = typer.Option(None, envvar=PASSWORD_VARIABLES["owner"], show_default=False,
+                                       help="Asked for on a terminal when not set."),
+    app_password: str = typer.Option(None, envvar=PASSWORD_VARIABLES["app"], show_default=False,
+                                     help="Asked for on a terminal when not set."),
 ) -> None:
     """Create the owner and application roles, the database, its extensions and schema (run once)."""
+    missing = [role for role, password in (("owner", owner_password), ("app", app_password)) if not password]
+    if missing:
+        if not sys.stdin.isatty():
+            ctx.fail(f"no terminal to ask for the passwords: set {' and '.join(PASSWORD_VARIABLES[r] for r in missing)}")
+        await (await asyncpg.connect(superuser_url)).close()  # a wrong URL is found before anything is typed
+        owner_password = owner_password or typer.prompt("Owner password", hide_input=True)
+        app_password = app_password or typer.prompt("App password", hide_input=True)
     await bootstrap(superuser_url, database, owner_password, app_password)
     console.print(f"database {database} is ready; now run `db migrate` with DATABASE_OWNER_URL")

@@ -1,8 +1,13 @@
-"""`engagement create|list|add-member`: a client's engagements and their members."""
+"""`engagement create|list|add-member`: a client's engagements and their members.
+
+Every value is checked while the command line is parsed (`cli.input_checks`, by the rules of `db.tenancy`), so
+a bad one is a usage error and nothing is written; what needs the database (the client, a duplicate name, the
+last owner) is refused in one line before anything is written.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 
 import typer
 from pydantic import ValidationError
@@ -16,61 +21,87 @@ from cli.common import (
     run_async,
     session,
 )
+from cli.input_checks import parsed_date, usage_check
 from db import tenancy
-from domain.assessment.strategy_rules import BusinessGoals
-from domain.vocabulary import MEMBER_ROLES
+from domain.assessment.strategy_rules import GOALS, BusinessGoals
+from domain.vocabulary import LEARNING_SCOPES, MEMBER_ROLES
 from runtime import engagement_control as control
 
 app = typer.Typer(no_args_is_help=True, help='Engagements of a client and their members.')
+
+_GOALS_TEXT = ", ".join(GOALS)
 
 
 def _parse_goals(value: str) -> dict[str, int]:
     """`cost_reduction=5,modernisation=2` -> the engagement's business goals, checked."""
     goals: dict[str, int] = {}
     for item in filter(None, (part.strip() for part in value.split(","))):
-        goal, sep, level = item.partition("=")
-        if not sep or not level.strip().isdigit():
-            raise control.ControlError(f"{item!r}: write GOAL=LEVEL with a level 1-5, e.g. cost_reduction=5")
-        goals[goal.strip()] = int(level)
+        goal, sep, level = (part.strip() for part in item.partition("="))
+        if not goal or not sep or level not in ("1", "2", "3", "4", "5"):
+            raise ValueError(f"{item!r}: write GOAL=LEVEL with a level 1-5, e.g. cost_reduction=5 "
+                             f"(goals: {_GOALS_TEXT})")
+        goals[goal] = int(level)
     try:
         BusinessGoals.model_validate(goals)
     except ValidationError as exc:
-        raise control.ControlError("business goals: " + "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'goals'}: {e['msg']}" for e in exc.errors())) from None
+        unknown = [str(e["loc"][0]) for e in exc.errors() if e["type"] == "extra_forbidden"]
+        raise ValueError(f"unknown business goal {', '.join(map(repr, unknown))}; the goals are {_GOALS_TEXT}"
+                         if unknown else f"business goals: {exc.errors()[0]['msg']}") from None
     return goals
+
+
+def _checked_goals(value: str) -> str:
+    _parse_goals(value)
+    return value
+
+
+def _checked_phases(value: str) -> str:
+    parse_phases(value)
+    return value
+
+
+def _checked_start_date(value: str) -> str:
+    return tenancy.checked_start_date(parsed_date(value)).isoformat()
 
 
 @app.command("create")
 @run_async
 async def engagement_create(
     client: str = typer.Argument(..., help="Client id, slug or name."),
-    name: str = typer.Argument(...),
-    start_date: datetime = typer.Option(None, formats=["%Y-%m-%d"], help="First wave's start date."),
-    auto_approve: str = typer.Option("", help="Phases approved without a person: comma list or 'all'."),
-    reminder_hours: float = typer.Option(24.0, help="Remind about pending approvals this often."),
-    owner: str = typer.Option(None, "--owner", help="E-mail of the engagement owner (may approve)."),
+    name: str = typer.Argument(
+        ..., help=f"1-{tenancy.NAME_MAX_CHARS} characters on one line, without '/'.",
+        callback=usage_check(lambda value: tenancy.checked_name("engagement name", value, reference=True))),
+    start_date: str = typer.Option(
+        None, metavar="YYYY-MM-DD", callback=usage_check(_checked_start_date),
+        help=f"First wave's start date, at most {tenancy.START_DATE_YEARS} years before or after today."),
+    auto_approve: str = typer.Option("", callback=usage_check(_checked_phases),
+                                     help="Phases approved without a person: comma list or 'all'."),
+    reminder_hours: float = typer.Option(
+        tenancy.DEFAULT_REMINDER_HOURS, callback=usage_check(tenancy.checked_reminder_hours),
+        help=f"Remind about pending approvals this often: {tenancy.REMINDER_HOURS_MIN:g} to "
+             f"{tenancy.REMINDER_HOURS_MAX:g} hours."),
+    owner: str = typer.Option(None, "--owner", callback=usage_check(tenancy.checked_email),
+                              help="E-mail of the engagement owner (may approve)."),
     learning_scope: str = typer.Option(
-        "client", help="Where mapping corrections are learned: engagement, client, or global (shared as "
-                       "header -> column pairs with every client)."),
-    goals: str = typer.Option("", help="Business goals 1-5, e.g. 'cost_reduction=5,modernisation=2' "
-                                       "(speed, cost_reduction, modernisation, managed_services; 3 is neutral)."),
+        "client", callback=usage_check(tenancy.checked_learning_scope),
+        help=f"Where mapping corrections are learned: {', '.join(LEARNING_SCOPES)} (global: shared as "
+             "header -> column pairs with every client)."),
+    goals: str = typer.Option("", callback=usage_check(_checked_goals),
+                              help=f"Business goals 1-5, e.g. 'cost_reduction=5,modernisation=2' "
+                                   f"({_GOALS_TEXT}; 3 is neutral)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create an engagement of a client, optionally with its owner."""
-    business_goals = _parse_goals(goals)
+    """Create an engagement of a client, optionally with its owner (both or nothing)."""
     async with session(temporal=False) as s:
         client_id = await tenancy.find_client(s.pool, client)
-        policy = tenancy.approval_policy(list(parse_phases(auto_approve)), reminder_hours)
         engagement_id = await tenancy.create_engagement(
-            s.pool, client_id, name, start_date=start_date.date() if start_date else None, policy=policy,
-            learning_scope=learning_scope, business_goals=business_goals)
-        if owner:
-            ref = tenancy.EngagementRef(engagement_id, client_id, name)
-            await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, owner), "owner")
+            s.pool, client_id, name, start_date=date.fromisoformat(start_date) if start_date else None,
+            policy=tenancy.approval_policy(list(parse_phases(auto_approve)), reminder_hours),
+            learning_scope=learning_scope, business_goals=_parse_goals(goals), owner=owner)
     if as_json:
         print_json({"id": str(engagement_id), "client_account_id": str(client_id), "name": name})
     else:
-        console.print(f"engagement {name}: {engagement_id}")
+        console.print(f"engagement {name}: {engagement_id}", highlight=False, markup=False)
 
 
 @app.command("list")
@@ -94,14 +125,17 @@ async def engagement_list(client: str = typer.Argument(..., help="Client id, slu
 @run_async
 async def engagement_add_member(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
-    email: str = typer.Argument(...),
-    role: str = typer.Option("contributor", help=f"One of {', '.join(MEMBER_ROLES)}."),
-    name: str = typer.Option(None, help="Display name."),
+    email: str = typer.Argument(..., callback=usage_check(tenancy.checked_email)),
+    role: str = typer.Option("contributor", callback=usage_check(tenancy.checked_role),
+                             help=f"One of {', '.join(MEMBER_ROLES)}."),
+    name: str = typer.Option(None, callback=usage_check(lambda value: tenancy.checked_name("display name", value)),
+                             help=f"Display name (1-{tenancy.NAME_MAX_CHARS} characters on one line)."),
 ) -> None:
-    """Add a person to an engagement (or change their role); a running engagement learns it at once."""
+    """Add a person to an engagement (or change their role); a running engagement learns it at once. The last
+    owner cannot be demoted: make someone else owner first."""
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        await tenancy.add_member(s.pool, ref, await tenancy.ensure_user(s.pool, email, name), role)
+        await tenancy.add_person(s.pool, ref, email, role, name)
         if await control.is_running(s.client, ref):
             await control.signal(s.client, ref, "members_changed")
-    console.print(f"{email} is {role} of {ref.name}")
+    console.print(f"{email} is {role} of {ref.name}", highlight=False, markup=False)

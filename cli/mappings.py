@@ -54,8 +54,6 @@ def _parse_corrections(pairs: list[str], ignore: list[str], file_name: str | Non
             raise control.ControlError(f"{pair!r}: write COLUMN=TARGET, e.g. \"Srv Name=name\"")
         corrections.append(MappingCorrection(source_field=column.strip(), target_field=target.strip(),
                                              file_name=file_name))
-    if not corrections:
-        raise control.ControlError("give at least one COLUMN=TARGET or --ignore COLUMN")
     return corrections
 
 
@@ -74,6 +72,7 @@ def _print_review(ref: tenancy.EngagementRef, st: MappingReviewStatus, as_json: 
 @app.command("set")
 @run_async
 async def mappings_set(
+    ctx: typer.Context,
     engagement: str,
     pairs: list[str] = typer.Argument(None, help="COLUMN=TARGET pairs (target: an asset field, see `mappings targets`)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Leave this column unmapped (repeatable)."),
@@ -82,6 +81,8 @@ async def mappings_set(
     as_json: bool = JsonOption,
 ) -> None:
     """Correct suggested mappings; the platform learns them for the next imports."""
+    if not pairs and not ignore:
+        ctx.fail("give at least one COLUMN=TARGET or --ignore COLUMN")
     corrections = _parse_corrections(pairs or [], ignore, file_name)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)

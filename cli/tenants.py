@@ -14,6 +14,7 @@ from cli.common import (
     run_async,
     session,
 )
+from cli.input_checks import checked_uuid, usage_check
 from db import tenancy
 
 app = typer.Typer(no_args_is_help=True, help='Client accounts (tenants).')
@@ -21,12 +22,21 @@ app = typer.Typer(no_args_is_help=True, help='Client accounts (tenants).')
 
 @app.command("create")
 @run_async
-async def tenant_create(name: str, tenant_id: str = typer.Option(None, "--id", help="Fixed id (test tenants)."),
-                        as_json: bool = JsonOption) -> None:
-    """Create a client account."""
+async def tenant_create(
+    name: str = typer.Argument(
+        ..., help=f"1-{tenancy.NAME_MAX_CHARS} characters on one line, without '/', with a letter or digit.",
+        callback=usage_check(tenancy.checked_client_name)),
+    tenant_id: str = typer.Option(None, "--id", callback=usage_check(checked_uuid),
+                                  help="Fixed id, a UUID (test tenants)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a client account (its slug, the name in lower case with '-' between words, names it too)."""
     async with session(temporal=False) as s:
         client_id = await tenancy.create_client(s.pool, name, UUID(tenant_id) if tenant_id else None)
-    print_json({"id": str(client_id), "name": name}) if as_json else console.print(f"client {name}: {client_id}")
+    if as_json:
+        print_json({"id": str(client_id), "name": name})
+    else:
+        console.print(f"client {name}: {client_id}", highlight=False, markup=False)
 
 
 @app.command("list")

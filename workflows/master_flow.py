@@ -316,8 +316,11 @@ class MasterFlowWorkflow:
                 f"rollback is possible only while a phase awaits a decision; {situation(self.status())}",
                 type="NotAwaiting")
         self._check_decision(req.client_account_id, current, req.requested_by, for_approval=False)
-        if PHASES.index(req.phase) > PHASES.index(current):
-            raise ApplicationError(f"cannot roll back forward to {req.phase} from {current}", type="BadRequest")
+        if PHASES.index(req.phase) >= PHASES.index(current):
+            where = f"to {current}, the phase awaiting a decision" if req.phase == current else f"forward to {req.phase} from {current}"
+            raise ApplicationError(
+                f"cannot roll back {where}: a rollback returns to an earlier phase; `reject --reason` runs "
+                f"{current} again", type="BadRequest")
 
     @workflow.signal(name="approve_phase")
     def approve_phase_signal(self, req: ApproveRequest) -> None:

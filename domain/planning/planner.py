@@ -42,7 +42,7 @@ Kahn's with heaps; nothing compares all pairs.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from domain.planning.checks import find_violations
 from domain.planning.groups import GroupedPortfolio, group_portfolio
@@ -96,14 +96,20 @@ def waves_of_schedule(portfolio: GroupedPortfolio, schedule: Schedule, settings:
     for number, (kind, group_indexes) in enumerate(schedule.waves, start=1):
         groups = [portfolio.groups[g] for g in group_indexes]
         asset_ids = tuple(sorted(a for group in groups for a in group.asset_ids))
-        start = settings.start_date + timedelta(days=(number - 1) * stride)
+        try:
+            start = settings.start_date + timedelta(days=(number - 1) * stride)
+            end = start + timedelta(days=settings.wave_length_days - 1)
+        except OverflowError:
+            raise ValueError(f"wave {number} would end after {date.max.isoformat()}, the calendar's last day: the "
+                             f"start date {settings.start_date.isoformat()} is too late (or the waves of "
+                             f"{settings.wave_length_days} days too long)") from None
         waves.append(Wave(
             number=number,
             kind=kind,
             asset_ids=asset_ids,
             group_ids=tuple(group.id for group in groups),
             start_date=start,
-            end_date=start + timedelta(days=settings.wave_length_days - 1),
+            end_date=end,
             storage_gb=sum(group.storage_gb for group in groups),
             effort_days=sum(group.effort_days for group in groups),
             undecided_assets=sum(1 for a in asset_ids if portfolio.assets[a].strategy is None),
