@@ -42,7 +42,7 @@ SAMPLE_INVENTORY = Path(__file__).resolve().parent.parent / "samples" / "demo_in
 @app.command("demo")
 @run_async
 async def demo(
-    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on.", readable=False),
+    inventory: Path = typer.Option(SAMPLE_INVENTORY, help="Inventory CSV to run the demo on.", parser=paths.given_path),
     approve_manually: bool = typer.Option(False, help="Wait for `approve` commands instead of auto-approving."),
 ) -> None:
     """A demo engagement end to end on the embedded stack, with an in-process worker."""

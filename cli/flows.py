@@ -38,7 +38,7 @@ app = typer.Typer()  # its commands join the top level
 async def launch(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
     import_files: list[Path] = typer.Option(
-        ..., "--import", readable=False,  # cli.paths checks it, exit code 1 like every path problem
+        ..., "--import", parser=paths.given_path,  # cli.paths checks it: empty exits 2, other problems 1
         help="Inventory file (CSV, XLSX, JSON, JSONL); repeat for files that belong together (vmInfo + diskInfo).",
     ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),

@@ -43,7 +43,8 @@ async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
 @run_async
 async def imports_quarantine(
     engagement: str,
-    out: Path = typer.Option(..., "--out", readable=False, help="CSV file to write (safe to open in a spreadsheet)."),
+    out: Path = typer.Option(..., "--out", parser=paths.given_path,
+                             help="CSV file to write (safe to open in a spreadsheet)."),
 ) -> None:
     """Export the quarantined rows with their reasons, to fix and import again."""
     paths.output_file(out, {".csv": "csv"})

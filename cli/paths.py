@@ -1,12 +1,15 @@
 """Every file path a command takes, checked before any server is started or contacted.
 
 Each problem is a `PathError`: one line naming the path, exit code 1 (like every error of a request).
+An empty path is a usage error (exit code 2), refused while the command line is parsed (`given_path`, the
+parser of every path option and argument), since it would otherwise mean the current folder.
 
 - Input files must exist, be regular files that can be read, and not be symbolic links (a link can
   point at a credentials file that would then be uploaded). Their content must be of a kind the
   reader they go to reads: inventories are opened by `domain.discovery.readers.open_tables`, as
   discovery opens them (format by content, encoding, zip guard, header row); edited plans by
-  `db.plan_review.read_plan_rows`, as `plan import` reads them. No rule about formats is kept here.
+  `db.plan_review.read_plan_rows`, as `plan import` reads them (a .csv or .xlsx file within the plan's
+  limits, refused in the words of a plan). No rule about formats is kept here.
 - Output files need an existing, writable parent folder, must not name a folder, and need an
   extension the command writes. Output folders (the report) must be a folder or a name a new one can
   take in an existing, writable parent.
@@ -19,12 +22,21 @@ import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import typer
+
 from db.plan_review import read_plan_rows
 from domain.discovery.readers import open_tables
 
 
 class PathError(ValueError):
     """A path a command was given cannot be used; the message names it and says why."""
+
+
+def given_path(text: str) -> Path:
+    """The parser of a path on the command line: any text but the empty one (which `Path` reads as ".")."""
+    if not text:
+        raise typer.BadParameter("an empty path; give the name of a file or folder")
+    return Path(text)
 
 
 def inventory_files(paths: Sequence[Path]) -> None:

@@ -16,7 +16,7 @@ from cli.common import (
     session,
 )
 from db import tenancy
-from db.plan_review import export_plan, import_plan
+from db.plan_review import PlanImportError, export_plan, import_plan
 
 app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it, import it back.')
 
@@ -25,7 +25,7 @@ app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it,
 @run_async
 async def plan_export(
     engagement: str,
-    out: Path = typer.Option(..., "--out", readable=False,
+    out: Path = typer.Option(..., "--out", parser=paths.given_path,
                              help="File to write: .csv, .xlsx or .md (format from the extension)."),
 ) -> None:
     """Write the wave plan, one row per asset with its wave and why; edit the wave column and import it."""
@@ -39,14 +39,23 @@ async def plan_export(
 @app.command("import")
 @run_async
 async def plan_import(engagement: str,
-                      path: Path = typer.Argument(..., readable=False, help="An edited plan (.csv or .xlsx)."),
+                      path: Path = typer.Argument(..., parser=paths.given_path,
+                                                  help="An edited plan (.csv or .xlsx)."),
                       user: str = UserOption, as_json: bool = JsonOption) -> None:
-    """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with every problem."""
-    paths.plan_file(path)
-    async with session(temporal=False) as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        result = await import_plan(s.pool, ref, path, user_id)
+    """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with its problems
+    (the first 30 on stderr, one a line; with --json, up to 1,000 as JSON on stdout)."""
+    try:
+        paths.plan_file(path)
+        async with session(temporal=False) as s:
+            ref = await tenancy.resolve_engagement(s.pool, engagement)
+            user_id = await tenancy.find_user(s.pool, user)
+            result = await import_plan(s.pool, ref, path, user_id)
+    except PlanImportError as exc:
+        if not as_json:
+            raise
+        print_json({"applied": False, "refusal": exc.headline, "problems": exc.problems, "problem_count": exc.count})
+        shown = f"; {exc.count:,} problem(s), listed in the JSON output" if exc.count else ""
+        raise PlanImportError(exc.headline + shown) from None
     if as_json:
         print_json(result.__dict__)
         return

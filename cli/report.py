@@ -22,7 +22,7 @@ app = typer.Typer()  # its commands join the top level
 @run_async
 async def report(
     engagement: str,
-    out: Path = typer.Option(None, "--out", readable=False,
+    out: Path = typer.Option(None, "--out", parser=paths.given_path,
                              help="Folder to write into (default: reports/<engagement id> in the data "
                              "directory: MIGRATION_DATA_DIR, else ~/.local/share/migration-platform)."),
 ) -> None:

@@ -5,6 +5,12 @@ dates and totals, memberships, each asset's wave, move group and reason, violati
 the caller's transaction, so a plan is never half written (ADR-0005: COPY into temp staging, then
 one statement per table). `export_plan` writes the plan for people (CSV, XLSX, Markdown);
 `import_plan` applies their edited CSV/XLSX after `domain.planning.plan_validation` has checked it.
+
+An edited plan is bounded before it is read: a `.csv` or `.xlsx` name, at most `MAX_PLAN_BYTES`,
+`MAX_PLAN_COLUMNS` and `MAX_PLAN_ROWS` rows (as many as a spreadsheet holds), read a batch of rows at a
+time; the readers cut cells over 1 MiB (a row problem), and of each row only the asset id, wave and wave
+kind are kept, at most `KEPT_CHARS` each (longer is never valid, and the message shows its start). A
+refusal carries at most `PROBLEMS_KEPT` problems and the count of all; its text lists `PROBLEMS_SHOWN`.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from uuid import UUID
 import asyncpg
 import xlsxwriter
 from pydantic import ValidationError
+from xlsxwriter.exceptions import FileCreateError
 
+from db.output_files import replacing
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef
 from domain.assessment.effort import DAY_RATE
-from domain.discovery.readers import InputFileError, detect_format, open_table
+from domain.discovery.readers import InputFileError, Table, detect_format, open_table
 from domain.planning.model import PlanAsset, PlanEdge, PlanSettings, WavePlan
 from domain.planning.plan_validation import PlanEditRow, check_plan_edit
 from domain.planning.schedule import GB_PER_TB
@@ -43,13 +51,39 @@ SETTING_ALIASES = {"wave_size": "max_assets"}  # the engagement setting's older 
 _SETTINGS = tuple(name for name in PlanSettings.model_fields if name != "start_date")
 _STAGING_COLUMNS = ["asset_id", "wave_number", "move_group", "placement_reason"]
 _VIOLATION_COLUMNS = ["rule", "detail", "move_groups", "asset_ids"]
+_PLAN_SUFFIXES = (".csv", ".xlsx")
+MAX_PLAN_BYTES = 512 << 20
+MAX_PLAN_ROWS = 1 << 20  # 1,048,576 rows: a spreadsheet's limit, and more assets than any engagement has
+MAX_PLAN_COLUMNS = 100  # the export has 12; room for a person's notes, not for a row as wide as the file
+KEPT_CHARS = 100  # of a row's asset id, wave and wave kind; an asset id has 36
+PROBLEMS_KEPT = 1000
+PROBLEMS_SHOWN = 30
+_PROBLEM_CHARS = 500
 _NAMES_SHOWN = 20
-_ERRORS_SHOWN = 30
 _BATCH = 5000
 
 
 class PlanImportError(ValueError):
-    """An edited plan that is refused as a whole (nothing changes); the message lists every problem."""
+    """An edited plan that is refused as a whole (nothing changes): a headline and the file's problems, at most
+    `PROBLEMS_KEPT` of them (each one line of at most a few hundred characters) and the count of all."""
+
+    def __init__(self, headline: str, problems: Sequence[str] = (), count: int | None = None) -> None:
+        self.headline = headline
+        self.problems = tuple(" ".join(p[:_PROBLEM_CHARS].splitlines()) + ("…" if len(p) > _PROBLEM_CHARS else "")
+                              for p in problems[:PROBLEMS_KEPT])
+        self.count = len(problems) if count is None else count
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        """The headline, then one line per problem, at most `PROBLEMS_SHOWN`, and how many more."""
+        if not self.count:
+            return self.headline
+        lines = [f"{self.headline}; {self.count:,} problem(s):", *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
+        more = self.count - min(len(self.problems), PROBLEMS_SHOWN)
+        if more:
+            listed = "them all" if self.count <= PROBLEMS_KEPT else f"the first {PROBLEMS_KEPT:,}"
+            lines.append(f"  … and {more:,} more (`plan import --json` lists {listed})")
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -175,18 +209,15 @@ def _tags(tags: Any) -> tuple[str, ...]:
 async def export_plan(pool: asyncpg.Pool, ref: EngagementRef, path: Path, fmt: Literal["csv", "xlsx", "md"]) -> int:
     """Write the engagement's plan to `path` (one row per asset; XLSX adds sheets of waves and violations;
     Markdown reads as a plan per wave); return the number of assets written. Text cells of CSV and XLSX
-    are neutralised against formula injection. Written to a temporary name first."""
+    are neutralised against formula injection. Written whole or not at all (`db.output_files`)."""
     writers = {"csv": _export_csv, "xlsx": _export_xlsx, "md": _export_markdown}
     if fmt not in writers:
         raise ValueError(f"export format must be csv, xlsx or md, not {fmt!r}")
-    partial = path.with_name(path.name + ".partial")
     async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
         waves = [dict(r) for r in await conn.fetch(sql("waves_report"))]
         if not waves:
             raise ValueError(f"{ref.name!r} has no wave plan to export: run the planning phase first")
-        count = await writers[fmt](conn, ref, partial, waves)
-    partial.replace(path)
-    return count
+        return await writers[fmt](conn, ref, path, waves)
 
 
 def _asset_cells(row: asyncpg.Record) -> list[Any]:
@@ -209,7 +240,7 @@ def _violation_cells(row: asyncpg.Record) -> list[Any]:
 
 async def _export_csv(conn: asyncpg.Connection, ref: EngagementRef, path: Path, waves: list[dict[str, Any]]) -> int:
     count = 0
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+    with replacing(path, newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow(PLAN_COLUMNS)
         async for row in conn.cursor(sql("plan_export_assets"), prefetch=_BATCH):
@@ -219,9 +250,9 @@ async def _export_csv(conn: asyncpg.Connection, ref: EngagementRef, path: Path, 
 
 
 async def _export_xlsx(conn: asyncpg.Connection, ref: EngagementRef, path: Path, waves: list[dict[str, Any]]) -> int:
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                           "strings_to_urls": False, "strings_to_numbers": False})
-    try:
+    with replacing(path, "wb") as fh:
+        book = xlsxwriter.Workbook(fh, {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
         bold = book.add_format({"bold": True})
         count = 0
         sheet = _sheet(book, PLAN_SHEET, PLAN_COLUMNS, bold)
@@ -234,8 +265,10 @@ async def _export_xlsx(conn: asyncpg.Connection, ref: EngagementRef, path: Path,
         sheet = _sheet(book, VIOLATIONS_SHEET, VIOLATION_COLUMNS, bold)
         for number, row in enumerate(await conn.fetch(sql("plan_violations_list"), _NAMES_SHOWN), start=1):
             _write_row(sheet, number, _violation_cells(row))
-    finally:
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError, which `replacing` names
+            raise exc.args[0] from None
     return count
 
 
@@ -261,7 +294,7 @@ async def _export_markdown(conn: asyncpg.Connection, ref: EngagementRef, path: P
     by_number = {wave["wave_number"]: wave for wave in waves}
     count = 0
     current: int | None | Literal[False] = False
-    with path.open("w", encoding="utf-8") as fh:
+    with replacing(path, encoding="utf-8") as fh:
         fh.write(f"# Wave plan: {_md(ref.name)}\n\n{totals['assets']} assets in {totals['waves']} waves, "
                  f"{totals['first_start']} to {totals['last_end']}; effort {float(totals['effort_days']):,.1f} "
                  f"person-days, cost {float(totals['cost']):,.0f} at {DAY_RATE:,.0f} a day.\n")
@@ -332,7 +365,7 @@ async def import_plan(pool: asyncpg.Pool, ref: EngagementRef, path: Path, user_i
         edit = await asyncio.to_thread(check_plan_edit, portfolio.assets, portfolio.edges, settings, rows,
                                        f"set by {who} in a plan import")
         if edit.plan is None:
-            raise PlanImportError(_listed(f"{path.name}: the plan was not changed", edit.errors))
+            raise PlanImportError(f"{path.name}: the plan was not changed", edit.errors)
         await write_plan(conn, ref.client_account_id, ref.id, current["planning_flow_id"], edit.plan)
     placements = edit.plan.placements
     return PlanImportResult(
@@ -343,38 +376,62 @@ async def import_plan(pool: asyncpg.Pool, ref: EngagementRef, path: Path, user_i
 
 
 def read_plan_rows(path: Path) -> list[PlanEditRow]:
-    """The rows of an edited plan file (CSV, or the Plan sheet of a workbook); row numbers as a spreadsheet
-    shows them (the header is row 1)."""
+    """The rows of an edited plan file (CSV, or the Plan sheet of a workbook) within the limits above; row
+    numbers as a spreadsheet shows them (the header is row 1)."""
+    table = _open_plan(path)
     try:
-        kind = detect_format(path)
-        if kind not in ("csv", "xlsx"):
-            raise PlanImportError(f"{path.name}: a plan import is a CSV or XLSX file, not {kind.upper()}")
-        table = open_table(path, PLAN_SHEET if kind == "xlsx" else None)
-    except InputFileError as exc:
-        raise PlanImportError(str(exc)) from None
-    try:
+        if len(table.headers) > MAX_PLAN_COLUMNS:
+            raise PlanImportError(f"{path.name}: {len(table.headers):,} columns; a plan has at most "
+                                  f"{MAX_PLAN_COLUMNS} (the export has {len(PLAN_COLUMNS)})")
         columns = {header.casefold(): header for header in table.headers}
         missing = [name for name in ("asset id", "wave") if name not in columns]
         if missing:
             raise PlanImportError(f"{path.name}: no column {' or '.join(repr(m) for m in missing)}; export the plan "
                                   f"and edit its wave column (columns: {', '.join(PLAN_COLUMNS)})")
-        rows, problems = [], []
+        kept = [columns["asset id"], columns["wave"], columns.get("wave kind")]
+        rows: list[PlanEditRow] = []
+        problems: list[str] = []
+        count = 0
         while batch := table.next_batch(_BATCH):
+            if len(rows) + len(batch) > MAX_PLAN_ROWS:
+                raise PlanImportError(f"{path.name}: more than {MAX_PLAN_ROWS:,} rows; a plan has one row per asset "
+                                      f"and at most {MAX_PLAN_ROWS:,} (as many as a spreadsheet holds)")
             for row in batch:
-                problems += [f"row {row.number + 1}: {problem}" for problem in row.problems]
-                rows.append(PlanEditRow(row.number + 1, row.values.get(columns["asset id"], ""),
-                                        row.values.get(columns["wave"], ""),
-                                        row.values.get(columns.get("wave kind", ""), "")))
+                count += len(row.problems)
+                problems += [f"row {row.number + 1}: {p}" for p in row.problems[:PROBLEMS_KEPT - len(problems)]]
+                rows.append(PlanEditRow(row.number + 1, *(_kept(row.values.get(c, "")) if c else "" for c in kept)))
     except InputFileError as exc:
         raise PlanImportError(str(exc)) from None
     finally:
         table.close()
-    if problems:
-        raise PlanImportError(_listed(f"{path.name}: the plan was not changed", problems))
+    if count:
+        raise PlanImportError(f"{path.name}: the plan was not changed", problems, count)
     return rows
 
 
-def _listed(headline: str, problems: Sequence[str]) -> str:
-    shown = problems[:_ERRORS_SHOWN]
-    more = f"\n  ... and {len(problems) - _ERRORS_SHOWN} more" if len(problems) > _ERRORS_SHOWN else ""
-    return f"{headline}; {len(problems)} problem(s):\n" + "\n".join(f"  - {p}" for p in shown) + more
+def _open_plan(path: Path) -> Table:
+    """The table of a plan file, refused in the words of a plan when it cannot be one."""
+    suffix = path.suffix.lower()
+    if suffix not in _PLAN_SUFFIXES:
+        raise PlanImportError(f"{path.name}: a plan import is a .csv or .xlsx file as `plan export` writes them, "
+                              f"not {f'a {suffix} file' if suffix else 'a file without an extension'}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise PlanImportError(f"{path.name}: {size / (1 << 20):,.0f} MiB, over the {MAX_PLAN_BYTES >> 20} MiB "
+                                  "limit of a plan file")
+        kind = detect_format(path)
+        if kind in ("json", "jsonl"):
+            raise PlanImportError(f"{path.name}: a plan import is a CSV or XLSX file, not JSON")
+        if suffix == ".xlsx" and kind != "xlsx":
+            raise PlanImportError(f"{path.name}: not an XLSX workbook (the file is not a zip archive); save the plan "
+                                  "from the spreadsheet as .xlsx or .csv")
+        return open_table(path, PLAN_SHEET if kind == "xlsx" else None)
+    except InputFileError as exc:
+        raise PlanImportError(str(exc)) from None
+
+
+def _kept(cell: str) -> str:
+    """A cell as kept from a plan row: stripped, and cut (marked with …) past `KEPT_CHARS`."""
+    cell = cell.strip()
+    return cell if len(cell) <= KEPT_CHARS else cell[:KEPT_CHARS] + "…"

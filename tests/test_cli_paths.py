@@ -3,6 +3,7 @@
 Each bad path runs `starter.py` in its own process, as a person would, with no database or Temporal
 configured and an empty data directory: the command must answer with exit code 1 and one line on
 stderr, never a traceback, and the data directory must stay empty (no embedded server was started).
+An empty path is a usage error (exit code 2) of every path option and argument, and nothing is written.
 As root, the processes run without the capabilities that let root read and write any file (`setpriv`),
 so unreadable files and unwritable folders are refused for root as for anyone.
 """
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer.main
 
 from cli import paths
-from db.plan_review import PlanImportError
+from db.plan_review import MAX_PLAN_ROWS, PlanImportError
 from domain.discovery.readers import InputFileError
+from starter import app
 
 ROOT = Path(__file__).resolve().parent.parent
 WITHOUT_ROOT_OVERRIDES = (("setpriv", "--bounding-set=-dac_override,-dac_read_search", "--")
@@ -44,6 +47,11 @@ def make_files(folder: Path) -> None:
         archive.writestr("word/document.xml", "<w:document/>")
     (folder / "inventory.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     (folder / "plan.json").write_text(json.dumps([{"asset id": "x", "wave": "1"}]))
+    (folder / "plan.md").write_text("# Wave plan: dc-exit\n\n| asset | wave |\n|---|---|\n| web-01 | 1 |\n")
+    (folder / "plan").write_text("asset id,wave\nx,1\n")
+    (folder / "binary.csv").write_bytes(b"asset id,wave\n\x00\x01\x02" * 20)
+    (folder / "random.xlsx").write_bytes(bytes(range(256)) * 20)  # not a workbook
+    (folder / "json.csv").write_text(json.dumps([{"asset id": "x", "wave": "1"}]))
     (folder / "read-only").mkdir()
     (folder / "read-only").chmod(0o555)
 
@@ -67,8 +75,19 @@ UNREAD_KINDS = {
                "inventory.docx": "inventory.docx: a zip archive but not an XLSX workbook",
                "inventory.xls": "inventory.xls: an old binary Excel (.xls)",
                "prose.txt": "prose.txt: not delimited text"},
-    "plan import": {"notes.txt": "notes.txt: binary data (NUL bytes), not a CSV text file",
-                    "plan.json": "plan.json: a plan import is a CSV or XLSX file, not JSON"},
+    "plan import": {"notes.txt": "notes.txt: a plan import is a .csv or .xlsx file as `plan export` writes them, "
+                                 "not a .txt file",
+                    "plan.json": "plan.json: a plan import is a .csv or .xlsx file as `plan export` writes them, "
+                                 "not a .json file",
+                    "plan.md": "plan.md: a plan import is a .csv or .xlsx file as `plan export` writes them, "
+                               "not a .md file",
+                    "plan": "plan: a plan import is a .csv or .xlsx file as `plan export` writes them, not a file "
+                            "without an extension",
+                    "json.csv": "json.csv: a plan import is a CSV or XLSX file, not JSON",
+                    "binary.csv": "binary.csv: binary data (NUL bytes), not a CSV text file",
+                    "random.xlsx": "random.xlsx: not an XLSX workbook (the file is not a zip archive); save the plan "
+                                   "from the spreadsheet as .xlsx or .csv",
+                    "inventory.docx": "inventory.docx: a plan import is a .csv or .xlsx file"},
 }
 UNREAD_KINDS["demo"] = UNREAD_KINDS["launch"]
 BAD_OUTPUTS = {
@@ -115,12 +134,12 @@ CASES = [
 ]
 
 
-def run_cli(argv: tuple[str, ...], data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run_cli(argv: tuple[str, ...], data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("MIGRATION_USER", "DATABASE_URL", "DATABASE_OWNER_URL", "TEMPORAL_ADDRESS")}
     env.update(MIGRATION_DATA_DIR=str(data_dir), COLUMNS="80")
     return subprocess.run([*WITHOUT_ROOT_OVERRIDES, sys.executable, str(ROOT / "starter.py"), *argv],
-                          capture_output=True, text=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=120)
+                          capture_output=True, text=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +178,51 @@ def test_every_command_that_takes_a_path_is_covered() -> None:
         "launch", "launch, second file", "demo", "plan import", "plan export", "imports quarantine", "report"}
 
 
+# ----------------------------------------------------------------------------- an empty path
+EMPTY_PATHS = {  # command line with an empty path -> the option or argument named
+    "launch": (("launch", "acme/dc-exit", "--import", ""), "'--import'"),
+    "launch, second file": (("launch", "acme/dc-exit", "--import", "{dir}/good.csv", "--import", ""), "'--import'"),
+    "demo": (("demo", "--inventory", ""), "'--inventory'"),
+    "plan import": (("plan", "import", "acme/dc-exit", "", "--user", "lead@acme.example"), "'path'"),
+    "plan export": (("plan", "export", "acme/dc-exit", "--out", ""), "'--out'"),
+    "imports quarantine": (("imports", "quarantine", "acme/dc-exit", "--out", ""), "'--out'"),
+    "report": (("report", "acme/dc-exit", "--out", ""), "'--out'"),
+}
+
+
+@pytest.mark.parametrize("command", list(EMPTY_PATHS))
+def test_an_empty_path_is_a_usage_error_and_nothing_is_written(command: str, tmp_path: Path) -> None:
+    """`report --out ''` wrote its index.html into the current folder: "" is "." to `Path`."""
+    argv, named = EMPTY_PATHS[command]
+    folder, data_dir, here = tmp_path / "files", tmp_path / "data", tmp_path / "here"
+    for made in (folder, data_dir, here):
+        made.mkdir()
+    (folder / "good.csv").write_text("name,os\nweb-01,RHEL 9\n")
+    result = run_cli(tuple(arg.replace("{dir}", str(folder)) for arg in argv), data_dir, cwd=here)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout and result.stdout == ""
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"error: Invalid value for {named}: an empty path; give the name of a file or "
+                                    "folder (Usage: "), result.stderr
+    assert list(here.iterdir()) == [] and list(data_dir.iterdir()) == []
+
+
+def test_every_path_option_and_argument_refuses_an_empty_path() -> None:
+    """A path parameter added later is parsed by `given_path` too (its annotation says Path)."""
+    def path_params(command, name: str = ""):
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            yield from path_params(sub, f"{name} {sub_name}".strip())
+        for param in getattr(command, "params", []):
+            descriptor = getattr(param, "type_descriptor", None)
+            if descriptor is not None and descriptor.annotation in (Path, list[Path]):
+                yield f"{name} {param.name}", descriptor.parameter_info.parser
+
+    found = dict(path_params(typer.main.get_command(app)))
+    assert set(found) == {"launch import_files", "demo inventory", "plan import path", "plan export out",
+                          "imports quarantine out", "report out"}
+    assert set(found.values()) == {paths.given_path}
+
+
 # ----------------------------------------------------------------------------- the checks in-process
 def test_files_the_readers_read_pass(tmp_path: Path) -> None:
     csv_file = tmp_path / "vmInfo.txt"
@@ -186,6 +250,17 @@ def test_a_plan_without_its_columns_is_refused_up_front(tmp_path: Path) -> None:
     plan.write_text("name,wave\nweb-01,2\n")
     with pytest.raises(PlanImportError, match="no column 'asset id'"):
         paths.plan_file(plan)
+
+
+def test_a_plan_of_more_rows_than_a_spreadsheet_holds_is_refused_up_front(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    with plan.open("w") as fh:
+        fh.write("asset id,wave\n")
+        fh.writelines(f"a{n},1\n" for n in range(MAX_PLAN_ROWS + 1))
+    with pytest.raises(PlanImportError) as refused:
+        paths.plan_file(plan)
+    assert str(refused.value) == ("plan.csv: more than 1,048,576 rows; a plan has one row per asset and at most "
+                                  "1,048,576 (as many as a spreadsheet holds)")
 
 
 def test_outputs_in_a_writable_folder_pass(tmp_path: Path) -> None:

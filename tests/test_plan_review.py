@@ -10,6 +10,10 @@ old-01 (retire) and keep-01 (retain) in no wave. At most 3 assets a wave.
 from __future__ import annotations
 
 import csv
+import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,22 @@ import xlsxwriter
 from temporalio.testing import ActivityEnvironment
 
 from activities.planning import PlanningActivities
-from db.plan_review import PLAN_COLUMNS, PlanImportError, export_plan, import_plan
+from db.output_files import OutputFileError
+from db.plan_review import (
+    KEPT_CHARS,
+    MAX_PLAN_BYTES,
+    PLAN_COLUMNS,
+    PlanImportError,
+    export_plan,
+    import_plan,
+    read_plan_rows,
+)
 from db.pool import tenant_transaction
 from domain.discovery.readers import open_tables
-from tests.conftest import EngagementFixture, make_engagement
+from tests.conftest import EngagementFixture, TestDatabase, make_engagement
 from tests.test_planning_phase import ASSETS_QUERY, SETTINGS, WAVES_QUERY, insert_portfolio, phase_step, rows
 
+ROOT = Path(__file__).resolve().parent.parent
 FORMULA = "=HYPERLINK(\"http://evil\",\"x\")"
 
 
@@ -214,7 +228,8 @@ async def test_files_and_people_that_cannot_change_the_plan_are_refused(app_pool
     with pytest.raises(PlanImportError, match="no-wave.csv: no column 'wave'; export the plan"):
         await import_plan(app_pool, engagement.ref, no_wave, engagement.owner_id)
     (tmp_path / "plan.json").write_text('[{"asset id": "x", "wave": 1}]')
-    with pytest.raises(PlanImportError, match="plan.json: a plan import is a CSV or XLSX file, not JSON"):
+    with pytest.raises(PlanImportError, match=r"plan.json: a plan import is a .csv or .xlsx file as `plan export` "
+                                              "writes them, not a .json file"):
         await import_plan(app_pool, engagement.ref, tmp_path / "plan.json", engagement.owner_id)
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(PlanImportError, match="empty.csv: the file is empty"):
@@ -227,3 +242,118 @@ async def test_no_export_without_a_plan(app_pool, tmp_path) -> None:
     with pytest.raises(ValueError, match="has no wave plan to export: run the planning phase first"):
         await export_plan(app_pool, engagement.ref, tmp_path / "plan.csv", "csv")
     assert not (tmp_path / "plan.csv").exists()
+
+
+# ----------------------------------------------------------------------------- bounds
+def test_a_refusal_lists_its_first_problems_and_keeps_at_most_a_thousand() -> None:
+    refusal = PlanImportError("plan.csv: the plan was not changed", [f"row {n}: unknown asset" for n in range(1500)])
+    lines = str(refusal).splitlines()
+    assert lines[0] == "plan.csv: the plan was not changed; 1,500 problem(s):"
+    assert lines[1:31] == [f"  - row {n}: unknown asset" for n in range(30)]
+    assert lines[31:] == ["  … and 1,470 more (`plan import --json` lists the first 1,000)"]
+    assert (len(refusal.problems), refusal.count) == (1000, 1500)
+    assert len(PlanImportError("h", ["x" * 100_000]).problems[0]) < 1000
+    assert PlanImportError("h", ["row 2: cell 'a\nb' is 2.0 MB"]).problems == ("row 2: cell 'a b' is 2.0 MB",)
+    assert str(PlanImportError("plan.csv: not a plan")) == "plan.csv: not a plan"
+
+
+def test_a_plan_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    with plan.open("wb") as fh:
+        fh.write(b"asset id,wave\n")
+        fh.truncate(MAX_PLAN_BYTES + 1)  # sparse: nothing is written or read
+    with pytest.raises(PlanImportError, match=r"^plan.csv: 512 MiB, over the 512 MiB limit of a plan file$"):
+        read_plan_rows(plan)
+
+
+def test_a_plan_wider_than_a_hundred_columns_is_refused(tmp_path: Path) -> None:
+    plan = write_csv(tmp_path / "plan.csv", [{"asset id": "x", "wave": "1", **{f"note {n}": "" for n in range(99)}}])
+    with pytest.raises(PlanImportError, match=r"^plan.csv: 101 columns; a plan has at most 100 \(the export has 12\)$"):
+        read_plan_rows(plan)
+
+
+def test_of_each_row_only_the_start_of_its_asset_id_wave_and_kind_is_kept(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.csv"
+    long = "x" * 500_000
+    write_csv(plan, [{"asset id": f"  {long}  ", "move group": long * 2, "wave": long, "wave kind": long}])
+    (row,) = read_plan_rows(plan)
+    assert (row.row, row.asset_id, row.wave, row.kind) == (2, "x" * KEPT_CHARS + "…", "x" * KEPT_CHARS + "…",
+                                                           "x" * KEPT_CHARS + "…")
+
+
+# ----------------------------------------------------------------------------- the commands
+def run_cli(db: TestDatabase, data_dir: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
+    env.update(DATABASE_URL=db.app_url, MIGRATION_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING")
+    return subprocess.run([sys.executable, str(ROOT / "starter.py"), "plan", *argv], capture_output=True, text=True,
+                          env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=120)
+
+
+async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, planned, migrated_db, tmp_path) -> None:
+    """Every wave 2147483647 or 99999999999999999999 once hung the command and grew it to 13 GB."""
+    engagement, _ = planned
+    owner = (await rows(app_pool, engagement.ref, "SELECT email FROM migration.users WHERE id = $1",
+                        engagement.owner_id))[0]["email"]
+    await export_plan(app_pool, engagement.ref, tmp_path / "plan.csv", "csv")
+    before = await snapshot(app_pool, engagement.ref)
+    table = read_csv(tmp_path / "plan.csv")
+    for number, row in enumerate(r for r in table if r["wave"]):
+        row["wave"] = "2147483647" if number % 2 else "99999999999999999999"
+    table += [{**table[0], "asset id": f"ghost-{n}"} for n in range(40)]
+    edited = write_csv(tmp_path / "edited.csv", table)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    ident = str(engagement.ref.id)
+
+    result = run_cli(migrated_db, data_dir, "import", ident, str(edited), "--user", owner)
+    assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: edited.csv: the plan was not changed; 48 problem(s):"
+    assert len(lines) == 32 and all(line.startswith("  - row ") for line in lines[1:31])
+    assert lines[1].endswith("must be a whole number from 1 to 8 (the number of migrating assets), not "
+                             "'99999999999999999999'")
+    assert lines[2].endswith("must be a whole number from 1 to 8 (the number of migrating assets), not '2147483647'")
+    assert lines[9] == "  - row 12: unknown asset 'ghost-0' (not an asset id of this engagement)"
+    assert lines[31] == "  … and 18 more (`plan import --json` lists them all)"
+
+    result = run_cli(migrated_db, data_dir, "import", ident, str(edited), "--user", owner, "--json")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["error: edited.csv: the plan was not changed; 48 problem(s), listed in "
+                                          "the JSON output"]
+    refusal = json.loads(result.stdout)
+    assert (refusal["applied"], refusal["refusal"], refusal["problem_count"], len(refusal["problems"])) == (
+        False, "edited.csv: the plan was not changed", 48, 48)
+    assert refusal["problems"][-1] == "row 51: unknown asset 'ghost-39' (not an asset id of this engagement)"
+    assert await snapshot(app_pool, engagement.ref) == before
+    assert list(data_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "md"])
+async def test_an_export_that_cannot_be_written_names_the_file_and_leaves_nothing(app_pool, planned, tmp_path,
+                                                                                  fmt) -> None:
+    engagement, _ = planned
+    for target, why in [(Path(f"/proc/plan.{fmt}"), "cannot write /proc/plan.{fmt}: "),
+                        (tmp_path / "gone" / f"plan.{fmt}", f"cannot write {tmp_path}/gone/plan.{fmt}: no such file or "
+                                                            "directory"),
+                        (tmp_path / "a-folder", f"cannot write {tmp_path}/a-folder: is a directory")]:
+        if target.name == "a-folder":
+            (target / "inside").mkdir(parents=True)  # written whole, then it cannot replace the folder
+        with pytest.raises(OutputFileError) as refused:
+            await export_plan(app_pool, engagement.ref, target, fmt)
+        assert str(refused.value).startswith(why.format(fmt=fmt)), refused.value
+        assert not target.with_name(target.name + ".partial").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder"]
+
+
+async def test_plan_export_to_proc_is_one_line(app_pool, planned, migrated_db, tmp_path) -> None:
+    engagement, _ = planned
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    result = run_cli(migrated_db, data_dir, "export", str(engagement.ref.id), "--out", "/proc/plan.csv")
+    assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
+    # root may write into /proc as far as the folder's mode says, so the writer finds out
+    expected = ("cannot write /proc/plan.csv: no such file or directory" if os.geteuid() == 0
+                else "/proc: cannot write into this folder (permission denied)")
+    assert result.stderr == f"error: {expected}\n"
+    assert not Path("/proc/plan.csv.partial").exists() and list(data_dir.iterdir()) == []
