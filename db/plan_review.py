@@ -124,8 +124,9 @@ async def read_portfolio(conn: asyncpg.Connection) -> Portfolio:
     async for row in conn.cursor(sql("planning_assets"), prefetch=_BATCH):
         asset_id = str(row["id"])
         assets.append(PlanAsset(
-            id=asset_id, name=row["name"], application=row["application_name"], environment=row["environment"],
-            criticality=row["business_criticality"], complexity_score=_number(row["complexity_score"]),
+            id=asset_id, name=row["name"], asset_type=row["asset_type"], application=row["application_name"],
+            environment=row["environment"], criticality=row["business_criticality"],
+            complexity_score=_number(row["complexity_score"]),
             risk_score=_number(row["risk_score"]), storage_gb=float(row["storage_gb"]),
             strategy=row["six_r_strategy"], tags=_tags(row["tags"]),
         ))

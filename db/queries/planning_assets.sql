@@ -1,5 +1,5 @@
 -- Every asset with what the wave planner needs (domain.planning_model.PlanAsset) and its current wave.
-SELECT id, name, application_name, environment, business_criticality, complexity_score, risk_score,
+SELECT id, name, asset_type, application_name, environment, business_criticality, complexity_score, risk_score,
        coalesce(storage_gb, 0) AS storage_gb, six_r_strategy, tags, wave_number
 FROM migration.assets
 ORDER BY id

@@ -2,6 +2,13 @@
 
 See `domain.planning.planner` for the rules; this module applies rules 1 to 4 and collects the
 ordering constraints between move groups that rule 5 schedules.
+
+Assets that are not migrated because of what they are (ADR-0014) break no tie by staying:
+- a record (an application, service or cluster with nothing of its own to move) still binds: the
+  migrating assets its binding ties join, directly or through other records, are one move group
+  (a business service's servers, a cluster's members), though the record itself gets no wave;
+- a network device binds nothing: the landing zone's network replaces it.
+A tie to any other asset that stays (a retained server, an asset of no recognised type) is `left_behind`.
 """
 
 from __future__ import annotations
@@ -26,9 +33,18 @@ NOT_MIGRATED: dict[str, str] = {
     "retain": "strategy retain: stays where it is, not migrated",
 }
 GLUE_TYPES: tuple[str, ...] = ("runs_on", "hosts", "member_of")  # co-located or clustered: cannot be parted
+RECORD_TYPES: frozenset[str] = frozenset({"application", "service", "cluster"})  # bind what they tie, staying
+REPLACED_TYPES: frozenset[str] = frozenset({"network"})  # the landing zone replaces them: their ties bind nothing
+_STAYING_BY_TYPE = {
+    "application": "an application record: the assets it ties together move as one group",
+    "service": "a service record: the assets it ties together move as one group",
+    "cluster": "a cluster record: its members move as one group",
+    "network": "a network device: the landing zone's network replaces it",
+}
 NON_PRODUCTION: frozenset[str] = frozenset({"development", "test", "uat", "staging"})
 HIGH_CRITICALITIES: frozenset[str] = frozenset({"critical", "high"})
-_GLUE_LABELS = {"hard": "hard dependencies", "two_way": "two-way dependencies"}
+_GLUE_LABELS = {"hard": "hard dependencies", "two_way": "two-way dependencies",
+                "record": "ties through application, service or cluster records"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +73,12 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     """Rules 1-4: leave retired and retained assets out, detach shared services, glue move groups."""
     by_id = _index(assets)
     _check_edge_ends(edges, by_id)
-    not_migrated = {a.id: NOT_MIGRATED[a.strategy] for a in assets if a.strategy in NOT_MIGRATED}
+    not_migrated = {a.id: _not_migrated(a) for a in assets if a.strategy in NOT_MIGRATED}
+    records = {a for a in not_migrated if by_id[a].asset_type in RECORD_TYPES}
+    binds_nothing = {a for a in not_migrated if by_id[a].asset_type in REPLACED_TYPES}
     directed = {(e.source, e.target) for e in edges}
     moving_edges: list[tuple[PlanEdge, str | None]] = []
+    record_ties: list[tuple[str, str]] = []  # binding ties with a record at one end at least, none staying else
     left_behind: list[tuple[str, str, str]] = []
     for edge in edges:
         if edge.source == edge.target:
@@ -68,7 +87,11 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
         source_stays, target_stays = edge.source in not_migrated, edge.target in not_migrated
         if not (source_stays or target_stays):
             moving_edges.append((edge, glue))
-        elif glue is not None and source_stays != target_stays:
+        elif glue is None or edge.source in binds_nothing or edge.target in binds_nothing:
+            continue
+        elif (edge.source in records or not source_stays) and (edge.target in records or not target_stays):
+            record_ties.append((edge.source, edge.target))
+        elif source_stays != target_stays:
             staying = edge.source if source_stays else edge.target
             left_behind.append((edge.source, edge.target, not_migrated[staying]))
 
@@ -92,16 +115,24 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
             first = first_of_application.setdefault(asset.application, asset.id)
             if first != asset.id:
                 glued.append((first, asset.id, "application"))
-    # largest first, then by the members' names: the same inventory imported into another engagement
+    through = [(s, t) for s, t in record_ties if s not in hubs and t not in hubs]
+    binding = sorted({a for tie in through for a in tie if a in records})
+    # records join the groups' union as nodes and leave them again: they bind, they do not move.
+    # Largest first, then by the members' names: the same inventory imported into another engagement
     # (other database ids) gets the same plan
-    components = sorted(move_groups([a.id for a in moving], [(s, t) for s, t, _ in glued]),
-                        key=lambda members: (-len(members), min((by_id[a].name, a) for a in members)))
+    components = sorted(
+        (kept for members in move_groups([a.id for a in moving] + binding, [(s, t) for s, t, _ in glued] + through)
+         if (kept := [a for a in members if a not in records])),
+        key=lambda members: (-len(members), min((by_id[a].name, a) for a in members)))
     group_of = {asset_id: index for index, members in enumerate(components) for asset_id in members}
 
     glue_counts: dict[tuple[int, str], int] = defaultdict(int)
     for source, _, glue in glued:
         if glue != "application":
             glue_counts[group_of[source], glue] += 1
+    for tie in through:
+        for end in {a for a in tie if a in group_of}:
+            glue_counts[group_of[end], "record"] += 1
     groups = tuple(
         _move_group(index, [by_id[a] for a in members], hubs, glue_counts, settings)
         for index, members in enumerate(components)
@@ -116,6 +147,12 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     return GroupedPortfolio(
         by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(sorted(set(left_behind)))
     )
+
+
+def _not_migrated(asset: PlanAsset) -> str:
+    """Why an asset of strategy retire or retain gets no wave, naming what it is when that matters."""
+    why = _STAYING_BY_TYPE.get(asset.asset_type or "")
+    return NOT_MIGRATED[asset.strategy or ""] + (f"; {why}" if why else "")
 
 
 def effort_of(asset: PlanAsset) -> float:
@@ -152,7 +189,7 @@ def _move_group(
     applications = sorted({a.application for a in members if a.application is not None})
     glued_by = [f"application {name!r}" for name in applications] + [
         f"{_GLUE_LABELS.get(glue, f'{glue} relations')}: {glue_counts[index, glue]}"
-        for glue in ("hard", *GLUE_TYPES, "two_way")
+        for glue in ("hard", *GLUE_TYPES, "two_way", "record")
         if glue_counts.get((index, glue))
     ]
     return MoveGroup(

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from domain.assessment.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.vocabulary import (
+    ASSET_TYPES,
     CRITICALITIES,
     DEPENDENCY_STRENGTHS,
     DEPENDENCY_TYPES,
@@ -38,6 +39,7 @@ class PlanAsset(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
+    asset_type: str | None = None
     application: str | None = None
     environment: str | None = None
     criticality: str | None = None
@@ -52,6 +54,11 @@ class PlanAsset(BaseModel):
     @classmethod
     def _blank_application_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("asset_type")
+    @classmethod
+    def _asset_type(cls, value: str | None) -> str | None:
+        return _one_of(value, ASSET_TYPES, "asset type")
 
     @field_validator("environment")
     @classmethod

@@ -4,7 +4,9 @@
 cannot be met the plan still places every asset and lists a `Violation` under the rule's name.
 
 1. Not migrated: strategy retire or retain gets no wave; `not_migrated` says why.
-   Broken (`left_behind`): a binding tie (rule 3) joins a migrating asset to such an asset.
+   Broken (`left_behind`): a binding tie (rule 3) joins a migrating asset to such an asset, unless
+   that asset is a record (application, service, cluster), whose binding ties still glue the assets
+   they join (rule 3), or a network device, whose ties bind nothing (`domain.planning.groups`).
 2. Shared services: an asset tagged shared service, or whose fan-in (distinct dependents) is at least
    `hub_fan_in_threshold` (default `max(10, 5% of the migrating assets)`), is a move group alone;
    dependencies on it neither glue nor order (its dependents reach it across the network).

@@ -105,6 +105,41 @@ def test_retired_and_retained_assets_get_no_wave_and_binding_ties_to_them_are_re
     assert violation.detail == "app is tied to old, which stays (strategy retire: decommissioned, not migrated)"
 
 
+def test_records_that_stay_still_bind_what_they_tie_and_network_devices_bind_nothing() -> None:
+    """ADR-0014: a retained service (or cluster, or application record) gets no wave but its binding ties
+    join the assets they reach, through other records too; a retained switch breaks no tie by staying."""
+    assets = [asset("web"), asset("db"), asset("app"), asset("lone"), asset("esx1"), asset("esx2"),
+              asset("shop", asset_type="service", strategy="retain"),
+              asset("tomcat", asset_type="application", strategy="retain"),
+              asset("vc", asset_type="cluster", strategy="retain"),
+              asset("sw", asset_type="network", strategy="retain"),
+              asset("ups", asset_type="other", strategy="retain")]
+    edges = [edge("shop", "web", strength="hard"), edge("shop", "db", strength="hard"),
+             edge("shop", "tomcat", strength="hard"), edge("tomcat", "app", dependency_type="runs_on"),
+             edge("esx1", "vc", dependency_type="member_of"), edge("esx2", "vc", dependency_type="member_of"),
+             edge("web", "sw", strength="hard"), edge("lone", "sw", strength="hard"),
+             edge("esx1", "ups", strength="hard")]
+    plan = plan_waves(assets, edges, settings(max_assets=100))
+    groups = {g.asset_ids: g.glued_by for g in plan.move_groups}
+    assert groups == {
+        ("app", "db", "web"): ("ties through application, service or cluster records: 3",),  # shop-tomcat reaches none
+        ("esx1", "esx2"): ("ties through application, service or cluster records: 2",),
+        ("lone",): (),
+    }
+    assert plan.not_migrated == {
+        "shop": "strategy retain: stays where it is, not migrated; a service record: the assets it ties together "
+                "move as one group",
+        "tomcat": "strategy retain: stays where it is, not migrated; an application record: the assets it ties "
+                  "together move as one group",
+        "vc": "strategy retain: stays where it is, not migrated; a cluster record: its members move as one group",
+        "sw": "strategy retain: stays where it is, not migrated; a network device: the landing zone's network "
+              "replaces it",
+        "ups": "strategy retain: stays where it is, not migrated",
+    }
+    # an asset of no recognised type that stays is still a tie left behind
+    assert [(v.rule, v.asset_ids) for v in plan.violations] == [("left_behind", ("esx1", "ups"))]
+
+
 def test_non_production_waves_come_first_and_never_mix_with_production() -> None:
     assets = [asset("p1"), asset("p2", environment="disaster_recovery"), asset("d1", environment="development"),
               asset("t1", environment="test"), asset("u1", environment="uat"), asset("x1", environment=None)]
@@ -296,6 +331,7 @@ def test_inconsistent_input_is_refused(assets: list[PlanAsset], edges: list[Plan
         (lambda: asset("a", environment="prod"), "environment must be one of production"),
         (lambda: asset("a", criticality="urgent"), "criticality must be one of critical"),
         (lambda: asset("a", strategy="lift"), "strategy must be one of rehost"),
+        (lambda: asset("a", asset_type="virtual_machine"), "asset type must be one of server"),
         (lambda: asset("a", storage_gb=-1), "greater than or equal to 0"),
         (lambda: asset("a", risk_score=120), "less than or equal to 100"),
         (lambda: asset("", ), "at least 1 character"),
