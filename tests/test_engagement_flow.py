@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from db.pool import tenant_transaction
 from db.tenancy import EngagementRef
 from domain.vocabulary import PHASE_STEPS, PHASES
 from runtime import engagement_control as control
@@ -58,6 +59,48 @@ async def test_full_engagement_with_auto_approval(dev_env, app_pool, superuser_c
         "SELECT phase, decision FROM migration.phase_approvals WHERE master_flow_id = $1 ORDER BY decided_at, phase",
         master_flow_id)
     assert sorted((a["phase"], a["decision"]) for a in approvals) == sorted((p, "auto_approved") for p in PHASES)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
+
+
+async def test_a_cmdb_of_every_ci_class_runs_through_and_only_workloads_move(dev_env, app_pool) -> None:
+    """Issue 12: a ServiceNow CMDB with switches, services, clusters, business applications, databases ... beside
+    its servers runs end to end; nothing but workloads is planned into a wave, and what the business service ties
+    together moves as one group."""
+    e = await make_engagement(app_pool)
+    files = [FIXTURES / "cmdb_ci_mixed.csv", FIXTURES / "cmdb_rel_ci_mixed.csv"]
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, files, queue, auto_approve=PHASES)
+        st = await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None or st.status == "completed",
+                            timeout=300)
+        if st.waiting_for is not None:  # columns a person confirms; what the platform mapped on its own stays
+            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.raw_import_records"
+                                           " WHERE status = 'quarantined'") == 0
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.asset_dependencies") == 22
+    async with tenant_transaction(app_pool, e.ref.client_account_id, e.ref.id) as conn:
+        assets = {r["name"]: dict(r) for r in await conn.fetch(
+            "SELECT name, asset_type, six_r_strategy, wave_number, move_group, wave_reason, migration_status"
+            " FROM migration.assets")}
+    kept_out = {n for n, a in assets.items() if a["asset_type"] in ("network", "service", "cluster", "other")}
+    kept_out |= {"Shop", "Tomcat@mx-app-01"}  # application records without a platform of their own
+    assert len(kept_out) == 10
+    for name in kept_out:
+        a = assets[name]
+        assert (a["six_r_strategy"], a["wave_number"], a["move_group"]) == ("retain", None, None), name
+        assert a["migration_status"] != "migrated" and a["wave_reason"].startswith("strategy retain"), name
+    assert "the landing zone's network replaces it" in assets["mx-sw-01"]["wave_reason"]
+    moving = {n for n, a in assets.items() if a["wave_number"] is not None}
+    assert moving == set(assets) - kept_out
+    assert {assets[n]["migration_status"] for n in moving} == {"migrated"}  # the dry run moved every workload
+    # Shop Frontend (a retained service) ties its web server, load balancer and SQL instance together; the
+    # instance runs on mx-sql-01, which mx-legacy-01 depends on hard: one move group, one wave
+    shop = ("mx-web-01", "mx-lb-01", "MSSQLSERVER@mx-sql-01", "mx-sql-01", "mx-legacy-01")
+    assert len({assets[n]["move_group"] for n in shop}) == 1 and len({assets[n]["wave_number"] for n in shop}) == 1
+    assert len({assets[n]["move_group"] for n in moving}) > 1
 
 
 async def test_approvals_through_updates_and_their_validation(dev_env, app_pool, tmp_path: Path) -> None:
