@@ -31,16 +31,16 @@ from db.conflict_review import ConflictReviewError
 from db.import_files import ImportFileError
 from db.migrator import MigrationError
 from db.plan_review import PlanImportError
-from db.pool import create_pool
+from db.pool import DatabaseConnectError, create_pool
 from db.strategy_overrides import StrategyOverrideError
 from domain.discovery.readers import InputFileError
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from runtime.devstack import Endpoints, ensure_database, ensure_stack
+from runtime.devstack import DataDirError, Endpoints, ensure_database, ensure_stack
 from runtime.embedded_postgres import EmbeddedPostgresError
 from runtime.embedded_temporal import EmbeddedTemporalError
 from runtime.settings import get_settings
-from runtime.temporal_client import connect_client
+from runtime.temporal_client import TemporalUnavailable, connect_client
 
 # Wide enough that nothing a script or a log reads is wrapped or cut (URLs, table cells).
 UNWRAPPED_WIDTH = 10_000
@@ -80,6 +80,9 @@ err_console = make_console(stderr=True)
 # Errors a user can act on: shown as one line, exit code 1. Anything else is a bug: one line too, its trace
 # goes to a crash file (see `report_failure`).
 USER_ERRORS: tuple[type[BaseException], ...] = (
+    DataDirError,
+    DatabaseConnectError,
+    TemporalUnavailable,
     EmbeddedPostgresError,
     EmbeddedTemporalError,
     MigrationError,
@@ -210,9 +213,10 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
         database_url, owner_url, _ = await ensure_database(settings)
         endpoints = Endpoints(database_url, owner_url, settings.temporal_address or "", settings.temporal_namespace,
                               None, not settings.database_url, not settings.temporal_address)
-    pool = await create_pool(endpoints.database_url, max_size=4)
+    pool = await create_pool(endpoints.database_url, max_size=4, origin=endpoints.database_origin)
     try:
-        client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace) if temporal else None
+        client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
+                                      embedded=endpoints.embedded_temporal) if temporal else None
         yield Session(endpoints, pool, client)
     finally:
         await pool.close()

@@ -12,6 +12,7 @@ from cli.common import (
     console,
     run_async,
 )
+from db.pool import redact_url
 from runtime.devstack import ensure_stack, stack_status, stop_stack
 from runtime.settings import get_settings
 
@@ -26,7 +27,7 @@ async def dev_up(as_json: bool = typer.Option(False, "--json", help="Machine-rea
     endpoints = await ensure_stack(settings)
     embedded = endpoints.embedded_postgres or endpoints.embedded_temporal
     info = {
-        "database": _redact(endpoints.database_url),
+        "database": redact_url(endpoints.database_url),
         "temporal": endpoints.temporal_address,
         "namespace": endpoints.temporal_namespace,
         "ui": endpoints.ui_url,
@@ -77,13 +78,3 @@ def dev_status(as_json: bool = typer.Option(False, "--json", help="Machine-reada
     console.print(table)
     if pg is not None or temporal is not None:
         console.print(f"data directory: {data_dir} (MIGRATION_DATA_DIR)", highlight=False)
-
-
-def _redact(url: str) -> str:
-    """Hide the password in a connection URL before printing it."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
+from db.pool import connecting
 from db.queries import sql
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -55,10 +56,15 @@ def discover(schema_dir: Path = SCHEMA_DIR) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-async def migrate(owner_dsn: str, schema_dir: Path = SCHEMA_DIR) -> list[Migration]:
-    """Apply every pending migration as the owner role; return the ones applied by this call."""
+async def migrate(owner_dsn: str, schema_dir: Path = SCHEMA_DIR, *,
+                  origin: str = "DATABASE_OWNER_URL") -> list[Migration]:
+    """Apply every pending migration as the owner role; return the ones applied by this call.
+
+    `origin` names where `owner_dsn` comes from if it cannot connect (the embedded stack names itself).
+    """
     migrations = discover(schema_dir)
-    conn = await asyncpg.connect(owner_dsn)
+    with connecting(owner_dsn, origin):
+        conn = await asyncpg.connect(owner_dsn)
     try:
         await conn.execute(sql("advisory_lock"), ADVISORY_LOCK_KEY)
         try:

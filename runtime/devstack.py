@@ -10,6 +10,7 @@ The embedded services live under the data directory (`Settings.data_path`): `pos
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shlex
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ EMBEDDED_DATABASE = "migration"
 # Where checkouts before the per-user default kept the embedded stack: `.data` of the folder they ran
 # from, in practice the repository.
 OLDER_CHECKOUT_DATA_DIR = Path(__file__).resolve().parent.parent / ".data"
+# Where the URL of the embedded database comes from, as a connection error names it.
+EMBEDDED_DATABASE_ORIGIN = "the embedded PostgreSQL; see `starter.py dev status`"
+
+
+class DataDirError(RuntimeError):
+    """MIGRATION_DATA_DIR cannot hold the embedded stack: not a folder, cannot be created, or not writable."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,11 @@ class Endpoints:
     ui_url: str | None
     embedded_postgres: bool
     embedded_temporal: bool
+
+    @property
+    def database_origin(self) -> str:
+        """Where the application URL comes from, as a connection error names it."""
+        return EMBEDDED_DATABASE_ORIGIN if self.embedded_postgres else "DATABASE_URL"
 
 
 def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
@@ -75,6 +87,23 @@ def refuse_to_hide_older_stack(settings: Settings, older_data_dir: Path = OLDER_
     )
 
 
+def prepare_data_dir(settings: Settings) -> Path:
+    """The data directory, created if missing; refused in one line naming MIGRATION_DATA_DIR if it cannot hold
+    the embedded stack."""
+    path = settings.data_path
+    if path.exists() and not path.is_dir():
+        raise DataDirError(f"MIGRATION_DATA_DIR {path} is not a folder; point MIGRATION_DATA_DIR at a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataDirError(f"MIGRATION_DATA_DIR {path} cannot be created ({exc.strerror}); point "
+                           "MIGRATION_DATA_DIR at a folder you can write to") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DataDirError(f"MIGRATION_DATA_DIR {path} is not writable; point MIGRATION_DATA_DIR at a folder you "
+                           "can write to")
+    return path
+
+
 def role_passwords(credentials_file: Path) -> dict[str, str]:
     """The embedded roles' passwords, generated once and kept owner-readable only."""
     if credentials_file.exists():
@@ -100,13 +129,14 @@ async def ensure_database(settings: Settings) -> tuple[str, str | None, bool]:
             await migrate(owner_url)
         return settings.database_url, owner_url, False
     refuse_to_hide_older_stack(settings)
+    prepare_data_dir(settings)
     pg = embedded_postgres(settings)
     started = pg.ensure_running()
     try:
         creds = role_passwords(pg.root / "roles.json")
         await bootstrap(pg.superuser_url(), EMBEDDED_DATABASE, creds["migration_owner"], creds["migration_app"])
         owner_url = role_url(pg, "migration_owner", creds["migration_owner"])
-        await migrate(owner_url)
+        await migrate(owner_url, origin=EMBEDDED_DATABASE_ORIGIN)
     except BaseException:
         if started:
             pg.stop()
@@ -123,6 +153,7 @@ async def ensure_stack(settings: Settings) -> Endpoints:
         temporal = embedded_temporal(settings)
         try:
             refuse_to_hide_older_stack(settings)
+            prepare_data_dir(settings)
             temporal.ensure_running()
         except BaseException:
             if pg_started:
@@ -142,6 +173,8 @@ async def ensure_stack(settings: Settings) -> Endpoints:
 
 def stop_stack(settings: Settings) -> dict[str, bool]:
     """Stop the embedded services (real servers are never touched). Returns what was running."""
+    if not settings.data_path.is_dir():  # no stack can run from it
+        return {"temporal": False, "postgres": False}
     return {
         "temporal": embedded_temporal(settings).stop(),
         "postgres": embedded_postgres(settings).stop(),

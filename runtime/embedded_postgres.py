@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runtime.port_holders import port_taken_message
+from runtime.settings import Settings
 
 with warnings.catch_warnings():
     # pgserver computes a runtime directory at import and warns when XDG_RUNTIME_DIR is unset;
@@ -110,9 +111,18 @@ class EmbeddedPostgres:
             pass
         return pid
 
+    def _postmaster_port(self) -> int | None:
+        """The port the running postmaster listens on (the fourth line of its postmaster.pid), if it says."""
+        try:
+            return int((self.pgdata / "postmaster.pid").read_text().splitlines()[3])
+        except (OSError, IndexError, ValueError):
+            return None
+
     def status(self) -> PostgresStatus:
+        """Running means: this cluster's postmaster is alive and serves `port` (not some other port)."""
         pid = self._pid() if self.initialised else None
-        return PostgresStatus(running=pid is not None and _port_open(self.port), port=self.port, pid=pid, data_dir=self.root)
+        serves_port = pid is not None and self._postmaster_port() in (self.port, None) and _port_open(self.port)
+        return PostgresStatus(running=serves_port, port=self.port, pid=pid, data_dir=self.root)
 
     # -- lifecycle -----------------------------------------------------------------------------
     def ensure_running(self) -> bool:
@@ -122,6 +132,9 @@ class EmbeddedPostgres:
                 self._initdb()
             if self.status().running:
                 return False
+            running_port = self._postmaster_port() if self._pid() is not None else None
+            if running_port is not None and running_port != self.port:
+                raise EmbeddedPostgresError(self._runs_elsewhere_message(running_port))
             if _port_open(self.port):
                 raise EmbeddedPostgresError(
                     port_taken_message(self.port, "MIGRATION_PG_PORT", "set MIGRATION_PG_PORT to a free port")
@@ -143,6 +156,11 @@ class EmbeddedPostgres:
             return True
 
     # -- internals -----------------------------------------------------------------------------
+    def _runs_elsewhere_message(self, running_port: int) -> str:
+        unset = "unset MIGRATION_PG_PORT or " if running_port == Settings.model_fields["embedded_pg_port"].default else ""
+        return (f"the embedded PostgreSQL of {self.root.parent} already runs on port {running_port}; {unset}set "
+                f"MIGRATION_PG_PORT to {running_port}, or stop it with `starter.py dev down`")
+
     def _service_user(self) -> str | None:
         """The user PostgreSQL runs as: None (this one) unless root, else the service user, made able to
         run the binaries and to reach `root` (again each time: the data directory may have been moved)."""
@@ -210,15 +228,32 @@ class EmbeddedPostgres:
         self._run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.pgdata), *args], self._service_user())
 
     def _run(self, argv: list[str], user: str | None) -> None:
+        """Run a PostgreSQL tool; on failure its output joins the server log, and the error is one line naming
+        the log (the server's own complaint, or the tool's)."""
+        name = Path(argv[0]).name
+        log_size = self.log_file.stat().st_size if self.log_file.exists() else 0
         try:
             result = subprocess.run(argv, user=user, capture_output=True, text=True, timeout=120, cwd="/")
         except subprocess.TimeoutExpired as exc:
-            raise EmbeddedPostgresError(f"{Path(argv[0]).name} timed out; see {self.log_file}") from exc
-        if result.returncode != 0:
-            log_tail = ""
-            if self.log_file.exists():
-                log_tail = "\n".join(self.log_file.read_text(errors="replace").splitlines()[-15:])
-            raise EmbeddedPostgresError(
-                f"{Path(argv[0]).name} failed ({result.returncode}): {result.stderr.strip() or result.stdout.strip()}"
-                + (f"\n{log_tail}" if log_tail else "")
-            )
+            raise EmbeddedPostgresError(f"{name} timed out; see {self.log_file}") from exc
+        if result.returncode == 0:
+            return
+        output = f"{result.stdout}{result.stderr}"
+        with contextlib.suppress(OSError), open(self.log_file, "a") as log:
+            log.write(f"--- {' '.join(argv)} exited with {result.returncode}:\n{output}\n")
+        server_lines = self.log_file.read_text(errors="replace")[log_size:].splitlines() if self.log_file.exists() else []
+        reason = _failure_reason(name, server_lines, output.splitlines()) or f"exit code {result.returncode}"
+        raise EmbeddedPostgresError(f"{name} failed: {reason}; see {self.log_file}")
+
+
+def _failure_reason(tool: str, server_lines: list[str], tool_lines: list[str]) -> str | None:
+    """The line that says why: the server's last FATAL or PANIC, else the tool's error, else its last word."""
+    for line in reversed(server_lines):
+        for level in ("FATAL:", "PANIC:"):
+            if level in line:
+                return line.split(level, 1)[1].strip()
+    tool_lines = [line.strip() for line in tool_lines if line.strip()]
+    errors = [line for line in tool_lines if "error:" in line]
+    own = [line for line in tool_lines if line.startswith(f"{tool}:")]
+    found = errors[:1] or own[-1:]
+    return found[0].removeprefix(f"{tool}:").strip() if found else None

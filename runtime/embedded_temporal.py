@@ -7,6 +7,7 @@ live under the data directory. Starting twice reuses the running server.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import psutil
 
 from runtime.embedded_postgres import _file_lock, _port_open
 from runtime.port_holders import port_taken_message
+from runtime.settings import Settings
 from workflows.search_attributes import ALL_KEYS
 
 _CLI_TYPE_NAMES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime", 7: "KeywordList"}
@@ -71,13 +73,23 @@ class EmbeddedTemporal:
         try:
             pid = int(self.pid_file.read_text().strip())
             alive = psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-        except (FileNotFoundError, ValueError, psutil.NoSuchProcess):
+        except (FileNotFoundError, NotADirectoryError, ValueError, psutil.NoSuchProcess):
             return None
         return pid if alive else None
 
+    def _serving_ports(self, pid: int) -> tuple[int, int] | None:
+        """(port, UI port) the server `pid` was started with, read from its command line; None if unreadable."""
+        try:
+            argv = psutil.Process(pid).cmdline()
+            return int(argv[argv.index("--port") + 1]), int(argv[argv.index("--ui-port") + 1])
+        except (psutil.Error, ValueError, IndexError):
+            return None
+
     def status(self) -> TemporalStatus:
+        """Running means: ours is alive and serves `port` and `ui_port` (not ports of an earlier start)."""
         pid = self._pid()
-        running = pid is not None and _port_open(self.port) and _port_open(self.ui_port)
+        running = (pid is not None and self._serving_ports(pid) in ((self.port, self.ui_port), None)
+                   and _port_open(self.port) and _port_open(self.ui_port))
         return TemporalStatus(running=running, address=self.address, ui_url=self.ui_url, pid=pid)
 
     def command(self) -> list[str]:
@@ -100,8 +112,12 @@ class EmbeddedTemporal:
         with _file_lock(self._lock_path):
             if self.status().running:
                 return False
-            if self._pid() is not None:  # ours, but not answering: replace it
-                self._terminate(self._pid())
+            pid = self._pid()
+            serving = self._serving_ports(pid) if pid is not None else None
+            if serving is not None and serving != (self.port, self.ui_port):
+                raise EmbeddedTemporalError(self._runs_elsewhere_message(*serving))
+            if pid is not None:  # ours, but not answering: replace it
+                self._terminate(pid)
             ports = ((self.port, "MIGRATION_TEMPORAL_PORT"), (self.ui_port, "MIGRATION_TEMPORAL_UI_PORT"))
             for port, variable in ports:
                 if _port_open(port):
@@ -110,6 +126,7 @@ class EmbeddedTemporal:
                         "or MIGRATION_TEMPORAL_PORT / MIGRATION_TEMPORAL_UI_PORT to free ports",
                     ))
             self.root.mkdir(parents=True, exist_ok=True)
+            log_size = self.log_file.stat().st_size if self.log_file.exists() else 0
             with open(self.log_file, "ab") as log:
                 proc = subprocess.Popen(
                     self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -120,10 +137,22 @@ class EmbeddedTemporal:
             while not (_port_open(self.port) and _port_open(self.ui_port)):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     self._terminate(proc.pid)
-                    tail = "\n".join(self.log_file.read_text(errors="replace").splitlines()[-10:])
-                    raise EmbeddedTemporalError(f"Temporal dev server did not start; last log lines:\n{tail}")
+                    lines = self.log_file.read_bytes()[log_size:].decode(errors="replace").splitlines()
+                    reason = _last_complaint(lines) or f"its ports did not open within {timeout:.0f} s"
+                    raise EmbeddedTemporalError(f"the embedded Temporal dev server did not start: {reason}; "
+                                                f"see {self.log_file}")
                 time.sleep(0.2)
             return True
+
+    def _runs_elsewhere_message(self, port: int, ui_port: int) -> str:
+        """Ours runs on other ports than the settings ask for: name the variables that would reach it."""
+        fields = Settings.model_fields
+        wanted = (("MIGRATION_TEMPORAL_PORT", self.port, port, fields["embedded_temporal_port"].default),
+                  ("MIGRATION_TEMPORAL_UI_PORT", self.ui_port, ui_port, fields["embedded_temporal_ui_port"].default))
+        advice = [f"{'unset ' + variable + ' or ' if running == default else ''}set {variable} to {running}"
+                  for variable, asked, running, default in wanted if asked != running]
+        return (f"the embedded Temporal of {self.root.parent} already runs on port {port} (Web UI {ui_port}); "
+                f"{' and '.join(advice)}, or stop it with `starter.py dev down`")
 
     def stop(self) -> bool:
         with _file_lock(self._lock_path):
@@ -149,3 +178,17 @@ class EmbeddedTemporal:
                 p.kill()
         psutil.wait_procs(alive, timeout=5)
         self.pid_file.unlink(missing_ok=True)
+
+
+def _last_complaint(log_lines: list[str]) -> str | None:
+    """The server's last error in its log: the CLI's `Error: ...` line, or a JSON record of level error or fatal."""
+    for line in reversed(log_lines):
+        if line.startswith("Error: "):
+            return line.removeprefix("Error: ").strip()
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and record.get("level") in ("error", "fatal", "dpanic", "panic"):
+            return f"{record.get('msg', '')}{': ' + str(record['error']) if record.get('error') else ''}"
+    return None

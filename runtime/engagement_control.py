@@ -157,11 +157,16 @@ async def status(client: Client, engagement: EngagementRef, timeout: timedelta =
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ControlError(f"engagement {engagement.name!r} has not been launched; see `launch`") from None
-        if err.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+        if err.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED) or _no_recent_poller(err):
             raise ControlError(f"engagement {engagement.name!r}: no worker answered within "
                                f"{timeout.total_seconds():.0f} s; check that `worker.py` runs on its task queue"
                                ) from None
         raise
+
+
+def _no_recent_poller(err: RPCError) -> bool:
+    """The server's own word that no worker polls the task queue (it keeps no other sign of it than the message)."""
+    return err.status == RPCStatusCode.FAILED_PRECONDITION and "no poller seen" in err.message
 
 
 async def _update(client: Client, engagement: EngagementRef, verb: str, update: Any, request: Any) -> MasterStatus:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import platformdirs
 from pydantic import AliasChoices, Field, field_validator
@@ -15,6 +16,11 @@ def default_data_dir() -> Path:
     """The per-user data directory (~/.local/share/migration-platform on Linux, or under $XDG_DATA_HOME):
     the same from every working directory, so every command reaches the one embedded stack."""
     return platformdirs.user_data_path("migration-platform")
+
+
+# A TCP port a server can listen on or be reached at (0 would mean "any free port" to the servers).
+Port = Annotated[int, Field(ge=1, le=65535)]
+POSTGRES_URL_SCHEMES = ("postgresql", "postgres")
 
 
 class Settings(BaseSettings):
@@ -41,9 +47,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MIGRATION_DATA_DIR"),
         description="Embedded services' data; a relative path is taken against the directory the process started in.",
     )
-    embedded_pg_port: int = Field(default=55432, validation_alias=AliasChoices("MIGRATION_PG_PORT"))
-    embedded_temporal_port: int = Field(default=7233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_PORT"))
-    embedded_temporal_ui_port: int = Field(default=8233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_UI_PORT"))
+    embedded_pg_port: Port = Field(default=55432, validation_alias=AliasChoices("MIGRATION_PG_PORT"))
+    embedded_temporal_port: Port = Field(default=7233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_PORT"))
+    embedded_temporal_ui_port: Port = Field(default=8233, validation_alias=AliasChoices("MIGRATION_TEMPORAL_UI_PORT"))
     log_format: Literal["console", "json"] = Field(default="console", validation_alias=AliasChoices("LOG_FORMAT"))
     log_level: str = Field(default="INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     embedder: str | None = Field(
@@ -51,7 +57,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MIGRATION_EMBEDDER"),
         description="Embedding model for learned field mappings; unset: the offline hashed n-gram embedder.",
     )
-    metrics_port: int | None = Field(default=None, validation_alias=AliasChoices("MIGRATION_METRICS_PORT"))
+    metrics_port: Port | None = Field(default=None, validation_alias=AliasChoices("MIGRATION_METRICS_PORT"))
     price_table: Path | None = Field(
         default=None,
         validation_alias=AliasChoices("MIGRATION_PRICE_TABLE"),
@@ -63,6 +69,20 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MIGRATION_COMFORT_FACTOR"),
         description="Headroom over p95 utilisation when right-sizing; unset: domain.assessment.cost_model.COMFORT_FACTOR.",
     )
+
+    @field_validator("database_url", "database_owner_url", "temporal_address", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`export DATABASE_URL=` means the embedded default, as if it were unset."""
+        return None if value == "" else value
+
+    @field_validator("database_url", "database_owner_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        """A connection URL must at least look like one (the message never repeats it: it holds a password)."""
+        if value is not None and urlsplit(value).scheme not in POSTGRES_URL_SCHEMES:
+            raise ValueError("not a PostgreSQL URL; expected postgresql://USER:PASSWORD@HOST:PORT/DATABASE")
+        return value
 
     @field_validator("data_dir", mode="before")
     @classmethod

@@ -62,6 +62,15 @@ class TestDatabase:
     app_url: str
 
 
+@pytest.fixture
+def stack_root() -> Iterator[Path]:
+    """A folder for a stack's data outside pytest's basetemp: pytest narrows that folder's permissions when
+    another session starts, which would lock the (non-root) postgres service user out of its own data."""
+    root = Path(tempfile.mkdtemp(prefix="migration-test-stack-"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_superuser_url() -> Iterator[str]:
     """A superuser URL of a PostgreSQL 16 server with pgvector, for the whole test session."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,15 +36,6 @@ def _embedded_env(**variables: str) -> dict[str, str]:
         **variables,
     )
     return env
-
-
-@pytest.fixture
-def stack_root() -> Iterator[Path]:
-    """A folder for a stack's data outside pytest's basetemp: pytest narrows that folder's permissions when
-    another session starts, which would lock the (non-root) postgres service user out of its own data."""
-    root = Path(tempfile.mkdtemp(prefix="migration-test-stack-"))
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
