@@ -22,7 +22,7 @@ from cli import (
     strategy,
     tenants,
 )
-from cli.common import report_failure
+from cli.common import exit_now, report_failure
 from runtime.logging import configure_logging
 from runtime.settings import get_settings
 
@@ -62,12 +62,7 @@ def main() -> None:
         code = result if isinstance(result, int) else 0
     except BaseException as exc:  # noqa: BLE001 - every outcome becomes one line and an exit code
         code = report_failure(exc)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except OSError:  # the reader went away (`| head`): nothing left to tell it
-            pass
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from activities.execution import ExecutionActivities
 from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
 from activities.transitions import TransitionActivities
+from cli.common import exit_now, report_failure
 from db.pool import create_pool
 from domain.discovery.header_embedding import embedder_from_settings
 from runtime.devstack import ensure_stack
@@ -74,9 +74,10 @@ async def run(settings: Settings) -> None:
             Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{settings.metrics_port}"))),
             error_if_already_set=True,
         )
-    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace)
+    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
+                                  embedded=endpoints.embedded_temporal)
     await ensure_search_attributes(client)
-    pool = await create_pool(endpoints.database_url, max_size=10)
+    pool = await create_pool(endpoints.database_url, max_size=10, origin=endpoints.database_origin)
     worker = build_worker(client, pool, settings.task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -92,12 +93,17 @@ async def run(settings: Settings) -> None:
     log.info("worker stopped")
 
 
-def main() -> int:
-    settings = get_settings()
-    configure_logging(settings.log_format, settings.log_level)
-    asyncio.run(run(settings))
-    return 0
+def main() -> None:
+    """Run until SIGTERM/SIGINT; a setting or server it cannot use is one line and exit code 1, as in the CLI."""
+    try:
+        settings = get_settings()
+        configure_logging(settings.log_format, settings.log_level)
+        asyncio.run(run(settings))
+        code = 0
+    except BaseException as exc:  # noqa: BLE001 - every outcome becomes one line and an exit code
+        code = report_failure(exc)
+    exit_now(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

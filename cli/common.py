@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 import typer
@@ -158,6 +158,17 @@ def report_failure(exc: BaseException) -> int:
 def print_error(message: str, *, label: str = "error:") -> None:
     """One line on stderr: the label in bold red, then the message as plain, printable text."""
     err_console.print(Text.assemble((label, "bold red"), " ", printable(message)), highlight=False)
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush what was printed and exit, bypassing interpreter teardown, which can abort with a live Temporal
+    client (sdk-python #300)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:  # the reader went away (`| head`): nothing left to tell it
+            pass
+    os._exit(code)
 
 
 def _report_usage_error(exc: typer.TyperException) -> int:

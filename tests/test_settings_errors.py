@@ -8,7 +8,9 @@ nothing is looked up or started elsewhere; the cases that need an answering serv
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ from runtime.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
 from runtime.temporal_client import TemporalUnavailable, connect_client
 from tests.conftest import EngagementFixture, TestDatabase, free_port, make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
-from tests.test_cli_usage import run_cli
+from tests.test_cli_usage import ROOT, run_cli
 
 PASSWORD = "s3cret-Passw0rd"
 
@@ -108,6 +110,16 @@ def test_a_temporal_address_nobody_answers_names_the_variable(tmp_path: Path, mi
     result = run_cli(("status", "acme/DC exit"), tmp_path / "data", DATABASE_URL=migrated_db.app_url,
                      TEMPORAL_ADDRESS=address)
     assert error_line(result) == f"error: cannot reach Temporal at {address} (TEMPORAL_ADDRESS): {reason}"
+
+
+def test_a_worker_that_cannot_reach_temporal_says_so_in_one_line(tmp_path: Path, migrated_db: TestDatabase) -> None:
+    """`worker.py` is typed by a person too: a server it cannot use is one line and exit code 1."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_OWNER_URL",)}
+    address = f"127.0.0.1:{closed_port()}"
+    env.update(MIGRATION_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=address)
+    result = subprocess.run([sys.executable, str(ROOT / "worker.py")], capture_output=True, text=True, env=env,
+                            stdin=subprocess.DEVNULL, timeout=120)
+    assert error_line(result) == f"error: cannot reach Temporal at {address} (TEMPORAL_ADDRESS): Connection refused"
 
 
 async def test_an_embedded_temporal_that_does_not_answer_points_to_dev_status() -> None:
