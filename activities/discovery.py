@@ -33,7 +33,7 @@ from domain.discovery.cleansing import (
     stored_cell_outcome,
     stored_custom_outcome,
 )
-from domain.discovery.dependency_records import EdgeProblem, EdgeResult, edge_reader
+from domain.discovery.dependency_records import EdgeDropped, EdgeProblem, EdgeResult, edge_reader
 from domain.discovery.field_mapping import MappingSuggestion
 from domain.discovery.import_plan import InputFileError, PlannedFile, planned_import
 from domain.discovery.readers import Row
@@ -108,6 +108,8 @@ class DiscoveryActivities:
                 {k: supplement[k] for k in ("names", "rows", "machines", "unmatched_rows")})
         if report.get("edges"):
             summary["edges_from_rows"] = len(report["edges"])
+        if report.get("dropped_edges"):
+            summary["dropped_edges_from_rows"] = sum(report["dropped_edges"].values())
         return {**summary, "rows": rows}
 
     async def _stage_rows(self, conn: asyncpg.Connection, inp: StepInput, import_id: UUID, table: Any) -> int:
@@ -160,10 +162,15 @@ class DiscoveryActivities:
             progress(index + 1, 0)
             async with self._tx(inp.tenant) as conn:
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "processing")
-            summary[meta["file_name"]] = {"valid": counts["valid_records"], "quarantined": counts["quarantined_records"]}
+                summary[meta["file_name"]] = {"valid": counts["valid_records"],
+                                              "quarantined": counts["quarantined_records"]}
+                if meta["import_role"] == "dependencies":
+                    dropped = await conn.fetchval(sql("data_import_dropped_edges"), meta["id"])
+                    summary[meta["file_name"]]["dropped_edges"] = sum(dropped.values())
         return StepResult(summary={
             "valid": sum(c["valid"] for c in summary.values()),
             "quarantined": sum(c["quarantined"] for c in summary.values()),
+            "dropped_edges": sum(c.get("dropped_edges", 0) for c in summary.values()),
             "files": summary,
         })
 
@@ -337,11 +344,16 @@ def _suggestion(row: asyncpg.Record) -> MappingSuggestion:
 
 def _edge_batch(read: Callable[[Row], EdgeResult], rows: list[asyncpg.Record]) -> list[tuple]:
     """Dependency-file rows as edge records (`domain.discovery.dependency_records`), with no cleansing changes (an empty
-    list: the column is NOT NULL); unusable rows are quarantined."""
+    list: the column is NOT NULL); unusable rows are quarantined; loop-back and self edges are dropped: processed,
+    with no edge record and their kind and reason as the cleansing change."""
     out = []
     for row in rows:
         import_problems = (row["validation_errors"] or {}).get("import", [])
         result = read(Row(row["row_number"], row["raw_data"]))
+        if isinstance(result, EdgeDropped) and not import_problems:
+            out.append((row["row_number"], None, [{"dropped": result.kind, "reason": result.reason}], None,
+                        "processed", None))
+            continue
         if import_problems or isinstance(result, EdgeProblem):
             errors = {"import": import_problems} if import_problems else {}
             if isinstance(result, EdgeProblem):

@@ -25,16 +25,18 @@ app = typer.Typer(no_args_is_help=True, help="The files of an engagement's impor
 @app.command("list")
 @run_async
 async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
-    """The files of the newest import: format, role, status and row counts."""
+    """The files of the newest import: format, role, status and row counts (dropped: loop-back and self edges)."""
     async with session(temporal=False) as s:
         _, imports = await latest_imports(s, engagement)
     if as_json:
         print_json(imports)
         return
-    table = Table("file", "format", "role", "status", "rows", "valid", "quarantined", "errors")
+    table = Table("file", "format", "role", "status", "rows", "valid", "quarantined", "dropped", "errors")
     for d in imports:
+        dropped = (d["bundle_report"] or {}).get("dropped_edges", {})  # loop-back and self edges, by kind
         table.add_row(d["file_name"], d["source_format"] or "-", d["import_role"], d["status"], str(d["total_records"]),
                       str(d["valid_records"]), str(d["quarantined_records"]),
+                      ", ".join(f"{n} {kind}" for kind, n in dropped.items()) or "0",
                       json.dumps(d["error_summary"], default=str)[:120] if d["error_summary"] else "")
     console.print(table)
 

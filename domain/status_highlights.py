@@ -32,6 +32,8 @@ def _discovery(steps: Summaries) -> list[str]:
     cleansing = steps.get("data_cleansing", {})
     if cleansing.get("quarantined"):
         parts.append(f"{cleansing['quarantined']} row(s) quarantined")
+    if cleansing.get("dropped_edges"):
+        parts.append(f"{cleansing['dropped_edges']} loop-back or self edge(s) dropped")
     mapping = steps.get("attribute_mapping", {})
     if "mapped" in mapping:
         parts.append(f"{mapping['mapped']}/{mapping.get('columns', '?')} columns mapped "

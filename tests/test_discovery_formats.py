@@ -286,6 +286,32 @@ async def test_azure_migrate_with_dependency_export(app_pool) -> None:
     assert evidence[("az-web-01", "az-app-01")] == "azure_dependencies.csv: observed connection w3wp.exe -> java"
 
 
+async def test_loop_back_and_self_edges_are_dropped_and_counted_not_quarantined(app_pool, tmp_path: Path) -> None:
+    """Connection monitors record a machine talking to itself (127.0.0.1, ::1, localhost, its own name): no
+    dependency between machines, and nothing wrong with the row either."""
+    deps = tmp_path / "dependency-export.csv"
+    deps.write_text(
+        "Time slot,Source server name,Source IP,Source application,Source process,Destination server name,"
+        "Destination IP,Destination application,Destination process,Destination port\n"
+        "2024-05-01 00:00,az-web-01,10.2.0.11,IIS,w3wp.exe,az-app-01,10.2.1.21,OrderService,java,8443\n"
+        "2024-05-01 00:00,az-web-01,10.2.0.11,IIS,w3wp.exe,,127.0.0.1,,,8080\n"
+        "2024-05-01 00:00,az-app-01,10.2.1.21,OrderService,java,localhost,,,,5672\n"
+        "2024-05-01 00:00,,::1,,,az-sql-01,10.2.2.31,SQL Server,sqlservr.exe,1433\n"
+        "2024-05-01 00:00,az-sql-01,10.2.2.31,SQL Server,sqlservr.exe,AZ-SQL-01,,,,1434\n"
+        "2024-05-01 00:00,az-app-01,10.2.1.21,OrderService,java,,,,,1433\n")
+    e_ref = (await make_engagement(app_pool)).ref
+    run = await run_discovery(app_pool, e_ref, [FIXTURES / "azure_migrate_import.csv", deps])
+    imported = (await _imports(app_pool, e_ref))["dependency-export.csv"]
+    assert (imported["total_records"], imported["valid_records"], imported["quarantined_records"]) == (6, 1, 1)
+    assert imported["bundle_report"]["dropped_edges"] == {"loop-back": 3, "self": 1}
+    assert await _quarantined(app_pool, e_ref) == {("dependency-export.csv", 6): {"edge": ["no target server name or IP"]}}
+    assert run.results["data_cleansing"].summary["files"]["dependency-export.csv"] == {
+        "valid": 1, "quarantined": 1, "dropped_edges": 4}
+    assert run.results["data_cleansing"].summary["dropped_edges"] == 4
+    assert await _edges(app_pool, e_ref) == {("az-web-01", "az-app-01", "communicates_with", "soft", 8443)}
+    assert imported["error_summary"] is None  # nothing dangles: the dropped rows name no machine to find
+
+
 # ----------------------------------------------------------------------------- Google Migration Center
 async def test_google_migration_center_bundle(app_pool) -> None:
     e = await make_engagement(app_pool)
@@ -334,17 +360,20 @@ async def test_google_migration_center_bundle(app_pool) -> None:
 # ----------------------------------------------------------------------------- ServiceNow
 async def test_servicenow_cmdb_with_relationships(app_pool) -> None:
     e = await make_engagement(app_pool)
-    await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_server.csv", FIXTURES / "cmdb_rel_ci.csv"])
+    run = await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_server.csv", FIXTURES / "cmdb_rel_ci.csv"])
     imports = await _imports(app_pool, e.ref)
     inventory, relations = imports["cmdb_ci_server.csv"], imports["cmdb_rel_ci.csv"]
     assert (inventory["source_format"], inventory["total_records"], inventory["valid_records"]) == (
         "servicenow_cmdb_ci", 12, 12)
     assert (relations["source_format"], relations["total_records"], relations["valid_records"],
-            relations["quarantined_records"]) == ("servicenow_rel_ci", 15, 12, 3)
+            relations["quarantined_records"]) == ("servicenow_rel_ci", 15, 12, 2)
     assert relations["error_summary"] == {
         "dangling_dependencies": ["name:decom-srv-09", "name:sn-db-cluster", "name:sn-esx-07"]}
     quarantined = await _quarantined(app_pool, e.ref)
-    assert set(quarantined) == {("cmdb_rel_ci.csv", 12), ("cmdb_rel_ci.csv", 13), ("cmdb_rel_ci.csv", 14)}
+    assert set(quarantined) == {("cmdb_rel_ci.csv", 12), ("cmdb_rel_ci.csv", 14)}
+    # row 13, sn-file-01 depending on itself, is no bad row: dropped and counted
+    assert relations["bundle_report"]["dropped_edges"] == {"self": 1}
+    assert run.results["data_cleansing"].summary["dropped_edges"] == 1
     assets = await _assets(app_pool, e.ref)
     assert len(assets) == 11  # sn-web-01 is listed twice under two sys_ids
     web = assets["sn-web-01"]

@@ -9,7 +9,7 @@ WITH recs AS (
     SELECT r.row_number, r.cleansed_data AS e
     FROM migration.raw_import_records r
     JOIN migration.data_imports d ON d.id = r.data_import_id AND d.import_role = 'dependencies'
-    WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed')
+    WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed') AND r.cleansed_data IS NOT NULL  -- not dropped
     UNION ALL
     SELECT (x.e ->> 'row_number')::integer, x.e
     FROM migration.data_imports d

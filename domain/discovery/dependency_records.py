@@ -14,10 +14,13 @@ are the canonical `DEPENDENCY_TYPES` / `DEPENDENCY_STRENGTHS`.
   application), southbound means the application calls the dependency; depends_on hard.
 - AWS Application Discovery `Applications`: application -> server, runs_on hard.
 
-A row without a usable source or target, with a port outside 0..65535 or pointing at itself becomes
-an `EdgeProblem` with the reason, never an exception. `EdgeCollector` collapses repeated edges (the
-same ends, type, port and protocol: duplicated relationships, one connection seen in several time
-slots) into the first one seen, keeping the stronger strength, and counts the repeats.
+A row without a usable source or target or with a port outside 0..65535 becomes an `EdgeProblem` with
+the reason, never an exception. A row that is no dependency between two machines, though nothing is
+wrong with it, is an `EdgeDropped`: a loop-back end (127.0.0.0/8, ::1, `localhost`: a machine talking to
+itself, as connection monitors record it) or the same reference at both ends. Such rows are counted by
+kind, not quarantined. `EdgeCollector` collapses repeated edges (the same ends, type, port and protocol:
+duplicated relationships, one connection seen in several time slots) into the first one seen, keeping the
+stronger strength, and counts the repeats.
 """
 
 from __future__ import annotations
@@ -89,7 +92,20 @@ class EdgeProblem:
     reason: str
 
 
-EdgeResult = EdgeRecord | EdgeProblem
+DropKind = Literal["loop-back", "self"]
+
+
+@dataclass(frozen=True)
+class EdgeDropped:
+    """A row that is no dependency between two machines (a loop-back or self edge): counted, never an error."""
+
+    row_number: int
+    kind: DropKind
+    reason: str
+
+
+EdgeResult = EdgeRecord | EdgeProblem | EdgeDropped
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
 class _RowTable(Protocol):
@@ -108,6 +124,16 @@ def ref_kind(ref: str) -> RefKind:
     except ValueError:
         return "name"
     return "ip"
+
+
+def is_loopback(ref: str) -> bool:
+    """A reference naming the machine itself: a loop-back address (127.0.0.0/8, ::1) or `localhost`."""
+    if ref.casefold() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(ref).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_port(text: str) -> int | None:
@@ -137,7 +163,8 @@ def edge(
     direction: str | None = None,
     missing: str = "reference",
 ) -> EdgeResult:
-    """An edge between two (reference, kind) ends, or a problem when an end is blank or both are the same.
+    """An edge between two (reference, kind) ends; a problem when an end is blank; dropped when an end is a
+    loop-back reference or both ends are the same.
 
     `missing` names what a blank end lacks in the problem: "no target <missing>".
     """
@@ -145,8 +172,11 @@ def edge(
     source_ref, target_ref = source_ref.strip(), target_ref.strip()
     if not source_ref or not target_ref:
         return EdgeProblem(row_number, f"no {'target' if source_ref else 'source'} {missing}")
+    for end in (source_ref, target_ref):
+        if is_loopback(end):
+            return EdgeDropped(row_number, "loop-back", f"{end!r} is a loop-back reference")
     if (source_kind, source_ref.casefold()) == (target_kind, target_ref.casefold()):
-        return EdgeProblem(row_number, f"{source_ref!r} depends on itself")
+        return EdgeDropped(row_number, "self", f"{source_ref!r} depends on itself")
     return EdgeRecord(source_ref, target_ref, source_kind, target_kind, dependency_type, strength, port, protocol,
                       direction, evidence_source, row_number)
 
@@ -227,16 +257,21 @@ def application_edges(row_number: int, applications: str, server: tuple[str, Ref
 
 @dataclass
 class EdgeCollector:
-    """Distinct edges in first-seen order, the rows that yielded none, and how many repeats were collapsed."""
+    """Distinct edges in first-seen order, the rows that yielded none, how many rows were dropped (by kind)
+    and how many repeats were collapsed."""
 
     edges: dict[tuple[object, ...], EdgeRecord] = field(default_factory=dict)
     problems: list[EdgeProblem] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
     duplicates: int = 0
 
     def add(self, results: Iterable[EdgeResult]) -> None:
         for result in results:
             if isinstance(result, EdgeProblem):
                 self.problems.append(result)
+                continue
+            if isinstance(result, EdgeDropped):
+                self.dropped[result.kind] = self.dropped.get(result.kind, 0) + 1
                 continue
             key = result.identity()
             seen = self.edges.get(key)

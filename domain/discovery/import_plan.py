@@ -53,6 +53,8 @@ def _view_report(view: InventoryView) -> dict[str, Any]:
     if view.edges.problems:
         report["edge_problems"] = [asdict(p) for p in view.edges.problems[:50]]
         report["edge_problem_count"] = len(view.edges.problems)
+    if view.edges.dropped:
+        report["dropped_edges"] = dict(view.edges.dropped)
     if view.application_names:
         report["application_names"] = list(view.application_names)
     return report

@@ -9,6 +9,7 @@ import pytest
 from domain.discovery.dependency_records import (
     SERVICENOW_RELATIONSHIPS,
     EdgeCollector,
+    EdgeDropped,
     EdgeProblem,
     EdgeRecord,
     application_edges,
@@ -55,9 +56,9 @@ def test_servicenow_relationships_become_typed_edges() -> None:
     assert records[1].port == 1433 and records[0].port is None
     assert [(p.row_number, p.reason) for p in collected.problems] == [
         (12, "no target reference"),
-        (13, "'sn-file-01' depends on itself"),
         (14, "port '99999' is not a whole number within 0..65535"),
     ]
+    assert collected.dropped == {"self": 1}  # row 13: sn-file-01 depends on itself, no bad row
 
 
 def test_azure_connections_collapse_over_time_slots_and_fall_back_to_ip() -> None:
@@ -175,3 +176,31 @@ def test_a_staged_row_is_read_one_at_a_time() -> None:
         "10.0.0.1", "ip", "db", 5432, 4)
     with pytest.raises(ValueError, match="'google_vminfo' is not a dependency export"):
         edge_reader("google_vminfo", headers, "vm.csv")
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "kind"),
+    [(("127.0.0.1", "ip"), ("db-01", "name"), "loop-back"),
+     (("web-01", "name"), ("::1", "ip"), "loop-back"),
+     (("web-01", "name"), ("127.0.1.1", "ip"), "loop-back"),  # all of 127.0.0.0/8
+     (("LocalHost", "name"), ("db-01", "name"), "loop-back"),
+     (("web-01", "name"), ("WEB-01", "name"), "self")],
+)
+def test_loop_back_and_self_edges_are_dropped_by_kind_not_refused(source, target, kind) -> None:
+    result = edge(3, source, target, "communicates_with", "soft", "deps.csv")
+    assert isinstance(result, EdgeDropped) and (result.row_number, result.kind) == (3, kind)
+
+
+def test_the_collector_counts_dropped_rows_apart_from_problems() -> None:
+    headers = ["Source server name", "Source IP", "Destination server name", "Destination IP", "Destination port"]
+    cells = [["web-01", "10.0.0.1", "", "127.0.0.1", "80"],
+             ["web-01", "10.0.0.1", "localhost", "", "8080"],
+             ["web-01", "10.0.0.1", "web-01", "10.0.0.1", "443"],
+             ["web-01", "10.0.0.1", "db-01", "10.0.0.2", "5432"],
+             ["web-01", "10.0.0.1", "", "", "5432"]]
+    table = ListTable(Path("deps.csv"), "deps.csv", headers,
+                      [Row(n, dict(zip(headers, row, strict=True))) for n, row in enumerate(cells, 1)])
+    collected = read_edges(table, "azure_dependencies")
+    assert _ends(collected.records()) == [("web-01", "db-01", "communicates_with", "soft")]
+    assert collected.dropped == {"loop-back": 2, "self": 1}
+    assert [p.reason for p in collected.problems] == ["no target server name or IP"]

@@ -10,14 +10,14 @@ def test_discovery_line() -> None:
         "data_import": {"files": [{"file": "vmInfo.csv", "format": "google_vminfo", "role": "inventory"},
                                   {"file": "diskInfo.csv", "format": "google_diskinfo", "role": "supplement"}]},
         "attribute_mapping": {"columns": 20, "mapped": 14, "by_source": {"exact": 9, "synonym": 4, "learned": 1}},
-        "data_cleansing": {"valid": 11, "quarantined": 1},
+        "data_cleansing": {"valid": 11, "quarantined": 1, "dropped_edges": 2},
         "inventory": {"assets": 11},
         "dependency_analysis": {"edges_total": 7, "dangling_references": 2},
         "tech_debt_analysis": {"flags": {"powered_off": 2, "os_end_of_life": 3}},
     }
     assert phase_highlights("discovery", steps) == (
         "11 assets; 2 file(s): vmInfo.csv (google_vminfo, inventory), diskInfo.csv (google_diskinfo, supplement); "
-        "1 row(s) quarantined; 14/20 columns mapped (exact 9, synonym 4, learned 1); "
+        "1 row(s) quarantined; 2 loop-back or self edge(s) dropped; 14/20 columns mapped (exact 9, synonym 4, learned 1); "
         "7 dependencies, 2 dangling reference(s); tech debt: os_end_of_life 3, powered_off 2"
     )
 
