@@ -3,7 +3,9 @@
 Field mapping suggests these names as targets; cleansing parses each raw value by its kind.
 `depends_on` is not a column: it lists the names or hostnames of the assets this one depends on
 and feeds the dependency table. `host_name` is the hypervisor host a VM runs on (RVTools `Host`),
-not the VM's own `hostname`. `tags` takes `key:value` / `key=value` pairs.
+not the VM's own `hostname`. `tags` takes `key:value` / `key=value` pairs. `lifecycle_state` is where the
+asset is in its life (a CMDB install status), `operational_state` whether it runs (an operational status):
+both take `vocabulary.LIFECYCLE_STATES`, each column with its own numeric codes (ADR-0015).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ FieldKind = Literal[
     "environment",
     "criticality",
     "asset_type",
+    "install_status",
+    "operational_status",
     "os",
     "list",
     "tags",
@@ -56,6 +60,8 @@ ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
     "vm_hardware_version": "text",
     "hypervisor": "text",
     "power_state": "text",
+    "lifecycle_state": "install_status",
+    "operational_state": "operational_status",
     "datacenter": "text",
     "cluster": "text",
     "host_name": "text",

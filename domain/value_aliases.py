@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 
-from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS
+from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS, LIFECYCLE_STATES
 
 _WORD = re.compile(r"[0-9a-z]+")
 
@@ -88,6 +88,41 @@ POWER_STATE_ALIASES: dict[str, str] = alias_table(
         "suspended": ("paused", "hibernated"),
     },
 )
+
+# Lifecycle words any status column may use (ServiceNow's labels of install_status and operational_status,
+# and their kin in other CMDBs). Codes are per column: ServiceNow's `2` is "On order" as an install status
+# but "Non-Operational" as an operational status, so each column has its own table.
+_LIFECYCLE_WORDS: dict[str, tuple[str, ...]] = {
+    "in_service": ("installed", "operational", "in use", "in production", "active", "live", "deployed", "ready",
+                   "dr standby", "standby"),
+    "planned": ("on order", "ordered", "pending install", "pending installation", "pipeline", "catalog", "catalogue",
+                "requested", "in build", "being built"),
+    "in_maintenance": ("in maintenance", "maintenance", "pending repair", "repair in progress", "in repair",
+                       "under repair"),
+    "in_stock": ("in stock", "stock", "spare", "in store"),
+    "non_operational": ("non operational", "nonoperational", "not operational", "inoperative", "out of service"),
+    "retired": ("decommissioned", "decommission", "decomissioned", "disposed", "disposed of", "scrapped",
+                "retirement complete"),
+    "absent": ("stolen", "missing", "lost", "not found"),
+}
+
+
+def _with_codes(codes: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {state: (*words, *codes.get(state, ())) for state, words in _LIFECYCLE_WORDS.items()}
+
+
+# ServiceNow install_status: 1 Installed, 2 On order, 3 In maintenance, 4 Pending install, 5 Pending repair,
+# 6 In stock, 7 Retired, 8 Stolen, 100 Absent.
+INSTALL_STATUS_ALIASES: dict[str, str] = alias_table(LIFECYCLE_STATES, _with_codes({
+    "in_service": ("1",), "planned": ("2", "4"), "in_maintenance": ("3", "5"), "in_stock": ("6",),
+    "retired": ("7",), "absent": ("8", "100"),
+}))
+# ServiceNow operational_status: 1 Operational, 2 Non-Operational, 3 Repair in Progress, 4 DR Standby, 5 Ready,
+# 6 Retired, 7 Pipeline, 8 Catalog.
+OPERATIONAL_STATUS_ALIASES: dict[str, str] = alias_table(LIFECYCLE_STATES, _with_codes({
+    "in_service": ("1", "4", "5"), "non_operational": ("2",), "in_maintenance": ("3",), "retired": ("6",),
+    "planned": ("7", "8"),
+}))
 
 # Hardware and platform vendors as inventories spell them (BIOS strings, CMDB company records, SMBIOS).
 # HP (HP Inc., and Hewlett-Packard before the 2015 split) and HPE stay apart: the exports name either.

@@ -75,6 +75,20 @@ ENVIRONMENTS: tuple[str, ...] = (
 
 CRITICALITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 
+# Where an asset is in its life (schema/0021, ADR-0015): a CMDB's install status is read into
+# `lifecycle_state`, its operational status into `operational_state`, both onto this one list.
+# Retired, absent (stolen, missing), non-operational and in-stock assets are out of service: nothing
+# runs on them to migrate. Planned assets (on order, pending install, pipeline) do not exist yet.
+LIFECYCLE_STATES: tuple[str, ...] = (
+    "in_service",
+    "planned",
+    "in_maintenance",
+    "in_stock",
+    "non_operational",
+    "retired",
+    "absent",
+)
+
 COMPLEXITY_LEVELS: tuple[str, ...] = ("low", "medium", "high")
 
 # Where a learned pattern applies: one engagement, every engagement of a client, or (opt-in) all.

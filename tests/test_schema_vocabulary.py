@@ -161,6 +161,8 @@ ASSET_INSERT = (
         ("asset_type", "Server", "server", "assets_asset_type_check"),
         ("business_criticality", "urgent", "critical", "assets_business_criticality_check"),
         ("migration_status", "done", "migrated", "assets_migration_status_check"),
+        ("lifecycle_state", "Retired", "retired", "assets_lifecycle_state_check"),
+        ("operational_state", "2", "non_operational", "assets_operational_state_check"),
     ],
 )
 async def test_assets_refuse_values_outside_the_vocabulary(

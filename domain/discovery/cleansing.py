@@ -18,6 +18,10 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
   is the type's own name, and a server spelling that says virtual or physical sets `is_virtual` unless
   the row's own is_virtual cell says something (`VALUES_DEFAULTED_BY_KIND`); known power-state spellings become
   `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), others stay as written;
+- install and operational statuses (`lifecycle_state`, `operational_state`) become `vocabulary.LIFECYCLE_STATES`,
+  by label or by the column's own ServiceNow code (rule `<kind>_alias`: install status `7` and operational
+  status `6` are `retired`); an unknown spelling is dropped, recorded (rule `<kind>_unrecognised`), and the
+  row kept;
 - the OS becomes its canonical name plus `os_version` and `os_family` (rules `os_normalised`,
   `os_version_from_name`, see `domain.os_catalogue`);
 - IP and MAC lists split on `;`, `,` and spaces: the first address fills the column (rule
@@ -57,6 +61,8 @@ from domain.value_aliases import (
     BOOLEAN_ALIASES,
     CRITICALITY_ALIASES,
     ENVIRONMENT_ALIASES,
+    INSTALL_STATUS_ALIASES,
+    OPERATIONAL_STATUS_ALIASES,
     PLACEHOLDER_KEYS,
     POWER_STATE_ALIASES,
     alias_key,
@@ -185,6 +191,19 @@ def _vocabulary(kind: str, table: Mapping[str, str], strict: bool) -> _Cleanser:
     return cleanse
 
 
+def _lifecycle(kind: str, table: Mapping[str, str]) -> _Cleanser:
+    """A cleanser onto `vocabulary.LIFECYCLE_STATES` by `table`; an unknown spelling is no value, its
+    dropping recorded (rule `<kind>_unrecognised`): a status nobody knows must not keep the asset out."""
+
+    def cleanse(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+        value = canonical_value(table, text)
+        if value is None:
+            return _Outcome(None, f"{kind}_unrecognised")
+        return _Outcome(value, None if value == text else f"{kind}_alias")
+
+    return cleanse
+
+
 def _asset_type(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     """The canonical type a type or class spelling names, else `other`; the spelling kept as `source_class`
     unless it is the type's own name; a server spelling's word on virtualisation as `is_virtual`."""
@@ -289,6 +308,8 @@ _CLEANSERS: dict[str, _Cleanser] = {
     "environment": _vocabulary("environment", ENVIRONMENT_ALIASES, strict=True),
     "criticality": _vocabulary("criticality", CRITICALITY_ALIASES, strict=True),
     "asset_type": _asset_type,
+    "install_status": _lifecycle("install_status", INSTALL_STATUS_ALIASES),
+    "operational_status": _lifecycle("operational_status", OPERATIONAL_STATUS_ALIASES),
     "ip_list": _ip_list,
     "mac_list": _mac_list,
     "list": _name_list,

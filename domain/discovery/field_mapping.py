@@ -11,7 +11,7 @@ A size unit in the header (`RAM (MB)`, `RAM.TotalSizeInMB`, `Provisioned MiB`) i
 matching and carried on the suggestion so cleansing converts the values to GB. A few spellings
 mean something else in one vendor's export; `VENDOR_PROFILES` recognises the export by
 tell-tale headers and overrides them (RVTools `Memory` is MiB and its `Host` is the ESXi host;
-ServiceNow `ram` is MB).
+ServiceNow `ram` is MB, its `install_status` the lifecycle state and `operational_status` the operational one).
 
 Headers no table knows go to a generalising matcher (`match_header`, scoring documented above
 it): abbreviations, camelCase, dotted names, units and typos are normalised into canonical words
@@ -153,6 +153,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "is_virtual": ("Virtual", "Is VM"),
     "hypervisor": ("Virtualization Platform", "Virtualisation Platform"),
     "power_state": ("Powerstate", "Power Status", "MachineStatus", "VM State"),
+    "lifecycle_state": ("Installation Status", "Lifecycle Status", "Lifecycle State", "Life Cycle Status",
+                        "Hardware Status"),  # ServiceNow's install_status: VENDOR_PROFILES
+    "operational_state": ("Operational State",),  # ServiceNow's operational_status: VENDOR_PROFILES
     "datacenter": ("Data Center", "Datacentre", "DC"),
     "cluster": ("ESX Cluster", "Cluster Name"),
     "location": ("Site", "HostingLocation", "Building", "City"),
@@ -242,7 +245,13 @@ VENDOR_PROFILES: tuple[VendorProfile, ...] = (
     VendorProfile(
         "ServiceNow CMDB",
         ("sys_id",),
-        {"ram": VendorOverride("memory_gb", "MB", "'ram' is the memory in MB")},
+        {
+            "ram": VendorOverride("memory_gb", "MB", "'ram' is the memory in MB"),
+            "install_status": VendorOverride("lifecycle_state", None, "'install_status' is the CI's lifecycle "
+                                             "(Installed, In stock, Retired, Absent ...; codes 1-8, 100)"),
+            "operational_status": VendorOverride("operational_state", None, "'operational_status' says whether "
+                                                 "the CI runs (Operational, Non-Operational, Retired ...; codes 1-8)"),
+        },
     ),
 )
 

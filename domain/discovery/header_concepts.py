@@ -181,6 +181,7 @@ WORD_FORMS: dict[str, str] = {
     **_forms("os", "distribution", "distro"),  # a Linux distribution is the OS
     **_forms("os", "opsys"),
     **_forms("operating", "op"),
+    **_forms("install", "installation", "installed", "inst"),
     **_forms("fqdn", "fq"),
     **_forms("primary", "pri", "main", "principal"),
     **_forms("management", "mgmt", "mgt"),
@@ -436,6 +437,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "hypervisor": ("hypervisor", "hypervisor type", "virtualization platform", "virtualization type",
                    "virtualization technology"),
     "power_state": ("power state", "power", "power status", "vm state", "running state", "on off"),
+    "lifecycle_state": ("installation status", "lifecycle status", "lifecycle state", "hardware status",
+                        "ci status"),
+    "operational_state": ("operational state", "operational condition"),
     "datacenter": ("datacenter", "data center", "datacenter name", "dc"),
     "cluster": ("cluster", "cluster name", "esx cluster", "vsphere cluster", "compute cluster"),
     "host_name": ("esx host", "hypervisor host", "physical host"),
