@@ -2,7 +2,7 @@
 -- each asset's dependency fan-out and fan-in.
 SELECT a.id, a.name, a.asset_type, a.os_family, a.operating_system, a.os_version, a.environment,
        a.business_criticality, a.cpu_utilization_avg, a.cpu_utilization_peak, a.memory_utilization_avg,
-       a.memory_utilization_peak, a.network_throughput_mbps, a.power_state, a.is_virtual, a.hypervisor,
+       a.memory_utilization_peak, a.network_throughput_mbps, a.power_state, a.lifecycle_state, a.operational_state, a.is_virtual, a.hypervisor,
        a.storage_gb, a.storage_used_gb, a.memory_gb, a.cpu_cores, a.database_engine, a.application_name,
        a.data_classification, a.current_monthly_cost, a.cost_currency, a.os_end_of_life, a.six_r_strategy,
        a.strategy_source, a.complexity_score,

@@ -9,30 +9,42 @@ alternatives (they lost on priority, not on score).
 
 | #  | rule                     | applies when                              | candidates (strength)                |
 |----|--------------------------|-------------------------------------------|--------------------------------------|
-| 1  | network_device           | type network (switch, router, firewall)   | retain .70, repurchase .50           |
-| 2  | logical_record           | type service or cluster; type application | retain .70                           |
+| 1  | out_of_service           | install or operational status retired,    | retire .95 (retired) / .90 (absent)  |
+|    |                          | absent, non-operational or in stock       | / .80, retain .40 (non-operational)  |
+|    |                          |                                           | / .75, retain .40 (in stock)         |
+| 2  | vm_template              | a VM template (is_template)               | retire .80                           |
+| 3  | network_device           | type network (switch, router, firewall)   | retain .70, repurchase .50           |
+| 4  | logical_record           | type service or cluster; type application | retain .70                           |
 |    |                          | with no OS, OS family or database engine  |                                      |
-| 3  | unrecognised_type        | type other                                | retain .40                           |
-| 4  | zombie                   | on; avg CPU < 2%, peak < 5%; no           | retire .85 / .65 (b), rehost .40     |
+| 5  | unrecognised_type        | type other                                | retain .40                           |
+| 6  | zombie                   | on; avg CPU < 2%, peak < 5%; no           | retire .85 / .65 (b), rehost .40     |
 |    |                          | dependency in or out; network < 1 Mbit/s  |                                      |
 |    |                          | or unknown; not DR                        |                                      |
-| 5  | powered_off_idle         | off; avg CPU < 5% or unknown; not DR      | retire .90 / .75 (a), retain .50     |
-| 6  | low_utilisation          | avg CPU < 5%, peak < 15%; not DR          | retire .60 / .45 (b), rehost .45 /   |
+| 7  | powered_off_idle         | off; avg CPU < 5% or unknown; not DR      | retire .90 / .75 (a), retain .50     |
+| 8  | low_utilisation          | avg CPU < 5%, peak < 15%; not DR          | retire .60 / .45 (b), rehost .45 /   |
 |    |                          |                                           | .40, replatform .35                  |
-| 7  | infrastructure_appliance | type storage, load_balancer               | repurchase .70, retain .50           |
-| 8  | container_workload       | type container                            | replatform .75, rehost .55           |
-| 9  | managed_database         | type database, or a database engine named | by engine, see (c)                   |
-| 10 | proprietary_platform     | OS AIX, Solaris, HP-UX, z/OS, IBM i       | retain .75, refactor .55, rewrite    |
+| 9  | infrastructure_appliance | type storage, load_balancer               | repurchase .70, retain .50           |
+| 10 | container_workload       | type container                            | replatform .75, rehost .55           |
+| 11 | managed_database         | type database, or a database engine named | by engine, see (c)                   |
+| 12 | proprietary_platform     | OS AIX, Solaris, HP-UX, z/OS, IBM i       | retain .75, refactor .55, rewrite    |
 |    |                          |                                           | .50 (rewrite for applications only)  |
-| 11 | end_of_support_os        | OS past vendor support (os_catalogue)     | replatform .75, relocate .60 (e),    |
+| 13 | end_of_support_os        | OS past vendor support (os_catalogue)     | replatform .75, relocate .60 (e),    |
 |    |                          |                                           | rehost .55                           |
 |    |                          | ... and the asset is an application       | refactor .75, replatform .60, rehost |
 |    |                          |                                           | .50, rewrite .45                     |
-| 12 | standard_server          | Windows/Linux within vendor support       | rehost .85 / .60 (d), replatform .65 |
+| 14 | standard_server          | Windows/Linux within vendor support       | rehost .85 / .60 (d), replatform .65 |
 |    |                          |                                           | / .45 (d), relocate .60 / .40 (d)(e) |
-| 13 | insufficient_evidence    | no rule above applies                     | rehost .35                           |
+| 15 | insufficient_evidence    | no rule above applies                     | rehost .35                           |
 
-Rules 1-3 say what the asset is before any rule says how a workload moves (ADR-0014): a network
+Rules 1-2 say whether there is a workload at all (ADR-0015): an asset whose install or operational
+status says it is retired (decommissioned, disposed), absent (stolen, missing), non-operational or in
+stock runs nothing to migrate, whatever its type; the strongest of its two statuses decides, and a
+non-operational or in-stock asset keeps retain as the alternative a person may confirm. A VM template
+is an image, not a workload: it is rebuilt as a cloud image, not migrated. A powered-off VM is left to
+rule 7 (a retire candidate that is weaker without utilisation data, so a person confirms it).
+A person's decision (`strategy set`) replaces any of these.
+
+Rules 3-5 say what the asset is before any rule says how a workload moves (ADR-0014): a network
 device is not migrated, the landing zone's cloud network takes over what it does (a managed cloud
 network service, such as a cloud firewall, is the alternative); a service, a cluster or an
 application record without a platform of its own is a logical record with nothing of its own to
@@ -45,7 +57,7 @@ does no work for anyone: average CPU below 2%, peak below 5%, no recorded depend
 direction and network traffic below 1 Mbit/s (or not measured). Disaster-recovery standbys are idle
 by design and never retired for it.
 
-(a) without utilisation data. (b) in production, at criticality critical/high, or (rule 6) when
+(a) without utilisation data. (b) in production, at criticality critical/high, or (rule 8) when
 other assets depend on it: confirm with the owner. (c) Engines with a managed equivalent
 (PostgreSQL, MySQL, MariaDB, SQL Server, Oracle, Db2, MongoDB, Redis): replatform .75 to a managed
 service of the engine, rehost .55. Engines without one (SAP ASE/Sybase, Informix, Teradata,
@@ -80,7 +92,7 @@ relocates an end-of-support VMware VM instead of replatforming it.
 
 Confidence = (strength + evidence adjustments, clipped 0..1) x (0.5 + 0.5 x completeness), where
 completeness is the share of `EVIDENCE_FACTS` that are known. Goals express preference, not
-evidence, so they never change confidence; rule 10 (the honest "cannot decide") is never confident.
+evidence, so they never change confidence; rule 15 (the honest "cannot decide") is never confident.
 
 Reasons, in order: the deciding rule, the adjustments that moved the chosen candidate, what the goals
 did, the runner-up rules, the missing facts.
@@ -117,7 +129,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationInfo,
 
 from domain.os_catalogue import OS_FAMILIES, OsIdentity, identify_os
 from domain.value_aliases import POWER_STATE_ALIASES, alias_key, alias_table, canonical_value, is_placeholder
-from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS, SIX_R_STRATEGIES
+from domain.vocabulary import ASSET_TYPES, CRITICALITIES, ENVIRONMENTS, LIFECYCLE_STATES, SIX_R_STRATEGIES
 
 EVIDENCE_FACTS: tuple[str, ...] = (
     "asset_type",
@@ -205,6 +217,8 @@ _VOCABULARY_OF_FACT: dict[str, tuple[str, ...]] = {
     "os_family": OS_FAMILIES,
     "environment": ENVIRONMENTS,
     "business_criticality": CRITICALITIES,
+    "lifecycle_state": LIFECYCLE_STATES,
+    "operational_state": LIFECYCLE_STATES,
 }
 
 
@@ -258,6 +272,9 @@ class AssetFacts(BaseModel):
     cpu_utilization_peak: float | None = Field(default=None, ge=0, le=100)
     network_throughput_mbps: float | None = Field(default=None, ge=0)
     power_state: str | None = None
+    lifecycle_state: str | None = None
+    operational_state: str | None = None
+    is_template: bool | None = None
     is_virtual: bool | None = None
     hypervisor: str | None = None
     storage_gb: float | None = Field(default=None, ge=0)
@@ -269,7 +286,8 @@ class AssetFacts(BaseModel):
     dependent_count: int = Field(default=0, ge=0)
     application_name: str | None = None
 
-    @field_validator("asset_type", "os_family", "environment", "business_criticality")
+    @field_validator("asset_type", "os_family", "environment", "business_criticality", "lifecycle_state",
+                     "operational_state")
     @classmethod
     def _canonical(cls, value: str | None, info: ValidationInfo) -> str | None:
         allowed = _VOCABULARY_OF_FACT[str(info.field_name)]
@@ -392,6 +410,45 @@ def _needs_owner(facts: AssetFacts) -> bool:
 def _on_vmware(facts: AssetFacts) -> bool:
     text = alias_key(facts.hypervisor or "")
     return facts.is_virtual is not False and any(word in text for word in ("vmware", "esx", "vsphere"))
+
+
+# Lifecycle states with nothing running to migrate, strongest first: (state, what it means, its options).
+OUT_OF_SERVICE: tuple[tuple[str, str, tuple[tuple[str, float], ...]], ...] = (
+    ("retired", "decommissioned: nothing runs on it to migrate", (("retire", 0.95),)),
+    ("absent", "absent (stolen or missing): there is nothing to migrate", (("retire", 0.9),)),
+    ("non_operational", "not running any workload: confirm it is not needed before it is decommissioned",
+     (("retire", 0.8), ("retain", 0.4))),
+    ("in_stock", "hardware in stock, not deployed: no workload to migrate", (("retire", 0.75), ("retain", 0.4))),
+)
+_STATUS_COLUMNS = (("lifecycle_state", "install status"), ("operational_state", "operational status"))
+
+
+def out_of_service(lifecycle_state: str | None, operational_state: str | None) -> tuple[str, str] | None:
+    """The strongest out-of-service state either status gives, and which status said it; None when in service
+    or unknown."""
+    given = {"lifecycle_state": lifecycle_state, "operational_state": operational_state}
+    for state, _, _ in OUT_OF_SERVICE:
+        for column, label in _STATUS_COLUMNS:
+            if given[column] == state:
+                return state, label
+    return None
+
+
+def _out_of_service(ev: _Evidence) -> _Verdict | None:
+    found = out_of_service(ev.facts.lifecycle_state, ev.facts.operational_state)
+    if found is None:
+        return None
+    state, label = found
+    meaning, options = next((m, o) for s, m, o in OUT_OF_SERVICE if s == state)
+    return _Verdict(f"{label} {state.replace('_', '-')}: {meaning}",
+                    tuple(_Option(strategy, strength) for strategy, strength in options))
+
+
+def _vm_template(ev: _Evidence) -> _Verdict | None:
+    if ev.facts.is_template is not True:
+        return None
+    return _Verdict("a VM template is an image, not a running workload: rebuild it as a cloud image instead of "
+                    "migrating it", (_Option("retire", 0.8),))
 
 
 def _network_device(ev: _Evidence) -> _Verdict | None:
@@ -538,6 +595,8 @@ def _standard_server(ev: _Evidence) -> _Verdict | None:
 
 
 _RULES: tuple[tuple[str, Callable[[_Evidence], _Verdict | None]], ...] = (
+    ("out_of_service", _out_of_service),
+    ("vm_template", _vm_template),
     ("network_device", _network_device),
     ("logical_record", _logical_record),
     ("unrecognised_type", _unrecognised_type),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from domain.assessment.strategy_rules import AssetFacts, recommend_application, recommend_strategy
 from domain.discovery.cleansing import cleanse_record, stored_cell_outcome
 from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
 from domain.value_aliases import INSTALL_STATUS_ALIASES, OPERATIONAL_STATUS_ALIASES
@@ -84,3 +86,63 @@ def test_servicenow_status_columns_map_by_the_vendor_profile() -> None:
 def test_rvtools_power_and_template_columns_map() -> None:
     targets = {s.source_field: s.target_field for s in suggest_mappings(["VM", "Powerstate", "Template", "CPUs"])}
     assert (targets["Powerstate"], targets["Template"]) == ("power_state", "is_template")
+
+
+# A busy, supported server that would be rehosted but for its lifecycle.
+BUSY = dict(asset_type="server", operating_system="Windows Server 2019", os_version="2019", environment="production",
+            business_criticality="high", cpu_utilization_avg=30.0, cpu_utilization_peak=70.0, power_state="powered_on")
+
+
+@pytest.mark.parametrize(
+    ("facts", "rule", "confidence", "reason"),
+    [
+        ({"lifecycle_state": "retired"}, "out_of_service", 0.95, "install status retired: decommissioned"),
+        ({"operational_state": "retired"}, "out_of_service", 0.95, "operational status retired"),
+        ({"lifecycle_state": "absent"}, "out_of_service", 0.9, "install status absent"),
+        ({"operational_state": "non_operational"}, "out_of_service", 0.8, "operational status non-operational"),
+        ({"lifecycle_state": "in_stock"}, "out_of_service", 0.75, "install status in-stock"),
+        # the stronger of the two statuses decides
+        ({"lifecycle_state": "in_stock", "operational_state": "retired"}, "out_of_service", 0.95,
+         "operational status retired"),
+        ({"is_template": True, "power_state": "powered_off"}, "vm_template", 0.8, "a VM template is an image"),
+        # what a CI is does not save it: a retired switch is retired, not retained
+        ({"asset_type": "network", "lifecycle_state": "retired"}, "out_of_service", 0.95, "install status retired"),
+    ],
+)
+def test_assets_with_nothing_running_are_retired_with_the_reason(
+    facts: dict[str, object], rule: str, confidence: float, reason: str
+) -> None:
+    recommendation = recommend_strategy(AssetFacts(**{**BUSY, **facts}))
+    assert (recommendation.strategy, recommendation.rule, recommendation.confidence) == ("retire", rule, confidence)
+    assert recommendation.reasons[0].startswith(f"{rule}: {reason}")
+    assert "rehost" not in [c.strategy for c in recommendation.runner_ups]
+
+
+@pytest.mark.parametrize("state", ["in_service", "planned", "in_maintenance", None])
+def test_assets_in_service_or_coming_back_are_assessed_as_workloads(state: str | None) -> None:
+    recommendation = recommend_strategy(AssetFacts(**BUSY, lifecycle_state=state, operational_state=state))
+    assert (recommendation.strategy, recommendation.rule) == ("rehost", "standard_server")
+
+
+def test_a_non_operational_asset_keeps_retain_as_the_alternative_a_person_may_confirm() -> None:
+    recommendation = recommend_strategy(AssetFacts(**BUSY, operational_state="non_operational"))
+    assert [c.strategy for c in recommendation.runner_ups] == ["retain"]
+
+
+def test_a_powered_off_vm_is_a_weaker_retire_candidate_than_a_retired_one() -> None:
+    off = recommend_strategy(AssetFacts(**{**BUSY, "power_state": "powered_off", "cpu_utilization_avg": None,
+                                           "cpu_utilization_peak": None}))
+    retired = recommend_strategy(AssetFacts(**BUSY, lifecycle_state="retired"))
+    assert (off.strategy, off.rule) == ("retire", "powered_off_idle")
+    assert off.confidence < retired.confidence
+
+
+def test_an_unknown_lifecycle_state_is_refused_by_the_facts() -> None:
+    with pytest.raises(ValidationError, match="lifecycle_state"):
+        AssetFacts(lifecycle_state="Retired")
+
+
+def test_retired_assets_do_not_vote_on_their_application() -> None:
+    app = dict(BUSY, application_name="billing")
+    rec = recommend_application([AssetFacts(**app, name="web"), AssetFacts(**app, name="old", lifecycle_state="retired")])
+    assert rec.strategy == "rehost" and rec.asset_strategies == {"web": "rehost", "old": "retire"}
