@@ -128,7 +128,8 @@ async def read_portfolio(conn: asyncpg.Connection) -> Portfolio:
             environment=row["environment"], criticality=row["business_criticality"],
             complexity_score=_number(row["complexity_score"]),
             risk_score=_number(row["risk_score"]), storage_gb=float(row["storage_gb"]),
-            strategy=row["six_r_strategy"], tags=_tags(row["tags"]),
+            strategy=row["six_r_strategy"], tags=_tags(row["tags"]), lifecycle_state=row["lifecycle_state"],
+            operational_state=row["operational_state"], is_template=row["is_template"],
         ))
         waves[asset_id] = row["wave_number"]
     edges = [

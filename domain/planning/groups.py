@@ -8,6 +8,9 @@ Assets that are not migrated because of what they are (ADR-0014) break no tie by
   migrating assets its binding ties join, directly or through other records, are one move group
   (a business service's servers, a cluster's members), though the record itself gets no wave;
 - a network device binds nothing: the landing zone's network replaces it.
+An asset that stays because nothing runs on it (ADR-0015: its install or operational status is retired, absent,
+non-operational or in stock, or it is a VM template) binds nothing either: its ties are records of what it
+once did, not work that moves, and its not-migrated reason names the status.
 A tie to any other asset that stays (a retained server, an asset of no recognised type) is `left_behind`.
 """
 
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.assessment.effort import EFFORT_DAYS
+from domain.assessment.strategy_rules import out_of_service
 from domain.planning.model import MoveGroup, PlanAsset, PlanEdge, PlanSettings, SharedService
 from domain.planning.move_groups import move_groups
 from domain.planning.shared_services import (
@@ -75,7 +79,7 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     _check_edge_ends(edges, by_id)
     not_migrated = {a.id: _not_migrated(a) for a in assets if a.strategy in NOT_MIGRATED}
     records = {a for a in not_migrated if by_id[a].asset_type in RECORD_TYPES}
-    binds_nothing = {a for a in not_migrated if by_id[a].asset_type in REPLACED_TYPES}
+    binds_nothing = {a for a in not_migrated if by_id[a].asset_type in REPLACED_TYPES or _no_workload(by_id[a])}
     directed = {(e.source, e.target) for e in edges}
     moving_edges: list[tuple[PlanEdge, str | None]] = []
     record_ties: list[tuple[str, str]] = []  # binding ties with a record at one end at least, none staying else
@@ -149,9 +153,17 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     )
 
 
+def _no_workload(asset: PlanAsset) -> str | None:
+    """Why nothing runs on the asset (a status out of service, a template), or None."""
+    found = out_of_service(asset.lifecycle_state, asset.operational_state)
+    if found is not None:
+        return f"{found[1]} {found[0].replace('_', '-')}: nothing runs on it, its ties are past records"
+    return "a VM template: an image, not a workload" if asset.is_template else None
+
+
 def _not_migrated(asset: PlanAsset) -> str:
     """Why an asset of strategy retire or retain gets no wave, naming what it is when that matters."""
-    why = _STAYING_BY_TYPE.get(asset.asset_type or "")
+    why = _no_workload(asset) or _STAYING_BY_TYPE.get(asset.asset_type or "")
     return NOT_MIGRATED[asset.strategy or ""] + (f"; {why}" if why else "")
 
 

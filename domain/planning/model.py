@@ -19,6 +19,7 @@ from domain.vocabulary import (
     DEPENDENCY_STRENGTHS,
     DEPENDENCY_TYPES,
     ENVIRONMENTS,
+    LIFECYCLE_STATES,
     SIX_R_STRATEGIES,
 )
 
@@ -49,6 +50,9 @@ class PlanAsset(BaseModel):
     strategy: str | None = None
     effort_days: float | None = Field(default=None, ge=0)  # None: from the strategy's effort table
     tags: tuple[str, ...] = ()
+    lifecycle_state: str | None = None  # install status (ADR-0015)
+    operational_state: str | None = None
+    is_template: bool = False
 
     @field_validator("application")
     @classmethod
@@ -74,6 +78,11 @@ class PlanAsset(BaseModel):
     @classmethod
     def _strategy(cls, value: str | None) -> str | None:
         return _one_of(value, SIX_R_STRATEGIES, "strategy")
+
+    @field_validator("lifecycle_state", "operational_state")
+    @classmethod
+    def _lifecycle(cls, value: str | None) -> str | None:
+        return _one_of(value, LIFECYCLE_STATES, "lifecycle state")
 
     @model_validator(mode="after")
     def _effort_known(self) -> PlanAsset:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from pydantic import ValidationError
 
 from domain.assessment.strategy_rules import AssetFacts, recommend_application, recommend_strategy
 from domain.discovery.cleansing import cleanse_record, stored_cell_outcome
 from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
+from domain.planning.model import PlanAsset, PlanEdge, PlanSettings
+from domain.planning.planner import plan_waves
 from domain.value_aliases import INSTALL_STATUS_ALIASES, OPERATIONAL_STATUS_ALIASES
 from domain.vocabulary import LIFECYCLE_STATES
 
@@ -146,3 +150,38 @@ def test_retired_assets_do_not_vote_on_their_application() -> None:
     app = dict(BUSY, application_name="billing")
     rec = recommend_application([AssetFacts(**app, name="web"), AssetFacts(**app, name="old", lifecycle_state="retired")])
     assert rec.strategy == "rehost" and rec.asset_strategies == {"web": "rehost", "old": "retire"}
+
+
+def test_assets_with_nothing_running_get_no_wave_and_break_no_tie() -> None:
+    """ADR-0015: a retired, absent, non-operational or in-stock asset or a template that stays binds nothing and
+    is no tie left behind (its ties are past records); a powered-off server that stays still is one."""
+    def asset(asset_id: str, **facts: object) -> PlanAsset:
+        return PlanAsset(id=asset_id, **{"environment": "production", "criticality": "medium", **facts})
+
+    assets = [asset("web"), asset("app"), asset("db"), asset("batch"),
+              asset("old", strategy="retire", lifecycle_state="retired"),
+              asset("gone", strategy="retire", lifecycle_state="absent"),
+              asset("dead", strategy="retire", operational_state="non_operational"),
+              asset("tpl", strategy="retire", is_template=True),
+              asset("off", strategy="retire"),  # powered off, idle: retired by the rules, still relied upon
+              asset("revived", strategy="rehost", lifecycle_state="retired")]  # a person's decision wins
+    edges = [PlanEdge(source="web", target="old", strength="hard"), PlanEdge(source="app", target="old", strength="hard"),
+             PlanEdge(source="web", target="gone", strength="hard"), PlanEdge(source="db", target="dead", strength="hard"),
+             PlanEdge(source="web", target="tpl", dependency_type="runs_on"),
+             PlanEdge(source="batch", target="off", strength="hard")]
+    plan = plan_waves(assets, edges, PlanSettings(start_date=date(2027, 1, 4), pilot_size=0,
+                                                  early_waves_excluding_high=0, max_assets=100))
+    assert set(plan.placements) == {"web", "app", "db", "batch", "revived"}
+    assert {g.asset_ids for g in plan.move_groups} == {("web",), ("app",), ("db",), ("batch",), ("revived",)}
+    assert plan.not_migrated == {
+        "old": "strategy retire: decommissioned, not migrated; install status retired: nothing runs on it, its ties "
+               "are past records",
+        "gone": "strategy retire: decommissioned, not migrated; install status absent: nothing runs on it, its ties "
+                "are past records",
+        "dead": "strategy retire: decommissioned, not migrated; operational status non-operational: nothing runs on "
+                "it, its ties are past records",
+        "tpl": "strategy retire: decommissioned, not migrated; a VM template: an image, not a workload",
+        "off": "strategy retire: decommissioned, not migrated",
+    }
+    assert [(v.rule, v.asset_ids) for v in plan.violations if v.rule == "left_behind"] == [
+        ("left_behind", ("batch", "off"))]
