@@ -166,10 +166,12 @@ FORMATS: dict[str, SourceFormat] = {
         ),
         SourceFormat(
             "azure_dependencies", "Azure Migrate dependency export", "dependencies",
-            required=("Source server name", "Source IP", "Destination server name", "Destination IP",
-                      "Destination port"),
-            distinctive=("Time slot", "Source application", "Source process", "Destination application",
-                         "Destination process"),
+            # real exports leave out columns (one without Source IP, so its sources are named only): the ends and
+            # the port are required, and two more of the export's own headers
+            required=("Source server name", "Destination server name", "Destination port"),
+            distinctive=("Source IP", "Destination IP", "Time slot", "Source application", "Source process",
+                         "Destination application", "Destination process"),
+            min_distinctive=2,
             name_hints=("dependenc", "azure"),
             file_label="the Azure Migrate dependency export",
         ),

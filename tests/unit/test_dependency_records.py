@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from domain.discovery.dependency_records import (
     read_edges,
     ref_kind,
 )
+from domain.discovery.readers import open_tables
 from domain.discovery.readers.table import Row, ragged_problem
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 from tests.unit.test_import_bundle import ListTable, fixture_table
@@ -204,3 +206,19 @@ def test_the_collector_counts_dropped_rows_apart_from_problems() -> None:
     assert _ends(collected.records()) == [("web-01", "db-01", "communicates_with", "soft")]
     assert collected.dropped == {"loop-back": 2, "self": 1}
     assert [p.reason for p in collected.problems] == ["no target server name or IP"]
+
+
+def test_a_real_azure_dependency_export_without_source_ips() -> None:
+    """tests/fixtures/corpus: `Timeslot` in one word, no Source IP column; 5 connections between 8 servers."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / (
+        "azure-migrate-move-group-planner__dependency-export-sample.csv")
+    (table,) = open_tables(path)
+    with closing(table):
+        collected = read_edges(table, "azure_dependencies")
+    assert [(r.source_ref, r.target_ref, r.target_ref_kind, r.port) for r in collected.records()] == [
+        ("app1-server", "app2-server", "name", 443), ("app1-server", "db1-server", "name", 1433),
+        ("web1-server", "api1-server", "name", 8080), ("web2-server", "api2-server", "name", 8080),
+        ("admin-server", "app1-server", "name", 3389)]
+    assert collected.records()[4].evidence_source == (
+        f"{path.name}: observed connection rdp.exe -> svchost.exe")
+    assert (collected.problems, collected.dropped, collected.duplicates) == ([], {}, 0)
