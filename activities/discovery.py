@@ -35,7 +35,7 @@ from domain.discovery.cleansing import (
 )
 from domain.discovery.dependency_records import EdgeDropped, EdgeProblem, EdgeResult, edge_reader
 from domain.discovery.field_mapping import MappingSuggestion
-from domain.discovery.import_plan import InputFileError, PlannedFile, planned_import
+from domain.discovery.import_plan import InputFileError, PlannedFile, inventory_needed, planned_import
 from domain.discovery.readers import Row
 from domain.flow_contracts import StepInput, StepResult, Tenant
 
@@ -248,10 +248,15 @@ class DiscoveryActivities:
     @activity.defn(name="discovery.build_inventory")
     @heartbeating
     async def build_inventory(self, inp: StepInput) -> StepResult:
-        """Merge each inventory file's valid records into de-duplicated assets, set-based, in upload order."""
+        """Merge each inventory file's valid records into de-duplicated assets, set-based, in upload order.
+
+        An import that yields no asset fails here, in one sentence naming its files and why, unless it is a
+        dependency export enriching an engagement that already has assets."""
         tenant = inp.tenant
         linked = 0
-        for meta in await self._imports(inp, "inventory"):
+        empty: list[str] = []  # why each inventory file yielded no asset
+        inventories = await self._imports(inp, "inventory")
+        for meta in inventories:
             async with self._tx(tenant) as conn:
                 # Cleansing just rewrote the raw records: without fresh statistics the merge is planned
                 # as nested loops over the tenant index and grows with the square of the rows.
@@ -265,12 +270,25 @@ class DiscoveryActivities:
                 )
                 await conn.execute(sql("assets_applications_from_import"), meta["id"], tenant.client_account_id,
                                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id)
-                await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
+                counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
             linked += int(status.split()[-1])
+            if counts["valid_records"] == 0:
+                empty.append(f"{meta['file_name']}: all {counts['total_records']} row(s) were quarantined "
+                             "(`imports quarantine` lists why)")
         async with self._tx(tenant) as conn:
-            for meta in await self._imports_in(conn, inp, "dependencies"):
+            dependencies = await self._imports_in(conn, inp, "dependencies")
+            for meta in dependencies:
                 await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
             assets = await conn.fetchval(sql("assets_count"))
+        if linked == 0 and (inventories or assets == 0):
+            if inventories:
+                why = "; ".join(empty) or "no row of " + ", ".join(m["file_name"] for m in inventories) + \
+                    " became an asset"
+            else:  # dependency exports only (supplements come with an inventory)
+                why = inventory_needed([(m["file_name"], m["import_role"]) for m in dependencies]) or ""
+            message = f"discovery found no assets: {why}"
+            await self._fail_imports(inp, message)
+            raise bad_input(message)
         async with self._tx(tenant) as conn:
             await conn.execute(sql("refresh_inventory_statistics"))
         return StepResult(summary={"records_linked": linked, "assets": assets}, asset_count=assets)

@@ -39,16 +39,19 @@ async def launch(
     engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME."),
     import_files: list[Path] = typer.Option(
         ..., "--import", parser=paths.given_path,  # cli.paths checks it: empty exits 2, other problems 1
-        help="Inventory file (CSV, XLSX, JSON, JSONL); repeat for files that belong together (vmInfo + diskInfo).",
+        help="Inventory file (CSV, XLSX, JSON, JSONL); repeat for files that belong together (vmInfo + diskInfo). "
+             "A dependency export alone enriches an engagement that already has assets.",
     ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
     user: str = typer.Option(None, "--user", envvar="MIGRATION_USER", help="Your e-mail, recorded as launcher."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Upload an inventory and start the engagement's flow (refused if it already runs)."""
-    paths.inventory_files(import_files)
+    """Upload an inventory and start the engagement's flow (refused if it already runs); a dependency export alone
+    enriches an engagement that already has assets."""
+    roles = paths.inventory_files(import_files)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
+        await control.check_import(s.pool, ref, roles)
         user_id = await tenancy.find_user(s.pool, user) if user else None
         workflow_id, master_flow_id = await control.launch(
             s.client, s.pool, ref, import_files, get_settings().task_queue,

@@ -6,8 +6,9 @@ parser of every path option and argument), since it would otherwise mean the cur
 
 - Input files must exist, be regular files that can be read, and not be symbolic links (a link can
   point at a credentials file that would then be uploaded). Their content must be of a kind the
-  reader they go to reads: inventories are opened by `domain.discovery.readers.open_tables`, as
-  discovery opens them (format by content, encoding, zip guard, header row); edited plans by
+  reader they go to reads: the files of an import are opened and given their roles by
+  `domain.discovery.import_plan.import_roles`, as discovery will (format by content, encoding, zip guard,
+  header row; a supplement needs its inventory in the same import); edited plans by
   `db.plan_review.read_plan_rows`, as `plan import` reads them (a .csv or .xlsx file within the plan's
   limits, refused in the words of a plan). No rule about formats is kept here.
 - Output files need an existing, writable parent folder, must not name a folder, and need an
@@ -25,7 +26,7 @@ from pathlib import Path
 import typer
 
 from db.plan_review import read_plan_rows
-from domain.discovery.readers import open_tables
+from domain.discovery.import_plan import import_roles
 
 
 class PathError(ValueError):
@@ -39,12 +40,12 @@ def given_path(text: str) -> Path:
     return Path(text)
 
 
-def inventory_files(paths: Sequence[Path]) -> None:
-    """Inventory files for an import: each a readable regular file the importer's readers can open."""
+def inventory_files(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """The files of one import: each a readable regular file the importer's readers can open, together an import
+    discovery can plan; returns each file's (name, role)."""
     for path in paths:
         _input_file(path)
-        for table in open_tables(path):
-            table.close()
+    return import_roles(paths)
 
 
 def plan_file(path: Path) -> None:

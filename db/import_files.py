@@ -93,3 +93,9 @@ async def spool_import_file(conn: asyncpg.Connection, import_id: UUID, target: P
             out.write(record["content"])
             written += len(record["content"])
     return written
+
+
+async def engagement_asset_count(pool: asyncpg.Pool, client_account_id: UUID, engagement_id: UUID) -> int:
+    """How many assets the engagement's earlier imports brought (what a dependency export alone can connect)."""
+    async with tenant_transaction(pool, client_account_id, engagement_id) as conn:
+        return await conn.fetchval(sql("assets_count"))

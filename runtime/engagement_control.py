@@ -27,8 +27,9 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from db.import_files import delete_imports, store_import_files
+from db.import_files import delete_imports, engagement_asset_count, store_import_files
 from db.tenancy import EngagementRef
+from domain.discovery.import_plan import inventory_needed
 from domain.flow_contracts import (
     ApproveRequest,
     MappingCorrection,
@@ -99,6 +100,15 @@ async def _check_running(client: Client, engagement: EngagementRef, verb: str) -
     if execution != WorkflowExecutionStatus.RUNNING:
         ended = ENDED.get(execution, f"its workflow is {execution.name.lower()}")  # type: ignore[union-attr]
         raise ControlError(f"engagement {engagement.name!r}: nothing to {verb} — {ended}")
+
+
+async def check_import(pool: asyncpg.Pool, engagement: EngagementRef, roles: Sequence[tuple[str, str]]) -> None:
+    """Refuse, before anything is uploaded or started, an import of (file name, role) pairs without an inventory
+    file into an engagement that has no assets yet: its dependency exports would connect nothing. Into an
+    engagement with assets it is an enrichment: discovery resolves its edges against them."""
+    refusal = inventory_needed(roles)
+    if refusal is not None and not await engagement_asset_count(pool, engagement.client_account_id, engagement.id):
+        raise ControlError(refusal)
 
 
 async def launch(

@@ -52,6 +52,7 @@ def make_files(folder: Path) -> None:
     (folder / "binary.csv").write_bytes(b"asset id,wave\n\x00\x01\x02" * 20)
     (folder / "random.xlsx").write_bytes(bytes(range(256)) * 20)  # not a workbook
     (folder / "json.csv").write_text(json.dumps([{"asset id": "x", "wave": "1"}]))
+    (folder / "diskInfo.csv").write_text("MachineId,DiskLabel,SizeInGib,UsedInGib,StorageTypeLabel\nvm-1,C:,100,40,SSD\n")
     (folder / "read-only").mkdir()
     (folder / "read-only").chmod(0o555)
 
@@ -74,7 +75,9 @@ UNREAD_KINDS = {
     "launch": {"notes.txt": "notes.txt: binary data (NUL bytes), not a CSV text file",
                "inventory.docx": "inventory.docx: a zip archive but not an XLSX workbook",
                "inventory.xls": "inventory.xls: an old binary Excel (.xls)",
-               "prose.txt": "prose.txt: not delimited text"},
+               "prose.txt": "prose.txt: not delimited text",
+               # a supplement is read only together with the inventory it describes
+               "diskInfo.csv": "diskInfo.csv needs the vmInfo.csv it describes in the same import"},
     "plan import": {"notes.txt": "notes.txt: a plan import is a .csv or .xlsx file as `plan export` writes them, "
                                  "not a .txt file",
                     "plan.json": "plan.json: a plan import is a .csv or .xlsx file as `plan export` writes them, "

@@ -11,11 +11,15 @@ recognised and supplements are joined into the inventory table they describe
 One table is staged per file. In a workbook whose sheets were recognised, sheets of no known
 format are skipped; when nothing was recognised the first sheet is the inventory. Skipped sheets
 are listed in the file's report. File-level problems raise `InputFileError`.
+
+`import_roles` gives the same roles before anything is uploaded (`launch` checks its files with it), and
+`inventory_needed` says why an import without an inventory file yields no asset of its own: its
+dependency exports connect machines an inventory must bring (this import's, or an earlier one's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +29,7 @@ from uuid import UUID
 from domain.discovery.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
 from domain.discovery.readers import InputFileError, Table, open_tables
 
-__all__ = ["InputFileError", "PlannedFile", "planned_import"]
+__all__ = ["InputFileError", "PlannedFile", "import_roles", "inventory_needed", "planned_import"]
 
 
 @dataclass
@@ -124,3 +128,27 @@ def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], pl
         files.append(planned)
     order = {"inventory": 0, "dependencies": 1, "supplement": 2}
     return sorted(files, key=lambda f: order[f.role])
+
+
+def import_roles(paths: Sequence[Path]) -> list[tuple[str, str]]:
+    """(file name, role) of every file of one import, in the given order, as discovery will decide them;
+    raises `InputFileError` for a file the readers cannot open or a supplement without its inventory."""
+    ids = {UUID(int=n): path for n, path in enumerate(paths)}
+    with planned_import(ids) as plan:
+        roles = {planned.import_id: planned.role for planned in plan}
+    return [(path.name, roles[import_id]) for import_id, path in ids.items()]
+
+
+def inventory_needed(roles: Sequence[tuple[str, str]]) -> str | None:
+    """Why an import of (file name, role) pairs brings no machines of its own, in one sentence; None when one of
+    its files is an inventory. Its dependency exports need an inventory to connect: in the same import or
+    already in the engagement."""
+    if any(role == "inventory" for _, role in roles):
+        return None
+    names = [name for name, role in roles if role == "dependencies"]
+    if len(names) == 1:
+        return (f"{names[0]} is a dependency export (edges between machines): launch it together with the "
+                "inventory it connects, or into an engagement that already has one")
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return (f"{listed} are dependency exports (edges between machines): launch them together with the "
+            "inventory they connect, or into an engagement that already has one")

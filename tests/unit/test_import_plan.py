@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from domain.discovery.import_plan import InputFileError, planned_import
+from domain.discovery.import_plan import InputFileError, import_roles, inventory_needed, planned_import
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 
@@ -68,3 +68,28 @@ def test_an_unknown_layout_is_a_generic_inventory(tmp_path: Path) -> None:
     path.write_text("Box,Colour\nweb-01,blue\n", encoding="utf-8")
     with planned_import({uuid.uuid4(): path}) as [planned]:
         assert (planned.role, planned.format_id) == ("inventory", "generic")
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+DEPENDENCY_EXPORT = CORPUS / "azure-migrate-move-group-planner__dependency-export-sample.csv"
+
+
+def test_roles_of_an_import_before_anything_is_uploaded() -> None:
+    """The real Azure Migrate dependency export (no Source IP, `Timeslot` in one word) is a dependency export."""
+    roles = import_roles([FIXTURES / "azure_migrate_import.csv", DEPENDENCY_EXPORT])
+    assert roles == [("azure_migrate_import.csv", "inventory"), (DEPENDENCY_EXPORT.name, "dependencies")]
+    assert inventory_needed(roles) is None
+    with pytest.raises(InputFileError, match="diskInfo.csv needs the vmInfo.csv it describes in the same import"):
+        import_roles([FIXTURES / "diskInfo.csv"])
+
+
+def test_a_dependency_export_alone_brings_no_machines_and_says_so() -> None:
+    alone = import_roles([DEPENDENCY_EXPORT])
+    assert alone == [(DEPENDENCY_EXPORT.name, "dependencies")]
+    assert inventory_needed(alone) == (
+        f"{DEPENDENCY_EXPORT.name} is a dependency export (edges between machines): launch it together with the "
+        "inventory it connects, or into an engagement that already has one")
+    two = import_roles([DEPENDENCY_EXPORT, FIXTURES / "cmdb_rel_ci.csv"])
+    assert inventory_needed(two) == (
+        f"{DEPENDENCY_EXPORT.name} and cmdb_rel_ci.csv are dependency exports (edges between machines): launch them "
+        "together with the inventory they connect, or into an engagement that already has one")
