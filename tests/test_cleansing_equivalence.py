@@ -34,6 +34,7 @@ BUNDLES = {
     "azure": ("azure_migrate_import.csv",),
     "servicenow": ("cmdb_ci_server.csv", "cmdb_rel_ci.csv"),
     "servicenow_mixed": ("cmdb_ci_mixed.csv", "cmdb_rel_ci_mixed.csv"),
+    "servicenow_lifecycle": ("cmdb_ci_lifecycle.csv", "cmdb_rel_ci_lifecycle.csv"),
     "cmf": ("cmf_intake.csv",),
     "konveyor": ("konveyor_applications.csv",),
 }

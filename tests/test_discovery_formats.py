@@ -416,6 +416,33 @@ async def test_servicenow_cmdb_with_relationships(app_pool) -> None:
     assert "Sends data to" in evidence[("sn-app-01", "sn-mq-01")]
 
 
+# Lifecycle states (ADR-0015): ServiceNow codes and labels, per column; an unknown label is dropped, recorded.
+LIFECYCLE = {
+    "lc-web-01": ("in_service", "in_service"), "lc-app-01": ("in_service", "in_service"),
+    "lc-db-01": ("in_service", "in_service"), "lc-old-01": ("retired", "retired"), "lc-old-02": ("retired", "retired"),
+    "lc-dead-01": ("in_service", "non_operational"), "lc-dead-02": ("in_service", "non_operational"),
+    "lc-spare-01": ("in_stock", None), "lc-spare-02": ("in_stock", None), "lc-lost-01": ("absent", None),
+    "lc-lost-02": ("absent", None), "lc-stolen-01": ("absent", None), "lc-fix-01": ("in_maintenance", "in_maintenance"),
+    "lc-odd-01": (None, "in_service"),
+}
+
+
+async def test_servicenow_install_and_operational_status_become_lifecycle_states(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_lifecycle.csv", FIXTURES / "cmdb_rel_ci_lifecycle.csv"])
+    mappings = await rows(app_pool, e.ref, "SELECT source_field, target_field, status FROM migration.import_field_mappings"
+                                           " WHERE source_field IN ('install_status', 'operational_status')")
+    assert {(m["source_field"], m["target_field"], m["status"]) for m in mappings} == {
+        ("install_status", "lifecycle_state", "approved"), ("operational_status", "operational_state", "approved")}
+    assets = await _assets(app_pool, e.ref)
+    assert {n: (a["lifecycle_state"], a["operational_state"]) for n, a in assets.items()} == LIFECYCLE
+    assert await _quarantined(app_pool, e.ref) == {}  # an unknown status keeps its row
+    assert {"field": "lifecycle_state", "from": "Awaiting audit", "to": None,
+            "rule": "install_status_unrecognised"} in assets["lc-odd-01"]["cleansing_changes"]
+    assert {"field": "lifecycle_state", "from": "7", "to": "retired",
+            "rule": "install_status_alias"} in assets["lc-old-01"]["cleansing_changes"]
+
+
 MIXED_TYPES = {
     "server": ("mx-web-01", "mx-app-01", "mx-sql-01", "mx-esx-01", "mx-vm-01", "mx-vm-02", "mx-legacy-01"),
     "network": ("mx-sw-01", "mx-rtr-01", "mx-fw-01"),
