@@ -167,3 +167,39 @@ async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
     # The worker logs the refusal as one line; a file's fault is no worker failure with a traceback.
     assert "Traceback" not in caplog.text
     assert [r.getMessage() for r in caplog.records if message in r.getMessage() and r.levelno == logging.INFO]
+
+
+async def test_retired_and_out_of_service_cis_are_retired_and_planned_into_no_wave(dev_env, app_pool) -> None:
+    """Issue 12 (ADR-0015): CIs whose install or operational status says retired, absent, non-operational or in
+    stock are recommended retire with the status as the reason and get no wave; their relationships to live
+    servers leave nothing behind; in-service, in-maintenance and unknown-status servers migrate."""
+    e = await make_engagement(app_pool)
+    files = [FIXTURES / "cmdb_ci_lifecycle.csv", FIXTURES / "cmdb_rel_ci_lifecycle.csv"]
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, files, queue, auto_approve=PHASES)
+        st = await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None or st.status == "completed",
+                            timeout=300)
+        if st.waiting_for is not None:
+            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    assert result.status == "completed"
+    async with tenant_transaction(app_pool, e.ref.client_account_id, e.ref.id) as conn:
+        assets = {r["name"]: dict(r) for r in await conn.fetch(
+            "SELECT name, six_r_strategy, strategy_rationale, wave_number, wave_reason, migration_status"
+            " FROM migration.assets")}
+        left_behind = await conn.fetchval("SELECT count(*) FROM migration.plan_violations WHERE rule = 'left_behind'")
+    out_of_service = {"lc-old-01": "install status retired", "lc-old-02": "install status retired",
+                      "lc-dead-01": "operational status non-operational",
+                      "lc-dead-02": "operational status non-operational", "lc-spare-01": "install status in-stock",
+                      "lc-spare-02": "install status in-stock", "lc-lost-01": "install status absent",
+                      "lc-lost-02": "install status absent", "lc-stolen-01": "install status absent"}
+    for name, status in out_of_service.items():
+        a = assets[name]
+        assert (a["six_r_strategy"], a["wave_number"]) == ("retire", None), name
+        assert a["migration_status"] != "migrated", name
+        assert a["strategy_rationale"]["reasons"][0].startswith(f"out_of_service: {status}"), name
+        assert a["wave_reason"].startswith("strategy retire") and status in a["wave_reason"], name
+    moving = {n for n, a in assets.items() if a["wave_number"] is not None}
+    assert moving == {"lc-web-01", "lc-app-01", "lc-db-01", "lc-fix-01", "lc-odd-01"}
+    assert {assets[n]["migration_status"] for n in moving} == {"migrated"}
+    assert left_behind == 0  # the retired CIs' relationships are past records, not ties left behind
