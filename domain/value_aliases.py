@@ -89,6 +89,37 @@ POWER_STATE_ALIASES: dict[str, str] = alias_table(
     },
 )
 
+# hypervisor is free text in the asset table; these spellings are normalised, others kept (Azure Migrate
+# also says AWS, GCP or Other there).
+HYPERVISORS: tuple[str, ...] = ("vmware", "hyperv", "kvm", "xen", "nutanix_ahv", "oracle_vm", "proxmox")
+HYPERVISOR_ALIASES: dict[str, str] = alias_table(
+    HYPERVISORS,
+    {
+        "vmware": ("vmware esxi", "esxi", "esx", "vmware esx", "vsphere", "vmware vsphere", "vmware vcenter",
+                   "vcenter", "vmware inc", "vmware vsphere hypervisor"),
+        "hyperv": ("hyper v", "microsoft hyper v", "ms hyper v", "hyper v server", "windows hyper v", "hv",
+                   "microsoft hyperv"),
+        "kvm": ("qemu kvm", "qemu", "red hat kvm", "rhev", "rhv", "red hat virtualization", "ovirt", "libvirt"),
+        "xen": ("citrix xen", "xenserver", "citrix xenserver", "citrix hypervisor", "xcp ng", "xcp"),
+        "nutanix_ahv": ("nutanix ahv", "ahv", "nutanix", "acropolis", "nutanix acropolis"),
+        "oracle_vm": ("oracle vm", "ovm", "oracle vm server"),
+        "proxmox": ("proxmox ve", "pve"),
+    },
+)
+_VERSION_WORD = re.compile(r"\d+|v\d+|u\d+|update|r2")
+
+
+def canonical_hypervisor(text: str) -> str | None:
+    """The hypervisor `text` names (`VMware ESXi 7.0 U3` -> `vmware`, `Hyper-V 2019` -> `hyperv`), trying it
+    without trailing version words too; None when the hypervisor is not known."""
+    words = alias_key(text).split()
+    while words:
+        found = HYPERVISOR_ALIASES.get(" ".join(words))
+        if found or not _VERSION_WORD.fullmatch(words[-1]):
+            return found
+        words.pop()
+    return None
+
 # Lifecycle words any status column may use (ServiceNow's labels of install_status and operational_status,
 # and their kin in other CMDBs). Codes are per column: ServiceNow's `2` is "On order" as an install status
 # but "Non-Operational" as an operational status, so each column has its own table.

@@ -17,7 +17,9 @@ Per mapped column, by the target's kind (`domain.asset_fields`):
   `other` (rule `asset_type_other`), never an error. The spelling is kept as `source_class` unless it
   is the type's own name, and a server spelling that says virtual or physical sets `is_virtual` unless
   the row's own is_virtual cell says something (`VALUES_DEFAULTED_BY_KIND`); known power-state spellings become
-  `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), others stay as written;
+  `powered_on` / `powered_off` / `suspended` (rule `power_state_alias`), and hypervisor spellings one name
+  (`VMware ESXi` -> `vmware`, `Hyper-V` -> `hyperv`, `Nutanix AHV` -> `nutanix_ahv`: rule `hypervisor_alias`);
+  others stay as written;
 - install and operational statuses (`lifecycle_state`, `operational_state`) become `vocabulary.LIFECYCLE_STATES`,
   by label or by the column's own ServiceNow code (rule `<kind>_alias`: install status `7` and operational
   status `6` are `retired`); an unknown spelling is dropped, recorded (rule `<kind>_unrecognised`), and the
@@ -66,6 +68,7 @@ from domain.value_aliases import (
     PLACEHOLDER_KEYS,
     POWER_STATE_ALIASES,
     alias_key,
+    canonical_hypervisor,
     canonical_manufacturer,
     canonical_value,
     is_placeholder,
@@ -325,9 +328,17 @@ def _manufacturer(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     return _Outcome(vendor, "manufacturer_alias")
 
 
+def _hypervisor(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
+    name = canonical_hypervisor(text)
+    if name is None or name == text:
+        return _Outcome(text)
+    return _Outcome(name, "hypervisor_alias")
+
+
 # Text columns with a vocabulary of their own: known spellings normalised, others kept.
 _TEXT_VOCABULARIES: dict[str, _Cleanser] = {
     "power_state": _vocabulary("power_state", POWER_STATE_ALIASES, strict=False),
+    "hypervisor": _hypervisor,
     "manufacturer": _manufacturer,
 }
 

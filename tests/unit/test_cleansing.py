@@ -162,6 +162,14 @@ def test_percentages_accept_a_percent_sign() -> None:
         ("asset_type", "db", "database"),
         ("power_state", "poweredOff", "powered_off"),
         ("power_state", "Running", "powered_on"),
+        ("hypervisor", "VMware ESXi", "vmware"),
+        ("hypervisor", "VMware ESXi 7.0 U3", "vmware"),
+        ("hypervisor", "vSphere", "vmware"),
+        ("hypervisor", "Hyper-V", "hyperv"),
+        ("hypervisor", "Microsoft Hyper-V 2019", "hyperv"),
+        ("hypervisor", "KVM", "kvm"),
+        ("hypervisor", "Citrix XenServer", "xen"),
+        ("hypervisor", "Nutanix AHV", "nutanix_ahv"),
     ],
 )
 def test_vocabulary_aliases_are_canonicalised_and_recorded(field: str, text: str, canonical: str) -> None:
@@ -174,6 +182,12 @@ def test_vocabulary_aliases_are_canonicalised_and_recorded(field: str, text: str
 def test_unknown_power_state_is_kept_as_written() -> None:
     record = _cleanse(power_state="migrating")
     assert record.values["power_state"] == "migrating" and record.changes == [] and record.errors == []
+
+
+@pytest.mark.parametrize("text", ["AWS", "Other", "vmware", "7.0"])
+def test_unknown_or_canonical_hypervisor_is_kept_as_written(text: str) -> None:
+    record = _cleanse(hypervisor=text)
+    assert record.values["hypervisor"] == text and record.changes == [] and record.errors == []
 
 
 @pytest.mark.parametrize(
