@@ -52,3 +52,33 @@ def test_repeated_values_identify_nothing() -> None:
     assert value_fit(_guess("wave_name", "hostname"), ["Wave1", "Wave1", "Wave1", "Wave2"]) == 0.0
     assert value_fit(_guess("Binary Group", "fqdn"), ["corp.acme.demo"] * 3 + ["web.acme.demo"]) == 0.0
     assert value_fit(_guess("Site", "location"), ["London"] * 4) == 1.0  # not identifying: repeats are fine
+
+
+def test_flags_and_cpu_families_contradict_names_whatever_the_confidence() -> None:
+    srm = _guess("SRM Placeholder", "hostname", confidence=0.9)
+    evc = _guess("min Required EVC Mode Key", "hostname", confidence=1.0)
+    family = _guess("CPU Compat", "host_name")
+    checked = check_guesses([srm, evc, family], {
+        "SRM Placeholder": ["False", "False", "True", "False"],
+        "min Required EVC Mode Key": ["intel-broadwell", "intel-cascadelake", "amd-zen2", "N/A"],
+        "CPU Compat": ["Intel Skylake Generation", "Intel Ivy Bridge Generation"],
+    })
+    assert [c.target_field for c in checked] == [None, None, None]
+    assert "withdrawn: 100% of its sampled values are yes/no flags or CPU families, not hostname values" \
+        in checked[0].reason
+
+
+def test_names_that_merely_start_like_a_cpu_vendor_are_names() -> None:
+    guess = _guess("Srv", "hostname")
+    values = ["intel-build-01", "amd-lab-02", "web01", "db01", "app01"]
+    assert check_guesses([guess], {"Srv": values}) == [guess]
+
+
+def test_a_few_flag_like_names_do_not_contradict() -> None:
+    exact = _guess("hostname", "hostname", confidence=1.0)
+    assert check_guesses([exact], {"hostname": ["web01", "db01", "app01", "y", "batch01"]}) == [exact]
+
+
+def test_flags_do_not_contradict_a_flag_target() -> None:
+    guess = _guess("SRM Placeholder", "is_virtual")
+    assert check_guesses([guess], {"SRM Placeholder": ["True", "False"]}) == [guess]
