@@ -46,6 +46,7 @@ SEEDED_TABLES = frozenset(
         "assets",
         "asset_dependencies",
         "asset_merge_conflicts",
+        "asset_external_ids",
         "application_assessments",
         "migration_waves",
         "migration_wave_assets",
@@ -167,6 +168,11 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
             "INSERT INTO migration.asset_merge_conflicts (client_account_id, engagement_id, asset_id, field,"
             " kept_value, incoming_value, data_import_id, row_number) VALUES ($1, $2, $3, 'os', $4, $5, $6, 1)",
             client, engagement, asset_1, "linux", "windows", data_import,
+        )
+        await conn.execute(
+            "INSERT INTO migration.asset_external_ids (client_account_id, engagement_id, external_id, asset_id,"
+            " data_import_id) VALUES ($1, $2, $3, $4, $5)",
+            client, engagement, f"sys-{client.hex[:8]}", asset_1, data_import,
         )
         await conn.execute(
             "INSERT INTO migration.application_assessments (client_account_id, engagement_id, application_name,"
