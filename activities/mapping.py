@@ -1,6 +1,8 @@
 """Attribute mapping of discovery: suggestions, the person's review, and what the platform learns.
 
-`map_attributes` suggests a target for every column of each inventory file from its header, a
+`map_attributes` maps the columns of a recognised vendor layout by its table
+(`domain.discovery.source_formats.layout_mappings`: nothing guessed, nothing to review); for any other
+file it suggests a target for every column from its header, a
 sample of its values and the nearest decisions people made before (pgvector); guesses whose
 values do not fit their target are withdrawn (`domain.discovery.mapping_checks`). Suggestions at
 least `AUTO_APPROVE_CONFIDENCE` sure are approved; the rest wait for a person, as does an import
@@ -28,6 +30,7 @@ from domain.asset_fields import ASSET_IMPORT_FIELDS, ROW_IDENTIFIERS
 from domain.discovery.field_mapping import suggest_mappings
 from domain.discovery.header_embedding import Embedder
 from domain.discovery.mapping_checks import check_guesses
+from domain.discovery.source_formats import layout_mappings
 from domain.discovery.value_profile import profile_signature, profile_values
 from domain.flow_contracts import (
     MappingCorrection,
@@ -74,7 +77,7 @@ class MappingActivities:
                 sample = await conn.fetch(sql("raw_records_sample"), meta["id"], PROFILE_SAMPLE_ROWS)
                 learned = await nearest_mappings(conn, self._embedder, headers)
             samples = {h: [str(r["raw_data"].get(h) or "") for r in sample] for h in headers}
-            suggestions = await asyncio.to_thread(
+            suggestions = layout_mappings(meta["source_format"], headers) or await asyncio.to_thread(
                 lambda: check_guesses(suggest_mappings(headers, samples, learned), samples))
             rows = [
                 {

@@ -79,14 +79,14 @@ def _flags(assets: dict[str, dict]) -> dict[str, set[str]]:
 
 
 # ----------------------------------------------------------------------------- RVTools
-# vPartition sums per VM in MiB / 1024; VMs without partitions keep vInfo's "Total disk capacity MiB".
+# A VM's capacity is vInfo's own "Provisioned MiB" / 1024, whatever its guest partitions add up to.
 RVTOOLS_STORAGE_GB = {
-    "web-prd-01": 60, "web-prd-02": 60,                        # 40960 + 20480
-    "app-prd-01": 200, "app-prd-02": 200,                      # 51200 + 102400 + 51200
-    "db-prd-01": 1024, "db-prd-02": 1024,                      # 51200 + 921600 + 75776
-    "batch-prd-01": 300, "win-dc-01": 100, "test-app-01": 100,  # 102400 + 204800; 102400; 51200 * 2
-    "dev-build-01": 200,                                       # 204800 (+ an 'unknown' partition)
-    "tpl-rhel9": 40, "old-ftp-01": 50,                         # no partitions: 40960 and 51200 from vInfo
+    "web-prd-01": 62, "web-prd-02": 62,                        # 63488 (partitions: 60 GB)
+    "app-prd-01": 202, "app-prd-02": 202,                      # 206848
+    "db-prd-01": 1026, "db-prd-02": 1026,                      # 1050624
+    "batch-prd-01": 302, "win-dc-01": 102, "test-app-01": 102,  # 309248; 104448; 104448
+    "dev-build-01": 202,                                       # 206848
+    "tpl-rhel9": 40, "old-ftp-01": 50,                         # 40960 and 51200
 }
 RVTOOLS_MEMORY_GB = {"web-prd-01": 8, "web-prd-02": 8, "app-prd-01": 16, "app-prd-02": 16, "db-prd-01": 64,
                      "db-prd-02": 64, "batch-prd-01": 32, "win-dc-01": 8, "tpl-rhel9": 4, "old-ftp-01": 2,
@@ -106,8 +106,12 @@ async def _check_rvtools(pool, ref, inventory_name: str) -> None:
     assert set(assets) == set(RVTOOLS_MEMORY_GB)  # the blank padded rows are not assets
     assert _column(assets, "memory_gb") == {n: Decimal(v) for n, v in RVTOOLS_MEMORY_GB.items()}
     assert _column(assets, "storage_gb") == {n: Decimal(v) for n, v in RVTOOLS_STORAGE_GB.items()}
-    assert assets["db-prd-01"]["storage_used_gb"] == Decimal(772)  # (15360 + 757760 + 17408) / 1024
-    assert assets["web-prd-01"]["storage_used_gb"] == Decimal(17)  # (12288 + 5120) / 1024
+    assert assets["db-prd-01"]["storage_used_gb"] == Decimal(772)  # In Use MiB 790528 / 1024
+    assert assets["web-prd-01"]["storage_used_gb"] == Decimal(18)  # In Use MiB 18432 / 1024
+    guest = assets["web-prd-01"]["custom_attributes"]  # partitions are detail: (40960 + 20480), (12288 + 5120) MiB
+    assert (guest["guest_partitions_capacity_gb"], guest["guest_partitions_used_gb"]) == ("60.0", "17.0")
+    assert _column(assets, "is_virtual") == {n: True for n in assets}
+    assert _column(assets, "hypervisor") == {n: "vmware" for n in assets}
     assert assets["app-prd-01"]["mac_addresses"] == ["00:50:56:8a:20:01", "00:50:56:8a:90:01"]
     assert assets["app-prd-01"]["ip_addresses"] == ["10.10.2.21", "10.10.2.121", "192.168.90.21"]
     assert assets["app-prd-01"]["ip_address"] == "10.10.2.21"
@@ -188,6 +192,49 @@ async def test_rvtools_xlsx_workbook(app_pool, tmp_path) -> None:
         "vInfo": "rvtools_vinfo", "vPartition": "rvtools_vpartition", "vNetwork": "rvtools_vnetwork"}
     assert run.results["data_import"].summary["rows"] == 12
     await _check_rvtools(app_pool, e.ref, "RVTools_export.xlsx")
+
+
+async def test_rvtools_4_vinfo_maps_by_its_layout_without_review_or_guesses(app_pool) -> None:
+    """RVTools 4.x, its full vInfo header: nothing waits for a person, HA restart priority, SRM placeholder
+    and EVC mode stay custom attributes, every VM is a VMware VM, sized from vInfo with vPartition present."""
+    e = await make_engagement(app_pool)
+    run = await run_discovery(app_pool, e.ref, [FIXTURES / "RVTools4_vInfo.csv", FIXTURES / "RVTools4_vPartition.csv"])
+    mapping = run.results["attribute_mapping"].summary
+    assert (mapping["needs_review"], mapping["blocking"]) == ([], [])
+    assets = await _assets(app_pool, e.ref)
+    assert set(assets) == {"app-01", "db-01", "win-01", "dr-app-01"}
+    assert _column(assets, "is_virtual") == {n: True for n in assets}
+    assert _column(assets, "hypervisor") == {n: "vmware" for n in assets}
+    assert _column(assets, "hostname") == {n: None for n in assets}  # no column guessed onto it
+    assert _column(assets, "business_criticality") == {n: None for n in assets}
+    assert _column(assets, "host_name") == {"app-01": "esx-ams-01.lab.example.com", "db-01": "esx-ams-02.lab.example.com",
+                                            "win-01": "esx-ams-01.lab.example.com",
+                                            "dr-app-01": "esx-ams-03.lab.example.com"}
+    # Provisioned MiB / 1024 and In Use MiB / 1024; the partitions (30 and 40 GiB) are detail only
+    assert _column(assets, "storage_gb") == {"app-01": 216, "db-01": 1088, "win-01": 108, "dr-app-01": 52}
+    assert _column(assets, "storage_used_gb") == {"app-01": 150, "db-01": 819, "win-01": 60, "dr-app-01": 0}
+    assert _column(assets, "memory_gb") == {"app-01": 16, "db-01": 64, "win-01": 8, "dr-app-01": 16}
+    app = assets["app-01"]["custom_attributes"]
+    assert (app["HA Restart Priority"], app["SRM Placeholder"], app["min Required EVC Mode Key"]) == (
+        "high", "False", "intel-broadwell")
+    assert (app["com.vrlcm.snapshot"], app["guest_partitions_capacity_gb"], app["guest_partitions_used_gb"]) == (
+        "nightly", "30.0", "12.0")
+    assert assets["dr-app-01"]["custom_attributes"]["SRM Placeholder"] == "True"
+
+
+async def test_older_rvtools_provisioned_mb_and_in_use_mb_size_the_vm(app_pool, tmp_path: Path) -> None:
+    older = tmp_path / "RVTools_tabvInfo.csv"
+    text = (FIXTURES / "RVTools4_vInfo.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    header = header.replace("Provisioned MiB", "Provisioned MB").replace("In Use MiB", "In Use MB").replace(
+        "Total disk capacity MiB", "Total disk capacity MB")
+    older.write_text(header + "\n" + rest, encoding="utf-8")
+    e = await make_engagement(app_pool)
+    run = await run_discovery(app_pool, e.ref, [older])
+    assert run.results["attribute_mapping"].summary["needs_review"] == []
+    assets = await _assets(app_pool, e.ref)
+    assert _column(assets, "storage_gb") == {"app-01": 216, "db-01": 1088, "win-01": 108, "dr-app-01": 52}
+    assert _column(assets, "storage_used_gb") == {"app-01": 150, "db-01": 819, "win-01": 60, "dr-app-01": 0}
 
 
 # ----------------------------------------------------------------------------- AWS ADS

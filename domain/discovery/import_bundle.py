@@ -10,7 +10,9 @@ Supplements are aggregated in one streaming pass, into dicts keyed by the join k
 surrounding spaces ignored): memory grows with the number of machines, not of rows.
 
 - Google diskInfo: `storage_gb` / `storage_used_gb` sum SizeInGib / UsedInGib; `disk_count` counts disks.
-- RVTools vPartition: `storage_gb` / `storage_used_gb` sum Capacity / Consumed (MiB or MB) in GB.
+- RVTools vPartition: `guest_partitions_capacity_gb` / `guest_partitions_used_gb` sum the guest volumes'
+  Capacity / Consumed (MiB or MB) in GB: detail kept as custom attributes. A VM's capacity and use are vInfo's
+  own (`Provisioned MiB`, `In Use MiB`): partitions cover only the volumes the guest reports, never the disks.
 - Google perfInfo: `cpu_utilization_avg|peak`, `memory_utilization_avg|peak`: the mean and the
   **maximum** of the samples (the maximum, not a 95th percentile, keeps memory per machine constant).
 - Google tagInfo: `tags`, a JSON object `{"key": "value"}` (several values of one key joined by "; ").
@@ -22,6 +24,9 @@ inventory's own value for that asset column (with its header's size unit, so cle
 address lists keep the inventory's addresses first. A supplement cell that is not a number, or a
 percentage outside 0..100, is reported and skipped; placeholders (`n/a`) are no value. Supplement rows
 whose key matches no inventory row are counted and sampled in the view's `report`, not dropped silently.
+
+A layout's `constants` (RVTools vInfo: `is_virtual` true, `hypervisor` vmware) are written into every row
+as columns named as asset columns, unless the table has a column of that name.
 
 Konveyor: record type 1 rows are the inventory (`asset_type` application, tags from the Tag Category /
 Tag pairs, read by position); type 2 rows become dependency records in `edges`. AWS Application
@@ -50,7 +55,7 @@ from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_total
 from domain.discovery.field_mapping import suggest_mappings
 from domain.discovery.readers.table import Row, Table, ragged_problem
 from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
-from domain.discovery.source_formats import FORMATS, Columns, FormatMatch, recognise
+from domain.discovery.source_formats import FORMATS, Columns, FormatMatch, layout_mappings, recognise
 from domain.value_aliases import is_placeholder
 
 _SAMPLE = 10  # unmatched keys and problems kept per supplement
@@ -156,10 +161,11 @@ class _Aggregate:
 class _Sizes(_Aggregate):
     """Disk or partition sizes summed in GB (the header's unit, MiB if it names none), optionally counting disks."""
 
-    def __init__(self, size: str, used: str, count_disks: bool) -> None:
+    def __init__(self, size: str, used: str, count_disks: bool,
+                 columns: tuple[str, str] = ("storage_gb", "storage_used_gb")) -> None:
         super().__init__()
         self._sources = (size, used)
-        self.columns = ("storage_gb", "storage_used_gb") + (("disk_count",) if count_disks else ())
+        self.columns = columns + (("disk_count",) if count_disks else ())
         self._totals: dict[str, list[float | None]] = {}
         self._disks: dict[str, int] = {}
 
@@ -274,7 +280,8 @@ def _split_addresses(text: str) -> list[str]:
 
 _AGGREGATES = {
     "google_diskinfo": lambda: _Sizes("SizeInGib", "UsedInGib", count_disks=True),
-    "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False),
+    "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False,
+                                         columns=("guest_partitions_capacity_gb", "guest_partitions_used_gb")),
     "google_perfinfo": _Utilisation,
     "google_taginfo": _Tags,
     "rvtools_vnetwork": _Addresses,
@@ -347,12 +354,13 @@ class _JoinedColumn:
     unit: SizeUnit | None  # that header's size unit, when it is not the column itself
 
 
-def _joined_columns(headers: list[str], supplements: Sequence[_Supplement]) -> list[_JoinedColumn]:
+def _joined_columns(headers: list[str], format_id: str, supplements: Sequence[_Supplement]) -> list[_JoinedColumn]:
     """The joined columns in supplement order; each writes into the inventory's own header of that name if any."""
     if not supplements:
         return []
     columns = Columns(headers)
-    mapped = {s.target_field: s for s in suggest_mappings(headers) if s.target_field}
+    suggestions = layout_mappings(format_id, headers) or suggest_mappings(headers)
+    mapped = {s.target_field: s for s in suggestions if s.target_field}
     joined = []
     for supplement in supplements:
         for column in supplement.aggregate.columns:
@@ -426,10 +434,13 @@ class InventoryView:
         self._finished = False
         konveyor = match.format_id == "konveyor_applications"
         base = _konveyor_headers(table.headers) if konveyor else list(table.headers)
-        self._joined = _joined_columns(base, self._supplements)
+        self._joined = _joined_columns(base, match.format_id, self._supplements)
         self._disks = disk_columns(table.headers) if match.format_id == "azure_migrate" else {}
         totals = [TOTAL_HEADERS[total] for total in self._disks]
-        self.headers: list[str] = base + [h for h in [*(c.header for c in self._joined), *totals] if h not in base]
+        own = Columns(base)
+        self._constants = {c: v for c, v in FORMATS[match.format_id].constants if own.header(c) is None}
+        added = [*(c.header for c in self._joined), *totals, *self._constants]
+        self.headers: list[str] = base + [h for h in added if h not in base]
         # Konveyor rows are positional: a row shorter than the header is normal there.
         width = len(table.headers)
         self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
@@ -473,6 +484,8 @@ class InventoryView:
         elif self._disks:
             totals, problems = disk_totals(row.values, self._disks)
             row = Row(row.number, {**row.values, **totals}, row.problems + tuple(problems))
+        if row is not None and self._constants:
+            row = Row(row.number, {**row.values, **self._constants}, row.problems)
         return self._join(row) if row is not None and self._joined else row
 
     def _join(self, row: Row) -> Row:

@@ -11,6 +11,13 @@ signature is `generic`: an inventory whose columns are mapped one by one.
 
 Roles: `inventory` rows are assets; `supplement` rows are per-asset details joined onto the
 inventory table of the format they describe (`SourceFormat.describes`); `dependencies` rows are edges.
+
+A layout with a column table (`SourceFormat.columns`) is authoritative: `layout_mappings` maps its
+known headers by that table, with the header's size unit or the table's (`units`), and keeps every
+other header as a custom attribute; nothing is guessed and nothing waits for a review. Where two of
+the table's headers fill one column, the one listed first that the table has wins (RVTools
+`Provisioned MiB` before `Total disk capacity MiB`). `constants` are values every row of the layout
+has (an RVTools vInfo row is a VMware VM), written by the import as columns named as asset columns.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from domain.discovery.field_mapping import normalise_header
+from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
+from domain.discovery.disk_totals import TOTAL_HEADERS
+from domain.discovery.field_mapping import MappingSuggestion, normalise_header
 from domain.discovery.size_units import SizeUnit, split_header_unit
 
 Role = Literal["inventory", "supplement", "dependencies"]
@@ -89,6 +98,9 @@ class SourceFormat:
     key_columns: tuple[str, ...] = ()  # the first one present is the key column
     describes: str | None = None  # supplements: the inventory format whose assets they describe
     file_label: str = ""  # how a person names such a file, for messages
+    columns: tuple[tuple[str, str], ...] = ()  # (header, asset column) in preference order: authoritative
+    units: tuple[tuple[str, SizeUnit], ...] = ()  # size units of headers that do not carry theirs
+    constants: tuple[tuple[str, str], ...] = ()  # (asset column, value) true of every row
 
     def signature_size(self) -> int:
         """How many distinct headers the signature names."""
@@ -98,6 +110,35 @@ class SourceFormat:
 _RVTOOLS_COMMON = ("Powerstate", "Template", "Annotation", "Datacenter", "Cluster", "Host", "Folder", "VM ID",
                    "VM UUID", "VI SDK Server", "VI SDK UUID", "OS according to the configuration file",
                    "OS according to the VMware Tools")
+
+# RVTools 4.x vInfo (and 3.x spellings: `Provisioned MB`, `In Use MB`, compared without their unit).
+_RVTOOLS_VINFO_COLUMNS = (
+    ("VM", "name"), ("DNS Name", "fqdn"), ("Powerstate", "power_state"), ("Template", "is_template"),
+    ("CPUs", "cpu_cores"), ("Memory", "memory_gb"), ("NICs", "network_adapters"), ("Disks", "disk_count"),
+    ("Provisioned MiB", "storage_gb"), ("Total disk capacity MiB", "storage_gb"), ("In Use MiB", "storage_used_gb"),
+    ("Primary IP Address", "ip_address"), ("Annotation", "description"), ("Datacenter", "datacenter"),
+    ("Cluster", "cluster"), ("Host", "host_name"), ("OS according to the configuration file", "operating_system"),
+    ("OS according to the VMware Tools", "operating_system"), ("HW version", "vm_hardware_version"),
+    ("SMBIOS UUID", "bios_uuid"), ("VM UUID", "external_id"),
+)
+_AZURE_MIGRATE_COLUMNS = (
+    ("Server name", "name"), ("IP addresses", "ip_address"), ("Cores", "cpu_cores"), ("Memory (In MB)", "memory_gb"),
+    ("OS name", "operating_system"), ("OS version", "os_version"), ("OS architecture", "os_architecture"),
+    ("Server type", "is_virtual"), ("Hypervisor", "hypervisor"), ("CPU utilization percentage", "cpu_utilization_avg"),
+    ("Memory utilization percentage", "memory_utilization_avg"), ("Network adapters", "network_adapters"),
+    ("Number of disks", "disk_count"), ("Storage in use (In GB)", "storage_used_gb"),
+    # the per-disk columns' totals, written by the import (domain.discovery.disk_totals)
+    (TOTAL_HEADERS["size"], "storage_gb"), (TOTAL_HEADERS["throughput"], "disk_throughput_mbps"),
+    (TOTAL_HEADERS["ops"], "disk_iops_avg"),
+)
+_AWS_ADS_COLUMNS = (
+    ("ExternalId", "external_id"), ("ServerId", "external_id"), ("SMBiosId", "bios_uuid"), ("IPAddress", "ip_address"),
+    ("MACAddress", "mac_address"), ("HostName", "hostname"), ("VMware.VMName", "name"),
+    ("CPU.NumberOfProcessors", "cpu_sockets"), ("CPU.NumberOfCores", "cpu_cores"), ("OS.Name", "operating_system"),
+    ("OS.Version", "os_version"), ("RAM.TotalSizeInMB", "memory_gb"), ("CPU.UsagePct.Avg", "cpu_utilization_avg"),
+    ("CPU.UsagePct.Max", "cpu_utilization_peak"), ("Applications", "application_name"), ("Tags", "tags"),
+    ("Server type", "is_virtual"),
+)
 
 FORMATS: dict[str, SourceFormat] = {
     f.format_id: f
@@ -114,6 +155,9 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("vinfo", "rvtools"),
             key_columns=("VM",),
             file_label="the RVTools vInfo sheet",
+            columns=_RVTOOLS_VINFO_COLUMNS,
+            units=(("Memory", "MiB"),),
+            constants=(("is_virtual", "true"), ("hypervisor", "vmware")),
         ),
         SourceFormat(
             "rvtools_vpartition", "RVTools vPartition", "supplement",
@@ -150,6 +194,8 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("discovery", "migrationhub", "ads"),
             key_columns=("ExternalId", "HostName", "VMware.VMName"),
             file_label="the AWS Application Discovery Service import file",
+            columns=_AWS_ADS_COLUMNS,
+            units=(("RAM.TotalSizeInMB", "MB"),),
         ),
         SourceFormat(
             "azure_migrate", "Azure Migrate CSV import", "inventory",
@@ -163,6 +209,7 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("azure", "migrate"),
             key_columns=("Server name",),
             file_label="the Azure Migrate import file",
+            columns=_AZURE_MIGRATE_COLUMNS,
         ),
         SourceFormat(
             "azure_dependencies", "Azure Migrate dependency export", "dependencies",
@@ -339,3 +386,50 @@ def recognise(name: str, headers: list[str]) -> FormatMatch:
     elif best.named:
         evidence.append(f"the name {name!r} agrees")
     return FormatMatch(fmt.format_id, fmt.vendor_label, fmt.role, _key_column(fmt, index, headers), evidence)
+
+
+def layout_mappings(format_id: str, headers: list[str]) -> list[MappingSuggestion] | None:
+    """One suggestion per header by the layout's column table (None for a layout without one).
+
+    A header that is an asset column's own name (a column the import joined or wrote) maps to it; a
+    header of the table maps as the table says, the first listed winning a shared column; any other
+    header maps to nothing and is kept as a custom attribute.
+    """
+    fmt = FORMATS.get(format_id)
+    if fmt is None or not fmt.columns:
+        return None
+    units = {header_key(h): unit for h, unit in fmt.units}
+    by_key: dict[str, tuple[int, str, str]] = {}  # header key -> (preference, table spelling, column)
+    for preference, (spelling, column) in enumerate(fmt.columns):
+        by_key.setdefault(header_key(spelling), (preference, spelling, column))
+    winners: dict[str, tuple[int, str]] = {}  # column -> (preference, header)
+    for header in headers:
+        if header.strip() in ASSET_IMPORT_FIELDS:
+            winners[header.strip()] = (-1, header)
+        elif (known := by_key.get(header_key(header))) is not None:
+            best = winners.get(known[2])
+            if best is None or known[0] < best[0]:
+                winners[known[2]] = (known[0], header)
+    chosen = {header: column for column, (_, header) in winners.items()}
+    label = fmt.vendor_label
+    suggestions = []
+    for header in headers:
+        column = chosen.get(header)
+        if column is None:
+            known = by_key.get(header_key(header))
+            reason = (f"{label}: {known[2]} comes from another column of the layout" if known
+                      else f"not a column of the {label} layout: kept as a custom attribute")
+            suggestions.append(MappingSuggestion(source_field=header, target_field=None, confidence=0.0,
+                                                 source=None, reason=reason))
+            continue
+        unit = None
+        if column in GB_SIZE_FIELDS:
+            unit = split_header_unit(header.replace("[", "(").replace("]", ")").strip())[1] or units.get(
+                header_key(header))
+        exact = header.strip() == column
+        reason = f"header is the column name {column}" if exact else f"{label} layout: {header.strip()!r} is {column}"
+        if unit is not None:
+            reason += f"; values are in {unit}" + ("" if unit in ("GB", "GiB") else " and are converted to GB")
+        suggestions.append(MappingSuggestion(source_field=header, target_field=column, confidence=1.0,
+                                             source="exact" if exact else "synonym", reason=reason, unit=unit))
+    return suggestions

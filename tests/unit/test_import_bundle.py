@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from domain.discovery.cleansing import cleanse_record
-from domain.discovery.field_mapping import suggest_mappings
 from domain.discovery.import_bundle import ImportBundleError, InventoryView, parse_aws_tags, plan_import, tags_json
 from domain.discovery.readers.table import Row, ragged_problem
+from domain.discovery.source_formats import layout_mappings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 
@@ -79,17 +79,21 @@ def _single_view(*file_names: str) -> tuple[InventoryView, dict[str, Row]]:
 def test_rvtools_partitions_and_networks_join_onto_vinfo() -> None:
     view, rows = _single_view("RVTools_tabvInfo.csv", "RVTools_tabvPartition.csv", "RVTools_tabvNetwork.csv")
     assert len(rows) == 12  # the blank formatted rows are not assets
-    assert view.headers[-4:] == ["storage_gb", "storage_used_gb", "mac_address", "ip_address"]
+    assert view.headers[-6:] == ["guest_partitions_capacity_gb", "guest_partitions_used_gb", "mac_address",
+                                 "ip_address", "is_virtual", "hypervisor"]
     web = rows["web-prd-01"].values
-    assert (web["storage_gb"], web["storage_used_gb"]) == ("60.0", "17.0")  # (40960 + 20480) MiB, 17408 MiB
+    # guest volumes are detail: (40960 + 20480) MiB, (12288 + 5120) MiB; the VM's own sizes stay as vInfo says
+    assert (web["guest_partitions_capacity_gb"], web["guest_partitions_used_gb"]) == ("60.0", "17.0")
+    assert (web["Provisioned MiB "], web["In Use MiB"], web["Total disk capacity MiB"]) == ("63488", "18432", "61440")
+    assert "storage_gb" not in web and (web["is_virtual"], web["hypervisor"]) == ("true", "vmware")
     db = rows["db-prd-01"].values
-    assert (db["storage_gb"], db["storage_used_gb"]) == ("1024.0", "772.0")
+    assert (db["guest_partitions_capacity_gb"], db["guest_partitions_used_gb"]) == ("1024.0", "772.0")
     app = rows["app-prd-01"].values
     assert app["mac_address"] == "00:50:56:8a:20:01; 00:50:56:8a:90:01"
     assert app["ip_address"] == "10.10.2.21; 10.10.2.121; 192.168.90.21"  # the primary IP first, IPv4 only
     assert rows["web-prd-01"].values["ip_address"] == "10.10.1.11"  # the IPv6 address is not an IPv4 one
-    template = rows["tpl-rhel9"].values  # no partitions: vInfo's own sizes stand, with their unit
-    assert (template["storage_gb"], template["storage_used_gb"]) == ("40960 MiB", "3072 MiB")
+    template = rows["tpl-rhel9"].values  # no partitions: no guest detail
+    assert (template["guest_partitions_capacity_gb"], template["guest_partitions_used_gb"]) == ("", "")
     assert template["ip_address"] == ""
 
 
@@ -141,18 +145,20 @@ def test_a_machine_without_supplement_rows_keeps_its_own_values_with_their_unit(
 
 def test_joined_columns_map_exactly_and_cleanse_into_asset_values() -> None:
     view, rows = _single_view("RVTools_tabvInfo.csv", "RVTools_tabvPartition.csv", "RVTools_tabvNetwork.csv")
-    mappings = suggest_mappings(view.headers)
+    mappings = layout_mappings(view.match.format_id, view.headers)
     by_header = {m.source_field: m for m in mappings}
-    for column in ("storage_gb", "storage_used_gb", "mac_address", "ip_address"):
+    for column in ("mac_address", "ip_address", "is_virtual", "hypervisor"):
         assert (by_header[column].target_field, by_header[column].source) == (column, "exact")
     template = cleanse_record(rows["tpl-rhel9"].values, mappings)
     assert template.errors == []
-    assert (template.values["storage_gb"], template.values["storage_used_gb"]) == (40.0, 3.0)
+    assert (template.values["storage_gb"], template.values["storage_used_gb"]) == (40.0, 3.0)  # MiB / 1024
+    assert (template.values["is_virtual"], template.values["hypervisor"]) == (True, "vmware")
     app = cleanse_record(rows["app-prd-01"].values, mappings)
     assert app.values["ip_address"] == "10.10.2.21"
     assert app.values["ip_addresses"] == ["10.10.2.21", "10.10.2.121", "192.168.90.21"]
     assert app.values["mac_addresses"] == ["00:50:56:8a:20:01", "00:50:56:8a:90:01"]
-    assert app.values["storage_gb"] == 200.0
+    assert app.values["storage_gb"] == 202.0  # Provisioned MiB 206848, not the partitions' 200 GB
+    assert rows["app-prd-01"].values["guest_partitions_capacity_gb"] == "200.0"
 
 
 def test_older_mb_partition_headers_are_converted_too() -> None:
@@ -162,7 +168,8 @@ def test_older_mb_partition_headers_are_converted_too() -> None:
                               [["a", "/", "1536", "512", "1024"], ["A ", "/data", "2,048", "1024", "1024"]])
     (view,) = plan_import([inventory, partitions]).inventories
     (row,) = read_all(view)
-    assert (row.values["storage_gb"], row.values["storage_used_gb"]) == ("3.5", "1.5")  # keys ignore case, spaces
+    sums = (row.values["guest_partitions_capacity_gb"], row.values["guest_partitions_used_gb"])
+    assert sums == ("3.5", "1.5")  # keys ignore case, spaces
 
 
 def test_two_files_of_one_supplement_format_feed_one_aggregate() -> None:
@@ -186,7 +193,7 @@ def test_each_supplement_file_is_read_by_its_own_header_spelling() -> None:
     older = memory_table("vPartition (2)", ["vm", "Disk", "CAPACITY MB", "Consumed MB"], [["a", "/d", "3072", "0"]])
     (view,) = plan_import([inventory, modern, older]).inventories
     (row,) = read_all(view)
-    assert (row.values["storage_gb"], row.values["storage_used_gb"]) == ("4.0", "0.5")
+    assert (row.values["guest_partitions_capacity_gb"], row.values["guest_partitions_used_gb"]) == ("4.0", "0.5")
 
 
 def test_supplement_rows_the_reader_found_broken_are_reported_not_joined() -> None:
@@ -219,8 +226,8 @@ def test_a_supplement_goes_to_the_inventory_of_its_own_workbook() -> None:
               memory_table("vInfo", vinfo, [["a", "poweredOn", "1", "1024", "1"]], paris),
               memory_table("vPartition", partition, [["a", "/", "2048", "1024"]], paris)]
     london_view, paris_view = plan_import(tables).inventories
-    assert "storage_gb" not in london_view.headers
-    assert read_all(paris_view)[0].values["storage_gb"] == "2.0"
+    assert "guest_partitions_capacity_gb" not in london_view.headers
+    assert read_all(paris_view)[0].values["guest_partitions_capacity_gb"] == "2.0"
     loose = memory_table("vPartition", partition, [["a", "/", "2048", "1024"]], Path("partitions.csv"))
     with pytest.raises(ImportBundleError, match="^vPartition could describe vInfo or vInfo; import them separately$"):
         plan_import(tables[:2] + [loose])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.discovery.source_formats import FORMATS, ROLES, header_key, recognise
+from domain.discovery.source_formats import FORMATS, ROLES, header_key, layout_mappings, recognise
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "samples" / "demo_inventory.csv"
@@ -140,3 +140,52 @@ def test_the_catalogue_is_consistent() -> None:
         if fmt.describes:
             assert FORMATS[fmt.describes].role == "inventory"
         assert fmt.file_label
+
+
+def _fixture_headers(name: str) -> list[str]:
+    with (FIXTURES / name).open(encoding="utf-8") as file:
+        return next(csv.reader(file))
+
+
+def test_a_recognised_layout_maps_by_its_table_and_keeps_the_rest_as_custom_attributes() -> None:
+    headers = _fixture_headers("RVTools4_vInfo.csv")  # RVTools 4.x, its full header
+    mapped = {m.source_field: m for m in layout_mappings("rvtools_vinfo", headers)}
+    assert [m.source_field for m in layout_mappings("rvtools_vinfo", headers)] == headers
+    assert {h: m.target_field for h, m in mapped.items() if m.target_field} == {
+        "VM": "name", "DNS Name": "fqdn", "Powerstate": "power_state", "Template": "is_template", "CPUs": "cpu_cores",
+        "Memory": "memory_gb", "NICs": "network_adapters", "Disks": "disk_count", "Provisioned MiB": "storage_gb",
+        "In Use MiB": "storage_used_gb", "Primary IP Address": "ip_address", "Annotation": "description",
+        "Datacenter": "datacenter", "Cluster": "cluster", "Host": "host_name",
+        "OS according to the configuration file": "operating_system", "HW version": "vm_hardware_version",
+        "SMBIOS UUID": "bios_uuid", "VM UUID": "external_id"}
+    assert all(m.confidence == 1.0 for m in mapped.values() if m.target_field)  # nothing waits for a review
+    assert (mapped["Memory"].unit, mapped["Provisioned MiB"].unit, mapped["In Use MiB"].unit) == ("MiB",) * 3
+    for custom in ("HA Restart Priority", "SRM Placeholder", "min Required EVC Mode Key", "com.vrlcm.snapshot"):
+        assert mapped[custom].target_field is None
+        assert mapped[custom].reason == "not a column of the RVTools vInfo layout: kept as a custom attribute"
+    assert mapped["Total disk capacity MiB"].reason == "RVTools vInfo: storage_gb comes from another column of the layout"
+
+
+def test_older_mb_headers_and_a_layout_without_provisioned_capacity() -> None:
+    older = layout_mappings("rvtools_vinfo", ["VM", "Powerstate", "Memory", "Provisioned MB", "In Use MB", "Disks"])
+    assert [(m.target_field, m.unit) for m in older] == [
+        ("name", None), ("power_state", None), ("memory_gb", "MiB"), ("storage_gb", "MB"), ("storage_used_gb", "MB"),
+        ("disk_count", None)]
+    only_total = layout_mappings("rvtools_vinfo", ["VM", "Total disk capacity MiB"])
+    assert [(m.target_field, m.unit) for m in only_total] == [("name", None), ("storage_gb", "MiB")]
+
+
+def test_asset_column_names_written_by_the_import_map_exactly_and_unknown_layouts_have_no_table() -> None:
+    [virtual, hypervisor] = layout_mappings("rvtools_vinfo", ["is_virtual", "hypervisor"])
+    assert (virtual.target_field, virtual.source, hypervisor.target_field) == ("is_virtual", "exact", "hypervisor")
+    assert layout_mappings("generic", ["VM"]) is None and layout_mappings("no_such_layout", ["VM"]) is None
+
+
+def test_a_vendor_server_type_says_virtual_or_physical_not_the_asset_type() -> None:
+    azure = {m.source_field: m.target_field for m in layout_mappings("azure_migrate", _fixture_headers(
+        "azure_migrate_import.csv"))}
+    assert (azure["Server type"], azure["Hypervisor"]) == ("is_virtual", "hypervisor")
+    assert "asset_type" not in azure.values()
+    aws = layout_mappings("aws_ads", ["ExternalId", "HostName", "Server type", "RAM.TotalSizeInMB"])
+    assert [(m.target_field, m.unit) for m in aws] == [
+        ("external_id", None), ("hostname", None), ("is_virtual", None), ("memory_gb", "MB")]
