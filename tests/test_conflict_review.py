@@ -84,18 +84,21 @@ async def test_taking_an_os_brings_its_family_and_version_and_settles_their_conf
     assert tuple(asset) == ("Windows Server 2019", "windows", "2019")
 
 
-async def test_an_external_id_another_asset_holds_is_not_taken(app_pool) -> None:
+async def test_an_external_id_merged_away_stays_its_assets_and_can_be_taken(app_pool) -> None:
     e = await make_engagement(app_pool)
     t = RawTenant(e.ref.client_account_id, e.ref.id, e.owner_id)
     for file_name, external_id, name in (("cmdb_export.csv", "CI-1", "web01"),
                                          ("intake_sheet.csv", "CI-9", "web01"),  # another id for web01: a conflict
-                                         ("cmdb_update.csv", "CI-9", "web02")):  # then CI-9 turns up as web02's
+                                         ("cmdb_update.csv", "CI-9", "web02")):  # CI-9 now names web01 (ADR-0007)
         records = _cleansed([cmdb(externalid=external_id, name=name, host_name=name)])
         await merge(app_pool, t, await add_import(app_pool, t, file_name, "generic", records))
-    [disputed] = [c for c in await list_conflicts(app_pool, e.ref) if c["field"] == "external_id"]
-    assert (disputed["asset_name"], disputed["kept_value"], disputed["incoming_value"]) == ("web01", "CI-1", "CI-9")
-    with pytest.raises(ConflictReviewError, match="belongs to asset web02"):
-        await resolve_conflict(app_pool, e.ref, str(disputed["id"]), "take", e.owner_id)
+    disputed = {c["field"]: c for c in await list_conflicts(app_pool, e.ref)}
+    assert (disputed["external_id"]["asset_name"], disputed["external_id"]["kept_value"],
+            disputed["external_id"]["incoming_value"]) == ("web01", "CI-1", "CI-9")
+    assert disputed["hostname"]["incoming_value"] == "web02", "the record CI-9 names went to web01"
+    await resolve_conflict(app_pool, e.ref, str(disputed["external_id"]["id"]), "take", e.owner_id)
+    [web01] = await fetch(app_pool, t, "SELECT external_id FROM migration.assets")
+    assert web01["external_id"] == "CI-9"
 
 
 async def test_unknown_or_malformed_conflict_ids_are_refused(app_pool) -> None:

@@ -11,6 +11,7 @@ import random
 import time
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -22,7 +23,8 @@ from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.discovery.cleansing import cleanse_record, natural_key
 from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
-from tests.conftest import RawTenant, insert_raw_tenant
+from tests.conftest import RawTenant, insert_raw_tenant, make_engagement
+from tests.discovery_harness import rows, run_discovery
 
 INVENTORY_HEADERS = ["ExternalId", "name", "Host Name", "fqdn", "ip_address", "mac_address", "serial_number",
                      "cpu_core_count", "ram", "os", "environment"]
@@ -286,7 +288,8 @@ async def test_a_record_matching_two_assets_is_reported_not_merged(app_pool: asy
 _SAMPLE_BY_KIND = {
     "text": "t-1", "int": "2", "number": "1.5", "bool": "yes", "ip_list": "10.0.0.1", "mac_list": "aa:bb:cc:dd:ee:ff",
     "environment": "prod", "criticality": "high", "asset_type": "cmdb_ci_win_server", "os": "Windows Server 2019",
-    "list": "other-host", "tags": "team:core", "currency": "eur",
+    "list": "other-host", "tags": "team:core", "currency": "eur", "install_status": "installed",
+    "operational_status": "operational",
 }
 
 
@@ -355,3 +358,120 @@ async def test_merge_timing_with_duplicates(app_pool: asyncpg.Pool, tenant: RawT
     assert len(await fetch(app_pool, tenant, "SELECT id FROM migration.assets")) == servers
     print(f"\nmerge of {total} records ({total - servers} duplicates) into {servers} new assets: {first:.2f} s; "
           f"re-import of the same file onto them: {second:.2f} s")
+
+
+SNOW_HEADERS = ["sys_id", "name", "fqdn", "ip_address", "sys_updated_on", "depends_on"]
+
+
+def snow(**values: str) -> dict[str, str]:
+    """A ServiceNow-like row: sys_id (the CMDB id), name, fqdn, ip_address, sys_updated_on, depends_on."""
+    return _row(SNOW_HEADERS, **values)
+
+
+async def depends_on_edges(pool: asyncpg.Pool, t: RawTenant, import_id: uuid.UUID) -> tuple[set, list]:
+    """Run the depends-on edge query on an import; the edges (source name, target id) and the dangling refs."""
+    async with tenant_transaction(pool, t.client_id, t.engagement_id) as conn:
+        row = await conn.fetchrow(sql("dependencies_from_import"), import_id, t.client_id, t.engagement_id)
+    edges = await fetch(pool, t, "SELECT s.name, d.target_asset_id FROM migration.asset_dependencies d"
+                                 " JOIN migration.assets s ON s.id = d.source_asset_id")
+    return {(e["name"], e["target_asset_id"]) for e in edges}, row["dangling"]
+
+
+async def test_the_fresher_record_wins_and_every_id_it_was_known_by_resolves(
+    app_pool: asyncpg.Pool, tenant: RawTenant
+) -> None:
+    first = await add_import(app_pool, tenant, "cmdb_ci_server.csv", "servicenow_cmdb", _cleansed([
+        snow(sys_id="sys-new", name="app01", fqdn="app01.corp.local", ip_address="10.0.0.2",
+             sys_updated_on="2024-06-01 08:00:00"),
+        # the same server, updated a year earlier, comes later in the file: it used to win
+        snow(sys_id="sys-old", name="app01 (old)", fqdn="APP01.corp.local", ip_address="10.0.0.1",
+             sys_updated_on="2023-05-30 17:00:00"),
+        snow(sys_id="sys-db", name="db01", fqdn="db01.corp.local", depends_on="sys-old"),
+    ]))
+    await merge(app_pool, tenant, first)
+
+    assets = await assets_by_name(app_pool, tenant)
+    assert sorted(assets) == ["app01", "db01"]
+    app = assets["app01"]
+    assert (app["cmdb_id"], app["ip_address"]) == ("sys-new", "10.0.0.2")
+    assert app["field_lineage"]["name"]["row_number"] == 1
+    lost = {(c["field"], c["kept_value"], c["incoming_value"]) for c in await conflicts(app_pool, tenant)}
+    assert {("name", "app01", "app01 (old)"), ("cmdb_id", "sys-new", "sys-old"),
+            ("ip_address", "10.0.0.2", "10.0.0.1")} <= lost, "the older values stay for review"
+    known = await fetch(app_pool, tenant, "SELECT external_id, asset_id FROM migration.asset_external_ids")
+    assert {(k["external_id"], k["asset_id"]) for k in known} >= {("sys-new", app["id"]), ("sys-old", app["id"])}
+    edges, dangling = await depends_on_edges(app_pool, tenant, first)
+    assert edges == {("db01", app["id"])} and dangling == [], "the older id resolves in the same import"
+
+    later = await add_import(app_pool, tenant, "batch.csv", None, _cleansed([
+        snow(name="batch01", fqdn="batch01.corp.local", depends_on="SYS-OLD"),
+    ]))
+    await merge(app_pool, tenant, later)
+    edges, dangling = await depends_on_edges(app_pool, tenant, later)
+    assert ("batch01", app["id"]) in edges and dangling == [], "and in a later import"
+
+
+async def test_an_external_id_merged_away_still_matches_and_resolves(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    first = await add_import(app_pool, tenant, "vms.csv", None, _cleansed([
+        cmdb(externalid="vm-1", name="app02", fqdn="app02.corp.local", cpu_core_count="4")]))
+    await merge(app_pool, tenant, first)
+    second = await add_import(app_pool, tenant, "cis.csv", None, _cleansed([
+        cmdb(externalid="ci-2", name="app02", fqdn="app02.corp.local", ram="16")]))
+    await merge(app_pool, tenant, second)
+    [app] = (await assets_by_name(app_pool, tenant)).values()
+    assert (app["external_id"], app["memory_gb"]) == ("vm-1", 16)
+
+    third = await add_import(app_pool, tenant, "more.csv", None, _cleansed([
+        cmdb(externalid="ci-2", name="app02", environment="prod"),  # only the id merged away names it
+        cmdb(name="web07", host_name="web07")]))
+    await merge(app_pool, tenant, third)
+    assets = await assets_by_name(app_pool, tenant)
+    assert sorted(assets) == ["app02", "web07"] and assets["app02"]["environment"] == "production"
+    dependency = await add_import(app_pool, tenant, "deps.csv", None, _cleansed([
+        snow(name="web07", depends_on="ci-2")]))
+    await merge(app_pool, tenant, dependency)
+    edges, dangling = await depends_on_edges(app_pool, tenant, dependency)
+    assert edges == {("web07", app["id"])} and dangling == []
+
+
+async def test_a_copy_paste_fqdn_keeps_both_servers_and_a_conflict(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    records = _cleansed([
+        cmdb(name="Server6", fqdn="server6.example.local", os="Windows Server 2016"),
+        cmdb(name="Server7", fqdn="server7.example.local"),
+        cmdb(name="Server8", fqdn="server6.example.local", os="RHEL 7"),  # Server6's FQDN pasted
+        cmdb(name="nas1", host_name="nas1", serial_number="SN-1"),
+        cmdb(name="nas1", host_name="nas1", serial_number="SN-2"),  # one host, two serials: two boxes
+    ])
+    first = await add_import(app_pool, tenant, "intake.csv", "aws_cmf", records)
+    await merge(app_pool, tenant, first)
+
+    assets = await fetch(app_pool, tenant, "SELECT id, name, serial_number, operating_system FROM migration.assets")
+    by_name = {(a["name"], a["serial_number"]): a for a in assets}
+    assert sorted(by_name) == [("Server6", None), ("Server7", None), ("Server8", None), ("nas1", "SN-1"),
+                               ("nas1", "SN-2")]
+    assert by_name[("Server8", None)]["operating_system"] == "Red Hat Enterprise Linux 7"
+    pairs = {(c["asset_id"], c["other_asset_id"], c["row_number"]) for c in await conflicts(app_pool, tenant)}
+    assert pairs == {(by_name[("Server6", None)]["id"], by_name[("Server8", None)]["id"], 3),
+                     (by_name[("nas1", "SN-1")]["id"], by_name[("nas1", "SN-2")]["id"], 5)}
+
+    before, conflicts_before = await snapshot(app_pool, tenant), await conflicts(app_pool, tenant)
+    again = await add_import(app_pool, tenant, "intake.csv", "aws_cmf", records)
+    await merge(app_pool, tenant, again)
+    assert await snapshot(app_pool, tenant) == before, "re-importing the file changes nothing"
+    assert await conflicts(app_pool, tenant) == conflicts_before
+
+
+CMF_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "cloud-migration-factory-on-aws__server-list.csv"
+
+
+async def test_the_cloud_migration_factory_sample_keeps_its_eight_servers(app_pool: asyncpg.Pool) -> None:
+    """The public CMF sample gives Server8 Server6's FQDN (SOURCES.md): eight servers, the pair flagged."""
+    e = await make_engagement(app_pool)
+    await run_discovery(app_pool, e.ref, [CMF_CORPUS])
+    servers = {r["name"]: r for r in await rows(app_pool, e.ref, "SELECT id, name, fqdn FROM migration.assets")}
+    assert sorted(servers) == [f"Server{n}" for n in range(1, 9)]
+    assert servers["Server8"]["fqdn"] == servers["Server6"]["fqdn"] == "server6.example.local"
+    flagged = await rows(app_pool, e.ref, "SELECT asset_id, other_asset_id, status FROM migration.asset_merge_conflicts"
+                                          " WHERE field = 'asset'")
+    assert flagged == [{"asset_id": servers["Server6"]["id"], "other_asset_id": servers["Server8"]["id"],
+                        "status": "open"}]

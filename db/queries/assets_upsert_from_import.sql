@@ -1,11 +1,17 @@
 -- Merges an import's valid records into the engagement's assets, set-based (ADR-0007).
 -- 1. Records of one server are grouped: records sharing a key are linked (connected components),
 --    nat/ext keys always, host unless the records carry two external ids, ip/mac/serial/name
---    unless they carry two external ids or two hosts (migration.asset_match_keys).
+--    unless they carry two external ids or two hosts (migration.asset_match_keys); no key but an
+--    external id links records with two serials, or two names one of which names another host than
+--    its own (a copy-paste FQDN or IP): those stay apart and become an 'asset' conflict.
 -- 2. A group goes to the existing asset it matches by its strongest key (nat, ext, host, ip, mac,
---    serial, name); an ip/mac/serial/name match between a group and an asset with different
---    hosts is no match. Other assets it matches become 'asset' conflicts, never merged.
--- 3. Per column: the group's last row with a value is its candidate. NULL never overwrites; an
+--    serial, name; ext also every id an asset was known by, asset_external_ids); an
+--    ip/mac/serial/name match between a group and an asset with different hosts is no match, nor
+--    one that disagrees as in 1 with an asset named by the same file. Other assets it matches
+--    become 'asset' conflicts, never merged. Every external and CMDB id of a record is kept for its
+--    asset in asset_external_ids.
+-- 3. Per column: the group's freshest row with a value is its candidate (latest update, discovery
+--    or export date among its custom attributes, then the last row). NULL never overwrites; an
 --    empty asset column takes it; a different value replaces the asset's only when the value came
 --    from an earlier or the same import of the same file name and format, else it is kept and the
 --    candidate becomes a conflict. Address lists gain new addresses; tags/custom attributes gain
@@ -18,7 +24,16 @@ WITH RECURSIVE imp AS (
     SELECT d.file_name, d.source_format, d.created_at FROM migration.data_imports d WHERE d.id = $1
 ), rec AS (
     SELECT r.*, nullif(btrim(r.c ->> 'external_id'), '') AS ext,
-           migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn') AS host
+           migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn') AS host,
+           migration.asset_name_key(r.c ->> 'name') AS name_key, nullif(lower(btrim(r.c ->> 'serial_number')), '') AS serial,
+           -- a host-shaped name naming another host than the record's own hostname/FQDN
+           coalesce(r.c ->> 'name' ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND migration.asset_host_key(r.c ->> 'name', NULL)
+                    <> migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn'), false) AS contradicts,
+           -- freshness: the record's latest update, discovery or export date (ISO after cleansing), if any
+           (SELECT max(substring(x.value FROM '^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?'))
+            FROM jsonb_each_text(CASE WHEN jsonb_typeof(r.c -> 'custom_attributes') = 'object'
+                                      THEN r.c -> 'custom_attributes' END) x
+            WHERE x.key ~* '(updated|modified|last[ _]*seen|discovered|export)') AS fresh
     FROM (
         -- cleansed_data || '{}' (OFFSET 0): each record's values read out of TOAST once, not once per key
         SELECT r.row_number, r.natural_key, r.cleansed_data || '{}' AS c, r.raw_data, r.cleansing_changes
@@ -36,7 +51,11 @@ WITH RECURSIVE imp AS (
     WHERE (k.kind, k.value) IN (SELECT kind, value FROM rec_keys GROUP BY kind, value HAVING count(*) > 1)
     GROUP BY k.kind, k.value, k.rank
     HAVING count(*) > 1
-       AND (k.rank <= 1 OR count(DISTINCT r.ext) <= 1 AND (k.rank = 2 OR count(DISTINCT r.host) <= 1))
+       AND (k.kind = 'ext' OR k.value LIKE 'ext:%'
+            -- other identifiers disagree (copy-paste FQDN or IP): two serials, or two names one of which names
+            -- another host than the record's own
+            OR NOT (count(DISTINCT r.serial) > 1 OR count(DISTINCT r.name_key) > 1 AND bool_or(r.contradicts))
+               AND (k.rank <= 1 OR count(DISTINCT r.ext) <= 1 AND (k.rank = 2 OR count(DISTINCT r.host) <= 1)))
 ), links AS (
     SELECT DISTINCT k.row_number, s.anchor FROM rec_keys k JOIN shared_keys s USING (kind, value)
     WHERE k.row_number <> s.anchor
@@ -51,6 +70,18 @@ WITH RECURSIVE imp AS (
     SELECT r.row_number, coalesce(min(x.label), r.row_number) AS grp, count(x.label) = 0 AS alone
     FROM rec r LEFT JOIN reach x USING (row_number)
     GROUP BY r.row_number
+), split AS (
+    -- a host, FQDN or IP several groups of this import carry (their identifiers disagreed): each group after
+    -- the first is a conflict with the first, both kept. Not an IP of two hosts (a shared VIP).
+    SELECT k.kind, k.value, g.grp, min(k.row_number) AS row_number,
+           min(g.grp) OVER (PARTITION BY k.kind, k.value) AS first_grp
+    FROM rec_keys k JOIN grp g USING (row_number)
+    WHERE (k.kind, k.value) IN (
+        SELECT s.kind, s.value FROM rec_keys s JOIN grp sg USING (row_number) JOIN rec r USING (row_number)
+        WHERE s.kind IN ('host', 'ip') OR s.value LIKE 'host:%'
+        GROUP BY s.kind, s.value
+        HAVING count(DISTINCT sg.grp) > 1 AND (s.kind <> 'ip' OR count(DISTINCT r.host) <= 1))
+    GROUP BY k.kind, k.value, g.grp
 ), asset_keys AS (
     SELECT a.id AS asset_id, k.rank, k.kind, k.value
     FROM migration.assets a
@@ -59,9 +90,24 @@ WITH RECURSIVE imp AS (
         'ip_addresses', a.ip_addresses, 'mac_address', a.mac_address, 'mac_addresses', a.mac_addresses,
         'serial_number', a.serial_number, 'name', a.name)) k
     WHERE a.engagement_id = $3
+    UNION ALL
+    -- every external id a merged asset was known by (schema 0022)
+    SELECT x.asset_id, 1, 'ext', x.external_id FROM migration.asset_external_ids x WHERE x.engagement_id = $3
+), same_file_ids AS (
+    -- assets whose name came from this file (an earlier import of the same file name and format): their name
+    -- and serial are compared with the records' as within the import; other sources name servers their own way
+    SELECT a.id AS asset_id, migration.asset_name_key(a.name) AS name_key,
+           nullif(lower(btrim(a.serial_number)), '') AS serial
+    FROM migration.assets a
+    JOIN migration.data_imports d ON d.id = (a.field_lineage #>> '{name,data_import_id}')::uuid
+    JOIN imp ON d.file_name = imp.file_name AND d.source_format IS NOT DISTINCT FROM imp.source_format
+    WHERE a.engagement_id = $3
 ), matches AS (
     SELECT DISTINCT ON (g.grp, ak.asset_id) g.grp, ak.asset_id, k.rank, k.row_number
     FROM rec_keys k JOIN asset_keys ak USING (kind, value) JOIN grp g USING (row_number)
+    JOIN rec r USING (row_number) LEFT JOIN same_file_ids ai USING (asset_id)
+    WHERE k.kind = 'ext' OR k.value LIKE 'ext:%' OR ai.asset_id IS NULL
+       OR NOT (coalesce(r.serial <> ai.serial, false) OR coalesce(r.name_key <> ai.name_key, false) AND r.contradicts)
     ORDER BY g.grp, ak.asset_id, k.rank, k.row_number
 ), usable_matches AS (
     SELECT m.* FROM matches m
@@ -102,7 +148,7 @@ WITH RECURSIVE imp AS (
         ('memory_utilization_peak'), ('disk_iops_avg'), ('disk_iops_peak'), ('disk_throughput_mbps'),
         ('network_throughput_mbps'), ('current_monthly_cost'), ('cost_currency'), ('database_engine')
 ), incoming AS (
-    SELECT u.asset_id, r.row_number, f.key AS field, f.value, jsonb_typeof(f.value) AS type
+    SELECT u.asset_id, r.row_number, r.fresh, f.key AS field, f.value, jsonb_typeof(f.value) AS type
     FROM rec r JOIN rec_unit u USING (row_number)
     CROSS JOIN LATERAL jsonb_each(r.c) f
     WHERE f.key IN (SELECT field FROM fields) AND f.value NOT IN ('null', '[]', '{}')
@@ -123,7 +169,7 @@ WITH RECURSIVE imp AS (
     (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number,
             count(*) OVER (PARTITION BY asset_id, field) AS values_given
      FROM incoming WHERE type NOT IN ('array', 'object')
-     ORDER BY asset_id, field, row_number DESC)
+     ORDER BY asset_id, field, fresh DESC NULLS LAST, row_number DESC)
     UNION ALL
     SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.value) i.asset_id, i.field, x.value, i.row_number, x.ord
@@ -136,7 +182,7 @@ WITH RECURSIVE imp AS (
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.key) i.asset_id, i.field, x.key, x.value, i.row_number
           FROM incoming i CROSS JOIN LATERAL jsonb_each(i.value) x
           WHERE i.type = 'object'
-          ORDER BY i.asset_id, i.field, x.key, i.row_number DESC) e
+          ORDER BY i.asset_id, i.field, x.key, i.fresh DESC NULLS LAST, i.row_number DESC) e
     GROUP BY e.asset_id, e.field
 ), merged AS (
     SELECT c.asset_id, c.field, c.row_number, c.value AS candidate, c.values_given, o.old,
@@ -144,7 +190,10 @@ WITH RECURSIVE imp AS (
                -- an external id another asset holds is never copied (it stays a conflict)
                WHEN c.field = 'external_id' AND EXISTS (
                    SELECT 1 FROM migration.assets t
-                   WHERE t.engagement_id = $3 AND t.external_id = c.value #>> '{}' AND t.id <> c.asset_id)
+                   WHERE t.engagement_id = $3 AND t.external_id = c.value #>> '{}' AND t.id <> c.asset_id
+                   UNION ALL
+                   SELECT 1 FROM migration.asset_external_ids t
+                   WHERE t.engagement_id = $3 AND t.external_id = c.value #>> '{}' AND t.asset_id <> c.asset_id)
                    THEN o.old
                WHEN o.old IS NULL THEN c.value
                WHEN jsonb_typeof(c.value) = 'array' THEN
@@ -195,13 +244,20 @@ WITH RECURSIVE imp AS (
               FROM jsonb_each(s.c) f OFFSET 0) f
     ) v
     WHERE v.lineage IS NOT NULL
-), new_keys AS (
+), strongest_keys AS (
     -- a new asset's natural key: the strongest of its records' keys
-    SELECT DISTINCT ON (u.asset_id) u.asset_id, r.natural_key
+    SELECT DISTINCT ON (u.asset_id) u.asset_id, r.natural_key, r.row_number
     FROM rec_unit u JOIN rec r USING (row_number)
     WHERE u.is_new
     ORDER BY u.asset_id, CASE split_part(r.natural_key, ':', 1) WHEN 'ext' THEN 0 WHEN 'host' THEN 1 ELSE 2 END,
              r.row_number
+), new_keys AS (
+    -- unless an asset holds it already (a copy-paste FQDN kept apart): then its import and row name it
+    SELECT k.asset_id,
+           CASE WHEN row_number() OVER (PARTITION BY k.natural_key ORDER BY k.row_number) > 1 OR EXISTS (
+                    SELECT 1 FROM migration.assets a WHERE a.engagement_id = $3 AND a.natural_key = k.natural_key)
+                THEN 'import:' || $1::text || ':' || k.row_number ELSE k.natural_key END AS natural_key
+    FROM strongest_keys k
 ), inserted AS (
     INSERT INTO migration.assets (
         id, client_account_id, engagement_id, natural_key,
@@ -267,6 +323,15 @@ WITH RECURSIVE imp AS (
     JOIN rec r ON r.row_number = p.row_number
     CROSS JOIN LATERAL jsonb_populate_record(c.asset, p.vals) v
     WHERE a.id = p.asset_id
+), aliases AS (
+    -- every external and CMDB id of the records, kept for the asset they went to (the first holder keeps one)
+    INSERT INTO migration.asset_external_ids (client_account_id, engagement_id, external_id, asset_id, data_import_id)
+    SELECT DISTINCT ON (x.id) $2, $3, x.id, u.asset_id, $1
+    FROM rec r JOIN rec_unit u USING (row_number)
+    CROSS JOIN LATERAL (VALUES (r.ext), (nullif(btrim(r.c ->> 'cmdb_id'), ''))) x(id)
+    WHERE x.id IS NOT NULL
+    ORDER BY x.id, r.row_number
+    ON CONFLICT DO NOTHING
 ), conflicts AS (
     INSERT INTO migration.asset_merge_conflicts AS mc
         (client_account_id, engagement_id, asset_id, field, kept_value, incoming_value, other_asset_id,
@@ -281,6 +346,12 @@ WITH RECURSIVE imp AS (
         UNION ALL
         SELECT asset_id, 'asset', to_jsonb(asset_id), to_jsonb(other_asset_id), other_asset_id, row_number
         FROM also_matched
+        UNION ALL
+        (SELECT DISTINCT ON (f.asset_id, o.asset_id) f.asset_id, 'asset', to_jsonb(f.asset_id), to_jsonb(o.asset_id),
+                o.asset_id, s.row_number
+         FROM split s JOIN unit f ON f.grp = s.first_grp JOIN unit o ON o.grp = s.grp
+         WHERE s.grp <> s.first_grp AND f.asset_id <> o.asset_id
+         ORDER BY f.asset_id, o.asset_id, s.row_number)
     ) x
     WHERE NOT EXISTS (
         SELECT 1 FROM migration.asset_merge_conflicts s

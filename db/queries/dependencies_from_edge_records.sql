@@ -2,7 +2,7 @@
 -- the edges an inventory file's own rows carry (Konveyor dependency records, the AWS Applications
 -- column), kept in its bundle report. Each end
 -- is resolved against the engagement's assets by the kind of reference it carries: 'id' (external
--- id or CMDB id), 'name' (name, hostname, FQDN or its first label) or 'ip' (primary or any
+-- id or CMDB id, also one an asset was known by before a merge: asset_external_ids), 'name' (name, hostname, FQDN or its first label) or 'ip' (primary or any
 -- address), case-insensitive. Records whose ends match no asset are returned, never dropped.
 -- $1 import, $2 client, $3 engagement.
 WITH recs AS (
@@ -18,6 +18,7 @@ WITH recs AS (
 ), keys AS (
     SELECT 'id' AS kind, lower(external_id) AS k, id, 0 AS preference FROM migration.assets WHERE external_id IS NOT NULL
     UNION ALL SELECT 'id', lower(cmdb_id), id, 1 FROM migration.assets WHERE cmdb_id IS NOT NULL
+    UNION ALL SELECT 'id', lower(external_id), asset_id, 2 FROM migration.asset_external_ids  -- ids merged away
     UNION ALL SELECT 'name', lower(name), id, 0 FROM migration.assets
     UNION ALL SELECT 'name', lower(hostname), id, 1 FROM migration.assets WHERE hostname IS NOT NULL
     UNION ALL SELECT 'name', lower(fqdn), id, 2 FROM migration.assets WHERE fqdn IS NOT NULL

@@ -1,6 +1,6 @@
 -- Edges from the depends_on lists of an import's records. A reference matches an asset of the
--- engagement by external id, hostname, name or FQDN (case-insensitive, in that order of
--- preference); unmatched references are returned, never dropped silently.
+-- engagement by external id (or one it was known by before a merge), hostname, name or FQDN
+-- (case-insensitive, in that order of preference); unmatched references are returned, never dropped.
 -- $1 import, $2 client, $3 engagement.
 WITH refs AS (
     SELECT r.asset_id AS source_id, btrim(ref.value) AS ref
@@ -11,9 +11,10 @@ WITH refs AS (
     WHERE r.data_import_id = $1 AND r.asset_id IS NOT NULL AND btrim(ref.value) <> ''
 ), keys AS (
     SELECT lower(external_id) AS k, id, 0 AS preference FROM migration.assets WHERE external_id IS NOT NULL
-    UNION ALL SELECT lower(hostname), id, 1 FROM migration.assets WHERE hostname IS NOT NULL
-    UNION ALL SELECT lower(name), id, 2 FROM migration.assets
-    UNION ALL SELECT lower(fqdn), id, 3 FROM migration.assets WHERE fqdn IS NOT NULL
+    UNION ALL SELECT lower(external_id), asset_id, 1 FROM migration.asset_external_ids  -- ids merged away
+    UNION ALL SELECT lower(hostname), id, 2 FROM migration.assets WHERE hostname IS NOT NULL
+    UNION ALL SELECT lower(name), id, 3 FROM migration.assets
+    UNION ALL SELECT lower(fqdn), id, 4 FROM migration.assets WHERE fqdn IS NOT NULL
 ), best AS (
     SELECT DISTINCT ON (k) k, id FROM keys ORDER BY k, preference, id
 ), resolved AS (
