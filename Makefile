@@ -50,6 +50,8 @@ lock: | $(BIN)/python
 lock-upgrade: UPGRADE := --upgrade
 lock-upgrade: lock
 
-# Removes the data directory the settings name (MIGRATION_DATA_DIR or the per-user default), nothing else.
+# Removes what the embedded stack keeps in the data directory the settings name (MIGRATION_DATA_DIR or the
+# per-user default): its servers' data, logs and reports, never anything else that folder holds.
 clean: down
-	rm -rf "$$($(BIN)/python -c 'from runtime.settings import get_settings; print(get_settings().data_path)')"
+	cd "$$($(BIN)/python -c 'from runtime.settings import get_settings; print(get_settings().data_path)')" \
+		&& rm -rf postgres temporal logs reports .postgres.lock .temporal.lock

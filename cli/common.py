@@ -132,11 +132,13 @@ def report_failure(exc: BaseException) -> int:
     """
     if isinstance(exc, typer.Exit):
         return exc.exit_code
-    if isinstance(exc, SystemExit):  # rich ends a write to a reader that went away (`| head`) this way
-        return exc.code if isinstance(exc.code, int) else 1
     if isinstance(exc, BrokenPipeError):  # print() to a reader that went away: nothing more to say to it
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
+    if isinstance(exc, SystemExit):  # rich (ours or the help's) ends a write to a closed pipe this way
+        if _stdout_is_devnull():
+            return EXIT_BROKEN_PIPE
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     if isinstance(exc, (typer.Abort, KeyboardInterrupt)):
         err_console.print("aborted", highlight=False)
         return EXIT_INTERRUPTED
@@ -186,22 +188,42 @@ def _report_usage_error(exc: typer.TyperException) -> int:
     return code
 
 
+def _stdout_is_devnull() -> bool:
+    """Whether stdout was pointed at the null device, as rich does when the reader of a pipe went away."""
+    try:
+        out, null = os.fstat(sys.stdout.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError):
+        return False
+    return (out.st_rdev, out.st_ino) == (null.st_rdev, null.st_ino)
+
+
+_URL_PASSWORD = re.compile(r"(://[^:/?#@\s]*:)[^@\s]*@")
+_QUERY_PASSWORD = re.compile(r"((?:ssl)?password=)[^&\s]*", re.IGNORECASE)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else "(no message)"
 
 
 def _write_crash_file(exc: BaseException) -> Path:
-    """The full trace, for whoever reports or fixes the bug, in the data directory (or the temp folder)."""
-    trace = "".join(traceback.format_exception(exc))
+    """The full trace, for whoever reports or fixes the bug, in the data directory (or the temp folder): a new
+    file only its owner reads, with passwords in the command's URLs masked."""
+    command = _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", " ".join(sys.argv)))
+    content = f"{command}\n\n{''.join(traceback.format_exception(exc))}"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for folder in (get_settings().data_path / "logs", Path(tempfile.gettempdir())):
+    try:
+        folders = [get_settings().data_path / "logs", Path(tempfile.gettempdir())]
+    except ValidationError:  # the settings themselves are what failed
+        folders = [Path(tempfile.gettempdir())]
+    for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"cli-crash-{stamp}-{os.getpid()}.log"
-            path.write_text(f"{' '.join(sys.argv)}\n\n{trace}")
-            return path
-        except (OSError, ValidationError):
+            fd, name = tempfile.mkstemp(prefix=f"cli-crash-{stamp}-", suffix=".log", dir=folder)  # 0600, O_EXCL
+            with os.fdopen(fd, "w") as crash_file:
+                crash_file.write(content)
+            return Path(name)
+        except OSError:
             continue
     return Path("(unwritable)")
 

@@ -138,6 +138,8 @@ def test_a_bug_is_one_line_and_its_trace_goes_to_a_crash_file(
     from cli import common
 
     monkeypatch.setenv("MIGRATION_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["starter.py", "db", "bootstrap", "--superuser-url",
+                                      "postgresql://postgres:s3cret/pw@db:5432/x?sslpassword=k3y"])
     common.get_settings.cache_clear()
     try:
         raise AttributeError("no such thing")
@@ -150,7 +152,10 @@ def test_a_bug_is_one_line_and_its_trace_goes_to_a_crash_file(
     assert len(lines) == 1 and lines[0].startswith("internal error: AttributeError: no such thing (details in ")
     crash_files = list((tmp_path / "logs").glob("cli-crash-*.log"))
     assert len(crash_files) == 1 and str(crash_files[0]) in lines[0]
-    assert "Traceback" in crash_files[0].read_text() and "no such thing" in crash_files[0].read_text()
+    crash = crash_files[0].read_text()
+    assert "Traceback" in crash and "no such thing" in crash
+    assert "s3cret" not in crash and "k3y" not in crash and "postgresql://postgres:***@db:5432/x" in crash
+    assert crash_files[0].stat().st_mode & 0o777 == 0o600
 
 
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
@@ -162,6 +167,6 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
         process.stdout.close()  # the reader is gone before the command writes a byte
         stderr = process.stderr.read().decode()
-        process.wait(timeout=60)
+        assert process.wait(timeout=60) == 141  # as a shell reports a reader that went away
         assert stderr == "", stderr
     assert not (tmp_path / "data").exists()  # no crash file either
