@@ -24,7 +24,7 @@ WORKDIR /app
 # lock that `make setup` installs, same versions and hashes (`make lock` writes both). A layer of
 # its own, rebuilt only when the lock changes.
 COPY requirements/runtime-lock.txt requirements/
-RUN pip install --require-hashes -r requirements/runtime-lock.txt
+RUN pip install --require-hashes --only-binary :all: -r requirements/runtime-lock.txt
 COPY . .
 # Then the package itself, built by the locked setuptools (schema/*.sql and db/queries/*.sql are
 # package data). The sources stay in /app, read-only for the runtime user, for `python worker.py` /

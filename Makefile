@@ -17,7 +17,7 @@ $(BIN)/python:
 
 # The lock pins pip and setuptools too; the project itself is built by that setuptools.
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary :all: -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
