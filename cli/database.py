@@ -15,12 +15,15 @@ from cli.common import (
 from cli.input_checks import usage_check
 from db.bootstrap import bootstrap
 from db.migrator import discover, migrate
+from db.pool import connecting
 from runtime.devstack import ensure_database
 from runtime.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help='Database bootstrap and schema migrations.')
 
 PASSWORD_VARIABLES = {"owner": "MIGRATION_OWNER_PASSWORD", "app": "MIGRATION_APP_PASSWORD"}
+# Where the superuser URL comes from, as a connection error names it.
+SUPERUSER_URL_ORIGIN = "--superuser-url or DATABASE_SUPERUSER_URL"
 
 
 @app.command("migrate")
@@ -61,8 +64,9 @@ async def db_bootstrap(
     if missing:
         if not sys.stdin.isatty():
             ctx.fail(f"no terminal to ask for the passwords: set {' and '.join(PASSWORD_VARIABLES[r] for r in missing)}")
-        await (await asyncpg.connect(superuser_url)).close()  # a wrong URL is found before anything is typed
+        with connecting(superuser_url, SUPERUSER_URL_ORIGIN):  # a wrong URL is found before anything is typed
+            await (await asyncpg.connect(superuser_url)).close()
         owner_password = owner_password or typer.prompt("Owner password", hide_input=True)
         app_password = app_password or typer.prompt("App password", hide_input=True)
-    await bootstrap(superuser_url, database, owner_password, app_password)
+    await bootstrap(superuser_url, database, owner_password, app_password, origin=SUPERUSER_URL_ORIGIN)
     console.print(f"database {database} is ready; now run `db migrate` with DATABASE_OWNER_URL")

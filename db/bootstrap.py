@@ -10,16 +10,22 @@ import re
 
 import asyncpg
 
+from db.pool import connecting
 from db.queries import sql
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-async def bootstrap(superuser_dsn: str, database: str, owner_password: str, app_password: str) -> None:
-    """Create roles and the database (if missing), then extensions and schema inside it."""
+async def bootstrap(superuser_dsn: str, database: str, owner_password: str, app_password: str, *,
+                    origin: str | None = None) -> None:
+    """Create roles and the database (if missing), then extensions and schema inside it.
+
+    `origin` names where `superuser_dsn` comes from if it cannot connect (never the URL: it holds a password).
+    """
     if not _IDENTIFIER.match(database):
         raise ValueError(f"database name {database!r} must be a lower-case SQL identifier")
-    conn = await asyncpg.connect(superuser_dsn)
+    with connecting(superuser_dsn, origin):
+        conn = await asyncpg.connect(superuser_dsn)
     try:
         async with conn.transaction():
             await conn.execute(sql("bootstrap_passwords"), owner_password, app_password)
@@ -30,7 +36,8 @@ async def bootstrap(superuser_dsn: str, database: str, owner_password: str, app_
             await conn.execute(f'CREATE DATABASE "{database}" OWNER migration_owner')
     finally:
         await conn.close()
-    conn = await asyncpg.connect(superuser_dsn, database=database)
+    with connecting(superuser_dsn, origin):
+        conn = await asyncpg.connect(superuser_dsn, database=database)
     try:
         await conn.execute(sql("bootstrap_database"))
     finally:

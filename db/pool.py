@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, unquote, unquote_plus, urlsplit, urlunsplit
 from uuid import UUID
 
 import asyncpg
@@ -54,20 +55,60 @@ _CONNECT_ERRORS = (
 )
 
 
+MASK = "***"
+# Query parameters libpq and asyncpg read a secret from.
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+# One `host[:port]` entry of a netloc's host list: a name or address, or a bracketed IPv6 address.
+_HOST_ENTRY = re.compile(r"(?:\[[\w:.%]*\]|[^:@\[\]]*)(?::\d*)?")
+INVALID_URL = "is not a valid URL (percent-encode special characters such as / @ : in the password)"
+
+
+def _split(url: str) -> SplitResult | None:
+    """The URL's parts, or None when it cannot be read as one: a password holding an unencoded `/`, `?`, `#`
+    or `@` ends the netloc early, which leaves a port that is no number or an `@` after the netloc."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if "@" in parts.path + parts.query + parts.fragment:
+        return None
+    hosts = parts.netloc.rpartition("@")[2]
+    if not all(_HOST_ENTRY.fullmatch(entry) for entry in hosts.split(",")):
+        return None
+    return parts
+
+
+def _is_secret_parameter(field: str) -> bool:
+    return unquote_plus(field.partition("=")[0]).lower() in _SECRET_PARAMETERS
+
+
+def _secrets(parts: SplitResult) -> list[str]:
+    """The password and the values of secret query parameters, as written and decoded, longest first."""
+    found = {parts.password or "", unquote(parts.password or "")}
+    for field in parts.query.split("&"):
+        if _is_secret_parameter(field):
+            value = field.partition("=")[2]
+            found |= {value, unquote_plus(value)}
+    return sorted(filter(None, found), key=len, reverse=True)
+
+
 def redact_url(url: str) -> str:
-    """Hide the password in a connection URL before printing it."""
-    scheme, sep, rest = url.partition("://")
-    if "@" not in rest:
-        return url
-    credentials, _, host = rest.rpartition("@")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
+    """The connection URL to print: its password and any `password`/`sslpassword` parameter replaced by ***;
+    a URL that cannot be read is not shown at all (which part of it is the password cannot be told)."""
+    parts = _split(url)
+    if parts is None:
+        return f"(not shown: it {INVALID_URL})"
+    userinfo, at, hosts = parts.netloc.rpartition("@")
+    if parts.password:
+        userinfo = f"{userinfo.partition(':')[0]}:{MASK}"
+    query = "&".join(f"{field.partition('=')[0]}={MASK}" if _is_secret_parameter(field) else field
+                     for field in parts.query.split("&"))
+    return urlunsplit(parts._replace(netloc=f"{userinfo}{at}{hosts}", query=query))
 
 
-def _server(dsn: str) -> str:
+def _server(parts: SplitResult) -> str:
     """The host:port part of a URL, as written (no credentials)."""
-    netloc = dsn.partition("://")[2].partition("/")[0].partition("?")[0]
-    return netloc.rpartition("@")[2] or "localhost"
+    return parts.netloc.rpartition("@")[2] or "localhost"
 
 
 def _failure_reason(exc: BaseException) -> str:
@@ -84,14 +125,18 @@ def _failure_reason(exc: BaseException) -> str:
 
 
 def _connect_failure_message(dsn: str, origin: str | None, exc: BaseException) -> str:
-    """One line: the server, where its URL comes from, and why the connection failed; never the password."""
+    """One line: the server, where its URL comes from, and why the connection failed; never the password.
+
+    A URL that cannot be read is said to be one, without any of its text or the library's message (either
+    may hold part of the password)."""
+    parts = _split(dsn)
+    if parts is None:
+        return f"{origin or 'the connection URL'} {INVALID_URL}"
     source = f" ({origin})" if origin else ""
-    message = f"cannot connect to PostgreSQL at {_server(dsn)}{source}: {_failure_reason(exc)}"
-    try:
-        password = urlsplit(dsn).password
-    except ValueError:
-        password = None
-    return message.replace(password, "***") if password else message
+    message = f"cannot connect to PostgreSQL at {_server(parts)}{source}: {_failure_reason(exc)}"
+    for secret in _secrets(parts):
+        message = message.replace(secret, MASK)
+    return message
 
 
 @contextmanager
@@ -100,7 +145,8 @@ def connecting(dsn: str, origin: str | None) -> Iterator[None]:
     try:
         yield
     except _CONNECT_ERRORS as exc:
-        raise DatabaseConnectError(_connect_failure_message(dsn, origin, exc)) from exc
+        # Not chained: the library's exception may quote the URL, password and all.
+        raise DatabaseConnectError(_connect_failure_message(dsn, origin, exc)) from None
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, origin: str | None = None) -> asyncpg.Pool:

@@ -134,7 +134,8 @@ async def ensure_database(settings: Settings) -> tuple[str, str | None, bool]:
     started = pg.ensure_running()
     try:
         creds = role_passwords(pg.root / "roles.json")
-        await bootstrap(pg.superuser_url(), EMBEDDED_DATABASE, creds["migration_owner"], creds["migration_app"])
+        await bootstrap(pg.superuser_url(), EMBEDDED_DATABASE, creds["migration_owner"], creds["migration_app"],
+                        origin=EMBEDDED_DATABASE_ORIGIN)
         owner_url = role_url(pg, "migration_owner", creds["migration_owner"])
         await migrate(owner_url, origin=EMBEDDED_DATABASE_ORIGIN)
     except BaseException:

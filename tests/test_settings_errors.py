@@ -101,6 +101,56 @@ def test_a_refused_login_or_a_missing_database_is_said_so(tmp_path: Path, migrat
     assert "app-test-password" not in missing  # the fixture's own password, which is right this time
 
 
+# A password with an unencoded `/`, `#` or `?` ends the URL's host part early: part of it then reads as a host or
+# port. TAIL follows the break; neither half of the password may be printed.
+TAIL = "Zq9tail"
+UNREADABLE_URLS = [
+    f"postgresql://migration_app:{PASSWORD}/{TAIL}@127.0.0.1:5432/migration",  # once 'invalid literal for int()'
+    f"postgresql://migration_app:4711/{PASSWORD}{TAIL}@127.0.0.1:5432/migration",  # once 'at migration_app:4711'
+    f"postgresql://migration_app:{PASSWORD}#{TAIL}@127.0.0.1:5432/migration",
+]
+INVALID_URL = "is not a valid URL (percent-encode special characters such as / @ : in the password)"
+
+
+@pytest.mark.parametrize("url", UNREADABLE_URLS)
+def test_a_url_whose_password_breaks_it_is_said_to_be_invalid_and_not_shown(tmp_path: Path, url: str) -> None:
+    for argv, variable in ((("tenant", "list"), "DATABASE_URL"), (("db", "migrate"), "DATABASE_OWNER_URL")):
+        line = error_line(run_cli(argv, tmp_path / "data", **{variable: url}))
+        assert line == f"error: {variable} {INVALID_URL}"
+        assert TAIL not in line and "4711" not in line
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (f"postgresql://migration_app@127.0.0.1:5432/migration?password={PASSWORD}",
+     "postgresql://migration_app@127.0.0.1:5432/migration?password=***"),
+    (f"postgresql://migration_app:{PASSWORD}@127.0.0.1:5432/migration?sslmode=disable&SSLPassword={PASSWORD}",
+     "postgresql://migration_app:***@127.0.0.1:5432/migration?sslmode=disable&SSLPassword=***"),
+    ("postgresql://migration_app@127.0.0.1:5432/migration", "postgresql://migration_app@127.0.0.1:5432/migration"),
+    ("postgresql://127.0.0.1/migration?sslmode=disable", "postgresql://127.0.0.1/migration?sslmode=disable"),
+    (UNREADABLE_URLS[0], f"(not shown: it {INVALID_URL})"),
+])
+def test_dev_up_shows_a_configured_database_url_without_its_passwords(tmp_path: Path, url: str, shown: str) -> None:
+    """Both servers configured, no owner URL: `dev up` starts nothing and prints where they are."""
+    result = run_cli(("dev", "up", "--json"), tmp_path / "data", DATABASE_URL=url,
+                     TEMPORAL_ADDRESS=f"127.0.0.1:{closed_port()}")
+    assert result.returncode == 0, result.stderr
+    assert PASSWORD not in result.stdout and TAIL not in result.stdout
+    assert json.loads(result.stdout)["database"] == shown
+
+
+def test_db_bootstrap_names_the_superuser_url_option_never_its_password(tmp_path: Path) -> None:
+    port = closed_port()
+    passwords = {"MIGRATION_OWNER_PASSWORD": "owner-pw", "MIGRATION_APP_PASSWORD": "app-pw"}
+    refused = error_line(run_cli(("db", "bootstrap", "--superuser-url",
+                                  f"postgresql://postgres:{PASSWORD}@127.0.0.1:{port}/postgres"),
+                                 tmp_path / "data", **passwords))
+    assert refused == (f"error: cannot connect to PostgreSQL at 127.0.0.1:{port} (--superuser-url or "
+                       "DATABASE_SUPERUSER_URL): connection refused (no server listens there)")
+    for url in UNREADABLE_URLS:
+        line = error_line(run_cli(("db", "bootstrap"), tmp_path / "data", DATABASE_SUPERUSER_URL=url, **passwords))
+        assert line == f"error: --superuser-url or DATABASE_SUPERUSER_URL {INVALID_URL}"
+
+
 # ------------------------------------------------------------------------------------------------ Temporal
 @pytest.mark.parametrize("reach", ["closed port", "port out of range"])
 def test_a_temporal_address_nobody_answers_names_the_variable(tmp_path: Path, migrated_db: TestDatabase,
