@@ -52,6 +52,44 @@ def test_a_file_system_error_names_the_file_in_one_sentence(tmp_path: Path, targ
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder"]
 
 
+def test_a_link_named_like_a_partial_file_is_neither_followed_nor_touched(tmp_path: Path) -> None:
+    """`<name>.partial` was once the fixed temporary name: a link planted there must not redirect the export."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("keep")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "plan.csv.partial").symlink_to(victim)
+    (exports / "rows.csv.partial").symlink_to(outside / "created.txt")  # a link to nothing yet
+    for name in ("plan.csv", "rows.csv"):
+        with replacing(exports / name) as fh:
+            fh.write("rows")
+        assert (exports / name).read_text() == "rows" and not (exports / name).is_symlink()
+    assert victim.read_text() == "keep" and sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
+    assert (exports / "plan.csv.partial").readlink() == victim
+    assert sorted(p.name for p in exports.iterdir()) == ["plan.csv", "plan.csv.partial", "rows.csv",
+                                                         "rows.csv.partial"]
+
+
+def test_two_writers_of_one_path_never_share_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "plan.csv"
+    with replacing(target) as first:
+        first.write("first ")
+        with replacing(target) as second:
+            second.write("second, longer ")
+        first.write("whole")
+    assert target.read_text() == "first whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
+
+
+def test_an_export_is_as_readable_as_any_new_file(tmp_path: Path) -> None:
+    with replacing(tmp_path / "plan.csv") as fh:
+        fh.write("rows")
+    (tmp_path / "plain.csv").write_text("rows")
+    assert (tmp_path / "plan.csv").stat().st_mode == (tmp_path / "plain.csv").stat().st_mode
+
+
 def test_the_database_connection_failing_is_not_the_file_failing(tmp_path: Path) -> None:
     with pytest.raises(ConnectionResetError), replacing(tmp_path / "rows.csv"):
         raise ConnectionResetError("connection reset by peer")
