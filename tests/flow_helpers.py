@@ -17,7 +17,7 @@ from db.tenancy import EngagementRef
 from domain.discovery.sample_inventory import generate_inventory, write_csv
 from domain.flow_contracts import MasterStatus
 from runtime import engagement_control as control
-from worker import build_worker
+from worker import WORKFLOWS, activities_for, build_worker
 
 
 def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
@@ -33,6 +33,21 @@ async def running_worker(client: Client, pool: asyncpg.Pool) -> AsyncIterator[st
     worker: Worker = build_worker(client, pool, task_queue)
     async with worker:
         yield task_queue
+
+
+@asynccontextmanager
+async def workflow_only_worker(client: Client, task_queue: str) -> AsyncIterator[None]:
+    """A worker that runs the workflows but no activity: updates and signals are taken, and every activity
+    they lead to waits for `activity_worker` (what happens in between becomes observable)."""
+    async with Worker(client, task_queue=task_queue, workflows=WORKFLOWS):
+        yield
+
+
+@asynccontextmanager
+async def activity_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> AsyncIterator[None]:
+    """A worker that runs the activities only, beside a `workflow_only_worker` on the same queue."""
+    async with Worker(client, task_queue=task_queue, activities=activities_for(pool)):
+        yield
 
 
 async def wait_for(

@@ -9,13 +9,22 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowFailureError
+from temporalio.client import WorkflowFailureError, WorkflowUpdateStage
 
+from cli.flows import watch_exit_code
 from db.tenancy import approval_policy
-from domain.flow_contracts import ApproveRequest, RejectRequest
+from domain.flow_contracts import ApproveRequest, MasterStatus, RejectRequest
+from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
-from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
+from tests.flow_helpers import (
+    activity_worker,
+    fetchval,
+    inventory_file,
+    running_worker,
+    wait_for,
+    workflow_only_worker,
+)
 from workflows.master_flow import MasterFlowWorkflow
 
 
@@ -143,3 +152,61 @@ async def test_cancel_while_a_phase_runs_ends_cancelled(dev_env, app_pool, tmp_p
             await control.handle(dev_env.client, e.ref).result()
     assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.crewai_flow_state_extensions") == "cancelled"
     assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.discovery_flows") == "cancelled"
+
+
+async def test_a_decision_being_applied_refuses_the_others_and_awaits_nothing(
+    dev_env, app_pool, tmp_path: Path
+) -> None:
+    """Between a decision's acceptance and its recorded transition, further decisions are refused for what they
+    are, and `status` no longer reports the phase as awaiting approval (so a watch started then goes on).
+    A worker without activities holds the engagement in that window."""
+    e = await make_engagement(app_pool)
+    client = dev_env.client
+    async with running_worker(client, app_pool) as queue:
+        await control.launch(client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue, auto_approve=PHASES[1:])
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
+    async with workflow_only_worker(client, queue):
+        first = await control.handle(client, e.ref).start_update(
+            MasterFlowWorkflow.approve_phase_update, _approve(e, "discovery"),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        st = await control.status(client, e.ref)
+        assert (st.status, st.awaiting_approval, watch_exit_code(st)) == ("awaiting_approval", None, None)
+        others = await asyncio.gather(
+            control.approve(client, e.ref, "discovery", e.owner_id),
+            control.approve(client, e.ref, "discovery", e.owner_id),
+            control.reject(client, e.ref, "discovery", e.owner_id, "again"),
+            control.rollback(client, e.ref, "discovery", e.owner_id),
+            return_exceptions=True)
+        assert [str(err) for err in others] == \
+            ["another decision for phase discovery is being applied; see `status`"] * 4
+        async with activity_worker(client, app_pool, queue):
+            assert (await first.result()).phases_completed == ("discovery",)
+            result = await asyncio.wait_for(control.handle(client, e.ref).result(), 300)
+    assert result.status == "completed"
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.phase_approvals WHERE phase = 'discovery'") == 1
+
+
+async def test_decisions_sent_at_once_are_applied_once(dev_env, app_pool, tmp_path: Path) -> None:
+    """Four approvals in flight together (some validated in the same workflow task): one is applied, the others
+    are refused as pending, never with a contradiction."""
+    e = await make_engagement(app_pool)
+    client = dev_env.client
+    async with running_worker(client, app_pool) as queue:
+        await control.launch(client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue, auto_approve=PHASES[1:])
+        await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
+    async with workflow_only_worker(client, queue):
+        approvals = [asyncio.create_task(control.approve(client, e.ref, "discovery", e.owner_id)) for _ in range(4)]
+        refused = []
+        for done in asyncio.as_completed(approvals[:]):
+            try:
+                await done
+            except control.ControlError as err:
+                refused.append(str(err))
+            if len(refused) == 3:
+                break
+        assert refused == ["another decision for phase discovery is being applied; see `status`"] * 3
+        async with activity_worker(client, app_pool, queue):
+            applied = await asyncio.gather(*approvals, return_exceptions=True)
+            assert sum(isinstance(st, MasterStatus) for st in applied) == 1, applied
+            await asyncio.wait_for(control.handle(client, e.ref).result(), 300)
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.phase_approvals WHERE phase = 'discovery'") == 1

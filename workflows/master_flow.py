@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, CancelledError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, CancelledError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from activities.engagement_context import EngagementActivities
@@ -86,6 +86,7 @@ class MasterFlowWorkflow:
                     continue
                 decision = await self._await_decision(phase, reminder)
                 index = await self._apply_decision(phase, index, decision)
+                self._decision = None  # held until now: no second decision while this one is applied
                 self._decisions_applied += 1
             await self._transition("flow_completed", master_status="completed", progress=100.0)
             return self.status()
@@ -167,12 +168,14 @@ class MasterFlowWorkflow:
                 )
         decision = self._decision
         assert decision is not None
-        self._awaiting, self._decision = None, None
+        self._awaiting = None
         return decision
 
     async def _decide(self, req: ApproveRequest | RejectRequest | RollbackRequest) -> MasterStatus:
         """Hand a validated decision to the main loop; answer once it has been applied."""
         applied_before = self._decisions_applied
+        if self._decision is not None and workflow.patched("one-decision-at-a-time"):
+            raise self._decision_pending()  # two decisions validated in the same workflow task: the first wins
         self._decision = req
         await workflow.wait_condition(
             lambda: self._decisions_applied > applied_before or self._status in ("cancelled", "completed")
@@ -250,7 +253,7 @@ class MasterFlowWorkflow:
 
     def _details(self) -> str:
         lines = [
-            f"**Status:** {self._status}" + (" (paused)" if self._paused else ""),
+            f"**Status:** {self._status}" + (" (paused)" if self._paused and self._status != "paused" else ""),
             f"**Phase:** {self._phase or '-'}" + (f" / step {self._step}" if self._step else ""),
             f"**Progress:** {self._progress:.0f}%",
             f"**Completed phases:** {', '.join(self._completed) or 'none'}",
@@ -273,7 +276,7 @@ class MasterFlowWorkflow:
         if client_account_id != self._input.tenant.client_account_id:
             raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
         if self._decision is not None:
-            raise ApplicationError("another decision for this phase is being applied", type="DecisionPending")
+            raise self._decision_pending()
         if self._awaiting != phase:
             raise ApplicationError(f"phase {phase} is not awaiting a decision; {situation(self.status())}",
                                    type="NotAwaiting")
@@ -284,6 +287,11 @@ class MasterFlowWorkflow:
             raise ApplicationError(f"user {user} is not a member of this engagement", type="NotMember")
         if role not in APPROVING_ROLES:
             raise ApplicationError(f"user {user} has role {role}, which cannot approve", type="NotApprover")
+
+    def _decision_pending(self) -> ApplicationError:
+        """The refusal of a decision while another one is accepted but not yet applied."""
+        return ApplicationError(f"another decision for phase {self._phase} is being applied; see `status`",
+                                type="DecisionPending", non_retryable=True, category=ApplicationErrorCategory.BENIGN)
 
     # --------------------------------------------------------------------- updates/signals
     @workflow.update(name="approve_phase")
@@ -310,6 +318,8 @@ class MasterFlowWorkflow:
 
     @rollback_to.validator
     def _validate_rollback(self, req: RollbackRequest) -> None:
+        if self._decision is not None:
+            raise self._decision_pending()
         current = self._awaiting
         if current is None:
             raise ApplicationError(
@@ -377,7 +387,8 @@ class MasterFlowWorkflow:
             phase=self._phase,
             step=self._step,
             progress=round(self._progress, 1),
-            awaiting_approval=self._phase if self._status == "awaiting_approval" else None,  # as recorded
+            # As recorded, unless a decision about it is being applied (its transition is not recorded yet).
+            awaiting_approval=self._phase if self._status == "awaiting_approval" and self._decision is None else None,
             paused=self._paused,
             phases_completed=tuple(self._completed),
             phase_flow_ids=dict(self._phase_flow_ids),
