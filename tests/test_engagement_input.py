@@ -25,6 +25,7 @@ from temporalio.api.enums.v1 import EventType
 
 from db import tenancy
 from db.pool import tenant_transaction
+from db.queries import sql
 from runtime import engagement_control as control
 from tests.conftest import TestDatabase, make_engagement
 from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
@@ -252,11 +253,27 @@ async def test_the_last_owner_cannot_be_demoted(stack_env, app_pool) -> None:
     assert await _user_count(app_pool, alice) == 1, "one user, whatever the case of the e-mail"
 
 
-async def test_a_malformed_user_email_is_refused_in_words(app_pool) -> None:
-    with pytest.raises(tenancy.TenancyError, match="'a@' is not an e-mail address"):
-        await tenancy.find_user(app_pool, "a@")
+async def test_a_malformed_new_user_email_is_refused_in_words(app_pool) -> None:
     with pytest.raises(tenancy.TenancyError, match="is not an e-mail address"):
         await tenancy.ensure_user(app_pool, "a b@c.d")
+    with pytest.raises(tenancy.TenancyError, match="^no user 'a@'; add one with `engagement add-member`$"):
+        await tenancy.find_user(app_pool, " A@ ")
+
+
+async def test_a_person_stored_under_the_earlier_email_rule_still_acts(db_env, app_pool) -> None:
+    """`ops@localhost` has no dot in its domain: refused for a new person, found as an existing one."""
+    e = await make_engagement(app_pool)
+    email = f"ops-{uuid.uuid4().hex[:8]}@localhost"
+    async with app_pool.acquire() as conn:  # as the rule before it let it in
+        user_id = await conn.fetchval(sql("user_upsert"), email, None)
+    await tenancy.add_member(app_pool, e.ref, user_id, "contributor")
+    with pytest.raises(tenancy.TenancyError, match="is not an e-mail address"):
+        tenancy.checked_email(email)
+    assert await tenancy.find_user(app_pool, f" {email.upper()} ") == user_id
+    await refused(db_env, "strategy", "set", str(e.ref.id), "no-such-asset", "rehost", "--reason", "why",
+                  "--user", email.upper(), message="no-such-asset")
+    await refused(db_env, "strategy", "set", str(e.ref.id), "no-such-asset", "rehost", "--reason", "why",
+                  "--user", "nobody@localhost", message="no user 'nobody@localhost'; add one with")
 
 
 # --------------------------------------------------------------------- stored values, real workflows
