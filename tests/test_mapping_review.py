@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 
 from db import import_review
@@ -21,7 +22,9 @@ from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
 from tests.discovery_harness import stage_and_map
-from tests.flow_helpers import fetchval, running_worker, wait_for
+from tests.flow_helpers import activity_worker, fetchval, running_worker, wait_for, workflow_only_worker
+from workflows.ids import phase_workflow_id
+from workflows.phase_flows import DiscoveryFlowWorkflow
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -194,3 +197,33 @@ async def test_learning_scopes(app_pool, tmp_path: Path) -> None:
     assert (offered["target_field"], offered["source"], offered["status"]) == ("name", "learned", "suggested")
     assert offered["confidence"] < 0.9
     assert any("Kennung (suggested name" in line for line in offered["summary"]["needs_review"])
+
+
+async def test_a_review_that_waited_for_one_that_completed_the_review_is_refused(
+    dev_env, app_pool, tmp_path: Path
+) -> None:
+    """Two reviews accepted together: the first completes the review, the second (waiting for the lock) is
+    refused and applies nothing, since discovery may already be cleansing with the first one's mappings."""
+    e = await make_engagement(app_pool)
+    client = dev_env.client
+    async with running_worker(client, app_pool) as queue:
+        await control.launch(client, app_pool, e.ref, [_write(tmp_path, "servers.csv", UNPLACEABLE)], queue)
+        await wait_for(client, e.ref, lambda st: st.waiting_for is not None)
+    discovery = client.get_workflow_handle(phase_workflow_id(e.ref.id, "discovery"))
+    review = MappingReviewRequest(client_account_id=e.ref.client_account_id, user=e.owner_id,
+                                  corrections=(MappingCorrection(source_field="Kennung", target_field="name"),),
+                                  accept_remaining=True)
+    async with workflow_only_worker(client, queue):
+        first, second = [await discovery.start_update(DiscoveryFlowWorkflow.review_mappings, review,
+                                                      wait_for_stage=WorkflowUpdateStage.ACCEPTED) for _ in range(2)]
+        async with activity_worker(client, app_pool, queue):
+            assert (await first.result()).complete
+            with pytest.raises(WorkflowUpdateFailedError) as refused:
+                await second.result()
+            await control.cancel(client, e.ref)
+    assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == "NotAwaiting"
+    assert refused.value.cause.message.startswith("discovery is no longer waiting for a mapping review")
+    history = await discovery.fetch_history()
+    applied = [ev for ev in history.events if ev.activity_task_scheduled_event_attributes.activity_type.name
+               == "discovery.apply_mapping_review"]
+    assert len(applied) == 1

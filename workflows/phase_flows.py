@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
@@ -184,13 +184,22 @@ class DiscoveryFlowWorkflow(PhaseFlow):
 
     @workflow.update(name="review_mappings")
     async def review_mappings(self, req: MappingReviewRequest) -> MappingReviewStatus:
+        if not workflow.patched("serial-mapping-reviews"):  # how reviews ran before: side by side, unchecked
+            return await self._apply_review(req)
         async with self._review_lock:  # one review at a time: each applies on top of what the one before wrote
-            status: MappingReviewStatus = await workflow.execute_activity_method(
-                MappingActivities.apply_mapping_review,
-                MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]
-                summary="mapping review", **REVIEW_OPTIONS,
-            )
-            self._review = status
+            if self._review is None or self._review.complete:  # a review that waited here came too late
+                raise ApplicationError(
+                    "discovery is no longer waiting for a mapping review: another review completed it first; "
+                    "see `status`", type="NotAwaiting", non_retryable=True, category=ApplicationErrorCategory.BENIGN)
+            return await self._apply_review(req)
+
+    async def _apply_review(self, req: MappingReviewRequest) -> MappingReviewStatus:
+        status: MappingReviewStatus = await workflow.execute_activity_method(
+            MappingActivities.apply_mapping_review,
+            MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]
+            summary="mapping review", **REVIEW_OPTIONS,
+        )
+        self._review = status
         return status
 
     @review_mappings.validator
