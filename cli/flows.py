@@ -65,9 +65,14 @@ async def launch(
         console.print(f"watch it at {ui}")
 
 
+def _status_word(st: MasterStatus) -> str:
+    """The recorded status, marked when a pause is asked for but not yet recorded ("running (paused)")."""
+    return st.status + (" (paused)" if st.paused and st.status != "paused" else "")
+
+
 def _status_table(st: MasterStatus) -> Table:
     table = Table(show_header=False)
-    table.add_row("status", st.status + (" (paused)" if st.paused else ""))
+    table.add_row("status", _status_word(st))
     table.add_row("phase", f"{st.phase or '-'}" + (f" / {st.step}" if st.step else ""))
     table.add_row("progress", f"{st.progress:.0f}%")
     table.add_row("awaiting approval", st.awaiting_approval or "-")
@@ -82,7 +87,7 @@ def _status_table(st: MasterStatus) -> Table:
 
 def status_line(st: MasterStatus) -> str:
     """The status in one line, for a watch whose output is not a terminal."""
-    parts = [st.status + (" (paused)" if st.paused else ""),
+    parts = [_status_word(st),
              f"phase {st.phase or '-'}" + (f" / {st.step}" if st.step else ""),
              f"progress {st.progress:.0f}%",
              f"assets {'-' if st.asset_count is None else st.asset_count}"]
@@ -123,9 +128,10 @@ async def watch(client: Client, ref: tenancy.EngagementRef, show: Callable[[Mast
         if code is not None:
             return code, f"{ref.name}: {situation(st)}"
         execution = await control.execution_status(client, ref)
-        if execution != WorkflowExecutionStatus.RUNNING:  # ended without saying so (terminated, timed out)
+        if execution != WorkflowExecutionStatus.RUNNING:  # ended since the query, or without saying so (terminated)
             ended = control.ENDED.get(execution, "the engagement's workflow is not running")  # type: ignore[arg-type]
-            return WATCH_FAILED_OR_CANCELLED, f"{ref.name}: {ended}"
+            completed = execution == WorkflowExecutionStatus.COMPLETED
+            return WATCH_COMPLETED if completed else WATCH_FAILED_OR_CANCELLED, f"{ref.name}: {ended}"
         await asyncio.sleep(interval)
 
 
@@ -177,13 +183,17 @@ async def status(
 
 
 async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[MasterStatus]], phase: str,
-                  note: str | None, done: str) -> None:
-    """Send a person's decision; print what happens next, or the one line saying why it was refused."""
+                  note: str | None, done: str, *, a_phase_follows: bool = True) -> None:
+    """Send a person's decision; print what happens next, or the one line saying why it was refused.
+
+    When a phase follows the decision and the engagement is paused, that phase waits for `resume`."""
     control.check_phase(phase)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         user_id = await tenancy.find_user(s.pool, user)
         st = await action(s.client, ref, phase, user_id, note)
+    if st.paused and a_phase_follows:
+        done += " when the engagement is resumed"
     console.print(f"{ref.name}: {done}; completed phases: {', '.join(st.phases_completed) or '-'} "
                   "(follow it with `status --watch`)", highlight=False, markup=False)
 
@@ -195,7 +205,7 @@ async def approve(engagement: str, phase: str, user: str = UserOption,
     """Approve a phase that awaits approval; the engagement moves on."""
     following = PHASES.index(phase) + 1 if phase in PHASES else len(PHASES)
     done = f"phase {PHASES[following]} starts" if following < len(PHASES) else "the engagement completes"
-    await _decide(engagement, user, control.approve, phase, comment, done)
+    await _decide(engagement, user, control.approve, phase, comment, done, a_phase_follows=following < len(PHASES))
 
 
 @app.command("reject")
@@ -211,7 +221,7 @@ async def reject(engagement: str, phase: str, user: str = UserOption,
 async def rollback(engagement: str, phase: str, user: str = UserOption,
                    reason: str = typer.Option(None, help="Why, for the record.")) -> None:
     """Return to an earlier phase and run again from there."""
-    await _decide(engagement, user, control.rollback, phase, reason, f"the engagement runs again from phase {phase}")
+    await _decide(engagement, user, control.rollback, phase, reason, f"phase {phase} and those after it run again")
 
 
 async def _steer(engagement: str, action: Callable[..., Awaitable[str]]) -> None:

@@ -53,6 +53,10 @@ class ControlError(RuntimeError):
     """A request about an engagement that cannot be carried out as asked."""
 
 
+class NoWorkerError(ControlError):
+    """No worker answered in time: the workflow runs, but nothing executes it now."""
+
+
 # How a closed master workflow ended, in words, with what a person may do next.
 ENDED = {
     WorkflowExecutionStatus.COMPLETED: "the engagement has completed",
@@ -65,6 +69,8 @@ ENDED = {
 CANCEL_WAIT_SECONDS = 30.0
 # How long the status query waits for a worker's answer.
 QUERY_TIMEOUT = timedelta(seconds=20)
+# How long approve, reject and rollback wait for a worker to apply the decision.
+UPDATE_TIMEOUT = timedelta(seconds=30)
 
 
 def check_phase(phase: str) -> Phase:
@@ -168,10 +174,13 @@ async def status(client: Client, engagement: EngagementRef, timeout: timedelta =
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ControlError(f"engagement {engagement.name!r} has not been launched; see `launch`") from None
         if err.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED) or _no_recent_poller(err):
-            raise ControlError(f"engagement {engagement.name!r}: no worker answered within "
-                               f"{timeout.total_seconds():.0f} s; check that `worker.py` runs on its task queue"
-                               ) from None
+            raise NoWorkerError(_no_worker(engagement, timeout)) from None
         raise
+
+
+def _no_worker(engagement: EngagementRef, timeout: timedelta) -> str:
+    return (f"engagement {engagement.name!r}: no worker answered within {timeout.total_seconds():.0f} s; "
+            "check that `worker.py` runs on its task queue")
 
 
 def _no_recent_poller(err: RPCError) -> bool:
@@ -179,33 +188,41 @@ def _no_recent_poller(err: RPCError) -> bool:
     return err.status == RPCStatusCode.FAILED_PRECONDITION and "no poller seen" in err.message
 
 
-async def _update(client: Client, engagement: EngagementRef, verb: str, update: Any, request: Any) -> MasterStatus:
+async def _update(client: Client, engagement: EngagementRef, verb: str, update: Any, request: Any,
+                  timeout: timedelta) -> MasterStatus:
+    """Send a decision and wait (at most `timeout`) until the workflow has applied it."""
     try:
-        return await handle(client, engagement).execute_update(update, request)
+        return await asyncio.wait_for(handle(client, engagement).execute_update(update, request),
+                                      timeout.total_seconds())
     except WorkflowUpdateFailedError as err:
         raise ControlError(root_message(err)) from None
+    except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise NoWorkerError(f"{_no_worker(engagement, timeout)}; the decision may still be applied when one starts, "
+                            f"so check `status` before you {verb} again") from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             await _check_running(client, engagement, verb)  # says how it ended
-            raise ControlError(f"engagement {engagement.name!r} is not running") from None
+            raise ControlError(f"engagement {engagement.name!r} runs, but its workflow did not receive the decision "
+                               f"(it moved on meanwhile); check `status`, then {verb} again if it still applies") from None
         raise
 
 
 async def approve(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
-                  comment: str | None = None) -> MasterStatus:
+                  comment: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
     return await _update(client, engagement, "approve", MasterFlowWorkflow.approve_phase_update, ApproveRequest(
-        client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment))
+        client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment), timeout)
 
 
-async def reject(client: Client, engagement: EngagementRef, phase: Phase, user: UUID, reason: str) -> MasterStatus:
+async def reject(client: Client, engagement: EngagementRef, phase: Phase, user: UUID, reason: str, *,
+                 timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
     return await _update(client, engagement, "reject", MasterFlowWorkflow.reject_phase_update, RejectRequest(
-        client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason))
+        client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason), timeout)
 
 
 async def rollback(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
-                   reason: str | None = None) -> MasterStatus:
+                   reason: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
     return await _update(client, engagement, "roll back", MasterFlowWorkflow.rollback_to, RollbackRequest(
-        client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason))
+        client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason), timeout)
 
 
 async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
@@ -235,13 +252,26 @@ async def signal(client: Client, engagement: EngagementRef, name: str) -> None:
     await handle(client, engagement).signal(name)
 
 
-async def pause(client: Client, engagement: EngagementRef) -> str:
+async def _status_or_signal(client: Client, engagement: EngagementRef, name: str,
+                            timeout: timedelta) -> MasterStatus | None:
+    """The running engagement's status; None, once `name` is signalled anyway, when no worker answers (the
+    signal is durable: it takes effect when a worker runs)."""
+    await _check_running(client, engagement, name)
+    try:
+        return await status(client, engagement, timeout)
+    except NoWorkerError:
+        await handle(client, engagement).signal(name)
+        return None
+
+
+async def pause(client: Client, engagement: EngagementRef, *, timeout: timedelta = QUERY_TIMEOUT) -> str:
     """Hold the engagement before its next step or phase; return what was done, in one line.
 
     A failed or ended engagement has nothing to pause (ControlError); a paused one stays paused.
     """
-    await _check_running(client, engagement, "pause")
-    st = await status(client, engagement)
+    st = await _status_or_signal(client, engagement, "pause", timeout)
+    if st is None:
+        return f"{engagement.name}: pause requested; it takes effect when a worker runs"
     if st.status == "failed":
         raise ControlError(f"engagement {engagement.name!r}: nothing to pause — {situation(st)}")
     if st.paused:
@@ -254,10 +284,11 @@ async def pause(client: Client, engagement: EngagementRef) -> str:
     return f"{engagement.name}: paused; {where} (a running step finishes first) until `resume`"
 
 
-async def resume(client: Client, engagement: EngagementRef) -> str:
+async def resume(client: Client, engagement: EngagementRef, *, timeout: timedelta = QUERY_TIMEOUT) -> str:
     """Let a paused engagement go on; return what was done, in one line (a running one is left as it is)."""
-    await _check_running(client, engagement, "resume")
-    st = await status(client, engagement)
+    st = await _status_or_signal(client, engagement, "resume", timeout)
+    if st is None:
+        return f"{engagement.name}: resume requested; it takes effect when a worker runs"
     if not st.paused:
         return f"{engagement.name}: not paused, nothing to resume; {situation(st)}"
     await handle(client, engagement).signal(MasterFlowWorkflow.resume)

@@ -15,6 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from cli.flows import _changes_only, status_line, watch
 from domain.flow_contracts import MappingCorrection
@@ -104,8 +107,17 @@ async def test_watch_ends_when_a_person_must_approve_and_when_completed(
         assert code == 0 and "awaiting approval" in out and "│" in out  # without --watch: the table, exit 0
         await _refused(cli_env, "approve", engagement, "assessment", "--user", owner,
                        message="phase assessment is not awaiting a decision; phase discovery awaits approval")
+        code, out, _ = await _cli(cli_env, "pause", engagement)
+        assert code == 0 and "can still be approved" in out, out
         code, out, _ = await _cli(cli_env, "approve", engagement, "discovery", "--user", owner)
-        assert code == 0 and "phase assessment starts" in out, out
+        assert code == 0 and "phase assessment starts when the engagement is resumed;" in out, out
+        await wait_for(dev_env.client, e.ref, lambda st: st.status == "paused")
+        code, lines = await _watch(cli_env, engagement)
+        assert code == 3 and lines[-2].startswith("paused, phase discovery"), lines  # "paused" said once
+        code, out, _ = await _cli(cli_env, "status", engagement)
+        assert code == 0 and "paused" in out and "(paused)" not in out, out
+        code, out, _ = await _cli(cli_env, "resume", engagement)
+        assert (code, out.strip()) == (0, f"{e.ref.name}: resumed")
 
         code, lines = await _watch(cli_env, engagement)
         assert code == 0, lines
@@ -233,10 +245,64 @@ async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tm
 
 
 async def test_without_a_worker_status_and_cancel_say_so(dev_env, app_pool, tmp_path: Path) -> None:
+    """Queries and updates need a worker: they give up in time and say so; pause and resume are signals that
+    wait in the workflow's history until a worker runs."""
     e = await make_engagement(app_pool)
     await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], "a-queue-nobody-polls")
+    two = timedelta(seconds=2)
     with pytest.raises(control.ControlError, match="no worker answered within 2 s; check that `worker.py` runs"):
-        await control.status(dev_env.client, e.ref, timeout=timedelta(seconds=2))
+        await control.status(dev_env.client, e.ref, timeout=two)
+    with pytest.raises(control.ControlError, match=r"no worker answered within 2 s; check that `worker.py` runs on "
+                       r"its task queue; the decision may still be applied when one starts, so check `status` before "
+                       r"you approve again$"):
+        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id, timeout=two)
+    assert await control.pause(dev_env.client, e.ref, timeout=two) == \
+        f"{e.ref.name}: pause requested; it takes effect when a worker runs"
+    assert await control.resume(dev_env.client, e.ref, timeout=two) == \
+        f"{e.ref.name}: resume requested; it takes effect when a worker runs"
+    history = await control.handle(dev_env.client, e.ref).fetch_history()
+    assert [ev.workflow_execution_signaled_event_attributes.signal_name for ev in history.events
+            if ev.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED] == ["pause", "resume"]
     assert await control.cancel(dev_env.client, e.ref, wait_seconds=1) == (
         f"{e.ref.name}: cancellation requested, but the engagement has not ended within 1 s (no worker runs, "
         "or it is busy); `status` shows when it has")
+
+
+async def test_watch_exits_0_when_the_flow_completes_between_its_query_and_describe(
+    dev_env, app_pool, tmp_path: Path, monkeypatch
+) -> None:
+    """The query answered while the flow still ran, the describe after it had completed: completed, exit 0."""
+    e = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue,
+                             auto_approve=PHASES)
+        final = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
+    still_running = final.model_copy(update={"status": "running", "progress": 75.0})
+
+    async def answered_before_the_end(client, ref, timeout=control.QUERY_TIMEOUT):
+        return still_running
+
+    monkeypatch.setattr(control, "status", answered_before_the_end)
+    assert await watch(dev_env.client, e.ref, lambda st: None, interval=0.05) == \
+        (0, f"{e.ref.name}: the engagement has completed")
+
+
+async def test_a_decision_the_running_workflow_did_not_receive_is_not_called_not_running(
+    dev_env, app_pool, tmp_path: Path, monkeypatch
+) -> None:
+    """The server answers an update NOT_FOUND while the workflow runs (the update was lost as the workflow
+    moved on): the message is about the decision, not the engagement."""
+    e = await make_engagement(app_pool)
+    await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], "a-queue-nobody-polls")
+
+    async def lost(*args, **kwargs):
+        raise RPCError("update not found", RPCStatusCode.NOT_FOUND, b"")
+
+    monkeypatch.setattr(WorkflowHandle, "execute_update", lost)
+    with pytest.raises(control.ControlError) as refused:
+        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
+    assert str(refused.value) == (f"engagement {e.ref.name!r} runs, but its workflow did not receive the decision "
+                                  "(it moved on meanwhile); check `status`, then approve again if it still applies")
+    await control.handle(dev_env.client, e.ref).terminate()
+    with pytest.raises(control.ControlError, match="nothing to approve — the engagement's workflow was terminated"):
+        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
