@@ -39,7 +39,7 @@ from runtime import engagement_control as control
 from runtime.devstack import DataDirError, Endpoints, ensure_database, ensure_stack
 from runtime.embedded_postgres import EmbeddedPostgresError
 from runtime.embedded_temporal import EmbeddedTemporalError
-from runtime.settings import get_settings
+from runtime.settings import Settings, get_settings
 from runtime.temporal_client import TemporalUnavailable, connect_client
 
 # Wide enough that nothing a script or a log reads is wrapped or cut (URLs, table cells).
@@ -144,7 +144,7 @@ def report_failure(exc: BaseException) -> int:
         return EXIT_INTERRUPTED
     if isinstance(exc, typer.TyperException):  # the CLI parser's errors (typer vendors click)
         return _report_usage_error(exc)
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, ValidationError) and exc.title == Settings.__name__:  # the environment, read at start
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
         print_error(f"invalid setting: {problems}")
         return 1
