@@ -174,3 +174,28 @@ def test_a_one_column_csv_is_a_list_of_hosts(tmp_path: Path) -> None:
     path.write_text("hostname\nweb-01\nweb-02\n")
     headers, rows = read_all(path)
     assert headers == ["hostname"] and [r.values["hostname"] for r in rows] == ["web-01", "web-02"]
+
+
+def test_a_space_before_an_opening_quote_is_skipped_only_where_the_row_would_not_fit(tmp_path: Path) -> None:
+    path = tmp_path / "konveyor.csv"
+    path.write_text(
+        'name,owner,contributors,env\n'
+        'a,"Al <al@x>", "Sam <s@x>, Jo <j@x>",prod\n'  # strict reading: 5 fields; skipping the space: 4
+        'b, kept as written, "quoted",dev\n'  # 4 fields already: read strictly, spaces kept
+        'c, "x, y", "z, w",test\n',  # 6 fields strictly, 4 with the spaces skipped
+        encoding="utf-8",
+    )
+    _, rows = read_all(path)
+    assert rows[0] == Row(1, {"name": "a", "owner": "Al <al@x>", "contributors": "Sam <s@x>, Jo <j@x>", "env": "prod"}, ())
+    assert rows[1].values == {"name": "b", "owner": " kept as written", "contributors": ' "quoted"', "env": "dev"}
+    assert rows[2].values == {"name": "c", "owner": "x, y", "contributors": "z, w", "env": "test"}
+    assert all(r.problems == () for r in rows)
+
+
+def test_a_row_that_fits_neither_reading_stays_ragged(tmp_path: Path) -> None:
+    path = tmp_path / "shifted.csv"
+    path.write_text('name,notes,env\na, "x, y, z", extra,dev\nb,"fine",test\n', encoding="utf-8")
+    _, rows = read_all(path)
+    assert rows[0].problems == ("row has 6 fields but the header has 3",)
+    assert rows[0].values == {"name": "a", "notes": ' "x', "env": " y"}
+    assert rows[1] == Row(2, {"name": "b", "notes": "fine", "env": "test"}, ())

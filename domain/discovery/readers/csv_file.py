@@ -2,6 +2,12 @@
 
 Constant memory: rows are produced lazily. This reader is on the import hot path, so the per-row
 work is kept to what the checks need.
+
+Quoting is strict RFC 4180, with one tolerance: a row whose field count differs from the header's is read
+again with spaces before an opening quote skipped (`, "a, b"` as one cell, as Python's `skipinitialspace`
+reads it), and that reading is kept when it gives exactly the header's width. Rows of the right width are
+never re-read, so a well-formed file reads the same, leading spaces included; a row that still does not
+fit keeps its ragged problem (its values are shifted against the columns) and is quarantined.
 """
 
 from __future__ import annotations
@@ -91,7 +97,7 @@ def open_csv(path: Path) -> StreamTable:
         handle.close()
         raise InputFileError(f"{path.name}: not delimited text (no comma, semicolon, tab or pipe between columns "
                              "in its header row); export the inventory as CSV, XLSX or JSON")
-    rows = _rows(path, encoding, lines, reader, headers)
+    rows = _rows(path, encoding, delimiter, lines, reader, headers)
     return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close)
 
 
@@ -103,12 +109,15 @@ class _CountedLines:
         self._path = path
         self._handle = handle
         self.chars = 0
+        self.record: list[str] = []  # the lines of the record being read; the reader clears it after each
+
 
     def __iter__(self) -> Iterator[str]:
         for number, line in enumerate(self._handle, start=1):
             if "\x00" in line:
                 raise InputFileError(f"{self._path.name}: binary data (NUL bytes) on line {number}, not a CSV text file")
             self.chars += len(line)
+            self.record.append(line)
             yield line
 
 
@@ -119,18 +128,22 @@ def _header_cells(path: Path, reader: Iterator[list[str]]) -> list[str]:
     raise InputFileError(f"{path.name}: the file has no header row")
 
 
-def _rows(path: Path, encoding: str, lines: _CountedLines, reader: Iterator[list[str]],
+def _rows(path: Path, encoding: str, delimiter: str, lines: _CountedLines, reader: Iterator[list[str]],
           headers: list[str]) -> Iterator[Row]:
     width = len(headers)
     number = 0
     read = lines.chars
+    lines.record = []
     try:
         for cells in reader:
             row_chars = lines.chars - read
             read += row_chars
+            record, lines.record = lines.record, []
             if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue  # blank (often formatted-but-empty) rows carry nothing
             number += 1
+            if len(cells) != width:
+                cells = spaced_quotes_reread(record, delimiter, width) or cells
             values = dict(zip(headers, cells))
             problems: tuple[str, ...] = ()
             if len(cells) != width:
@@ -146,3 +159,17 @@ def _rows(path: Path, encoding: str, lines: _CountedLines, reader: Iterator[list
         raise InputFileError(f"{path.name}: undecodable text near data row {number + 1}: not valid {encoding} "
                              f"({exc.reason})") from exc
 
+
+
+def spaced_quotes_reread(record: list[str], delimiter: str, width: int) -> list[str] | None:
+    """The record's cells read with spaces before an opening quote skipped, when that gives `width` cells.
+
+    None when the record has no space before a quote or the re-read does not fit the header either.
+    """
+    if not any(f'{delimiter} "' in line for line in record):
+        return None
+    try:
+        cells = next(csv.reader(record, delimiter=delimiter, skipinitialspace=True), None)
+    except csv.Error:
+        return None
+    return cells if cells is not None and len(cells) == width else None
