@@ -288,6 +288,9 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("konveyor", "tackle"),
             key_columns=("Application Name",),
             file_label="the Konveyor application import",
+            # the import writes name, asset_type and tags (from the positional Tag Category / Tag pairs)
+            columns=(("Description", "description"), ("Business Service", "application_name"),
+                     ("Owner", "business_owner")),
         ),
         SourceFormat(
             "aws_cmf", "AWS Cloud Migration Factory intake form", "inventory",
