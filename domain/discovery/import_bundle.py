@@ -29,7 +29,8 @@ A layout's `constants` (RVTools vInfo: `is_virtual` true, `hypervisor` vmware) a
 as columns named as asset columns, unless the table has a column of that name.
 
 Konveyor: record type 1 rows are the inventory (`asset_type` application, tags from the Tag Category /
-Tag pairs, read by position); type 2 rows become dependency records in `edges`. AWS Application
+Tag pairs, read by position from the first `Tag Category` header: the template adds Owner and Contributors
+before them); type 2 rows become dependency records in `edges`. AWS Application
 Discovery: `Tags` "k:v, k:v" is rewritten in place as the same JSON object, and `Applications` yields
 application -> server edges and the `application_names`.
 """
@@ -54,6 +55,7 @@ from domain.discovery.dependency_records import (
 from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
 from domain.discovery.field_mapping import suggest_mappings
 from domain.discovery.readers.table import Row, Table, ragged_problem
+from domain.discovery.record_lists import DerivedValueError, derived_value
 from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
 from domain.discovery.source_formats import FORMATS, Columns, FormatMatch, layout_mappings, recognise
 from domain.value_aliases import is_placeholder
@@ -161,11 +163,11 @@ class _Aggregate:
 class _Sizes(_Aggregate):
     """Disk or partition sizes summed in GB (the header's unit, MiB if it names none), optionally counting disks."""
 
-    def __init__(self, size: str, used: str, count_disks: bool,
+    def __init__(self, size: str, used: str | None, count_disks: bool,
                  columns: tuple[str, str] = ("storage_gb", "storage_used_gb")) -> None:
         super().__init__()
-        self._sources = (size, used)
-        self.columns = columns + (("disk_count",) if count_disks else ())
+        self._sources = (size, used) if used else (size,)
+        self.columns = columns[: len(self._sources)] + (("disk_count",) if count_disks else ())
         self._totals: dict[str, list[float | None]] = {}
         self._disks: dict[str, int] = {}
 
@@ -282,6 +284,7 @@ _AGGREGATES = {
     "google_diskinfo": lambda: _Sizes("SizeInGib", "UsedInGib", count_disks=True),
     "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False,
                                          columns=("guest_partitions_capacity_gb", "guest_partitions_used_gb")),
+    "azure_assessment_disks": lambda: _Sizes("Source disk size(GB)", None, count_disks=True),
     "google_perfinfo": _Utilisation,
     "google_taginfo": _Tags,
     "rvtools_vnetwork": _Addresses,
@@ -389,17 +392,28 @@ def _merged(joined: _JoinedColumn, supplied: str, values: Mapping[str, str]) -> 
 
 
 # Konveyor positions (0-based): 0 record type, 1 application name, 5 dependency and 6 direction are read
-# apart; 2-4 and 7-16 (description .. contributors) are kept under the file's own headers; tags from 17.
-_KONVEYOR_KEPT = (2, 3, 4, *range(7, 17))
-_KONVEYOR_TAGS_FROM = 17
+# apart; 2-4 and 7 up to the first Tag Category (binary, repository, owner, contributors) are kept under the
+# file's own headers; the Tag Category / Tag pairs from there on become the tags.
+_KONVEYOR_FIRST_TAG = 15  # where the tags start in the import without Owner and Contributors
+
+
+def _konveyor_tags_from(headers: list[str]) -> int:
+    """The position of the first `Tag Category N` header (the header's width when there is none)."""
+    if len(headers) < _KONVEYOR_FIRST_TAG:
+        raise ImportBundleError(
+            f"the Konveyor import has {len(headers)} header cells; its application layout needs {_KONVEYOR_FIRST_TAG}"
+        )
+    return next((p for p, h in enumerate(headers)
+                 if p >= _KONVEYOR_FIRST_TAG and re.fullmatch(r"tag\s*category\s*\d*", h.strip(), re.I)),
+                len(headers))
+
+
+def _konveyor_kept(headers: list[str]) -> tuple[int, ...]:
+    return (2, 3, 4, *range(7, _konveyor_tags_from(headers)))
 
 
 def _konveyor_headers(headers: list[str]) -> list[str]:
-    if len(headers) < _KONVEYOR_TAGS_FROM:
-        raise ImportBundleError(
-            f"the Konveyor import has {len(headers)} header cells; its application layout needs {_KONVEYOR_TAGS_FROM}"
-        )
-    return ["name", "asset_type", *(headers[p] for p in _KONVEYOR_KEPT), "tags"]
+    return ["name", "asset_type", *(headers[p] for p in _konveyor_kept(headers)), "tags"]
 
 
 def _aws_server(values: Mapping[str, str], columns: Columns) -> tuple[str, RefKind]:
@@ -438,12 +452,16 @@ class InventoryView:
         self._disks = disk_columns(table.headers) if match.format_id == "azure_migrate" else {}
         totals = [TOTAL_HEADERS[total] for total in self._disks]
         own = Columns(base)
-        self._constants = {c: v for c, v in FORMATS[match.format_id].constants if own.header(c) is None}
-        added = [*(c.header for c in self._joined), *totals, *self._constants]
+        layout = FORMATS[match.format_id]
+        self._constants = {c: v for c, v in layout.constants if own.header(c) is None}
+        self._derived = [rule for rule in layout.derived if own.header(rule.column) is None]
+        added = [*(c.header for c in self._joined), *totals, *self._constants, *(r.column for r in self._derived)]
         self.headers: list[str] = base + [h for h in added if h not in base]
         # Konveyor rows are positional: a row shorter than the header is normal there.
         width = len(table.headers)
         self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
+        self._konveyor_kept = _konveyor_kept(table.headers) if konveyor else ()
+        self._konveyor_tags = _konveyor_tags_from(table.headers) if konveyor else 0
 
     @property
     def supplement_tables(self) -> list[tuple[Path, str]]:
@@ -486,7 +504,20 @@ class InventoryView:
             row = Row(row.number, {**row.values, **totals}, row.problems + tuple(problems))
         if row is not None and self._constants:
             row = Row(row.number, {**row.values, **self._constants}, row.problems)
+        if row is not None and self._derived:
+            row = self._derive(row)
         return self._join(row) if row is not None and self._joined else row
+
+    def _derive(self, row: Row) -> Row:
+        """The layout's computed columns (lists of objects read, numbers multiplied) added to the row."""
+        values, problems = dict(row.values), list(row.problems)
+        for rule in self._derived:
+            try:
+                values[rule.column] = derived_value(rule, row.values)
+            except DerivedValueError as problem:
+                values[rule.column] = ""
+                problems.append(f"{rule.column}: {problem}")
+        return Row(row.number, values, tuple(problems))
 
     def _join(self, row: Row) -> Row:
         key_column = self.match.key_column
@@ -540,8 +571,8 @@ class InventoryView:
         if cell(0) != "1":
             problems += (f"record type {cell(0)!r} is neither 1 (application) nor 2 (dependency)",)
         values = {"name": cell(1), "asset_type": "application"}
-        values.update((self._table.headers[p], cell(p)) for p in _KONVEYOR_KEPT)
-        pairs = [(cell(p), cell(p + 1)) for p in range(_KONVEYOR_TAGS_FROM, len(cells), 2) if cell(p)]
+        values.update((self._table.headers[p], cell(p)) for p in self._konveyor_kept)
+        pairs = [(cell(p), cell(p + 1)) for p in range(self._konveyor_tags, len(cells), 2) if cell(p)]
         values["tags"] = tags_json(pairs) if pairs else ""
         return Row(row.number, values, problems)
 
@@ -564,7 +595,8 @@ def plan_import(tables: Sequence[Table]) -> ImportPlan:
     if not tables:
         raise ImportBundleError("the import holds no tables")
     matches = [(table, recognise(table.name, table.headers)) for table in tables]
-    inventories = [(t, m) for t, m in matches if m.role == "inventory"]
+    _refuse_out_of_scope(matches)
+    inventories = [(t, m) for t, m in matches if m.role == "inventory" and not FORMATS[m.format_id].out_of_scope]
     attached: dict[int, list[tuple[Table, FormatMatch]]] = {id(t): [] for t, _ in inventories}
     for table, match in matches:
         if match.role != "supplement":
@@ -576,6 +608,21 @@ def plan_import(tables: Sequence[Table]) -> ImportPlan:
         dependencies=[(t, m) for t, m in matches if m.role == "dependencies"],
         matches=[(t.name, m) for t, m in matches],
     )
+
+
+def _refuse_out_of_scope(matches: Sequence[tuple[Table, FormatMatch]]) -> None:
+    """Refuse a file holding a layout the product does not import (`SourceFormat.out_of_scope`), naming the file,
+    unless another of its tables is a recognised inventory (that one is imported; the rest is skipped)."""
+    for table, match in matches:
+        reason = FORMATS[match.format_id].out_of_scope
+        if not reason:
+            continue
+        same_file = [m for t, m in matches if t.path == table.path]
+        if any(m.role == "inventory" and m.format_id != "generic" and not FORMATS[m.format_id].out_of_scope
+               for m in same_file):
+            continue
+        where = "" if table.name == table.path.name else f" (sheet {table.name!r})"
+        raise ImportBundleError(f"{table.path.name}{where} is {FORMATS[match.format_id].file_label}: {reason}")
 
 
 def _inventory_for(table: Table, match: FormatMatch, inventories: Sequence[tuple[Table, FormatMatch]]) -> Table:

@@ -28,6 +28,9 @@ from uuid import UUID
 
 from domain.discovery.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
 from domain.discovery.readers import InputFileError, Table, open_tables
+from domain.discovery.source_formats import FORMATS, FormatMatch
+
+_KEY_VALUE_COLUMNS = 2  # a sheet this narrow holds settings or totals (name, value), not machines
 
 __all__ = ["InputFileError", "PlannedFile", "import_roles", "inventory_needed", "planned_import"]
 
@@ -125,9 +128,24 @@ def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], pl
                    if (staged is None or _key(t) != _key(staged)) and _key(t) not in joined_into]
         if skipped:
             notes["skipped_tables"] = skipped
+            notes["skipped_reasons"] = {t.name: _why_skipped(t, matches[_key(t)], staged) for t in tables
+                                        if t.name in skipped}
         files.append(planned)
     order = {"inventory": 0, "dependencies": 1, "supplement": 2}
     return sorted(files, key=lambda f: order[f.role])
+
+
+def _why_skipped(table: Table, match: FormatMatch, staged: Any) -> str:
+    """Why a table of a file was not staged, in words for the file's report."""
+    layout = FORMATS[match.format_id]
+    if layout.out_of_scope:
+        return f"{layout.file_label}: {layout.out_of_scope}"
+    if len(table.headers) <= _KEY_VALUE_COLUMNS:
+        return f"key/value rows ({', '.join(table.headers)}), not a table of machines"
+    read = f"; {staged.name} is read" if staged is not None else ""
+    if match.format_id == "generic":
+        return f"no known layout{read}"
+    return f"{match.vendor_label}: one table is read per file{read}"
 
 
 def import_roles(paths: Sequence[Path]) -> list[tuple[str, str]]:

@@ -30,6 +30,7 @@ from typing import Literal
 from domain.asset_fields import ASSET_IMPORT_FIELDS, GB_SIZE_FIELDS
 from domain.discovery.disk_totals import TOTAL_HEADERS
 from domain.discovery.field_mapping import MappingSuggestion, normalise_header
+from domain.discovery.record_lists import Derived
 from domain.discovery.size_units import SizeUnit, split_header_unit
 
 Role = Literal["inventory", "supplement", "dependencies"]
@@ -101,6 +102,8 @@ class SourceFormat:
     columns: tuple[tuple[str, str], ...] = ()  # (header, asset column) in preference order: authoritative
     units: tuple[tuple[str, SizeUnit], ...] = ()  # size units of headers that do not carry theirs
     constants: tuple[tuple[str, str], ...] = ()  # (asset column, value) true of every row
+    derived: tuple[Derived, ...] = ()  # asset columns computed from a record (JSON lists, products)
+    out_of_scope: str = ""  # a layout recognised only to be refused: why it describes no machines
 
     def signature_size(self) -> int:
         """How many distinct headers the signature names."""
@@ -130,6 +133,42 @@ _AZURE_MIGRATE_COLUMNS = (
     # the per-disk columns' totals, written by the import (domain.discovery.disk_totals)
     (TOTAL_HEADERS["size"], "storage_gb"), (TOTAL_HEADERS["throughput"], "disk_throughput_mbps"),
     (TOTAL_HEADERS["ops"], "disk_iops_avg"),
+)
+# Azure Migrate assessment workbook, sheet All_Assessed_Machines (its disks are joined from All_Assessed_Disks)
+_AZURE_ASSESSMENT_COLUMNS = (
+    ("Machine", "name"), ("VM host", "host_name"), ("Operating system", "operating_system"), ("Cores", "cpu_cores"),
+    ("Memory(MB)", "memory_gb"), ("CPU usage(%)", "cpu_utilization_avg"), ("Memory usage(%)", "memory_utilization_avg"),
+    ("Storage(GB)", "storage_gb"), ("Network adapters", "network_adapters"), ("IP address", "ip_address"),
+    ("MAC address", "mac_address"),
+)
+# govmomi / govc `mo.VirtualMachine` dumps, flattened: the VM's own name is Summary.Config.Name (the guest's
+# hostname is kept apart), its power state and host moref are under Summary.Runtime
+_VSPHERE_VM_COLUMNS = (
+    ("Summary.Config.Name", "name"), ("Summary.Guest.HostName", "hostname"),
+    ("Summary.Runtime.PowerState", "power_state"), ("Summary.Runtime.Host.Value", "host_name"),
+    ("Summary.Config.NumCpu", "cpu_cores"), ("Summary.Config.MemorySizeMB", "memory_gb"),
+    ("Summary.Config.NumVirtualDisks", "disk_count"), ("Summary.Config.NumEthernetCards", "network_adapters"),
+    ("Summary.Guest.IpAddress", "ip_address"), ("Summary.Config.GuestFullName", "operating_system"),
+    ("Summary.Guest.GuestFullName", "operating_system"), ("Summary.Config.Uuid", "bios_uuid"),
+    ("Summary.Config.InstanceUuid", "external_id"), ("Summary.Config.Annotation", "description"),
+    ("Summary.Config.Template", "is_template"),
+)
+# Nutanix Prism Central v3 vms/list entities, flattened; vCPUs, disks and addresses are derived (_NUTANIX_DERIVED)
+_NUTANIX_VM_COLUMNS = (
+    ("spec.name", "name"), ("metadata.name", "name"), ("metadata.uuid", "external_id"),
+    ("spec.description", "description"), ("spec.cluster_reference.name", "cluster"),
+    ("status.resources.host_reference.name", "host_name"), ("status.resources.power_state", "power_state"),
+    ("spec.resources.power_state", "power_state"), ("spec.resources.num_sockets", "cpu_sockets"),
+    ("spec.resources.memory_size_mib", "memory_gb"), ("status.resources.hypervisor_type", "hypervisor"),
+)
+_NUTANIX_DISKS = ("device_properties.device_type", "DISK")  # CD-ROMs are no data disks
+_NUTANIX_DERIVED = (
+    Derived("cpu_cores", "product", ("spec.resources.num_sockets", "spec.resources.num_vcpus_per_socket")),
+    Derived("disk_count", "count", ("spec.resources.disk_list[]",), where=_NUTANIX_DISKS),
+    Derived("storage_gb", "sum", ("spec.resources.disk_list[].disk_size_mib",), where=_NUTANIX_DISKS, unit="MiB"),
+    Derived("network_adapters", "count", ("spec.resources.nic_list[]",)),
+    Derived("ip_address", "join", ("spec.resources.nic_list[].ip_endpoint_list[].ip",)),
+    Derived("mac_address", "join", ("spec.resources.nic_list[].mac_address",)),
 )
 _AWS_ADS_COLUMNS = (
     ("ExternalId", "external_id"), ("ServerId", "external_id"), ("SMBiosId", "bios_uuid"), ("IPAddress", "ip_address"),
@@ -223,6 +262,44 @@ FORMATS: dict[str, SourceFormat] = {
             file_label="the Azure Migrate dependency export",
         ),
         SourceFormat(
+            "azure_migrate_assessment", "Azure Migrate assessment (assessed machines)", "inventory",
+            required=("Machine", "Cores", "Memory(MB)", "Operating system"),
+            distinctive=("Azure VM readiness", "Azure readiness issues", "Recommended size", "Compute monthly cost USD",
+                         "Storage monthly cost USD", "Standard HDD disks", "Standard SSD disks", "Premium disks",
+                         "Group name"),
+            min_distinctive=2,
+            common=("VM host", "Boot type", "Network adapters", "IP address", "MAC address"),
+            name_hints=("assessedmachines", "assessment"),
+            key_columns=("Machine",),
+            file_label="the Azure Migrate assessment's machine sheet",
+            columns=_AZURE_ASSESSMENT_COLUMNS,
+        ),
+        SourceFormat(
+            "azure_assessment_disks", "Azure Migrate assessment (assessed disks)", "supplement",
+            required=("Machine", "Disk name", "Source disk size(GB)"),
+            distinctive=("Azure disk readiness", "Recommended disk size SKU", "Recommended disk type",
+                         "Target disk size(GB)", "Monthly cost estimate"),
+            min_distinctive=1,
+            name_hints=("assesseddisks",),
+            key_columns=("Machine",),
+            describes="azure_migrate_assessment",
+            file_label="the Azure Migrate assessment's disk sheet",
+        ),
+        SourceFormat(
+            "azure_software_inventory", "Azure Migrate software inventory", "inventory",
+            required=("MachineName",),
+            distinctive=("Application", "Provider", "Feature", "Parent", "Instance Name", "Edition", "Service Pack",
+                         "Database Type"),
+            min_distinctive=2,
+            common=("Version", "Type"),
+            name_hints=("applicationinventory", "softwareinventory"),
+            key_columns=("MachineName",),
+            file_label="an Azure Migrate software inventory",
+            out_of_scope="it lists the applications, features and databases installed on machines, not the machines "
+                         "(no CPU, memory, disk, OS or address); import the machines' own export (an Azure Migrate "
+                         "discovery or assessment) instead",
+        ),
+        SourceFormat(
             "google_vminfo", "Google Migration Center vmInfo", "inventory",
             required=("MachineId", "MachineName"),
             distinctive=("PrimaryIPAddress", "PrimaryMACAddress", "PublicIPAddress", "IpAddressListSemiColonDelimited",
@@ -303,6 +380,33 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("intake", "cmf", "factory"),
             key_columns=("server_name",),
             file_label="the Cloud Migration Factory intake form",
+        ),
+        SourceFormat(
+            "vsphere_vm_json", "vSphere VirtualMachine dump (govmomi)", "inventory",
+            required=("Summary.Config.Name", "Summary.Config.NumCpu", "Summary.Config.MemorySizeMB"),
+            distinctive=("Summary.Runtime.PowerState", "Summary.Runtime.Host.Value", "Summary.Config.Uuid",
+                         "Summary.Config.InstanceUuid", "Summary.Config.VmPathName", "Summary.Guest.HostName",
+                         "Summary.Config.GuestFullName", "Self.Value"),
+            min_distinctive=2,
+            name_hints=("vcenter", "vsphere", "govc", "govmomi"),
+            key_columns=("Summary.Config.Name",),
+            file_label="the vSphere VirtualMachine dump",
+            columns=_VSPHERE_VM_COLUMNS,
+            constants=(("is_virtual", "true"), ("hypervisor", "vmware")),
+        ),
+        SourceFormat(
+            "nutanix_prism_vms", "Nutanix Prism Central v3 VM list", "inventory",
+            required=("spec.name", "spec.resources.num_sockets", "spec.resources.memory_size_mib"),
+            distinctive=("metadata.uuid", "metadata.kind", "spec.resources.num_vcpus_per_socket",
+                         "spec.resources.disk_list", "spec.resources.nic_list", "spec.cluster_reference.uuid",
+                         "status.resources.hypervisor_type", "status.resources.host_reference.uuid"),
+            min_distinctive=2,
+            name_hints=("nutanix", "prism", "vmslist"),
+            key_columns=("metadata.uuid", "spec.name"),
+            file_label="the Nutanix Prism VM list",
+            columns=_NUTANIX_VM_COLUMNS,
+            constants=(("is_virtual", "true"),),
+            derived=_NUTANIX_DERIVED,
         ),
         SourceFormat("generic", "generic inventory", "inventory", file_label="the inventory file"),
     )
