@@ -291,10 +291,28 @@ def test_konveyor_applications_become_inventory_rows_and_dependencies_edges() ->
         (15, "dependency direction 'sideways' is not northbound or southbound"), (16, "no dependency named")]
 
 
+def test_konveyor_tags_start_at_the_first_tag_category_with_or_without_owner_and_contributors() -> None:
+    fixed = ["Record Type 1", "Application Name", "Description", "Comments", "Business Service", "Dependency",
+             "Dependency Direction", "Binary Group", "Binary Artifact", "Binary Version", "Binary Packaging",
+             "Repository Type", "Repository URL", "Repository Branch", "Repository Path"]
+    tags = ["Tag Category 1", "Tag 1", "Tag Category 2", "Tag 2"]
+    row = ["1", "a", "", "", "", "", "", "", "", "", "", "", "", "", ""]
+    without = memory_table("sample.csv", fixed + tags, [row + ["Operating System", "RHEL 8", "Language", "Java"]])
+    with_people = memory_table("template.csv", fixed + ["Owner", "Contributors"] + tags,
+                               [row + ["Al <al@x>", "Jo <jo@x>", "Operating System", "RHEL 8", "", ""]])
+    (plain,) = plan_import([without]).inventories
+    (people,) = plan_import([with_people]).inventories
+    assert "Tag 1" not in plain.headers and "Owner" not in plain.headers
+    assert json.loads(read_all(plain)[0].values["tags"]) == {"Operating System": "RHEL 8", "Language": "Java"}
+    values = read_all(people)[0].values
+    assert json.loads(values["tags"]) == {"Operating System": "RHEL 8"}
+    assert (values["Owner"], values["Contributors"]) == ("Al <al@x>", "Jo <jo@x>")
+
+
 def test_a_konveyor_file_too_narrow_for_its_layout_is_refused() -> None:
     narrow = memory_table("apps.csv", ["Record Type 1", "Application Name", "Description", "Comments",
                                        "Business Service", "Tag Type 1", "Tag 1"], [["1", "a", "", "", "", "", ""]])
-    with pytest.raises(ImportBundleError, match="has 7 header cells; its application layout needs 17"):
+    with pytest.raises(ImportBundleError, match="has 7 header cells; its application layout needs 15"):
         plan_import([narrow])
 
 

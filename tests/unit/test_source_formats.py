@@ -189,3 +189,13 @@ def test_a_vendor_server_type_says_virtual_or_physical_not_the_asset_type() -> N
     aws = layout_mappings("aws_ads", ["ExternalId", "HostName", "Server type", "RAM.TotalSizeInMB"])
     assert [(m.target_field, m.unit) for m in aws] == [
         ("external_id", None), ("hostname", None), ("is_virtual", None), ("memory_gb", "MB")]
+
+
+def test_konveyor_columns_map_by_the_layout_and_tag_columns_are_never_guessed() -> None:
+    # the headers of the import view: name, asset_type and tags written by the import, the file's own kept columns
+    headers = ["name", "asset_type", "Description", "Comments", "Business Service", "Owner", "Contributors",
+               "Tag 1", "tags"]
+    mapped = {m.source_field: m.target_field for m in layout_mappings("konveyor_applications", headers)}
+    assert mapped == {"name": "name", "asset_type": "asset_type", "Description": "description", "Comments": None,
+                      "Business Service": "application_name", "Owner": "business_owner", "Contributors": None,
+                      "Tag 1": None, "tags": "tags"}
