@@ -55,6 +55,7 @@ from domain.discovery.dependency_records import (
 from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
 from domain.discovery.field_mapping import suggest_mappings
 from domain.discovery.readers.table import Row, Table, ragged_problem
+from domain.discovery.record_lists import DerivedValueError, derived_value
 from domain.discovery.size_units import SizeUnit, split_value_unit, to_gb
 from domain.discovery.source_formats import FORMATS, Columns, FormatMatch, layout_mappings, recognise
 from domain.value_aliases import is_placeholder
@@ -162,11 +163,11 @@ class _Aggregate:
 class _Sizes(_Aggregate):
     """Disk or partition sizes summed in GB (the header's unit, MiB if it names none), optionally counting disks."""
 
-    def __init__(self, size: str, used: str, count_disks: bool,
+    def __init__(self, size: str, used: str | None, count_disks: bool,
                  columns: tuple[str, str] = ("storage_gb", "storage_used_gb")) -> None:
         super().__init__()
-        self._sources = (size, used)
-        self.columns = columns + (("disk_count",) if count_disks else ())
+        self._sources = (size, used) if used else (size,)
+        self.columns = columns[: len(self._sources)] + (("disk_count",) if count_disks else ())
         self._totals: dict[str, list[float | None]] = {}
         self._disks: dict[str, int] = {}
 
@@ -283,6 +284,7 @@ _AGGREGATES = {
     "google_diskinfo": lambda: _Sizes("SizeInGib", "UsedInGib", count_disks=True),
     "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False,
                                          columns=("guest_partitions_capacity_gb", "guest_partitions_used_gb")),
+    "azure_assessment_disks": lambda: _Sizes("Source disk size(GB)", None, count_disks=True),
     "google_perfinfo": _Utilisation,
     "google_taginfo": _Tags,
     "rvtools_vnetwork": _Addresses,
@@ -450,8 +452,10 @@ class InventoryView:
         self._disks = disk_columns(table.headers) if match.format_id == "azure_migrate" else {}
         totals = [TOTAL_HEADERS[total] for total in self._disks]
         own = Columns(base)
-        self._constants = {c: v for c, v in FORMATS[match.format_id].constants if own.header(c) is None}
-        added = [*(c.header for c in self._joined), *totals, *self._constants]
+        layout = FORMATS[match.format_id]
+        self._constants = {c: v for c, v in layout.constants if own.header(c) is None}
+        self._derived = [rule for rule in layout.derived if own.header(rule.column) is None]
+        added = [*(c.header for c in self._joined), *totals, *self._constants, *(r.column for r in self._derived)]
         self.headers: list[str] = base + [h for h in added if h not in base]
         # Konveyor rows are positional: a row shorter than the header is normal there.
         width = len(table.headers)
@@ -500,7 +504,20 @@ class InventoryView:
             row = Row(row.number, {**row.values, **totals}, row.problems + tuple(problems))
         if row is not None and self._constants:
             row = Row(row.number, {**row.values, **self._constants}, row.problems)
+        if row is not None and self._derived:
+            row = self._derive(row)
         return self._join(row) if row is not None and self._joined else row
+
+    def _derive(self, row: Row) -> Row:
+        """The layout's computed columns (lists of objects read, numbers multiplied) added to the row."""
+        values, problems = dict(row.values), list(row.problems)
+        for rule in self._derived:
+            try:
+                values[rule.column] = derived_value(rule, row.values)
+            except DerivedValueError as problem:
+                values[rule.column] = ""
+                problems.append(f"{rule.column}: {problem}")
+        return Row(row.number, values, tuple(problems))
 
     def _join(self, row: Row) -> Row:
         key_column = self.match.key_column
@@ -578,7 +595,8 @@ def plan_import(tables: Sequence[Table]) -> ImportPlan:
     if not tables:
         raise ImportBundleError("the import holds no tables")
     matches = [(table, recognise(table.name, table.headers)) for table in tables]
-    inventories = [(t, m) for t, m in matches if m.role == "inventory"]
+    _refuse_out_of_scope(matches)
+    inventories = [(t, m) for t, m in matches if m.role == "inventory" and not FORMATS[m.format_id].out_of_scope]
     attached: dict[int, list[tuple[Table, FormatMatch]]] = {id(t): [] for t, _ in inventories}
     for table, match in matches:
         if match.role != "supplement":
@@ -590,6 +608,21 @@ def plan_import(tables: Sequence[Table]) -> ImportPlan:
         dependencies=[(t, m) for t, m in matches if m.role == "dependencies"],
         matches=[(t.name, m) for t, m in matches],
     )
+
+
+def _refuse_out_of_scope(matches: Sequence[tuple[Table, FormatMatch]]) -> None:
+    """Refuse a file holding a layout the product does not import (`SourceFormat.out_of_scope`), naming the file,
+    unless another of its tables is a recognised inventory (that one is imported; the rest is skipped)."""
+    for table, match in matches:
+        reason = FORMATS[match.format_id].out_of_scope
+        if not reason:
+            continue
+        same_file = [m for t, m in matches if t.path == table.path]
+        if any(m.role == "inventory" and m.format_id != "generic" and not FORMATS[m.format_id].out_of_scope
+               for m in same_file):
+            continue
+        where = "" if table.name == table.path.name else f" (sheet {table.name!r})"
+        raise ImportBundleError(f"{table.path.name}{where} is {FORMATS[match.format_id].file_label}: {reason}")
 
 
 def _inventory_for(table: Table, match: FormatMatch, inventories: Sequence[tuple[Table, FormatMatch]]) -> Table:
