@@ -235,6 +235,15 @@ def test_ip_and_mac_lists() -> None:
     assert _rules(record) == {"ip_address": "first_of_list", "mac_address": "mac_format"}
 
 
+def test_address_lists_bracketed_per_network_adapter_as_azure_migrate_writes_them() -> None:
+    record = _cleanse(ip_address="[10.10.32.160]; [10.10.32.253]; [2404:6800::1,10.150.14.47];",
+                      mac_address="[00:0d:3a:54:22:ae];")
+    assert record.values["ip_addresses"] == ["10.10.32.160", "10.10.32.253", "2404:6800::1", "10.150.14.47"]
+    assert record.values["mac_addresses"] == ["00:0d:3a:54:22:ae"]
+    assert "ip_address" not in _cleanse(ip_address="[];").values
+    assert record.errors == [] and _cleanse(ip_address="[10.0.0.300]").errors == ["ip_address: '10.0.0.300' is not an IP address"]
+
+
 def test_single_ip_is_not_a_change() -> None:
     record = _cleanse(ip_address="10.0.0.1")
     assert record.values["ip_addresses"] == ["10.0.0.1"] and record.changes == []
