@@ -93,3 +93,48 @@ def test_a_dependency_export_alone_brings_no_machines_and_says_so() -> None:
     assert inventory_needed(two) == (
         f"{DEPENDENCY_EXPORT.name} and cmdb_rel_ci.csv are dependency exports (edges between machines): launch them "
         "together with the inventory they connect, or into an engagement that already has one")
+
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
+ASSESSMENT = CORPUS / "azure-docs-powershell-samples__As is PAYG.xlsx"
+SOFTWARE = CORPUS / "azure-docs-powershell-samples__Application Inventory Export Sample.xlsx"
+
+
+def test_an_azure_assessment_workbook_stages_its_machines_with_their_disks_and_says_why_it_skips_the_rest() -> None:
+    with planned_import({uuid.uuid4(): ASSESSMENT}) as plan:
+        [planned] = plan
+        assert (planned.role, planned.format_id, planned.table.name) == (
+            "inventory", "azure_migrate_assessment", "All_Assessed_Machines")
+        rows = []
+        while batch := planned.table.next_batch(1000):
+            rows.extend(batch)
+        report = planned.report()
+    assert len(rows) == 547
+    first = rows[0].values  # VM020.WORKGROUP: disks of 127 and 39.99 GB, written over its own Storage(GB) of 167
+    assert (first["Machine"], first["Storage(GB)"], first["disk_count"]) == ("VM020.WORKGROUP", "166.99", "2")
+    assert report["tables"]["All_Assessed_Disks"]["role"] == "supplement"
+    [disks] = report["supplements"]
+    assert (disks["rows"], disks["machines"], disks["unmatched_rows"]) == (1385, 546, 0)
+    assert report["skipped_tables"] == ["Assessment_Summary", "Assessment_Properties"]
+    assert report["skipped_reasons"]["Assessment_Properties"] == (
+        "key/value rows (Property, Selected value), not a table of machines")
+
+
+def test_a_software_inventory_is_refused_naming_the_file_before_and_during_discovery() -> None:
+    for attempt in (lambda: import_roles([SOFTWARE]), lambda: planned_import({uuid.uuid4(): SOFTWARE}).__enter__()):
+        with pytest.raises(InputFileError) as refused:
+            attempt()
+        assert str(refused.value).startswith(f"{SOFTWARE.name} (sheet 'ApplicationInventory') is an Azure Migrate "
+                                             "software inventory: it lists the applications")
+
+
+def test_a_software_sheet_beside_a_machine_sheet_is_skipped_with_its_reason(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "estate.xlsx", {
+        "Software": [["MachineName", "Application", "Version", "Provider"], ["web01", "nginx", "1.24", "F5"]],
+        "vInfo": _rows(FIXTURES / "RVTools_tabvInfo.csv"),
+    })
+    with planned_import({uuid.uuid4(): path}) as plan:
+        [planned] = plan
+        assert (planned.format_id, planned.table.name) == ("rvtools_vinfo", "vInfo")
+        reasons = planned.notes["skipped_reasons"]
+    assert reasons["Software"].startswith("an Azure Migrate software inventory: it lists the applications")
