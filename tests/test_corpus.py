@@ -31,7 +31,8 @@ MET_TODAY: dict[str, tuple[str, ...]] = {
     "gists__apps.csv": ("unresolved dependency targets reported (20 references, 10 distinct)",
                         "phantom assets made for them"),
     "forklift__vms_list.json": ("VMs", "power states", "RAM in total, GiB (from MiB)"),
-    "migrationcenter-utils__empty_line_in_middle.csv": ("rows read (blank line skipped, short rows kept)",),
+    "migrationcenter-utils__empty_line_in_middle.csv": ("rows read (blank line skipped, short rows kept)",
+                                                        "applications"),
 }
 
 

@@ -457,9 +457,9 @@ class InventoryView:
         self._derived = [rule for rule in layout.derived if own.header(rule.column) is None]
         added = [*(c.header for c in self._joined), *totals, *self._constants, *(r.column for r in self._derived)]
         self.headers: list[str] = base + [h for h in added if h not in base]
-        # Konveyor rows are positional: a row shorter than the header is normal there.
+        # In some layouts (Konveyor, CAST Highlight) a row shorter than the header is normal.
         width = len(table.headers)
-        self._short_rows = {ragged_problem(n, width) for n in range(width)} if konveyor else set()
+        self._short_rows = {ragged_problem(n, width) for n in range(width)} if layout.short_rows else set()
         self._konveyor_kept = _konveyor_kept(table.headers) if konveyor else ()
         self._konveyor_tags = _konveyor_tags_from(table.headers) if konveyor else 0
 
@@ -495,6 +495,8 @@ class InventoryView:
             supplement.close()
 
     def _transform(self, row: Row) -> Row | None:
+        if self._short_rows and row.problems:
+            row = Row(row.number, row.values, tuple(p for p in row.problems if p not in self._short_rows))
         if self.match.format_id == "konveyor_applications":
             row = self._konveyor(row)
         elif self.match.format_id == "aws_ads":
@@ -567,7 +569,7 @@ class InventoryView:
         if cell(0) == "2":
             self.edges.add([konveyor_edge(row.number, cell(1), cell(5), cell(6), self.name)])
             return None
-        problems = tuple(p for p in row.problems if p not in self._short_rows)
+        problems = row.problems
         if cell(0) != "1":
             problems += (f"record type {cell(0)!r} is neither 1 (application) nor 2 (dependency)",)
         values = {"name": cell(1), "asset_type": "application"}

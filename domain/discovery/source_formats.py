@@ -104,6 +104,7 @@ class SourceFormat:
     constants: tuple[tuple[str, str], ...] = ()  # (asset column, value) true of every row
     derived: tuple[Derived, ...] = ()  # asset columns computed from a record (JSON lists, products)
     out_of_scope: str = ""  # a layout recognised only to be refused: why it describes no machines
+    short_rows: bool = False  # rows may leave their last cells out (not a problem of the row)
 
     def signature_size(self) -> int:
         """How many distinct headers the signature names."""
@@ -368,6 +369,26 @@ FORMATS: dict[str, SourceFormat] = {
             # the import writes name, asset_type and tags (from the positional Tag Category / Tag pairs)
             columns=(("Description", "description"), ("Business Service", "application_name"),
                      ("Owner", "business_owner")),
+            short_rows=True,  # dependency rows stop after their direction
+        ),
+        SourceFormat(
+            # an application portfolio: one Level=Application row per application, then its Level=Analysis rows
+            # (one per technology, the same name, often cut short); every row is about that application
+            "cast_highlight", "CAST Highlight application export", "inventory",
+            required=("Application", "Level"),
+            distinctive=("Software Resiliency", "Software Agility", "Software Elegance", "CloudReady",
+                         "CloudReady Survey", "CloudReady Scan", "Roadblocks", "Technical Debt (min.)",
+                         "BackFired Function Points", "Recommended Maintenance (FTEs)", "CampaignApplicationId",
+                         "Software Security Risk"),
+            min_distinctive=2,
+            common=("Business Units", "Contributors", "Tags", "Campaign", "Technologies", "Lines of Code",
+                    "ApplicationId"),
+            name_hints=("highlight", "cast"),
+            key_columns=("Application",),
+            file_label="the CAST Highlight export",
+            columns=(("Application", "name"), ("Business Units", "business_unit")),
+            constants=(("asset_type", "application"),),
+            short_rows=True,
         ),
         SourceFormat(
             "aws_cmf", "AWS Cloud Migration Factory intake form", "inventory",

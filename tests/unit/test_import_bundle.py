@@ -309,6 +309,18 @@ def test_konveyor_tags_start_at_the_first_tag_category_with_or_without_owner_and
     assert (values["Owner"], values["Contributors"]) == ("Al <al@x>", "Jo <jo@x>")
 
 
+def test_short_rows_are_normal_only_in_layouts_that_cut_rows_short() -> None:
+    def rows_of(name: str, headers: list[str]) -> list[Row]:
+        short = Row(1, {**dict.fromkeys(headers, ""), headers[0]: "genie"}, (ragged_problem(3, len(headers)),))
+        table = ListTable(Path(name), name, headers, [short])
+        (view,) = plan_import([table]).inventories
+        return read_all(view)
+
+    cast = ["Application", "Level", "Technologies", "Software Resiliency", "Software Agility", "CloudReady"]
+    assert [r.problems for r in rows_of("highlight.csv", cast)] == [()]
+    assert [r.problems for r in rows_of("servers.csv", ["name", "cpu", "os", "env"])] == [(ragged_problem(3, 4),)]
+
+
 def test_a_konveyor_file_too_narrow_for_its_layout_is_refused() -> None:
     narrow = memory_table("apps.csv", ["Record Type 1", "Application Name", "Description", "Comments",
                                        "Business Service", "Tag Type 1", "Tag 1"], [["1", "a", "", "", "", "", ""]])

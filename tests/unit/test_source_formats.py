@@ -132,7 +132,8 @@ def test_the_catalogue_is_consistent() -> None:
     assert set(FORMATS) == {
         "rvtools_vinfo", "rvtools_vpartition", "rvtools_vnetwork", "aws_ads", "azure_migrate", "azure_dependencies",
         "google_vminfo", "google_perfinfo", "google_diskinfo", "google_taginfo", "servicenow_cmdb_ci",
-        "servicenow_rel_ci", "konveyor_applications", "aws_cmf", "generic",
+        "servicenow_rel_ci", "konveyor_applications", "aws_cmf", "generic", "azure_migrate_assessment",
+        "azure_assessment_disks", "azure_software_inventory", "vsphere_vm_json", "nutanix_prism_vms", "cast_highlight",
     }
     for fmt in FORMATS.values():
         assert fmt.role in ROLES
@@ -199,3 +200,17 @@ def test_konveyor_columns_map_by_the_layout_and_tag_columns_are_never_guessed() 
     assert mapped == {"name": "name", "asset_type": "asset_type", "Description": "description", "Comments": None,
                       "Business Service": "application_name", "Owner": "business_owner", "Contributors": None,
                       "Tag 1": None, "tags": "tags"}
+
+
+def test_a_cast_highlight_export_is_an_application_portfolio_keyed_by_its_application() -> None:
+    headers = ["Application", "Business Units", "Contributors", "Tags", "Campaign", "Closing Date", "Level",
+               "Status", "Technologies", "Software Resiliency", "Software Agility", "CloudReady", "Roadblocks",
+               "Lines of Code", "ApplicationId", "Age (Yrs)"]
+    match = recognise("export.csv", headers)
+    assert (match.format_id, match.role, match.key_column) == ("cast_highlight", "inventory", "Application")
+    mapped = {m.source_field: m.target_field for m in layout_mappings("cast_highlight", [*headers, "asset_type"])}
+    assert {h: t for h, t in mapped.items() if t} == {"Application": "name", "Business Units": "business_unit",
+                                                      "asset_type": "asset_type"}
+    assert dict(FORMATS["cast_highlight"].constants) == {"asset_type": "application"}
+    # an inventory that merely has an Application column is not CAST Highlight
+    assert recognise("servers.csv", ["Application", "Level", "Hostname", "CPU"]).format_id == "generic"
