@@ -248,6 +248,14 @@ def test_the_first_bad_file_of_several_is_named(tmp_path: Path) -> None:
         paths.inventory_files([good, empty])
 
 
+def test_a_software_inventory_is_refused_up_front_naming_the_file() -> None:
+    software = (Path(__file__).resolve().parent / "fixtures" / "corpus"
+                / "azure-docs-powershell-samples__Application Inventory Export Sample.xlsx")
+    with pytest.raises(InputFileError, match=rf"^{software.name} \(sheet 'ApplicationInventory'\) is an Azure Migrate "
+                                             r"software inventory: .* not the machines"):
+        paths.inventory_files([software])
+
+
 def test_a_plan_without_its_columns_is_refused_up_front(tmp_path: Path) -> None:
     plan = tmp_path / "plan.csv"
     plan.write_text("name,wave\nweb-01,2\n")
