@@ -25,12 +25,17 @@ MET_TODAY: dict[str, tuple[str, ...]] = {
     "azure-migrate-move-group-planner__dependency-export-sample.csv": (
         "alone: refused, saying it needs its inventory", "after an inventory of its 8 servers: edges resolved",
         "after an inventory of its 8 servers: ports"),
-    "azure-docs-powershell-samples__As is PAYG.xlsx": (),
-    "azure-docs-powershell-samples__Application Inventory Export Sample.xlsx": (),
-    "gists__vcenter.json": ("VMs", "vCPU in total", "RAM in total, GiB (from MB)"),
+    "azure-docs-powershell-samples__As is PAYG.xlsx": (
+        "machine rows kept (none quarantined)", "distinct machine names",
+        "machines with disk sizes (1385 disks on 546 machines)"),
+    "azure-docs-powershell-samples__Application Inventory Export Sample.xlsx": (
+        "refused: software installed on machines, not machines",),
+    "gists__vcenter.json": ("VMs", "names from Summary.Config.Name (not the guest hostname)", "power states", "hosts",
+                            "vCPU in total", "RAM in total, GiB (from MB)"),
     "gists__apps.csv": ("unresolved dependency targets reported (20 references, 10 distinct)",
                         "phantom assets made for them"),
-    "forklift__vms_list.json": ("VMs", "power states", "RAM in total, GiB (from MiB)"),
+    "forklift__vms_list.json": ("VMs", "power states", "vCPU in total (sockets x vCPUs per socket)",
+                                "RAM in total, GiB (from MiB)", "data disks (CD-ROMs not counted)", "IP addresses"),
     "migrationcenter-utils__empty_line_in_middle.csv": ("rows read (blank line skipped, short rows kept)",
                                                         "applications"),
 }
