@@ -270,6 +270,8 @@ class DiscoveryActivities:
                 )
                 await conn.execute(sql("assets_applications_from_import"), meta["id"], tenant.client_account_id,
                                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id)
+                await conn.execute(sql("assets_listed_from_import"), meta["id"], tenant.client_account_id,
+                                   tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id)
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
             linked += int(status.split()[-1])
             if counts["valid_records"] == 0:

@@ -255,6 +255,12 @@ def application_edges(row_number: int, applications: str, server: tuple[str, Ref
             for name in application_names(applications)]
 
 
+def listed_edges(row_number: int, source: str, names: str, dependency_type: str, evidence: str) -> list[EdgeResult]:
+    """One hard edge from the row's asset to each asset a list cell names (a portfolio's `hosts`, `dbs`)."""
+    return [edge(row_number, (source, "name"), (name, "name"), dependency_type, "hard", evidence)
+            for name in application_names(names)]
+
+
 @dataclass
 class EdgeCollector:
     """Distinct edges in first-seen order, the rows that yielded none, how many rows were dropped (by kind)

@@ -51,6 +51,7 @@ from domain.discovery.dependency_records import (
     application_edges,
     application_names,
     konveyor_edge,
+    listed_edges,
 )
 from domain.discovery.disk_totals import TOTAL_HEADERS, disk_columns, disk_totals
 from domain.discovery.field_mapping import suggest_mappings
@@ -441,6 +442,7 @@ class InventoryView:
         self.match = match
         self.edges = EdgeCollector()
         self.application_names: list[str] = []
+        self.listed_assets: dict[str, dict[str, None]] = {}  # asset type -> names the rows' list cells gave
         self._table = table
         self._source_columns = Columns(table.headers)
         self._supplements = _group(supplements)
@@ -461,6 +463,8 @@ class InventoryView:
         width = len(table.headers)
         self._short_rows = {ragged_problem(n, width) for n in range(width)} if layout.short_rows else set()
         self._konveyor_kept = _konveyor_kept(table.headers) if konveyor else ()
+        self._lists = [(header, kind, link) for name, kind, link in layout.lists
+                       if (header := self._source_columns.header(name))]
         self._konveyor_tags = _konveyor_tags_from(table.headers) if konveyor else 0
 
     @property
@@ -508,7 +512,19 @@ class InventoryView:
             row = Row(row.number, {**row.values, **self._constants}, row.problems)
         if row is not None and self._derived:
             row = self._derive(row)
+        if row is not None and self._lists:
+            self._link_listed(row)
         return self._join(row) if row is not None and self._joined else row
+
+    def _link_listed(self, row: Row) -> None:
+        """Edges from the row's asset to the assets its list cells name, and those names kept by asset type."""
+        if row.problems:
+            return
+        own = self._source_columns.cell(row.values, self.match.key_column or "")
+        for header, asset_type, dependency_type in self._lists:
+            cell = row.values.get(header, "")
+            self.edges.add(listed_edges(row.number, own, cell, dependency_type, f"{self.name}: {header}"))
+            self.listed_assets.setdefault(asset_type, {}).update(dict.fromkeys(application_names(cell)))
 
     def _derive(self, row: Row) -> Row:
         """The layout's computed columns (lists of objects read, numbers multiplied) added to the row."""

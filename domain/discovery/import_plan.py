@@ -64,6 +64,8 @@ def _view_report(view: InventoryView) -> dict[str, Any]:
         report["dropped_edges"] = dict(view.edges.dropped)
     if view.application_names:
         report["application_names"] = list(view.application_names)
+    if view.listed_assets:
+        report["listed_assets"] = {kind: list(names) for kind, names in view.listed_assets.items()}
     return report
 
 

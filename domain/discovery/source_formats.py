@@ -105,6 +105,9 @@ class SourceFormat:
     derived: tuple[Derived, ...] = ()  # asset columns computed from a record (JSON lists, products)
     out_of_scope: str = ""  # a layout recognised only to be refused: why it describes no machines
     short_rows: bool = False  # rows may leave their last cells out (not a problem of the row)
+    # (header, asset type, dependency type): a cell listing the assets of that type this row's asset relates to;
+    # the import links them and adds the named assets (a portfolio's hosts and databases)
+    lists: tuple[tuple[str, str, str], ...] = ()
 
     def signature_size(self) -> int:
         """How many distinct headers the signature names."""
@@ -389,6 +392,26 @@ FORMATS: dict[str, SourceFormat] = {
             columns=(("Application", "name"), ("Business Units", "business_unit")),
             constants=(("asset_type", "application"),),
             short_rows=True,
+        ),
+        SourceFormat(
+            # an application portfolio (Tidal Migrations import): one application per row, with the hosts it runs
+            # on and the databases it uses named in list cells
+            "tidal_applications", "Tidal application portfolio", "inventory",
+            required=("name",),
+            distinctive=("hosts", "dbs", "application owner", "tech lead", "value to business",
+                         "Frequency of deployments", "Uptime requirements", "Data sensitivity",
+                         "Source code controlled", "Continuous delivery", "Can run on Linux", "Legal holds", "COTS",
+                         "Business continuity plan", "End of support date"),
+            min_distinctive=4,
+            common=("description", "urls", "Dependencies", "env", "PII", "hosting cost", "number of users",
+                    "staff costs"),
+            name_hints=("tidal", "apps", "portfolio"),
+            key_columns=("name",),
+            file_label="the application portfolio",
+            columns=(("name", "name"), ("description", "description"), ("application owner", "business_owner"),
+                     ("tech lead", "technical_owner"), ("env", "environment"), ("Dependencies", "depends_on")),
+            constants=(("asset_type", "application"),),
+            lists=(("hosts", "server", "runs_on"), ("dbs", "database", "depends_on")),
         ),
         SourceFormat(
             "aws_cmf", "AWS Cloud Migration Factory intake form", "inventory",

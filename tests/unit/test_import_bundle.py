@@ -321,6 +321,28 @@ def test_short_rows_are_normal_only_in_layouts_that_cut_rows_short() -> None:
     assert [r.problems for r in rows_of("servers.csv", ["name", "cpu", "os", "env"])] == [(ragged_problem(3, 4),)]
 
 
+def test_a_portfolios_host_and_database_lists_become_links_and_named_assets() -> None:
+    headers = ["name", "application owner", "tech lead", "Uptime requirements", "COTS", "Dependencies", "hosts",
+               "dbs"]
+    table = memory_table("apps.csv", headers, [
+        ["Shop, Inc.", "Al", "Jo", "24x7", "No", "Maps API", "web1, web2, vcenter", "Shop database"],
+        ["Blog", "Al", "Jo", "24x7", "No", "", "web2", ""],
+    ])
+    (view,) = plan_import([table]).inventories
+    assert view.match.format_id == "tidal_applications"
+    rows = read_all(view)
+    assert {r.values["asset_type"] for r in rows} == {"application"}
+    links = [(e.source_ref, e.target_ref, e.dependency_type) for e in view.edges.records()]
+    assert links == [("Shop, Inc.", "web1", "runs_on"), ("Shop, Inc.", "web2", "runs_on"),
+                     ("Shop, Inc.", "vcenter", "runs_on"), ("Shop, Inc.", "Shop database", "depends_on"),
+                     ("Blog", "web2", "runs_on")]
+    assert {kind: list(names) for kind, names in view.listed_assets.items()} == {
+        "server": ["web1", "web2", "vcenter"], "database": ["Shop database"]}
+    # Dependencies name other applications: a mapped column (depends_on), resolved or reported, never created
+    assert {m.source_field: m.target_field for m in layout_mappings("tidal_applications", view.headers)
+            }["Dependencies"] == "depends_on"
+
+
 def test_a_konveyor_file_too_narrow_for_its_layout_is_refused() -> None:
     narrow = memory_table("apps.csv", ["Record Type 1", "Application Name", "Description", "Comments",
                                        "Business Service", "Tag Type 1", "Tag 1"], [["1", "a", "", "", "", "", ""]])

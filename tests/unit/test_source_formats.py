@@ -134,6 +134,7 @@ def test_the_catalogue_is_consistent() -> None:
         "google_vminfo", "google_perfinfo", "google_diskinfo", "google_taginfo", "servicenow_cmdb_ci",
         "servicenow_rel_ci", "konveyor_applications", "aws_cmf", "generic", "azure_migrate_assessment",
         "azure_assessment_disks", "azure_software_inventory", "vsphere_vm_json", "nutanix_prism_vms", "cast_highlight",
+        "tidal_applications",
     }
     for fmt in FORMATS.values():
         assert fmt.role in ROLES
