@@ -10,7 +10,9 @@ recognised and supplements are joined into the inventory table they describe
 
 One table is staged per file. In a workbook whose sheets were recognised, sheets of no known
 format are skipped; when nothing was recognised the first sheet is the inventory. Skipped sheets
-are listed in the file's report. File-level problems raise `InputFileError`.
+are listed in the file's report with the reason (key/value rows, no known layout, out of scope). A file
+of a layout the product does not import (`SourceFormat.out_of_scope`) is refused. File-level problems
+raise `InputFileError`.
 
 `import_roles` gives the same roles before anything is uploaded (`launch` checks its files with it), and
 `inventory_needed` says why an import without an inventory file yields no asset of its own: its
