@@ -130,6 +130,7 @@ async def read_portfolio(conn: asyncpg.Connection) -> Portfolio:
             risk_score=_number(row["risk_score"]), storage_gb=float(row["storage_gb"]),
             strategy=row["six_r_strategy"], tags=_tags(row["tags"]), lifecycle_state=row["lifecycle_state"],
             operational_state=row["operational_state"], is_template=row["is_template"],
+            requested_wave=row["requested_wave"],
         ))
         waves[asset_id] = row["wave_number"]
     edges = [

@@ -5,7 +5,9 @@ Field mapping suggests these names as targets; cleansing parses each raw value b
 and feeds the dependency table. `host_name` is the hypervisor host a VM runs on (RVTools `Host`),
 not the VM's own `hostname`. `tags` takes `key:value` / `key=value` pairs. `lifecycle_state` is where the
 asset is in its life (a CMDB install status), `operational_state` whether it runs (an operational status):
-both take `vocabulary.LIFECYCLE_STATES`, each column with its own numeric codes (ADR-0015).
+both take `vocabulary.LIFECYCLE_STATES`, each column with its own numeric codes (ADR-0015). `requested_wave`
+is the wave an intake form asks for, as written there (`Wave 2`); only the wave plan sets `wave_number`.
+`target_region` is the cloud region the asset is to move to (an intake's `aws_region`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ ASSET_IMPORT_FIELDS: dict[str, FieldKind] = {
     "current_monthly_cost": "number",
     "cost_currency": "currency",
     "database_engine": "text",
+    "requested_wave": "text",
+    "target_region": "text",
     "depends_on": "list",
 }
 

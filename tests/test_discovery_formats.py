@@ -598,6 +598,10 @@ async def test_cloud_migration_factory_intake(app_pool) -> None:
         **{n: "production" for n in assets}, "cmf-rep-02": "test", "cmf-build-01": "development"}
     assert assets["cmf-pay-01"]["application_name"] == "Payments"
     assert assets["cmf-web-01"]["fqdn"] == "cmf-web-01.corp.example.com"
+    # the intake's wave is the asset's requested wave (the plan sets wave_number), its region the target region
+    assert (assets["cmf-rep-01"]["requested_wave"], assets["cmf-rep-01"]["target_region"]) == ("Wave3", "eu-west-1")
+    assert {a["requested_wave"] for a in assets.values()} == {"Wave1", "Wave2", "Wave3", "Wave4"}
+    assert {a["wave_number"] for a in assets.values()} == {None}
     assert assets["cmf-web-01"]["tags"] == {"env": "prod", "app": "storefront"}
     assert assets["cmf-ftp-01"]["tags"] == {}
 

@@ -146,7 +146,8 @@ WITH RECURSIVE imp AS (
         ('department'), ('business_unit'), ('business_criticality'), ('data_classification'), ('tags'),
         ('custom_attributes'), ('cpu_utilization_avg'), ('cpu_utilization_peak'), ('memory_utilization_avg'),
         ('memory_utilization_peak'), ('disk_iops_avg'), ('disk_iops_peak'), ('disk_throughput_mbps'),
-        ('network_throughput_mbps'), ('current_monthly_cost'), ('cost_currency'), ('database_engine')
+        ('network_throughput_mbps'), ('current_monthly_cost'), ('cost_currency'), ('database_engine'),
+        ('requested_wave'), ('target_region')
 ), incoming AS (
     SELECT u.asset_id, r.row_number, r.fresh, f.key AS field, f.value, jsonb_typeof(f.value) AS type
     FROM rec r JOIN rec_unit u USING (row_number)
@@ -269,7 +270,7 @@ WITH RECURSIVE imp AS (
         technical_owner, department, business_unit, business_criticality, data_classification, tags,
         custom_attributes, cpu_utilization_avg, cpu_utilization_peak, memory_utilization_avg,
         memory_utilization_peak, disk_iops_avg, disk_iops_peak, disk_throughput_mbps, network_throughput_mbps,
-        current_monthly_cost, cost_currency, database_engine,
+        current_monthly_cost, cost_currency, database_engine, requested_wave, target_region,
         field_lineage, raw_data, data_import_id, source_row_number, cleansing_changes, master_flow_id,
         discovery_flow_id, discovered_at
     )
@@ -285,8 +286,8 @@ WITH RECURSIVE imp AS (
         v.data_classification, coalesce(v.tags, '{}'), coalesce(v.custom_attributes, '{}'),
         v.cpu_utilization_avg, v.cpu_utilization_peak, v.memory_utilization_avg, v.memory_utilization_peak,
         v.disk_iops_avg, v.disk_iops_peak, v.disk_throughput_mbps, v.network_throughput_mbps,
-        v.current_monthly_cost, coalesce(v.cost_currency, 'USD'), v.database_engine,
-        p.lineage, r.raw_data, $1, r.row_number, r.cleansing_changes, $4, $5, now()
+        v.current_monthly_cost, coalesce(v.cost_currency, 'USD'), v.database_engine, v.requested_wave,
+        v.target_region, p.lineage, r.raw_data, $1, r.row_number, r.cleansing_changes, $4, $5, now()
     FROM patch p
     JOIN new_keys k USING (asset_id)
     JOIN rec r ON r.row_number = p.row_number
@@ -314,8 +315,8 @@ WITH RECURSIVE imp AS (
         memory_utilization_peak = v.memory_utilization_peak, disk_iops_avg = v.disk_iops_avg,
         disk_iops_peak = v.disk_iops_peak, disk_throughput_mbps = v.disk_throughput_mbps,
         network_throughput_mbps = v.network_throughput_mbps, current_monthly_cost = v.current_monthly_cost,
-        cost_currency = v.cost_currency, database_engine = v.database_engine,
-        field_lineage = a.field_lineage || p.lineage, raw_data = r.raw_data, data_import_id = $1,
+        cost_currency = v.cost_currency, database_engine = v.database_engine, requested_wave = v.requested_wave,
+        target_region = v.target_region, field_lineage = a.field_lineage || p.lineage, raw_data = r.raw_data, data_import_id = $1,
         source_row_number = r.row_number, cleansing_changes = r.cleansing_changes, master_flow_id = $4,
         discovery_flow_id = $5
     FROM patch p

@@ -180,7 +180,7 @@ _AWS_ADS_COLUMNS = (
     ("CPU.NumberOfProcessors", "cpu_sockets"), ("CPU.NumberOfCores", "cpu_cores"), ("OS.Name", "operating_system"),
     ("OS.Version", "os_version"), ("RAM.TotalSizeInMB", "memory_gb"), ("CPU.UsagePct.Avg", "cpu_utilization_avg"),
     ("CPU.UsagePct.Max", "cpu_utilization_peak"), ("Applications", "application_name"), ("Tags", "tags"),
-    ("Server type", "is_virtual"),
+    ("Server type", "is_virtual"), ("ApplicationWave", "requested_wave"),
 )
 
 FORMATS: dict[str, SourceFormat] = {
@@ -424,6 +424,10 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("intake", "cmf", "factory"),
             key_columns=("server_name",),
             file_label="the Cloud Migration Factory intake form",
+            columns=(("server_name", "name"), ("server_fqdn", "fqdn"), ("app_name", "application_name"),
+                     ("server_os_family", "operating_system"), ("server_os_version", "os_version"),
+                     ("server_environment", "environment"), ("wave_name", "requested_wave"),
+                     ("wave_id", "requested_wave"), ("aws_region", "target_region"), ("tags", "tags")),
         ),
         SourceFormat(
             "vsphere_vm_json", "vSphere VirtualMachine dump (govmomi)", "inventory",

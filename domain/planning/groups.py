@@ -16,6 +16,7 @@ A tie to any other asset that stays (a retained server, an asset of no recognise
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -122,12 +123,13 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     through = [(s, t) for s, t in record_ties if s not in hubs and t not in hubs]
     binding = sorted({a for tie in through for a in tie if a in records})
     # records join the groups' union as nodes and leave them again: they bind, they do not move.
-    # Largest first, then by the members' names: the same inventory imported into another engagement
-    # (other database ids) gets the same plan
+    # The earliest requested wave first (groups asking for none after those that ask), then the largest, then
+    # by the members' names: the same inventory imported into another engagement (other ids) gets the same plan
     components = sorted(
         (kept for members in move_groups([a.id for a in moving] + binding, [(s, t) for s, t, _ in glued] + through)
          if (kept := [a for a in members if a not in records])),
-        key=lambda members: (-len(members), min((by_id[a].name, a) for a in members)))
+        key=lambda members: (_requested_rank([by_id[a] for a in members]), -len(members),
+                             min((by_id[a].name, a) for a in members)))
     group_of = {asset_id: index for index, members in enumerate(components) for asset_id in members}
 
     glue_counts: dict[tuple[int, str], int] = defaultdict(int)
@@ -151,6 +153,18 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     return GroupedPortfolio(
         by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(sorted(set(left_behind)))
     )
+
+
+def wave_label_key(label: str) -> tuple[tuple[int, int | str], ...]:
+    """A requested wave's sort key: numbers by value, the rest without case (`Wave 2` before `wave 10`)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.findall(r"\d+|[^\W\d_]+", label.casefold()))
+
+
+def _requested_rank(members: Sequence[PlanAsset]) -> tuple[int, tuple[tuple[int, int | str], ...]]:
+    """The earliest wave any member's intake asked for; after every request when none did."""
+    requested = [wave_label_key(a.requested_wave) for a in members if a.requested_wave]
+    return (0, min(requested)) if requested else (1, ())
 
 
 def _no_workload(asset: PlanAsset) -> str | None:

@@ -53,6 +53,7 @@ class PlanAsset(BaseModel):
     lifecycle_state: str | None = None  # install status (ADR-0015)
     operational_state: str | None = None
     is_template: bool = False
+    requested_wave: str | None = None  # the wave an intake asked for (`Wave 2`): a preference of the ordering
 
     @field_validator("application")
     @classmethod

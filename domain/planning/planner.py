@@ -32,8 +32,10 @@ cannot be met the plan still places every asset and lists a `Violation` under th
    ready units fits (so the last wave of a phase is not a small remainder).
 
 Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
-graph, a cycle's groups of one phase as one unit; among ready units the largest group first, then
-by the first member name, then id), so the plan is the same for the same input in any order and
+graph, a cycle's groups of one phase as one unit; among ready units the group whose assets asked for the
+earliest wave first (`requested_wave`, an intake's wave such as the Cloud Migration Factory `wave_name`, compared
+with numbers by value: a preference, never over rules 4 to 8), then the largest group, then by the first member
+name, then id), so the plan is the same for the same input in any order and
 under other ids. Effort per asset is its own `effort_days`, else the table in `domain.assessment.effort` by
 strategy (undecided: the middle estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
 overlap_days)` days after `start_date` and ends `wave_length_days - 1` days after its start. Every

@@ -215,3 +215,12 @@ def test_a_cast_highlight_export_is_an_application_portfolio_keyed_by_its_applic
     assert dict(FORMATS["cast_highlight"].constants) == {"asset_type": "application"}
     # an inventory that merely has an Application column is not CAST Highlight
     assert recognise("servers.csv", ["Application", "Level", "Hostname", "CPU"]).format_id == "generic"
+
+
+def test_an_intakes_wave_and_region_are_the_requested_wave_and_the_target_region() -> None:
+    headers = ["wave_name", "app_name", "aws_region", "aws_accountid", "server_name", "server_fqdn", "tenancy"]
+    assert recognise("server-list.csv", headers).format_id == "aws_cmf"
+    mapped = {m.source_field: m.target_field for m in layout_mappings("aws_cmf", headers)}
+    assert mapped == {"wave_name": "requested_wave", "app_name": "application_name", "aws_region": "target_region",
+                      "aws_accountid": None, "server_name": "name", "server_fqdn": "fqdn", "tenancy": None}
+    assert layout_mappings("aws_cmf", ["wave_id", "server_name"])[0].target_field == "requested_wave"

@@ -362,3 +362,20 @@ def test_the_same_inventory_under_other_ids_gets_the_same_plan() -> None:
     ascending = [f"id-{n:03d}" for n in range(12)]
     descending = [f"id-{999 - n:03d}" for n in range(12)]
     assert plan_by_name(ascending) == plan_by_name(descending)
+
+
+def test_an_intakes_requested_wave_orders_groups_but_never_over_a_dependency() -> None:
+    assets = [asset(f"big-{n}", application="big", requested_wave="Wave 10") for n in range(3)]
+    assets += [asset("small", application="small", requested_wave="wave 2"), asset("free", application="free")]
+    plan = plan_waves(assets, [], settings(max_assets=3))
+    waves = wave_of(plan)
+    # Wave 2 before Wave 10 (numbers by value, case ignored), then the group that asked for none
+    assert waves["small"] < waves["big-0"] == waves["big-1"] == waves["big-2"]
+    assert waves["free"] >= waves["small"]
+    assert plan_waves(assets, [], settings(max_assets=3)) == plan  # the same input, the same plan
+    # a dependency still comes first: small needs big, so big is in the same or an earlier wave
+    ordered = plan_waves(assets, [edge("small", "big-0")], settings(max_assets=3))
+    assert wave_of(ordered)["big-0"] <= wave_of(ordered)["small"]
+    # without requests, the largest group goes first
+    unasked = [a.model_copy(update={"requested_wave": None}) for a in assets]
+    assert wave_of(plan_waves(unasked, [], settings(max_assets=3)))["big-0"] == 1
