@@ -247,6 +247,19 @@ async def test_a_renamed_application_leaves_no_stale_roll_up(app_pool) -> None:
     assert {name: row["asset_count"] for name, row in apps.items()} == {"invoicing": 2}
     assert result.summary["applications"] == 1
 
+async def test_an_imported_target_region_is_kept_and_the_priced_region_is_in_the_details(app_pool) -> None:
+    engagement = await make_engagement(app_pool)
+    chosen, priced = (dict(a) for a in PORTFOLIO[:2])
+    chosen.update(target_region="eu-west-1", field_lineage={"target_region": {"source": "an intake's aws_region"}})
+    await insert_assets(app_pool, engagement.ref, [chosen, priced])
+    step = await assessment_step(app_pool, engagement.ref)
+    await run_assessment(AssessmentActivities(app_pool), step)
+    await run_assessment(AssessmentActivities(app_pool), step)  # a re-run keeps it too
+    costs = await fetch(app_pool, engagement.ref, assets_query("target_region, scoring_details -> 'cost' AS cost"))
+    assert costs[chosen["name"]]["target_region"] == "eu-west-1"
+    assert costs[chosen["name"]]["cost"]["price_region"] == costs[priced["name"]]["target_region"] == "us-east-1"
+
+
 async def test_complexity_risk_and_readiness_keep_their_components(app_pool, portfolio) -> None:
     engagement, step = portfolio
     results = await run_assessment(AssessmentActivities(app_pool), step)
