@@ -40,7 +40,7 @@ from db.tenancy import EngagementRef
 from tests.discovery_harness import rows, run_discovery
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "corpus"
-ASSETS = ("SELECT name, asset_type, fqdn, application_name, wave_number, target_region, cpu_cores, memory_gb,"
+ASSETS = ("SELECT name, asset_type, fqdn, application_name, wave_number, requested_wave, target_region, cpu_cores, memory_gb,"
           " disk_count, jsonb_array_length(ip_addresses) AS ip_count, power_state, host_name, operating_system,"
           " business_owner, technical_owner, tags, custom_attributes, storage_gb FROM migration.assets ORDER BY name")
 EDGES = ("SELECT s.name AS source, s.asset_type AS source_type, t.name AS target, t.asset_type AS target_type,"
@@ -177,7 +177,7 @@ CORPUS: tuple[CorpusFile, ...] = (
     CorpusFile("cloud-migration-factory-on-aws__server-list.csv", (
         Fact("servers (Server8 repeats Server6's FQDN: two servers)", 8, count("server")),
         Fact("applications", 3, distinct("application_name")),
-        Fact("waves (wave_name read as the asset's wave)", 3, distinct("wave_number")),
+        Fact("waves (wave_name read as the wave the intake asks for)", 3, distinct("requested_wave")),
         Fact("regions (aws_region read as the target region)", 2, distinct("target_region")),
         Fact("duplicate FQDN flagged for review", True, conflicts_recorded),
     )),

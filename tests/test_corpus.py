@@ -19,7 +19,7 @@ from tests.conftest import make_engagement
 MET_TODAY: dict[str, tuple[str, ...]] = {
     "cloud-migration-factory-on-aws__server-list.csv": (
         "servers (Server8 repeats Server6's FQDN: two servers)", "applications", "duplicate FQDN flagged for review",
-        "regions (aws_region read as the target region)"),
+        "regions (aws_region read as the target region)", "waves (wave_name read as the wave the intake asks for)"),
     "tackle2-ui__sample-applications.csv": ("applications", "dependency edges resolved", "Customers' tags"),
     "tackle2-ui__template_application_import.csv": (
         "applications", "applications with an owner", "applications with 2 contributors", "dependency edges"),
