@@ -37,6 +37,7 @@ from domain.discovery.dependency_records import EdgeDropped, EdgeProblem, EdgeRe
 from domain.discovery.field_mapping import MappingSuggestion
 from domain.discovery.import_plan import InputFileError, PlannedFile, inventory_needed, planned_import
 from domain.discovery.readers import Row
+from domain.discovery.source_priority import source_priorities
 from domain.flow_contracts import StepInput, StepResult, Tenant
 
 
@@ -266,7 +267,7 @@ class DiscoveryActivities:
                 await conn.execute(sql("audit_bulk_import"), meta["id"])
                 status = await conn.execute(
                     sql("assets_upsert_from_import"), meta["id"], tenant.client_account_id,
-                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id,
+                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id, source_priorities(),
                 )
                 await conn.execute(sql("assets_applications_from_import"), meta["id"], tenant.client_account_id,
                                    tenant.engagement_id, inp.master_flow_id, inp.phase_flow_id)

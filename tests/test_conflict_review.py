@@ -11,7 +11,7 @@ import pytest
 
 from db.conflict_review import ConflictReviewError, list_conflicts, resolve_conflict
 from tests.conftest import RawTenant, make_engagement
-from tests.test_inventory_merge import _cleansed, add_import, cmdb, fetch, merge
+from tests.test_inventory_merge import _cleansed, _row, add_import, cmdb, fetch, merge
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -124,3 +124,26 @@ async def test_two_assets_one_record_matched_can_only_be_kept_apart(app_pool) ->
         await resolve_conflict(app_pool, e.ref, str(both["id"]), "take", e.owner_id)
     kept = await resolve_conflict(app_pool, e.ref, str(both["id"]), "keep", e.owner_id, "different machines")
     assert kept["resolved"] == [both["id"]] and kept["resolution"] == "kept the assets apart: different machines"
+
+
+async def test_a_decision_outlives_a_later_dated_higher_ranked_import(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    t = RawTenant(e.ref.client_account_id, e.ref.id, e.owner_id)
+    headers = ["name", "Host Name", "cpu_core_count", "ram", "Last Discovered"]
+
+    async def imported(file_name: str, source_format: str, cores: str, ram: str, seen: str) -> None:
+        records = _cleansed([_row(headers, name="web01", host_name="web01", cpu_core_count=cores, ram=ram,
+                                  last_discovered=seen)])
+        await merge(app_pool, t, await add_import(app_pool, t, file_name, source_format, records))
+
+    await imported("cmdb_ci_server.csv", "servicenow_cmdb_ci", "4", "8", "2024-05-01")
+    await imported("intake.csv", "aws_cmf", "2", "4", "2024-01-01")  # older, lower-ranked: kept out
+    [intake] = [c for c in await list_conflicts(app_pool, e.ref) if c["field"] == "cpu_cores"]
+    await resolve_conflict(app_pool, e.ref, str(intake["id"]), "take", e.owner_id, "counted on site")
+
+    await imported("RVTools_tabvInfo.csv", "rvtools_vinfo", "16", "32", "2024-06-01")
+    [asset] = await fetch(app_pool, t, "SELECT cpu_cores, memory_gb FROM migration.assets")
+    assert asset["memory_gb"] == 32, "the later-dated, higher-ranked record replaces what nobody decided"
+    assert asset["cpu_cores"] == 2, "but not a person's decision"
+    [again] = [c for c in await list_conflicts(app_pool, e.ref) if c["field"] == "cpu_cores"]
+    assert (again["kept_value"], again["incoming_value"], again["file_name"]) == (2, 16, "RVTools_tabvInfo.csv")

@@ -23,6 +23,8 @@ from db.queries import sql
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.discovery.cleansing import cleanse_record, natural_key
 from domain.discovery.field_mapping import MappingSuggestion, suggest_mappings
+from domain.discovery.source_formats import FORMATS
+from domain.discovery.source_priority import SOURCE_KINDS, source_priorities
 from tests.conftest import RawTenant, insert_raw_tenant, make_engagement
 from tests.discovery_harness import rows, run_discovery
 
@@ -79,7 +81,7 @@ async def merge(pool: asyncpg.Pool, t: RawTenant, import_id: uuid.UUID) -> int:
     """Run the upsert as build_inventory does; the number of records linked."""
     async with tenant_transaction(pool, t.client_id, t.engagement_id) as conn:
         status = await conn.execute(sql("assets_upsert_from_import"), import_id, t.client_id, t.engagement_id,
-                                    None, None)
+                                    None, None, source_priorities())
     return int(status.split()[-1])
 
 
@@ -181,7 +183,8 @@ async def test_duplicates_within_one_import_become_one_asset_each(app_pool: asyn
 async def test_later_imports_merge_without_null_overwrites_and_record_conflicts(
     app_pool: asyncpg.Pool, tenant: RawTenant
 ) -> None:
-    cmdb_import = await add_import(app_pool, tenant, "cmdb_ci_server.csv", "servicenow_cmdb", _cleansed([
+    """A discovery tool's export outranks the CMDB: its different values replace the CMDB's, which stay open."""
+    cmdb_import = await add_import(app_pool, tenant, "cmdb_ci_server.csv", "servicenow_cmdb_ci", _cleansed([
         cmdb(name="web01", host_name="web01", cpu_core_count="4", os="RHEL 9", environment="prod"),
         cmdb(name="db01", host_name="db01", ip_address="10.0.0.9", serial_number="SN-1"),
     ]))
@@ -197,27 +200,26 @@ async def test_later_imports_merge_without_null_overwrites_and_record_conflicts(
     assert await merge(app_pool, tenant, rv_import) == 3
 
     assets = await assets_by_name(app_pool, tenant)
-    assert sorted(assets) == ["db01", "new01", "web01"]
+    assert sorted(assets) == ["db01-vm", "new01", "web01"]
     web = assets["web01"]
-    assert web["cpu_cores"] == 4, "another source's different value is kept out"
+    assert web["cpu_cores"] == 8, "the higher-ranked source's different value replaces the CMDB's"
     assert web["memory_gb"] == 32 and web["operating_system"] == "Red Hat Enterprise Linux 9"
     assert web["environment"] == "production", "an empty cell never overwrites"
     assert web["fqdn"] == "web01.corp.local"
     lineage = web["field_lineage"]
-    assert lineage["cpu_cores"] == {"data_import_id": str(cmdb_import), "row_number": 1,
-                                    "source_format": "servicenow_cmdb"}
+    assert lineage["cpu_cores"] == {"data_import_id": str(rv_import), "row_number": 1, "source_format": "rvtools_vinfo"}
     assert lineage["memory_gb"] == {"data_import_id": str(rv_import), "row_number": 1,
                                     "source_format": "rvtools_vinfo"}
-    assert assets["db01"]["serial_number"] == "SN-1" and assets["db01"]["cpu_cores"] == 2
+    assert assets["db01-vm"]["serial_number"] == "SN-1" and assets["db01-vm"]["cpu_cores"] == 2
 
     found = {(c["field"], c["kept_value"], c["incoming_value"], c["data_import_id"], c["row_number"], c["status"])
              for c in await conflicts(app_pool, tenant)}
-    assert found == {
-        ("cpu_cores", 4, 8, rv_import, 1, "open"),
-        ("name", "db01", "db01-vm", rv_import, 2, "open"),
+    assert found == {  # the replaced values, under the CMDB's import and rows, for review
+        ("cpu_cores", 8, 4, cmdb_import, 1, "open"),
+        ("name", "db01-vm", "db01", cmdb_import, 2, "open"),
     }
     links = await asset_of(app_pool, tenant, rv_import)
-    assert links[1] == web["id"] and links[2] == assets["db01"]["id"]
+    assert links[1] == web["id"] and links[2] == assets["db01-vm"]["id"]
 
 
 async def test_reimporting_the_same_file_changes_nothing(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
@@ -475,3 +477,65 @@ async def test_the_cloud_migration_factory_sample_keeps_its_eight_servers(app_po
                                           " WHERE field = 'asset'")
     assert flagged == [{"asset_id": servers["Server6"]["id"], "other_asset_id": servers["Server8"]["id"],
                         "status": "open"}]
+
+
+async def test_across_imports_the_later_dated_record_wins_an_older_one_does_not(
+    app_pool: asyncpg.Pool, tenant: RawTenant
+) -> None:
+    cmdb_import = await add_import(app_pool, tenant, "cmdb_ci_server.csv", "servicenow_cmdb_ci", _cleansed([
+        snow(name="app01", fqdn="app01.corp.local", ip_address="10.0.0.1", sys_updated_on="2024-01-10 08:00:00")]))
+    await merge(app_pool, tenant, cmdb_import)
+    [app] = (await assets_by_name(app_pool, tenant)).values()
+    assert app["field_lineage"]["ip_address"]["record_date"] == "2024-01-10"
+
+    # a spreadsheet ranks below the CMDB, but its record is dated later: the dates decide first
+    sheet = await add_import(app_pool, tenant, "servers.csv", "generic", _cleansed([
+        snow(name="app01", fqdn="app01.corp.local", ip_address="10.0.0.2", sys_updated_on="2024-03-01T09:00:00")]))
+    await merge(app_pool, tenant, sheet)
+    [app] = (await assets_by_name(app_pool, tenant)).values()
+    assert app["ip_address"] == "10.0.0.2"
+    assert app["field_lineage"]["ip_address"] == {"data_import_id": str(sheet), "row_number": 1,
+                                                  "source_format": "generic", "record_date": "2024-03-01"}
+    [replaced] = await conflicts(app_pool, tenant)
+    assert (replaced["field"], replaced["kept_value"], replaced["incoming_value"], replaced["data_import_id"],
+            replaced["row_number"], replaced["status"]) == ("ip_address", "10.0.0.2", "10.0.0.1", cmdb_import, 1,
+                                                            "resolved")
+    assert replaced["resolution"] == "replaced by a record dated 2024-03-01" and replaced["resolved_at"] is not None
+
+    # a discovery tool ranks above both, but its record is older: it does not replace, it is an open conflict
+    scan = await add_import(app_pool, tenant, "azure_servers.csv", "azure_migrate", _cleansed([
+        snow(name="app01", fqdn="app01.corp.local", ip_address="10.0.0.3", sys_updated_on="2023-12-24")]))
+    await merge(app_pool, tenant, scan)
+    [app] = (await assets_by_name(app_pool, tenant)).values()
+    assert app["ip_address"] == "10.0.0.2" and app["field_lineage"]["ip_address"]["data_import_id"] == str(sheet)
+    older = [c for c in await conflicts(app_pool, tenant) if c["data_import_id"] == scan]
+    assert [(c["field"], c["kept_value"], c["incoming_value"], c["status"]) for c in older] == [
+        ("ip_address", "10.0.0.2", "10.0.0.3", "open")]
+
+
+async def test_without_dates_the_higher_ranked_source_keeps_its_value(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    def server(cores: str) -> list[tuple]:
+        return _cleansed([cmdb(name="web01", host_name="web01", cpu_core_count=cores)])
+
+    intake = await add_import(app_pool, tenant, "intake.csv", "aws_cmf", server("2"))
+    await merge(app_pool, tenant, intake)
+    rvtools = await add_import(app_pool, tenant, "RVTools_tabvInfo.csv", "rvtools_vinfo", server("8"))
+    await merge(app_pool, tenant, rvtools)
+    [web] = (await assets_by_name(app_pool, tenant)).values()
+    assert web["cpu_cores"] == 8, "a discovery tool's value replaces an intake form's"
+
+    cmdb_import = await add_import(app_pool, tenant, "cmdb_ci_server.csv", "servicenow_cmdb_ci", server("4"))
+    await merge(app_pool, tenant, cmdb_import)
+    [web] = (await assets_by_name(app_pool, tenant)).values()
+    assert web["cpu_cores"] == 8, "a CMDB imported later does not replace a discovery tool's value"
+    assert web["field_lineage"]["cpu_cores"]["data_import_id"] == str(rvtools)
+    found = {(c["kept_value"], c["incoming_value"], c["data_import_id"], c["status"])
+             for c in await conflicts(app_pool, tenant) if c["field"] == "cpu_cores"}
+    assert found == {(8, 2, intake, "open"), (8, 4, cmdb_import, "open")}, "both losers stay for review"
+
+
+def test_every_inventory_format_has_a_source_rank() -> None:
+    inventory = {f for f, fmt in FORMATS.items() if fmt.role == "inventory"}
+    assert set(SOURCE_KINDS) == inventory
+    ranks = source_priorities()
+    assert ranks["rvtools_vinfo"] > ranks["servicenow_cmdb_ci"] > ranks["aws_cmf"] == ranks["generic"] == 0

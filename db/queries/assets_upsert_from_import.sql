@@ -12,16 +12,21 @@
 --    asset in asset_external_ids.
 -- 3. Per column: the group's freshest row with a value is its candidate (latest update, discovery
 --    or export date among its custom attributes, then the last row). NULL never overwrites; an
---    empty asset column takes it; a different value replaces the asset's only when the value came
---    from an earlier or the same import of the same file name and format, else it is kept and the
---    candidate becomes a conflict. Address lists gain new addresses; tags/custom attributes gain
---    new keys (the same file's newer import also replaces values). Every incoming value not equal
---    to the merged one is a conflict, once per asset, column and pair of values.
--- 4. field_lineage names the import, row and format of every value set; the row-level lineage
---    columns name the last record that changed the asset. Unchanged assets are not written.
--- Returns "UPDATE <records linked>". $1 import, $2 client, $3 engagement, $4 master flow, $5 discovery flow.
+--    empty asset column takes it; a different value replaces the asset's when, in this order: a
+--    person's decision is never replaced; both records are dated and the candidate's is later (the
+--    replaced value becomes a resolved conflict; an older one does not replace); the candidate's
+--    source ranks higher ($6; the replaced value becomes an open conflict; a lower one does not
+--    replace); the value came from an earlier or the same import of the same file name and format.
+--    Otherwise it is kept and the candidate becomes a conflict. Address lists gain new addresses;
+--    tags/custom attributes gain new keys (the same file's newer import also replaces values). Every
+--    incoming value not equal to the merged one is a conflict, once per asset, column and pair of values.
+-- 4. field_lineage names the import, row, format and record date (if any) of every value set; the
+--    row-level lineage columns name the last record that changed the asset. Unchanged assets are not written.
+-- Returns "UPDATE <records linked>". $1 import, $2 client, $3 engagement, $4 master flow, $5 discovery flow,
+-- $6 source ranks by format (domain.discovery.source_priority; a format not named ranks 0).
 WITH RECURSIVE imp AS (
-    SELECT d.file_name, d.source_format, d.created_at FROM migration.data_imports d WHERE d.id = $1
+    SELECT d.file_name, d.source_format, d.created_at, coalesce(($6::jsonb ->> d.source_format)::int, 0) AS priority
+    FROM migration.data_imports d WHERE d.id = $1
 ), rec AS (
     SELECT r.*, nullif(btrim(r.c ->> 'external_id'), '') AS ext,
            migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn') AS host,
@@ -30,7 +35,7 @@ WITH RECURSIVE imp AS (
            coalesce(r.c ->> 'name' ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND migration.asset_host_key(r.c ->> 'name', NULL)
                     <> migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn'), false) AS contradicts,
            -- freshness: the record's latest update, discovery or export date (ISO after cleansing), if any
-           (SELECT max(substring(x.value FROM '^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?'))
+           (SELECT max(translate(substring(x.value FROM '^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?'), 'T', ' '))
             FROM jsonb_each_text(CASE WHEN jsonb_typeof(r.c -> 'custom_attributes') = 'object'
                                       THEN r.c -> 'custom_attributes' END) x
             WHERE x.key ~* '(updated|modified|last[ _]*seen|discovered|export)') AS fresh
@@ -125,7 +130,7 @@ WITH RECURSIVE imp AS (
 ), solo AS (
     -- a record alone in its group that matches no asset and whose external id no asset holds: the new
     -- asset takes its values as they are (no candidates to choose, nothing kept, no conflicts)
-    SELECT u.row_number, u.asset_id, r.c FROM rec_unit u JOIN rec r USING (row_number)
+    SELECT u.row_number, u.asset_id, r.c, r.fresh FROM rec_unit u JOIN rec r USING (row_number)
     WHERE u.is_new AND u.alone AND NOT EXISTS (
         SELECT 1 FROM migration.assets t WHERE t.engagement_id = $3 AND t.external_id = r.c ->> 'external_id')
 ), also_matched AS (
@@ -167,26 +172,26 @@ WITH RECURSIVE imp AS (
         AND d.created_at <= imp.created_at
 ), candidate AS (
     -- per asset and column: the incoming value (lists: new addresses; maps: entries by last row)
-    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number,
+    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number, fresh,
             count(*) OVER (PARTITION BY asset_id, field) AS values_given
      FROM incoming WHERE type NOT IN ('array', 'object')
      ORDER BY asset_id, field, fresh DESC NULLS LAST, row_number DESC)
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), 1
+    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), NULL, 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.value) i.asset_id, i.field, x.value, i.row_number, x.ord
           FROM incoming i CROSS JOIN LATERAL jsonb_array_elements(i.value) WITH ORDINALITY x(value, ord)
           WHERE i.type = 'array'
           ORDER BY i.asset_id, i.field, x.value, i.row_number, x.ord) e
     GROUP BY e.asset_id, e.field
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number), 1
+    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number), NULL, 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.key) i.asset_id, i.field, x.key, x.value, i.row_number
           FROM incoming i CROSS JOIN LATERAL jsonb_each(i.value) x
           WHERE i.type = 'object'
           ORDER BY i.asset_id, i.field, x.key, i.fresh DESC NULLS LAST, i.row_number DESC) e
     GROUP BY e.asset_id, e.field
 ), merged AS (
-    SELECT c.asset_id, c.field, c.row_number, c.value AS candidate, c.values_given, o.old,
+    SELECT c.asset_id, c.field, c.row_number, c.fresh, c.value AS candidate, c.values_given, o.old, o.src, w.wins,
            CASE
                -- an external id another asset holds is never copied (it stays a conflict)
                WHEN c.field = 'external_id' AND EXISTS (
@@ -203,13 +208,22 @@ WITH RECURSIVE imp AS (
                                       WHERE NOT o.old @> jsonb_build_array(x.value)), '[]')
                WHEN jsonb_typeof(c.value) = 'object' THEN
                    CASE WHEN u.field IS NULL THEN c.value || o.old ELSE o.old || c.value END
-               WHEN u.field IS NOT NULL AND NOT migration.asset_value_same(c.field, c.value, o.old) THEN c.value
+               WHEN w.wins IS NOT NULL AND NOT migration.asset_value_same(c.field, c.value, o.old) THEN c.value
                ELSE o.old
            END AS new
     FROM candidate c
+    CROSS JOIN imp
     LEFT JOIN cur ON cur.asset_id = c.asset_id
     LEFT JOIN updatable u ON u.asset_id = c.asset_id AND u.field = c.field
-    CROSS JOIN LATERAL (SELECT nullif(cur.j -> c.field, 'null') AS old) o
+    CROSS JOIN LATERAL (SELECT nullif(cur.j -> c.field, 'null') AS old, cur.field_lineage -> c.field AS src) o
+    -- why the candidate may replace the asset's value (NULL: it may not); a person's decision names no import
+    CROSS JOIN LATERAL (SELECT CASE
+        WHEN o.src ->> 'data_import_id' IS NULL THEN NULL
+        WHEN c.fresh <> o.src ->> 'record_date' THEN CASE WHEN c.fresh > o.src ->> 'record_date' THEN 'fresher' END
+        WHEN imp.priority <> coalesce(($6::jsonb ->> (o.src ->> 'source_format'))::int, 0)
+            THEN CASE WHEN imp.priority > coalesce(($6::jsonb ->> (o.src ->> 'source_format'))::int, 0) THEN 'priority' END
+        WHEN u.field IS NOT NULL THEN 'same source'
+    END AS wins) w
 ), disputed AS (
     -- plain columns where the group gave several values or its value was kept out
     SELECT m.asset_id, m.field, m.new FROM merged m
@@ -220,9 +234,10 @@ WITH RECURSIVE imp AS (
     FROM imp
 ), patch AS (
     SELECT m.asset_id, jsonb_object_agg(m.field, m.new) AS vals,
-           jsonb_object_agg(m.field, jsonb_build_object('row_number', m.row_number) || l.imp) AS lineage,
+           jsonb_object_agg(m.field, jsonb_strip_nulls(jsonb_build_object('row_number', m.row_number,
+                                                                          'record_date', r.fresh)) || l.imp) AS lineage,
            max(m.row_number) AS row_number
-    FROM merged m CROSS JOIN lineage l
+    FROM merged m CROSS JOIN lineage l JOIN rec r USING (row_number)
     WHERE m.new IS DISTINCT FROM m.old
     GROUP BY m.asset_id
     UNION ALL
@@ -231,7 +246,8 @@ WITH RECURSIVE imp AS (
     SELECT s.asset_id, s.c - coalesce(v.dropped, '{}') || coalesce(v.lists, '{}'), v.lineage, s.row_number
     FROM solo s
     -- OFFSET 0: each record's lineage entry and each value's test computed once, not once per use
-    CROSS JOIN LATERAL (SELECT jsonb_build_object('row_number', s.row_number) || l.imp AS entry FROM lineage l OFFSET 0) e
+    CROSS JOIN LATERAL (SELECT jsonb_strip_nulls(jsonb_build_object('row_number', s.row_number, 'record_date', s.fresh))
+                               || l.imp AS entry FROM lineage l OFFSET 0) e
     CROSS JOIN LATERAL (
         SELECT array_agg(f.key) FILTER (WHERE NOT f.kept) AS dropped,
                jsonb_object_agg(f.key, e.entry) FILTER (WHERE f.kept) AS lineage,
@@ -336,20 +352,33 @@ WITH RECURSIVE imp AS (
 ), conflicts AS (
     INSERT INTO migration.asset_merge_conflicts AS mc
         (client_account_id, engagement_id, asset_id, field, kept_value, incoming_value, other_asset_id,
-         data_import_id, row_number)
-    SELECT $2, $3, x.asset_id, x.field, x.kept, x.incoming, x.other_asset_id, $1, x.row_number
+         data_import_id, row_number, status, resolution, resolved_at)
+    SELECT $2, $3, x.asset_id, x.field, x.kept, x.incoming, x.other_asset_id, x.data_import_id, x.row_number,
+           CASE WHEN x.resolution IS NULL THEN 'open' ELSE 'resolved' END, x.resolution,
+           CASE WHEN x.resolution IS NOT NULL THEN now() END
     FROM (
         (SELECT DISTINCT ON (i.asset_id, i.field, i.value) i.asset_id, i.field, d.new AS kept,
-                i.value AS incoming, NULL::uuid AS other_asset_id, i.row_number
+                i.value AS incoming, NULL::uuid AS other_asset_id, $1::uuid AS data_import_id, i.row_number,
+                NULL AS resolution
          FROM disputed d JOIN incoming i USING (asset_id, field)
          WHERE d.new IS NULL OR NOT migration.asset_value_same(i.field, i.value, d.new)
          ORDER BY i.asset_id, i.field, i.value, i.row_number)
         UNION ALL
-        SELECT asset_id, 'asset', to_jsonb(asset_id), to_jsonb(other_asset_id), other_asset_id, row_number
+        -- an asset value another source's fresher or higher-ranked record replaced, under its own import and row:
+        -- settled by the record dates, open for review when only the source ranks decided
+        SELECT m.asset_id, m.field, m.new, m.old, NULL, (m.src ->> 'data_import_id')::uuid,
+               coalesce((m.src ->> 'row_number')::int, 0),
+               CASE WHEN m.wins = 'fresher' THEN 'replaced by a record dated ' || m.fresh END
+        FROM merged m
+        WHERE m.wins IN ('fresher', 'priority') AND m.new IS DISTINCT FROM m.old
+          AND jsonb_typeof(m.candidate) NOT IN ('array', 'object')
+          AND EXISTS (SELECT 1 FROM migration.data_imports d WHERE d.id = (m.src ->> 'data_import_id')::uuid)
+        UNION ALL
+        SELECT asset_id, 'asset', to_jsonb(asset_id), to_jsonb(other_asset_id), other_asset_id, $1, row_number, NULL
         FROM also_matched
         UNION ALL
         (SELECT DISTINCT ON (f.asset_id, o.asset_id) f.asset_id, 'asset', to_jsonb(f.asset_id), to_jsonb(o.asset_id),
-                o.asset_id, s.row_number
+                o.asset_id, $1, s.row_number, NULL
          FROM split s JOIN unit f ON f.grp = s.first_grp JOIN unit o ON o.grp = s.grp
          WHERE s.grp <> s.first_grp AND f.asset_id <> o.asset_id
          ORDER BY f.asset_id, o.asset_id, s.row_number)
