@@ -362,7 +362,9 @@ async def test_loop_back_and_self_edges_are_dropped_and_counted_not_quarantined(
 # ----------------------------------------------------------------------------- Google Migration Center
 async def test_google_migration_center_bundle(app_pool) -> None:
     e = await make_engagement(app_pool)
-    await run_discovery(app_pool, e.ref, [FIXTURES / name for name in GOOGLE])
+    run = await run_discovery(app_pool, e.ref, [FIXTURES / name for name in GOOGLE])
+    mapping = run.results["attribute_mapping"].summary
+    assert (mapping["needs_review"], mapping["blocking"]) == ([], [])  # vmInfo maps by its own table
     imports = await _imports(app_pool, e.ref)
     assert imports["vmInfo.csv"]["source_format"] == "google_vminfo"
     assert {n: imports[n]["import_role"] for n in GOOGLE} == {
@@ -395,6 +397,10 @@ async def test_google_migration_center_bundle(app_pool) -> None:
     assert assets["gcp-app-02"]["tags"] == {}
     assert assets["gcp-web-01"]["memory_gb"] == Decimal(8) and assets["gcp-kiosk-01"]["memory_gb"] == Decimal(1)
     assert assets["gcp-web-01"]["external_id"] == "m-0001"
+    assert _column(assets, "asset_type") == {n: "server" for n in assets}  # MachineTypeLabel is no asset type
+    web = assets["gcp-web-01"]["custom_attributes"]
+    assert (web["MachineTypeLabel"], web["OsType"], web["IsPhysical"], web["PublicIPAddress"]) == (
+        "e2-standard-2", "Linux", "false", "34.89.10.11")
     assert assets["gcp-sql-01"]["operating_system"] == "Windows Server 2019"
     assert assets["gcp-web-01"]["operating_system"] == "Red Hat Enterprise Linux 8.6"
     assert _flags(assets) == {
@@ -408,6 +414,8 @@ async def test_google_migration_center_bundle(app_pool) -> None:
 async def test_servicenow_cmdb_with_relationships(app_pool) -> None:
     e = await make_engagement(app_pool)
     run = await run_discovery(app_pool, e.ref, [FIXTURES / "cmdb_ci_server.csv", FIXTURES / "cmdb_rel_ci.csv"])
+    mapping = run.results["attribute_mapping"].summary
+    assert (mapping["needs_review"], mapping["blocking"]) == ([], [])  # the CI export maps by its own table
     imports = await _imports(app_pool, e.ref)
     inventory, relations = imports["cmdb_ci_server.csv"], imports["cmdb_rel_ci.csv"]
     assert (inventory["source_format"], inventory["total_records"], inventory["valid_records"]) == (
@@ -446,7 +454,12 @@ async def test_servicenow_cmdb_with_relationships(app_pool) -> None:
         "sn-web-01": "Red Hat Enterprise Linux 9", "sn-db-01": "Windows Server 2019",
         "sn-file-01": "Windows Server 2012 R2", "sn-legacy-01": "Windows Server 2008 R2",
         "sn-mq-01": "SUSE Linux Enterprise Server 15"}
+    # ram is MB (131072 / 1024), disk_space GB
     assert (assets["sn-db-01"]["memory_gb"], assets["sn-db-01"]["storage_gb"]) == (Decimal(128), Decimal(2048))
+    db = assets["sn-db-01"]
+    assert (db["business_owner"], db["technical_owner"], db["location"]) == ("Ana Lopez", "DBA Team", "London DC1")
+    custom = db["custom_attributes"]  # the fields the table does not know, never guessed onto a column
+    assert (custom["cpu_core_count"], custom["support_group"], custom["discovery_source"]) == ("16", "Database", "SCCM")
     assert {n for n, flags in _flags(assets).items() if "os_end_of_life" in flags} == {
         "sn-file-01", "sn-legacy-01", "sn-test-01"}
     assert await _edges(app_pool, e.ref) == {
@@ -551,6 +564,76 @@ async def test_servicenow_cmdb_of_every_ci_class_keeps_every_ci_and_edge(app_poo
         ("mx-legacy-01", "MSSQLSERVER@mx-sql-01", *hard, 1433),
         ("mx-app-01", "mx-sql-01", *hard, 1433),  # child named by its IP address
     }
+
+
+async def test_a_servicenow_export_with_display_values_maps_without_review(app_pool, tmp_path: Path) -> None:
+    """A list export with `.display_value` / `.value` columns: the names win over the references' sys_ids,
+    codes and labels both read, and a field the table does not know stays a custom attribute."""
+    export = tmp_path / "cmdb_ci_server_export.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sys_id.value", "name.display_value", "sys_class_name.value", "ram.display_value",
+                         "disk_space.display_value", "install_status.value", "owned_by.value",
+                         "owned_by.display_value", "u_cost_code.display_value"])
+        writer.writerow(["0a1b2c3d4e5f60718293a4b5c6d7e8a1", "dv-web-01", "cmdb_ci_linux_server", "8,192", "100", "1",
+                         "6816f79cc0a8016401c5a33be04be441", "Jane Smith", "CC-1042"])
+        writer.writerow(["0a1b2c3d4e5f60718293a4b5c6d7e8a2", "dv-old-01", "cmdb_ci_win_server", "4096", "60", "7",
+                         "6816f79cc0a8016401c5a33be04be442", "Raj Patel", "CC-2001"])
+    e = await make_engagement(app_pool)
+    run = await run_discovery(app_pool, e.ref, [export])
+    mapping = run.results["attribute_mapping"].summary
+    assert (mapping["needs_review"], mapping["blocking"]) == ([], [])
+    assert (await _imports(app_pool, e.ref))[export.name]["source_format"] == "servicenow_cmdb_ci"
+    assets = await _assets(app_pool, e.ref)
+    assert {n: (a["cmdb_id"], a["memory_gb"], a["storage_gb"], a["lifecycle_state"], a["business_owner"])
+            for n, a in assets.items()} == {
+        "dv-web-01": ("0a1b2c3d4e5f60718293a4b5c6d7e8a1", Decimal(8), Decimal(100), "in_service", "Jane Smith"),
+        "dv-old-01": ("0a1b2c3d4e5f60718293a4b5c6d7e8a2", Decimal(4), Decimal(60), "retired", "Raj Patel")}
+    assert _column(assets, "asset_type") == {"dv-web-01": "server", "dv-old-01": "server"}
+    web = assets["dv-web-01"]["custom_attributes"]
+    assert (web["u_cost_code.display_value"], web["owned_by.value"]) == ("CC-1042", "6816f79cc0a8016401c5a33be04be441")
+
+
+def _rvtools_vinfo_without_capacity(tmp_path: Path) -> Path:
+    """The RVTools vInfo fixture without its capacity and disk columns (a trimmed export)."""
+    with (FIXTURES / "RVTools_tabvInfo.csv").open(newline="", encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    dropped = {"Total disk capacity MiB", "Provisioned MiB", "In Use MiB", "Unshared MiB", "Disks"}
+    path = tmp_path / "RVTools_tabvInfo.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, [h for h in table[0] if h.strip() not in dropped], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(table)
+    return path
+
+
+async def test_rvtools_vdisk_sizes_vms_where_vinfo_has_no_capacity(app_pool, tmp_path: Path) -> None:
+    """vDisk's disks (Capacity MiB) are summed per VM and counted when vInfo has no capacity; nothing waits
+    for a review, and vDisk's own columns are detail, not asset columns."""
+    e = await make_engagement(app_pool)
+    run = await run_discovery(app_pool, e.ref, [_rvtools_vinfo_without_capacity(tmp_path),
+                                                FIXTURES / "RVTools_tabvDisk.csv"])
+    mapping = run.results["attribute_mapping"].summary
+    assert (mapping["needs_review"], mapping["blocking"]) == ([], [])
+    imports = await _imports(app_pool, e.ref)
+    assert imports["RVTools_tabvDisk.csv"]["import_role"] == "supplement"
+    [disks] = imports["RVTools_tabvInfo.csv"]["bundle_report"]["supplements"]
+    assert (disks["format_id"], disks["rows"], disks["machines"], disks["unmatched_rows"]) == (
+        "rvtools_vdisk", 10, 5, 1)  # ghost-01 is no VM of vInfo
+    assets = await _assets(app_pool, e.ref)
+    sized = {n: (a["storage_gb"], a["disk_count"]) for n, a in assets.items() if a["storage_gb"] is not None}
+    # 40960 + 20480 MiB; 102400 + 307200 + 409600 + 229376 MiB; 102400 MiB
+    assert sized == {"web-prd-01": (Decimal(60), 2), "web-prd-02": (Decimal(60), 2),
+                     "db-prd-01": (Decimal(1024), 4), "win-dc-01": (Decimal(100), 1)}
+
+
+async def test_rvtools_vinfo_capacity_wins_over_vdisk(app_pool) -> None:
+    e = await make_engagement(app_pool)
+    await run_discovery(app_pool, e.ref, [FIXTURES / "RVTools_tabvInfo.csv", FIXTURES / "RVTools_tabvDisk.csv"])
+    assets = await _assets(app_pool, e.ref)
+    # Provisioned MiB 63488 and 1050624 (the disks sum to 60 and 1024 GB); Disks 2 and 4
+    assert {n: (assets[n]["storage_gb"], assets[n]["disk_count"]) for n in ("web-prd-01", "db-prd-01")} == {
+        "web-prd-01": (Decimal(62), 2), "db-prd-01": (Decimal(1026), 4)}
 
 
 # ----------------------------------------------------------------------------- Konveyor

@@ -18,9 +18,12 @@ surrounding spaces ignored): memory grows with the number of machines, not of ro
 - Google tagInfo: `tags`, a JSON object `{"key": "value"}` (several values of one key joined by "; ").
   The asset model has no `tags` column yet, so it lands in the custom attributes.
 - RVTools vNetwork: `mac_address` and `ip_address` (IPv4 only), every distinct address "; "-separated.
+- RVTools vDisk: `storage_gb` sums the virtual disks' Capacity (MiB or MB) in GB, `disk_count` counts them;
+  they only fill what vInfo leaves blank (a vInfo without `Provisioned MiB` / `Total disk capacity MiB` or
+  `Disks`, or a blank cell): vInfo's own capacity wins.
 
-A joined column holds the supplement's value; a machine the supplement says nothing about keeps the
-inventory's own value for that asset column (with its header's size unit, so cleansing converts it);
+A joined column holds the supplement's value (vDisk's only where the inventory has none); a machine the
+supplement says nothing about keeps the inventory's own value for that asset column (with its header's size unit, so cleansing converts it);
 address lists keep the inventory's addresses first. A supplement cell that is not a number, or a
 percentage outside 0..100, is reported and skipped; placeholders (`n/a`) are no value. Supplement rows
 whose key matches no inventory row are counted and sampled in the view's `report`, not dropped silently.
@@ -148,6 +151,7 @@ class _Aggregate:
     """Per-asset aggregates of one supplement format, built row by row, read back as asset-column texts."""
 
     columns: tuple[str, ...] = ()
+    fills_gaps = False  # True: the inventory's own value of a column wins; the aggregate only fills a blank
 
     def __init__(self) -> None:
         self.rows_by_key: dict[str, int] = {}
@@ -165,8 +169,9 @@ class _Sizes(_Aggregate):
     """Disk or partition sizes summed in GB (the header's unit, MiB if it names none), optionally counting disks."""
 
     def __init__(self, size: str, used: str | None, count_disks: bool,
-                 columns: tuple[str, str] = ("storage_gb", "storage_used_gb")) -> None:
+                 columns: tuple[str, str] = ("storage_gb", "storage_used_gb"), fills_gaps: bool = False) -> None:
         super().__init__()
+        self.fills_gaps = fills_gaps
         self._sources = (size, used) if used else (size,)
         self.columns = columns[: len(self._sources)] + (("disk_count",) if count_disks else ())
         self._totals: dict[str, list[float | None]] = {}
@@ -286,6 +291,7 @@ _AGGREGATES = {
     "rvtools_vpartition": lambda: _Sizes("Capacity MiB", "Consumed MiB", count_disks=False,
                                          columns=("guest_partitions_capacity_gb", "guest_partitions_used_gb")),
     "azure_assessment_disks": lambda: _Sizes("Source disk size(GB)", None, count_disks=True),
+    "rvtools_vdisk": lambda: _Sizes("Capacity MiB", None, count_disks=True, fills_gaps=True),
     "google_perfinfo": _Utilisation,
     "google_taginfo": _Tags,
     "rvtools_vnetwork": _Addresses,
@@ -356,6 +362,7 @@ class _JoinedColumn:
     column: str  # the asset column (or "tags")
     fallback: str | None  # the inventory header whose value stands when the supplement has none
     unit: SizeUnit | None  # that header's size unit, when it is not the column itself
+    fills_gaps: bool = False  # the inventory's own value wins over the supplement's
 
 
 def _joined_columns(headers: list[str], format_id: str, supplements: Sequence[_Supplement]) -> list[_JoinedColumn]:
@@ -368,13 +375,13 @@ def _joined_columns(headers: list[str], format_id: str, supplements: Sequence[_S
     joined = []
     for supplement in supplements:
         for column in supplement.aggregate.columns:
-            own = columns.header(column)
+            own, gaps = columns.header(column), supplement.aggregate.fills_gaps
             if own:
-                joined.append(_JoinedColumn(own, column, own, None))
+                joined.append(_JoinedColumn(own, column, own, None, gaps))
             elif column in mapped:
-                joined.append(_JoinedColumn(column, column, mapped[column].source_field, mapped[column].unit))
+                joined.append(_JoinedColumn(column, column, mapped[column].source_field, mapped[column].unit, gaps))
             else:
-                joined.append(_JoinedColumn(column, column, None, None))
+                joined.append(_JoinedColumn(column, column, None, None, gaps))
     return joined
 
 
@@ -385,7 +392,7 @@ def _merged(joined: _JoinedColumn, supplied: str, values: Mapping[str, str]) -> 
         own = ""
     if ASSET_IMPORT_FIELDS.get(joined.column) in _LIST_KINDS and own and supplied:
         return "; ".join(dict.fromkeys(_split_addresses(own) + _split_addresses(supplied)))
-    if supplied or not own:
+    if (supplied and not joined.fills_gaps) or not own:
         return supplied
     if joined.unit and split_value_unit(own)[1] is None:
         return f"{own} {joined.unit}"  # cleansing reads the unit from the value and converts to GB

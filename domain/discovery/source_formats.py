@@ -18,6 +18,8 @@ other header as a custom attribute; nothing is guessed and nothing waits for a r
 the table's headers fill one column, the one listed first that the table has wins (RVTools
 `Provisioned MiB` before `Total disk capacity MiB`). `constants` are values every row of the layout
 has (an RVTools vInfo row is a VMware VM), written by the import as columns named as asset columns.
+`field_suffixes` are spellings an export adds to a field's header (ServiceNow `ram.display_value`,
+`ram.value`): such a header stands for its field, after the bare header, in the suffixes' order.
 """
 
 from __future__ import annotations
@@ -108,6 +110,28 @@ class SourceFormat:
     # (header, asset type, dependency type): a cell listing the assets of that type this row's asset relates to;
     # the import links them and adds the named assets (a portfolio's hosts and databases)
     lists: tuple[tuple[str, str, str], ...] = ()
+    # spellings of one field the export may add to a header (ServiceNow `install_status.display_value`), in
+    # preference order after the bare header: such a header counts as its field in the signature and the table
+    field_suffixes: tuple[str, ...] = ()
+
+    def field_key(self, header: str) -> tuple[str, int]:
+        """The `header_key` of the field a header names, and its rank (0 bare, then by `field_suffixes`)."""
+        folded = header.strip().casefold()
+        for rank, suffix in enumerate(self.field_suffixes, start=1):
+            if folded.endswith(suffix) and len(folded) > len(suffix):
+                return header_key(header.strip()[: -len(suffix)]), rank
+        return header_key(header), 0
+
+    def field_index(self, headers: list[str]) -> dict[str, str]:
+        """field key -> the table's header for that field (the bare one, else by suffix, else the leftmost)."""
+        if not self.field_suffixes:
+            return header_index(headers)
+        ranked: dict[str, tuple[int, str]] = {}
+        for header in headers:
+            key, rank = self.field_key(header)
+            if key not in ranked or rank < ranked[key][0]:
+                ranked[key] = (rank, header)
+        return {key: header for key, (_, header) in ranked.items()}
 
     def signature_size(self) -> int:
         """How many distinct headers the signature names."""
@@ -183,6 +207,33 @@ _AWS_ADS_COLUMNS = (
     ("Server type", "is_virtual"), ("ApplicationWave", "requested_wave"),
 )
 
+# ServiceNow cmdb_ci and its subclasses (cmdb_ci_server, cmdb_ci_linux_server ...): the fields' own names. `ram` is MB
+# and `disk_space` GB; `install_status` is the lifecycle, `operational_status` whether the CI runs; the class is
+# the asset type. Owners and groups are references: their `.display_value` is the name (`_SERVICENOW_SUFFIXES`).
+# `cpu_count` is the CPU count the platform sizes by; `cpu_core_count` stays a custom attribute.
+_SERVICENOW_CI_COLUMNS = (
+    ("sys_id", "cmdb_id"), ("name", "name"), ("sys_class_name", "asset_type"), ("fqdn", "fqdn"),
+    ("host_name", "hostname"), ("ip_address", "ip_address"), ("mac_address", "mac_address"),
+    ("serial_number", "serial_number"), ("manufacturer", "manufacturer"), ("model_id", "model"),
+    ("os", "operating_system"), ("os_version", "os_version"), ("cpu_count", "cpu_cores"), ("cpu_speed", "cpu_mhz"),
+    ("ram", "memory_gb"), ("disk_space", "storage_gb"), ("u_environment", "environment"),
+    ("environment", "environment"), ("install_status", "lifecycle_state"),
+    ("operational_status", "operational_state"), ("business_criticality", "business_criticality"),
+    ("owned_by", "business_owner"), ("managed_by", "technical_owner"), ("support_group", "technical_owner"),
+    ("assigned_to", "technical_owner"), ("department", "department"), ("location", "location"),
+    ("short_description", "description"), ("virtual", "is_virtual"),
+)
+# a list export with display values: `owned_by.display_value` (the name) before `owned_by.value` (the sys_id)
+_SERVICENOW_SUFFIXES = (".display_value", ".value")
+# Google Migration Center vmInfo (StratoZone): sizes carry their unit (MemoryGiB, older MemoryMiB, ...GiB)
+_GOOGLE_VMINFO_COLUMNS = (
+    ("MachineId", "external_id"), ("MachineName", "name"), ("PrimaryIPAddress", "ip_address"),
+    ("PrimaryMACAddress", "mac_address"), ("TotalDiskAllocatedGiB", "storage_gb"),
+    ("TotalDiskUsedGiB", "storage_used_gb"), ("AllocatedProcessorCoreCount", "cpu_cores"),
+    ("MemoryGiB", "memory_gb"), ("MemoryMiB", "memory_gb"), ("HostingLocation", "location"),
+    ("OsName", "operating_system"), ("OsVersion", "os_version"), ("MachineStatus", "power_state"),
+)
+
 FORMATS: dict[str, SourceFormat] = {
     f.format_id: f
     for f in (
@@ -223,6 +274,19 @@ FORMATS: dict[str, SourceFormat] = {
             key_columns=("VM",),
             describes="rvtools_vinfo",
             file_label="the RVTools vNetwork sheet",
+        ),
+        SourceFormat(
+            "rvtools_vdisk", "RVTools vDisk", "supplement",
+            required=("VM", "Disk", "Capacity MiB"),
+            distinctive=("Disk Key", "Disk UUID", "Disk Path", "Raw", "Disk Mode", "Sharing mode", "Thin",
+                         "Eagerly Scrub", "Split", "Write Through", "Controller", "Label", "SCSI Unit #", "Unit #",
+                         "Shared Bus", "Raw LUN ID", "Raw Comp. Mode"),
+            min_distinctive=2,
+            common=_RVTOOLS_COMMON,
+            name_hints=("vdisk",),
+            key_columns=("VM",),
+            describes="rvtools_vinfo",
+            file_label="the RVTools vDisk sheet",
         ),
         SourceFormat(
             "aws_ads", "AWS Application Discovery Service import", "inventory",
@@ -315,6 +379,7 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("vminfo",),
             key_columns=("MachineId",),
             file_label="the vmInfo.csv",
+            columns=_GOOGLE_VMINFO_COLUMNS,
         ),
         SourceFormat(
             "google_perfinfo", "Google Migration Center perfInfo", "supplement",
@@ -355,6 +420,9 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("cmdbci", "servicenow"),
             key_columns=("sys_id", "name"),
             file_label="the ServiceNow cmdb_ci export",
+            columns=_SERVICENOW_CI_COLUMNS,
+            units=(("ram", "MB"), ("disk_space", "GB")),
+            field_suffixes=_SERVICENOW_SUFFIXES,
         ),
         SourceFormat(
             "servicenow_rel_ci", "ServiceNow cmdb_rel_ci relationships", "dependencies",
@@ -520,7 +588,9 @@ def _key_column(fmt: SourceFormat, index: dict[str, str], headers: list[str]) ->
 def recognise(name: str, headers: list[str]) -> FormatMatch:
     """The export format of a table called `name` (file or sheet name) with these headers."""
     index = header_index(headers)
-    scores = [s for f in FORMATS.values() if (s := _score(f, index, headers, name)) is not None]
+    indexes = {f.format_id: f.field_index(headers) for f in FORMATS.values() if f.field_suffixes}
+    scores = [s for f in FORMATS.values()
+              if (s := _score(f, indexes.get(f.format_id, index), headers, name)) is not None]
     if not scores:
         generic = FORMATS["generic"]
         return FormatMatch(generic.format_id, generic.vendor_label, generic.role, None,
@@ -540,7 +610,8 @@ def recognise(name: str, headers: list[str]) -> FormatMatch:
             evidence.append(f"{others} fit the headers as well; nothing in the name {name!r} decides")
     elif best.named:
         evidence.append(f"the name {name!r} agrees")
-    return FormatMatch(fmt.format_id, fmt.vendor_label, fmt.role, _key_column(fmt, index, headers), evidence)
+    key_column = _key_column(fmt, indexes.get(fmt.format_id, index), headers)
+    return FormatMatch(fmt.format_id, fmt.vendor_label, fmt.role, key_column, evidence)
 
 
 def layout_mappings(format_id: str, headers: list[str]) -> list[MappingSuggestion] | None:
@@ -557,21 +628,23 @@ def layout_mappings(format_id: str, headers: list[str]) -> list[MappingSuggestio
     by_key: dict[str, tuple[int, str, str]] = {}  # header key -> (preference, table spelling, column)
     for preference, (spelling, column) in enumerate(fmt.columns):
         by_key.setdefault(header_key(spelling), (preference, spelling, column))
-    winners: dict[str, tuple[int, str]] = {}  # column -> (preference, header)
+    winners: dict[str, tuple[tuple[int, int], str]] = {}  # column -> ((preference, suffix rank), header)
     for header in headers:
+        key, rank = fmt.field_key(header)
         if header.strip() in ASSET_IMPORT_FIELDS:
-            winners[header.strip()] = (-1, header)
-        elif (known := by_key.get(header_key(header))) is not None:
+            winners[header.strip()] = ((-1, 0), header)
+        elif (known := by_key.get(key)) is not None:
             best = winners.get(known[2])
-            if best is None or known[0] < best[0]:
-                winners[known[2]] = (known[0], header)
+            if best is None or (known[0], rank) < best[0]:
+                winners[known[2]] = ((known[0], rank), header)
     chosen = {header: column for column, (_, header) in winners.items()}
     label = fmt.vendor_label
     suggestions = []
     for header in headers:
         column = chosen.get(header)
+        key = fmt.field_key(header)[0]
         if column is None:
-            known = by_key.get(header_key(header))
+            known = by_key.get(key)
             reason = (f"{label}: {known[2]} comes from another column of the layout" if known
                       else f"not a column of the {label} layout: kept as a custom attribute")
             suggestions.append(MappingSuggestion(source_field=header, target_field=None, confidence=0.0,
@@ -579,8 +652,7 @@ def layout_mappings(format_id: str, headers: list[str]) -> list[MappingSuggestio
             continue
         unit = None
         if column in GB_SIZE_FIELDS:
-            unit = split_header_unit(header.replace("[", "(").replace("]", ")").strip())[1] or units.get(
-                header_key(header))
+            unit = split_header_unit(header.replace("[", "(").replace("]", ")").strip())[1] or units.get(key)
         exact = header.strip() == column
         reason = f"header is the column name {column}" if exact else f"{label} layout: {header.strip()!r} is {column}"
         if unit is not None:

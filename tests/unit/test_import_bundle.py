@@ -370,3 +370,36 @@ def test_tag_helpers() -> None:
     assert parse_aws_tags("env:prod, owner , ,url:http://x") == [("env", "prod"), ("owner", ""), ("url", "http://x")]
     assert json.loads(tags_json([("env", "prod"), ("env", "dr"), ("env", "prod"), ("note", "")])) == {
         "env": "prod; dr", "note": ""}
+
+
+def _vinfo_without(tmp_path: Path, *dropped: str) -> Path:
+    """The RVTools vInfo fixture with some columns left out, written as RVTools_tabvInfo.csv under tmp_path."""
+    with (FIXTURES / "RVTools_tabvInfo.csv").open(newline="", encoding="utf-8") as handle:
+        table = list(csv.DictReader(handle))
+    kept = [h for h in table[0] if h.strip() not in dropped]
+    path = tmp_path / "RVTools_tabvInfo.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, kept, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(table)
+    return path
+
+
+def test_rvtools_vdisk_sizes_a_vm_only_where_vinfo_has_no_capacity(tmp_path: Path) -> None:
+    full, rows = _single_view("RVTools_tabvInfo.csv", "RVTools_tabvDisk.csv")
+    [disks] = full.report
+    assert (disks.format_id, disks.rows, disks.machines, disks.unmatched_rows) == ("rvtools_vdisk", 10, 5, 1)
+    mappings = layout_mappings(full.match.format_id, full.headers)
+    web = cleanse_record(rows["web-prd-01"].values, mappings).values
+    assert (web["storage_gb"], web["disk_count"]) == (62.0, 2)  # vInfo's Provisioned MiB 63488, not the disks' 60
+
+    capacity = ("Total disk capacity MiB", "Provisioned MiB", "In Use MiB", "Unshared MiB", "Disks")
+    plan = plan_import([fixture_table(str(_vinfo_without(tmp_path, *capacity))), fixture_table("RVTools_tabvDisk.csv")])
+    [view] = plan.inventories
+    rows = {row.values["VM"]: row for row in read_all(view)}
+    mappings = layout_mappings(view.match.format_id, view.headers)
+    sized = {vm: cleanse_record(rows[vm].values, mappings).values for vm in ("web-prd-01", "db-prd-01", "win-dc-01",
+                                                                           "app-prd-01")}
+    assert {vm: (v.get("storage_gb"), v.get("disk_count")) for vm, v in sized.items()} == {
+        "web-prd-01": (60.0, 2), "db-prd-01": (1024.0, 4), "win-dc-01": (100.0, 1),
+        "app-prd-01": (None, None)}  # no disk rows: nothing guessed

@@ -24,6 +24,7 @@ def _headers(path: Path) -> list[str]:
         ("RVTools_tabvInfo.csv", "rvtools_vinfo", "inventory", "VM"),
         ("RVTools_tabvPartition.csv", "rvtools_vpartition", "supplement", "VM"),
         ("RVTools_tabvNetwork.csv", "rvtools_vnetwork", "supplement", "VM"),
+        ("RVTools_tabvDisk.csv", "rvtools_vdisk", "supplement", "VM"),
         ("aws_ads_import.csv", "aws_ads", "inventory", "ExternalId"),
         ("azure_migrate_import.csv", "azure_migrate", "inventory", "*Server name"),
         ("azure_dependencies.csv", "azure_dependencies", "dependencies", None),
@@ -134,7 +135,7 @@ def test_the_catalogue_is_consistent() -> None:
         "google_vminfo", "google_perfinfo", "google_diskinfo", "google_taginfo", "servicenow_cmdb_ci",
         "servicenow_rel_ci", "konveyor_applications", "aws_cmf", "generic", "azure_migrate_assessment",
         "azure_assessment_disks", "azure_software_inventory", "vsphere_vm_json", "nutanix_prism_vms", "cast_highlight",
-        "tidal_applications",
+        "tidal_applications", "rvtools_vdisk",
     }
     for fmt in FORMATS.values():
         assert fmt.role in ROLES
@@ -224,3 +225,50 @@ def test_an_intakes_wave_and_region_are_the_requested_wave_and_the_target_region
     assert mapped == {"wave_name": "requested_wave", "app_name": "application_name", "aws_region": "target_region",
                       "aws_accountid": None, "server_name": "name", "server_fqdn": "fqdn", "tenancy": None}
     assert layout_mappings("aws_cmf", ["wave_id", "server_name"])[0].target_field == "requested_wave"
+
+
+def test_a_servicenow_ci_export_maps_by_its_fields_with_ram_in_mb_and_disk_space_in_gb() -> None:
+    mapped = {m.source_field: m for m in layout_mappings("servicenow_cmdb_ci", _fixture_headers("cmdb_ci_server.csv"))}
+    assert {h: m.target_field for h, m in mapped.items() if m.target_field} == {
+        "sys_id": "cmdb_id", "name": "name", "sys_class_name": "asset_type", "fqdn": "fqdn", "ip_address": "ip_address",
+        "mac_address": "mac_address", "serial_number": "serial_number", "manufacturer": "manufacturer",
+        "os": "operating_system", "os_version": "os_version", "cpu_count": "cpu_cores", "ram": "memory_gb",
+        "disk_space": "storage_gb", "u_environment": "environment", "install_status": "lifecycle_state",
+        "operational_status": "operational_state", "owned_by": "business_owner", "managed_by": "technical_owner",
+        "business_criticality": "business_criticality", "location": "location"}
+    assert all(m.confidence == 1.0 for m in mapped.values() if m.target_field)
+    assert (mapped["ram"].unit, mapped["disk_space"].unit) == ("MB", "GB")
+    for custom in ("cpu_core_count", "discovery_source", "last_discovered"):
+        assert mapped[custom].reason == "not a column of the ServiceNow CMDB CI export layout: kept as a custom attribute"
+    assert mapped["support_group"].reason == (
+        "ServiceNow CMDB CI export: technical_owner comes from another column of the layout")
+
+
+def test_servicenow_display_value_and_value_columns_are_recognised_and_the_display_value_wins() -> None:
+    headers = ["sys_id.value", "name.display_value", "name.value", "sys_class_name.value", "owned_by.value",
+               "owned_by.display_value", "ram.display_value", "install_status.value", "u_cost_code.display_value"]
+    match = recognise("export.csv", headers)
+    assert (match.format_id, match.key_column) == ("servicenow_cmdb_ci", "sys_id.value")
+    mapped = {m.source_field: (m.target_field, m.unit) for m in layout_mappings("servicenow_cmdb_ci", headers)}
+    assert mapped == {
+        "sys_id.value": ("cmdb_id", None), "name.display_value": ("name", None), "name.value": (None, None),
+        "sys_class_name.value": ("asset_type", None), "owned_by.value": (None, None),  # a sys_id, not the owner
+        "owned_by.display_value": ("business_owner", None), "ram.display_value": ("memory_gb", "MB"),
+        "install_status.value": ("lifecycle_state", None), "u_cost_code.display_value": (None, None)}
+    # a suffix alone is no field, and other layouts' dotted headers are untouched
+    assert recognise("export.csv", ["value", "display_value"]).format_id == "generic"
+    assert recognise("vms.json", ["Summary.Config.Name", "Summary.Config.NumCpu", "Summary.Config.MemorySizeMB",
+                                  "Summary.Runtime.Host.Value", "Self.Value"]).format_id == "vsphere_vm_json"
+
+
+def test_a_google_vminfo_maps_by_its_table_and_keeps_the_machine_type_apart_from_the_asset_type() -> None:
+    mapped = {m.source_field: m for m in layout_mappings("google_vminfo", _fixture_headers("vmInfo.csv"))}
+    assert {h: (m.target_field, m.unit) for h, m in mapped.items() if m.target_field} == {
+        "MachineId": ("external_id", None), "MachineName": ("name", None), "PrimaryIPAddress": ("ip_address", None),
+        "PrimaryMACAddress": ("mac_address", None), "TotalDiskAllocatedGiB": ("storage_gb", "GiB"),
+        "TotalDiskUsedGiB": ("storage_used_gb", "GiB"), "AllocatedProcessorCoreCount": ("cpu_cores", None),
+        "MemoryMiB": ("memory_gb", "MiB"), "HostingLocation": ("location", None), "OsName": ("operating_system", None),
+        "OsVersion": ("os_version", None), "MachineStatus": ("power_state", None)}
+    assert mapped["MachineTypeLabel"].target_field is None  # e2-standard-2 is a machine type, not an asset type
+    newer = layout_mappings("google_vminfo", ["MachineId", "MachineName", "MemoryGiB"])
+    assert [(m.target_field, m.unit) for m in newer] == [("external_id", None), ("name", None), ("memory_gb", "GiB")]
