@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from domain.discovery.readers.table import Row
-from domain.discovery.source_formats import Columns
+from domain.discovery.source_formats import FORMATS, Columns
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 
 RefKind = Literal["id", "name", "ip"]
@@ -182,8 +182,9 @@ def edge(
 
 
 def servicenow_edges(headers: list[str], source_name: str) -> Callable[[Row], EdgeResult]:
-    """A function reading one `cmdb_rel_ci` row (`parent, child, type`, optional `port`) into an edge."""
-    columns = Columns(headers)
+    """A function reading one `cmdb_rel_ci` row (`parent, child, type`, optional `port`) into an edge; an
+    export with display values names the ends by `parent.display_value` / `child.display_value`."""
+    columns = Columns(headers, FORMATS["servicenow_rel_ci"])
 
     def read(row: Row) -> EdgeResult:
         parent, child = columns.cell(row.values, "parent"), columns.cell(row.values, "child")

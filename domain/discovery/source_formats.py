@@ -56,10 +56,11 @@ def header_index(headers: list[str]) -> dict[str, str]:
 
 
 class Columns:
-    """A table's columns found by `header_key`, whatever the export's spelling of each header."""
+    """A table's columns found by `header_key`, whatever the export's spelling of each header (and, given
+    the table's layout, whatever field suffix it adds: `parent.display_value` for `parent`)."""
 
-    def __init__(self, headers: list[str]) -> None:
-        self.index = header_index(headers)
+    def __init__(self, headers: list[str], layout: SourceFormat | None = None) -> None:
+        self.index = layout.field_index(headers) if layout else header_index(headers)
         self._found: dict[str, str | None] = {}  # name -> header: rows ask for the same few names
         self._units: dict[str, SizeUnit | None] = {}
 
@@ -430,6 +431,7 @@ FORMATS: dict[str, SourceFormat] = {
             distinctive=("sys_id", "connection_strength", "port", "percent_outage"),
             name_hints=("relci", "cmdbrel"),
             file_label="the ServiceNow cmdb_rel_ci export",
+            field_suffixes=_SERVICENOW_SUFFIXES,
         ),
         SourceFormat(
             "konveyor_applications", "Konveyor application import", "inventory",

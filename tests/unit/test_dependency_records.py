@@ -23,6 +23,7 @@ from domain.discovery.dependency_records import (
 )
 from domain.discovery.readers import open_tables
 from domain.discovery.readers.table import Row, ragged_problem
+from domain.discovery.source_formats import recognise
 from domain.vocabulary import DEPENDENCY_STRENGTHS, DEPENDENCY_TYPES
 from tests.unit.test_import_bundle import ListTable, fixture_table
 
@@ -61,6 +62,17 @@ def test_servicenow_relationships_become_typed_edges() -> None:
         (14, "port '99999' is not a whole number within 0..65535"),
     ]
     assert collected.dropped == {"self": 1}  # row 13: sn-file-01 depends on itself, no bad row
+
+
+def test_a_servicenow_relationship_export_with_display_values_names_its_ends_by_them() -> None:
+    headers = ["sys_id.value", "parent.value", "parent.display_value", "type.display_value", "child.display_value",
+               "child.value", "port.display_value"]
+    assert recognise("export.csv", headers).format_id == "servicenow_rel_ci"
+    table = ListTable(Path("export.csv"), "export.csv", headers, [Row(1, dict(zip(headers, [
+        "f" * 32, "a" * 32, "Order Service", "Depends on::Used by", "sn-db-01", "b" * 32, "1433"])))])
+    [record] = read_edges(table, "servicenow_rel_ci").records()
+    assert (record.source_ref, record.target_ref, record.dependency_type, record.port) == (
+        "Order Service", "sn-db-01", "depends_on", 1433)
 
 
 def test_azure_connections_collapse_over_time_slots_and_fall_back_to_ip() -> None:
