@@ -228,3 +228,12 @@ async def insert_raw_tenant(pool: asyncpg.Pool, label: str) -> RawTenant:
             "INSERT INTO migration.users (id, email) VALUES ($1, $2)", t.user_id, f"{label}-{t.user_id.hex}@example.test"
         )
     return t
+
+
+@pytest.fixture
+def cli_env(dev_env, migrated_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI process that talks to the suite's PostgreSQL and Temporal dev server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
+    env.update(DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+               MIGRATION_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
+    return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -70,3 +71,17 @@ async def wait_for(
 async def fetchval(pool: asyncpg.Pool, ref: EngagementRef, query: str, *args):
     async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
         return await conn.fetchval(query, *args)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def run_starter(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """Run starter.py as a person would, stdout and stderr piped (not terminals): exit code, stdout, stderr.
+    No traceback may reach its stderr, whatever the outcome."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "starter.py"), *args, env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 300)
+    assert b"Traceback" not in err, err
+    return proc.returncode, out.decode(), err.decode()  # type: ignore[return-value]

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import TestDatabase, make_engagement
-from tests.flow_helpers import fetchval, running_worker, wait_for
+from tests.conftest import make_engagement
+from tests.flow_helpers import fetchval, run_starter, running_worker, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -43,27 +41,11 @@ def _inventory(folder: Path) -> Path:
     return path
 
 
-async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "starter.py"), *args, env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), 300)
-    return proc.returncode, out.decode(), err.decode()  # type: ignore[return-value]
-
-
-@pytest.fixture
-def cli_env(dev_env, migrated_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
-    env.update(DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-               MIGRATION_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
-    return env
-
-
 async def test_launched_alone_into_an_engagement_without_assets_it_is_refused_in_one_line(
     dev_env, app_pool, cli_env
 ) -> None:
     e = await make_engagement(app_pool)
-    code, out, err = await _cli(cli_env, "launch", str(e.ref.id), "--import", str(EXPORT))
+    code, out, err = await run_starter(cli_env, "launch", str(e.ref.id), "--import", str(EXPORT))
     assert (code, out) == (1, ""), err
     assert err.splitlines() == [f"error: {REFUSAL}"]
     assert await control.execution_status(dev_env.client, e.ref) is None  # nothing started
@@ -99,7 +81,7 @@ async def test_launched_into_an_engagement_with_an_inventory_its_edges_resolve_t
         FROM migration.data_imports WHERE file_name = $1""", EXPORT.name)
     assert export == {"role": "dependencies", "status": "completed", "valid": 5, "quarantined": 0, "errors": None}
     assert second.phases_completed == PHASES  # assessment and planning ran again over the enriched inventory
-    code, out, err = await _cli(cli_env, "imports", "list", str(e.ref.id), "--json")  # the newest import: the export
+    code, out, err = await run_starter(cli_env, "imports", "list", str(e.ref.id), "--json")  # the newest import: the export
     assert code == 0, err
     assert [(d["file_name"], d["import_role"], d["valid_records"]) for d in json.loads(out)] == [
         (EXPORT.name, "dependencies", 5)]

@@ -23,8 +23,8 @@ from cli.flows import _changes_only, status_line, watch
 from domain.flow_contracts import MappingCorrection
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import TestDatabase, make_engagement
-from tests.flow_helpers import inventory_file, running_worker, wait_for
+from tests.conftest import make_engagement
+from tests.flow_helpers import inventory_file, run_starter, running_worker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = b"\x00\x01\x02PK\x03\x04 binary" * 50  # a file discovery cannot read: the phase fails
@@ -32,33 +32,15 @@ UNPLACEABLE = "Kennung,Betriebssystem,CPU Cores\napp-01,Windows Server 2019,4\nd
 TABLE_LINES = ("│", "┃", "━", "─")
 
 
-@pytest.fixture
-def cli_env(dev_env, migrated_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
-    env.update(DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-               MIGRATION_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
-    return env
-
-
-async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """Run starter.py with stdout and stderr piped (not terminals); exit code, stdout, stderr."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "starter.py"), *args, env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), 300)
-    assert b"Traceback" not in err, err
-    return proc.returncode, out.decode(), err.decode()  # type: ignore[return-value]
-
-
 async def _refused(env: dict[str, str], *args: str, message: str) -> None:
-    code, out, err = await _cli(env, *args)
+    code, out, err = await run_starter(env, *args)
     assert code == 1, (args, out, err)
     assert message in err, err
     assert len(err.strip().splitlines()) == 1, err
 
 
 async def _watch(env: dict[str, str], engagement: str) -> tuple[int, list[str]]:
-    code, out, err = await _cli(env, "status", engagement, "--watch")
+    code, out, err = await run_starter(env, "status", engagement, "--watch")
     lines = out.splitlines()
     assert lines and not err.strip(), (out, err)
     assert all(before != after for before, after in zip(lines, lines[1:])), "one line per change"
@@ -103,20 +85,20 @@ async def test_watch_ends_when_a_person_must_approve_and_when_completed(
         assert "awaiting approval of discovery" in lines[-2]
         assert lines[-1] == f"{e.ref.name}: phase discovery awaits approval: `approve` or `reject` it"
 
-        code, out, _ = await _cli(cli_env, "status", engagement)
+        code, out, _ = await run_starter(cli_env, "status", engagement)
         assert code == 0 and "awaiting approval" in out and "│" in out  # without --watch: the table, exit 0
         await _refused(cli_env, "approve", engagement, "assessment", "--user", owner,
                        message="phase assessment is not awaiting a decision; phase discovery awaits approval")
-        code, out, _ = await _cli(cli_env, "pause", engagement)
+        code, out, _ = await run_starter(cli_env, "pause", engagement)
         assert code == 0 and "can still be approved" in out, out
-        code, out, _ = await _cli(cli_env, "approve", engagement, "discovery", "--user", owner)
+        code, out, _ = await run_starter(cli_env, "approve", engagement, "discovery", "--user", owner)
         assert code == 0 and "phase assessment starts when the engagement is resumed;" in out, out
         await wait_for(dev_env.client, e.ref, lambda st: st.status == "paused")
         code, lines = await _watch(cli_env, engagement)
         assert code == 3 and lines[-2].startswith("paused, phase discovery"), lines  # "paused" said once
-        code, out, _ = await _cli(cli_env, "status", engagement)
+        code, out, _ = await run_starter(cli_env, "status", engagement)
         assert code == 0 and "paused" in out and "(paused)" not in out, out
-        code, out, _ = await _cli(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(cli_env, "resume", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: resumed")
 
         code, lines = await _watch(cli_env, engagement)
@@ -174,9 +156,9 @@ async def test_watch_ends_on_a_failure_and_a_cancellation(dev_env, app_pool, cli
 
         await _refused(cli_env, "pause", engagement,
                        message="nothing to pause — phase discovery failed; reject it to re-run it or roll back")
-        code, out, _ = await _cli(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(cli_env, "resume", engagement)
         assert code == 0 and out.startswith(f"{e.ref.name}: not paused, nothing to resume; phase discovery failed")
-        code, out, _ = await _cli(cli_env, "cancel", engagement)
+        code, out, _ = await run_starter(cli_env, "cancel", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: cancelled; its data is kept, and `launch` starts it again")
 
         code, lines = await _watch(cli_env, engagement)
@@ -222,10 +204,10 @@ async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tm
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory], queue)
         await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None)
-        code, out, _ = await _cli(cli_env, "pause", engagement)
+        code, out, _ = await run_starter(cli_env, "pause", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: paused; phase discovery holds before its next step "
                                           "(a running step finishes first) until `resume`")
-        code, out, _ = await _cli(cli_env, "pause", engagement)
+        code, out, _ = await run_starter(cli_env, "pause", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: already paused; `resume` lets it go on")
         await control.review_mappings(dev_env.client, e.ref, e.owner_id,
                                       [MappingCorrection(source_field="Kennung", target_field="name")],
@@ -236,10 +218,10 @@ async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tm
         assert code == 3 and lines[-2].startswith("running (paused), phase discovery / attribute_mapping"), lines
         assert lines[-1] == f"{e.ref.name}: the engagement is paused in discovery; `resume` lets it go on"
 
-        code, out, _ = await _cli(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(cli_env, "resume", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: resumed")
         await wait_for(dev_env.client, e.ref, lambda st: not st.paused)
-        code, out, _ = await _cli(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(cli_env, "resume", engagement)
         assert code == 0 and out.startswith(f"{e.ref.name}: not paused, nothing to resume; phase discovery "), out
         await control.cancel(dev_env.client, e.ref)
 
