@@ -276,7 +276,7 @@ def _tags(target: str, text: str, unit: SizeUnit | None) -> _Outcome:
     if text.startswith("{"):
         try:
             parsed = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than the parser can follow: no tags a person wrote
             raise _InvalidValueError(f"{text[:80]!r} is not a JSON object of tags") from None
         if not isinstance(parsed, dict):
             raise _InvalidValueError(f"{text[:80]!r} is not a JSON object of tags")

@@ -85,7 +85,7 @@ def _values(cells: Mapping[str, str], path: str, where: tuple[str, str] | None) 
         return None
     try:
         elements = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser can follow: no list a person wrote
         raise DerivedValueError(f"{header}: not a JSON list") from None
     if not isinstance(elements, list):
         raise DerivedValueError(f"{header}: not a JSON list")

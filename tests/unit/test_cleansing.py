@@ -353,6 +353,8 @@ def test_tags_as_json_object_from_a_joined_tag_file() -> None:
     assert record.values["tags"] == {"env": "prod", "app": "shop, web"}
     broken = cleanse_record({"name": "a", "tags": '{"env": '}, mappings)
     assert broken.errors and "not a JSON object of tags" in broken.errors[0]
+    nested = cleanse_record({"name": "a", "tags": '{"env": ' + "[" * 500_000}, mappings)  # deeper than json reads
+    assert nested.errors and "not a JSON object of tags" in nested.errors[0]
 
 
 def test_manufacturers_are_named_one_way_and_unknown_ones_kept() -> None:

@@ -199,3 +199,12 @@ def test_a_row_that_fits_neither_reading_stays_ragged(tmp_path: Path) -> None:
     assert rows[0].problems == ("row has 6 fields but the header has 3",)
     assert rows[0].values == {"name": "a", "notes": ' "x', "env": " y"}
     assert rows[1] == Row(2, {"name": "b", "notes": "fine", "env": "test"}, ())
+
+
+def test_a_reread_that_would_leave_lines_unread_is_not_taken(tmp_path: Path) -> None:
+    """Skipping the space before a quote could end the record before its last line; the row then stays ragged
+    (quarantined with its problem) rather than losing what those lines held."""
+    path = tmp_path / "shifted.csv"
+    path.write_text('id,name\n1, "x,"y\nz", w\n')
+    _, rows = read_all(path)
+    assert len(rows) == 1 and rows[0].problems and "fields" in rows[0].problems[0]

@@ -52,6 +52,7 @@ def test_a_record_without_the_list_has_nothing_to_say() -> None:
     (Derived("storage_gb", "sum", ("disks[].size",)), {"disks": '[{"size": "big"}]'},
      "disks[].size: 'big' is not a number"),
     (Derived("cpu_cores", "product", ("a", "b")), {"a": "2", "b": "-1"}, "b: '-1' is not a non-negative number"),
+    (Derived("disk_count", "count", ("disks[]",)), {"disks": "[" * 500_000}, "disks: not a JSON list"),  # too deep
 ])
 def test_a_cell_that_is_not_what_the_rule_reads_is_a_problem_in_words(rule: Derived, cells: dict, problem: str) -> None:
     with pytest.raises(DerivedValueError) as raised:

@@ -166,10 +166,12 @@ def spaced_quotes_reread(record: list[str], delimiter: str, width: int) -> list[
 
     None when the record has no space before a quote or the re-read does not fit the header either.
     """
-    if not any(f'{delimiter} "' in line for line in record):
+    if not any(f'{delimiter} "' in line for line in record) or sum(map(len, record)) > MAX_CELL_CHARS:
         return None
+    reader = csv.reader(record, delimiter=delimiter, skipinitialspace=True)
     try:
-        cells = next(csv.reader(record, delimiter=delimiter, skipinitialspace=True), None)
+        cells = next(reader, None)
+        rest = next(reader, None)  # the re-read must be one record of exactly these lines, or lines would be lost
     except csv.Error:
         return None
-    return cells if cells is not None and len(cells) == width else None
+    return cells if cells is not None and rest is None and len(cells) == width else None
