@@ -438,9 +438,10 @@ async def test_an_external_id_merged_away_still_matches_and_resolves(app_pool: a
 
 async def test_a_copy_paste_fqdn_keeps_both_servers_and_a_conflict(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
     records = _cleansed([
-        cmdb(name="Server6", fqdn="server6.example.local", os="Windows Server 2016"),
-        cmdb(name="Server7", fqdn="server7.example.local"),
-        cmdb(name="Server8", fqdn="server6.example.local", os="RHEL 7"),  # Server6's FQDN pasted
+        cmdb(name="Server6", host_name="Server6", fqdn="server6.example.local", os="Windows Server 2016"),
+        cmdb(name="Server7", host_name="Server7", fqdn="server7.example.local"),
+        # Server6's FQDN pasted: two hostnames disagree
+        cmdb(name="Server8", host_name="Server8", fqdn="server6.example.local", os="RHEL 7"),
         cmdb(name="nas1", host_name="nas1", serial_number="SN-1"),
         cmdb(name="nas1", host_name="nas1", serial_number="SN-2"),  # one host, two serials: two boxes
     ])
@@ -461,6 +462,44 @@ async def test_a_copy_paste_fqdn_keeps_both_servers_and_a_conflict(app_pool: asy
     await merge(app_pool, tenant, again)
     assert await snapshot(app_pool, tenant) == before, "re-importing the file changes nothing"
     assert await conflicts(app_pool, tenant) == conflicts_before
+
+
+async def test_a_vm_name_other_than_its_dns_name_still_merges(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    """RVTools names a VM by its VM name, not its DNS name: a name alone never keeps records of one FQDN apart."""
+    vinfo = await add_import(app_pool, tenant, "RVTools_tabvInfo.csv", "rvtools_vinfo", _cleansed([
+        cmdb(name="web01-prod", fqdn="web01.corp.local", cpu_core_count="4"),
+        cmdb(name="web01", fqdn="web01.corp.local", ram="16"),
+        cmdb(name="ASSET-0042", host_name="web01", serial_number="SN-9"),  # a CMDB's asset tag as the name
+    ]))
+    await merge(app_pool, tenant, vinfo)
+    [web] = (await assets_by_name(app_pool, tenant)).values()
+    assert (web["cpu_cores"], web["memory_gb"], web["serial_number"]) == (4, 16, "SN-9")
+    assert not [c for c in await conflicts(app_pool, tenant) if c["field"] == "asset"]
+
+    renamed = await add_import(app_pool, tenant, "RVTools_tabvInfo.csv", "rvtools_vinfo", _cleansed([
+        cmdb(name="web01-renamed", fqdn="web01.corp.local", cpu_core_count="8")]))
+    await merge(app_pool, tenant, renamed)
+    [web] = (await assets_by_name(app_pool, tenant)).values()
+    assert (web["name"], web["cpu_cores"]) == ("web01-renamed", 8), "a renamed VM re-imported is the same asset"
+
+
+DATED_HEADERS = ["name", "fqdn", "ip_address", "Last modified", "Exported at"]
+
+
+async def test_a_records_own_date_decides_not_its_files_export_date(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    def dated(**values: str) -> dict[str, str]:
+        return _row(DATED_HEADERS, exported_at="2024-07-01", **values)
+
+    export = await add_import(app_pool, tenant, "cmdb.csv", None, _cleansed([
+        dated(name="app01", fqdn="app01.corp.local", ip_address="10.0.0.2", last_modified="2024-06-01"),
+        dated(name="app01", fqdn="app01.corp.local", ip_address="10.0.0.1", last_modified="2023-01-01"),
+        dated(name="app02", fqdn="app02.corp.local", ip_address="10.0.1.2", last_modified="2024-06-01"),
+        dated(name="app02", fqdn="app02.corp.local", ip_address="10.0.1.1", last_modified="2024-99-99"),  # no date
+    ]))
+    await merge(app_pool, tenant, export)
+    assets = await assets_by_name(app_pool, tenant)
+    assert (assets["app01"]["ip_address"], assets["app02"]["ip_address"]) == ("10.0.0.2", "10.0.1.2")
+    assert assets["app01"]["field_lineage"]["ip_address"]["record_date"] == "2024-06-01"
 
 
 CMF_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "cloud-migration-factory-on-aws__server-list.csv"

@@ -2,16 +2,17 @@
 -- 1. Records of one server are grouped: records sharing a key are linked (connected components),
 --    nat/ext keys always, host unless the records carry two external ids, ip/mac/serial/name
 --    unless they carry two external ids or two hosts (migration.asset_match_keys); no key but an
---    external id links records with two serials, or two names one of which names another host than
---    its own (a copy-paste FQDN or IP): those stay apart and become an 'asset' conflict.
+--    external id links records with two serials. Records with two hosts (hostname, else the FQDN's
+--    host part) sharing an FQDN or IP (a copy-paste) stay apart; an FQDN or host in several groups
+--    becomes an 'asset' conflict (an IP of two hosts does not: a VIP). A name alone never splits.
 -- 2. A group goes to the existing asset it matches by its strongest key (nat, ext, host, ip, mac,
 --    serial, name; ext also every id an asset was known by, asset_external_ids); an
 --    ip/mac/serial/name match between a group and an asset with different hosts is no match, nor
---    one that disagrees as in 1 with an asset named by the same file. Other assets it matches
+--    one with another serial than an asset whose name came from the same file. Other assets it matches
 --    become 'asset' conflicts, never merged. Every external and CMDB id of a record is kept for its
 --    asset in asset_external_ids.
--- 3. Per column: the group's freshest row with a value is its candidate (latest update, discovery
---    or export date among its custom attributes, then the last row). NULL never overwrites; an
+-- 3. Per column: the group's freshest row with a value is its candidate (latest update or discovery
+--    date among its custom attributes, compared as timestamps, then the last row). NULL never overwrites; an
 --    empty asset column takes it; a different value replaces the asset's when, in this order: a
 --    person's decision is never replaced; both records are dated and the candidate's is later (the
 --    replaced value becomes a resolved conflict; an older one does not replace); the candidate's
@@ -30,15 +31,11 @@ WITH RECURSIVE imp AS (
 ), rec AS (
     SELECT r.*, nullif(btrim(r.c ->> 'external_id'), '') AS ext,
            migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn') AS host,
-           migration.asset_name_key(r.c ->> 'name') AS name_key, nullif(lower(btrim(r.c ->> 'serial_number')), '') AS serial,
-           -- a host-shaped name naming another host than the record's own hostname/FQDN
-           coalesce(r.c ->> 'name' ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$' AND migration.asset_host_key(r.c ->> 'name', NULL)
-                    <> migration.asset_host_key(r.c ->> 'hostname', r.c ->> 'fqdn'), false) AS contradicts,
-           -- freshness: the record's latest update, discovery or export date (ISO after cleansing), if any
-           (SELECT max(translate(substring(x.value FROM '^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?'), 'T', ' '))
-            FROM jsonb_each_text(CASE WHEN jsonb_typeof(r.c -> 'custom_attributes') = 'object'
-                                      THEN r.c -> 'custom_attributes' END) x
-            WHERE x.key ~* '(updated|modified|last[ _]*seen|discovered|export)') AS fresh
+           nullif(lower(btrim(r.c ->> 'serial_number')), '') AS serial,
+           nullif(rtrim(lower(btrim(r.c ->> 'fqdn')), '.'), '') AS fqdn, d.fresh_at,
+           -- the latest date as written (ISO after cleansing), for lineage and resolutions
+           to_char(d.fresh_at, CASE WHEN d.fresh_at = date_trunc('day', d.fresh_at) THEN 'YYYY-MM-DD'
+                                    ELSE 'YYYY-MM-DD HH24:MI:SS' END) AS fresh
     FROM (
         -- cleansed_data || '{}' (OFFSET 0): each record's values read out of TOAST once, not once per key
         SELECT r.row_number, r.natural_key, r.cleansed_data || '{}' AS c, r.raw_data, r.cleansing_changes
@@ -46,6 +43,15 @@ WITH RECURSIVE imp AS (
         WHERE r.data_import_id = $1 AND r.status IN ('valid', 'processed') AND r.natural_key IS NOT NULL
         OFFSET 0
     ) r
+    -- freshness: the record's latest update or discovery date, as a timestamp (not its file's export date: the
+    -- same for every row); a value that is not a date is none
+    CROSS JOIN LATERAL (
+        SELECT max(v.iso::timestamp) AS fresh_at
+        FROM jsonb_each_text(CASE WHEN jsonb_typeof(r.c -> 'custom_attributes') = 'object'
+                                  THEN r.c -> 'custom_attributes' END) x
+        CROSS JOIN LATERAL (SELECT substring(x.value FROM '^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?') AS iso) v
+        WHERE x.key ~* '(updated|modified|last[ _]*seen|discovered)' AND pg_input_is_valid(v.iso, 'timestamp')
+    ) d
 ), rec_keys AS (
     SELECT r.row_number, k.rank, k.kind, k.value
     FROM rec r CROSS JOIN LATERAL migration.asset_match_keys(r.natural_key, r.c) k
@@ -57,9 +63,8 @@ WITH RECURSIVE imp AS (
     GROUP BY k.kind, k.value, k.rank
     HAVING count(*) > 1
        AND (k.kind = 'ext' OR k.value LIKE 'ext:%'
-            -- other identifiers disagree (copy-paste FQDN or IP): two serials, or two names one of which names
-            -- another host than the record's own
-            OR NOT (count(DISTINCT r.serial) > 1 OR count(DISTINCT r.name_key) > 1 AND bool_or(r.contradicts))
+            -- not when their serials disagree (two boxes); two hosts are tested below, a name alone never splits
+            OR count(DISTINCT r.serial) <= 1
                AND (k.rank <= 1 OR count(DISTINCT r.ext) <= 1 AND (k.rank = 2 OR count(DISTINCT r.host) <= 1)))
 ), links AS (
     SELECT DISTINCT k.row_number, s.anchor FROM rec_keys k JOIN shared_keys s USING (kind, value)
@@ -75,15 +80,19 @@ WITH RECURSIVE imp AS (
     SELECT r.row_number, coalesce(min(x.label), r.row_number) AS grp, count(x.label) = 0 AS alone
     FROM rec r LEFT JOIN reach x USING (row_number)
     GROUP BY r.row_number
+), split_keys AS (
+    SELECT row_number, kind, value FROM rec_keys WHERE kind IN ('host', 'ip') OR value LIKE 'host:%'
+    UNION ALL
+    SELECT row_number, 'fqdn', fqdn FROM rec WHERE fqdn IS NOT NULL
 ), split AS (
-    -- a host, FQDN or IP several groups of this import carry (their identifiers disagreed): each group after
-    -- the first is a conflict with the first, both kept. Not an IP of two hosts (a shared VIP).
+    -- a host, FQDN or IP several groups of this import carry (their identifiers disagreed: two hostnames sharing
+    -- an FQDN, two serials): each group after the first is a conflict with the first, both kept. Not an IP of
+    -- two hosts (a shared VIP).
     SELECT k.kind, k.value, g.grp, min(k.row_number) AS row_number,
            min(g.grp) OVER (PARTITION BY k.kind, k.value) AS first_grp
-    FROM rec_keys k JOIN grp g USING (row_number)
+    FROM split_keys k JOIN grp g USING (row_number)
     WHERE (k.kind, k.value) IN (
-        SELECT s.kind, s.value FROM rec_keys s JOIN grp sg USING (row_number) JOIN rec r USING (row_number)
-        WHERE s.kind IN ('host', 'ip') OR s.value LIKE 'host:%'
+        SELECT s.kind, s.value FROM split_keys s JOIN grp sg USING (row_number) JOIN rec r USING (row_number)
         GROUP BY s.kind, s.value
         HAVING count(DISTINCT sg.grp) > 1 AND (s.kind <> 'ip' OR count(DISTINCT r.host) <= 1))
     GROUP BY k.kind, k.value, g.grp
@@ -99,10 +108,9 @@ WITH RECURSIVE imp AS (
     -- every external id a merged asset was known by (schema 0022)
     SELECT x.asset_id, 1, 'ext', x.external_id FROM migration.asset_external_ids x WHERE x.engagement_id = $3
 ), same_file_ids AS (
-    -- assets whose name came from this file (an earlier import of the same file name and format): their name
-    -- and serial are compared with the records' as within the import; other sources name servers their own way
-    SELECT a.id AS asset_id, migration.asset_name_key(a.name) AS name_key,
-           nullif(lower(btrim(a.serial_number)), '') AS serial
+    -- assets whose name came from this file (an earlier import of the same file name and format): their serial
+    -- is compared with the records' as within the import; other sources may give a box's serial another way
+    SELECT a.id AS asset_id, nullif(lower(btrim(a.serial_number)), '') AS serial
     FROM migration.assets a
     JOIN migration.data_imports d ON d.id = (a.field_lineage #>> '{name,data_import_id}')::uuid
     JOIN imp ON d.file_name = imp.file_name AND d.source_format IS NOT DISTINCT FROM imp.source_format
@@ -112,7 +120,7 @@ WITH RECURSIVE imp AS (
     FROM rec_keys k JOIN asset_keys ak USING (kind, value) JOIN grp g USING (row_number)
     JOIN rec r USING (row_number) LEFT JOIN same_file_ids ai USING (asset_id)
     WHERE k.kind = 'ext' OR k.value LIKE 'ext:%' OR ai.asset_id IS NULL
-       OR NOT (coalesce(r.serial <> ai.serial, false) OR coalesce(r.name_key <> ai.name_key, false) AND r.contradicts)
+       OR NOT coalesce(r.serial <> ai.serial, false)
     ORDER BY g.grp, ak.asset_id, k.rank, k.row_number
 ), usable_matches AS (
     SELECT m.* FROM matches m
@@ -154,7 +162,7 @@ WITH RECURSIVE imp AS (
         ('network_throughput_mbps'), ('current_monthly_cost'), ('cost_currency'), ('database_engine'),
         ('requested_wave'), ('target_region')
 ), incoming AS (
-    SELECT u.asset_id, r.row_number, r.fresh, f.key AS field, f.value, jsonb_typeof(f.value) AS type
+    SELECT u.asset_id, r.row_number, r.fresh, r.fresh_at, f.key AS field, f.value, jsonb_typeof(f.value) AS type
     FROM rec r JOIN rec_unit u USING (row_number)
     CROSS JOIN LATERAL jsonb_each(r.c) f
     WHERE f.key IN (SELECT field FROM fields) AND f.value NOT IN ('null', '[]', '{}')
@@ -172,23 +180,23 @@ WITH RECURSIVE imp AS (
         AND d.created_at <= imp.created_at
 ), candidate AS (
     -- per asset and column: the incoming value (lists: new addresses; maps: entries by last row)
-    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number, fresh,
+    (SELECT DISTINCT ON (asset_id, field) asset_id, field, value, row_number, fresh, fresh_at,
             count(*) OVER (PARTITION BY asset_id, field) AS values_given
      FROM incoming WHERE type NOT IN ('array', 'object')
-     ORDER BY asset_id, field, fresh DESC NULLS LAST, row_number DESC)
+     ORDER BY asset_id, field, fresh_at DESC NULLS LAST, row_number DESC)
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), NULL, 1
+    SELECT e.asset_id, e.field, jsonb_agg(e.value ORDER BY e.row_number, e.ord), max(e.row_number), NULL, NULL, 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.value) i.asset_id, i.field, x.value, i.row_number, x.ord
           FROM incoming i CROSS JOIN LATERAL jsonb_array_elements(i.value) WITH ORDINALITY x(value, ord)
           WHERE i.type = 'array'
           ORDER BY i.asset_id, i.field, x.value, i.row_number, x.ord) e
     GROUP BY e.asset_id, e.field
     UNION ALL
-    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number), NULL, 1
+    SELECT e.asset_id, e.field, jsonb_object_agg(e.key, e.value), max(e.row_number), NULL, NULL, 1
     FROM (SELECT DISTINCT ON (i.asset_id, i.field, x.key) i.asset_id, i.field, x.key, x.value, i.row_number
           FROM incoming i CROSS JOIN LATERAL jsonb_each(i.value) x
           WHERE i.type = 'object'
-          ORDER BY i.asset_id, i.field, x.key, i.fresh DESC NULLS LAST, i.row_number DESC) e
+          ORDER BY i.asset_id, i.field, x.key, i.fresh_at DESC NULLS LAST, i.row_number DESC) e
     GROUP BY e.asset_id, e.field
 ), merged AS (
     SELECT c.asset_id, c.field, c.row_number, c.fresh, c.value AS candidate, c.values_given, o.old, o.src, w.wins,
@@ -216,10 +224,12 @@ WITH RECURSIVE imp AS (
     LEFT JOIN cur ON cur.asset_id = c.asset_id
     LEFT JOIN updatable u ON u.asset_id = c.asset_id AND u.field = c.field
     CROSS JOIN LATERAL (SELECT nullif(cur.j -> c.field, 'null') AS old, cur.field_lineage -> c.field AS src) o
+    CROSS JOIN LATERAL (SELECT CASE WHEN pg_input_is_valid(o.src ->> 'record_date', 'timestamp')
+                                    THEN (o.src ->> 'record_date')::timestamp END AS old_at) od
     -- why the candidate may replace the asset's value (NULL: it may not); a person's decision names no import
     CROSS JOIN LATERAL (SELECT CASE
         WHEN o.src ->> 'data_import_id' IS NULL THEN NULL
-        WHEN c.fresh <> o.src ->> 'record_date' THEN CASE WHEN c.fresh > o.src ->> 'record_date' THEN 'fresher' END
+        WHEN c.fresh_at <> od.old_at THEN CASE WHEN c.fresh_at > od.old_at THEN 'fresher' END
         WHEN imp.priority <> coalesce(($6::jsonb ->> (o.src ->> 'source_format'))::int, 0)
             THEN CASE WHEN imp.priority > coalesce(($6::jsonb ->> (o.src ->> 'source_format'))::int, 0) THEN 'priority' END
         WHEN u.field IS NOT NULL THEN 'same source'

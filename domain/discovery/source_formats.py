@@ -494,7 +494,7 @@ FORMATS: dict[str, SourceFormat] = {
             name_hints=("intake", "cmf", "factory"),
             key_columns=("server_name",),
             file_label="the Cloud Migration Factory intake form",
-            columns=(("server_name", "name"), ("server_fqdn", "fqdn"), ("app_name", "application_name"),
+            columns=(("server_name", "hostname"), ("server_fqdn", "fqdn"), ("app_name", "application_name"),
                      ("server_os_family", "operating_system"), ("server_os_version", "os_version"),
                      ("server_environment", "environment"), ("wave_name", "requested_wave"),
                      ("wave_id", "requested_wave"), ("aws_region", "target_region"), ("tags", "tags")),
