@@ -502,6 +502,22 @@ async def test_a_records_own_date_decides_not_its_files_export_date(app_pool: as
     assert assets["app01"]["field_lineage"]["ip_address"]["record_date"] == "2024-06-01"
 
 
+async def test_listed_names_match_assets_by_name_or_host(app_pool: asyncpg.Pool, tenant: RawTenant) -> None:
+    inventory = await add_import(app_pool, tenant, "cmdb.csv", None, _cleansed([
+        cmdb(name="web01.corp.local"), cmdb(name="ASSET-7", host_name="web02")]))
+    await merge(app_pool, tenant, inventory)
+    portfolio = await add_import(app_pool, tenant, "apps.csv", "tidal_applications", [])
+    listed = {"database": ["shared01", "web01"], "server": ["web01", "WEB02", "shared01", "app09"]}
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+        await conn.execute("UPDATE migration.data_imports SET bundle_report = jsonb_build_object('listed_assets',"
+                           " $2::jsonb) WHERE id = $1", portfolio, listed)
+        await conn.execute(sql("assets_listed_from_import"), portfolio, tenant.client_id, tenant.engagement_id,
+                           None, None)
+    stubs = await fetch(app_pool, tenant, "SELECT name, asset_type FROM migration.assets WHERE data_import_id = $1"
+                                          " ORDER BY name", portfolio)
+    assert [(s["name"], s["asset_type"]) for s in stubs] == [("app09", "server"), ("shared01", "server")]
+
+
 CMF_CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus" / "cloud-migration-factory-on-aws__server-list.csv"
 
 
