@@ -223,7 +223,7 @@ def test_an_intakes_wave_and_region_are_the_requested_wave_and_the_target_region
     assert recognise("server-list.csv", headers).format_id == "aws_cmf"
     mapped = {m.source_field: m.target_field for m in layout_mappings("aws_cmf", headers)}
     assert mapped == {"wave_name": "requested_wave", "app_name": "application_name", "aws_region": "target_region",
-                      "aws_accountid": None, "server_name": "name", "server_fqdn": "fqdn", "tenancy": None}
+                      "aws_accountid": None, "server_name": "hostname", "server_fqdn": "fqdn", "tenancy": None}
     assert layout_mappings("aws_cmf", ["wave_id", "server_name"])[0].target_field == "requested_wave"
 
 
