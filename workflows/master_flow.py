@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.vocabulary import APPROVING_ROLES, PHASES
     from workflows import search_attributes as sa
     from workflows.activity_options import TRANSITION_OPTIONS
+    from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import phase_workflow_id
     from workflows.phase_flows import PHASE_WORKFLOWS
 
@@ -124,7 +125,7 @@ class MasterFlowWorkflow:
             static_details=f"Phase flow {phase_flow_id} of master flow {inp.master_flow_id}",
         )
         if self._paused:
-            await self._child.signal("pause")
+            await signal_then_check_cancel(self._child, "pause")
         try:
             result: PhaseResult = await self._child
         except ChildWorkflowError as err:
@@ -141,6 +142,7 @@ class MasterFlowWorkflow:
             )
             return True
         self._child = None
+        raise_if_cancel_requested()  # the phase completed although this engagement's cancellation reached it
         self._summaries[phase] = {name: summary for name, summary in result.steps.items()}
         if result.asset_count is not None:
             self._asset_count = result.asset_count

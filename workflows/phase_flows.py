@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.vocabulary import PHASE_STEPS
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
+    from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
@@ -79,8 +80,8 @@ class PhaseFlow:
             self._done.append(name)
             progress = 100.0 * (index + 1) / len(self.steps)
             await self._record_step(inp, name, progress, result)
-            await workflow.get_external_workflow_handle(inp.master_workflow_id).signal(
-                "phase_progress",
+            await signal_then_check_cancel(
+                workflow.get_external_workflow_handle(inp.master_workflow_id), "phase_progress",
                 PhaseProgress(phase=inp.phase, step=name, progress=progress, asset_count=asset_count),
             )
         workflow.set_current_details(f"**Completed** {len(self.steps)} steps")
@@ -172,8 +173,9 @@ class DiscoveryFlowWorkflow(PhaseFlow):
         workflow.set_current_details(
             f"**Waiting for** {waiting}: `starter.py mappings show` / `mappings set` / `mappings approve`"
         )
-        await workflow.get_external_workflow_handle(inp.master_workflow_id).signal(
-            "phase_progress", PhaseProgress(phase=inp.phase, step=name, progress=0.0, waiting_for=waiting)
+        await signal_then_check_cancel(
+            workflow.get_external_workflow_handle(inp.master_workflow_id), "phase_progress",
+            PhaseProgress(phase=inp.phase, step=name, progress=0.0, waiting_for=waiting),
         )
         await workflow.wait_condition(lambda: self._review is not None and self._review.complete)
         reviewed = await workflow.execute_activity_method(
@@ -277,6 +279,7 @@ class ExecutionFlowWorkflow(PhaseFlow):
                 static_summary=f"wave {wave_number} (dry run)",
             )
             migrated += wave.assets_migrated
+            raise_if_cancel_requested()  # the wave completed although the phase's cancellation reached it
         return StepResult(summary={"waves_executed": len(waves), "assets_migrated": migrated}, asset_count=migrated)
 
 
