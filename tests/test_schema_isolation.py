@@ -57,8 +57,13 @@ SEEDED_TABLES = frozenset(
         "flow_transitions",
         "phase_approvals",
         "security_audit_logs",
+        "client_admins",
+        "person_requests",
     }
 )
+
+# Tenant tables of the client alone (no engagement column).
+CLIENT_LEVEL_TABLES = frozenset({"client_accounts", "client_admins"})
 
 TENANT_TABLES_SQL = """
 SELECT c.relname
@@ -231,6 +236,11 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
             " VALUES ($1, $2, $3, 'discovery', $4, 'approved', $5, $6, now())",
             client, engagement, master, phase_flow["discovery"], user, transition,
         )
+        await conn.execute("INSERT INTO migration.client_admins (client_account_id, user_id) VALUES ($1, $2)",
+                           client, user)
+        await conn.execute(
+            "INSERT INTO migration.person_requests (client_account_id, engagement_id, requested_by, kind, phase)"
+            " VALUES ($1, $2, $3, 'approve', 'discovery')", client, engagement, user)
     return Tenant(client, engagement, user, master)
 
 
@@ -377,7 +387,7 @@ async def test_other_tenants_rows_are_invisible_and_untouchable(
         for table in tenant_tables:
             col = client_column(table)
             assert await conn.fetchval(f"SELECT count(*) FROM migration.{table} WHERE {col} = $1", b.client_id) == 0, table
-            if table != "client_accounts":
+            if table not in CLIENT_LEVEL_TABLES:
                 by_engagement = "id" if table == "engagements" else "engagement_id"
                 assert await conn.fetchval(
                     f"SELECT count(*) FROM migration.{table} WHERE {by_engagement} = $1", b.engagement_id
@@ -420,7 +430,7 @@ async def test_own_rows_cannot_be_handed_to_another_tenant(
             with pytest.raises(asyncpg.InsufficientPrivilegeError, match=RLS_REFUSED):
                 async with conn.transaction():
                     await conn.execute(f"UPDATE migration.{table} SET {col} = $2 WHERE {col} = $1", a.client_id, b.client_id)
-            if table not in ("client_accounts", "engagements"):
+            if table not in CLIENT_LEVEL_TABLES | {"engagements"}:
                 with pytest.raises(asyncpg.InsufficientPrivilegeError, match=RLS_REFUSED):
                     async with conn.transaction():
                         await conn.execute(
@@ -442,7 +452,7 @@ async def test_engagement_context_separates_the_engagements_of_one_client(
             "INSERT INTO migration.engagements (id, client_account_id, name) VALUES ($1, $2, $3)",
             second, a.client_id, f"Second engagement {second}",
         )
-    scoped = [t for t in tenant_tables if t not in ("client_accounts", "engagements")]
+    scoped = [t for t in tenant_tables if t not in CLIENT_LEVEL_TABLES | {"engagements"}]
     async with tenant_transaction(app_pool, a.client_id, second) as conn:
         for table in scoped:
             assert await conn.fetchval(
