@@ -9,8 +9,9 @@ recognised and supplements are joined into the inventory table they describe
 - `supplement`: it was joined into another file's inventory; nothing of its own is staged.
 
 One table is staged per file. In a workbook whose sheets were recognised, sheets of no known
-format are skipped; when nothing was recognised the first sheet is the inventory. Skipped sheets
-are listed in the file's report with the reason (key/value rows, no known layout, out of scope). A file
+format are skipped; when nothing was recognised the first sheet is the inventory. Every sheet not staged
+or joined is listed in the file's report with the reason (key/value rows, no known layout, out of scope,
+hidden, empty, a chart), and what a person should check (a header below blank rows) as `warnings`. A file
 of a layout the product does not import (`SourceFormat.out_of_scope`) is refused. File-level problems
 raise `InputFileError`.
 
@@ -29,7 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.discovery.import_bundle import ImportBundleError, ImportPlan, InventoryView, plan_import
-from domain.discovery.readers import InputFileError, Table, open_tables
+from domain.discovery.readers import FileTables, InputFileError, Table, open_file
 from domain.discovery.source_formats import FORMATS, FormatMatch
 
 _KEY_VALUE_COLUMNS = 2  # a sheet this narrow holds settings or totals (name, value), not machines
@@ -80,24 +81,22 @@ def planned_import(paths: Mapping[UUID, Path]) -> Iterator[list[PlannedFile]]:
     """Open and recognise the files of one import, inventories first; close every table afterwards."""
     opened: list[Table] = []
     try:
-        tables_of: dict[UUID, list[Table]] = {}
+        files: dict[UUID, FileTables] = {}
         for import_id, path in paths.items():
-            tables = open_tables(path)
-            opened.extend(tables)
-            if not tables:
-                raise InputFileError(f"{path.name}: the workbook has no sheet with data")
-            tables_of[import_id] = tables
+            files[import_id] = open_file(path)
+            opened.extend(files[import_id].tables)
         try:
             plan = plan_import(opened)
         except ImportBundleError as exc:
             raise InputFileError(str(exc)) from exc
-        yield _files(paths, tables_of, plan)
+        yield _files(paths, files, plan)
     finally:
         for table in opened:
             table.close()
 
 
-def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], plan: ImportPlan) -> list[PlannedFile]:
+def _files(paths: Mapping[UUID, Path], files_of: Mapping[UUID, FileTables], plan: ImportPlan) -> list[PlannedFile]:
+    tables_of = {import_id: opened.tables for import_id, opened in files_of.items()}
     owner = {_key(t): import_id for import_id, tables in tables_of.items() for t in tables}
     matches = dict(zip([_key(t) for tables in tables_of.values() for t in tables],
                        [m for _, m in plan.matches]))
@@ -128,12 +127,14 @@ def _files(paths: Mapping[UUID, Path], tables_of: Mapping[UUID, list[Table]], pl
             target = joined_into[_key(first)]
             planned = PlannedFile(import_id, path.name, "supplement", matches[_key(first)].format_id, None, notes,
                                   lambda target=target: {"joined_into": target.name})
-        skipped = [t.name for t in tables
-                   if (staged is None or _key(t) != _key(staged)) and _key(t) not in joined_into]
-        if skipped:
-            notes["skipped_tables"] = skipped
-            notes["skipped_reasons"] = {t.name: _why_skipped(t, matches[_key(t)], staged) for t in tables
-                                        if t.name in skipped}
+        reasons = {t.name: _why_skipped(t, matches[_key(t)], staged) for t in tables
+                   if (staged is None or _key(t) != _key(staged)) and _key(t) not in joined_into}
+        reasons.update(files_of[import_id].skipped)
+        if reasons:
+            notes["skipped_tables"] = list(reasons)
+            notes["skipped_reasons"] = reasons
+        if files_of[import_id].warnings:
+            notes["warnings"] = files_of[import_id].warnings
         files.append(planned)
     order = {"inventory": 0, "dependencies": 1, "supplement": 2}
     return sorted(files, key=lambda f: order[f.role])

@@ -2,21 +2,24 @@
 
 The format is chosen by content, not by extension: a zip is an XLSX workbook, text starting with `[`
 or `{` is JSON or JSON Lines, other text is CSV. File-level problems raise `InputFileError` with one
-sentence naming the file; row-level problems travel on the `Row` so it can be quarantined alone.
+sentence naming the file (whatever the parser raised: `readable`); row-level problems travel on the `Row`
+so it can be quarantined alone. The bounds are in `domain.discovery.limits`.
 """
 
 from __future__ import annotations
 
 import codecs
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.discovery.limits import MAX_CELL_CHARS
 from domain.discovery.readers.csv_file import open_csv
 from domain.discovery.readers.json_records import is_json_lines, open_json, open_json_lines
-from domain.discovery.readers.table import MAX_CELL_CHARS, InputFileError, Row, Table
+from domain.discovery.readers.table import InputFileError, Row, Table, readable
 from domain.discovery.readers.xlsx_workbook import open_sheet, open_sheets
 
-__all__ = ["MAX_CELL_CHARS", "InputFileError", "Row", "Table", "detect_format", "open_csv", "open_table",
-           "open_tables"]
+__all__ = ["MAX_CELL_CHARS", "FileTables", "InputFileError", "Row", "Table", "detect_format", "open_csv",
+           "open_file", "open_table", "open_tables"]
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
@@ -42,20 +45,45 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
+@dataclass
+class FileTables:
+    """The tables of one file, the sheets of a workbook that give none (each with why), and what a person
+    should check (a header taken below blank rows)."""
+
+    tables: list[Table]
+    skipped: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def open_file(path: Path) -> FileTables:
+    """Every non-empty visible sheet of an XLSX workbook (the others listed as skipped); the one table of any
+    other file."""
+    with readable(path):
+        kind = detect_format(path)
+    with readable(path, kind):
+        if kind == "xlsx":
+            sheets = open_sheets(path)
+            tables, skipped = sheets.tables, sheets.skipped
+        else:
+            tables, skipped = [_open_file(path, kind)], {}
+    return FileTables(list(tables), skipped, [warning for table in tables for warning in table.warnings])
+
+
 def open_tables(path: Path) -> list[Table]:
-    """Every non-empty visible sheet of an XLSX workbook; the one table of any other file."""
-    kind = detect_format(path)
-    return open_sheets(path) if kind == "xlsx" else [_open_file(path, kind)]
+    """The tables of `open_file`."""
+    return open_file(path).tables
 
 
 def open_table(path: Path, sheet: str | None = None) -> Table:
     """One table: the named sheet (or the first non-empty one) of a workbook, or the whole file."""
-    kind = detect_format(path)
-    if kind == "xlsx":
-        return open_sheet(path, sheet)
-    if sheet is not None:
-        raise InputFileError(f"{path.name}: a {kind.upper()} file has no sheets (asked for sheet '{sheet}')")
-    return _open_file(path, kind)
+    with readable(path):
+        kind = detect_format(path)
+    with readable(path, kind):
+        if kind == "xlsx":
+            return open_sheet(path, sheet)
+        if sheet is not None:
+            raise InputFileError(f"{path.name}: a {kind.upper()} file has no sheets (asked for sheet '{sheet}')")
+        return _open_file(path, kind)
 
 
 def _open_file(path: Path, kind: str) -> Table:

@@ -18,14 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from domain.discovery.limits import MAX_CELL_CHARS, MAX_ROW_CHARS
 from domain.discovery.readers.table import (
-    MAX_CELL_CHARS,
     InputFileError,
     Row,
     StreamTable,
     guard_cells,
     header_names,
     ragged_problem,
+    too_long_row,
 )
 
 _SNIFF_BYTES = 64 * 1024
@@ -34,8 +35,8 @@ _DELIMITERS = ",;\t|"
 # (notes.txt, a README) read as one column would be prose taken for data.
 _CSV_SUFFIXES = {".csv", ".tsv", ".tab"}
 _CP1252_UNDEFINED = b"\x81\x8d\x8f\x90\x9d"
-# Oversized cells are cut per row (see guard_cells); beyond this the csv module itself gives up.
-csv.field_size_limit(64 * 1024 * 1024)
+# Oversized cells are cut per row (see guard_cells); a field cannot be longer than the longest row.
+csv.field_size_limit(MAX_ROW_CHARS)
 
 
 def detect_encoding(path: Path) -> str:
@@ -87,7 +88,8 @@ def open_csv(path: Path) -> StreamTable:
     lines = _CountedLines(path, handle)
     reader = csv.reader(lines, delimiter=delimiter)
     try:
-        headers = header_names(path.name, _header_cells(path, reader))
+        header_row, cells = _header_cells(path, reader)
+        headers = header_names(path.name, cells)
     except BaseException as exc:
         handle.close()
         if isinstance(exc, (UnicodeDecodeError, csv.Error)):
@@ -98,33 +100,54 @@ def open_csv(path: Path) -> StreamTable:
         raise InputFileError(f"{path.name}: not delimited text (no comma, semicolon, tab or pipe between columns "
                              "in its header row); export the inventory as CSV, XLSX or JSON")
     rows = _rows(path, encoding, delimiter, lines, reader, headers)
-    return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close)
+    return StreamTable(path, path.name, "csv", encoding, delimiter, headers, rows, handle.close,
+                       blank_rows_above(header_row))
+
+
+def blank_rows_above(header_row: int) -> tuple[str, ...]:
+    """The warning for a header found below blank rows (a blank header row, or a title's blank lines)."""
+    if header_row == 1:
+        return ()
+    above = "row 1 is" if header_row == 2 else f"rows 1-{header_row - 1} are"
+    return (f"{above} blank, so row {header_row} was taken as the header row: check that it names the columns",)
 
 
 class _CountedLines:
-    """The lines of a text file, counting the characters handed out (a cheap per-row length for the cell guard)
-    and refusing NUL characters, which only binary data holds (and PostgreSQL text cannot)."""
+    """The lines of a text file, counting the characters handed out (a cheap per-row length for the cell guard),
+    refusing NUL characters, which only binary data holds (and PostgreSQL text cannot), and a record longer than
+    `MAX_ROW_CHARS` (no line is read further than that, so one endless line costs no more memory)."""
 
     def __init__(self, path: Path, handle: TextIO) -> None:
         self._path = path
         self._handle = handle
         self.chars = 0
         self.record: list[str] = []  # the lines of the record being read; the reader clears it after each
-
+        self.record_start = 0  # `chars` where the record being read started
 
     def __iter__(self) -> Iterator[str]:
-        for number, line in enumerate(self._handle, start=1):
+        number = 0
+        while line := self._handle.readline(MAX_ROW_CHARS + 1):
+            number += 1
             if "\x00" in line:
                 raise InputFileError(f"{self._path.name}: binary data (NUL bytes) on line {number}, not a CSV text file")
             self.chars += len(line)
+            if self.chars - self.record_start > MAX_ROW_CHARS:
+                raise too_long_row(self._path.name, f"the row ending on line {number}")
             self.record.append(line)
             yield line
 
+    def take_record(self) -> list[str]:
+        """The lines of the record just read; the next record starts here."""
+        record, self.record = self.record, []
+        self.record_start = self.chars
+        return record
 
-def _header_cells(path: Path, reader: Iterator[list[str]]) -> list[str]:
-    for cells in reader:
+
+def _header_cells(path: Path, reader: Iterator[list[str]]) -> tuple[int, list[str]]:
+    """The first non-blank row (its 1-based number among the file's rows) and its cells."""
+    for number, cells in enumerate(reader, start=1):
         if any(cell.strip() for cell in cells):
-            return cells
+            return number, cells
     raise InputFileError(f"{path.name}: the file has no header row")
 
 
@@ -132,13 +155,11 @@ def _rows(path: Path, encoding: str, delimiter: str, lines: _CountedLines, reade
           headers: list[str]) -> Iterator[Row]:
     width = len(headers)
     number = 0
-    read = lines.chars
-    lines.record = []
+    lines.take_record()
     try:
         for cells in reader:
-            row_chars = lines.chars - read
-            read += row_chars
-            record, lines.record = lines.record, []
+            row_chars = lines.chars - lines.record_start
+            record = lines.take_record()
             if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue  # blank (often formatted-but-empty) rows carry nothing
             number += 1

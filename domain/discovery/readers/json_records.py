@@ -5,21 +5,64 @@ A JSON file is an array of objects, or an object holding exactly one array of ob
 twice: a first pass collects the union of keys (the headers, in first-seen order), the second yields
 the rows, so memory stays constant. Nested objects become dotted keys (`os.name`), arrays of scalars
 are joined with "; ", other arrays are kept as compact JSON.
+
+Bounds (`domain.discovery.limits`), checked before the work they bound: nesting deeper than `MAX_JSON_DEPTH`
+is found by a linear scan of the parser's events before any value is built (a JSON file is refused; a
+JSON Lines line is quarantined, checked before `json.loads` recurses into it); a JSON Lines line is read
+no further than `MAX_ROW_CHARS`; the union of keys stops at `MAX_COLUMNS`.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import accumulate, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
 import ijson
 
-from domain.discovery.readers.table import InputFileError, Row, StreamTable, guard_cells, header_names
+from domain.discovery.limits import MAX_COLUMNS, MAX_JSON_DEPTH, MAX_ROW_CHARS
+from domain.discovery.readers.table import (
+    InputFileError,
+    Row,
+    StreamTable,
+    check_row,
+    guard_cells,
+    header_names,
+    too_long_row,
+    too_many_columns,
+)
 
 _BOM = b"\xef\xbb\xbf"
+_DEPTH_STEP = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
+
+
+def too_deep(stream: BinaryIO, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON in `stream` nests arrays and objects more than `limit` deep, read in linear time and
+    constant memory (the parser's events are counted in C iterators; nothing is built). Malformed JSON is
+    left to the reader that follows, which says where: scanned up to the error, it is not too deep."""
+    kinds = map(itemgetter(0), ijson.basic_parse(stream, use_float=False))
+    try:
+        return next(filter(limit.__lt__, accumulate(map(_DEPTH_STEP.get, kinds, repeat(0)))), None) is not None
+    except ijson.JSONError:
+        return False
+
+
+def _line_too_deep(line: bytes) -> bool:
+    """`too_deep` for one line; a line with fewer brackets than the limit is not scanned."""
+    return line.count(b"[") + line.count(b"{") > MAX_JSON_DEPTH and too_deep(io.BytesIO(line))
+
+
+def _refuse_deep(path: Path) -> None:
+    with path.open("rb") as fh:
+        _skip_bom(fh)
+        if too_deep(fh):
+            raise InputFileError(f"{path.name}: refused, its JSON nests arrays or objects more than "
+                                 f"{MAX_JSON_DEPTH} levels deep (the limit)")
 
 
 def flatten(record: dict, into: dict[str, str] | None = None, prefix: str = "") -> dict[str, str]:
@@ -50,6 +93,7 @@ def scalar_text(value: object) -> str:
 
 def open_json(path: Path) -> StreamTable:
     """A JSON array of objects, or an object whose one array of objects holds the records."""
+    _refuse_deep(path)
     prefix = _records_prefix(path)
     headers = _headers(path, (_flat_or_none(item) for item in _items(path, prefix)))
     handle = path.open("rb")
@@ -58,9 +102,9 @@ def open_json(path: Path) -> StreamTable:
     def rows() -> Iterator[Row]:
         for number, item in enumerate(_parsed(path, ijson.items(handle, prefix, use_float=False), "record"), start=1):
             if isinstance(item, dict):
-                yield _row(number, headers, flatten(item))
+                yield _row(path.name, number, headers, flatten(item))
             else:
-                yield _row(number, headers, {}, f"element {number} is {_kind(item)}, not an object")
+                yield _row(path.name, number, headers, {}, f"element {number} is {_kind(item)}, not an object")
 
     return StreamTable(path, path.name, "json", "utf-8", None, headers, rows(), handle.close)
 
@@ -73,16 +117,16 @@ def open_json_lines(path: Path) -> StreamTable:
     def rows() -> Iterator[Row]:
         for number, record in enumerate(_lines(path, handle), start=1):
             if isinstance(record, dict):
-                yield _row(number, headers, flatten(record))
+                yield _row(path.name, number, headers, flatten(record))
             elif isinstance(record, ValueError):
-                yield _row(number, headers, {}, f"not valid JSON: {record}")
+                yield _row(path.name, number, headers, {}, f"not valid JSON: {record}")
             else:
-                yield _row(number, headers, {}, f"the line holds {_kind(record)}, not an object")
+                yield _row(path.name, number, headers, {}, f"the line holds {_kind(record)}, not an object")
 
     return StreamTable(path, path.name, "jsonl", "utf-8", None, headers, rows(), handle.close)
 
 
-def is_json_lines(path: Path, max_line_bytes: int = 16 << 20) -> bool:
+def is_json_lines(path: Path, max_line_bytes: int = MAX_ROW_CHARS) -> bool:
     """Whether a file that starts with `{` holds JSON Lines rather than one JSON object.
 
     JSON Lines when the first line is a whole object on its own and either more lines follow or it is
@@ -93,6 +137,8 @@ def is_json_lines(path: Path, max_line_bytes: int = 16 << 20) -> bool:
         first = _next_line(fh, max_line_bytes)
         if not first.rstrip().endswith(b"}"):
             return False  # a pretty-printed object, or a first line too long to be one record
+        if _line_too_deep(first):  # a record line too deep to read, when more lines follow it
+            return _next_line(fh, max_line_bytes) != b""
         try:
             record = json.loads(first)
         except ValueError:
@@ -159,10 +205,18 @@ def _parsed(path: Path, parsed: Iterator, unit: str) -> Iterator:
 
 
 def _lines(path: Path, handle: BinaryIO) -> Iterator[object]:
-    """The parsed value (or a ValueError saying where it is malformed) of every non-blank line; closes `handle`."""
+    """The parsed value (or a ValueError saying where it is malformed or too deep) of every non-blank line;
+    closes `handle`."""
     with handle:
-        for line_number, line in enumerate(handle, start=1):
+        line_number = 0
+        while line := handle.readline(MAX_ROW_CHARS + 1):
+            line_number += 1
+            if len(line) > MAX_ROW_CHARS:
+                raise too_long_row(path.name, f"line {line_number}")
             if not line.strip():
+                continue
+            if _line_too_deep(line):
+                yield ValueError(f"line {line_number}: nested more than {MAX_JSON_DEPTH} levels deep (the limit)")
                 continue
             try:
                 yield json.loads(line.rstrip(), parse_float=Decimal)
@@ -183,13 +237,16 @@ def _headers(path: Path, records: Iterator[dict[str, str] | None]) -> list[str]:
     for flat in records:
         if flat:
             keys.update(dict.fromkeys(flat))
+            if len(keys) > MAX_COLUMNS:
+                raise too_many_columns(path.name)
     if not keys:
         raise InputFileError(f"{path.name}: no JSON object with fields, so no columns (the file has no header)")
     return header_names(path.name, list(keys))
 
 
-def _row(number: int, headers: list[str], flat: dict[str, str], problem: str | None = None) -> Row:
+def _row(label: str, number: int, headers: list[str], flat: dict[str, str], problem: str | None = None) -> Row:
     values = {header: flat.get(header, "") for header in headers}
+    check_row(label, number, values)
     problems = (problem,) if problem else ()
     return Row(number, values, problems + guard_cells(values))
 

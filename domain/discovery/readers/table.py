@@ -1,19 +1,33 @@
 """What every inventory reader produces: one `Table` per sheet or file, read batch by batch as `Row`s.
 
-Shared rules: header names are stripped and must be unique case-insensitively; an oversized cell is cut
-to a short prefix and reported on its row, so one pasted log does not break the import of the rest.
+Shared rules: header names are stripped and must be unique case-insensitively, and a table has at most
+`MAX_COLUMNS` of them; an oversized cell is cut to a short prefix and reported on its row, so one pasted log
+does not break the import of the rest; a row over `MAX_ROW_CHARS` refuses the file. Whatever error a parser
+raises on a file (recursion, memory, codec, csv, zip, workbook, JSON) becomes one `InputFileError` sentence
+(`readable`), so bad input never reaches a worker as a crash with a traceback.
 """
 
 from __future__ import annotations
 
+import csv
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
-MAX_CELL_CHARS = 1 << 20  # 1 MiB of text
+import ijson
+from python_calamine import CalamineError
+
+from domain.discovery.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROW_CHARS, READER_MEMORY_BYTES, mib
+
 _KEPT_CHARS = 200
+# What parsers raise on a file they cannot read (ValueError covers codec and JSON errors).
+_PARSER_ERRORS = (RecursionError, MemoryError, ValueError, csv.Error, zipfile.BadZipFile, zipfile.LargeZipFile,
+                  zlib.error, EOFError, CalamineError, ijson.JSONError)
 
 
 class InputFileError(ValueError):
@@ -56,17 +70,22 @@ class StreamTable:
     headers: list[str]
     _rows: Iterator[Row] = field(repr=False)
     _release: Callable[[], None] = field(repr=False)
+    warnings: tuple[str, ...] = ()  # what a person should check (a blank row taken for no header)
 
     def next_batch(self, size: int) -> list[Row]:
         """Up to `size` further rows (an empty list at the end): for reading batch by batch in a thread."""
-        return list(islice(self._rows, size))
+        with readable(self.path, self.format):
+            return list(islice(self._rows, size))
 
     def close(self) -> None:
         self._release()
 
 
 def header_names(label: str, cells: list[str]) -> list[str]:
-    """Stripped header names (blank ones named `column_<n>`); duplicates, ignoring case, are a file error."""
+    """Stripped header names (blank ones named `column_<n>`); duplicates, ignoring case, and more than
+    `MAX_COLUMNS` are a file error."""
+    if len(cells) > MAX_COLUMNS:
+        raise too_many_columns(label, len(cells))
     headers = [cell.strip() or f"column_{index + 1}" for index, cell in enumerate(cells)]
     seen: set[str] = set()
     duplicates: set[str] = set()
@@ -86,12 +105,45 @@ def guard_cells(values: dict[str, str]) -> tuple[str, ...]:
     problems = []
     for header, value in values.items():
         if len(value) > MAX_CELL_CHARS:
-            problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the 1 MiB limit")
+            problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the {mib(MAX_CELL_CHARS)} limit")
             values[header] = value = value[:_KEPT_CHARS] + "…"
         if "\x00" in value:
             values[header] = value.replace("\x00", "")
             problems.append(f"cell '{header}' held NUL characters, removed")
     return tuple(problems)
+
+
+def too_many_columns(label: str, count: int | None = None) -> InputFileError:
+    """The refusal of a table wider than `MAX_COLUMNS` (`count` None: counting stopped past the limit)."""
+    found = f"{count:,} columns" if count else f"more than {MAX_COLUMNS:,} columns"
+    return InputFileError(f"{label}: refused, it has {found}, over the limit of {MAX_COLUMNS:,} per table")
+
+
+def too_long_row(label: str, where: str) -> InputFileError:
+    return InputFileError(f"{label}: refused, {where} is longer than {mib(MAX_ROW_CHARS)}, the limit of one row")
+
+
+def check_row(label: str, number: int, values: dict[str, str]) -> None:
+    """Refuse a file whose row `number` holds more than `MAX_ROW_CHARS` of text in all."""
+    if sum(map(len, values.values())) > MAX_ROW_CHARS:
+        raise too_long_row(label, f"data row {number}")
+
+
+@contextmanager
+def readable(path: Path, kind: str = "") -> Iterator[None]:
+    """Turn whatever a parser raises on `path` into one `InputFileError` sentence naming the file."""
+    try:
+        yield
+    except InputFileError:
+        raise
+    except RecursionError as exc:
+        raise InputFileError(f"{path.name}: refused, nested too deeply to read") from exc
+    except MemoryError as exc:
+        raise InputFileError(f"{path.name}: refused, reading it needs more than the reader's "
+                             f"{mib(READER_MEMORY_BYTES)} of memory") from exc
+    except _PARSER_ERRORS as exc:
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputFileError(f"{path.name}: unreadable {kind.upper()} file: {detail}".replace("  ", " ")) from exc
 
 
 def ragged_problem(fields: int, width: int) -> str:

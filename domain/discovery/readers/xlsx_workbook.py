@@ -1,5 +1,9 @@
 """XLSX workbooks through calamine: one table per non-empty sheet, every value as text.
 
+A workbook of more than `MAX_SHEETS` sheets is refused; every sheet that gives no table (hidden, empty,
+a chart) is named with the reason in `SheetTables.skipped`, so a person is told, never left to guess.
+A header found below blank rows is taken with a warning on its table.
+
 A zip-bomb guard runs before calamine opens anything: on the sizes the zip's directory declares, then on
 the parts themselves, each inflated (and thrown away) with its output capped at its declared size, so a
 part that lies about its size is refused too. Calamine parses a whole sheet into compact native memory
@@ -14,6 +18,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -27,19 +32,22 @@ from python_calamine import (
     SheetVisibleEnum,
 )
 
-from domain.discovery.readers.table import (
+from domain.discovery.limits import (
     MAX_CELL_CHARS,
+    MAX_ENTRY_RATIO,
+    MAX_SHEETS,
+    MAX_UNCOMPRESSED_BYTES,
+    RATIO_CHECKED_FROM_BYTES,
+)
+from domain.discovery.readers.table import (
     InputFileError,
     Row,
     StreamTable,
+    check_row,
     guard_cells,
     header_names,
     ragged_problem,
 )
-
-MAX_UNCOMPRESSED_BYTES = 2 << 30
-MAX_ENTRY_RATIO = 200
-RATIO_CHECKED_FROM_BYTES = 50 * 1000 * 1000
 
 
 def check_zip(path: Path, max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES) -> None:
@@ -100,14 +108,42 @@ def _check_declared_size(path: Path, handle: BinaryIO, entry: zipfile.ZipInfo) -
         raise InputFileError(f"{path.name}: corrupt or truncated XLSX (zip) file: part {entry.filename}: {exc}") from exc
 
 
-def open_sheets(path: Path) -> list[StreamTable]:
-    """Every visible worksheet that has a header row, as a table."""
+_NOT_TABLES = {str(SheetTypeEnum.ChartSheet): "a chart", str(SheetTypeEnum.DialogSheet): "a dialog sheet",
+               str(SheetTypeEnum.MacroSheet): "a macro sheet", str(SheetTypeEnum.Vba): "a macro module"}
+
+
+@dataclass
+class SheetTables:
+    """The tables of a workbook's sheets, and every other sheet with why it gives none."""
+
+    tables: list[StreamTable]
+    skipped: dict[str, str]
+
+
+def open_sheets(path: Path) -> SheetTables:
+    """Every visible worksheet that has a header row, as a table; the other sheets with their reasons."""
     check_zip(path)
-    names = [meta.name for meta in _worksheets(path) if meta.visible == SheetVisibleEnum.Visible]
-    tables = [table for name in names if (table := _open_sheet(path, name, keep=len(names) == 1))]
+    every = _sheets(path)
+    if len(every) > MAX_SHEETS:
+        raise InputFileError(f"{path.name}: refused, the workbook has {len(every):,} sheets, over the limit of "
+                             f"{MAX_SHEETS} per workbook")
+    skipped: dict[str, str] = {}
+    for meta in every:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            skipped[meta.name] = f"{_NOT_TABLES.get(str(meta.typ), 'not a worksheet')}, not a table"
+        elif meta.visible != SheetVisibleEnum.Visible:
+            skipped[meta.name] = "a hidden sheet"
+    names = [meta.name for meta in every if meta.name not in skipped]
+    tables = []
+    for name in names:
+        table = _open_sheet(path, name, keep=len(names) == 1)
+        if table is None:
+            skipped[name] = "an empty sheet"
+        else:
+            tables.append(table)
     if not tables:
         raise InputFileError(f"{path.name}: the workbook has no sheet with data")
-    return tables
+    return SheetTables(tables, skipped)
 
 
 def open_sheet(path: Path, sheet: str | None = None) -> StreamTable:
@@ -143,12 +179,16 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _worksheets(path: Path) -> list[SheetMetadata]:
+def _sheets(path: Path) -> list[SheetMetadata]:
     try:
         with CalamineWorkbook.from_path(path) as workbook:
-            return [meta for meta in workbook.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+            return list(workbook.sheets_metadata)
     except CalamineError as exc:
         raise InputFileError(f"{path.name}: unreadable XLSX workbook: {exc}") from exc
+
+
+def _worksheets(path: Path) -> list[SheetMetadata]:
+    return [meta for meta in _sheets(path) if meta.typ == SheetTypeEnum.WorkSheet]
 
 
 def _open_sheet(path: Path, name: str, keep: bool) -> StreamTable | None:
@@ -158,7 +198,11 @@ def _open_sheet(path: Path, name: str, keep: bool) -> StreamTable | None:
     if found is None:
         return None
     header_index, headers = found
-    return _sheet_table(path, name, header_index, headers, loaded if keep else None)
+    table = _sheet_table(path, name, header_index, headers, loaded if keep else None)
+    if header_index:
+        table.warnings = (f"the first {header_index} row(s) of sheet '{name}' are blank, so the next row was "
+                          "taken as the header row: check that it names the columns",)
+    return table
 
 
 def _load_sheet(path: Path, name: str) -> CalamineSheet:
@@ -188,7 +232,7 @@ def _sheet_table(path: Path, name: str, header_index: int, headers: list[str],
         loaded = held.pop()
         if loaded is None:
             loaded = _load_sheet(path, name)
-        yield from _rows(islice(loaded.iter_rows(), header_index + 1, None), headers)
+        yield from _rows(f"{path.name} sheet '{name}'", islice(loaded.iter_rows(), header_index + 1, None), headers)
 
     def release() -> None:
         held.clear()
@@ -198,7 +242,7 @@ def _sheet_table(path: Path, name: str, header_index: int, headers: list[str],
     return StreamTable(path, name, "xlsx", None, None, headers, generator, release)
 
 
-def _rows(sheet_rows: Iterator[list[object]], headers: list[str]) -> Iterator[Row]:
+def _rows(label: str, sheet_rows: Iterator[list[object]], headers: list[str]) -> Iterator[Row]:
     width = len(headers)
     number = 0
     for cells in sheet_rows:
@@ -213,6 +257,7 @@ def _rows(sheet_rows: Iterator[list[object]], headers: list[str]) -> Iterator[Ro
         for header in headers[len(texts):]:
             values[header] = ""
         problems = (ragged_problem(filled, width),) if filled > width else ()
+        check_row(label, number, values)
         if max(map(len, texts)) > MAX_CELL_CHARS:
             problems += guard_cells(values)
         yield Row(number, values, problems)
