@@ -35,8 +35,9 @@ from domain.discovery.cleansing import (
 )
 from domain.discovery.dependency_records import EdgeDropped, EdgeProblem, EdgeResult, edge_reader
 from domain.discovery.field_mapping import MappingSuggestion
-from domain.discovery.import_plan import InputFileError, PlannedFile, inventory_needed, planned_import
+from domain.discovery.import_plan import InputFileError, inventory_needed
 from domain.discovery.readers import Row
+from domain.discovery.readers.isolated import FileHead, IsolatedImport, isolated_import
 from domain.discovery.source_priority import source_priorities
 from domain.flow_contracts import StepInput, StepResult, Tenant
 
@@ -69,7 +70,8 @@ class DiscoveryActivities:
     @activity.defn(name="discovery.import_records")
     @heartbeating
     async def import_records(self, inp: StepInput) -> StepResult:
-        """Recognise every file of the import and stage its rows (all files, or nothing)."""
+        """Recognise every file of the import and stage its rows (all files, or nothing). The files are read
+        in a child process within the limits of `domain.discovery.limits` (`readers.isolated`)."""
         metas = await self._imports(inp)
         tenant = inp.tenant
         files: list[dict[str, Any]] = []
@@ -82,28 +84,31 @@ class DiscoveryActivities:
                 async with self._tx(tenant) as conn:
                     await spool_import_file(conn, meta["id"], paths[meta["id"]])
             try:
-                with planned_import(paths) as plan:
-                    async with self._tx(tenant) as conn:
-                        for planned in plan:
-                            files.append(await self._stage_file(conn, inp, planned))
+                async with isolated_import(paths, self._batch_size) as reader, self._tx(tenant) as conn:
+                    while (head := await reader.next_file()) is not None:
+                        files.append(await self._stage_file(conn, inp, head, reader))
             except InputFileError as exc:
                 await self._fail_imports(inp, str(exc))
                 raise bad_input(str(exc)) from exc
         return StepResult(summary={"files": files, "rows": sum(f["rows"] for f in files)})
 
-    async def _stage_file(self, conn: asyncpg.Connection, inp: StepInput, planned: PlannedFile) -> dict[str, Any]:
-        summary: dict[str, Any] = {"file": planned.file_name, "format": planned.format_id, "role": planned.role}
-        table = planned.table
-        if table is None:
-            await conn.execute(sql("data_import_supplement_done"), planned.import_id, inp.master_flow_id,
+    async def _stage_file(self, conn: asyncpg.Connection, inp: StepInput, head: FileHead,
+                          reader: IsolatedImport) -> dict[str, Any]:
+        summary: dict[str, Any] = {"file": head.file_name, "format": head.format_id, "role": head.role}
+        if head.headers is None:
+            await conn.execute(sql("data_import_supplement_done"), head.import_id, inp.master_flow_id,
                                inp.phase_flow_id)
             rows = 0
         else:
-            rows = await self._stage_rows(conn, inp, planned.import_id, table)
-            summary.update(rows=rows, columns=len(table.headers), encoding=table.encoding, delimiter=table.delimiter)
-        report = jsonable(planned.report())
-        await conn.execute(sql("data_import_recognised"), planned.import_id, planned.format_id, planned.role, report)
+            rows = await self._stage_rows(conn, inp, head, reader)
+            summary.update(rows=rows, columns=len(head.headers), encoding=head.encoding, delimiter=head.delimiter)
+        report = jsonable(await reader.finish_file())
+        await conn.execute(sql("data_import_recognised"), head.import_id, head.format_id, head.role, report)
         summary.update({k: v for k, v in report.items() if k in ("skipped_tables", "joined_into")})
+        if report.get("skipped_reasons"):
+            summary["skipped"] = report["skipped_reasons"]
+        if report.get("warnings"):
+            summary["warnings"] = report["warnings"]
         for supplement in report.get("supplements", []):
             summary.setdefault("supplements", []).append(
                 {k: supplement[k] for k in ("names", "rows", "machines", "unmatched_rows")})
@@ -113,10 +118,12 @@ class DiscoveryActivities:
             summary["dropped_edges_from_rows"] = sum(report["dropped_edges"].values())
         return {**summary, "rows": rows}
 
-    async def _stage_rows(self, conn: asyncpg.Connection, inp: StepInput, import_id: UUID, table: Any) -> int:
+    async def _stage_rows(self, conn: asyncpg.Connection, inp: StepInput, head: FileHead,
+                          reader: IsolatedImport) -> int:
         total = 0
+        import_id = head.import_id
         await conn.execute(sql("staging_raw_create"))
-        while batch := await asyncio.to_thread(table.next_batch, self._batch_size):
+        while batch := await reader.next_batch():
             await conn.copy_records_to_table(
                 "staging_raw",
                 records=[
@@ -129,12 +136,12 @@ class DiscoveryActivities:
             total += len(batch)
             progress(total)
         if total == 0:
-            raise InputFileError(f"{table.path.name}: the file has a header row but no data rows")
+            raise InputFileError(f"{head.file_name}: the file has a header row but no data rows")
         tenant = inp.tenant
         await conn.execute(sql("raw_records_delete"), import_id)
         await conn.execute(sql("raw_records_insert_staged"), tenant.client_account_id, tenant.engagement_id,
                            import_id)
-        await conn.execute(sql("data_import_staged"), import_id, table.headers, total, inp.master_flow_id,
+        await conn.execute(sql("data_import_staged"), import_id, head.headers, total, inp.master_flow_id,
                            inp.phase_flow_id)
         await conn.execute("DROP TABLE staging_raw")
         return total
