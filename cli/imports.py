@@ -18,6 +18,7 @@ from cli.common import (
     session,
 )
 from db import import_review
+from domain.status_highlights import file_notes
 
 app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
 
@@ -39,6 +40,10 @@ async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
                       ", ".join(f"{n} {kind}" for kind, n in dropped.items()) or "0",
                       json.dumps(d["error_summary"], default=str)[:120] if d["error_summary"] else "")
     console.print(table)
+    for d in imports:  # sheets not imported, and headers to check
+        report = d["bundle_report"] or {}
+        for line in file_notes(d["file_name"], report.get("skipped_reasons") or {}, report.get("warnings") or ()):
+            console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 
 @app.command("quarantine")

@@ -6,7 +6,7 @@ the same thing. Pure and tolerant: a summary without a figure simply leaves it o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Summaries = Mapping[str, Mapping[str, Any]]
@@ -29,6 +29,8 @@ def _discovery(steps: Summaries) -> list[str]:
     files = steps.get("data_import", {}).get("files")
     if files:
         parts.append(f"{len(files)} file(s): " + ", ".join(f"{f['file']} ({f['format']}, {f['role']})" for f in files))
+    for f in files or ():
+        parts.extend(file_notes(f["file"], f.get("skipped") or {}, f.get("warnings") or (), shown=5))
     cleansing = steps.get("data_cleansing", {})
     if cleansing.get("quarantined"):
         parts.append(f"{cleansing['quarantined']} row(s) quarantined")
@@ -45,6 +47,18 @@ def _discovery(steps: Summaries) -> list[str]:
     flags = steps.get("tech_debt_analysis", {}).get("flags")
     if flags:
         parts.append(f"tech debt: {_mix(flags)}")
+    return parts
+
+
+def file_notes(name: str, skipped: Mapping[str, str], warnings: Sequence[str], shown: int | None = None) -> list[str]:
+    """A file's sheets that were not imported, with why (the first `shown`, or all), and what a person should
+    check: for `status` and `imports list` alike."""
+    parts = []
+    if skipped:
+        listed = "; ".join(f"{sheet} ({why})" for sheet, why in list(skipped.items())[:shown])
+        more = f"; {len(skipped) - shown} more in `imports list`" if shown is not None and len(skipped) > shown else ""
+        parts.append(f"{name}: {len(skipped)} sheet(s) not imported: {listed}{more}")
+    parts.extend(f"{name}: {warning}" for warning in warnings)
     return parts
 
 

@@ -54,3 +54,14 @@ def test_planning_line() -> None:
         "8 waves (production 5, non_production 3); 38 move groups; rules not met: left_behind 233, pilot 1; "
         "2026-11-30 to 2027-03-21; 662 person-days"
     )
+
+
+def test_discovery_line_names_sheets_not_imported_and_header_warnings() -> None:
+    skipped = {f"Sheet{n}": "no known layout; vInfo is read" for n in range(2, 9)}
+    steps = {"data_import": {"files": [{"file": "book.xlsx", "format": "rvtools_vinfo", "role": "inventory",
+                                        "skipped": skipped, "warnings": ["row 1 is blank, so row 2 was taken"]}]}}
+    assert phase_highlights("discovery", steps) == (
+        "1 file(s): book.xlsx (rvtools_vinfo, inventory); book.xlsx: 7 sheet(s) not imported: "
+        + "; ".join(f"Sheet{n} (no known layout; vInfo is read)" for n in range(2, 7))
+        + "; 2 more in `imports list`; book.xlsx: row 1 is blank, so row 2 was taken"
+    )
