@@ -8,7 +8,8 @@ WITH updated AS (
     SET pattern_value = $5, embedding = $6, embedding_model = $7, raw_evidence = $8, confidence_score = $9,
         validated = true, master_flow_id = $10
     WHERE p.client_account_id = $1 AND p.engagement_id IS NOT DISTINCT FROM $2 AND p.scope = $3
-      AND p.insight_type = 'field_mapping_suggestion' AND p.pattern_key = $4
+      AND p.insight_type = 'field_mapping_suggestion'
+      AND migration.text_digest(p.pattern_key) = migration.text_digest($4) AND p.pattern_key = $4
     RETURNING p.id
 )
 INSERT INTO migration.agent_learning_patterns

@@ -9,7 +9,7 @@
 -- import problems kept) is quarantined and gets no natural key.
 --
 -- The /*@...*/ markers are filled by db/cleanse_statement.py: one outcome lookup per mapped column
--- (alias m<i>) and per unmapped column (alias u<j>) on the outcome tables' keys, so the plan is
+-- (alias m<i>) and per unmapped column (alias u<j>) through the outcome tables' hash indexes, so the plan is
 -- linear; per row, one jsonb_build_object for the values, one array for the changes (concatenating
 -- jsonb value by value copies the row's JSON each time). Column names travel as parameters
 -- ($3 ...), never as SQL text.

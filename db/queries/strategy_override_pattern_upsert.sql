@@ -7,7 +7,8 @@ WITH updated AS (
     SET pattern_value = $4, embedding = $5, embedding_model = $6, raw_evidence = $7, confidence_score = 1,
         validated = true
     WHERE p.client_account_id = $1 AND p.engagement_id = $2 AND p.scope = 'engagement'
-      AND p.insight_type = 'optimization_opportunity' AND p.pattern_key = $3
+      AND p.insight_type = 'optimization_opportunity'
+      AND migration.text_digest(p.pattern_key) = migration.text_digest($3) AND p.pattern_key = $3
     RETURNING p.id
 ), inserted AS (
     INSERT INTO migration.agent_learning_patterns
