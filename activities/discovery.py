@@ -90,6 +90,14 @@ class DiscoveryActivities:
             except InputFileError as exc:
                 await self._fail_imports(inp, str(exc))
                 raise bad_input(str(exc)) from exc
+            except Exception as exc:
+                if not _last_attempt():
+                    raise
+                names = ", ".join(path.name for path in paths.values())
+                message = (f"{names}: not staged after {activity.info().attempt} attempts: "
+                           f"{' '.join(str(exc).split())[:300] or type(exc).__name__}")
+                await self._fail_imports(inp, message)  # never left `received` or `staging` by a final failure
+                raise bad_input(message) from exc
         return StepResult(summary={"files": files, "rows": sum(f["rows"] for f in files)})
 
     async def _stage_file(self, conn: asyncpg.Connection, inp: StepInput, head: FileHead,
@@ -360,6 +368,12 @@ class DiscoveryActivities:
             self._pool, inp.tenant, compute, "assets_tech_debt_update", batch_size=self._batch_size
         )
         return StepResult(summary={"assets_checked": assets, "flags": flagged})
+
+
+def _last_attempt() -> bool:
+    """Whether this attempt of the activity is the last its retry policy allows."""
+    policy = activity.info().retry_policy
+    return policy is not None and 0 < policy.maximum_attempts <= activity.info().attempt
 
 
 def _suggestion(row: asyncpg.Record) -> MappingSuggestion:

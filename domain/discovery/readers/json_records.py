@@ -41,6 +41,10 @@ _BOM = b"\xef\xbb\xbf"
 _DEPTH_STEP = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 
 
+class TooDeepLine(ValueError):
+    """A JSON Lines line nested beyond `MAX_JSON_DEPTH`: its row is quarantined, unread."""
+
+
 def too_deep(stream: BinaryIO, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether the JSON in `stream` nests arrays and objects more than `limit` deep, read in linear time and
     constant memory (the parser's events are counted in C iterators; nothing is built). Malformed JSON is
@@ -118,6 +122,8 @@ def open_json_lines(path: Path) -> StreamTable:
         for number, record in enumerate(_lines(path, handle), start=1):
             if isinstance(record, dict):
                 yield _row(path.name, number, headers, flatten(record))
+            elif isinstance(record, TooDeepLine):
+                yield _row(path.name, number, headers, {}, str(record))
             elif isinstance(record, ValueError):
                 yield _row(path.name, number, headers, {}, f"not valid JSON: {record}")
             else:
@@ -216,7 +222,8 @@ def _lines(path: Path, handle: BinaryIO) -> Iterator[object]:
             if not line.strip():
                 continue
             if _line_too_deep(line):
-                yield ValueError(f"line {line_number}: nested more than {MAX_JSON_DEPTH} levels deep (the limit)")
+                yield TooDeepLine(f"line {line_number} nests arrays or objects more than {MAX_JSON_DEPTH} levels deep "
+                                  "(the limit)")
                 continue
             try:
                 yield json.loads(line.rstrip(), parse_float=Decimal)
