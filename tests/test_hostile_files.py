@@ -78,7 +78,7 @@ REFUSED = {  # a file -> the one sentence that refuses it
     deep_first_line: f"deep-first-line.json: refused, its JSON {DEEP}",
     wide: "wide.csv: refused, it has 40,000 columns, over the limit of 2,000 per table",
     many_sheets: "sheets.xlsx: refused, the workbook has 200 sheets, over the limit of 100 per workbook",
-    long_row: "long-row.csv: refused, the row ending on line 3 is longer than 16 MiB, the limit of one row",
+    long_row: "long-row.csv: refused, the row at line 3 is longer than 16 MiB, the limit of one row",
     long_line: "long-line.jsonl: refused, line 2 is longer than 16 MiB, the limit of one row",
 }
 

@@ -21,6 +21,7 @@ READER_MEMORY_BYTES = 4 << 30  # address space of the child process that reads a
 READER_SILENCE_SECONDS = 300  # longest the reader may work without handing over a batch of rows
 
 
-def mib(size: int) -> str:
-    """A size in MiB as the limits' messages write it: `16 MiB`, `1.5 MiB`."""
-    return f"{size / (1 << 20):,.1f}".removesuffix(".0") + " MiB"
+def binary_size(size: int) -> str:
+    """A size as the limits' messages write it: `16 MiB`, `1.5 MiB`, `4 GiB`."""
+    unit, scale = ("GiB", 1 << 30) if size >= 1 << 30 else ("MiB", 1 << 20)
+    return f"{size / scale:,.1f}".removesuffix(".0") + f" {unit}"

@@ -23,6 +23,7 @@ from domain.discovery.readers.table import (
     InputFileError,
     Row,
     StreamTable,
+    blank_rows_above,
     guard_cells,
     header_names,
     ragged_problem,
@@ -81,7 +82,7 @@ def open_csv(path: Path) -> StreamTable:
     if not sample.strip():
         raise InputFileError(f"{path.name}: the file has no header row (it is empty or blank)")
     try:
-        delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=_DELIMITERS).delimiter
+        delimiter = csv.Sniffer().sniff(_first_filled_line(sample), delimiters=_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
     handle = path.open("r", encoding=encoding, errors="strict", newline="")
@@ -104,12 +105,9 @@ def open_csv(path: Path) -> StreamTable:
                        blank_rows_above(header_row))
 
 
-def blank_rows_above(header_row: int) -> tuple[str, ...]:
-    """The warning for a header found below blank rows (a blank header row, or a title's blank lines)."""
-    if header_row == 1:
-        return ()
-    above = "row 1 is" if header_row == 2 else f"rows 1-{header_row - 1} are"
-    return (f"{above} blank, so row {header_row} was taken as the header row: check that it names the columns",)
+def _first_filled_line(sample: str) -> str:
+    """The first line holding more than spaces and delimiters: the one the delimiter is judged from."""
+    return next((line for line in sample.split("\n") if line.strip(" \r\t" + _DELIMITERS)), "")
 
 
 class _CountedLines:
@@ -132,7 +130,7 @@ class _CountedLines:
                 raise InputFileError(f"{self._path.name}: binary data (NUL bytes) on line {number}, not a CSV text file")
             self.chars += len(line)
             if self.chars - self.record_start > MAX_ROW_CHARS:
-                raise too_long_row(self._path.name, f"the row ending on line {number}")
+                raise too_long_row(self._path.name, f"the row at line {number}")
             self.record.append(line)
             yield line
 

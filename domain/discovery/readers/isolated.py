@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID
 
-from domain.discovery.limits import READER_MEMORY_BYTES, READER_SILENCE_SECONDS, mib
+from domain.discovery.limits import READER_MEMORY_BYTES, READER_SILENCE_SECONDS, binary_size
 from domain.discovery.readers.table import InputFileError, Row
 
 _LENGTH = struct.Struct("!Q")
@@ -71,7 +71,7 @@ def stream_import(paths: Mapping[UUID, Path], batch_size: int, send: Callable[[t
     except InputFileError as exc:
         send(("refused", str(exc)))
     except MemoryError:
-        send(("refused", f"{names}: refused, reading needs more than the reader's {mib(READER_MEMORY_BYTES)} "
+        send(("refused", f"{names}: refused, reading needs more than the reader's {binary_size(READER_MEMORY_BYTES)} "
                          "of memory"))
     except RecursionError:
         send(("refused", f"{names}: refused, nested too deeply to read"))
@@ -146,7 +146,7 @@ class IsolatedImport:
             code = await self._process.wait()
             why = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
             raise InputFileError(f"{self._names}: refused, the reader stopped ({why}) before reading it to the "
-                                 f"end: the file is damaged or needs more than {mib(READER_MEMORY_BYTES)} of "
+                                 f"end: the file is damaged or needs more than {binary_size(READER_MEMORY_BYTES)} of "
                                  "memory") from None
         if message[0] == "refused":
             raise InputFileError(message[1])

@@ -22,7 +22,7 @@ from typing import Protocol
 import ijson
 from python_calamine import CalamineError
 
-from domain.discovery.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROW_CHARS, READER_MEMORY_BYTES, mib
+from domain.discovery.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROW_CHARS, READER_MEMORY_BYTES, binary_size
 
 _KEPT_CHARS = 200
 # What parsers raise on a file they cannot read (ValueError covers codec and JSON errors).
@@ -105,7 +105,7 @@ def guard_cells(values: dict[str, str]) -> tuple[str, ...]:
     problems = []
     for header, value in values.items():
         if len(value) > MAX_CELL_CHARS:
-            problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the {mib(MAX_CELL_CHARS)} limit")
+            problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the {binary_size(MAX_CELL_CHARS)} limit")
             values[header] = value = value[:_KEPT_CHARS] + "…"
         if "\x00" in value:
             values[header] = value.replace("\x00", "")
@@ -120,7 +120,7 @@ def too_many_columns(label: str, count: int | None = None) -> InputFileError:
 
 
 def too_long_row(label: str, where: str) -> InputFileError:
-    return InputFileError(f"{label}: refused, {where} is longer than {mib(MAX_ROW_CHARS)}, the limit of one row")
+    return InputFileError(f"{label}: refused, {where} is longer than {binary_size(MAX_ROW_CHARS)}, the limit of one row")
 
 
 def check_row(label: str, number: int, values: dict[str, str]) -> None:
@@ -140,10 +140,22 @@ def readable(path: Path, kind: str = "") -> Iterator[None]:
         raise InputFileError(f"{path.name}: refused, nested too deeply to read") from exc
     except MemoryError as exc:
         raise InputFileError(f"{path.name}: refused, reading it needs more than the reader's "
-                             f"{mib(READER_MEMORY_BYTES)} of memory") from exc
+                             f"{binary_size(READER_MEMORY_BYTES)} of memory") from exc
     except _PARSER_ERRORS as exc:
         detail = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise InputFileError(f"{path.name}: unreadable {kind.upper()} file: {detail}".replace("  ", " ")) from exc
+
+
+def blank_rows_above(header_row: int, sheet: str | None = None) -> tuple[str, ...]:
+    """The warning for a header found below blank rows (a blank header row, or blank lines above the table);
+    `header_row` counts from 1."""
+    if header_row == 1:
+        return ()
+    above = "row 1" if header_row == 2 else f"rows 1-{header_row - 1}"
+    where = f" of sheet '{sheet}'" if sheet else ""
+    verb = "is" if header_row == 2 else "are"
+    return (f"{above}{where} {verb} blank, so row {header_row} was taken as the header row: check that it names "
+            "the columns",)
 
 
 def ragged_problem(fields: int, width: int) -> str:

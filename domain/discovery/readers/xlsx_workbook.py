@@ -43,6 +43,7 @@ from domain.discovery.readers.table import (
     InputFileError,
     Row,
     StreamTable,
+    blank_rows_above,
     check_row,
     guard_cells,
     header_names,
@@ -199,9 +200,7 @@ def _open_sheet(path: Path, name: str, keep: bool) -> StreamTable | None:
         return None
     header_index, headers = found
     table = _sheet_table(path, name, header_index, headers, loaded if keep else None)
-    if header_index:
-        table.warnings = (f"the first {header_index} row(s) of sheet '{name}' are blank, so the next row was "
-                          "taken as the header row: check that it names the columns",)
+    table.warnings = blank_rows_above(header_index + 1, name)
     return table
 
 
