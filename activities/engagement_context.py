@@ -1,6 +1,10 @@
-"""Loads what the master workflow validates approvals against: members, roles, approval policy."""
+"""What the workflows check people's decisions against: members, roles, approval policy, and the person
+requests (schema 0024) a decision must name before it is applied."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
 
 import asyncpg
 from temporalio import activity
@@ -9,7 +13,12 @@ from activities.errors import bad_input
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import stored_reminder_interval
-from domain.flow_contracts import ApprovalPolicy, EngagementContext, Tenant
+from domain.flow_contracts import ApprovalPolicy, EngagementContext, RequestCheck, Tenant
+from domain.vocabulary import REQUEST_ROLES
+
+# A recorded request older than this is not acted on: the person asks again (a request id seen in a workflow
+# history cannot be replayed days later).
+REQUEST_MAX_AGE = timedelta(minutes=15)
 
 
 class EngagementActivities:
@@ -31,3 +40,25 @@ class EngagementActivities:
             member_roles=row["member_roles"],
             approval_policy=ApprovalPolicy(auto_approve=tuple(policy.get("auto_approve", ())), reminder_interval=reminder),
         )
+
+    @activity.defn(name="verify_person_request")
+    async def verify_person_request(self, check: RequestCheck) -> UUID:
+        """The person who recorded the request, if it asks exactly this of this engagement and their role
+        allows it now; otherwise a refusal (non-retryable) saying why."""
+        tenant = check.tenant
+        async with tenant_transaction(self._pool, tenant.client_account_id, tenant.engagement_id) as conn:
+            row = await conn.fetchrow(sql("person_request_check"), check.request_id)
+        asked = ("review mappings" if check.kind == "mapping_review" else check.kind) + (
+            f" {check.phase}" if check.phase else "")
+        if row is None:
+            raise bad_input(f"no recorded request {check.request_id} to {asked} in this engagement")
+        if (row["kind"], row["phase"]) != (check.kind, check.phase):
+            raise bad_input(f"request {check.request_id} asks to {row['kind']} {row['phase'] or ''}, not to {asked}")
+        if row["role"] not in REQUEST_ROLES[check.kind]:
+            held = f"role {row['role']}" if row["role"] else "no membership"
+            raise bad_input(f"the person who asked to {asked} has {held} in this engagement, which may not")
+        if row["age"] > REQUEST_MAX_AGE:
+            raise bad_input(f"the request to {asked} is older than {REQUEST_MAX_AGE.total_seconds() / 60:.0f} "
+                           "minutes; ask again")
+        return row["requested_by"]
+

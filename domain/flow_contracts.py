@@ -148,6 +148,7 @@ class ApproveRequest(Model):
     phase: Phase
     approver: UUID
     comment: str | None = None
+    request_id: UUID | None = None  # the person's recorded request; the workflow acts only once it is verified
 
 
 class RejectRequest(Model):
@@ -155,6 +156,7 @@ class RejectRequest(Model):
     phase: Phase
     approver: UUID
     reason: str
+    request_id: UUID | None = None
 
 
 class RollbackRequest(Model):
@@ -162,6 +164,22 @@ class RollbackRequest(Model):
     phase: Phase
     requested_by: UUID
     reason: str | None = None
+    request_id: UUID | None = None
+
+
+class ControlRequest(Model):
+    """A pause or resume: only the id of the person's recorded request (the workflow verifies it)."""
+
+    request_id: UUID
+
+
+class RequestCheck(Model):
+    """What a workflow asks the database about a person request before acting on it."""
+
+    tenant: Tenant
+    request_id: UUID
+    kind: str
+    phase: Phase | None = None
 
 
 class PhaseProgress(Model):
@@ -207,6 +225,7 @@ class MappingReviewRequest(Model):
     user: UUID
     corrections: tuple[MappingCorrection, ...] = ()
     accept_remaining: bool = False
+    request_id: UUID | None = None
 
 
 class MappingReviewStatus(Model):

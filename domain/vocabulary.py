@@ -48,6 +48,15 @@ MEMBER_ROLES: tuple[str, ...] = ("owner", "approver", "contributor", "viewer")
 APPROVING_ROLES: tuple[str, ...] = ("owner", "approver")
 REVIEWING_ROLES: tuple[str, ...] = ("owner", "approver", "contributor")  # may correct field mappings
 
+# What each kind of person request (schema 0024: person_requests) needs: the roles that may ask it. Mirrors
+# migration.person_may / migration.request_right, which check it when the request is written; the worker
+# checks it again, against the memberships of the moment, before acting.
+REQUEST_KINDS: tuple[str, ...] = ("launch", "approve", "reject", "rollback", "pause", "resume", "cancel",
+                                  "mapping_review")
+REQUEST_ROLES: dict[str, tuple[str, ...]] = {
+    kind: REVIEWING_ROLES if kind == "mapping_review" else APPROVING_ROLES for kind in REQUEST_KINDS
+}
+
 # What an asset is. A virtual machine is a server (is_virtual says so); `service` is a business,
 # application or technical service, `cluster` a grouping of servers; `service` and `cluster` were added
 # by schema/0020 (ADR-0014). The type is read from a type or class spelling by domain.asset_classes.

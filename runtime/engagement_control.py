@@ -28,10 +28,12 @@ from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from db.import_files import delete_imports, engagement_asset_count, store_import_files
+from db.people import record_request
 from db.tenancy import EngagementRef
 from domain.discovery.import_plan import inventory_needed
 from domain.flow_contracts import (
     ApproveRequest,
+    ControlRequest,
     MappingCorrection,
     MappingReviewRequest,
     MappingReviewStatus,
@@ -207,30 +209,41 @@ async def _update(client: Client, engagement: EngagementRef, verb: str, update: 
         raise
 
 
-async def approve(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
+# Decisions, reviews, pause, resume and cancel are first recorded as the acting person's request through `pool`
+# (under their own login, where the database checks their right; `user` only says whom a service connection,
+# such as the tests', acts for) and sent to the workflow by id, which acts only once the request is verified.
+async def approve(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
                   comment: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
+    request_id = await record_request(pool, engagement, "approve", phase, on_behalf_of=user)
     return await _update(client, engagement, "approve", MasterFlowWorkflow.approve_phase_update, ApproveRequest(
-        client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment), timeout)
+        client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment,
+        request_id=request_id), timeout)
 
 
-async def reject(client: Client, engagement: EngagementRef, phase: Phase, user: UUID, reason: str, *,
-                 timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
+async def reject(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
+                 reason: str, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
+    request_id = await record_request(pool, engagement, "reject", phase, on_behalf_of=user)
     return await _update(client, engagement, "reject", MasterFlowWorkflow.reject_phase_update, RejectRequest(
-        client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason), timeout)
+        client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason,
+        request_id=request_id), timeout)
 
 
-async def rollback(client: Client, engagement: EngagementRef, phase: Phase, user: UUID,
+async def rollback(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
                    reason: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
+    request_id = await record_request(pool, engagement, "rollback", phase, on_behalf_of=user)
     return await _update(client, engagement, "roll back", MasterFlowWorkflow.rollback_to, RollbackRequest(
-        client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason), timeout)
+        client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason,
+        request_id=request_id), timeout)
 
 
-async def review_mappings(client: Client, engagement: EngagementRef, user: UUID,
+async def review_mappings(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, user: UUID,
                           corrections: Sequence[MappingCorrection] = (), *,
                           accept_remaining: bool = False) -> MappingReviewStatus:
     """Send a person's mapping corrections (or acceptance) to the engagement's waiting discovery."""
+    request_id = await record_request(pool, engagement, "mapping_review", on_behalf_of=user)
     request = MappingReviewRequest(client_account_id=engagement.client_account_id, user=user,
-                                   corrections=tuple(corrections), accept_remaining=accept_remaining)
+                                   corrections=tuple(corrections), accept_remaining=accept_remaining,
+                                   request_id=request_id)
     discovery = client.get_workflow_handle_for(DiscoveryFlowWorkflow.run, phase_workflow_id(engagement.id, "discovery"))
     try:
         return await discovery.execute_update(DiscoveryFlowWorkflow.review_mappings, request)
@@ -252,31 +265,39 @@ async def signal(client: Client, engagement: EngagementRef, name: str) -> None:
     await handle(client, engagement).signal(name)
 
 
-async def _status_or_signal(client: Client, engagement: EngagementRef, name: str,
+async def _status_or_signal(client: Client, engagement: EngagementRef, name: str, request: ControlRequest,
                             timeout: timedelta) -> MasterStatus | None:
     """The running engagement's status; None, once `name` is signalled anyway, when no worker answers (the
     signal is durable: it takes effect when a worker runs)."""
-    await _check_running(client, engagement, name)
     try:
         return await status(client, engagement, timeout)
     except NoWorkerError:
-        await handle(client, engagement).signal(name)
+        await handle(client, engagement).signal(name, request)
         return None
 
 
-async def pause(client: Client, engagement: EngagementRef, *, timeout: timedelta = QUERY_TIMEOUT) -> str:
+async def _control_request(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, kind: str,
+                           user: UUID | None) -> ControlRequest:
+    """The running engagement's recorded pause, resume or cancel request of the acting person."""
+    await _check_running(client, engagement, kind)
+    return ControlRequest(request_id=await record_request(pool, engagement, kind, on_behalf_of=user))
+
+
+async def pause(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, user: UUID | None = None, *,
+                timeout: timedelta = QUERY_TIMEOUT) -> str:
     """Hold the engagement before its next step or phase; return what was done, in one line.
 
     A failed or ended engagement has nothing to pause (ControlError); a paused one stays paused.
     """
-    st = await _status_or_signal(client, engagement, "pause", timeout)
+    request = await _control_request(client, pool, engagement, "pause", user)
+    st = await _status_or_signal(client, engagement, "pause", request, timeout)
     if st is None:
         return f"{engagement.name}: pause requested; it takes effect when a worker runs"
     if st.status == "failed":
         raise ControlError(f"engagement {engagement.name!r}: nothing to pause — {situation(st)}")
     if st.paused:
         return f"{engagement.name}: already paused; `resume` lets it go on"
-    await handle(client, engagement).signal(MasterFlowWorkflow.pause)
+    await handle(client, engagement).signal(MasterFlowWorkflow.pause, request)
     if st.awaiting_approval:
         return (f"{engagement.name}: paused; phase {st.awaiting_approval} can still be approved or rejected, "
                 "the next phase waits for `resume`")
@@ -284,20 +305,26 @@ async def pause(client: Client, engagement: EngagementRef, *, timeout: timedelta
     return f"{engagement.name}: paused; {where} (a running step finishes first) until `resume`"
 
 
-async def resume(client: Client, engagement: EngagementRef, *, timeout: timedelta = QUERY_TIMEOUT) -> str:
+async def resume(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, user: UUID | None = None, *,
+                 timeout: timedelta = QUERY_TIMEOUT) -> str:
     """Let a paused engagement go on; return what was done, in one line (a running one is left as it is)."""
-    st = await _status_or_signal(client, engagement, "resume", timeout)
+    request = await _control_request(client, pool, engagement, "resume", user)
+    st = await _status_or_signal(client, engagement, "resume", request, timeout)
     if st is None:
         return f"{engagement.name}: resume requested; it takes effect when a worker runs"
     if not st.paused:
         return f"{engagement.name}: not paused, nothing to resume; {situation(st)}"
-    await handle(client, engagement).signal(MasterFlowWorkflow.resume)
+    await handle(client, engagement).signal(MasterFlowWorkflow.resume, request)
     return f"{engagement.name}: resumed" + (f"; {situation(st)}" if st.status == "failed" else "")
 
 
-async def cancel(client: Client, engagement: EngagementRef, wait_seconds: float = CANCEL_WAIT_SECONDS) -> str:
-    """Cancel the engagement's workflow and wait (a while) until it has ended; return what happened, in one line."""
-    await _check_running(client, engagement, "cancel")
+async def cancel(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, user: UUID | None = None,
+                 wait_seconds: float = CANCEL_WAIT_SECONDS) -> str:
+    """Cancel the engagement's workflow and wait (a while) until it has ended; return what happened, in one line.
+
+    The request is recorded (and the person's right checked) first; Temporal's cancellation itself carries no
+    payload, so a cancel sent straight to Temporal is Temporal's authorisation to refuse (docs/operations.md)."""
+    await _control_request(client, pool, engagement, "cancel", user)
     master = handle(client, engagement)
     await master.cancel()
     try:

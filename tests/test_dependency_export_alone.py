@@ -100,11 +100,11 @@ async def test_an_import_that_yields_no_asset_fails_in_discovery_naming_its_file
         st = await wait_for(dev_env.client, e.ref, lambda st: st.status == "failed")
         assert (st.phase, st.phase_summaries["discovery"]["error"]) == ("discovery", f"discovery found no assets: {REFUSAL}")
         assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.data_imports") == "failed"
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
         other = await make_engagement(app_pool)
         await control.launch(dev_env.client, app_pool, other.ref, [nameless], queue, auto_approve=PHASES)
         st = await wait_for(dev_env.client, other.ref, lambda st: st.status == "failed")
         assert st.phase_summaries["discovery"]["error"] == (
             "discovery found no assets: servers.csv: all 2 row(s) were quarantined (`imports quarantine` lists why)")
-        await control.cancel(dev_env.client, other.ref)
+        await control.cancel(dev_env.client, app_pool, other.ref, other.owner_id)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from db.pool import tenant_transaction
+from db.people import IdentityError
 from db.tenancy import EngagementRef
 from domain.vocabulary import PHASE_STEPS, PHASES
 from runtime import engagement_control as control
@@ -32,7 +33,7 @@ async def test_full_engagement_with_auto_approval(dev_env, app_pool, superuser_c
     assert result.status == "completed"
     assert result.phases_completed == PHASES
     with pytest.raises(control.ControlError, match="nothing to pause — the engagement has completed"):
-        await control.pause(dev_env.client, e.ref)
+        await control.pause(dev_env.client, app_pool, e.ref, e.owner_id)
     assets = await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets")
     quarantined = await fetchval(app_pool, e.ref,
                                  "SELECT count(*) FROM migration.raw_import_records WHERE status = 'quarantined'")
@@ -75,7 +76,7 @@ async def test_a_cmdb_of_every_ci_class_runs_through_and_only_workloads_move(dev
         st = await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None or st.status == "completed",
                             timeout=300)
         if st.waiting_for is not None:  # columns a person confirms; what the platform mapped on its own stays
-            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
+            await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id, accept_remaining=True)
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.raw_import_records"
@@ -114,24 +115,24 @@ async def test_approvals_through_updates_and_their_validation(dev_env, app_pool,
         with pytest.raises(control.ControlError, match="already running"):
             await control.launch(dev_env.client, app_pool, e.ref, [file], queue)
         with pytest.raises(control.ControlError, match="has role viewer, which cannot approve"):
-            await control.approve(dev_env.client, e.ref, "discovery", e.viewer_id)
+            await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.viewer_id)
         with pytest.raises(control.ControlError, match="is not a member"):
-            await control.approve(dev_env.client, e.ref, "discovery", other.owner_id)
+            await control.approve(dev_env.client, app_pool, e.ref, "discovery", other.owner_id)
         with pytest.raises(control.ControlError,
                            match="phase assessment is not awaiting a decision; phase discovery awaits approval"):
-            await control.approve(dev_env.client, e.ref, "assessment", e.owner_id)
+            await control.approve(dev_env.client, app_pool, e.ref, "assessment", e.owner_id)
         spoofed = EngagementRef(e.ref.id, other.ref.client_account_id, e.ref.name)
-        with pytest.raises(control.ControlError, match="belongs to another client account"):
-            await control.approve(dev_env.client, spoofed, "discovery", e.owner_id)
+        with pytest.raises(IdentityError, match="is not one of client"):  # refused by the database already
+            await control.approve(dev_env.client, app_pool, spoofed, "discovery", e.owner_id)
         history = await control.handle(dev_env.client, e.ref).fetch_history()
         assert not [ev for ev in history.events if ev.HasField("workflow_execution_update_accepted_event_attributes")]
 
-        st = await control.approve(dev_env.client, e.ref, "discovery", e.owner_id, "inventory checked")
+        st = await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id, "inventory checked")
         assert st.phases_completed[0] == "discovery"
         await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "execution" or
                        st.phases_completed == ("discovery", "assessment", "planning") and st.awaiting_approval)
         st = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "execution")
-        await control.approve(dev_env.client, e.ref, "execution", e.owner_id)
+        await control.approve(dev_env.client, app_pool, e.ref, "execution", e.owner_id)
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
 
@@ -162,8 +163,8 @@ async def test_a_bad_file_fails_discovery_clearly_and_keeps_nothing(
         assert message in await fetchval(app_pool, e.ref, "SELECT error_summary ->> 'error' FROM migration.data_imports")
         assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.discovery_flows") == "failed"
         with pytest.raises(control.ControlError, match="failed; reject it to re-run it or roll back"):
-            await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
-        await control.cancel(dev_env.client, e.ref)
+            await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     # The worker logs the refusal as one line; a file's fault is no worker failure with a traceback.
     assert "Traceback" not in caplog.text
     assert [r.getMessage() for r in caplog.records if message in r.getMessage() and r.levelno == logging.INFO]
@@ -180,7 +181,7 @@ async def test_retired_and_out_of_service_cis_are_retired_and_planned_into_no_wa
         st = await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None or st.status == "completed",
                             timeout=300)
         if st.waiting_for is not None:
-            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
+            await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id, accept_remaining=True)
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
     async with tenant_transaction(app_pool, e.ref.client_account_id, e.ref.id) as conn:

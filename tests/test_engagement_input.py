@@ -295,7 +295,7 @@ async def test_a_stored_reminder_interval_out_of_bounds_is_held_within_them(
         await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         history = await control.handle(time_env.client, e.ref).fetch_history()
-        await control.cancel(time_env.client, e.ref)
+        await control.cancel(time_env.client, app_pool, e.ref, e.owner_id)
     timers = [ev.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta() for ev in history.events
               if ev.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
     assert timers == [reminder]
@@ -314,7 +314,7 @@ async def test_planning_past_the_calendars_last_day_fails_the_phase_in_one_line(
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         st = await wait_for(dev_env.client, e.ref, lambda st: st.status == "failed", timeout=300)
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     message = ("wave 1 would end after 9999-12-31, the calendar's last day: the start date 9999-12-25 is too late "
                "(or the waves of 14 days too long)")
     assert st.phase == "planning" and st.phase_summaries["planning"] == {"error": message}
@@ -337,13 +337,13 @@ async def test_rollback_goes_only_to_an_earlier_phase(dev_env, app_pool, stack_e
                               "earlier phase; `reject --reason` runs discovery again")
         await refused(stack_env, "rollback", engagement, "planning", "--user", owner,
                       message="cannot roll back forward to planning from discovery")
-        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
+        await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id)
         waiting = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "execution", timeout=300)
         await refused(stack_env, "rollback", engagement, "execution", "--user", owner,
                       message="cannot roll back to execution, the phase awaiting a decision: a rollback returns to an "
                               "earlier phase; `reject --reason` runs execution again")
         after = await control.status(dev_env.client, e.ref)
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     assert after.phase_flow_ids == waiting.phase_flow_ids, "no phase ran again"
     assert waiting.phase_flow_ids["discovery"] == first.phase_flow_ids["discovery"]
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.phase_approvals "

@@ -61,7 +61,7 @@ async def test_watch_prints_each_change_once(dev_env, app_pool, tmp_path: Path, 
         shown = []
         show = _changes_only(status_line)
         code, outcome = await watch(dev_env.client, e.ref, lambda st: (shown.append(st), show(st)), interval=0.05)
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     lines = capsys.readouterr().out.splitlines()
     assert code == 3 and outcome == f"{e.ref.name}: phase discovery awaits approval: `approve` or `reject` it"
     assert lines == [line for i, line in enumerate(lines) if i == 0 or lines[i - 1] != line]
@@ -123,7 +123,7 @@ async def test_watch_on_a_terminal_redraws_in_place(dev_env, app_pool, cli_env, 
         os.close(child_end)
         screen = await asyncio.to_thread(_read_until_closed, terminal)
         _, err = await asyncio.wait_for(proc.communicate(), 120)
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     assert proc.returncode == 3, (screen, err)
     assert "\x1b[?25l" in screen, "a live display (cursor hidden while it redraws)"
     assert "│" in screen and "awaiting approval" in screen
@@ -191,7 +191,7 @@ async def test_watch_ends_at_the_mapping_review_and_approve_points_to_it(
                        message="no column 'Kenung' in this engagement's import (did you mean 'Kennung'?)")
         await _refused(cli_env, "mappings", "set", engagement, "Kennung=name", "--file", "server.csv", "--user", owner,
                        message="no file 'server.csv' in this engagement's import (did you mean 'servers.csv'?)")
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
 
 async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tmp_path: Path) -> None:
@@ -209,7 +209,7 @@ async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tm
                                           "(a running step finishes first) until `resume`")
         code, out, _ = await run_starter(cli_env, "pause", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: already paused; `resume` lets it go on")
-        await control.review_mappings(dev_env.client, e.ref, e.owner_id,
+        await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id,
                                       [MappingCorrection(source_field="Kennung", target_field="name")],
                                       accept_remaining=True)
         await wait_for(dev_env.client, e.ref, lambda st: st.step == "attribute_mapping" and not st.waiting_for)
@@ -223,7 +223,7 @@ async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tm
         await wait_for(dev_env.client, e.ref, lambda st: not st.paused)
         code, out, _ = await run_starter(cli_env, "resume", engagement)
         assert code == 0 and out.startswith(f"{e.ref.name}: not paused, nothing to resume; phase discovery "), out
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
 
 async def test_without_a_worker_status_and_cancel_say_so(dev_env, app_pool, tmp_path: Path) -> None:
@@ -237,15 +237,15 @@ async def test_without_a_worker_status_and_cancel_say_so(dev_env, app_pool, tmp_
     with pytest.raises(control.ControlError, match=r"no worker answered within 2 s; check that `worker.py` runs on "
                        r"its task queue; the decision may still be applied when one starts, so check `status` before "
                        r"you approve again$"):
-        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id, timeout=two)
-    assert await control.pause(dev_env.client, e.ref, timeout=two) == \
+        await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id, timeout=two)
+    assert await control.pause(dev_env.client, app_pool, e.ref, e.owner_id, timeout=two) == \
         f"{e.ref.name}: pause requested; it takes effect when a worker runs"
-    assert await control.resume(dev_env.client, e.ref, timeout=two) == \
+    assert await control.resume(dev_env.client, app_pool, e.ref, e.owner_id, timeout=two) == \
         f"{e.ref.name}: resume requested; it takes effect when a worker runs"
     history = await control.handle(dev_env.client, e.ref).fetch_history()
     assert [ev.workflow_execution_signaled_event_attributes.signal_name for ev in history.events
             if ev.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED] == ["pause", "resume"]
-    assert await control.cancel(dev_env.client, e.ref, wait_seconds=1) == (
+    assert await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id, wait_seconds=1) == (
         f"{e.ref.name}: cancellation requested, but the engagement has not ended within 1 s (no worker runs, "
         "or it is busy); `status` shows when it has")
 
@@ -282,9 +282,9 @@ async def test_a_decision_the_running_workflow_did_not_receive_is_not_called_not
 
     monkeypatch.setattr(WorkflowHandle, "execute_update", lost)
     with pytest.raises(control.ControlError) as refused:
-        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
+        await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id)
     assert str(refused.value) == (f"engagement {e.ref.name!r} runs, but its workflow did not receive the decision "
                                   "(it moved on meanwhile); check `status`, then approve again if it still applies")
     await control.handle(dev_env.client, e.ref).terminate()
     with pytest.raises(control.ControlError, match="nothing to approve — the engagement's workflow was terminated"):
-        await control.approve(dev_env.client, e.ref, "discovery", e.owner_id)
+        await control.approve(dev_env.client, app_pool, e.ref, "discovery", e.owner_id)

@@ -17,6 +17,7 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 
 from db import import_review
+from db.people import record_request
 from domain.flow_contracts import MappingCorrection, MappingReviewRequest
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
@@ -57,24 +58,24 @@ async def test_review_correction_is_applied_and_learned(dev_env, app_pool, tmp_p
         st = await wait_for(dev_env.client, first.ref, lambda st: st.waiting_for is not None)
         assert st.phase == "discovery" and "mapping review" in st.waiting_for
         assert await fetchval(app_pool, first.ref, "SELECT count(*) FROM migration.assets") == 0
-        for decide in (control.approve(dev_env.client, first.ref, "discovery", first.owner_id),
-                       control.reject(dev_env.client, first.ref, "discovery", first.owner_id, "not yet")):
+        for decide in (control.approve(dev_env.client, app_pool, first.ref, "discovery", first.owner_id),
+                       control.reject(dev_env.client, app_pool, first.ref, "discovery", first.owner_id, "not yet")):
             with pytest.raises(control.ControlError, match=r"discovery waits for a mapping review.*\(see `mappings "
                                                            r"show`, then `mappings set` or `mappings approve`\)"):
                 await decide
 
-        with pytest.raises(control.ControlError, match="not a member who may review"):
-            await control.review_mappings(dev_env.client, first.ref, first.viewer_id,
+        with pytest.raises(control.ControlError, match="who asked to review mappings has role viewer in this engagement, which may not"):
+            await control.review_mappings(dev_env.client, app_pool, first.ref, first.viewer_id,
                                           [MappingCorrection(source_field="Kennung", target_field="name")])
         with pytest.raises(control.ControlError, match="'server_label' is not an asset column"):
-            await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+            await control.review_mappings(dev_env.client, app_pool, first.ref, first.owner_id,
                                           [MappingCorrection(source_field="Kennung", target_field="server_label")])
         with pytest.raises(control.ControlError, match="no column 'Nope'"):
-            await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+            await control.review_mappings(dev_env.client, app_pool, first.ref, first.owner_id,
                                           [MappingCorrection(source_field="Nope", target_field="name")])
         assert (await _mapping(app_pool, first.ref, "Kennung"))["source"] != "user"
 
-        review = await control.review_mappings(dev_env.client, first.ref, first.owner_id,
+        review = await control.review_mappings(dev_env.client, app_pool, first.ref, first.owner_id,
                                                [MappingCorrection(source_field="Kennung", target_field="name")],
                                                accept_remaining=True)
         assert review.complete and review.learned >= 1
@@ -117,13 +118,13 @@ async def test_a_mistyped_correction_is_refused_and_leaves_no_traceback_in_the_w
         }
         for (column, target, file_name), message in mistakes.items():
             with pytest.raises(control.ControlError) as refused:
-                await control.review_mappings(dev_env.client, e.ref, e.owner_id, [MappingCorrection(
+                await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id, [MappingCorrection(
                     source_field=column, target_field=target, file_name=file_name)])
             assert message in str(refused.value)
-        with pytest.raises(control.ControlError, match="not a member who may review"):
-            await control.review_mappings(dev_env.client, e.ref, e.viewer_id, accept_remaining=True)
+        with pytest.raises(control.ControlError, match="who asked to review mappings has role viewer in this engagement, which may not"):
+            await control.review_mappings(dev_env.client, app_pool, e.ref, e.viewer_id, accept_remaining=True)
         assert (await _mapping(app_pool, e.ref, "Kennung"))["source"] != "user"
-        await control.cancel(dev_env.client, e.ref)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
     assert "Traceback" not in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
@@ -135,8 +136,8 @@ async def test_review_is_refused_when_discovery_does_not_wait(dev_env, app_pool,
         await control.launch(dev_env.client, app_pool, e.ref, [_write(tmp_path, "good.csv", good)], queue)
         await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         with pytest.raises(control.ControlError, match="not waiting for a mapping review"):
-            await control.review_mappings(dev_env.client, e.ref, e.owner_id, accept_remaining=True)
-        await control.cancel(dev_env.client, e.ref)
+            await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id, accept_remaining=True)
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
 
 # ----------------------------------------------------------------------------- review rules, without a server
@@ -210,17 +211,18 @@ async def test_a_review_that_waited_for_one_that_completed_the_review_is_refused
         await control.launch(client, app_pool, e.ref, [_write(tmp_path, "servers.csv", UNPLACEABLE)], queue)
         await wait_for(client, e.ref, lambda st: st.waiting_for is not None)
     discovery = client.get_workflow_handle(phase_workflow_id(e.ref.id, "discovery"))
-    review = MappingReviewRequest(client_account_id=e.ref.client_account_id, user=e.owner_id,
-                                  corrections=(MappingCorrection(source_field="Kennung", target_field="name"),),
-                                  accept_remaining=True)
+    reviews = [MappingReviewRequest(
+        client_account_id=e.ref.client_account_id, user=e.owner_id, accept_remaining=True,
+        corrections=(MappingCorrection(source_field="Kennung", target_field="name"),),
+        request_id=await record_request(app_pool, e.ref, "mapping_review", on_behalf_of=e.owner_id)) for _ in range(2)]
     async with workflow_only_worker(client, queue):
         first, second = [await discovery.start_update(DiscoveryFlowWorkflow.review_mappings, review,
-                                                      wait_for_stage=WorkflowUpdateStage.ACCEPTED) for _ in range(2)]
+                                                      wait_for_stage=WorkflowUpdateStage.ACCEPTED) for review in reviews]
         async with activity_worker(client, app_pool, queue):
             assert (await first.result()).complete
             with pytest.raises(WorkflowUpdateFailedError) as refused:
                 await second.result()
-            await control.cancel(client, e.ref)
+            await control.cancel(client, app_pool, e.ref, e.owner_id)
     assert isinstance(refused.value.cause, ApplicationError) and refused.value.cause.type == "NotAwaiting"
     assert refused.value.cause.message.startswith("discovery is no longer waiting for a mapping review")
     history = await discovery.fetch_history()

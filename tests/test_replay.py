@@ -20,13 +20,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from db.tenancy import approval_policy
-from domain.flow_contracts import MappingCorrection, RejectRequest
+from domain.flow_contracts import MappingCorrection
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
 from worker import WORKFLOWS
 from workflows.ids import phase_workflow_id, wave_workflow_id
-from workflows.master_flow import MasterFlowWorkflow
 
 HISTORIES = Path(__file__).with_name("histories")
 RECORDING = os.environ.get("RECORD_HISTORIES") == "1"
@@ -64,16 +63,15 @@ async def test_record_histories(dev_env, app_pool, tmp_path: Path) -> None:
     async with running_worker(client, app_pool) as queue:
         await control.launch(client, app_pool, e.ref, [inventory], queue)
         await wait_for(client, e.ref, lambda st: st.waiting_for is not None)
-        await control.review_mappings(client, e.ref, e.owner_id,
+        await control.review_mappings(client, app_pool, e.ref, e.owner_id,
                                       [MappingCorrection(source_field="Kennung", target_field="name")])
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
-        await control.approve(client, e.ref, "discovery", e.owner_id, "recorded")
+        await control.approve(client, app_pool, e.ref, "discovery", e.owner_id, "recorded")
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "assessment")
         handle = control.handle(client, e.ref)
-        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
-            client_account_id=e.ref.client_account_id, phase="assessment", approver=e.owner_id, reason="recheck"))
+        await control.reject(client, app_pool, e.ref, "assessment", e.owner_id, "recheck")
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "assessment")
-        await control.approve(client, e.ref, "assessment", e.owner_id, "recorded")
+        await control.approve(client, app_pool, e.ref, "assessment", e.owner_id, "recorded")
         await asyncio.wait_for(handle.result(), 300)
     ids = {
         "MasterFlowWorkflow": handle.id,

@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError, WorkflowUpdateStage
 
 from cli.flows import watch_exit_code
+from db.people import record_request
 from db.tenancy import approval_policy
-from domain.flow_contracts import ApproveRequest, MasterStatus, RejectRequest
+from domain.flow_contracts import ApproveRequest, MasterStatus
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from tests.conftest import make_engagement
@@ -28,8 +30,9 @@ from tests.flow_helpers import (
 from workflows.master_flow import MasterFlowWorkflow
 
 
-def _approve(e, phase: str) -> ApproveRequest:
-    return ApproveRequest(client_account_id=e.ref.client_account_id, phase=phase, approver=e.owner_id)
+def _approve(e, phase: str, request_id: UUID | None = None) -> ApproveRequest:
+    return ApproveRequest(client_account_id=e.ref.client_account_id, phase=phase, approver=e.owner_id,
+                          request_id=request_id)
 
 
 async def test_waits_for_approval_and_only_reminds(time_env, app_pool, tmp_path: Path) -> None:
@@ -58,13 +61,12 @@ async def test_a_rejected_phase_runs_again_and_waits_again(time_env, app_pool, t
         await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         first = await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         handle = control.handle(time_env.client, e.ref)
-        await handle.signal(MasterFlowWorkflow.reject_phase_signal, RejectRequest(
-            client_account_id=e.ref.client_account_id, phase="discovery", approver=e.owner_id,
-            reason="the CMDB export was missing the DMZ"))
+        await control.reject(time_env.client, app_pool, e.ref, "discovery", e.owner_id,
+                             "the CMDB export was missing the DMZ")
         second = await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery"
                                 and st.phase_flow_ids["discovery"] != first.phase_flow_ids["discovery"])
         assert second.phases_completed == ()
-        await handle.signal(MasterFlowWorkflow.approve_phase_signal, _approve(e, "discovery"))
+        await control.approve(time_env.client, app_pool, e.ref, "discovery", e.owner_id)
         result = await asyncio.wait_for(handle.result(), 300)
     assert result.status == "completed"
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.discovery_flows") == 2
@@ -73,14 +75,15 @@ async def test_a_rejected_phase_runs_again_and_waits_again(time_env, app_pool, t
     assert decisions.split(",")[:2] == ["discovery:rejected", "discovery:approved"]
 
 
-async def test_an_invalid_signal_is_ignored(time_env, app_pool, tmp_path: Path) -> None:
+async def test_a_decision_signal_is_ignored(time_env, app_pool, tmp_path: Path) -> None:
+    """A decision arrives only as an update naming a verified request: a signal, even one naming an approver,
+    cannot answer for who sent it and is ignored."""
     e = await make_engagement(app_pool)
     async with running_worker(time_env.client, app_pool) as queue:
         await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(time_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         handle = control.handle(time_env.client, e.ref)
-        viewer = ApproveRequest(client_account_id=e.ref.client_account_id, phase="discovery", approver=e.viewer_id)
-        await handle.signal(MasterFlowWorkflow.approve_phase_signal, viewer)
+        await handle.signal(MasterFlowWorkflow.approve_phase_signal, _approve(e, "discovery"))
         await time_env.sleep(timedelta(minutes=5))
         st = await control.status(time_env.client, e.ref)
         assert st.awaiting_approval == "discovery" and st.phases_completed == ()
@@ -95,8 +98,8 @@ async def test_rollback_returns_to_an_earlier_phase(dev_env, app_pool, tmp_path:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         before = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "planning")
         with pytest.raises(control.ControlError, match="cannot roll back forward"):
-            await control.rollback(dev_env.client, e.ref, "execution", e.owner_id)
-        st = await control.rollback(dev_env.client, e.ref, "assessment", e.owner_id, "new cost model")
+            await control.rollback(dev_env.client, app_pool, e.ref, "execution", e.owner_id)
+        st = await control.rollback(dev_env.client, app_pool, e.ref, "assessment", e.owner_id, "new cost model")
         assert st.phases_completed == ("discovery",)
         after = await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "planning"
                                and st.phase_flow_ids["planning"] != before.phase_flow_ids["planning"])
@@ -104,7 +107,7 @@ async def test_rollback_returns_to_an_earlier_phase(dev_env, app_pool, tmp_path:
         assert after.phases_completed == ("discovery", "assessment")
         assert await fetchval(app_pool, e.ref, "SELECT phases_completed FROM migration.crewai_flow_state_extensions") \
             == ["discovery", "assessment"]
-        await control.approve(dev_env.client, e.ref, "planning", e.owner_id)
+        await control.approve(dev_env.client, app_pool, e.ref, "planning", e.owner_id)
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assessment_flows") == 2
@@ -115,9 +118,9 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
                                                                      "execution")), 24))
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
-        assert (await control.pause(dev_env.client, e.ref)).startswith(f"{e.ref.name}: paused; ")
+        assert (await control.pause(dev_env.client, app_pool, e.ref, e.owner_id)).startswith(f"{e.ref.name}: paused; ")
         paused = await wait_for(dev_env.client, e.ref, lambda st: st.paused)
-        assert await control.pause(dev_env.client, e.ref) == f"{e.ref.name}: already paused; `resume` lets it go on"
+        assert await control.pause(dev_env.client, app_pool, e.ref, e.owner_id) == f"{e.ref.name}: already paused; `resume` lets it go on"
         await asyncio.sleep(3)
         held = await control.status(dev_env.client, e.ref)
         assert held.paused and held.phases_completed == paused.phases_completed
@@ -134,7 +137,7 @@ async def test_pause_holds_the_next_step_until_resumed(dev_env, app_pool, tmp_pa
         await asyncio.sleep(2)
         assert await fetchval(app_pool, e.ref,
                               "SELECT sum(jsonb_array_length(phases_completed)) FROM migration.flows") == steps_done
-        assert await control.resume(dev_env.client, e.ref) == f"{e.ref.name}: resumed"
+        assert await control.resume(dev_env.client, app_pool, e.ref, e.owner_id) == f"{e.ref.name}: resumed"
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 300)
     assert result.status == "completed"
 
@@ -146,7 +149,7 @@ async def test_cancel_while_a_phase_runs_ends_cancelled(dev_env, app_pool, tmp_p
         # The phase runs once its first step is done: its flow row exists and the child workflow runs. (Its name in
         # `status` comes first, before the row is written and the child started.)
         await wait_for(dev_env.client, e.ref, lambda st: st.phase == "discovery" and st.step is not None)
-        assert await control.cancel(dev_env.client, e.ref, wait_seconds=120) == \
+        assert await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id, wait_seconds=120) == \
             f"{e.ref.name}: cancelled; its data is kept, and `launch` starts it again"
         with pytest.raises(WorkflowFailureError):
             await control.handle(dev_env.client, e.ref).result()
@@ -167,15 +170,17 @@ async def test_a_decision_being_applied_refuses_the_others_and_awaits_nothing(
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
     async with workflow_only_worker(client, queue):
         first = await control.handle(client, e.ref).start_update(
-            MasterFlowWorkflow.approve_phase_update, _approve(e, "discovery"),
+            MasterFlowWorkflow.approve_phase_update,
+            _approve(e, "discovery", await record_request(app_pool, e.ref, "approve", "discovery",
+                                                          on_behalf_of=e.owner_id)),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED)
         st = await control.status(client, e.ref)
         assert (st.status, st.awaiting_approval, watch_exit_code(st)) == ("awaiting_approval", None, None)
         others = await asyncio.gather(
-            control.approve(client, e.ref, "discovery", e.owner_id),
-            control.approve(client, e.ref, "discovery", e.owner_id),
-            control.reject(client, e.ref, "discovery", e.owner_id, "again"),
-            control.rollback(client, e.ref, "discovery", e.owner_id),
+            control.approve(client, app_pool, e.ref, "discovery", e.owner_id),
+            control.approve(client, app_pool, e.ref, "discovery", e.owner_id),
+            control.reject(client, app_pool, e.ref, "discovery", e.owner_id, "again"),
+            control.rollback(client, app_pool, e.ref, "discovery", e.owner_id),
             return_exceptions=True)
         assert [str(err) for err in others] == \
             ["another decision for phase discovery is being applied; see `status`"] * 4
@@ -195,7 +200,7 @@ async def test_decisions_sent_at_once_are_applied_once(dev_env, app_pool, tmp_pa
         await control.launch(client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue, auto_approve=PHASES[1:])
         await wait_for(client, e.ref, lambda st: st.awaiting_approval == "discovery")
     async with workflow_only_worker(client, queue):
-        approvals = [asyncio.create_task(control.approve(client, e.ref, "discovery", e.owner_id)) for _ in range(4)]
+        approvals = [asyncio.create_task(control.approve(client, app_pool, e.ref, "discovery", e.owner_id)) for _ in range(4)]
         refused = []
         for done in asyncio.as_completed(approvals[:]):
             try:

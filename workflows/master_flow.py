@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.flow_contracts import (
         ApprovalRecord,
         ApproveRequest,
+        ControlRequest,
         EngagementContext,
         MasterFlowInput,
         MasterStatus,
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import phase_workflow_id
+    from workflows.person_requests import verification_applies, verified_person
     from workflows.phase_flows import PHASE_WORKFLOWS
 
 @workflow.defn(name="MasterFlowWorkflow")
@@ -56,6 +58,8 @@ class MasterFlowWorkflow:
         self._phase_failed = False
         self._decision: ApproveRequest | RejectRequest | RollbackRequest | None = None
         self._decisions_applied = 0
+        self._used_requests: set[UUID] = set()
+        self._verifying = False  # a decision's request is being verified: it holds the phase like a decision
         self._paused = False
         self._completed: list[Phase] = []
         self._phase_flow_ids: dict[str, UUID] = {}
@@ -174,15 +178,38 @@ class MasterFlowWorkflow:
         return decision
 
     async def _decide(self, req: ApproveRequest | RejectRequest | RollbackRequest) -> MasterStatus:
-        """Hand a validated decision to the main loop; answer once it has been applied."""
+        """Hand a validated decision to the main loop; answer once it has been applied.
+
+        The decision acts only as the person whose recorded request it names (verified by the database), so an
+        update sent straight to Temporal, naming anyone, changes nothing."""
         applied_before = self._decisions_applied
         if self._decision is not None and workflow.patched("one-decision-at-a-time"):
             raise self._decision_pending()  # two decisions validated in the same workflow task: the first wins
+        if verification_applies():
+            kind = {ApproveRequest: "approve", RejectRequest: "reject", RollbackRequest: "rollback"}[type(req)]
+            self._verifying = True
+            try:
+                actor = await verified_person(self._input.tenant, req.request_id, kind, req.phase,
+                                              self._used_requests)
+            finally:
+                self._verifying = False
+            req = self._as_person(req, actor)
         self._decision = req
         await workflow.wait_condition(
             lambda: self._decisions_applied > applied_before or self._status in ("cancelled", "completed")
         )
         return self.status()
+
+    def _as_person(
+        self, req: ApproveRequest | RejectRequest | RollbackRequest, actor: UUID
+    ) -> ApproveRequest | RejectRequest | RollbackRequest:
+        """The decision as the verified person, validated again as theirs (their role, the phase still waiting)."""
+        if isinstance(req, RollbackRequest):
+            req = req.model_copy(update={"requested_by": actor})
+            self._validate_rollback(req)
+            return req
+        self._check_decision(req.client_account_id, req.phase, actor, for_approval=isinstance(req, ApproveRequest))
+        return req.model_copy(update={"approver": actor})
 
     async def _apply_decision(
         self, phase: Phase, index: int, decision: ApproveRequest | RejectRequest | RollbackRequest
@@ -277,7 +304,7 @@ class MasterFlowWorkflow:
     def _check_decision(self, client_account_id: UUID, phase: Phase, user: UUID, *, for_approval: bool) -> None:
         if client_account_id != self._input.tenant.client_account_id:
             raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
-        if self._decision is not None:
+        if self._decision is not None or self._verifying:
             raise self._decision_pending()
         if self._awaiting != phase:
             raise ApplicationError(f"phase {phase} is not awaiting a decision; {situation(self.status())}",
@@ -320,7 +347,7 @@ class MasterFlowWorkflow:
 
     @rollback_to.validator
     def _validate_rollback(self, req: RollbackRequest) -> None:
-        if self._decision is not None:
+        if self._decision is not None or self._verifying:
             raise self._decision_pending()
         current = self._awaiting
         if current is None:
@@ -343,7 +370,12 @@ class MasterFlowWorkflow:
         self._accept_signal(req, lambda: self._validate_reject(req))
 
     def _accept_signal(self, req: ApproveRequest | RejectRequest, validate: Any) -> None:
-        """Signals cannot answer the caller: an invalid one is logged and ignored."""
+        """Signals cannot answer the caller: an invalid one is logged and ignored. Since decisions are verified
+        against recorded requests, only updates carry them (a signal cannot wait for the database's answer)."""
+        if verification_applies():
+            workflow.logger.warning("Ignored %s signal: decisions arrive as updates (the CLI's approve/reject)",
+                                    type(req).__name__)
+            return
         try:
             validate()
         except ApplicationError as err:
@@ -352,17 +384,33 @@ class MasterFlowWorkflow:
         self._decision = req
 
     @workflow.signal
-    async def pause(self) -> None:
+    async def pause(self, req: ControlRequest | None = None) -> None:
         """Hold before the next step (the running phase) or the next phase; recorded where it holds."""
+        if not await self._control_verified(req, "pause"):
+            return
         self._paused = True
         if self._child is not None:
             await self._child.signal("pause")
 
     @workflow.signal
-    async def resume(self) -> None:
+    async def resume(self, req: ControlRequest | None = None) -> None:
+        if not await self._control_verified(req, "resume"):
+            return
         self._paused = False
         if self._child is not None:
             await self._child.signal("resume")
+
+    async def _control_verified(self, req: ControlRequest | None, kind: str) -> bool:
+        """Whether a pause or resume names a request the database confirms (logged and ignored if not)."""
+        if not verification_applies():
+            return True
+        try:
+            await verified_person(self._input.tenant, req.request_id if req else None, kind, None,
+                                  self._used_requests)
+        except ApplicationError as err:
+            workflow.logger.warning("Ignored %s signal: %s", kind, err.message)
+            return False
+        return True
 
     @workflow.signal
     async def members_changed(self) -> None:
@@ -390,7 +438,8 @@ class MasterFlowWorkflow:
             step=self._step,
             progress=round(self._progress, 1),
             # As recorded, unless a decision about it is being applied (its transition is not recorded yet).
-            awaiting_approval=self._phase if self._status == "awaiting_approval" and self._decision is None else None,
+            awaiting_approval=(self._phase if self._status == "awaiting_approval" and self._decision is None
+                               and not self._verifying else None),
             paused=self._paused,
             phases_completed=tuple(self._completed),
             phase_flow_ids=dict(self._phase_flow_ids),

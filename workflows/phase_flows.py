@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
@@ -39,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
+    from workflows.person_requests import verification_applies, verified_person
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
 
@@ -152,6 +154,7 @@ class DiscoveryFlowWorkflow(PhaseFlow):
         self._step_input: StepInput | None = None
         self._review: MappingReviewStatus | None = None  # set while waiting for a mapping review
         self._review_lock = asyncio.Lock()
+        self._used_requests: set[UUID] = set()
 
     @workflow.run
     async def run(self, inp: PhaseInput) -> PhaseResult:
@@ -196,6 +199,10 @@ class DiscoveryFlowWorkflow(PhaseFlow):
             return await self._apply_review(req)
 
     async def _apply_review(self, req: MappingReviewRequest) -> MappingReviewStatus:
+        if verification_applies():  # the review acts as the person who recorded it
+            actor = await verified_person(self._step_input.tenant, req.request_id,  # type: ignore[union-attr]
+                                          "mapping_review", None, self._used_requests)
+            req = req.model_copy(update={"user": actor})
         status: MappingReviewStatus = await workflow.execute_activity_method(
             MappingActivities.apply_mapping_review,
             MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]

@@ -35,6 +35,8 @@ from domain.discovery.limits import READER_MEMORY_BYTES, READER_SILENCE_SECONDS,
 from domain.discovery.readers.table import InputFileError, Row
 
 _LENGTH = struct.Struct("!Q")
+# Rows per message: unpickling one holds the worker's loop for a few milliseconds at most (5,000 rows: ~100 ms).
+_MESSAGE_ROWS = 250
 
 
 @dataclass
@@ -65,7 +67,9 @@ def stream_import(paths: Mapping[UUID, Path], batch_size: int, send: Callable[[t
                                        table.encoding if table is not None else None,
                                        table.delimiter if table is not None else None)))
                 while table is not None and (batch := table.next_batch(batch_size)):
-                    send(("rows", [(row.number, row.values, row.problems) for row in batch]))
+                    for start in range(0, len(batch), _MESSAGE_ROWS):
+                        send(("rows", [(row.number, row.values, row.problems)
+                                       for row in batch[start:start + _MESSAGE_ROWS]]))
                 send(("report", planned.report()))
         send(("done",))
     except InputFileError as exc:
@@ -98,9 +102,10 @@ def _child() -> None:
 class IsolatedImport:
     """The worker's side: the files, rows and reports the child sends, read without blocking the loop."""
 
-    def __init__(self, process: asyncio.subprocess.Process, names: str) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, names: str, batch_size: int) -> None:
         self._process = process
         self._names = names
+        self._batch_size = batch_size
         self._file: FileHead | None = None
 
     async def next_file(self) -> FileHead | None:
@@ -114,20 +119,21 @@ class IsolatedImport:
         return self._file
 
     async def next_batch(self) -> list[Row]:
-        """The current file's next rows; an empty list once its report has arrived."""
-        if self._file is None or self._file.report is not None:
-            return []
-        kind, *body = await self._receive()
-        if kind == "report":
-            self._file.report = body[0]
-            return []
-        if kind != "rows":
-            raise RuntimeError(f"the import reader sent {kind!r} where rows were due")
-        return [Row(number, values, problems) for number, values, problems in body[0]]
+        """The current file's next rows (up to the batch size); an empty list once its report has arrived."""
+        rows: list[Row] = []
+        while self._file is not None and self._file.report is None and len(rows) < self._batch_size:
+            kind, *body = await self._receive()
+            if kind == "report":
+                self._file.report = body[0]
+            elif kind == "rows":
+                rows.extend(Row(number, values, problems) for number, values, problems in body[0])
+            else:
+                raise RuntimeError(f"the import reader sent {kind!r} where rows were due")
+        return rows
 
     async def finish_file(self) -> dict[str, Any]:
         """The current file's report, once every row of it has been read."""
-        while await self.next_batch():
+        if await self.next_batch():
             raise RuntimeError("the import reader sent rows of a file that stages none")
         assert self._file is not None and self._file.report is not None
         return self._file.report
@@ -164,7 +170,7 @@ async def isolated_import(paths: Mapping[UUID, Path], batch_size: int) -> AsyncI
         process.stdin.write(pickle.dumps((dict(paths), batch_size)))
         await process.stdin.drain()
         process.stdin.close()
-        yield IsolatedImport(process, ", ".join(path.name for path in paths.values()))
+        yield IsolatedImport(process, ", ".join(path.name for path in paths.values()), batch_size)
     finally:
         if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
