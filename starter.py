@@ -17,6 +17,7 @@ from cli import (
     flows,
     imports,
     mappings,
+    people,
     plan,
     report,
     strategy,
@@ -34,6 +35,7 @@ app.add_typer(dev.app, name="dev")
 app.add_typer(database.app, name="db")
 app.add_typer(tenants.app, name="tenant")
 app.add_typer(engagements.app, name="engagement")
+app.add_typer(people.app, name="people")
 app.add_typer(flows.app)
 app.add_typer(mappings.app, name="mappings")
 app.add_typer(imports.app, name="imports")

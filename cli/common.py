@@ -30,6 +30,7 @@ from db import import_review, tenancy
 from db.conflict_review import ConflictReviewError
 from db.import_files import ImportFileError
 from db.migrator import MigrationError
+from db.people import Person, whoami
 from db.plan_review import PlanImportError
 from db.pool import DatabaseConnectError, create_pool
 from db.strategy_overrides import StrategyOverrideError
@@ -102,7 +103,6 @@ USER_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-UserOption = typer.Option(..., "--user", envvar="MIGRATION_USER", help="Your e-mail (a member of the engagement).")
 JsonOption = typer.Option(False, "--json", help="Machine-readable output.")
 
 T = TypeVar("T")
@@ -147,6 +147,10 @@ def report_failure(exc: BaseException) -> int:
     if isinstance(exc, ValidationError) and exc.title == Settings.__name__:  # the environment, read at start
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
         print_error(f"invalid setting: {problems}")
+        return 1
+    if isinstance(exc, asyncpg.InsufficientPrivilegeError):  # row-level security or a grant refused the person
+        print_error(f"refused by the database ({_first_line(exc)}): your login may not do this; ask one of the "
+                    "engagement's owners or an administrator")
         return 1
     if isinstance(exc, USER_ERRORS):
         print_error(str(exc))
@@ -232,13 +236,15 @@ def _write_crash_file(exc: BaseException) -> Path:
 @dataclass
 class Session:
     endpoints: Endpoints
-    pool: asyncpg.Pool
+    pool: asyncpg.Pool  # the person's own login: row-level security gives it their rights only
     client: Client | None
+    me: Person  # who acts, as the database says (never a value typed on the command line)
 
 
 @asynccontextmanager
 async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
-    """The stack (started or reused), a database pool and, when asked, a Temporal client."""
+    """The stack (started or reused), a database pool under the person's own login and, when asked, a Temporal
+    client. A login that is no person's is refused in one line."""
     settings = get_settings()
     if temporal:
         endpoints = await ensure_stack(settings)
@@ -246,11 +252,13 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
         database_url, owner_url, _ = await ensure_database(settings)
         endpoints = Endpoints(database_url, owner_url, settings.temporal_address or "", settings.temporal_namespace,
                               None, not settings.database_url, not settings.temporal_address)
-    pool = await create_pool(endpoints.database_url, max_size=4, origin=endpoints.database_origin)
+    pool = await create_pool(endpoints.person_database_url, max_size=4, origin=endpoints.database_origin,
+                             **endpoints.person_connect_options(settings))
     try:
+        me = await whoami(pool)
         client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
                                       embedded=endpoints.embedded_temporal) if temporal else None
-        yield Session(endpoints, pool, client)
+        yield Session(endpoints, pool, client, me)
     finally:
         await pool.close()
 

@@ -7,7 +7,6 @@ from rich.table import Table
 
 from cli.common import (
     JsonOption,
-    UserOption,
     console,
     print_json,
     run_async,
@@ -50,7 +49,6 @@ async def conflicts_resolve(
     keep: bool = typer.Option(False, "--keep", help="Keep the asset's value."),
     take: bool = typer.Option(False, "--take", help="Take the imported value."),
     reason: str = typer.Option("", help="Why; kept with the decision."),
-    user: str = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Settle a column of an asset: keep its value or take the imported one (every open conflict of that
@@ -59,8 +57,7 @@ async def conflicts_resolve(
         ctx.fail("decide with exactly one of --keep (the asset's value) and --take (the imported one)")
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        result = await resolve_conflict(s.pool, ref, conflict, "keep" if keep else "take", user_id, reason)
+        result = await resolve_conflict(s.pool, ref, conflict, "keep" if keep else "take", s.me.id, reason)
     if as_json:
         print_json(result)
         return

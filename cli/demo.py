@@ -24,7 +24,7 @@ from cli.common import (
 )
 from cli.flows import status_line
 from db import tenancy
-from db.pool import tenant_transaction
+from db.pool import create_pool, tenant_transaction
 from db.queries import sql
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
@@ -61,28 +61,32 @@ async def demo(
         if TEST_TENANT_1 not in clients:
             await tenancy.create_client(s.pool, "Demo Client", client_id)
         name = f"Data-centre exit {datetime.now():%Y-%m-%d %H:%M:%S}"
-        engagement_id = await tenancy.create_engagement(s.pool, client_id, name, start_date=date.today())
+        # The person running the demo creates the engagement and owns it; the in-process worker uses the
+        # service role, as every worker does.
+        engagement_id = await tenancy.create_engagement(s.pool, client_id, name, start_date=date.today(),
+                                                        owner=s.me.email)
         ref = tenancy.EngagementRef(engagement_id, client_id, name)
-        user_id = await tenancy.ensure_user(s.pool, "demo.owner@example.com", "Demo Owner")
-        await tenancy.add_member(s.pool, ref, user_id, "owner")
-        worker = build_worker(s.client, s.pool, get_settings().task_queue)
-        async with worker:
-            workflow_id, _ = await control.launch(
-                s.client, s.pool, ref, [inventory], get_settings().task_queue,
-                auto_approve=() if approve_manually else PHASES, launched_by=user_id)  # type: ignore[arg-type]
-            console.print(f"launched {name}: {workflow_url(s.endpoints, workflow_id) or workflow_id}")
-            if approve_manually:
-                console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE "
-                              "--user demo.owner@example.com")
-            last = None
-            while await control.is_running(s.client, ref):
-                st = await control.status(s.client, ref)
-                line = status_line(st)
-                if line != last:
-                    console.print(line, highlight=False)
-                    last = line
-                await asyncio.sleep(1)
-            final = await control.status(s.client, ref)
+        service_pool = await create_pool(s.endpoints.database_url, max_size=8, origin=s.endpoints.database_origin)
+        try:
+            worker = build_worker(s.client, service_pool, get_settings().task_queue)
+            async with worker:
+                workflow_id, _ = await control.launch(
+                    s.client, s.pool, ref, [inventory], get_settings().task_queue,
+                    auto_approve=() if approve_manually else PHASES, launched_by=s.me.id)  # type: ignore[arg-type]
+                console.print(f"launched {name}: {workflow_url(s.endpoints, workflow_id) or workflow_id}")
+                if approve_manually:
+                    console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE")
+                last = None
+                while await control.is_running(s.client, ref):
+                    st = await control.status(s.client, ref)
+                    line = status_line(st)
+                    if line != last:
+                        console.print(line, highlight=False)
+                        last = line
+                    await asyncio.sleep(1)
+                final = await control.status(s.client, ref)
+        finally:
+            await service_pool.close()
         # The worker has stopped and the report is written before the summary, so whatever they log comes
         # first and the summary is read in one piece.
         index = await write_report(s.pool, ref, get_settings().data_path / "reports" / str(ref.id))

@@ -81,7 +81,7 @@ async def engagement_create(
         help=f"Remind about pending approvals this often: {tenancy.REMINDER_HOURS_MIN:g} to "
              f"{tenancy.REMINDER_HOURS_MAX:g} hours."),
     owner: str = typer.Option(None, "--owner", callback=usage_check(tenancy.checked_email),
-                              help="E-mail of the engagement owner (may approve)."),
+                              help="E-mail of the engagement's first owner (may approve); you, if not given."),
     learning_scope: str = typer.Option(
         "client", callback=usage_check(tenancy.checked_learning_scope),
         help=f"Where mapping corrections are learned: {', '.join(LEARNING_SCOPES)} (global: shared as "
@@ -91,13 +91,14 @@ async def engagement_create(
                                    f"({_GOALS_TEXT}; 3 is neutral)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Create an engagement of a client, optionally with its owner (both or nothing)."""
+    """Create an engagement of a client (its administrators and platform administrators may) with its first
+    owner, in one step (both or nothing)."""
     async with session(temporal=False) as s:
         client_id = await tenancy.find_client(s.pool, client)
         engagement_id = await tenancy.create_engagement(
             s.pool, client_id, name, start_date=date.fromisoformat(start_date) if start_date else None,
             policy=tenancy.approval_policy(list(parse_phases(auto_approve)), reminder_hours),
-            learning_scope=learning_scope, business_goals=_parse_goals(goals), owner=owner)
+            learning_scope=learning_scope, business_goals=_parse_goals(goals), owner=owner or s.me.email)
     if as_json:
         print_json({"id": str(engagement_id), "client_account_id": str(client_id), "name": name})
     else:

@@ -14,7 +14,6 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from cli import paths
 from cli.common import (
     JsonOption,
-    UserOption,
     console,
     parse_phases,
     print_json,
@@ -23,6 +22,7 @@ from cli.common import (
     workflow_url,
 )
 from db import tenancy
+from db.people import record_request
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES
@@ -43,7 +43,6 @@ async def launch(
              "A dependency export alone enriches an engagement that already has assets.",
     ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
-    user: str = typer.Option(None, "--user", envvar="MIGRATION_USER", help="Your e-mail, recorded as launcher."),
     as_json: bool = JsonOption,
 ) -> None:
     """Upload an inventory and start the engagement's flow (refused if it already runs); a dependency export alone
@@ -52,10 +51,10 @@ async def launch(
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         await control.check_import(s.pool, ref, roles)
-        user_id = await tenancy.find_user(s.pool, user) if user else None
+        await record_request(s.pool, ref, "launch")  # the database checks that this person may launch it
         workflow_id, master_flow_id = await control.launch(
             s.client, s.pool, ref, import_files, get_settings().task_queue,
-            auto_approve=parse_phases(auto_approve), launched_by=user_id)  # type: ignore[arg-type]
+            auto_approve=parse_phases(auto_approve), launched_by=s.me.id)  # type: ignore[arg-type]
         ui = workflow_url(s.endpoints, workflow_id)
     if as_json:
         print_json({"workflow_id": workflow_id, "master_flow_id": str(master_flow_id), "ui": ui})
@@ -182,7 +181,7 @@ async def status(
     raise typer.Exit(code)
 
 
-async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[MasterStatus]], phase: str,
+async def _decide(engagement: str, action: Callable[..., Awaitable[MasterStatus]], phase: str,
                   note: str | None, done: str, *, a_phase_follows: bool = True) -> None:
     """Send a person's decision; print what happens next, or the one line saying why it was refused.
 
@@ -190,8 +189,7 @@ async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[Ma
     control.check_phase(phase)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        st = await action(s.client, ref, phase, user_id, note)
+        st = await action(s.client, s.pool, ref, phase, s.me.id, note)
     if st.paused and a_phase_follows:
         done += " when the engagement is resumed"
     console.print(f"{ref.name}: {done}; completed phases: {', '.join(st.phases_completed) or '-'} "
@@ -200,34 +198,34 @@ async def _decide(engagement: str, user: str, action: Callable[..., Awaitable[Ma
 
 @app.command("approve")
 @run_async
-async def approve(engagement: str, phase: str, user: str = UserOption,
+async def approve(engagement: str, phase: str,
                   comment: str = typer.Option(None, help="Why, for the record.")) -> None:
     """Approve a phase that awaits approval; the engagement moves on."""
     following = PHASES.index(phase) + 1 if phase in PHASES else len(PHASES)
     done = f"phase {PHASES[following]} starts" if following < len(PHASES) else "the engagement completes"
-    await _decide(engagement, user, control.approve, phase, comment, done, a_phase_follows=following < len(PHASES))
+    await _decide(engagement, control.approve, phase, comment, done, a_phase_follows=following < len(PHASES))
 
 
 @app.command("reject")
 @run_async
-async def reject(engagement: str, phase: str, user: str = UserOption,
+async def reject(engagement: str, phase: str,
                  reason: str = typer.Option(..., help="What must change; the phase runs again.")) -> None:
     """Reject a phase: it runs again (with any corrections made meanwhile) and waits again."""
-    await _decide(engagement, user, control.reject, phase, reason, f"phase {phase} runs again")
+    await _decide(engagement, control.reject, phase, reason, f"phase {phase} runs again")
 
 
 @app.command("rollback")
 @run_async
-async def rollback(engagement: str, phase: str, user: str = UserOption,
+async def rollback(engagement: str, phase: str,
                    reason: str = typer.Option(None, help="Why, for the record.")) -> None:
     """Return to an earlier phase and run again from there."""
-    await _decide(engagement, user, control.rollback, phase, reason, f"phase {phase} and those after it run again")
+    await _decide(engagement, control.rollback, phase, reason, f"phase {phase} and those after it run again")
 
 
 async def _steer(engagement: str, action: Callable[..., Awaitable[str]]) -> None:
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        done = await action(s.client, ref)
+        done = await action(s.client, s.pool, ref)
     console.print(done, highlight=False, markup=False)
 
 

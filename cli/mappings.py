@@ -7,7 +7,6 @@ from rich.table import Table
 
 from cli.common import (
     JsonOption,
-    UserOption,
     console,
     latest_imports,
     print_json,
@@ -77,7 +76,6 @@ async def mappings_set(
     pairs: list[str] = typer.Argument(None, help="COLUMN=TARGET pairs (target: an asset field, see `mappings targets`)."),
     ignore: list[str] = typer.Option([], "--ignore", help="Leave this column unmapped (repeatable)."),
     file_name: str = typer.Option(None, "--file", help="The file, when several files have the column."),
-    user: str = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Correct suggested mappings; the platform learns them for the next imports."""
@@ -86,19 +84,17 @@ async def mappings_set(
     corrections = _parse_corrections(pairs or [], ignore, file_name)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        st = await control.review_mappings(s.client, ref, user_id, corrections)
+        st = await control.review_mappings(s.client, s.pool, ref, s.me.id, corrections)
     _print_review(ref, st, as_json)
 
 
 @app.command("approve")
 @run_async
-async def mappings_approve(engagement: str, user: str = UserOption, as_json: bool = JsonOption) -> None:
+async def mappings_approve(engagement: str, as_json: bool = JsonOption) -> None:
     """Accept the remaining suggestions as they are; discovery goes on when nothing blocks."""
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        st = await control.review_mappings(s.client, ref, user_id, accept_remaining=True)
+        st = await control.review_mappings(s.client, s.pool, ref, s.me.id, accept_remaining=True)
     _print_review(ref, st, as_json)
 
 

@@ -9,7 +9,6 @@ import typer
 from cli import paths
 from cli.common import (
     JsonOption,
-    UserOption,
     console,
     print_json,
     run_async,
@@ -41,15 +40,14 @@ async def plan_export(
 async def plan_import(engagement: str,
                       path: Path = typer.Argument(..., parser=paths.given_path,
                                                   help="An edited plan (.csv or .xlsx)."),
-                      user: str = UserOption, as_json: bool = JsonOption) -> None:
+                      as_json: bool = JsonOption) -> None:
     """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with its problems
     (the first 30 on stderr, one a line; with --json, up to 1,000 as JSON on stdout)."""
     try:
         paths.plan_file(path)
         async with session(temporal=False) as s:
             ref = await tenancy.resolve_engagement(s.pool, engagement)
-            user_id = await tenancy.find_user(s.pool, user)
-            result = await import_plan(s.pool, ref, path, user_id)
+            result = await import_plan(s.pool, ref, path, s.me.id)
     except PlanImportError as exc:
         if not as_json:
             raise

@@ -6,7 +6,6 @@ import typer
 
 from cli.common import (
     JsonOption,
-    UserOption,
     console,
     print_json,
     run_async,
@@ -26,16 +25,14 @@ async def strategy_set(
     asset: str = typer.Argument(..., help="Asset id or name."),
     strategy: str = typer.Argument(..., help=f"One of {', '.join(SIX_R_STRATEGIES)} (or a synonym)."),
     reason: str = typer.Option(..., help="Why; kept with the decision."),
-    user: str = UserOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Override an asset's recommended strategy; later assessments keep it, and it is stored as a pattern."""
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        user_id = await tenancy.find_user(s.pool, user)
-        result = await override_strategy(s.pool, ref, asset, strategy, user_id, reason)
+        result = await override_strategy(s.pool, ref, asset, strategy, s.me.id, reason)
     if as_json:
         print_json(result)
         return
     console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
-                  f"(decided by {user})")
+                  f"(decided by {s.me.email})")

@@ -1,4 +1,4 @@
-"""`tenant create|list`: client accounts."""
+"""`tenant create|list|add-admin`: client accounts and their administrators."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cli.common import (
     session,
 )
 from cli.input_checks import checked_uuid, usage_check
-from db import tenancy
+from db import people, tenancy
 
 app = typer.Typer(no_args_is_help=True, help='Client accounts (tenants).')
 
@@ -52,3 +52,16 @@ async def tenant_list(as_json: bool = JsonOption) -> None:
     for r in rows:
         table.add_row(str(r["id"]), r["name"], r["slug"], r["status"])
     console.print(table)
+
+
+@app.command("add-admin")
+@run_async
+async def tenant_add_admin(
+    client: str = typer.Argument(..., help="Client id, slug or name."),
+    email: str = typer.Argument(..., callback=usage_check(tenancy.checked_email)),
+) -> None:
+    """Make a person an administrator of a client: they create its engagements and manage its people
+    (platform administrators only; nobody names themselves)."""
+    async with session(temporal=False) as s:
+        await people.add_client_admin(s.pool, await tenancy.find_client(s.pool, client), email)
+    console.print(f"{email} administers client {client}", highlight=False, markup=False)

@@ -149,10 +149,26 @@ def connecting(dsn: str, origin: str | None) -> Iterator[None]:
         raise DatabaseConnectError(_connect_failure_message(dsn, origin, exc)) from None
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, origin: str | None = None) -> asyncpg.Pool:
-    """A pool with the codecs on every connection; `origin` names where `dsn` comes from if it cannot connect."""
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, origin: str | None = None,
+                      **connect_options: object) -> asyncpg.Pool:
+    """A pool with the codecs on every connection; `origin` names where `dsn` comes from if it cannot connect.
+    `connect_options` go to asyncpg's connect (user, passfile)."""
     with connecting(dsn, origin):
-        return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init_connection)
+        return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init_connection,
+                                         **connect_options)
+
+
+def without_credentials(url: str) -> str:
+    """The URL's server and database only: user, password and secret parameters removed, so that a person's
+    connection takes their own login from the libpq environment (PGUSER, PGPASSWORD, PGPASSFILE or ~/.pgpass,
+    PGSERVICE), never the service role's."""
+    parts = _split(url)
+    if parts is None:
+        raise DatabaseConnectError(f"DATABASE_URL {INVALID_URL}")
+    query = "&".join(field for field in parts.query.split("&")
+                     if field and not _is_secret_parameter(field)
+                     and unquote_plus(field.partition("=")[0]).lower() != "user")
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query=query))
 
 
 async def connect(dsn: str) -> asyncpg.Connection:

@@ -9,16 +9,23 @@ The embedded services live under the data directory (`Settings.data_path`): `pos
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import re
 import secrets
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
+
 from db.bootstrap import bootstrap
 from db.migrator import migrate
-from runtime.embedded_postgres import EmbeddedPostgres, PostgresStatus
+from db.people import new_password, scram_verifier
+from db.pool import without_credentials
+from db.queries import sql
+from runtime.embedded_postgres import SUPERUSER, EmbeddedPostgres, PostgresStatus
 from runtime.embedded_temporal import EmbeddedTemporal, TemporalStatus
 from runtime.settings import Settings, default_data_dir
 
@@ -36,7 +43,7 @@ class DataDirError(RuntimeError):
 
 @dataclass(frozen=True)
 class Endpoints:
-    database_url: str
+    database_url: str  # the service role's (workers)
     database_owner_url: str | None
     temporal_address: str
     temporal_namespace: str
@@ -45,9 +52,61 @@ class Endpoints:
     embedded_temporal: bool
 
     @property
+    def person_database_url(self) -> str:
+        """Where a person connects: the database's server, with the person's own login (never the service's)."""
+        return without_credentials(self.database_url)
+
+    def person_connect_options(self, settings: Settings) -> dict[str, str]:
+        """How a person's connection finds their login: the libpq environment (PGUSER, PGPASSWORD, PGPASSFILE
+        or ~/.pgpass, PGSERVICE) when set; on the embedded default, else, the local administrator's login and
+        the password file the stack keeps for it."""
+        if not self.embedded_postgres or _LIBPQ_LOGIN.intersection(os.environ):
+            return {}
+        passfile = embedded_postgres(settings).root / PEOPLE_PASSFILE
+        return {"user": local_login(), **({"passfile": str(passfile)} if passfile.exists() else {})}
+
+    @property
     def database_origin(self) -> str:
         """Where the application URL comes from, as a connection error names it."""
         return EMBEDDED_DATABASE_ORIGIN if self.embedded_postgres else "DATABASE_URL"
+
+
+# The libpq variables that say who connects; when any is set, a person's connection follows them.
+_LIBPQ_LOGIN = frozenset({"PGUSER", "PGPASSWORD", "PGPASSFILE", "PGSERVICE"})
+# The embedded stack's password file for the local administrator's login (owner-readable only).
+PEOPLE_PASSFILE = "people.pgpass"
+
+
+def local_login() -> str:
+    """The login of the person who runs the embedded stack: their operating-system user name, spelled as a
+    person's login may be (lower-case letters, digits and _; never a platform or superuser role's name)."""
+    name = re.sub(r"[^a-z0-9_]", "_", getpass.getuser().lower())[:55] or "admin"
+    if not re.match(r"[a-z_]", name) or name.startswith(("migration", "pg_")) or name == SUPERUSER:
+        name = f"person_{name}"
+    return name
+
+
+async def ensure_local_admin(pg: EmbeddedPostgres, database: str = EMBEDDED_DATABASE) -> str:
+    """The embedded stack's first person: a platform administrator with the local user's login, whose password
+    the stack keeps in its password file (made again if the file is lost). Returns the login."""
+    login = local_login()
+    passfile = pg.root / PEOPLE_PASSFILE
+    conn = await asyncpg.connect(pg.superuser_url(database))
+    try:
+        exists = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", login)
+        if exists and passfile.exists():
+            return login
+        password = new_password()
+        # Role statements take no parameters: the login is a checked identifier, the verifier a quoted literal.
+        verb = "ALTER" if exists else "CREATE"
+        await conn.execute(f'{verb} ROLE "{login}" LOGIN PASSWORD $pw${scram_verifier(password)}$pw$')
+        await conn.execute(f'GRANT migration_person, migration_admin TO "{login}"')
+        await conn.execute(sql("local_admin_user"), f"{login}@localhost.localdomain", login)
+    finally:
+        await conn.close()
+    passfile.write_text(f"127.0.0.1:*:{database}:{login}:{password}\n")
+    passfile.chmod(0o600)
+    return login
 
 
 def embedded_postgres(settings: Settings) -> EmbeddedPostgres:
@@ -138,6 +197,7 @@ async def ensure_database(settings: Settings) -> tuple[str, str | None, bool]:
                         origin=EMBEDDED_DATABASE_ORIGIN)
         owner_url = role_url(pg, "migration_owner", creds["migration_owner"])
         await migrate(owner_url, origin=EMBEDDED_DATABASE_ORIGIN)
+        await ensure_local_admin(pg)
     except BaseException:
         if started:
             pg.stop()

@@ -181,14 +181,15 @@ GRANT EXECUTE ON FUNCTION migration.may_add_people(), migration.record_person_lo
     migration.is_platform_admin(), migration.person_id() TO migration_people;
 ALTER FUNCTION migration.create_person_login(text, text, text, text) OWNER TO migration_people;
 
--- A person by e-mail, created (without a login) on first use: for a manager naming members.
+-- A person by e-mail, created (without a login) on first use, an existing one unchanged: for the service and
+-- for a person who manages the engagement of the context (or administers the platform) naming members.
 CREATE FUNCTION migration.person_by_email(p_email text, p_display_name text)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_user uuid;
 BEGIN
-    IF NOT (migration.is_platform_admin()
+    IF migration.is_person() AND NOT (migration.is_platform_admin()
             OR migration.person_may(migration.current_client_id(), migration.current_engagement_id(), 'manage')) THEN
         RAISE EXCEPTION 'only an owner of the engagement or an administrator names its members' USING ERRCODE = '42501';
     END IF;
@@ -282,7 +283,7 @@ CREATE POLICY person_read ON migration.client_accounts FOR SELECT TO migration_p
     USING (id = migration.current_client_id() AND (SELECT migration.person_sees_client(migration.current_client_id())));
 CREATE POLICY person_read ON migration.engagements FOR SELECT TO migration_person
     USING (client_account_id = migration.current_client_id()
-           AND migration.person_may(client_account_id, id, 'read'));
+           AND (migration.person_may(client_account_id, id, 'read') OR migration.is_platform_admin()));
 
 -- Clients: platform administrators create them; engagements: their client's administrators.
 GRANT INSERT ON migration.client_accounts, migration.engagements TO migration_person;
@@ -291,6 +292,11 @@ CREATE POLICY person_create ON migration.client_accounts FOR INSERT TO migration
 CREATE POLICY person_create ON migration.engagements FOR INSERT TO migration_person
     WITH CHECK (client_account_id = migration.current_client_id()
                 AND (migration.is_client_admin(client_account_id) OR migration.is_platform_admin()));
+
+-- A person sees their own memberships; a platform administrator those of the engagements they create.
+CREATE POLICY person_own ON migration.engagement_members FOR SELECT TO migration_person
+    USING (client_account_id = migration.current_client_id() AND engagement_id = migration.current_engagement_id()
+           AND (user_id = (SELECT migration.person_id()) OR migration.is_platform_admin()));
 
 -- Members: owners and client administrators manage them; nobody adds themselves to an engagement that has
 -- members (the creator of a new engagement becomes its first owner).
@@ -305,7 +311,6 @@ CREATE POLICY person_manage ON migration.engagement_members FOR INSERT TO migrat
                                                            migration.current_engagement_id(), 'manage')) END);
 CREATE POLICY person_manage_update ON migration.engagement_members FOR UPDATE TO migration_person
     USING (client_account_id = migration.current_client_id() AND engagement_id = migration.current_engagement_id()
-           AND user_id <> (SELECT migration.person_id())
            AND (SELECT migration.person_may(migration.current_client_id(), migration.current_engagement_id(),
                                             'manage')));
 CREATE POLICY person_manage_delete ON migration.engagement_members FOR DELETE TO migration_person
@@ -440,4 +445,4 @@ GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migratio
     migration.person_by_email(text, text), migration.add_client_admin(uuid, uuid), migration.audit_changes()
     TO migration_person;
 GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migration.person_may(uuid, uuid, text),
-    migration.request_right(text) TO migration_app;
+    migration.request_right(text), migration.person_by_email(text, text) TO migration_app;

@@ -230,10 +230,29 @@ async def insert_raw_tenant(pool: asyncpg.Pool, label: str) -> RawTenant:
     return t
 
 
+async def give_login(db: TestDatabase, user_id: uuid.UUID | None = None, *, admin: bool = False) -> dict[str, str]:
+    """A PostgreSQL login of their own for a person (a new person if `user_id` is None; a platform administrator
+    if `admin`), as the PGUSER and PGPASSWORD a CLI process of theirs runs with."""
+    login, password = f"p_{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
+    conn = await asyncpg.connect(db.superuser_url)
+    try:
+        await conn.execute(f"CREATE ROLE {login} LOGIN PASSWORD '{password}' IN ROLE migration_person")
+        if admin:
+            await conn.execute(f"GRANT migration_admin TO {login}")
+        if user_id is None:
+            await conn.execute("INSERT INTO migration.users (email, login_role) VALUES ($1, $1)", f"{login}@example.com")
+        else:
+            await conn.execute("UPDATE migration.users SET login_role = $1 WHERE id = $2", login, user_id)
+    finally:
+        await conn.close()
+    return {"PGUSER": login, "PGPASSWORD": password}
+
+
 @pytest.fixture
-def cli_env(dev_env, migrated_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
-    """The environment of a CLI process that talks to the suite's PostgreSQL and Temporal dev server."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
+async def cli_env(dev_env, migrated_db: TestDatabase, tmp_path: Path) -> dict[str, str]:
+    """The environment of a CLI process that talks to the suite's PostgreSQL and Temporal dev server, as a
+    platform administrator of its own (`give_login` gives another person's)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
     env.update(DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
                MIGRATION_DATA_DIR=str(tmp_path / "data"), LOG_LEVEL="WARNING")
-    return env
+    return env | await give_login(migrated_db, admin=True)

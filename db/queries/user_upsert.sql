@@ -1,10 +1,3 @@
--- A person by e-mail (case-insensitive), created on first use; an existing identity is not changed.
-WITH created AS (
-    INSERT INTO migration.users (email, display_name) VALUES ($1, $2)
-    ON CONFLICT ((lower(email))) DO NOTHING
-    RETURNING id
-)
-SELECT id FROM created
-UNION ALL
-SELECT id FROM migration.users WHERE lower(email) = lower($1)
-LIMIT 1
+-- A person by e-mail (case-insensitive), created on first use without a login; an existing identity is not
+-- changed. A person calling it must manage the engagement of the context (or administer the platform).
+SELECT migration.person_by_email($1, $2)
