@@ -240,7 +240,8 @@ async def give_login(db: TestDatabase, user_id: uuid.UUID | None = None, *, admi
         if admin:
             await conn.execute(f"GRANT migration_admin TO {login}")
         if user_id is None:
-            await conn.execute("INSERT INTO migration.users (email, login_role) VALUES ($1, $1)", f"{login}@example.com")
+            await conn.execute("INSERT INTO migration.users (email, login_role) VALUES ($1, $2)", f"{login}@example.com",
+                               login)
         else:
             await conn.execute("UPDATE migration.users SET login_role = $1 WHERE id = $2", login, user_id)
     finally:
