@@ -23,7 +23,7 @@ from cli.flows import _changes_only, status_line, watch
 from domain.flow_contracts import MappingCorrection
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import make_engagement
+from tests.conftest import give_login, make_engagement
 from tests.flow_helpers import inventory_file, run_starter, running_worker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +48,6 @@ async def _watch(env: dict[str, str], engagement: str) -> tuple[int, list[str]]:
     return code, lines
 
 
-async def _email(superuser_conn, user_id) -> str:
-    return await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", user_id)
-
-
 # ----------------------------------------------------------------------------- status --watch
 async def test_watch_prints_each_change_once(dev_env, app_pool, tmp_path: Path, capsys) -> None:
     """The watch loop itself, polling far faster than the flow changes: each state is printed once."""
@@ -71,54 +67,55 @@ async def test_watch_prints_each_change_once(dev_env, app_pool, tmp_path: Path, 
 
 
 async def test_watch_ends_when_a_person_must_approve_and_when_completed(
-    dev_env, app_pool, superuser_conn, cli_env, tmp_path: Path
+    dev_env, app_pool, migrated_db, cli_env, tmp_path: Path
 ) -> None:
     e = await make_engagement(app_pool)
-    owner = await _email(superuser_conn, e.owner_id)
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
     engagement = str(e.ref.id)
-    await _refused(cli_env, "status", engagement, "--watch", message="has not been launched")
+    await _refused(owner, "status", engagement, "--watch", message="has not been launched")
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue,
                              auto_approve=PHASES[1:])
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 3, lines
         assert "awaiting approval of discovery" in lines[-2]
         assert lines[-1] == f"{e.ref.name}: phase discovery awaits approval: `approve` or `reject` it"
 
-        code, out, _ = await run_starter(cli_env, "status", engagement)
+        code, out, _ = await run_starter(owner, "status", engagement)
         assert code == 0 and "awaiting approval" in out and "│" in out  # without --watch: the table, exit 0
-        await _refused(cli_env, "approve", engagement, "assessment", "--user", owner,
+        await _refused(owner, "approve", engagement, "assessment",
                        message="phase assessment is not awaiting a decision; phase discovery awaits approval")
-        code, out, _ = await run_starter(cli_env, "pause", engagement)
+        code, out, _ = await run_starter(owner, "pause", engagement)
         assert code == 0 and "can still be approved" in out, out
-        code, out, _ = await run_starter(cli_env, "approve", engagement, "discovery", "--user", owner)
+        code, out, _ = await run_starter(owner, "approve", engagement, "discovery")
         assert code == 0 and "phase assessment starts when the engagement is resumed;" in out, out
         await wait_for(dev_env.client, e.ref, lambda st: st.status == "paused")
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 3 and lines[-2].startswith("paused, phase discovery"), lines  # "paused" said once
-        code, out, _ = await run_starter(cli_env, "status", engagement)
+        code, out, _ = await run_starter(owner, "status", engagement)
         assert code == 0 and "paused" in out and "(paused)" not in out, out
-        code, out, _ = await run_starter(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(owner, "resume", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: resumed")
 
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 0, lines
         assert lines[-2].startswith("completed, phase execution")
         assert lines[-1] == f"{e.ref.name}: the engagement has completed"
-        await _refused(cli_env, "pause", engagement, message="nothing to pause — the engagement has completed")
-        await _refused(cli_env, "approve", engagement, "execution", "--user", owner,
+        await _refused(owner, "pause", engagement, message="nothing to pause — the engagement has completed")
+        await _refused(owner, "approve", engagement, "execution",
                        message="nothing to approve — the engagement has completed")
 
 
-async def test_watch_on_a_terminal_redraws_in_place(dev_env, app_pool, cli_env, tmp_path: Path) -> None:
+async def test_watch_on_a_terminal_redraws_in_place(dev_env, app_pool, migrated_db, cli_env, tmp_path: Path) -> None:
     e = await make_engagement(app_pool)
+    viewer = cli_env | await give_login(migrated_db, e.viewer_id)  # a viewer reads the status
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         await wait_for(dev_env.client, e.ref, lambda st: st.awaiting_approval == "discovery")
         terminal, child_end = pty.openpty()
         proc = await asyncio.create_subprocess_exec(
             sys.executable, str(ROOT / "starter.py"), "status", str(e.ref.id), "--watch",
-            env={**cli_env, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}, cwd=ROOT,
+            env={**viewer, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}, cwd=ROOT,
             stdout=child_end, stderr=asyncio.subprocess.PIPE)
         os.close(child_end)
         screen = await asyncio.to_thread(_read_until_closed, terminal)
@@ -142,86 +139,90 @@ def _read_until_closed(fd: int) -> str:
     return b"".join(chunks).decode(errors="replace")
 
 
-async def test_watch_ends_on_a_failure_and_a_cancellation(dev_env, app_pool, cli_env, tmp_path: Path) -> None:
+async def test_watch_ends_on_a_failure_and_a_cancellation(dev_env, app_pool, migrated_db, cli_env, tmp_path: Path) -> None:
     e = await make_engagement(app_pool)
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
     engagement = str(e.ref.id)
     bad = tmp_path / "inventory.csv"
     bad.write_bytes(BINARY)
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [bad], queue)
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 4, lines
         assert lines[-2].startswith("failed, phase discovery") and "binary data (NUL bytes)" in lines[-2]
         assert lines[-1] == f"{e.ref.name}: phase discovery failed; reject it to re-run it or roll back"
 
-        await _refused(cli_env, "pause", engagement,
+        await _refused(owner, "pause", engagement,
                        message="nothing to pause — phase discovery failed; reject it to re-run it or roll back")
-        code, out, _ = await run_starter(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(owner, "resume", engagement)
         assert code == 0 and out.startswith(f"{e.ref.name}: not paused, nothing to resume; phase discovery failed")
-        code, out, _ = await run_starter(cli_env, "cancel", engagement)
+        code, out, _ = await run_starter(owner, "cancel", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: cancelled; its data is kept, and `launch` starts it again")
 
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 4 and lines[-1] == f"{e.ref.name}: the engagement was cancelled; `launch` starts it again"
-        await _refused(cli_env, "cancel", engagement, message="nothing to cancel — the engagement was cancelled")
-        await _refused(cli_env, "resume", engagement, message="nothing to resume — the engagement was cancelled")
+        await _refused(owner, "cancel", engagement, message="nothing to cancel — the engagement was cancelled")
+        await _refused(owner, "resume", engagement, message="nothing to resume — the engagement was cancelled")
 
 
 async def test_watch_ends_at_the_mapping_review_and_approve_points_to_it(
-    dev_env, app_pool, superuser_conn, cli_env, tmp_path: Path
+    dev_env, app_pool, migrated_db, cli_env, tmp_path: Path
 ) -> None:
     e = await make_engagement(app_pool)
-    owner = await _email(superuser_conn, e.owner_id)
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
     engagement = str(e.ref.id)
     inventory = tmp_path / "servers.csv"
     inventory.write_text(UNPLACEABLE, encoding="utf-8")
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory], queue)
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 3, lines
         assert "waiting for mapping review" in lines[-2]
         assert lines[-1].startswith(f"{e.ref.name}: discovery waits for a mapping review")
         assert "`mappings show`" in lines[-1] and "`mappings approve`" in lines[-1]
 
         for decision in (("approve", engagement, "discovery"), ("reject", engagement, "discovery", "--reason", "x")):
-            await _refused(cli_env, *decision, "--user", owner, message="discovery waits for a mapping review")
-        await _refused(cli_env, "mappings", "set", engagement, "Kennung=nmae", "--user", owner,
+            await _refused(owner, *decision, message="discovery waits for a mapping review")
+        await _refused(owner, "mappings", "set", engagement, "Kennung=nmae",
                        message="'nmae' is not an asset column (did you mean 'name'?)")
-        await _refused(cli_env, "mappings", "set", engagement, "Kenung=name", "--user", owner,
+        await _refused(owner, "mappings", "set", engagement, "Kenung=name",
                        message="no column 'Kenung' in this engagement's import (did you mean 'Kennung'?)")
-        await _refused(cli_env, "mappings", "set", engagement, "Kennung=name", "--file", "server.csv", "--user", owner,
+        await _refused(owner, "mappings", "set", engagement, "Kennung=name", "--file", "server.csv",
                        message="no file 'server.csv' in this engagement's import (did you mean 'servers.csv'?)")
         await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
 
-async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, cli_env, tmp_path: Path) -> None:
+async def test_pause_and_resume_say_what_they_did(dev_env, app_pool, migrated_db, cli_env, tmp_path: Path) -> None:
     """Paused while discovery waits for the mapping review, so the flow holds at a known place: before the
     step after the review."""
     e = await make_engagement(app_pool)
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
     engagement = str(e.ref.id)
     inventory = tmp_path / "servers.csv"
     inventory.write_text(UNPLACEABLE, encoding="utf-8")
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, e.ref, [inventory], queue)
         await wait_for(dev_env.client, e.ref, lambda st: st.waiting_for is not None)
-        code, out, _ = await run_starter(cli_env, "pause", engagement)
+        viewer = cli_env | await give_login(migrated_db, e.viewer_id)
+        await _refused(viewer, "pause", engagement, message=f"you may not pause in engagement {e.ref.name!r}")
+        code, out, _ = await run_starter(owner, "pause", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: paused; phase discovery holds before its next step "
                                           "(a running step finishes first) until `resume`")
-        code, out, _ = await run_starter(cli_env, "pause", engagement)
+        code, out, _ = await run_starter(owner, "pause", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: already paused; `resume` lets it go on")
         await control.review_mappings(dev_env.client, app_pool, e.ref, e.owner_id,
                                       [MappingCorrection(source_field="Kennung", target_field="name")],
                                       accept_remaining=True)
         await wait_for(dev_env.client, e.ref, lambda st: st.step == "attribute_mapping" and not st.waiting_for)
 
-        code, lines = await _watch(cli_env, engagement)
+        code, lines = await _watch(owner, engagement)
         assert code == 3 and lines[-2].startswith("running (paused), phase discovery / attribute_mapping"), lines
         assert lines[-1] == f"{e.ref.name}: the engagement is paused in discovery; `resume` lets it go on"
 
-        code, out, _ = await run_starter(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(owner, "resume", engagement)
         assert (code, out.strip()) == (0, f"{e.ref.name}: resumed")
         await wait_for(dev_env.client, e.ref, lambda st: not st.paused)
-        code, out, _ = await run_starter(cli_env, "resume", engagement)
+        code, out, _ = await run_starter(owner, "resume", engagement)
         assert code == 0 and out.startswith(f"{e.ref.name}: not paused, nothing to resume; phase discovery "), out
         await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
 
