@@ -72,6 +72,10 @@ def long_line(folder: Path) -> Path:
     return _write(folder / "long-line.jsonl", json.dumps({"name": "web-01"}) + "\n" + line + "\n")
 
 
+def long_value(folder: Path) -> Path:
+    return _write(folder / "long-value.json", json.dumps([{"name": "web-01", "notes": "y" * (MAX_ROW_CHARS + 1)}]))
+
+
 REFUSED = {  # a file -> the one sentence that refuses it
     deep_arrays: f"deep-arrays.json: refused, its JSON {DEEP}",
     deep_objects: f"deep-objects.json: refused, its JSON {DEEP}",
@@ -80,6 +84,7 @@ REFUSED = {  # a file -> the one sentence that refuses it
     many_sheets: "sheets.xlsx: refused, the workbook has 200 sheets, over the limit of 100 per workbook",
     long_row: "long-row.csv: refused, the row at line 3 is longer than 16 MiB, the limit of one row",
     long_line: "long-line.jsonl: refused, line 2 is longer than 16 MiB, the limit of one row",
+    long_value: "long-value.json: refused, a value is longer than 16 MiB, the limit of one row",
 }
 
 

@@ -6,6 +6,8 @@ import asyncio
 import csv
 import io
 import json
+import os
+import signal
 import uuid
 import zipfile
 from pathlib import Path
@@ -16,7 +18,7 @@ import xlsxwriter
 from domain.discovery.limits import MAX_COLUMNS, MAX_JSON_DEPTH, MAX_ROW_CHARS, MAX_SHEETS
 from domain.discovery.readers import InputFileError, open_file, open_table, open_tables
 from domain.discovery.readers.isolated import isolated_import, stream_import
-from domain.discovery.readers.json_records import too_deep
+from domain.discovery.readers.json_records import longest_unquoted, too_deep
 from domain.discovery.readers.table import readable
 
 
@@ -37,6 +39,18 @@ def read_all(table) -> list:
 ])
 def test_depth_is_counted_without_building_anything(text: str, deep: bool) -> None:
     assert too_deep(io.BytesIO(text.encode())) is deep
+
+
+@pytest.mark.parametrize(("parts", "long"), [
+    ([b'[{"a": "', b"x" * MAX_ROW_CHARS, b'"}]'], False),
+    ([b'[{"a": "', b"x" * (MAX_ROW_CHARS + 1), b'"}]'], True),
+    ([b"x" * (MAX_ROW_CHARS + 1)], True),  # no quote at all
+    ([b'"a", ' * (MAX_ROW_CHARS // 5)], False),  # quotes everywhere, in every block
+    ([b'"', b" " * ((1 << 20) - 3), b'"', b" " * MAX_ROW_CHARS, b'"'], False),  # a run across blocks, at the limit
+    ([b'"', b" " * ((1 << 20) - 3), b'"', b" " * (MAX_ROW_CHARS + 1), b'"'], True),
+])
+def test_a_value_longer_than_a_row_is_found_in_linear_time(parts: list[bytes], long: bool) -> None:
+    assert longest_unquoted(io.BytesIO(b"".join(parts))) is long
 
 
 def test_a_deep_json_file_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
@@ -161,3 +175,22 @@ def test_a_real_child_process_streams_the_import(tmp_path: Path) -> None:
 
     headers, count, report = asyncio.run(read())
     assert (headers, count, report["tables"]["servers.csv"]["role"]) == (["name", "ip"], 250, "inventory")
+
+
+def test_a_fault_of_the_reader_is_an_error_to_retry_not_bad_input(tmp_path: Path) -> None:
+    sent: list[tuple] = []
+    stream_import({uuid.uuid4(): tmp_path / "gone.csv"}, 10, sent.append)
+    assert len(sent) == 1 and sent[0][0] == "failed" and sent[0][1].startswith("FileNotFoundError: ")
+
+
+def test_a_reader_killed_midway_refuses_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "servers.csv"
+    path.write_text("name,ip\nweb-01,10.0.0.1\n")
+
+    async def read() -> None:
+        async with isolated_import({uuid.uuid4(): path}, 100) as reader:
+            os.kill(reader.pid, signal.SIGKILL)  # as the kernel does when the reader's memory limit is reached
+            await reader.next_file()
+
+    with pytest.raises(InputFileError, match=r"^servers.csv: refused, the reader was stopped \(SIGKILL\) before "):
+        asyncio.run(read())

@@ -11,7 +11,9 @@ batch ahead of the database.
 
 Messages, in order, per file: `("file", FileHead)`, then `("rows", [(number, values, problems), ...])` while
 its table has rows, then `("report", dict)`; at the end `("done",)`. A file the readers refuse ends the
-stream with `("refused", sentence)`, in the child, where no traceback is formatted.
+stream with `("refused", sentence)`, in the child, where no traceback is formatted; a fault of the reader
+itself with `("failed", line)`, which the worker raises as an error to retry. A child that dies without a word
+was killed or aborted (its memory limit reached in native code): the file is refused.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import resource
 import signal
 import struct
 import sys
+import traceback
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -79,6 +82,9 @@ def stream_import(paths: Mapping[UUID, Path], batch_size: int, send: Callable[[t
                          "of memory"))
     except RecursionError:
         send(("refused", f"{names}: refused, nested too deeply to read"))
+    except Exception as exc:  # a fault of the reader, not of the file: the worker retries the step
+        traceback.print_exc()  # to the child's stderr, for whoever fixes it
+        send(("failed", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"))
 
 
 def _sender(out: BinaryIO) -> Callable[[tuple], None]:
@@ -107,6 +113,11 @@ class IsolatedImport:
         self._names = names
         self._batch_size = batch_size
         self._file: FileHead | None = None
+
+    @property
+    def pid(self) -> int:
+        """The reader child's process id."""
+        return self._process.pid
 
     async def next_file(self) -> FileHead | None:
         """The next file's head; None once every file has been sent."""
@@ -150,12 +161,15 @@ class IsolatedImport:
                                  "seconds (the limit)") from None
         except asyncio.IncompleteReadError:
             code = await self._process.wait()
-            why = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit code {code}"
-            raise InputFileError(f"{self._names}: refused, the reader stopped ({why}) before reading it to the "
-                                 f"end: the file is damaged or needs more than {binary_size(READER_MEMORY_BYTES)} of "
-                                 "memory") from None
+            if code >= 0:
+                raise RuntimeError(f"the import reader of {self._names} exited with code {code}") from None
+            raise InputFileError(f"{self._names}: refused, the reader was stopped ({signal.Signals(-code).name}) "
+                                 f"before reading it to the end: the file needs more than "
+                                 f"{binary_size(READER_MEMORY_BYTES)} of memory or is damaged") from None
         if message[0] == "refused":
             raise InputFileError(message[1])
+        if message[0] == "failed":
+            raise RuntimeError(f"the import reader of {self._names} failed: {message[1]}")
         return message
 
 

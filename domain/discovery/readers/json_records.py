@@ -6,10 +6,11 @@ twice: a first pass collects the union of keys (the headers, in first-seen order
 the rows, so memory stays constant. Nested objects become dotted keys (`os.name`), arrays of scalars
 are joined with "; ", other arrays are kept as compact JSON.
 
-Bounds (`domain.discovery.limits`), checked before the work they bound: nesting deeper than `MAX_JSON_DEPTH`
-is found by a linear scan of the parser's events before any value is built (a JSON file is refused; a
-JSON Lines line is quarantined, checked before `json.loads` recurses into it); a JSON Lines line is read
-no further than `MAX_ROW_CHARS`; the union of keys stops at `MAX_COLUMNS`.
+Bounds (`domain.discovery.limits`), checked before the work they bound: a JSON file is refused when a run of
+bytes without a quote is longer than `MAX_ROW_CHARS` (a value the parser would read in quadratic time), or
+when it nests deeper than `MAX_JSON_DEPTH` (counted over the parser's events, before any value is built); a
+JSON Lines line is read no further than `MAX_ROW_CHARS`, and quarantined unread when too deep (checked before
+`json.loads` recurses into it); the union of keys stops at `MAX_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from domain.discovery.readers.table import (
 )
 
 _BOM = b"\xef\xbb\xbf"
+# ijson's parser re-reads a value that spans reads from its start: a value of n bytes costs n^2 / _BUFFER.
+_BUFFER = 1 << 20
 _DEPTH_STEP = {"start_map": 1, "start_array": 1, "end_map": -1, "end_array": -1}
 
 
@@ -49,7 +52,7 @@ def too_deep(stream: BinaryIO, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether the JSON in `stream` nests arrays and objects more than `limit` deep, read in linear time and
     constant memory (the parser's events are counted in C iterators; nothing is built). Malformed JSON is
     left to the reader that follows, which says where: scanned up to the error, it is not too deep."""
-    kinds = map(itemgetter(0), ijson.basic_parse(stream, use_float=False))
+    kinds = map(itemgetter(0), ijson.basic_parse(stream, use_float=False, buf_size=_BUFFER))
     try:
         return next(filter(limit.__lt__, accumulate(map(_DEPTH_STEP.get, kinds, repeat(0)))), None) is not None
     except ijson.JSONError:
@@ -61,8 +64,31 @@ def _line_too_deep(line: bytes) -> bool:
     return line.count(b"[") + line.count(b"{") > MAX_JSON_DEPTH and too_deep(io.BytesIO(line))
 
 
-def _refuse_deep(path: Path) -> None:
+def longest_unquoted(stream: BinaryIO, limit: int = MAX_ROW_CHARS) -> bool:
+    """Whether more than `limit` bytes follow each other without a `"`: where a JSON file holds a string (or
+    a number, or blanks) longer than a row may be, which its parser would take quadratic time to read. Linear,
+    one block of `_BUFFER` bytes at a time; `limit` is at least a block."""
+    run = 0
+    while block := stream.read(_BUFFER):
+        first = block.find(b'"')
+        if first < 0:
+            run += len(block)
+        else:
+            run, last = run + first, block.rfind(b'"')
+            if run > limit:
+                return True
+            run = len(block) - last - 1  # gaps inside a block are shorter than a block, so than the limit
+        if run > limit:
+            return True
+    return False
+
+
+def _refuse_unbounded(path: Path) -> None:
+    """Refuse a JSON file with a value longer than a row may be, or nested deeper than `MAX_JSON_DEPTH`."""
     with path.open("rb") as fh:
+        if longest_unquoted(fh):
+            raise too_long_row(path.name, "a value")
+        fh.seek(0)
         _skip_bom(fh)
         if too_deep(fh):
             raise InputFileError(f"{path.name}: refused, its JSON nests arrays or objects more than "
@@ -97,14 +123,14 @@ def scalar_text(value: object) -> str:
 
 def open_json(path: Path) -> StreamTable:
     """A JSON array of objects, or an object whose one array of objects holds the records."""
-    _refuse_deep(path)
+    _refuse_unbounded(path)
     prefix = _records_prefix(path)
     headers = _headers(path, (_flat_or_none(item) for item in _items(path, prefix)))
     handle = path.open("rb")
     _skip_bom(handle)
 
     def rows() -> Iterator[Row]:
-        for number, item in enumerate(_parsed(path, ijson.items(handle, prefix, use_float=False), "record"), start=1):
+        for number, item in enumerate(_parsed(path, ijson.items(handle, prefix, use_float=False, buf_size=_BUFFER), "record"), start=1):
             if isinstance(item, dict):
                 yield _row(path.name, number, headers, flatten(item))
             else:
@@ -170,7 +196,7 @@ def _records_prefix(path: Path) -> str:
     """The ijson prefix of the records: `item` for a top-level array, `<key>.item` inside a wrapper object."""
     with path.open("rb") as fh:
         _skip_bom(fh)
-        events = _parsed(path, ijson.parse(fh, use_float=False), "")
+        events = _parsed(path, ijson.parse(fh, use_float=False, buf_size=_BUFFER), "")
         _, event, _ = next(events, ("", None, None))
         if event == "start_array":
             return "item"
@@ -196,7 +222,7 @@ def _records_prefix(path: Path) -> str:
 def _items(path: Path, prefix: str) -> Iterator[object]:
     with path.open("rb") as fh:
         _skip_bom(fh)
-        yield from _parsed(path, ijson.items(fh, prefix, use_float=False), "record")
+        yield from _parsed(path, ijson.items(fh, prefix, use_float=False, buf_size=_BUFFER), "record")
 
 
 def _parsed(path: Path, parsed: Iterator, unit: str) -> Iterator:
