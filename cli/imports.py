@@ -42,7 +42,9 @@ async def imports_list(engagement: str, as_json: bool = JsonOption) -> None:
     console.print(table)
     for d in imports:  # sheets not imported, and headers to check
         report = d["bundle_report"] or {}
-        for line in file_notes(d["file_name"], report.get("skipped_reasons") or {}, report.get("warnings") or ()):
+        reasons = report.get("skipped_reasons") or {}  # in the file's order, which skipped_tables keeps (jsonb not)
+        skipped = {name: reasons[name] for name in report.get("skipped_tables", []) if name in reasons}
+        for line in file_notes(d["file_name"], skipped, report.get("warnings") or ()):
             console.print(line, soft_wrap=True, highlight=False, markup=False)
 
 

@@ -21,7 +21,7 @@ from activities.errors import BAD_INPUT
 from domain.discovery.limits import MAX_ROW_CHARS
 from domain.status_highlights import phase_highlights
 from runtime import engagement_control as control
-from tests.conftest import make_engagement
+from tests.conftest import give_login, make_engagement
 from tests.discovery_harness import rows, run_discovery
 from tests.flow_helpers import fetchval, inventory_file, run_starter, running_worker, wait_for
 
@@ -177,9 +177,9 @@ async def test_every_sheet_is_imported_or_named_with_why_not(app_pool, tmp_path)
     book.add_chartsheet("Chart").set_chart(_chart(book))
     book.close()
     e, run, _ = await _imported(app_pool, path)
-    skipped = {"Notes": "key/value rows (key, value), not a table of machines", "Lists": "a hidden sheet",
-               "Chart": "a chart, not a table", "Empty": "an empty sheet"}
-    assert run.results["data_import"].summary["files"][0]["skipped"] == skipped
+    skipped = {"Empty": "an empty sheet", "Notes": "key/value rows (key, value), not a table of machines",
+               "Lists": "a hidden sheet", "Chart": "a chart, not a table"}
+    assert list(run.results["data_import"].summary["files"][0]["skipped"].items()) == list(skipped.items())
     line = phase_highlights("discovery", {"data_import": run.results["data_import"].summary})
     assert "book.xlsx: 4 sheet(s) not imported: " + "; ".join(f"{s} ({why})" for s, why in skipped.items()) in line
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets") == 2
@@ -214,3 +214,34 @@ async def test_another_tenant_is_answered_while_hostile_files_are_read(dev_env, 
             assert await fetchval(app_pool, e.ref, "SELECT status FROM migration.data_imports") == "failed"
         assert answers >= 1
         await control.cancel(dev_env.client, app_pool, other.ref, other.owner_id)
+
+
+async def test_status_and_imports_list_name_the_sheets_not_imported(dev_env, app_pool, migrated_db, cli_env,
+                                                                   tmp_path) -> None:
+    """What a person sees without `--json`: each sheet not imported with why, and the header warning."""
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    servers = book.add_worksheet("Servers")
+    servers.write_row(2, 0, ["name", "ip_address", "operating_system"])  # below two blank rows
+    for n, server in enumerate(SERVERS, start=3):
+        servers.write_row(n, 0, server)
+    book.add_worksheet("Empty")
+    hidden = book.add_worksheet("Lists")
+    hidden.write_column(0, 0, ["Environment", "prod"])
+    hidden.hide()
+    book.close()
+    e = await make_engagement(app_pool)
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
+    warning = "book.xlsx: rows 1-2 of sheet 'Servers' are blank, so row 3 was taken as the header row: check that " \
+              "it names the columns"
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, [path], queue)
+        await wait_for(dev_env.client, e.ref, lambda st: "data_import" in st.phase_summaries.get("discovery", {}))
+        code, out, _ = await run_starter(owner, "status", str(e.ref.id))
+        assert code == 0 and "book.xlsx: 2 sheet(s) not imported: Empty (an empty sheet); Lists (a hidden sheet)" \
+            in " ".join(out.split()), out
+        code, out, _ = await run_starter(owner, "imports", "list", str(e.ref.id))
+        lines = out.splitlines()
+        assert code == 0 and lines[-2:] == ["book.xlsx: 2 sheet(s) not imported: Empty (an empty sheet); Lists (a "
+                                            "hidden sheet)", warning], out
+        await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)

@@ -130,6 +130,7 @@ def _files(paths: Mapping[UUID, Path], files_of: Mapping[UUID, FileTables], plan
         reasons = {t.name: _why_skipped(t, matches[_key(t)], staged) for t in tables
                    if (staged is None or _key(t) != _key(staged)) and _key(t) not in joined_into}
         reasons.update(files_of[import_id].skipped)
+        reasons = {name: reasons[name] for name in files_of[import_id].order if name in reasons}
         if reasons:
             notes["skipped_tables"] = list(reasons)
             notes["skipped_reasons"] = reasons

@@ -111,6 +111,7 @@ def test_every_sheet_without_a_table_is_named_with_why(tmp_path: Path) -> None:
     opened = open_file(path)
     assert [t.name for t in opened.tables] == ["Servers"]
     assert opened.skipped == {"Hidden": "a hidden sheet", "Empty": "an empty sheet"}
+    assert opened.order == ["Empty", "Servers", "Hidden"]
     assert opened.warnings == ["rows 1-3 of sheet 'Servers' are blank, so row 4 was taken as the header row: check "
                                "that it names the columns"]
 

@@ -47,12 +47,13 @@ def detect_format(path: Path) -> str:
 
 @dataclass
 class FileTables:
-    """The tables of one file, the sheets of a workbook that give none (each with why), and what a person
-    should check (a header taken below blank rows)."""
+    """The tables of one file, the sheets of a workbook that give none (each with why), what a person should
+    check (a header taken below blank rows), and the names of its tables or sheets in the file's order."""
 
     tables: list[Table]
     skipped: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
 
 
 def open_file(path: Path) -> FileTables:
@@ -63,10 +64,10 @@ def open_file(path: Path) -> FileTables:
     with readable(path, kind):
         if kind == "xlsx":
             sheets = open_sheets(path)
-            tables, skipped = sheets.tables, sheets.skipped
+            tables, skipped, order = sheets.tables, sheets.skipped, sheets.sheets
         else:
-            tables, skipped = [_open_file(path, kind)], {}
-    return FileTables(list(tables), skipped, [warning for table in tables for warning in table.warnings])
+            tables, skipped, order = [_open_file(path, kind)], {}, [path.name]
+    return FileTables(list(tables), skipped, [warning for table in tables for warning in table.warnings], order)
 
 
 def open_tables(path: Path) -> list[Table]:

@@ -115,10 +115,12 @@ _NOT_TABLES = {str(SheetTypeEnum.ChartSheet): "a chart", str(SheetTypeEnum.Dialo
 
 @dataclass
 class SheetTables:
-    """The tables of a workbook's sheets, and every other sheet with why it gives none."""
+    """The tables of a workbook's sheets, every other sheet with why it gives none, and every sheet's name in
+    the workbook's order."""
 
     tables: list[StreamTable]
     skipped: dict[str, str]
+    sheets: list[str]
 
 
 def open_sheets(path: Path) -> SheetTables:
@@ -144,7 +146,7 @@ def open_sheets(path: Path) -> SheetTables:
             tables.append(table)
     if not tables:
         raise InputFileError(f"{path.name}: the workbook has no sheet with data")
-    return SheetTables(tables, skipped)
+    return SheetTables(tables, skipped, [meta.name for meta in every])
 
 
 def open_sheet(path: Path, sheet: str | None = None) -> StreamTable:
