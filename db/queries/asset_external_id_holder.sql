@@ -2,8 +2,8 @@
 -- was known by before a merge (asset_external_ids), if any; asset $1 excluded.
 SELECT a.id, a.name FROM migration.assets a
 WHERE a.id <> $1
-  AND (migration.text_digest(a.external_id) = migration.text_digest($2::jsonb #>> '{}') AND a.external_id = $2::jsonb #>> '{}'
+  AND (md5(a.external_id) = md5($2::jsonb #>> '{}') AND a.external_id = $2::jsonb #>> '{}'
        OR a.id IN (SELECT x.asset_id FROM migration.asset_external_ids x
-                   WHERE migration.text_digest(x.external_id) = migration.text_digest($2::jsonb #>> '{}')
+                   WHERE md5(x.external_id) = md5($2::jsonb #>> '{}')
                      AND x.external_id = $2::jsonb #>> '{}'))
 LIMIT 1

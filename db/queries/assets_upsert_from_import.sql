@@ -25,7 +25,7 @@
 --    row-level lineage columns name the last record that changed the asset. Unchanged assets are not written.
 -- Returns "UPDATE <records linked>". $1 import, $2 client, $3 engagement, $4 master flow, $5 discovery flow,
 -- $6 source ranks by format (domain.discovery.source_priority; a format not named ranks 0).
--- A natural key or external id is looked up by its digest, the expression of its index (schema 0025).
+-- A natural key or external id is looked up by its MD5 digest, the expression of its index (schema 0025).
 WITH RECURSIVE imp AS (
     SELECT d.file_name, d.source_format, d.created_at, coalesce(($6::jsonb ->> d.source_format)::int, 0) AS priority
     FROM migration.data_imports d WHERE d.id = $1
@@ -142,7 +142,7 @@ WITH RECURSIVE imp AS (
     SELECT u.row_number, u.asset_id, r.c, r.fresh FROM rec_unit u JOIN rec r USING (row_number)
     WHERE u.is_new AND u.alone AND NOT EXISTS (
         SELECT 1 FROM migration.assets t
-        WHERE t.engagement_id = $3 AND migration.text_digest(t.external_id) = migration.text_digest(r.c ->> 'external_id')
+        WHERE t.engagement_id = $3 AND md5(t.external_id) = md5(r.c ->> 'external_id')
           AND t.external_id = r.c ->> 'external_id')
 ), also_matched AS (
     -- a record that also matches an asset no group of this import goes to: reported, not merged
@@ -207,11 +207,11 @@ WITH RECURSIVE imp AS (
                -- an external id another asset holds is never copied (it stays a conflict)
                WHEN c.field = 'external_id' AND EXISTS (
                    SELECT 1 FROM migration.assets t
-                   WHERE t.engagement_id = $3 AND migration.text_digest(t.external_id) = migration.text_digest(c.value #>> '{}')
+                   WHERE t.engagement_id = $3 AND md5(t.external_id) = md5(c.value #>> '{}')
                      AND t.external_id = c.value #>> '{}' AND t.id <> c.asset_id
                    UNION ALL
                    SELECT 1 FROM migration.asset_external_ids t
-                   WHERE t.engagement_id = $3 AND migration.text_digest(t.external_id) = migration.text_digest(c.value #>> '{}')
+                   WHERE t.engagement_id = $3 AND md5(t.external_id) = md5(c.value #>> '{}')
                      AND t.external_id = c.value #>> '{}' AND t.asset_id <> c.asset_id)
                    THEN o.old
                WHEN o.old IS NULL THEN c.value
@@ -288,7 +288,7 @@ WITH RECURSIVE imp AS (
     SELECT k.asset_id,
            CASE WHEN row_number() OVER (PARTITION BY k.natural_key ORDER BY k.row_number) > 1 OR EXISTS (
                     SELECT 1 FROM migration.assets a
-                    WHERE a.engagement_id = $3 AND migration.text_digest(a.natural_key) = migration.text_digest(k.natural_key)
+                    WHERE a.engagement_id = $3 AND md5(a.natural_key) = md5(k.natural_key)
                       AND a.natural_key = k.natural_key)
                 THEN 'import:' || $1::text || ':' || k.row_number ELSE k.natural_key END AS natural_key
     FROM strongest_keys k

@@ -3,5 +3,5 @@
 UPDATE migration.import_field_mappings
 SET target_field = $3::text, confidence = 1.0, source = 'user', status = CASE WHEN $3::text IS NULL THEN 'rejected' ELSE 'approved' END,
     approved_by = $4, approved_at = now(), reason = $5
-WHERE data_import_id = $1 AND migration.text_digest(source_field) = migration.text_digest($2) AND source_field = $2
+WHERE data_import_id = $1 AND md5(source_field) = md5($2) AND source_field = $2
 RETURNING source_field, target_field, transformation

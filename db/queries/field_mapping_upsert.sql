@@ -6,7 +6,7 @@ INSERT INTO migration.import_field_mappings AS m
 SELECT $1, $2, $3, x.source_field, x.target_field, x.confidence, x.source, x.status, x.reason, x.transformation
 FROM jsonb_to_recordset($4::jsonb) AS x(source_field text, target_field text, confidence double precision,
                                         source text, status text, reason text, transformation jsonb)
-ON CONFLICT (data_import_id, migration.text_digest(source_field)) DO UPDATE
+ON CONFLICT (data_import_id, md5(source_field)) DO UPDATE
 SET target_field = EXCLUDED.target_field, confidence = EXCLUDED.confidence, source = EXCLUDED.source,
     status = EXCLUDED.status, reason = EXCLUDED.reason, transformation = EXCLUDED.transformation
 WHERE m.source IS DISTINCT FROM 'user'

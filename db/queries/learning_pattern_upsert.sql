@@ -9,7 +9,7 @@ WITH updated AS (
         validated = true, master_flow_id = $10
     WHERE p.client_account_id = $1 AND p.engagement_id IS NOT DISTINCT FROM $2 AND p.scope = $3
       AND p.insight_type = 'field_mapping_suggestion'
-      AND migration.text_digest(p.pattern_key) = migration.text_digest($4) AND p.pattern_key = $4
+      AND md5(p.pattern_key) = md5($4) AND p.pattern_key = $4
     RETURNING p.id
 )
 INSERT INTO migration.agent_learning_patterns

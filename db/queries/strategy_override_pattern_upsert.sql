@@ -8,7 +8,7 @@ WITH updated AS (
         validated = true
     WHERE p.client_account_id = $1 AND p.engagement_id = $2 AND p.scope = 'engagement'
       AND p.insight_type = 'optimization_opportunity'
-      AND migration.text_digest(p.pattern_key) = migration.text_digest($3) AND p.pattern_key = $3
+      AND md5(p.pattern_key) = md5($3) AND p.pattern_key = $3
     RETURNING p.id
 ), inserted AS (
     INSERT INTO migration.agent_learning_patterns
