@@ -102,9 +102,7 @@ async def add_client_admin(pool: asyncpg.Pool, client_id: UUID, email: str) -> U
     """Make a person an administrator of a client. Platform administrators only; nobody names themselves."""
     async with tenant_transaction(pool, client_id) as conn:
         with refused_as_identity_error():
-            user_id = await conn.fetchval(sql("user_upsert"), checked_email(email), None)
-            await conn.execute(sql("client_admin_add"), client_id, user_id)
-    return user_id
+            return await conn.fetchval(sql("client_admin_add"), client_id, checked_email(email))
 
 
 @contextmanager

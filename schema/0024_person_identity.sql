@@ -199,18 +199,25 @@ BEGIN
 END
 $$;
 
--- Makes a person an administrator of a client: platform administrators only.
-CREATE FUNCTION migration.add_client_admin(p_client uuid, p_user uuid)
-RETURNS void
+-- Makes a person (by e-mail, created without a login if new) an administrator of a client: platform
+-- administrators only, and never themselves.
+CREATE FUNCTION migration.add_client_admin(p_client uuid, p_email text)
+RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_user uuid;
 BEGIN
     IF NOT migration.is_platform_admin() THEN
         RAISE EXCEPTION 'only a platform administrator names client administrators' USING ERRCODE = '42501';
     END IF;
-    IF p_user = migration.person_id() THEN
+    INSERT INTO migration.users (email) VALUES (lower(btrim(p_email)))
+    ON CONFLICT ((lower(email))) DO NOTHING RETURNING id INTO v_user;
+    v_user := coalesce(v_user, (SELECT id FROM migration.users WHERE lower(email) = lower(btrim(p_email))));
+    IF v_user = migration.person_id() THEN
         RAISE EXCEPTION 'nobody makes themselves an administrator' USING ERRCODE = '42501';
     END IF;
-    INSERT INTO migration.client_admins (client_account_id, user_id) VALUES (p_client, p_user) ON CONFLICT DO NOTHING;
+    INSERT INTO migration.client_admins (client_account_id, user_id) VALUES (p_client, v_user) ON CONFLICT DO NOTHING;
+    RETURN v_user;
 END
 $$;
 
@@ -436,13 +443,13 @@ REVOKE ALL ON FUNCTION migration.person_id(), migration.is_person(), migration.i
     migration.is_client_admin(uuid), migration.person_may(uuid, uuid, text), migration.person_sees_client(uuid),
     migration.engagement_has_members(uuid), migration.shares_engagement(uuid),
     migration.create_person_login(text, text, text, text), migration.person_by_email(text, text),
-    migration.add_client_admin(uuid, uuid), migration.request_right(text) FROM PUBLIC;
+    migration.add_client_admin(uuid, text), migration.request_right(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migration.is_platform_admin(),
     migration.is_client_admin(uuid), migration.person_may(uuid, uuid, text), migration.person_sees_client(uuid),
     migration.engagement_has_members(uuid), migration.shares_engagement(uuid), migration.request_right(text),
     migration.current_client_id(), migration.current_engagement_id(), migration.client_directory(),
     migration.engagement_directory(uuid), migration.create_person_login(text, text, text, text),
-    migration.person_by_email(text, text), migration.add_client_admin(uuid, uuid), migration.audit_changes()
+    migration.person_by_email(text, text), migration.add_client_admin(uuid, text), migration.audit_changes()
     TO migration_person;
 GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migration.person_may(uuid, uuid, text),
     migration.request_right(text), migration.person_by_email(text, text) TO migration_app;

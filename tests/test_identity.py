@@ -1,0 +1,214 @@
+"""Nobody acts as someone else: identity is the database's (each person's own login), access is membership.
+
+Two clients, A and B. Engagement A runs (a real worker, discovery awaiting approval) with an owner, a
+contributor and a viewer; client B's owner and a person with no membership at all attack it through every
+command of the CLI, by id and by name, and straight through the Temporal client with forged updates and
+signals. Nothing of A may show in what they get, nothing of A may change, and A's own people keep exactly the
+rights of their roles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from uuid import UUID
+
+import asyncpg
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+
+from db.people import record_request
+from db.queries import sql
+from domain.flow_contracts import ApproveRequest, ControlRequest
+from runtime import engagement_control as control
+from tests.conftest import give_login, make_engagement
+from tests.flow_helpers import fetchval, inventory_file, run_starter, running_worker, wait_for
+from workflows.master_flow import MasterFlowWorkflow
+
+# What a person sees when an engagement is not theirs: the same answer as for one that does not exist.
+NOT_THEIRS = ("no engagement", "no client account")
+
+
+def _commands(ref: str, client: str, asset: str, files: Path) -> dict[str, tuple[str, ...]]:
+    """Every command that names an engagement (or its client), with arguments that would work for a member."""
+    return {
+        "status": ("status", ref),
+        "status --json": ("status", ref, "--json"),
+        "mappings show": ("mappings", "show", ref),
+        "mappings set": ("mappings", "set", ref, "Server Name=name"),
+        "mappings approve": ("mappings", "approve", ref),
+        "imports list": ("imports", "list", ref),
+        "imports quarantine": ("imports", "quarantine", ref, "--out", str(files / "quarantine.csv")),
+        "assets list": ("assets", "list", ref),
+        "assets show": ("assets", "show", ref, asset),
+        "conflicts list": ("conflicts", "list", ref),
+        "conflicts resolve": ("conflicts", "resolve", ref, "00000000", "--keep"),
+        "strategy set": ("strategy", "set", ref, asset, "retire", "--reason", "mine now"),
+        "plan export": ("plan", "export", ref, "--out", str(files / "plan.csv")),
+        "plan import": ("plan", "import", ref, str(files / "edited-plan.csv")),
+        "report": ("report", ref, "--out", str(files / "report")),
+        "launch": ("launch", ref, "--import", str(files / "inventory.csv")),
+        "approve": ("approve", ref, "discovery"),
+        "reject": ("reject", ref, "discovery", "--reason", "mine"),
+        "rollback": ("rollback", ref, "discovery"),
+        "pause": ("pause", ref),
+        "resume": ("resume", ref),
+        "cancel": ("cancel", ref),
+        "add-member": ("engagement", "add-member", ref, "intruder@evil.example", "--role", "owner"),
+        "engagement list": ("engagement", "list", client),
+        "engagement create": ("engagement", "create", client, "Shadow engagement"),
+        "tenant add-admin": ("tenant", "add-admin", client, "intruder@evil.example"),
+    }
+
+
+@pytest.fixture
+async def estate(dev_env, app_pool, migrated_db, cli_env, tmp_path: Path):
+    """Client A's running engagement (awaiting approval of discovery, a worker running) and its people."""
+    a = await make_engagement(app_pool)
+    b = await make_engagement(app_pool)
+    contributor = await app_pool.fetchval(
+        "SELECT migration.person_by_email($1, NULL)", f"contributor-{a.ref.id.hex[:8]}@example.com")
+    from db import tenancy
+    await tenancy.add_member(app_pool, a.ref, contributor, "contributor")
+    files = tmp_path / "files"
+    files.mkdir()
+    inventory = inventory_file(files, 8)
+    inventory.rename(files / "inventory.csv")
+    (files / "edited-plan.csv").write_text("asset id,name,wave\n00000000-0000-0000-0000-000000000001,web01,2\n")
+    base = {k: v for k, v in cli_env.items() if k not in ("PGUSER", "PGPASSWORD")}
+    envs = {
+        "owner": base | await give_login(migrated_db, a.owner_id),
+        "contributor": base | await give_login(migrated_db, contributor),
+        "viewer": base | await give_login(migrated_db, a.viewer_id),
+        "other client's owner": base | await give_login(migrated_db, b.owner_id),
+        "outsider": base | await give_login(migrated_db),
+    }
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, a.ref, [files / "inventory.csv"], queue)
+        await wait_for(dev_env.client, a.ref, lambda st: st.awaiting_approval == "discovery")
+        yield a, b, envs, files
+
+
+async def _state(app_pool, ref) -> tuple:
+    """What an attack could change of engagement A."""
+    return (
+        await fetchval(app_pool, ref, "SELECT count(*) FROM migration.person_requests"),
+        await fetchval(app_pool, ref, "SELECT count(*) FROM migration.phase_approvals"),
+        await fetchval(app_pool, ref, "SELECT count(*) FROM migration.data_imports"),
+        await fetchval(app_pool, ref, "SELECT string_agg(user_id::text || role, ',' ORDER BY user_id) "
+                                      "FROM migration.engagement_members"),
+        await fetchval(app_pool, ref, "SELECT string_agg(coalesce(six_r_strategy, '-'), ',' ORDER BY id) "
+                                      "FROM migration.assets"),
+        await fetchval(app_pool, ref, "SELECT status FROM migration.crewai_flow_state_extensions"),
+    )
+
+
+async def test_people_of_another_client_and_outsiders_see_and_change_nothing(estate, app_pool, dev_env) -> None:
+    a, _, envs, files = estate
+    client_slug = await app_pool.fetchval("SELECT slug FROM migration.client_directory() WHERE id = $1",
+                                          a.ref.client_account_id)
+    asset = await fetchval(app_pool, a.ref, "SELECT name FROM migration.assets ORDER BY name LIMIT 1")
+    secrets = {a.ref.name, str(a.ref.client_account_id), asset}
+    before = await _state(app_pool, a.ref)
+    runs = []
+    by_id, by_name = (str(a.ref.id), str(a.ref.client_account_id)), (f"{client_slug}/{a.ref.name}", client_slug)
+    for who, refs in (("other client's owner", (by_id, by_name)), ("outsider", (by_name,))):
+        for ref, client in refs:
+            for name, args in _commands(ref, client, asset, files).items():
+                runs.append((who, (ref, client), name, run_starter(envs[who], *args)))
+    results = []
+    for batch in range(0, len(runs), 4):  # a few at a time: each is a process of its own
+        results += await asyncio.gather(*(run for *_, run in runs[batch:batch + 4]))
+    for (who, typed, name, _), (code, out, err) in zip(runs, results, strict=True):
+        assert code == 1, (who, name, code, out, err)
+        assert any(answer in err for answer in NOT_THEIRS), (who, name, err)
+        shown = out + err.replace(typed[0], "").replace(typed[1], "")  # what they typed may come back, nothing else
+        assert not [s for s in secrets if s in shown], (who, name, out, err)
+    assert not (files / "quarantine.csv").exists() and not (files / "plan.csv").exists()
+    assert not (files / "report").exists()
+    assert await _state(app_pool, a.ref) == before
+    st = await control.status(dev_env.client, a.ref)
+    assert (st.awaiting_approval, st.phases_completed, st.paused) == ("discovery", (), False)
+
+
+async def test_each_member_has_exactly_the_rights_of_their_role(estate, app_pool, dev_env, migrated_db) -> None:
+    a, _, envs, files = estate
+    asset = await fetchval(app_pool, a.ref, "SELECT name FROM migration.assets ORDER BY name LIMIT 1")
+    ref = str(a.ref.id)
+    commands = _commands(ref, str(a.ref.client_account_id), asset, files)
+    for name in ("status", "mappings show", "imports list", "assets list", "assets show", "conflicts list"):
+        code, out, err = await run_starter(envs["viewer"], *commands[name])
+        assert code == 0, (name, err)
+    for who, name, refusal in (
+        ("viewer", "approve", "may not approve"),
+        ("viewer", "pause", "may not pause"),
+        ("viewer", "cancel", "may not cancel"),
+        ("viewer", "strategy set", "may not override strategies"),
+        ("viewer", "add-member", "refused by the database"),
+        ("contributor", "approve", "may not approve"),
+        ("contributor", "add-member", "refused by the database"),
+        ("owner", "engagement create", "refused by the database"),  # engagements are the client admins'
+        ("owner", "tenant add-admin", "only a platform administrator"),
+    ):
+        code, out, err = await run_starter(envs[who], *commands[name])
+        assert code == 1 and refusal in err, (who, name, code, out, err)
+    # A viewer who adds themselves, or an owner who names a stranger, are told apart by the database.
+    code, _, err = await run_starter(envs["viewer"], "engagement", "add-member", ref,
+                                     await app_pool.fetchval("SELECT email FROM migration.users WHERE id = $1",
+                                                             a.viewer_id), "--role", "owner")
+    assert code == 1 and "refused by the database" in err
+    assert await fetchval(app_pool, a.ref, "SELECT role FROM migration.engagement_members WHERE user_id = $1",
+                          a.viewer_id) == "viewer"
+    code, out, err = await run_starter(envs["contributor"], "strategy", "set", ref, asset, "retire", "--reason", "eol")
+    assert code == 0, err
+    code, out, err = await run_starter(envs["owner"], "approve", ref, "discovery")
+    assert code == 0, err
+    approver = await fetchval(app_pool, a.ref, "SELECT decided_by FROM migration.phase_approvals")
+    assert approver == a.owner_id  # the proven person, from their login
+    overridden = """SELECT actor_user_id FROM migration.security_audit_logs
+                     WHERE table_name = 'assets' AND changes ? 'strategy_source' ORDER BY created_at DESC LIMIT 1"""
+    contributor = await app_pool.fetchval("SELECT id FROM migration.users WHERE login_role = $1",
+                                          envs["contributor"]["PGUSER"])
+    assert await fetchval(app_pool, a.ref, overridden) == contributor
+    # Straight SQL under their own login, claiming to be the owner: the audit still names them.
+    conn = await asyncpg.connect(migrated_db.app_url, user=envs["contributor"]["PGUSER"],
+                                 password=envs["contributor"]["PGPASSWORD"])
+    try:
+        async with conn.transaction():
+            await conn.execute(sql("set_tenant_context"), str(a.ref.client_account_id), str(a.ref.id), str(a.owner_id))
+            await conn.execute("UPDATE migration.assets SET strategy_source = 'user', six_r_strategy = 'retain' "
+                               "WHERE name = $1", asset)
+    finally:
+        await conn.close()
+    assert await fetchval(app_pool, a.ref, overridden) == contributor
+
+
+async def test_forged_updates_and_signals_sent_straight_to_temporal_change_nothing(estate, app_pool, dev_env) -> None:
+    a, b, _, _ = estate
+    master = control.handle(dev_env.client, a.ref)
+    before = await _state(app_pool, a.ref)
+    # Another engagement's genuine approval request, a viewer's recorded pause, and no request at all.
+    elsewhere = await record_request(app_pool, b.ref, "approve", "discovery", on_behalf_of=b.owner_id)
+    forged = [
+        ApproveRequest(client_account_id=a.ref.client_account_id, phase="discovery", approver=a.owner_id),
+        ApproveRequest(client_account_id=a.ref.client_account_id, phase="discovery", approver=a.owner_id,
+                       request_id=elsewhere),
+        ApproveRequest(client_account_id=a.ref.client_account_id, phase="discovery", approver=a.owner_id,
+                       request_id=UUID(int=1)),
+    ]
+    for request in forged:
+        with pytest.raises(WorkflowUpdateFailedError):
+            await master.execute_update(MasterFlowWorkflow.approve_phase_update, request)
+    # A request for something else (a pause) does not approve; a genuine one acts once only.
+    pause = await record_request(app_pool, a.ref, "pause", on_behalf_of=a.owner_id)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await master.execute_update(MasterFlowWorkflow.approve_phase_update, ApproveRequest(
+            client_account_id=a.ref.client_account_id, phase="discovery", approver=a.owner_id, request_id=pause))
+    viewer_pause = await record_request(app_pool, a.ref, "pause", on_behalf_of=a.viewer_id)
+    await master.signal(MasterFlowWorkflow.pause, ControlRequest(request_id=viewer_pause))
+    await master.signal(MasterFlowWorkflow.approve_phase_signal, forged[0])
+    await asyncio.sleep(2)
+    st = await control.status(dev_env.client, a.ref)
+    assert (st.awaiting_approval, st.phases_completed, st.paused) == ("discovery", (), False)
+    after = await _state(app_pool, a.ref)
+    assert after[1:] == before[1:]  # only the requests recorded above were written
