@@ -15,7 +15,9 @@ from cli.common import (
 from cli.input_checks import usage_check
 from db.bootstrap import bootstrap
 from db.migrator import discover, migrate
+from db.people import checked_login, put_platform_admin
 from db.pool import connecting
+from db.tenancy import checked_email
 from runtime.devstack import ensure_database
 from runtime.settings import get_settings
 
@@ -70,3 +72,23 @@ async def db_bootstrap(
         app_password = app_password or typer.prompt("App password", hide_input=True)
     await bootstrap(superuser_url, database, owner_password, app_password, origin=SUPERUSER_URL_ORIGIN)
     console.print(f"database {database} is ready; now run `db migrate` with DATABASE_OWNER_URL")
+
+
+@app.command("add-admin")
+@run_async
+async def db_add_admin(
+    login: str = typer.Argument(..., callback=usage_check(checked_login), help="Their PostgreSQL login."),
+    email: str = typer.Argument(..., callback=usage_check(checked_email)),
+    superuser_url: str = typer.Option(..., envvar="DATABASE_SUPERUSER_URL", callback=usage_check(_checked_url),
+                                      help="A superuser connection URL of the platform's database."),
+) -> None:
+    """Make a person a platform administrator (the first one of a real deployment; run after `db migrate`);
+    prints their new password once."""
+    with connecting(superuser_url, SUPERUSER_URL_ORIGIN):
+        conn = await asyncpg.connect(superuser_url)
+    try:
+        password = await put_platform_admin(conn, login, email)
+    finally:
+        await conn.close()
+    console.print(f"{email} administers the platform as login {login}, password {password} (shown once)",
+                  highlight=False, markup=False)

@@ -88,6 +88,19 @@ async def add_person(pool: asyncpg.Pool, email: str, login: str, display_name: s
     return user_id, password
 
 
+async def put_platform_admin(superuser: asyncpg.Connection, login: str, email: str) -> str:
+    """As a superuser: make `login` a platform administrator (created, or given a new password if it exists) and
+    the login of the person with `email`; returns the new password, to hand over once."""
+    login, password = checked_login(login), new_password()
+    exists = await superuser.fetchval(sql("role_exists"), login)
+    # Role statements take no parameters: the login is a checked identifier, the verifier a quoted literal.
+    await superuser.execute(f'{"ALTER" if exists else "CREATE"} ROLE "{login}" LOGIN '
+                            f'PASSWORD $pw${scram_verifier(password)}$pw$')
+    await superuser.execute(f'GRANT migration_person, migration_admin TO "{login}"')
+    await superuser.execute(sql("platform_admin_user"), email, login)
+    return password
+
+
 async def change_password(pool: asyncpg.Pool) -> str:
     """A new password for the connection's own login; returned once."""
     password = new_password()

@@ -22,7 +22,7 @@ import asyncpg
 
 from db.bootstrap import bootstrap
 from db.migrator import migrate
-from db.people import new_password, scram_verifier
+from db.people import put_platform_admin
 from db.pool import without_credentials
 from db.queries import sql
 from runtime.embedded_postgres import SUPERUSER, EmbeddedPostgres, PostgresStatus
@@ -93,15 +93,9 @@ async def ensure_local_admin(pg: EmbeddedPostgres, database: str = EMBEDDED_DATA
     passfile = pg.root / PEOPLE_PASSFILE
     conn = await asyncpg.connect(pg.superuser_url(database))
     try:
-        exists = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", login)
-        if exists and passfile.exists():
+        if passfile.exists() and await conn.fetchval(sql("role_exists"), login):
             return login
-        password = new_password()
-        # Role statements take no parameters: the login is a checked identifier, the verifier a quoted literal.
-        verb = "ALTER" if exists else "CREATE"
-        await conn.execute(f'{verb} ROLE "{login}" LOGIN PASSWORD $pw${scram_verifier(password)}$pw$')
-        await conn.execute(f'GRANT migration_person, migration_admin TO "{login}"')
-        await conn.execute(sql("local_admin_user"), f"{login}@localhost.localdomain", login)
+        password = await put_platform_admin(conn, login, f"{login}@localhost.localdomain")
     finally:
         await conn.close()
     passfile.write_text(f"127.0.0.1:*:{database}:{login}:{password}\n")
