@@ -311,9 +311,9 @@ GRANT INSERT, UPDATE, DELETE ON migration.engagement_members TO migration_person
 CREATE POLICY person_manage ON migration.engagement_members FOR INSERT TO migration_person
     WITH CHECK (client_account_id = migration.current_client_id()
                 AND engagement_id = migration.current_engagement_id()
-                AND CASE WHEN user_id = (SELECT migration.person_id())
-                         THEN NOT migration.engagement_has_members(engagement_id)
-                              AND (migration.is_client_admin(client_account_id) OR migration.is_platform_admin())
+                AND CASE WHEN NOT migration.engagement_has_members(engagement_id)  -- a new engagement's first owner
+                         THEN migration.is_client_admin(client_account_id) OR migration.is_platform_admin()
+                         WHEN user_id = (SELECT migration.person_id()) THEN false
                          ELSE (SELECT migration.person_may(migration.current_client_id(),
                                                            migration.current_engagement_id(), 'manage')) END);
 CREATE POLICY person_manage_update ON migration.engagement_members FOR UPDATE TO migration_person

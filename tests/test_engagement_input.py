@@ -246,8 +246,6 @@ async def test_a_refused_owner_leaves_no_engagement(db_env, app_pool) -> None:
     assert await _members(app_pool, ref) == {json.loads(me.out)["email"]: "owner"}, "without --owner: its creator"
 
 
-@pytest.mark.xfail(strict=True, reason="product: a platform administrator's `engagement create --owner OTHER` is "
-                                       "refused by engagement_members' person_manage policy (not a manager yet)")
 async def test_a_platform_administrator_creates_an_engagement_with_another_owner(db_env, app_pool) -> None:
     client_id = await tenancy.create_client(app_pool, f"Input owners {uuid.uuid4().hex[:8]}")
     owner = f"lead-{uuid.uuid4().hex[:8]}@acme.example"
