@@ -19,7 +19,7 @@ import pytest
 from db.pool import tenant_transaction
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import TestDatabase, free_port, make_engagement
+from tests.conftest import TestDatabase, free_port, give_login, make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ SELECT (SELECT count(*) FROM migration.assets) AS assets,
 
 @pytest.fixture
 def process_env(dev_env, migrated_db: TestDatabase) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
     env.update(
         DATABASE_URL=migrated_db.app_url,
         TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
@@ -113,85 +113,94 @@ def _fails_cleanly(env: dict[str, str], *args: str, message: str) -> None:
     assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
 
 
-async def test_an_engagement_end_to_end_through_the_cli(process_env, workers, tmp_path: Path) -> None:
-    env = process_env
+def _person(admin: dict[str, str], name: str) -> dict[str, str]:
+    """A new person given a login of their own by the administrator `admin`: their CLI environment."""
+    login = f"{name}_{uuid.uuid4().hex[:6]}"
+    added = json.loads(_ok(admin, "people", "add", f"{login}@example.com", "--login", login, "--json"))
+    assert added["login"] == login and added["email"] == f"{login}@example.com", added
+    person = {**admin, "PGUSER": login, "PGPASSWORD": added["password"]}
+    assert json.loads(_ok(person, "people", "whoami", "--json"))["email"] == added["email"]
+    return person
+
+
+async def test_an_engagement_end_to_end_through_the_cli(process_env, migrated_db, workers, tmp_path: Path) -> None:
     metrics_port = free_port()
     worker_log = tmp_path / "worker.log"
-    workers.append(_start_worker({**env, "MIGRATION_METRICS_PORT": str(metrics_port), "LOG_LEVEL": "INFO"}, worker_log))
+    workers.append(_start_worker({**process_env, "MIGRATION_METRICS_PORT": str(metrics_port), "LOG_LEVEL": "INFO"},
+                                 worker_log))
+    admin = process_env | await give_login(migrated_db, admin=True)
     client_name = f"CLI client {uuid.uuid4().hex[:6]}"
-    owner = f"owner-{uuid.uuid4().hex[:6]}@example.com"
-    viewer = f"viewer-{uuid.uuid4().hex[:6]}@example.com"
-    _ok(env, "tenant", "create", client_name)
-    assert client_name in _ok(env, "tenant", "list", "--json")
-    bad_goals = _cli(env, "engagement", "create", client_name, "Bad goals", "--goals", "speed=9")
+    owner, viewer = _person(admin, "owner"), _person(admin, "viewer")
+    _ok(admin, "tenant", "create", client_name)
+    assert client_name in _ok(admin, "tenant", "list", "--json")
+    bad_goals = _cli(admin, "engagement", "create", client_name, "Bad goals", "--goals", "speed=9")
     assert bad_goals.returncode == 2 and "write GOAL=LEVEL with a level 1-5" in bad_goals.stderr, bad_goals.stderr
-    created = json.loads(_ok(env, "engagement", "create", client_name, "Exit LON1", "--owner", owner,
+    created = json.loads(_ok(admin, "engagement", "create", client_name, "Exit LON1",
                              "--goals", "cost_reduction=5,modernisation=2", "--json"))
     engagement = created["id"]
-    _ok(env, "engagement", "add-member", engagement, viewer, "--role", "viewer")
+    _ok(admin, "engagement", "add-member", engagement, f"{owner['PGUSER']}@example.com", "--role", "owner")
+    _ok(admin, "engagement", "add-member", engagement, f"{viewer['PGUSER']}@example.com", "--role", "viewer")
     file = inventory_file(tmp_path, 25)
 
-    _fails_cleanly(env, "launch", engagement, "--import", str(tmp_path / "missing.csv"), message="no such file")
-    _fails_cleanly(env, "launch", "no-such-client/whatever", "--import", str(file), message="no client account")
-    launched = json.loads(_ok(env, "launch", engagement, "--import", str(file), "--user", owner, "--json"))
+    _fails_cleanly(owner, "launch", engagement, "--import", str(tmp_path / "missing.csv"), message="no such file")
+    _fails_cleanly(owner, "launch", "no-such-client/whatever", "--import", str(file), message="no client account")
+    launched = json.loads(_ok(owner, "launch", engagement, "--import", str(file), "--json"))
     assert launched["workflow_id"] == f"engagement-{engagement}"
-    _fails_cleanly(env, "launch", engagement, "--import", str(file), message="is already running")
+    _fails_cleanly(owner, "launch", engagement, "--import", str(file), message="is already running")
 
     for phase in PHASES:
         for _ in range(300):
-            status = json.loads(_ok(env, "status", engagement, "--json"))
+            status = json.loads(_ok(viewer, "status", engagement, "--json"))
             if status["awaiting_approval"] == phase:
                 break
             assert status["status"] != "failed", status
             await asyncio.sleep(0.3)
         else:
             pytest.fail(f"{phase} never awaited approval: {status}")
-        _fails_cleanly(env, "approve", engagement, phase, "--user", viewer, message="cannot approve")
-        _fails_cleanly(env, "approve", engagement, "teleport", "--user", owner, message="unknown phase")
-        _ok(env, "approve", engagement, phase, "--user", owner, "--comment", f"{phase} reviewed")
+        _fails_cleanly(viewer, "approve", engagement, phase, message="you may not approve in engagement 'Exit LON1'")
+        _fails_cleanly(owner, "approve", engagement, "teleport", message="unknown phase")
+        _ok(owner, "approve", engagement, phase, "--comment", f"{phase} reviewed")
 
     for _ in range(300):
-        status = json.loads(_ok(env, "status", engagement, "--json"))
+        status = json.loads(_ok(viewer, "status", engagement, "--json"))
         if status["status"] == "completed":
             break
         await asyncio.sleep(0.3)
     assert status["status"] == "completed"
     assert tuple(status["phases_completed"]) == PHASES
-    listed = json.loads(_ok(env, "engagement", "list", client_name, "--json"))
+    listed = json.loads(_ok(viewer, "engagement", "list", client_name, "--json"))
     assert listed[0]["flow_status"] == "completed"
 
     # the review commands on a finished engagement
-    imports = json.loads(_ok(env, "imports", "list", engagement, "--json"))
+    imports = json.loads(_ok(viewer, "imports", "list", engagement, "--json"))
     assert [(d["file_name"], d["import_role"], d["status"]) for d in imports] == [(file.name, "inventory", "completed")]
-    mappings = json.loads(_ok(env, "mappings", "show", engagement, "--all", "--json"))
+    mappings = json.loads(_ok(viewer, "mappings", "show", engagement, "--all", "--json"))
     assert {m["target_field"] for m in mappings} >= {"name", "operating_system", "cpu_cores"}
-    _fails_cleanly(env, "mappings", "set", engagement, "Server Name=name", "--user", owner,
-                   message="not waiting for a mapping review")
-    _fails_cleanly(env, "mappings", "set", engagement, "no-equals-sign", "--user", owner, message="COLUMN=TARGET")
+    _fails_cleanly(owner, "mappings", "set", engagement, "Server Name=name", message="not waiting for a mapping review")
+    _fails_cleanly(owner, "mappings", "set", engagement, "no-equals-sign", message="COLUMN=TARGET")
     quarantine = tmp_path / "quarantine.csv"
-    assert "quarantined row(s) written" in _ok(env, "imports", "quarantine", engagement, "--out", str(quarantine))
+    assert "quarantined row(s) written" in _ok(viewer, "imports", "quarantine", engagement, "--out", str(quarantine))
     assert quarantine.read_text(encoding="utf-8-sig").startswith("file,row,reasons")
     plan_csv = tmp_path / "plan.csv"
-    assert "asset(s) written" in _ok(env, "plan", "export", engagement, "--out", str(plan_csv))
-    _fails_cleanly(env, "plan", "export", engagement, "--out", str(tmp_path / "plan.txt"), message=".csv, .xlsx or .md")
-    _fails_cleanly(env, "plan", "import", engagement, str(plan_csv), "--user", owner, message="started")
+    assert "asset(s) written" in _ok(viewer, "plan", "export", engagement, "--out", str(plan_csv))
+    _fails_cleanly(viewer, "plan", "export", engagement, "--out", str(tmp_path / "plan.txt"),
+                   message=".csv, .xlsx or .md")
+    _fails_cleanly(owner, "plan", "import", engagement, str(plan_csv), message="started")
     first_asset = plan_csv.read_text(encoding="utf-8-sig").splitlines()[1].split(",")[0]
-    shown = json.loads(_ok(env, "assets", "show", engagement, first_asset, "--json"))
+    shown = json.loads(_ok(viewer, "assets", "show", engagement, first_asset, "--json"))
     assert shown["field_lineage"]["name"]["file_name"] == file.name
-    _fails_cleanly(env, "assets", "show", engagement, "no-such-asset", message="no asset 'no-such-asset'")
-    overridden = json.loads(_ok(env, "strategy", "set", engagement, first_asset, "retain", "--reason", "contract",
-                                "--user", owner, "--json"))
+    _fails_cleanly(viewer, "assets", "show", engagement, "no-such-asset", message="no asset 'no-such-asset'")
+    overridden = json.loads(_ok(owner, "strategy", "set", engagement, first_asset, "retain", "--reason", "contract",
+                                "--json"))
     assert overridden["strategy"] == "retain"
-    _fails_cleanly(env, "strategy", "set", engagement, first_asset, "teleport", "--reason", "x", "--user", owner,
-                   message="teleport")
-    listed_conflicts = json.loads(_ok(env, "conflicts", "list", engagement, "--all", "--json"))
+    _fails_cleanly(owner, "strategy", "set", engagement, first_asset, "teleport", "--reason", "x", message="teleport")
+    listed_conflicts = json.loads(_ok(viewer, "conflicts", "list", engagement, "--all", "--json"))
     assert all(c["file_name"] == file.name for c in listed_conflicts)
-    _fails_cleanly(env, "conflicts", "resolve", engagement, "abc", "--keep", "--user", owner,
-                   message="not a conflict id")
-    both = _cli(env, "conflicts", "resolve", engagement, "00000000", "--keep", "--take", "--user", owner)
+    _fails_cleanly(owner, "conflicts", "resolve", engagement, "abc", "--keep", message="not a conflict id")
+    both = _cli(owner, "conflicts", "resolve", engagement, "00000000", "--keep", "--take")
     assert both.returncode == 2 and "exactly one of --keep" in both.stderr, both.stderr
     report_dir = tmp_path / "report"
-    assert "report written" in _ok(env, "report", engagement, "--out", str(report_dir))
+    assert "report written" in _ok(viewer, "report", engagement, "--out", str(report_dir))
     assert (report_dir / "index.html").exists() and (report_dir / "images" / "wave_timeline.svg").exists()
 
     with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as response:
