@@ -93,6 +93,8 @@ async def demo(
         sys.stderr.flush()
         await _print_plan(s.pool, ref, final)
         console.print(f"\nreport (open in a browser): {index.resolve().as_uri()}")
+        console.print(f"you act as login {s.me.login} ({s.me.email}, platform administrator); give others logins "
+                      "of their own with `starter.py people add EMAIL --login NAME`", highlight=False, markup=False)
         if s.endpoints.ui_url:
             console.print(f"Temporal Web UI: {workflow_url(s.endpoints, workflow_id)}")
 
