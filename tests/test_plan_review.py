@@ -36,7 +36,7 @@ from db.plan_review import (
 )
 from db.pool import tenant_transaction
 from domain.discovery.readers import open_tables
-from tests.conftest import EngagementFixture, TestDatabase, make_engagement
+from tests.conftest import EngagementFixture, TestDatabase, give_login, make_engagement
 from tests.test_planning_phase import ASSETS_QUERY, SETTINGS, WAVES_QUERY, insert_portfolio, phase_step, rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,9 +282,10 @@ def test_of_each_row_only_the_start_of_its_asset_id_wave_and_kind_is_kept(tmp_pa
 
 
 # ----------------------------------------------------------------------------- the commands
-def run_cli(db: TestDatabase, data_dir: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
-    env.update(DATABASE_URL=db.app_url, MIGRATION_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING")
+def run_cli(db: TestDatabase, data_dir: Path, login: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    """`plan ARGV` run under the person's `login` (`give_login`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
+    env.update(DATABASE_URL=db.app_url, MIGRATION_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING", **login)
     return subprocess.run([sys.executable, str(ROOT / "starter.py"), "plan", *argv], capture_output=True, text=True,
                           env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=120)
 
@@ -292,8 +293,7 @@ def run_cli(db: TestDatabase, data_dir: Path, *argv: str) -> subprocess.Complete
 async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, planned, migrated_db, tmp_path) -> None:
     """Every wave 2147483647 or 99999999999999999999 once hung the command and grew it to 13 GB."""
     engagement, _ = planned
-    owner = (await rows(app_pool, engagement.ref, "SELECT email FROM migration.users WHERE id = $1",
-                        engagement.owner_id))[0]["email"]
+    owner = await give_login(migrated_db, engagement.owner_id)
     await export_plan(app_pool, engagement.ref, tmp_path / "plan.csv", "csv")
     before = await snapshot(app_pool, engagement.ref)
     table = read_csv(tmp_path / "plan.csv")
@@ -305,7 +305,7 @@ async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, pla
     data_dir.mkdir()
     ident = str(engagement.ref.id)
 
-    result = run_cli(migrated_db, data_dir, "import", ident, str(edited), "--user", owner)
+    result = run_cli(migrated_db, data_dir, owner, "import", ident, str(edited))
     assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -317,7 +317,7 @@ async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, pla
     assert lines[9] == "  - row 12: unknown asset 'ghost-0' (not an asset id of this engagement)"
     assert lines[31] == "  … and 18 more (`plan import --json` lists them all)"
 
-    result = run_cli(migrated_db, data_dir, "import", ident, str(edited), "--user", owner, "--json")
+    result = run_cli(migrated_db, data_dir, owner, "import", ident, str(edited), "--json")
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["error: edited.csv: the plan was not changed; 48 problem(s), listed in "
                                           "the JSON output"]
@@ -350,7 +350,8 @@ async def test_plan_export_to_proc_is_one_line(app_pool, planned, migrated_db, t
     engagement, _ = planned
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    result = run_cli(migrated_db, data_dir, "export", str(engagement.ref.id), "--out", "/proc/plan.csv")
+    viewer = await give_login(migrated_db, engagement.viewer_id)  # a viewer exports
+    result = run_cli(migrated_db, data_dir, viewer, "export", str(engagement.ref.id), "--out", "/proc/plan.csv")
     assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
     # root may write into /proc as far as the folder's mode says, so the writer finds out
     expected = ("cannot write /proc/plan.csv: no such file or directory" if os.geteuid() == 0
