@@ -1,7 +1,7 @@
 """Replay of recorded histories: today's workflow code must make the same decisions it made then.
 
 Histories of every workflow type are committed under tests/histories/; those of earlier releases
-stay in its subfolders (e.g. before_multi_file_imports/) and must keep replaying too. After an intentional,
+stay in its subfolders (before_multi_file_imports/, before_person_requests/) and must keep replaying too. After an intentional,
 compatible-by-design change of workflow code, re-record them with
 `RECORD_HISTORIES=1 .venv/bin/python -m pytest tests/test_replay.py` (incompatible changes need
 workflow.patched() instead, so running engagements keep replaying).
