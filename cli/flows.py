@@ -43,11 +43,13 @@ async def launch(
              "A dependency export alone enriches an engagement that already has assets.",
     ),
     auto_approve: str = typer.Option("", help="Phases to approve without a person: comma list or 'all'."),
+    follow_links: bool = typer.Option(False, "--follow-links",
+                                      help="Upload the file a symbolic link points at (refused otherwise)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Upload an inventory and start the engagement's flow (refused if it already runs); a dependency export alone
     enriches an engagement that already has assets."""
-    roles = paths.inventory_files(import_files)
+    roles = paths.inventory_files(import_files, follow_links=follow_links)
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         await control.check_import(s.pool, ref, roles)

@@ -5,7 +5,8 @@ An empty path is a usage error (exit code 2), refused while the command line is 
 parser of every path option and argument), since it would otherwise mean the current folder.
 
 - Input files must exist, be regular files that can be read, and not be symbolic links (a link can
-  point at a credentials file that would then be uploaded). Their content must be of a kind the
+  point at a credentials file that would then be uploaded) unless `launch --follow-links` says the file
+  a link points at is meant; the stored name is the link's base name. Their content must be of a kind the
   reader they go to reads: the files of an import are opened and given their roles by
   `domain.discovery.import_plan.import_roles`, as discovery will (format by content, encoding, zip guard,
   header row; a supplement needs its inventory in the same import); edited plans by
@@ -40,11 +41,12 @@ def given_path(text: str) -> Path:
     return Path(text)
 
 
-def inventory_files(paths: Sequence[Path]) -> list[tuple[str, str]]:
+def inventory_files(paths: Sequence[Path], *, follow_links: bool = False) -> list[tuple[str, str]]:
     """The files of one import: each a readable regular file the importer's readers can open, together an import
-    discovery can plan; returns each file's (name, role)."""
+    discovery can plan; returns each file's (name, role). A symbolic link is refused unless `follow_links`
+    (the person says they mean the file it points at)."""
     for path in paths:
-        _input_file(path)
+        _input_file(path, follow_links=follow_links)
     return import_roles(paths)
 
 
@@ -78,9 +80,11 @@ def output_folder(path: Path) -> None:
     _writable_folder(path.parent)
 
 
-def _input_file(path: Path) -> None:
+def _input_file(path: Path, *, follow_links: bool = False) -> None:
     try:
         mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode) and follow_links:
+            mode = path.stat().st_mode
     except FileNotFoundError:
         raise PathError(f"{path}: no such file") from None
     except NotADirectoryError:
@@ -89,7 +93,7 @@ def _input_file(path: Path) -> None:
         raise PathError(f"{path}: cannot be read (permission denied)") from None
     if stat.S_ISLNK(mode):
         raise PathError(f"{path}: a symbolic link, refused (it could point at a file not meant to leave this "
-                        "machine); give the file itself")
+                        "machine); give the file itself, or pass --follow-links if you mean the file it points at")
     if stat.S_ISDIR(mode):
         raise PathError(f"{path}: a folder; give a file")
     if not stat.S_ISREG(mode):
