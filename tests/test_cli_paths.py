@@ -111,7 +111,7 @@ READERS = {
     "launch": ("launch", "acme/dc-exit", "--import", "{path}"),
     "launch, second file": ("launch", "acme/dc-exit", "--import", "{dir}/good.csv", "--import", "{path}"),
     "demo": ("demo", "--inventory", "{path}"),
-    "plan import": ("plan", "import", "acme/dc-exit", "{path}", "--user", "lead@acme.example"),
+    "plan import": ("plan", "import", "acme/dc-exit", "{path}"),
 }
 WRITERS = {  # command, a file name of the wrong extension and what its refusal says
     "plan export": (("plan", "export", "acme/dc-exit", "--out", "{path}"), "plan.txt",
@@ -186,7 +186,7 @@ EMPTY_PATHS = {  # command line with an empty path -> the option or argument nam
     "launch": (("launch", "acme/dc-exit", "--import", ""), "'--import'"),
     "launch, second file": (("launch", "acme/dc-exit", "--import", "{dir}/good.csv", "--import", ""), "'--import'"),
     "demo": (("demo", "--inventory", ""), "'--inventory'"),
-    "plan import": (("plan", "import", "acme/dc-exit", "", "--user", "lead@acme.example"), "'path'"),
+    "plan import": (("plan", "import", "acme/dc-exit", ""), "'path'"),
     "plan export": (("plan", "export", "acme/dc-exit", "--out", ""), "'--out'"),
     "imports quarantine": (("imports", "quarantine", "acme/dc-exit", "--out", ""), "'--out'"),
     "report": (("report", "acme/dc-exit", "--out", ""), "'--out'"),
