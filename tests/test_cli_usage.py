@@ -99,7 +99,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subpro
 
 def test_every_command_is_covered() -> None:
     commands = {case.name.split(":")[0] for case in CASES}
-    assert {"approve", "launch", "mappings set", "plan import", "dev up", "tenant create"} <= commands
+    assert {"approve", "launch", "mappings set", "plan import", "dev up", "tenant create", "tenant add-admin",
+            "people add", "people whoami", "people password"} <= commands
     assert len(commands) >= 25
 
 
