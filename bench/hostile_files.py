@@ -85,6 +85,8 @@ FILES: dict[str, Callable[[Path], Path]] = {  # name -> how to write it; normal 
         + "\n".join(",".join("x" * 40_000) for _ in range(5)) + "\n"),
     "200 sheets x 50 rows (xlsx)": lambda d: _many_sheets(d / "sheets.xlsx"),
     "one 10 MB cell (10 MB csv)": lambda d: _huge_cell(d / "huge-cell.csv"),
+    "one 50 MB JSON string (50 MB)": lambda d: _text(d / "long-string.json",
+                                                     '[{"name": "a", "notes": "' + "x" * (50 << 20) + '"}]'),
     "normal csv, 3,000 servers (~700 KB)": lambda d: _normal_csv(d / "normal-small.csv", 3_000),
     "normal json, 2,000 servers (~700 KB)": lambda d: _normal_json(d / "normal-small.json", 2_000),
     "normal csv, 45,000 servers (~10 MB)": lambda d: _normal_csv(d / "normal-10mb.csv", 45_000),
