@@ -137,6 +137,17 @@ async def test_a_json_lines_line_nested_too_deep_is_quarantined_unread(app_pool,
         assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets") == 2
 
 
+async def test_text_no_database_holds_is_replaced_and_its_row_quarantined(app_pool, tmp_path) -> None:
+    """JSON escapes for a lone surrogate or NUL, in a value or a key: PostgreSQL text holds neither."""
+    path = _write(tmp_path / "servers.jsonl", '{"name": "web-01", "ip_address": "10.0.0.1", "no\\u0000tes\\ud800": "a"}\n'
+                  '{"name": "db-\\ud800", "ip_address": "10.0.0.2", "notes": "b\\u0000"}\n')
+    e, _, quarantined = await _imported(app_pool, path)
+    assert quarantined == [(2, ["cell 'name' held lone UTF-16 surrogates (no characters), replaced by '?'",
+                                "cell 'notes' held NUL characters, removed"])]
+    assert await fetchval(app_pool, e.ref, "SELECT source_columns FROM migration.data_imports") == [
+        "name", "ip_address", "notes?", "notes"]
+
+
 async def test_a_huge_cell_is_cut_and_its_row_quarantined(app_pool, tmp_path) -> None:
     path = tmp_path / "notes.csv"
     with path.open("w", newline="") as fh:

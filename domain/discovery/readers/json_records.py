@@ -34,6 +34,7 @@ from domain.discovery.readers.table import (
     check_row,
     guard_cells,
     header_names,
+    storable,
     too_long_row,
     too_many_columns,
 )
@@ -99,7 +100,7 @@ def flatten(record: dict, into: dict[str, str] | None = None, prefix: str = "") 
     """One level of text values for a nested record: `{"os": {"name": "x"}}` -> `{"os.name": "x"}`."""
     flat = {} if into is None else into
     for key, value in record.items():
-        name = prefix + (str(key).strip() or "(blank)")
+        name = prefix + (storable(str(key)).strip() or "(blank)")  # a key is a column name: database text
         if isinstance(value, dict):
             flatten(value, flat, name + ".")
         elif isinstance(value, list):

@@ -100,17 +100,36 @@ def header_names(label: str, cells: list[str]) -> list[str]:
 
 
 def guard_cells(values: dict[str, str]) -> tuple[str, ...]:
-    """Cut every cell over `MAX_CELL_CHARS` to its first characters and drop NUL characters (which PostgreSQL
-    text cannot hold), in place; one problem per changed cell."""
+    """Cut every cell over `MAX_CELL_CHARS` to its first characters, drop NUL characters and replace lone
+    surrogates (which PostgreSQL text cannot hold), in place; one problem per change."""
     problems = []
     for header, value in values.items():
         if len(value) > MAX_CELL_CHARS:
             problems.append(f"cell '{header}' is {len(value) / (1 << 20):.1f} MB, over the {binary_size(MAX_CELL_CHARS)} limit")
             values[header] = value = value[:_KEPT_CHARS] + "…"
         if "\x00" in value:
-            values[header] = value.replace("\x00", "")
+            values[header] = value = value.replace("\x00", "")
             problems.append(f"cell '{header}' held NUL characters, removed")
+        if not value.isascii() and not _encodable(value):
+            values[header] = value.encode("utf-8", "replace").decode("utf-8")
+            problems.append(f"cell '{header}' held lone UTF-16 surrogates (no characters), replaced by '?'")
     return tuple(problems)
+
+
+def storable(text: str) -> str:
+    """`text` without what PostgreSQL text cannot hold: NUL characters dropped, lone surrogates as '?'."""
+    text = text.replace("\x00", "")
+    return text if text.isascii() or _encodable(text) else text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _encodable(text: str) -> bool:
+    """Whether `text` is valid Unicode (a JSON `\\ud800` escape gives a lone surrogate, which no database
+    text can hold)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def too_many_columns(label: str, count: int | None = None) -> InputFileError:
