@@ -21,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from runtime import engagement_control as control
 from runtime.embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
 from runtime.temporal_client import TemporalUnavailable, connect_client
-from tests.conftest import EngagementFixture, TestDatabase, free_port, make_engagement
+from tests.conftest import EngagementFixture, TestDatabase, free_port, give_login, make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
 from tests.test_cli_usage import ROOT, run_cli
 
@@ -36,6 +36,12 @@ def error_line(result: subprocess.CompletedProcess[str]) -> str:
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+@pytest.fixture
+async def person(migrated_db: TestDatabase) -> dict[str, str]:
+    """A person's own login (PGUSER, PGPASSWORD): commands that reach the database connect as a person."""
+    return await give_login(migrated_db)
 
 
 def closed_port() -> int:
@@ -91,12 +97,13 @@ def _with(url: str, *, password: str | None = None, database: str | None = None)
     return f"{scheme}://{user}:{password or credentials.split(':', 1)[1]}@{host}/{database or current}"
 
 
-def test_a_refused_login_or_a_missing_database_is_said_so(tmp_path: Path, migrated_db: TestDatabase) -> None:
-    wrong_password = error_line(run_cli(("tenant", "list"), tmp_path / "data",
-                                        DATABASE_URL=_with(migrated_db.app_url, password=PASSWORD)))
-    assert "(DATABASE_URL): password authentication failed for user \"migration_app\"" in wrong_password
+def test_a_refused_login_or_a_missing_database_is_said_so(tmp_path: Path, migrated_db: TestDatabase,
+                                                         person: dict[str, str]) -> None:
+    wrong_password = error_line(run_cli(("tenant", "list"), tmp_path / "data", DATABASE_URL=migrated_db.app_url,
+                                        **{**person, "PGPASSWORD": PASSWORD}))
+    assert f"password authentication failed for user \"{person['PGUSER']}\"" in wrong_password, wrong_password
     missing = error_line(run_cli(("tenant", "list"), tmp_path / "data",
-                                 DATABASE_URL=_with(migrated_db.app_url, database="no_such_db")))
+                                 DATABASE_URL=_with(migrated_db.app_url, database="no_such_db"), **person))
     assert missing.endswith("(DATABASE_URL): database \"no_such_db\" does not exist"), missing
     assert "app-test-password" not in missing  # the fixture's own password, which is right this time
 
@@ -154,11 +161,11 @@ def test_db_bootstrap_names_the_superuser_url_option_never_its_password(tmp_path
 # ------------------------------------------------------------------------------------------------ Temporal
 @pytest.mark.parametrize("reach", ["closed port", "port out of range"])
 def test_a_temporal_address_nobody_answers_names_the_variable(tmp_path: Path, migrated_db: TestDatabase,
-                                                             reach: str) -> None:
+                                                             person: dict[str, str], reach: str) -> None:
     address, reason = ((f"127.0.0.1:{closed_port()}", "Connection refused") if reach == "closed port"
                        else ("127.0.0.1:99999", "invalid target URL: invalid port number"))
     result = run_cli(("status", "acme/DC exit"), tmp_path / "data", DATABASE_URL=migrated_db.app_url,
-                     TEMPORAL_ADDRESS=address)
+                     TEMPORAL_ADDRESS=address, **person)
     assert error_line(result) == f"error: cannot reach Temporal at {address} (TEMPORAL_ADDRESS): {reason}"
 
 
@@ -182,10 +189,10 @@ async def test_an_embedded_temporal_that_does_not_answer_points_to_dev_status() 
 
 @pytest.mark.parametrize("command", [("status", "acme/DC exit"), ("approve", "acme/DC exit", "discovery")])
 def test_a_namespace_the_server_lacks_is_named(tmp_path: Path, migrated_db: TestDatabase, dev_env,
-                                               command: tuple[str, ...]) -> None:
+                                               person: dict[str, str], command: tuple[str, ...]) -> None:
     address = dev_env.client.service_client.config.target_host
     result = run_cli(command, tmp_path / "data", DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=address,
-                     TEMPORAL_NAMESPACE="nope", MIGRATION_USER="someone@example.com")
+                     TEMPORAL_NAMESPACE="nope", **person)
     assert error_line(result) == (f"error: namespace 'nope' not found on Temporal at {address} (TEMPORAL_NAMESPACE); "
                                   "set TEMPORAL_NAMESPACE to one of its namespaces")
 
