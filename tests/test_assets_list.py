@@ -30,7 +30,7 @@ from activities.planning import PlanningActivities
 from cli.assets import CSV_COLUMNS, _write_table, fit_widths
 from db.asset_list import AssetFilters, list_assets
 from db.pool import tenant_transaction
-from tests.conftest import EngagementFixture, TestDatabase, make_engagement
+from tests.conftest import EngagementFixture, TestDatabase, give_login, make_engagement
 from tests.test_planning_phase import EXPECTED_WAVE_OF, SETTINGS, insert_portfolio, phase_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,9 +157,10 @@ async def test_another_tenants_assets_never_appear(app_pool, listed) -> None:
 
 
 # ----------------------------------------------------------------------------- the command
-def run_cli(db: TestDatabase, data_dir: Path, *argv: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_"))}
-    env.update(DATABASE_URL=db.app_url, MIGRATION_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING")
+def run_cli(db: TestDatabase, data_dir: Path, login: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    """`assets list ARGV` under the person's `login` (`give_login`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
+    env.update(DATABASE_URL=db.app_url, MIGRATION_DATA_DIR=str(data_dir), LOG_LEVEL="WARNING", **login)
     return subprocess.run([sys.executable, str(ROOT / "starter.py"), "assets", "list", *argv], capture_output=True,
                           text=True, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=120)
 
@@ -177,12 +178,13 @@ def refused(result: subprocess.CompletedProcess[str], code: int, message: str) -
 
 
 async def test_the_command_prints_a_table_json_csv_and_refuses_bad_requests(listed, migrated_db, tmp_path) -> None:
-    engagement, _, stranger = listed
+    engagement, sibling, stranger = listed
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     ident = str(engagement.ref.id)
+    viewer = await give_login(migrated_db, engagement.viewer_id)  # a viewer lists
 
-    table = ok(run_cli(migrated_db, data_dir, ident, "--wave", "3")).splitlines()
+    table = ok(run_cli(migrated_db, data_dir, viewer, ident, "--wave", "3")).splitlines()
     assert table[0].split() == ["name", "type", "env", "os", "applications", "cpu", "mem", "disk", "strategy", "by",
                                 "wave", "status"]
     assert [line.split()[0] for line in table[2:-1]] == ["db-01", "rpt-01", "web-01"]
@@ -190,13 +192,13 @@ async def test_the_command_prints_a_table_json_csv_and_refuses_bad_requests(list
     assert "Red Hat Enterprise Linux 9.2" in table[4]
     assert table[4].split()[-8:] == ["shop", "4", "15.5", "200", "rehost", "user", "3", "planned"]
 
-    listed_json = json.loads(ok(run_cli(migrated_db, data_dir, ident, "--json", "--strategy", "lift and shift",
+    listed_json = json.loads(ok(run_cli(migrated_db, data_dir, viewer, ident, "--json", "--strategy", "lift and shift",
                                         "--environment", "PRD")))
     assert [(a["name"], a["six_r_strategy"], a["environment"]) for a in listed_json] == [
         ("dns-01", "rehost", "production"), ("web-01", "rehost", "production")]
     assert uuid.UUID(listed_json[1]["id"]) and listed_json[1]["applications"] == ["shop"]
 
-    rows = list(csv.reader(io.StringIO(ok(run_cli(migrated_db, data_dir, ident, "--csv", "--application", "shop")))))
+    rows = list(csv.reader(io.StringIO(ok(run_cli(migrated_db, data_dir, viewer, ident, "--csv", "--application", "shop")))))
     assert tuple(rows[0]) == CSV_COLUMNS
     db_row = dict(zip(CSV_COLUMNS, rows[1]))
     assert (db_row["name"], db_row["operating system"], db_row["applications"], db_row["strategy"],
@@ -204,25 +206,29 @@ async def test_the_command_prints_a_table_json_csv_and_refuses_bad_requests(list
                                                                "3")
     assert len(rows) == 3
 
-    assert ok(run_cli(migrated_db, data_dir, ident, "--wave", "1", "--environment", "production")) == (
+    assert ok(run_cli(migrated_db, data_dir, viewer, ident, "--wave", "1", "--environment", "production")) == (
         "no assets match (wave 1, environment production)\n")
-    assert json.loads(ok(run_cli(migrated_db, data_dir, ident, "--json", "--wave", "2", "--application", "shop"))) == []
-    assert "secret-01" not in ok(run_cli(migrated_db, data_dir, ident))
-    assert "secret-01" in ok(run_cli(migrated_db, data_dir, str(stranger.ref.id)))
+    assert json.loads(ok(run_cli(migrated_db, data_dir, viewer, ident, "--json", "--wave", "2", "--application", "shop"))) == []
+    assert "secret-01" not in ok(run_cli(migrated_db, data_dir, viewer, ident))
+    for other in (sibling, stranger):  # another engagement of the client, another client's: not the viewer's
+        other_id = str(other.ref.id)
+        refused(run_cli(migrated_db, data_dir, viewer, other_id), 1, f"error: no engagement '{other_id}'")
+        other_viewer = await give_login(migrated_db, other.viewer_id)
+        assert "secret-01" in ok(run_cli(migrated_db, data_dir, other_viewer, other_id))
 
-    refused(run_cli(migrated_db, data_dir, ident, "--strategy", "teleport"), 1,
+    refused(run_cli(migrated_db, data_dir, viewer, ident, "--strategy", "teleport"), 1,
             "error: 'teleport' is not a migration strategy; use one of rehost")
-    refused(run_cli(migrated_db, data_dir, ident, "--environment", "moon"), 1, "is not an environment; use one of")
-    refused(run_cli(migrated_db, data_dir, ident, "--application", "payroll"), 1,
+    refused(run_cli(migrated_db, data_dir, viewer, ident, "--environment", "moon"), 1, "is not an environment; use one of")
+    refused(run_cli(migrated_db, data_dir, viewer, ident, "--application", "payroll"), 1,
             "no application 'payroll' in")
-    refused(run_cli(migrated_db, data_dir, ident, "--json", "--csv"), 2, "give --json or --csv, not both")
+    refused(run_cli(migrated_db, data_dir, viewer, ident, "--json", "--csv"), 2, "give --json or --csv, not both")
     # waves are PostgreSQL integers: a larger one was the database's "value out of int32 range"
     for wave, message in [("99999999999999999999", "Input should be less than or equal to 2147483647"),
                           ("2147483648", "Input should be less than or equal to 2147483647"),
                           ("9" * 5000, "Unable to parse input string as an integer, exceeded maximum size"),
                           ("0", "Input should be greater than or equal to 1")]:
-        refused(run_cli(migrated_db, data_dir, ident, "--wave", wave), 2, f"error: Invalid value for '--wave': {message}")
-    refused(run_cli(migrated_db, data_dir, ident, "--wave", "2147483647"), 1, "no wave 2147483647 in the plan of")
+        refused(run_cli(migrated_db, data_dir, viewer, ident, "--wave", wave), 2, f"error: Invalid value for '--wave': {message}")
+    refused(run_cli(migrated_db, data_dir, viewer, ident, "--wave", "2147483647"), 1, "no wave 2147483647 in the plan of")
     assert list(data_dir.iterdir()) == []  # the configured database was used; nothing was started
 
 
