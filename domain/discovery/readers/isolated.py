@@ -99,8 +99,9 @@ def _sender(out: BinaryIO) -> Callable[[tuple], None]:
 def _child() -> None:
     """The child's entry: limits first, then the request from stdin, messages to stdout."""
     resource.setrlimit(resource.RLIMIT_AS, (READER_MEMORY_BYTES, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    sys.stdout = sys.stderr  # nothing printed by accident may corrupt the messages
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # nothing printed by accident, by Python or a C library, may corrupt the messages
+    sys.stdout = sys.stderr
     paths, batch_size = pickle.load(sys.stdin.buffer)
     stream_import(paths, batch_size, _sender(out))
 
