@@ -16,7 +16,7 @@ import pytest
 
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from tests.conftest import make_engagement
+from tests.conftest import give_login, make_engagement
 from tests.flow_helpers import fetchval, run_starter, running_worker, wait_for
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -42,10 +42,11 @@ def _inventory(folder: Path) -> Path:
 
 
 async def test_launched_alone_into_an_engagement_without_assets_it_is_refused_in_one_line(
-    dev_env, app_pool, cli_env
+    dev_env, app_pool, migrated_db, cli_env
 ) -> None:
     e = await make_engagement(app_pool)
-    code, out, err = await run_starter(cli_env, "launch", str(e.ref.id), "--import", str(EXPORT))
+    owner = cli_env | await give_login(migrated_db, e.owner_id)
+    code, out, err = await run_starter(owner, "launch", str(e.ref.id), "--import", str(EXPORT))
     assert (code, out) == (1, ""), err
     assert err.splitlines() == [f"error: {REFUSAL}"]
     assert await control.execution_status(dev_env.client, e.ref) is None  # nothing started
@@ -53,7 +54,7 @@ async def test_launched_alone_into_an_engagement_without_assets_it_is_refused_in
 
 
 async def test_launched_into_an_engagement_with_an_inventory_its_edges_resolve_to_the_existing_assets(
-    dev_env, app_pool, cli_env, tmp_path: Path
+    dev_env, app_pool, migrated_db, cli_env, tmp_path: Path
 ) -> None:
     e = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
@@ -81,7 +82,8 @@ async def test_launched_into_an_engagement_with_an_inventory_its_edges_resolve_t
         FROM migration.data_imports WHERE file_name = $1""", EXPORT.name)
     assert export == {"role": "dependencies", "status": "completed", "valid": 5, "quarantined": 0, "errors": None}
     assert second.phases_completed == PHASES  # assessment and planning ran again over the enriched inventory
-    code, out, err = await run_starter(cli_env, "imports", "list", str(e.ref.id), "--json")  # the newest import: the export
+    viewer = cli_env | await give_login(migrated_db, e.viewer_id)
+    code, out, err = await run_starter(viewer, "imports", "list", str(e.ref.id), "--json")  # the newest: the export
     assert code == 0, err
     assert [(d["file_name"], d["import_role"], d["valid_records"]) for d in json.loads(out)] == [
         (EXPORT.name, "dependencies", 5)]
