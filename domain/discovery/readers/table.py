@@ -111,7 +111,7 @@ def guard_cells(values: dict[str, str]) -> tuple[str, ...]:
             values[header] = value = value.replace("\x00", "")
             problems.append(f"cell '{header}' held NUL characters, removed")
         if not value.isascii() and not _encodable(value):
-            values[header] = value.encode("utf-8", "replace").decode("utf-8")
+            values[header] = storable(value)
             problems.append(f"cell '{header}' held lone UTF-16 surrogates (no characters), replaced by '?'")
     return tuple(problems)
 
@@ -162,7 +162,7 @@ def readable(path: Path, kind: str = "") -> Iterator[None]:
                              f"{binary_size(READER_MEMORY_BYTES)} of memory") from exc
     except _PARSER_ERRORS as exc:
         detail = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise InputFileError(f"{path.name}: unreadable {kind.upper()} file: {detail}".replace("  ", " ")) from exc
+        raise InputFileError(f"{path.name}: unreadable {kind.upper() + ' ' if kind else ''}file: {detail}") from exc
 
 
 def blank_rows_above(header_row: int, sheet: str | None = None) -> tuple[str, ...]:
