@@ -89,7 +89,7 @@ def open_csv(path: Path) -> StreamTable:
     lines = _CountedLines(path, handle)
     reader = csv.reader(lines, delimiter=delimiter)
     try:
-        header_row, cells = _header_cells(path, reader)
+        header_row, cells = _header_cells(path, reader, lines)
         headers = header_names(path.name, cells)
     except BaseException as exc:
         handle.close()
@@ -141,9 +141,10 @@ class _CountedLines:
         return record
 
 
-def _header_cells(path: Path, reader: Iterator[list[str]]) -> tuple[int, list[str]]:
+def _header_cells(path: Path, reader: Iterator[list[str]], lines: _CountedLines) -> tuple[int, list[str]]:
     """The first non-blank row (its 1-based number among the file's rows) and its cells."""
     for number, cells in enumerate(reader, start=1):
+        lines.take_record()
         if any(cell.strip() for cell in cells):
             return number, cells
     raise InputFileError(f"{path.name}: the file has no header row")
@@ -153,7 +154,6 @@ def _rows(path: Path, encoding: str, delimiter: str, lines: _CountedLines, reade
           headers: list[str]) -> Iterator[Row]:
     width = len(headers)
     number = 0
-    lines.take_record()
     try:
         for cells in reader:
             row_chars = lines.chars - lines.record_start
