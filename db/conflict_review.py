@@ -56,7 +56,7 @@ async def resolve_conflict(
     async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
         role = await conn.fetchval(sql("member_role"), ref.id, user_id)
         if role not in REVIEWING_ROLES:
-            raise ConflictReviewError(f"user {user_id} may not resolve conflicts in {ref.name!r} "
+            raise ConflictReviewError(f"you may not resolve conflicts in {ref.name!r} "
                                       f"(role: {role or 'not a member'}; allowed: {', '.join(REVIEWING_ROLES)})")
         found = await conn.fetch(sql("conflict_for_review"), prefix)
         if not found:

@@ -348,7 +348,7 @@ async def import_plan(pool: asyncpg.Pool, ref: EngagementRef, path: Path, user_i
     async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
         role = await conn.fetchval(sql("member_role"), ref.id, user_id)
         if role not in REVIEWING_ROLES:
-            raise PlanImportError(f"user {user_id} may not change the plan of {ref.name!r} (role: "
+            raise PlanImportError(f"you may not change the plan of {ref.name!r} (role: "
                                   f"{role or 'not a member'}; allowed: {', '.join(REVIEWING_ROLES)})")
         current = await conn.fetchrow(sql("plan_current"))
         if current["waves_started"]:

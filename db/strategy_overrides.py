@@ -74,7 +74,7 @@ async def override_strategy(
     async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
         role = await conn.fetchval(sql("member_role"), ref.id, user_id)
         if role not in REVIEWING_ROLES:
-            raise StrategyOverrideError(f"user {user_id} may not override strategies in {ref.name!r} "
+            raise StrategyOverrideError(f"you may not override strategies in {ref.name!r} "
                                         f"(role: {role or 'not a member'}; allowed: {', '.join(REVIEWING_ROLES)})")
         found = await conn.fetch(sql("strategy_override_asset"), _asset_id(asset), asset)
         if not found:

@@ -89,6 +89,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                     WHERE m.client_account_id = p_client AND m.user_id = migration.person_id())
 $$;
 
+CREATE FUNCTION migration.is_member(p_engagement uuid)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM migration.engagement_members m
+                    WHERE m.engagement_id = p_engagement AND m.user_id = migration.person_id())
+$$;
+
 CREATE FUNCTION migration.engagement_has_members(p_engagement uuid)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -313,7 +320,10 @@ CREATE POLICY person_manage ON migration.engagement_members FOR INSERT TO migrat
                 AND engagement_id = migration.current_engagement_id()
                 AND CASE WHEN NOT migration.engagement_has_members(engagement_id)  -- a new engagement's first owner
                          THEN migration.is_client_admin(client_account_id) OR migration.is_platform_admin()
-                         WHEN user_id = (SELECT migration.person_id()) THEN false
+                         WHEN user_id = (SELECT migration.person_id())  -- only a role change of an owner's own
+                         THEN migration.is_member(engagement_id)
+                              AND (SELECT migration.person_may(migration.current_client_id(),
+                                                               migration.current_engagement_id(), 'manage'))
                          ELSE (SELECT migration.person_may(migration.current_client_id(),
                                                            migration.current_engagement_id(), 'manage')) END);
 CREATE POLICY person_manage_update ON migration.engagement_members FOR UPDATE TO migration_person
@@ -441,12 +451,13 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 REVOKE ALL ON FUNCTION migration.person_id(), migration.is_person(), migration.is_platform_admin(),
     migration.is_client_admin(uuid), migration.person_may(uuid, uuid, text), migration.person_sees_client(uuid),
-    migration.engagement_has_members(uuid), migration.shares_engagement(uuid),
+    migration.engagement_has_members(uuid), migration.is_member(uuid), migration.shares_engagement(uuid),
     migration.create_person_login(text, text, text, text), migration.person_by_email(text, text),
     migration.add_client_admin(uuid, text), migration.request_right(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migration.is_platform_admin(),
     migration.is_client_admin(uuid), migration.person_may(uuid, uuid, text), migration.person_sees_client(uuid),
-    migration.engagement_has_members(uuid), migration.shares_engagement(uuid), migration.request_right(text),
+    migration.engagement_has_members(uuid), migration.is_member(uuid), migration.shares_engagement(uuid),
+    migration.request_right(text),
     migration.current_client_id(), migration.current_engagement_id(), migration.client_directory(),
     migration.engagement_directory(uuid), migration.create_person_login(text, text, text, text),
     migration.person_by_email(text, text), migration.add_client_admin(uuid, text), migration.audit_changes()

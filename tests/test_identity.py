@@ -212,3 +212,27 @@ async def test_forged_updates_and_signals_sent_straight_to_temporal_change_nothi
     assert (st.awaiting_approval, st.phases_completed, st.paused) == ("discovery", (), False)
     after = await _state(app_pool, a.ref)
     assert after[1:] == before[1:]  # only the requests recorded above were written
+
+
+async def test_an_owner_changes_their_own_role_once_another_owner_exists(estate, app_pool) -> None:
+    a, _, envs, _ = estate
+    ref, owner = str(a.ref.id), envs["owner"]
+    email = await app_pool.fetchval("SELECT email FROM migration.users WHERE id = $1", a.owner_id)
+    contributor = await app_pool.fetchval("SELECT email FROM migration.users WHERE login_role = $1",
+                                          envs["contributor"]["PGUSER"])
+    code, _, err = await run_starter(owner, "engagement", "add-member", ref, email, "--role", "approver")
+    assert code == 1 and "is the only owner" in err
+    assert (await run_starter(owner, "engagement", "add-member", ref, contributor, "--role", "owner"))[0] == 0
+    code, _, err = await run_starter(owner, "engagement", "add-member", ref, email, "--role", "approver")
+    assert code == 0, err
+    assert await fetchval(app_pool, a.ref, "SELECT role FROM migration.engagement_members WHERE user_id = $1",
+                          a.owner_id) == "approver"
+
+
+async def test_a_login_that_is_no_persons_is_told_so(cli_env, migrated_db) -> None:
+    """The service role's own login, used from the CLI, is no person: one line saying so, nothing read."""
+    from tests.conftest import APP_PASSWORD
+    env = cli_env | {"PGUSER": "migration_app", "PGPASSWORD": APP_PASSWORD}
+    code, out, err = await run_starter(env, "tenant", "list")
+    assert (code, out) == (1, "")
+    assert "the database login 'migration_app' is not a person of the platform" in err
