@@ -281,3 +281,17 @@ def test_outputs_in_a_writable_folder_pass(tmp_path: Path) -> None:
     assert paths.output_file(existing, {".csv": "csv"}) == "csv"  # replaced, as asked
     paths.output_folder(tmp_path)  # an existing folder
     paths.output_folder(tmp_path / "report")  # a new one
+
+
+def test_a_link_is_read_only_when_the_person_says_they_mean_its_target(tmp_path: Path) -> None:
+    make_files(tmp_path)
+    link = tmp_path / "link.csv"
+    with pytest.raises(paths.PathError, match="a symbolic link, refused .* pass --follow-links"):
+        paths.inventory_files([link])
+    assert paths.inventory_files([link], follow_links=True) == [("link.csv", "inventory")]  # read, named as given
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "gone.csv")
+    with pytest.raises(paths.PathError, match="dangling.csv: no such file"):
+        paths.inventory_files([tmp_path / "dangling.csv"], follow_links=True)
+    (tmp_path / "folder-link.csv").symlink_to(tmp_path / "a-folder.csv")
+    with pytest.raises(paths.PathError, match="a folder; give a file"):
+        paths.inventory_files([tmp_path / "folder-link.csv"], follow_links=True)
