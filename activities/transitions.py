@@ -59,6 +59,9 @@ class TransitionActivities:
                     req.state.get("error"), req.occurred_at,
                     phase_workflow_id(tenant.engagement_id, req.phase),
                 )
+            if req.event == "failed" and req.phase == "discovery" and req.phase_flow_id:
+                await conn.execute(sql("data_imports_fail_with_discovery"), req.phase_flow_id,
+                                   req.state.get("error") or "discovery failed")
             if req.approval is not None:
                 await conn.execute(
                     sql("phase_approval_record"),

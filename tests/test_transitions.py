@@ -90,3 +90,23 @@ async def test_a_transition_for_an_unknown_step_is_refused_whole(app_pool, super
     journal = await superuser_conn.fetchval(
         "SELECT count(*) FROM migration.flow_transitions WHERE flow_id = $1", phase_flow)
     assert journal == 0, "the journal row of a failed transition must roll back with it"
+
+
+async def test_a_failed_discovery_leaves_no_import_in_between(app_pool, tmp_path) -> None:
+    """Whatever step failed for good (cleansing, the inventory ...), the imports it staged end `failed` with the
+    phase's error, in the transaction that records the failure; another engagement's imports are untouched."""
+    from tests.discovery_harness import rows, stage_and_map
+    from tests.flow_helpers import inventory_file
+
+    e, other = await make_engagement(app_pool), await make_engagement(app_pool)
+    stage = await stage_and_map(app_pool, e.ref, [inventory_file(tmp_path, 5)])
+    await stage_and_map(app_pool, other.ref, [inventory_file(tmp_path, 5)])
+    query = "SELECT status, error_summary FROM migration.data_imports"
+    assert [r["status"] for r in await rows(app_pool, e.ref, query)] != ["failed"]
+    await ActivityEnvironment().run(TransitionActivities(app_pool).record_transition, TransitionRequest(
+        tenant=stage.step.tenant, master_flow_id=stage.step.master_flow_id, flow_id=stage.step.master_flow_id,
+        seq=3, event="failed", occurred_at=datetime.now(UTC), phase="discovery",
+        phase_flow_id=stage.step.phase_flow_id, master_status="failed", phase_status="failed",
+        state={"error": "cleansing gave up"}))
+    assert await rows(app_pool, e.ref, query) == [{"status": "failed", "error_summary": {"error": "cleansing gave up"}}]
+    assert [r["status"] for r in await rows(app_pool, other.ref, query)] != ["failed"]
