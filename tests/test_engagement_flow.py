@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from db.pool import tenant_transaction
 from db.people import IdentityError
+from db.pool import tenant_transaction
 from db.tenancy import EngagementRef
 from domain.vocabulary import PHASE_STEPS, PHASES
 from runtime import engagement_control as control
