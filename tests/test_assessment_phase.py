@@ -24,9 +24,10 @@ from activities.transitions import TransitionActivities
 from db.migrator import SCHEMA_DIR, migrate
 from db.pool import create_pool, tenant_transaction
 from db.strategy_overrides import override_strategy
+from db.tenancy import EngagementRef
 from domain.flow_contracts import StepInput, StepResult, Tenant, TransitionRequest
 from runtime.settings import get_settings
-from tests.conftest import EngagementFixture, make_engagement
+from tests.conftest import EngagementFixture, insert_raw_tenant, make_engagement
 
 COST_GOALS = {"cost_reduction": 5}
 
@@ -419,7 +420,9 @@ async def test_0013_moves_earlier_modelled_costs_out_of_the_input_column(empty_d
     await migrate(empty_db.owner_url, schema)
     pool = await create_pool(empty_db.app_url, max_size=2)
     try:
-        engagement = await make_engagement(pool)
+        tenant = await insert_raw_tenant(pool, "before-0013")  # plain SQL: the db layer speaks today's schema
+        engagement = EngagementFixture(EngagementRef(tenant.engagement_id, tenant.client_id, "before-0013"),
+                                       tenant.user_id, tenant.user_id)
         await insert_assets(pool, engagement.ref, [
             {"name": "modelled", "current_monthly_cost": 428,
              "scoring_details": {"cost_source": "model", "readiness_blockers": ["x"], "risk": {"fan_in": 5.0}}},
