@@ -236,3 +236,16 @@ async def test_a_login_that_is_no_persons_is_told_so(cli_env, migrated_db) -> No
     code, out, err = await run_starter(env, "tenant", "list")
     assert (code, out) == (1, "")
     assert "the database login 'migration_app' is not a person of the platform" in err
+
+
+async def test_people_may_run_only_the_definer_functions_meant_for_them(superuser_conn) -> None:
+    """A SECURITY DEFINER function runs with its owner's rights: a person may execute only those written to check
+    the caller themselves (the rest, like transitions, partitions and statistics, are the workers')."""
+    callable_by_people = {r["proname"] for r in await superuser_conn.fetch("""
+        SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'migration' AND p.prosecdef
+           AND has_function_privilege('migration_person', p.oid, 'EXECUTE')""")}
+    assert callable_by_people == {
+        "person_id", "is_client_admin", "person_may", "person_sees_client", "is_member", "engagement_has_members",
+        "shares_engagement", "client_directory", "engagement_directory", "create_person_login", "person_by_email",
+        "add_client_admin", "audit_changes"}
