@@ -37,7 +37,7 @@ async def conflicts_list(engagement: str, as_json: bool = JsonOption,
                       f"{r['file_name']} row {r['row_number']}", r["resolution"] or r["status"])
     console.print(table)
     console.print(f"{sum(r['status'] == 'open' for r in rows)} open; settle one with "
-                  "`conflicts resolve ENGAGEMENT ID --keep|--take --user EMAIL`")
+                  "`conflicts resolve ENGAGEMENT ID --keep|--take`")
 
 
 @app.command("resolve")

@@ -305,8 +305,8 @@ async def _put_member(conn: asyncpg.Connection, engagement: EngagementRef, user_
 
 
 async def find_user(pool: asyncpg.Pool, email: str) -> UUID:
-    """The person with this e-mail, in any case. Only new addresses must pass `checked_email`: people stored
-    under an earlier, looser rule (`ops@localhost`) still act."""
+    """The person with this e-mail, in any case, as the service role looks them up (tests, benchmarks); people
+    stored under an earlier, looser rule (`ops@localhost`) are found too."""
     email = email.strip().lower()
     async with pool.acquire() as conn:
         user_id = await conn.fetchval(sql("user_by_email"), email)

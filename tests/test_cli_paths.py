@@ -139,7 +139,7 @@ CASES = [
 
 def run_cli(argv: tuple[str, ...], data_dir: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MIGRATION_USER", "DATABASE_URL", "DATABASE_OWNER_URL", "TEMPORAL_ADDRESS")}
+           if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "TEMPORAL_ADDRESS")}
     env.update(MIGRATION_DATA_DIR=str(data_dir), COLUMNS="80")
     return subprocess.run([*WITHOUT_ROOT_OVERRIDES, sys.executable, str(ROOT / "starter.py"), *argv],
                           capture_output=True, text=True, env=env, cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)

@@ -77,7 +77,7 @@ CASES = bad_usages()
 
 def run_cli(argv: tuple[str, ...], data_dir: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("MIGRATION_USER", "DATABASE_URL", "DATABASE_OWNER_URL", "TEMPORAL_ADDRESS")}
+           if k not in ("DATABASE_URL", "DATABASE_OWNER_URL", "TEMPORAL_ADDRESS")}
     env.update(MIGRATION_DATA_DIR=str(data_dir), COLUMNS="80", **extra_env)
     return subprocess.run([sys.executable, str(ROOT / "starter.py"), *argv], capture_output=True, text=True,
                           env=env, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=120)
@@ -161,8 +161,7 @@ def test_a_bug_is_one_line_and_its_trace_goes_to_a_crash_file(
 
 def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
     """`starter.py ... | head -1`: the closed pipe is no error to report and no bug to file."""
-    env = {k: v for k, v in os.environ.items() if k != "MIGRATION_USER"}
-    env["MIGRATION_DATA_DIR"] = str(tmp_path / "data")
+    env = os.environ | {"MIGRATION_DATA_DIR": str(tmp_path / "data")}
     for argv in (("mappings", "targets"), ("--help",)):
         process = subprocess.Popen([sys.executable, str(ROOT / "starter.py"), *argv], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, cwd=ROOT)
