@@ -252,8 +252,9 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
         database_url, owner_url, _ = await ensure_database(settings)
         endpoints = Endpoints(database_url, owner_url, settings.temporal_address or "", settings.temporal_namespace,
                               None, not settings.database_url, not settings.temporal_address)
-    pool = await create_pool(endpoints.person_database_url, max_size=4, origin=f"{endpoints.database_origin}, as "
-                             "your own login: PGUSER and PGPASSWORD, PGPASSFILE or ~/.pgpass, or PGSERVICE",
+    pool = await create_pool(endpoints.person_database_url, max_size=4, origin=endpoints.database_origin,
+                             login_hint="each person connects as their own login: set PGUSER and PGPASSWORD, "
+                                        "PGPASSFILE or ~/.pgpass, or PGSERVICE",
                              **endpoints.person_connect_options(settings))
     try:
         me = await whoami(pool)

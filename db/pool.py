@@ -140,20 +140,25 @@ def _connect_failure_message(dsn: str, origin: str | None, exc: BaseException) -
 
 
 @contextmanager
-def connecting(dsn: str, origin: str | None) -> Iterator[None]:
-    """Turn a failure to connect with `dsn` into a DatabaseConnectError naming `origin` (say `DATABASE_URL`)."""
+def connecting(dsn: str, origin: str | None, login_hint: str | None = None) -> Iterator[None]:
+    """Turn a failure to connect with `dsn` into a DatabaseConnectError naming `origin` (say `DATABASE_URL`), and
+    when the login was refused, `login_hint` (where the login comes from)."""
     try:
         yield
     except _CONNECT_ERRORS as exc:
+        message = _connect_failure_message(dsn, origin, exc)
+        if login_hint and isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
+            message += f"; {login_hint}"
         # Not chained: the library's exception may quote the URL, password and all.
-        raise DatabaseConnectError(_connect_failure_message(dsn, origin, exc)) from None
+        raise DatabaseConnectError(message) from None
 
 
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10, origin: str | None = None,
-                      **connect_options: object) -> asyncpg.Pool:
-    """A pool with the codecs on every connection; `origin` names where `dsn` comes from if it cannot connect.
-    `connect_options` go to asyncpg's connect (user, passfile)."""
-    with connecting(dsn, origin):
+                      login_hint: str | None = None, **connect_options: object) -> asyncpg.Pool:
+    """A pool with the codecs on every connection; `origin` names where `dsn` comes from if it cannot connect,
+    `login_hint` where its login does if that is refused. `connect_options` go to asyncpg's connect (user,
+    passfile)."""
+    with connecting(dsn, origin, login_hint):
         return await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, init=init_connection,
                                          **connect_options)
 

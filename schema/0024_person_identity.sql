@@ -62,7 +62,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                     WHERE a.client_account_id = p_client AND a.user_id = migration.person_id())
 $$;
 
--- vocabulary: MEMBER_RIGHTS (domain.vocabulary): the lowest role holding each right.
+-- The rights of a person in an engagement (docs/operations.md, "People and access"); REQUEST_ROLES in
+-- domain/vocabulary.py mirrors them for the requests a worker verifies.
 CREATE FUNCTION migration.person_may(p_client uuid, p_engagement uuid, p_right text)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -242,7 +243,7 @@ CREATE TABLE migration.person_requests (
     created_at        timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT person_requests_engagement_fkey FOREIGN KEY (client_account_id, engagement_id)
         REFERENCES migration.engagements (client_account_id, id),
-    -- vocabulary: REQUEST_RIGHTS
+    -- vocabulary: REQUEST_KINDS
     CONSTRAINT person_requests_kind_check CHECK (kind IN ('launch', 'approve', 'reject', 'rollback', 'pause',
                                                           'resume', 'cancel', 'mapping_review')),
     CONSTRAINT person_requests_payload_check CHECK (jsonb_typeof(payload) = 'object')
@@ -377,7 +378,8 @@ GRANT SELECT, INSERT, DELETE ON migration.client_admins TO migration_app;
 GRANT SELECT ON migration.client_admins TO migration_person;
 
 -- ---------------------------------------------------------------------------------------------
--- The audit log names the proven actor: a person's login, whatever app.user_id they set
+-- The audit log names the proven actor: a person's login, whatever app.user_id they set (the function of
+-- 0017, bulk-import events included, with only its actor changed)
 -- ---------------------------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION migration.audit_changes()
 RETURNS trigger
@@ -390,6 +392,7 @@ DECLARE
     v_engagement_col text := 'engagement_id';
     -- a person's session is always its own actor; a worker names the person whose verified request it applies
     v_actor          uuid := coalesce(migration.person_id(), nullif(current_setting('app.user_id', true), '')::uuid);
+    v_bulk_import    uuid := nullif(current_setting('app.bulk_import_id', true), '')::uuid;
 BEGIN
     IF TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'audit_changes() must be a FOR EACH STATEMENT trigger (on %)', TG_TABLE_NAME;
@@ -404,7 +407,20 @@ BEGIN
         RAISE EXCEPTION 'audit_changes() on %: the client column argument is required', TG_TABLE_NAME;
     END IF;
 
-    IF TG_OP = 'INSERT' THEN
+    IF TG_OP = 'INSERT' AND v_bulk_import IS NOT NULL THEN
+        -- one event per statement and tenant: how many rows the import created, and their ids
+        -- (dynamic SQL reads just the tenant columns, not a JSON image of every wide row)
+        EXECUTE format(
+            'INSERT INTO migration.security_audit_logs'
+            '       (client_account_id, engagement_id, actor_user_id, operation, table_name, row_id, changes)'
+            ' SELECT n.%I, %s, $1, ''insert'', $2, NULL,'
+            '        jsonb_build_object(''bulk_import'', jsonb_build_object(''data_import_id'', $3,'
+            '            ''rows'', count(*), ''ids'', jsonb_agg(n.id ORDER BY n.id)))'
+            '   FROM new_rows n GROUP BY 1, 2',
+            v_client_col, CASE WHEN v_engagement_col IS NULL THEN 'NULL::uuid' ELSE format('n.%I', v_engagement_col) END)
+        USING v_actor, TG_TABLE_NAME, v_bulk_import;
+
+    ELSIF TG_OP = 'INSERT' THEN
         INSERT INTO migration.security_audit_logs
                (client_account_id, engagement_id, actor_user_id, operation, table_name, row_id, changes)
         SELECT (r.j ->> v_client_col)::uuid,
