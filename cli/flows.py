@@ -22,7 +22,6 @@ from cli.common import (
     workflow_url,
 )
 from db import tenancy
-from db.people import record_request
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES
@@ -53,7 +52,6 @@ async def launch(
     async with session() as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         await control.check_import(s.pool, ref, roles)
-        await record_request(s.pool, ref, "launch")  # the database checks that this person may launch it
         workflow_id, master_flow_id = await control.launch(
             s.client, s.pool, ref, import_files, get_settings().task_queue,
             auto_approve=parse_phases(auto_approve), launched_by=s.me.id)  # type: ignore[arg-type]

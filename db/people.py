@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -24,7 +25,7 @@ from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError, checked_email, checked_name
 
 SCRAM_ITERATIONS = 4096  # PostgreSQL's own default (scram_iterations)
-LOGIN = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+LOGIN = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 class IdentityError(TenancyError):
@@ -58,9 +59,9 @@ def new_password() -> str:
 def checked_login(login: str) -> str:
     """A login name people can be given: a lower-case SQL identifier not reserved for the platform's roles."""
     text = login.strip()
-    if not LOGIN.fullmatch(text) or text.startswith(("migration", "pg_")):
+    if not LOGIN.fullmatch(text) or text.startswith("pg_") or "migration" in text:
         raise IdentityError(f"login {login!r:.70} is not allowed: 1 to 63 lower-case letters, digits and _, "
-                            "starting with a letter or _, not with 'migration' or 'pg_'")
+                            "starting with a letter, not with 'pg_', and not holding 'migration'")
     return text
 
 
@@ -133,14 +134,18 @@ def refused_as_identity_error() -> Iterator[None]:
 
 
 async def record_request(pool: asyncpg.Pool, engagement: EngagementRef, kind: str, phase: str | None = None, *,
-                         on_behalf_of: UUID | None = None) -> UUID:
+                         payload: dict[str, Any] | None = None, on_behalf_of: UUID | None = None) -> UUID:
     """Write what the acting person asks of the engagement's workflow under their own login, where row-level
     security checks their right to ask it; the workflow acts on the returned id only after verifying it.
-    `on_behalf_of` names the person only on a service connection (a person's login is always its own)."""
+    `payload` is what exactly they ask (a comment, a reason, corrections, phases to approve): the workflow acts
+    on it, not on what its update repeats. `on_behalf_of` names the person only on a service connection (a
+    person's login is always its own)."""
     async with tenant_transaction(pool, engagement.client_account_id, engagement.id) as conn:
         try:
             return await conn.fetchval(sql("person_request_insert"), engagement.client_account_id, engagement.id,
-                                       kind, phase, on_behalf_of)
+                                       kind, phase, payload or {}, on_behalf_of)
+        except asyncpg.CheckViolationError:
+            raise IdentityError(f"the request to {kind.replace('_', ' ')} is too large to record") from None
         except asyncpg.ForeignKeyViolationError:
             raise IdentityError(f"engagement {engagement.name!r} is not one of client "
                                 f"{engagement.client_account_id}") from None

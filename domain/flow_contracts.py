@@ -80,6 +80,7 @@ class MasterFlowInput(ImportFiles):
     auto_approve: tuple[Phase, ...] = ()
     reminder_interval: timedelta | None = None
     launched_by: UUID | None = None
+    request_id: UUID | None = None  # the recorded launch request (its auto-approved phases), verified first
 
 
 class PhaseInput(ImportFiles):
@@ -174,12 +175,22 @@ class ControlRequest(Model):
 
 
 class RequestCheck(Model):
-    """What a workflow asks the database about a person request before acting on it."""
+    """What a workflow asks the database about a person request before acting on it; `claimant` is the
+    workflow run (id/run id) the request acts in: one only."""
 
     tenant: Tenant
     request_id: UUID
     kind: str
     phase: Phase | None = None
+    claimant: str
+
+
+class VerifiedRequest(Model):
+    """A request the database confirmed: who asked (None: the service itself launched) and what exactly they
+    asked (the comment, reason, corrections or phases to approve, as recorded, not as an update repeats them)."""
+
+    person: UUID | None
+    payload: dict[str, Any] = Field(default_factory=dict)
 
 
 class PhaseProgress(Model):

@@ -80,8 +80,8 @@ PEOPLE_PASSFILE = "people.pgpass"
 def local_login() -> str:
     """The login of the person who runs the embedded stack: their operating-system user name, spelled as a
     person's login may be (lower-case letters, digits and _; never a platform or superuser role's name)."""
-    name = re.sub(r"[^a-z0-9_]", "_", getpass.getuser().lower())[:55] or "admin"
-    if not re.match(r"[a-z_]", name) or name.startswith(("migration", "pg_")) or name == SUPERUSER:
+    name = re.sub(r"[^a-z0-9_]", "_", getpass.getuser().lower()).replace("migration", "m")[:55] or "admin"
+    if not re.match(r"[a-z]", name) or name.startswith("pg_") or name == SUPERUSER:
         name = f"person_{name}"
     return name
 

@@ -136,6 +136,10 @@ async def launch(
     workflow_id = master_workflow_id(engagement.id)
     if await is_running(client, engagement):
         raise ControlError(f"engagement {engagement.name!r} is already running ({workflow_id}); see `status`")
+    # The launch itself is a recorded request (its right checked for a person; the phases it auto-approves kept
+    # with it), which the workflow verifies before its first phase.
+    request_id = await record_request(pool, engagement, "launch", payload={"auto_approve": list(auto_approve)},
+                                      on_behalf_of=launched_by)
     import_ids = await store_import_files(pool, engagement.client_account_id, engagement.id, import_files,
                                           imported_by=launched_by)
     tenant = Tenant(client_account_id=engagement.client_account_id, engagement_id=engagement.id)
@@ -144,7 +148,7 @@ async def launch(
         await client.start_workflow(
             MasterFlowWorkflow.run,
             MasterFlowInput(tenant=tenant, master_flow_id=master_flow_id, data_import_ids=tuple(import_ids),
-                            auto_approve=auto_approve, launched_by=launched_by),
+                            auto_approve=auto_approve, launched_by=launched_by, request_id=request_id),
             id=workflow_id,
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
@@ -214,7 +218,8 @@ async def _update(client: Client, engagement: EngagementRef, verb: str, update: 
 # such as the tests', acts for) and sent to the workflow by id, which acts only once the request is verified.
 async def approve(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
                   comment: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
-    request_id = await record_request(pool, engagement, "approve", phase, on_behalf_of=user)
+    request_id = await record_request(pool, engagement, "approve", phase, payload={"note": comment},
+                                      on_behalf_of=user)
     return await _update(client, engagement, "approve", MasterFlowWorkflow.approve_phase_update, ApproveRequest(
         client_account_id=engagement.client_account_id, phase=phase, approver=user, comment=comment,
         request_id=request_id), timeout)
@@ -222,7 +227,8 @@ async def approve(client: Client, pool: asyncpg.Pool, engagement: EngagementRef,
 
 async def reject(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
                  reason: str, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
-    request_id = await record_request(pool, engagement, "reject", phase, on_behalf_of=user)
+    request_id = await record_request(pool, engagement, "reject", phase, payload={"note": reason},
+                                      on_behalf_of=user)
     return await _update(client, engagement, "reject", MasterFlowWorkflow.reject_phase_update, RejectRequest(
         client_account_id=engagement.client_account_id, phase=phase, approver=user, reason=reason,
         request_id=request_id), timeout)
@@ -230,7 +236,8 @@ async def reject(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, 
 
 async def rollback(client: Client, pool: asyncpg.Pool, engagement: EngagementRef, phase: Phase, user: UUID,
                    reason: str | None = None, *, timeout: timedelta = UPDATE_TIMEOUT) -> MasterStatus:
-    request_id = await record_request(pool, engagement, "rollback", phase, on_behalf_of=user)
+    request_id = await record_request(pool, engagement, "rollback", phase, payload={"note": reason},
+                                      on_behalf_of=user)
     return await _update(client, engagement, "roll back", MasterFlowWorkflow.rollback_to, RollbackRequest(
         client_account_id=engagement.client_account_id, phase=phase, requested_by=user, reason=reason,
         request_id=request_id), timeout)
@@ -240,7 +247,8 @@ async def review_mappings(client: Client, pool: asyncpg.Pool, engagement: Engage
                           corrections: Sequence[MappingCorrection] = (), *,
                           accept_remaining: bool = False) -> MappingReviewStatus:
     """Send a person's mapping corrections (or acceptance) to the engagement's waiting discovery."""
-    request_id = await record_request(pool, engagement, "mapping_review", on_behalf_of=user)
+    request_id = await record_request(pool, engagement, "mapping_review", on_behalf_of=user, payload={
+        "corrections": [c.model_dump(mode="json") for c in corrections], "accept_remaining": accept_remaining})
     request = MappingReviewRequest(client_account_id=engagement.client_account_id, user=user,
                                    corrections=tuple(corrections), accept_remaining=accept_remaining,
                                    request_id=request_id)

@@ -21,6 +21,7 @@ GRANT USAGE, CREATE ON SCHEMA migration TO migration_people;
 
 ALTER TABLE migration.users ADD COLUMN login_role text;
 ALTER TABLE migration.users ADD CONSTRAINT users_login_role_check CHECK (login_role ~ '^[a-z_][a-z0-9_]{0,62}$');
+-- (the stricter rule for new logins is create_person_login's; the embedded default's may start with _)
 CREATE UNIQUE INDEX ux_users_login_role ON migration.users (login_role);
 
 CREATE TABLE migration.client_admins (
@@ -145,13 +146,30 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- Records a new login on its person's user row (created if new); NULL if that person has a login already.
+-- A person already known (named a member or an administrator before they had a login) is given one only by
+-- a platform administrator, or by an administrator of every client they work for: whoever gives the login
+-- sets its password, so no administrator of one client can take over a person of another.
 CREATE FUNCTION migration.record_person_login(p_email text, p_display_name text, p_login text)
 RETURNS uuid
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_user uuid := (SELECT id FROM migration.users WHERE lower(email) = lower(btrim(p_email)));
+BEGIN
+    IF v_user IS NOT NULL AND NOT migration.is_platform_admin() AND EXISTS (
+            SELECT 1 FROM migration.engagement_members m
+             WHERE m.user_id = v_user AND NOT migration.is_client_admin(m.client_account_id)
+            UNION ALL
+            SELECT 1 FROM migration.client_admins a
+             WHERE a.user_id = v_user AND NOT migration.is_client_admin(a.client_account_id)) THEN
+        RAISE EXCEPTION 'the person % works for a client you do not administer: a platform administrator gives '
+                        'them a login', p_email USING ERRCODE = '42501';
+    END IF;
     INSERT INTO migration.users (email, display_name, login_role) VALUES (lower(btrim(p_email)), p_display_name, p_login)
     ON CONFLICT ((lower(email))) DO UPDATE SET login_role = EXCLUDED.login_role
         WHERE migration.users.login_role IS NULL
-    RETURNING id
+    RETURNING id INTO v_user;
+    RETURN v_user;
+END
 $$;
 
 -- Creates the login role of a person (a SCRAM verifier, never a clear password, reaches the server) and
@@ -159,16 +177,20 @@ $$;
 -- one role that may create roles; it answers with the person's user id.
 CREATE FUNCTION migration.create_person_login(p_email text, p_display_name text, p_login text, p_verifier text)
 RETURNS uuid
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+-- createrole_self_grant pinned: a caller's setting must not make migration_people a member of the new login
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET createrole_self_grant = '' AS $$
 DECLARE
     v_user uuid;
 BEGIN
     IF NOT migration.may_add_people() THEN
         RAISE EXCEPTION 'only a platform or client administrator adds people' USING ERRCODE = '42501';
     END IF;
-    IF p_login !~ '^[a-z_][a-z0-9_]{0,62}$' OR p_login LIKE 'migration%' OR p_login LIKE 'pg\_%' THEN
-        RAISE EXCEPTION 'login % is not allowed: lower-case letters, digits and _, not starting with migration or pg_',
-            p_login USING ERRCODE = '22023';
+    IF p_email IS NULL OR p_login IS NULL OR p_verifier IS NULL THEN
+        RAISE EXCEPTION 'an e-mail, a login and a password verifier are needed' USING ERRCODE = '22023';
+    END IF;
+    IF p_login !~ '^[a-z][a-z0-9_]{0,62}$' OR p_login LIKE '%migration%' OR p_login LIKE 'pg\_%' THEN
+        RAISE EXCEPTION 'login % is not allowed: lower-case letters, digits and _, starting with a letter, not '
+                        'starting with pg_ nor holding migration', p_login USING ERRCODE = '22023';
     END IF;
     IF p_verifier !~ '^SCRAM-SHA-256\$' THEN
         RAISE EXCEPTION 'the password must arrive as a SCRAM-SHA-256 verifier' USING ERRCODE = '22023';
@@ -236,17 +258,22 @@ CREATE TABLE migration.person_requests (
     id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     client_account_id uuid NOT NULL,
     engagement_id     uuid NOT NULL,
-    requested_by      uuid NOT NULL REFERENCES migration.users (id) DEFAULT migration.person_id(),
+    -- the person who asked (NULL: the service itself, for a launch only; a person's row is always theirs)
+    requested_by      uuid REFERENCES migration.users (id) DEFAULT migration.person_id(),
     kind              text NOT NULL,
     phase             text,
     payload           jsonb NOT NULL DEFAULT '{}'::jsonb,
     created_at        timestamptz NOT NULL DEFAULT now(),
+    -- the workflow run that acted on it (workflow id/run id): a request acts in one run only
+    used_by           text,
+    used_at           timestamptz,
     CONSTRAINT person_requests_engagement_fkey FOREIGN KEY (client_account_id, engagement_id)
         REFERENCES migration.engagements (client_account_id, id),
     -- vocabulary: REQUEST_KINDS
     CONSTRAINT person_requests_kind_check CHECK (kind IN ('launch', 'approve', 'reject', 'rollback', 'pause',
                                                           'resume', 'cancel', 'mapping_review')),
-    CONSTRAINT person_requests_payload_check CHECK (jsonb_typeof(payload) = 'object')
+    CONSTRAINT person_requests_payload_check CHECK (jsonb_typeof(payload) = 'object'),
+    CONSTRAINT person_requests_payload_size_check CHECK (pg_column_size(payload) <= 65536)
 );
 CREATE INDEX ix_person_requests_engagement ON migration.person_requests (client_account_id, engagement_id);
 
@@ -268,7 +295,10 @@ CREATE POLICY person_request ON migration.person_requests FOR INSERT TO migratio
                 AND requested_by = (SELECT migration.person_id())
                 AND migration.person_may(client_account_id, engagement_id, migration.request_right(kind)));
 GRANT SELECT, INSERT ON migration.person_requests TO migration_app;
-GRANT INSERT ON migration.person_requests TO migration_person;
+GRANT UPDATE (used_by, used_at) ON migration.person_requests TO migration_app;
+-- a person says what they ask (the policy holds the requester to themselves); id, time and use are the database's
+GRANT INSERT (client_account_id, engagement_id, kind, phase, payload, requested_by) ON migration.person_requests
+    TO migration_person;
 
 -- ---------------------------------------------------------------------------------------------
 -- What people read: every engagement-scoped table, within the context, by membership
@@ -345,7 +375,11 @@ BEGIN
                                  'asset_merge_conflicts', 'agent_learning_patterns', 'migration_waves',
                                  'migration_wave_assets', 'plan_violations']) AS relname
     LOOP
-        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON migration.%I TO migration_person', t.relname);
+        -- an upload is added (or removed when its launch fails), never rewritten: its uploader and status
+        -- are the record's and the worker's
+        EXECUTE format('GRANT INSERT, DELETE%s ON migration.%I TO migration_person',
+                       CASE WHEN t.relname IN ('data_imports', 'import_file_chunks') THEN '' ELSE ', UPDATE' END,
+                       t.relname);
         EXECUTE format(
             'CREATE POLICY person_edit ON migration.%I FOR ALL TO migration_person USING (%2$s) WITH CHECK (%2$s)',
             t.relname,
@@ -480,3 +514,7 @@ GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migratio
     TO migration_person;
 GRANT EXECUTE ON FUNCTION migration.person_id(), migration.is_person(), migration.person_may(uuid, uuid, text),
     migration.request_right(text), migration.person_by_email(text, text) TO migration_app;
+
+-- Executable by the service role only (it was PUBLIC's since 0008).
+REVOKE EXECUTE ON FUNCTION migration.apply_phase_transition(text, text, uuid, uuid, uuid, uuid, text, text,
+    double precision, jsonb, text, timestamptz, text) FROM PUBLIC;

@@ -249,3 +249,68 @@ async def test_people_may_run_only_the_definer_functions_meant_for_them(superuse
         "person_id", "is_client_admin", "person_may", "person_sees_client", "is_member", "engagement_has_members",
         "shares_engagement", "client_directory", "engagement_directory", "create_person_login", "person_by_email",
         "add_client_admin", "audit_changes"}
+
+
+async def test_a_forged_launch_runs_nothing_and_a_request_acts_in_one_run_only(dev_env, app_pool, tmp_path) -> None:
+    """Started straight through Temporal, with every phase to auto-approve and no recorded launch, an engagement
+    fails before its first phase; a request claimed by one workflow run is refused to any other."""
+    from temporalio.client import WorkflowFailureError
+    from temporalio.testing import ActivityEnvironment
+
+    from activities.engagement_context import EngagementActivities
+    from domain.flow_contracts import MasterFlowInput, RequestCheck, Tenant
+    from domain.vocabulary import PHASES
+    from workflows.ids import master_workflow_id
+
+    e = await make_engagement(app_pool)
+    tenant = Tenant(client_account_id=e.ref.client_account_id, engagement_id=e.ref.id)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        with pytest.raises(WorkflowFailureError) as failed:
+            await dev_env.client.execute_workflow(
+                MasterFlowWorkflow.run, MasterFlowInput(tenant=tenant, master_flow_id=UUID(int=7),
+                                                        auto_approve=PHASES, data_import_ids=(UUID(int=8),)),
+                id=master_workflow_id(e.ref.id), task_queue=queue)
+    assert "must name the person's recorded request" in str(failed.value.cause)
+    assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.crewai_flow_state_extensions") == 0
+
+    approve = await record_request(app_pool, e.ref, "approve", "discovery", on_behalf_of=e.owner_id)
+    verify = EngagementActivities(app_pool).verify_person_request
+    check = RequestCheck(tenant=tenant, request_id=approve, kind="approve", phase="discovery", claimant="run-1")
+    env = ActivityEnvironment()
+    assert (await env.run(verify, check)).person == e.owner_id
+    assert (await env.run(verify, check)).person == e.owner_id  # the same run again: a retried activity
+    with pytest.raises(Exception, match="has been acted on already"):
+        await env.run(verify, check.model_copy(update={"claimant": "run-2"}))
+
+
+async def test_a_person_cannot_date_or_name_a_request_nor_an_administrator_take_over_another_clients_person(
+    app_pool, migrated_db, cli_env
+) -> None:
+    a, b = await make_engagement(app_pool), await make_engagement(app_pool)
+    owner = await give_login(migrated_db, a.owner_id)
+    conn = await asyncpg.connect(migrated_db.app_url, user=owner["PGUSER"], password=owner["PGPASSWORD"])
+    try:
+        for columns, values in (("id", "gen_random_uuid()"), ("created_at", "'2100-01-01'"), ("used_by", "'x'")):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+                async with conn.transaction():
+                    await conn.execute(sql("set_tenant_context"), str(a.ref.client_account_id), str(a.ref.id), None)
+                    await conn.execute(
+                        f"INSERT INTO migration.person_requests (client_account_id, engagement_id, kind, {columns})"
+                        f" VALUES ($1, $2, 'pause', {values})", a.ref.client_account_id, a.ref.id)
+    finally:
+        await conn.close()
+    # An administrator of client A gives logins to new people, not to B's owner, who has none yet.
+    admin = await give_login(migrated_db)
+    admin_id = await app_pool.fetchval("SELECT id FROM migration.users WHERE login_role = $1", admin["PGUSER"])
+    async with app_pool.acquire() as c, c.transaction():
+        await c.execute(sql("set_tenant_context"), str(a.ref.client_account_id), None, None)
+        await c.execute("INSERT INTO migration.client_admins (client_account_id, user_id) VALUES ($1, $2)",
+                        a.ref.client_account_id, admin_id)
+    as_admin = {k: v for k, v in cli_env.items() if k not in ("PGUSER", "PGPASSWORD")} | admin
+    b_owner = await app_pool.fetchval("SELECT email FROM migration.users WHERE id = $1", b.owner_id)
+    code, out, err = await run_starter(as_admin, "people", "add", b_owner, "--login", "taken_over", "--json")
+    assert (code, out) == (1, "") and "works for a client you do not administer" in err
+    assert await app_pool.fetchval("SELECT login_role FROM migration.users WHERE id = $1", b.owner_id) is None
+    code, out, err = await run_starter(as_admin, "people", "add", f"new-{admin['PGUSER']}@a.example", "--login",
+                                       f"n{admin['PGUSER']}", "--json")
+    assert code == 0, err

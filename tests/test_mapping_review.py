@@ -214,7 +214,9 @@ async def test_a_review_that_waited_for_one_that_completed_the_review_is_refused
     reviews = [MappingReviewRequest(
         client_account_id=e.ref.client_account_id, user=e.owner_id, accept_remaining=True,
         corrections=(MappingCorrection(source_field="Kennung", target_field="name"),),
-        request_id=await record_request(app_pool, e.ref, "mapping_review", on_behalf_of=e.owner_id)) for _ in range(2)]
+        request_id=await record_request(app_pool, e.ref, "mapping_review", on_behalf_of=e.owner_id, payload={
+            "corrections": [{"source_field": "Kennung", "target_field": "name"}], "accept_remaining": True}))
+        for _ in range(2)]
     async with workflow_only_worker(client, queue):
         first, second = [await discovery.start_update(DiscoveryFlowWorkflow.review_mappings, review,
                                                       wait_for_stage=WorkflowUpdateStage.ACCEPTED) for review in reviews]

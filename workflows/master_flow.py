@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         RollbackRequest,
         TransitionEvent,
         TransitionRequest,
+        VerifiedRequest,
     )
     from domain.status_highlights import phase_highlights
     from domain.vocabulary import APPROVING_ROLES, PHASES
@@ -40,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import phase_workflow_id
-    from workflows.person_requests import verification_applies, verified_person
+    from workflows.person_requests import this_run, verification_applies, verified_request
     from workflows.phase_flows import PHASE_WORKFLOWS
 
 @workflow.defn(name="MasterFlowWorkflow")
@@ -73,7 +74,12 @@ class MasterFlowWorkflow:
     async def run(self, inp: MasterFlowInput) -> MasterStatus:
         self._context = await self._load_context()
         policy = self._context.approval_policy
-        auto_approve = set(inp.auto_approve) | set(policy.auto_approve)
+        requested = inp.auto_approve
+        if verification_applies():  # launched as the person (or the service) the database says, as recorded
+            launch = await verified_request(inp.tenant, inp.request_id, "launch", None, self._used_requests,
+                                            this_run())
+            requested = tuple(launch.payload.get("auto_approve", ()))
+        auto_approve = set(requested) | set(policy.auto_approve)
         reminder = inp.reminder_interval or policy.reminder_interval
         await self._transition("flow_started", master_status="running")
         index = 0
@@ -189,27 +195,34 @@ class MasterFlowWorkflow:
             kind = {ApproveRequest: "approve", RejectRequest: "reject", RollbackRequest: "rollback"}[type(req)]
             self._verifying = True
             try:
-                actor = await verified_person(self._input.tenant, req.request_id, kind, req.phase,
-                                              self._used_requests)
+                verified = await verified_request(self._input.tenant, req.request_id, kind, req.phase,
+                                                  self._used_requests, this_run())
             finally:
                 self._verifying = False
-            req = self._as_person(req, actor)
+            req = self._as_recorded(req, verified)
         self._decision = req
         await workflow.wait_condition(
             lambda: self._decisions_applied > applied_before or self._status in ("cancelled", "completed")
         )
         return self.status()
 
-    def _as_person(
-        self, req: ApproveRequest | RejectRequest | RollbackRequest, actor: UUID
+    def _as_recorded(
+        self, req: ApproveRequest | RejectRequest | RollbackRequest, verified: VerifiedRequest
     ) -> ApproveRequest | RejectRequest | RollbackRequest:
-        """The decision as the verified person, validated again as theirs (their role, the phase still waiting)."""
+        """The decision as the verified person recorded it (their comment or reason, not the update's), validated
+        again as theirs (their role, the phase still waiting)."""
+        note = verified.payload.get("note")
         if isinstance(req, RollbackRequest):
-            req = req.model_copy(update={"requested_by": actor})
+            req = req.model_copy(update={"requested_by": verified.person, "reason": note})
             self._validate_rollback(req)
             return req
-        self._check_decision(req.client_account_id, req.phase, actor, for_approval=isinstance(req, ApproveRequest))
-        return req.model_copy(update={"approver": actor})
+        if isinstance(req, RejectRequest):
+            req = req.model_copy(update={"approver": verified.person, "reason": note or ""})
+            self._validate_reject(req)
+            return req
+        self._check_decision(req.client_account_id, req.phase, verified.person,  # type: ignore[arg-type]
+                             for_approval=True)
+        return req.model_copy(update={"approver": verified.person, "comment": note})
 
     async def _apply_decision(
         self, phase: Phase, index: int, decision: ApproveRequest | RejectRequest | RollbackRequest
@@ -390,7 +403,7 @@ class MasterFlowWorkflow:
             return
         self._paused = True
         if self._child is not None:
-            await self._child.signal("pause")
+            await self._child.signal("pause", *([req] if verification_applies() else []))
 
     @workflow.signal
     async def resume(self, req: ControlRequest | None = None) -> None:
@@ -398,15 +411,15 @@ class MasterFlowWorkflow:
             return
         self._paused = False
         if self._child is not None:
-            await self._child.signal("resume")
+            await self._child.signal("resume", *([req] if verification_applies() else []))
 
     async def _control_verified(self, req: ControlRequest | None, kind: str) -> bool:
         """Whether a pause or resume names a request the database confirms (logged and ignored if not)."""
         if not verification_applies():
             return True
         try:
-            await verified_person(self._input.tenant, req.request_id if req else None, kind, None,
-                                  self._used_requests)
+            await verified_request(self._input.tenant, req.request_id if req else None, kind, None,
+                                   self._used_requests, this_run())
         except ApplicationError as err:
             workflow.logger.warning("Ignored %s signal: %s", kind, err.message)
             return False

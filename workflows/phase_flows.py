@@ -23,6 +23,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
     from domain.flow_contracts import (
+        ControlRequest,
+        MappingCorrection,
         MappingReviewInput,
         MappingReviewRequest,
         MappingReviewStatus,
@@ -31,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         PhaseResult,
         StepInput,
         StepResult,
+        Tenant,
         TransitionEvent,
         TransitionRequest,
         WaveInput,
@@ -40,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
-    from workflows.person_requests import verification_applies, verified_person
+    from workflows.person_requests import parent_run, refused, verification_applies, verified_request
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
 
@@ -56,9 +59,12 @@ class PhaseFlow:
         self._paused = False
         self._step: str | None = None
         self._done: list[str] = []
+        self._tenant: Tenant | None = None
+        self._used_requests: set[UUID] = set()
 
     async def _run_steps(self, inp: PhaseInput) -> PhaseResult:
         assert tuple(name for name, _ in self.steps) == PHASE_STEPS[self.phase], "steps drifted from vocabulary"
+        self._tenant = inp.tenant
         step_input = StepInput(
             tenant=inp.tenant,
             master_flow_id=inp.master_flow_id,
@@ -118,12 +124,30 @@ class PhaseFlow:
         )
 
     @workflow.signal
-    def pause(self) -> None:
-        self._paused = True
+    async def pause(self, req: ControlRequest | None = None) -> None:
+        if await self._from_master(req, "pause"):
+            self._paused = True
 
     @workflow.signal
-    def resume(self) -> None:
-        self._paused = False
+    async def resume(self, req: ControlRequest | None = None) -> None:
+        if await self._from_master(req, "resume"):
+            self._paused = False
+
+    async def _from_master(self, req: ControlRequest | None, kind: str) -> bool:
+        """Whether a pause or resume is one its master verified (a request claimed by the master's run), so a
+        signal sent straight to a phase holds nothing the master does not know of (logged and ignored)."""
+        if not verification_applies():
+            return True
+        tenant = self._tenant
+        try:
+            if tenant is None:
+                raise refused("the phase has not started")
+            await verified_request(tenant, req.request_id if req else None, kind, None, self._used_requests,
+                                   parent_run())
+        except ApplicationError as err:
+            workflow.logger.warning("Ignored %s signal: %s", kind, err.message)
+            return False
+        return True
 
     @workflow.query
     def current_step(self) -> str | None:
@@ -154,7 +178,6 @@ class DiscoveryFlowWorkflow(PhaseFlow):
         self._step_input: StepInput | None = None
         self._review: MappingReviewStatus | None = None  # set while waiting for a mapping review
         self._review_lock = asyncio.Lock()
-        self._used_requests: set[UUID] = set()
 
     @workflow.run
     async def run(self, inp: PhaseInput) -> PhaseResult:
@@ -199,10 +222,14 @@ class DiscoveryFlowWorkflow(PhaseFlow):
             return await self._apply_review(req)
 
     async def _apply_review(self, req: MappingReviewRequest) -> MappingReviewStatus:
-        if verification_applies():  # the review acts as the person who recorded it
-            actor = await verified_person(self._step_input.tenant, req.request_id,  # type: ignore[union-attr]
-                                          "mapping_review", None, self._used_requests)
-            req = req.model_copy(update={"user": actor})
+        if verification_applies():  # the review acts as the person who recorded it, on what they recorded
+            verified = await verified_request(self._step_input.tenant, req.request_id,  # type: ignore[union-attr]
+                                              "mapping_review", None, self._used_requests, parent_run())
+            req = req.model_copy(update={
+                "user": verified.person,
+                "corrections": tuple(MappingCorrection.model_validate(c)
+                                     for c in verified.payload.get("corrections", ())),
+                "accept_remaining": bool(verified.payload.get("accept_remaining"))})
         status: MappingReviewStatus = await workflow.execute_activity_method(
             MappingActivities.apply_mapping_review,
             MappingReviewInput(step=self._step_input, request=req),  # type: ignore[arg-type]
