@@ -29,7 +29,7 @@ from domain.discovery.header_embedding import embedder_from_settings
 from runtime.devstack import ensure_stack
 from runtime.logging import configure_logging
 from runtime.settings import Settings, get_settings
-from runtime.temporal_client import connect_client, ensure_search_attributes
+from runtime.temporal_client import connect_client, ensure_search_attributes, tls_config
 from workflows.master_flow import MasterFlowWorkflow
 from workflows.phase_flows import PHASE_WORKFLOWS, WaveExecutionWorkflow
 
@@ -75,7 +75,7 @@ async def run(settings: Settings) -> None:
             error_if_already_set=True,
         )
     client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
-                                  embedded=endpoints.embedded_temporal)
+                                  embedded=endpoints.embedded_temporal, tls=tls_config(settings))
     await ensure_search_attributes(client)
     pool = await create_pool(endpoints.database_url, max_size=10, origin=endpoints.database_origin)
     worker = build_worker(client, pool, settings.task_queue)

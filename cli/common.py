@@ -41,7 +41,7 @@ from runtime.devstack import DataDirError, Endpoints, ensure_database, ensure_st
 from runtime.embedded_postgres import EmbeddedPostgresError
 from runtime.embedded_temporal import EmbeddedTemporalError
 from runtime.settings import Settings, get_settings
-from runtime.temporal_client import TemporalUnavailable, connect_client
+from runtime.temporal_client import TemporalUnavailable, connect_client, tls_config
 
 # Wide enough that nothing a script or a log reads is wrapped or cut (URLs, table cells).
 UNWRAPPED_WIDTH = 10_000
@@ -259,7 +259,8 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
     try:
         me = await whoami(pool)
         client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
-                                      embedded=endpoints.embedded_temporal) if temporal else None
+                                      embedded=endpoints.embedded_temporal,
+                                      tls=tls_config(settings)) if temporal else None
         yield Session(endpoints, pool, client, me)
     finally:
         await pool.close()

@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     )
     temporal_address: str | None = Field(default=None, validation_alias=AliasChoices("TEMPORAL_ADDRESS"))
     temporal_namespace: str = Field(default="default", validation_alias=AliasChoices("TEMPORAL_NAMESPACE"))
+    temporal_tls_ca: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TEMPORAL_TLS_CA"),
+        description="PEM file of the CA that signed Temporal's certificate: the client speaks TLS and checks it.")
+    temporal_tls_cert: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TEMPORAL_TLS_CERT"),
+        description="PEM client certificate for Temporal's mTLS (with TEMPORAL_TLS_KEY).")
+    temporal_tls_key: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TEMPORAL_TLS_KEY"),
+        description="PEM private key of TEMPORAL_TLS_CERT.")
+    temporal_tls_server_name: str | None = Field(
+        default=None, validation_alias=AliasChoices("TEMPORAL_TLS_SERVER_NAME"),
+        description="The name Temporal's certificate is checked against, when not the address's host.")
     task_queue: str = Field(default="migration-platform", validation_alias=AliasChoices("MIGRATION_TASK_QUEUE"))
     data_dir: Path = Field(
         default_factory=default_data_dir,

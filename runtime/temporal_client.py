@@ -9,8 +9,9 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from runtime.settings import Settings
 from workflows.search_attributes import ALL_KEYS
 
 # The reason inside the SDK's connection error, e.g. `Os { ..., message: "Connection refused" }` or
@@ -35,13 +36,34 @@ def connect_failure_reason(error: Exception) -> str:
     return text.removeprefix("Failed client connect: ").splitlines()[0][:200]
 
 
-async def connect_client(address: str, namespace: str, *, embedded: bool = False) -> Client:
-    """A client of `namespace` at `address` (the embedded server's if `embedded`, else TEMPORAL_ADDRESS's).
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS towards Temporal from TEMPORAL_TLS_* (a CA to check the server, a client certificate and key for mTLS);
+    False, plain, when none is set. A file that cannot be read, or a certificate without its key, is one line."""
+    files = {"TEMPORAL_TLS_CA": settings.temporal_tls_ca, "TEMPORAL_TLS_CERT": settings.temporal_tls_cert,
+             "TEMPORAL_TLS_KEY": settings.temporal_tls_key}
+    if not any(files.values()) and not settings.temporal_tls_server_name:
+        return False
+    if (settings.temporal_tls_cert is None) != (settings.temporal_tls_key is None):
+        raise TemporalUnavailable("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together: set both or neither")
+    pem: dict[str, bytes | None] = {}
+    for variable, path in files.items():
+        try:
+            pem[variable] = path.read_bytes() if path else None
+        except OSError as err:
+            raise TemporalUnavailable(f"{variable} {path}: cannot be read ({err.strerror})") from None
+    return TLSConfig(server_root_ca_cert=pem["TEMPORAL_TLS_CA"], client_cert=pem["TEMPORAL_TLS_CERT"],
+                     client_private_key=pem["TEMPORAL_TLS_KEY"], domain=settings.temporal_tls_server_name)
+
+
+async def connect_client(address: str, namespace: str, *, embedded: bool = False,
+                         tls: TLSConfig | bool = False) -> Client:
+    """A client of `namespace` at `address` (the embedded server's if `embedded`, else TEMPORAL_ADDRESS's),
+    over `tls` (see `tls_config`).
 
     Fails with one line naming the setting if no Temporal answers there or the namespace does not exist.
     """
     try:
-        client = await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
+        client = await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter, tls=tls)
     except (RuntimeError, ValueError) as err:  # the SDK's core raises these for an address it cannot use
         reason = connect_failure_reason(err)
         raise TemporalUnavailable(
