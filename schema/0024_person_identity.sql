@@ -21,7 +21,7 @@ GRANT USAGE, CREATE ON SCHEMA migration TO migration_people;
 
 ALTER TABLE migration.users ADD COLUMN login_role text;
 ALTER TABLE migration.users ADD CONSTRAINT users_login_role_check CHECK (login_role ~ '^[a-z_][a-z0-9_]{0,62}$');
--- (the stricter rule for new logins is create_person_login's; the embedded default's may start with _)
+-- (logins made by create_person_login and the embedded default follow a stricter rule: a letter first, no "migration")
 CREATE UNIQUE INDEX ux_users_login_role ON migration.users (login_role);
 
 CREATE TABLE migration.client_admins (
