@@ -165,11 +165,13 @@ async def test_each_member_has_exactly_the_rights_of_their_role(estate, app_pool
     assert code == 0, err
     approver = await fetchval(app_pool, a.ref, "SELECT decided_by FROM migration.phase_approvals")
     assert approver == a.owner_id  # the proven person, from their login
+    # The audit rows of this asset's strategy changes (the assessment the approval started writes others).
+    asset_id = await fetchval(app_pool, a.ref, "SELECT id FROM migration.assets WHERE name = $1", asset)
     overridden = """SELECT actor_user_id FROM migration.security_audit_logs
-                     WHERE table_name = 'assets' AND changes ? 'strategy_source' ORDER BY created_at DESC LIMIT 1"""
+                     WHERE table_name = 'assets' AND row_id = $1 AND changes -> 'six_r_strategy' ->> 'new' = $2"""
     contributor = await app_pool.fetchval("SELECT id FROM migration.users WHERE login_role = $1",
                                           envs["contributor"]["PGUSER"])
-    assert await fetchval(app_pool, a.ref, overridden) == contributor
+    assert await fetchval(app_pool, a.ref, overridden, asset_id, "retire") == contributor
     # Straight SQL under their own login, claiming to be the owner: the audit still names them.
     conn = await asyncpg.connect(migrated_db.app_url, user=envs["contributor"]["PGUSER"],
                                  password=envs["contributor"]["PGPASSWORD"])
@@ -180,7 +182,7 @@ async def test_each_member_has_exactly_the_rights_of_their_role(estate, app_pool
                                "WHERE name = $1", asset)
     finally:
         await conn.close()
-    assert await fetchval(app_pool, a.ref, overridden) == contributor
+    assert await fetchval(app_pool, a.ref, overridden, asset_id, "retain") == contributor
 
 
 async def test_forged_updates_and_signals_sent_straight_to_temporal_change_nothing(estate, app_pool, dev_env) -> None:
