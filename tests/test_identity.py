@@ -316,3 +316,15 @@ async def test_a_person_cannot_date_or_name_a_request_nor_an_administrator_take_
     code, out, err = await run_starter(as_admin, "people", "add", f"new-{admin['PGUSER']}@a.example", "--login",
                                        f"n{admin['PGUSER']}", "--json")
     assert code == 0, err
+
+
+async def test_a_person_changes_their_own_password(cli_env, migrated_db) -> None:
+    person = await give_login(migrated_db)
+    env = {k: v for k, v in cli_env.items() if k not in ("PGUSER", "PGPASSWORD")} | person
+    code, out, err = await run_starter(env, "people", "password")
+    assert code == 0, err
+    new = out.split("new password ")[1].split()[0]
+    code, _, err = await run_starter(env, "people", "whoami")
+    assert code == 1 and "password authentication failed" in err  # the old one no longer works
+    code, out, err = await run_starter(env | {"PGPASSWORD": new}, "people", "whoami")
+    assert code == 0 and person["PGUSER"] in out, err
