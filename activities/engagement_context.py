@@ -67,4 +67,4 @@ class EngagementActivities:
                 raise bad_input(f"the request to {asked} is older than "
                                 f"{REQUEST_MAX_AGE.total_seconds() / 60:.0f} minutes; ask again")
             await conn.execute(sql("person_request_claim"), check.request_id, check.claimant)
-        return VerifiedRequest(person=row["requested_by"], payload=row["payload"] or {})
+        return VerifiedRequest(person=row["requested_by"], payload=row["payload"] or {}, role=row["role"])

@@ -191,6 +191,7 @@ class VerifiedRequest(Model):
 
     person: UUID | None
     payload: dict[str, Any] = Field(default_factory=dict)
+    role: str | None = None  # the person's role in the engagement when the request was verified
 
 
 class PhaseProgress(Model):

@@ -51,10 +51,13 @@ REVIEWING_ROLES: tuple[str, ...] = ("owner", "approver", "contributor")  # may c
 # What each kind of person request (schema 0024: person_requests) needs: the roles that may ask it. Mirrors
 # migration.person_may / migration.request_right, which check it when the request is written; the worker
 # checks it again, against the memberships of the moment, before acting.
+# Execution requests (schema 0026): completing a manual step and retrying one need the edit right, the rest decide.
 REQUEST_KINDS: tuple[str, ...] = ("launch", "approve", "reject", "rollback", "pause", "resume", "cancel",
-                                  "mapping_review")
+                                  "mapping_review", "step_complete", "step_retry", "step_approve", "step_reject",
+                                  "step_skip", "workload_abandon", "wave_abort", "wave_pause", "wave_resume")
+EDIT_REQUEST_KINDS: tuple[str, ...] = ("mapping_review", "step_complete", "step_retry")
 REQUEST_ROLES: dict[str, tuple[str, ...]] = {
-    kind: REVIEWING_ROLES if kind == "mapping_review" else APPROVING_ROLES for kind in REQUEST_KINDS
+    kind: REVIEWING_ROLES if kind in EDIT_REQUEST_KINDS else APPROVING_ROLES for kind in REQUEST_KINDS
 }
 
 # What an asset is. A virtual machine is a server (is_virtual says so); `service` is a business,
@@ -161,6 +164,7 @@ MIGRATION_STATUSES: tuple[str, ...] = (
     "migrated",
     "failed",
     "skipped",
+    "rolled_back",
 )
 
 WAVE_STATUSES: tuple[str, ...] = (
@@ -170,6 +174,31 @@ WAVE_STATUSES: tuple[str, ...] = (
     "completed",
     "failed",
     "cancelled",
+    "rolled_back",
+)
+
+# Execution runbooks (schema 0026, ADR-0018). A step runs once per workload of its scope: the wave itself, each
+# application of the wave, or each asset; rollback steps compensate completed forward steps.
+RUNBOOK_STRATEGIES: tuple[str, ...] = tuple(s for s in SIX_R_STRATEGIES if s != "retain")  # retain moves nothing
+STEP_TYPES: tuple[str, ...] = ("automated", "manual", "approval", "validation", "smoke_test", "wait", "notify")
+STEP_SCOPES: tuple[str, ...] = ("wave", "application", "asset")
+STEP_DIRECTIONS: tuple[str, ...] = ("forward", "rollback")
+STEP_RUN_STATUSES: tuple[str, ...] = (
+    "not_started",
+    "in_progress",
+    "waiting",  # a timer: a cutover window, a grace period, a retry's back-off, a condition checked again
+    "awaiting_person",  # a manual step
+    "pending_approval",
+    "completed",
+    "failed",
+    "skipped",
+    "abandoned",
+)
+RUNBOOK_STATUSES: tuple[str, ...] = (
+    "running", "paused", "aborting", "rolling_back", "completed", "rolled_back", "cancelled",
+)
+NOTIFICATION_KINDS: tuple[str, ...] = (
+    "waiting_for_person", "step_failed", "approval_escalated", "wave_completed", "wave_rolled_back", "notify_step",
 )
 
 INSIGHT_TYPES: tuple[str, ...] = (

@@ -59,6 +59,11 @@ SEEDED_TABLES = frozenset(
         "security_audit_logs",
         "client_admins",
         "person_requests",
+        "runbook_templates",
+        "wave_runbooks",
+        "runbook_steps",
+        "step_runs",
+        "execution_notifications",
     }
 )
 
@@ -241,6 +246,26 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
         await conn.execute(
             "INSERT INTO migration.person_requests (client_account_id, engagement_id, requested_by, kind, phase)"
             " VALUES ($1, $2, $3, 'approve', 'discovery')", client, engagement, user)
+        await conn.execute(
+            "INSERT INTO migration.runbook_templates (client_account_id, engagement_id, strategy, version, name, body,"
+            " imported_by) VALUES ($1, $2, 'rehost', 1, 'rehost-custom', '{\"groups\": []}', $3)",
+            client, engagement, user)
+        runbook = await conn.fetchval(
+            "INSERT INTO migration.wave_runbooks (client_account_id, engagement_id, execution_flow_id, wave_number,"
+            " run_number) VALUES ($1, $2, $3, 1, 1) RETURNING id", client, engagement, phase_flow["execution"])
+        step = await conn.fetchval(
+            "INSERT INTO migration.runbook_steps (client_account_id, engagement_id, runbook_id, strategy, step_key,"
+            " title, step_type, group_index, group_name, scope, position, spec)"
+            " VALUES ($1, $2, $3, 'rehost', 'replicate', 'Replicate', 'automated', 1, 'migrate', 'asset', 1, '{}')"
+            " RETURNING id", client, engagement, runbook)
+        await conn.execute(
+            "INSERT INTO migration.step_runs (client_account_id, engagement_id, runbook_id, step_id, workload_key,"
+            " asset_id, idempotency_key) VALUES ($1, $2, $3, $4, $5::uuid::text, $5::uuid, $6)",
+            client, engagement, runbook, step, asset_1, f"{engagement}/wave-1.run-1/rehost.replicate/{asset_1}/1")
+        await conn.execute(
+            "INSERT INTO migration.execution_notifications (client_account_id, engagement_id, runbook_id, kind,"
+            " dedupe_key, payload) VALUES ($1, $2, $3, 'wave_completed', 'wave-1.run-1/completed', '{}')",
+            client, engagement, runbook)
     return Tenant(client, engagement, user, master)
 
 
