@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.execution.executor_specs import EXECUTORS
 from domain.execution.parameters import placeholders
@@ -214,7 +214,6 @@ _STEP_CLASSES: dict[str, type[BaseModel]] = {
     get_args(cls.model_fields["type"].annotation)[0]: cls
     for cls in get_args(get_args(Step)[0])
 }
-_STEP = TypeAdapter(Step)
 
 
 class StepGroup(_Strict):
@@ -486,11 +485,7 @@ def check_template(data: Any) -> list[str]:
     problems += _check_keys(steps, label)
     problems += _check_needs(steps, label)
     for _, _, scope, raw in steps:
-        try:
-            step = _STEP.validate_python(raw)
-        except ValidationError:
-            continue  # its problems are listed above; the checks below need a well-formed step
-        problems += [f"{label[id(raw)]}: {problem}" for problem in _check_step(step, scope)]
+        problems += [f"{label[id(raw)]}: {problem}" for problem in _check_step(raw, scope)]
     return problems
 
 
@@ -592,37 +587,49 @@ def _cycles(needs: dict[str, list[str]]) -> list[list[str]]:
         remaining -= set(cycle)
 
 
-def _check_step(step: Any, scope: str | None) -> list[str]:
+def _check_step(raw: Any, scope: str | None) -> list[str]:
+    """The checks of one step that its model cannot make, read from the raw data so they run even when
+    another field of the step is malformed (whatever has the wrong shape is listed by the model)."""
+    if not isinstance(raw, dict):
+        return []
+    kind = raw.get("type")
     problems = []
-    if step.type == "automated":
-        problems += _check_call(step.executor, step.params, "automated step", lambda spec: spec.automated)
-    for index, check in enumerate(getattr(step, "checks", [])):
-        problems += [f"check {index + 1}: {p}"
-                     for p in _check_call(check.executor, check.params, "check", lambda spec: spec.probe)]
-    if step.type == "wait":
-        if step.condition is not None:
-            problems += [f"condition: {p}" for p in _check_call(
-                step.condition.executor, step.condition.params, "wait condition", lambda spec: spec.probe)]
-        if step.until is not None and step.until != "cutover_window" and not placeholders(step.until):
-            problems += _check_datetime(step.until)
-    if step.type == "approval" and step.quorum > MAX_QUORUM:
-        problems.append(f"quorum {step.quorum} is more people than a go/no-go can gather (at most {MAX_QUORUM})")
+    if kind == "automated":
+        problems += _check_call(raw, "automated steps", lambda spec: spec.automated)
+    if kind in {"validation", "smoke_test"} and isinstance(raw.get("checks"), list):
+        for index, check in enumerate(raw["checks"]):
+            problems += [f"check {index + 1}: {p}" for p in _check_call(check, "checks", lambda spec: spec.probe)]
+    if kind == "wait":
+        problems += [f"condition: {p}" for p in _check_call(raw.get("condition"), "wait conditions",
+                                                            lambda spec: spec.probe)]
+        until = raw.get("until")
+        if isinstance(until, str) and until != "cutover_window" and not placeholders(until):
+            problems += _check_datetime(until)
+    quorum = raw.get("quorum")
+    if kind == "approval" and isinstance(quorum, int) and quorum > MAX_QUORUM:
+        problems.append(f"quorum {quorum} is more people than a go/no-go can gather (at most {MAX_QUORUM})")
     if scope is not None:
-        problems += _check_placeholders(step, scope)
-    rollback = getattr(step, "rollback", None)
-    if rollback is not None and rollback.type == "automated":
-        problems += [f"rollback: {p}" for p in _check_call(
-            rollback.executor, rollback.params, "automated step", lambda spec: spec.automated)]
+        problems += _check_placeholders(raw, scope)
+    rollback = raw.get("rollback")
+    if isinstance(rollback, dict) and rollback.get("type") == "automated":
+        problems += [f"rollback: {p}" for p in _check_call(rollback, "automated steps", lambda spec: spec.automated)]
     return problems
 
 
-def _check_call(executor: str, params: dict[str, Any], what: str, allowed: Any) -> list[str]:
-    usable = sorted(name for name, spec in EXECUTORS.items() if allowed(spec))
+def _check_call(raw: Any, what: str, allowed: Any) -> list[str]:
+    """The executor a step, check or condition names and its parameters, against `EXECUTORS`."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("executor"), str):
+        return []
+    executor = raw["executor"]
+    usable = ", ".join(sorted(name for name, spec in EXECUTORS.items() if allowed(spec)))
     spec = EXECUTORS.get(executor)
-    if spec is None or not allowed(spec):
-        known = "unknown executor" if spec is None else "executor"
-        return [f"{known} {executor!r}{'' if spec is None else ' cannot run a ' + what} "
-                f"(a {what} uses one of {', '.join(usable)})"]
+    if spec is None:
+        return [f"unknown executor {executor!r} ({what} use one of {usable})"]
+    if not allowed(spec):
+        return [f"executor {executor!r} is not for {what} (use one of {usable})"]
+    params = raw.get("params", {})
+    if not isinstance(params, dict):
+        return []
     problems = []
     missing = sorted(spec.required - params.keys())
     if missing:
@@ -646,28 +653,30 @@ def _check_datetime(text: str) -> list[str]:
     return []
 
 
-def _placeholder_texts(step: Any) -> Iterator[tuple[str, Any]]:
+def _placeholder_texts(raw: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(where, value) of the parts of a step whose text placeholders are filled in."""
-    if step.type == "automated":
-        yield "params", step.params
-    for index, check in enumerate(getattr(step, "checks", [])):
-        yield f"check {index + 1}", check.params
-    if step.type == "wait":
-        yield "until", step.until
-        if step.condition is not None:
-            yield "condition", step.condition.params
-    if step.type == "notify":
-        yield "message", step.message
-    rollback = getattr(step, "rollback", None)
-    if rollback is not None and rollback.type == "automated":
-        yield "rollback params", rollback.params
+    kind = raw.get("type")
+    if kind == "automated":
+        yield "params", raw.get("params")
+    if kind in {"validation", "smoke_test"} and isinstance(raw.get("checks"), list):
+        for index, check in enumerate(raw["checks"]):
+            yield f"check {index + 1}", check.get("params") if isinstance(check, dict) else None
+    if kind == "wait":
+        yield "until", raw.get("until")
+        condition = raw.get("condition")
+        yield "condition", condition.get("params") if isinstance(condition, dict) else None
+    if kind == "notify":
+        yield "message", raw.get("message")
+    rollback = raw.get("rollback")
+    if isinstance(rollback, dict) and rollback.get("type") == "automated":
+        yield "rollback params", rollback.get("params")
 
 
-def _check_placeholders(step: Any, scope: str) -> list[str]:
+def _check_placeholders(raw: dict[str, Any], scope: str) -> list[str]:
     allowed = PLACEHOLDERS_BY_SCOPE[scope]
     known = PLACEHOLDERS_BY_SCOPE["asset"]
     problems = []
-    for where, value in _placeholder_texts(step):
+    for where, value in _placeholder_texts(raw):
         for name in sorted(placeholders(value)):
             if name not in known:
                 problems.append(f"{where}: unknown placeholder ${{{name}}}")
@@ -684,21 +693,26 @@ def _kind(value: Any) -> str:
 def _describe(error: Any, data: dict[str, Any]) -> str:
     """One line for one pydantic error: the step (or group, or template) it is in, the field, what is wrong."""
     loc = list(error["loc"])
-    subject = "template"
+    subject, step_type = "template", None
     if len(loc) >= 2 and loc[0] == "groups" and isinstance(loc[1], int):
         group_index, group = loc[1], data["groups"][loc[1]]
         group_name = group.get("name") if isinstance(group, dict) else None
         subject = f"group {group_name if isinstance(group_name, str) else group_index + 1}"
         loc = loc[2:]
         if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int):
-            subject = _step_label(group["steps"][loc[1]], group_index, loc[1])
+            raw = group["steps"][loc[1]]
+            subject = _step_label(raw, group_index, loc[1])
+            step_type = raw.get("type") if isinstance(raw, dict) else None
             loc = loc[2:]
     if loc and loc[0] in STEP_TYPES:
         loc = loc[1:]  # the tag of the step's type
     if len(loc) >= 2 and loc[0] == "rollback" and loc[1] in STEP_TYPES:
         loc = [loc[0], *loc[2:]]
     field = ".".join(f"#{part + 1}" if isinstance(part, int) else str(part) for part in loc)
-    return f"{subject}: {_message(error, field, loc)}"
+    line = f"{subject}: {_message(error, field, loc)}"
+    if error["type"] == "extra_forbidden" and len(loc) == 1 and step_type in _STEP_CLASSES:
+        line += f" (a {step_type} step has: {', '.join(_STEP_CLASSES[step_type].model_fields)})"
+    return line
 
 
 def _message(error: Any, field: str, loc: list[Any]) -> str:
