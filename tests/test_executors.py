@@ -3,6 +3,7 @@ programs in a temporary commands directory, a TCP port the test opens, DNS of lo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -321,6 +322,23 @@ wait
             break
         time.sleep(0.05)
     assert not any(_running(pid) for pid in pids)
+
+
+async def test_a_cancelled_command_step_kills_its_process_group(tmp_path: Path) -> None:
+    config = configure(tmp_path)
+    script(config, "long-copy", 'sleep 300 & echo $! > "$1/child"; wait\n')
+    task = asyncio.create_task(run(config, "command", timeout=600, program="long-copy", args=[str(tmp_path)]))
+    while not (tmp_path / "child").exists() or not (tmp_path / "child").read_text():
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    child = int((tmp_path / "child").read_text())
+    for _ in range(100):
+        if not _running(child):
+            break
+        await asyncio.sleep(0.05)
+    assert not _running(child)
 
 
 @pytest.mark.parametrize("program", ["../outside", "/bin/sh", "sub/tool", "..", ".", "", "linked-sh", "plain",
