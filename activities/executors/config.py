@@ -67,8 +67,8 @@ class Endpoint(BaseModel):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL with a host")
-        if parts.fragment or any(ch.isspace() for ch in url):
-            raise ValueError("must have no fragment and no spaces")
+        if parts.query or parts.fragment or any(ch.isspace() for ch in url):
+            raise ValueError("must have no query, no fragment and no spaces (a step's path adds a query)")
         return url
 
     @field_validator("headers")

@@ -185,9 +185,7 @@ def _url(base: str, path: Any) -> str:
         raise BadExecutorConfig(f"http path {str(path)[:80]!r} is not a path below the endpoint")
     quoted = quote(path, safe=_PATH_SAFE)
     url = base + quoted if quoted.startswith("?") else base.rstrip("/") + "/" + quoted.lstrip("/")
-    parts, origin = urlsplit(url), urlsplit(base)
-    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc) or any(
-            segment in (".", "..") for segment in unquote(parts.path).split("/")):
+    if not _same_origin(url, base) or any(segment in (".", "..") for segment in unquote(urlsplit(url).path).split("/")):
         raise BadExecutorConfig(f"http path {path[:80]!r} is not a path below the endpoint")
     return url
 
