@@ -409,6 +409,7 @@ async def test_dns_probe_of_localhost(tmp_path: Path) -> None:
     config = configure(tmp_path)
     found = await run(config, "dns_probe", name="localhost", expect_addresses=["127.0.0.1"])
     assert found.status == "completed" and "127.0.0.1" in found.effect["addresses"]
+    assert (await run(config, "dns_probe", name="localhost", expect_addresses="127.0.0.1")).status == "completed"
     missing = await run(config, "dns_probe", name="localhost", expect_addresses=["127.0.0.1", "192.0.2.10"])
     assert missing.status == "failed" and missing.effect["missing"] == ["192.0.2.10"]
     assert missing.error.endswith("without 192.0.2.10")

@@ -90,6 +90,8 @@ async def http_probe(call: ExecutorCall, config: ExecutorConfig) -> ExecutorOutc
 async def dns_probe(call: ExecutorCall, config: ExecutorConfig) -> ExecutorOutcome:
     name = _text(call.params, "name")
     expected = call.params.get("expect_addresses") or []
+    if isinstance(expected, str):
+        expected = [expected]  # one filled placeholder: `expect_addresses: ${asset.ip_address}`
     if not isinstance(expected, list) or not all(isinstance(item, str) for item in expected):
         raise BadExecutorConfig("probe parameter expect_addresses must be a list of IP addresses")
     try:
