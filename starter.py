@@ -20,6 +20,7 @@ from cli import (
     people,
     plan,
     report,
+    runbooks,
     strategy,
     tenants,
 )
@@ -43,6 +44,7 @@ app.add_typer(assets.app, name="assets")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(strategy.app, name="strategy")
 app.add_typer(plan.app, name="plan")
+app.add_typer(runbooks.app, name="runbook")
 app.add_typer(report.app)
 app.add_typer(demo.app)
 

@@ -1,0 +1,132 @@
+"""An engagement's runbook templates: the newest version a person imported for a strategy, else the bundled default.
+
+Imports are checked whole (every problem listed, nothing stored) and stored as the strategy's next version under the
+importing person's login; templates are never rewritten, so the history of what a wave ran with stays readable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from db.pool import tenant_transaction
+from db.queries import sql
+from db.tenancy import EngagementRef
+from domain.execution.templates import (
+    TEMPLATE_STRATEGIES,
+    RunbookTemplate,
+    TemplateError,
+    bundled_template,
+    load_data,
+    validate_template,
+)
+from domain.vocabulary import APPROVING_ROLES
+
+
+class RunbookImportError(ValueError):
+    """A template import that was refused (nothing stored): a headline, then one line per problem."""
+
+    def __init__(self, headline: str, problems: list[str] | None = None) -> None:
+        self.headline = headline
+        self.problems = problems or []
+        lines = [f"{headline}; {len(self.problems)} problem(s):", *(f"  - {p}" for p in self.problems)]
+        super().__init__("\n".join(lines) if self.problems else headline)
+
+
+@dataclass(frozen=True)
+class CurrentTemplate:
+    """The template a strategy's workloads run with in an engagement, and where it comes from."""
+
+    strategy: str
+    template: RunbookTemplate
+    imported: bool = False  # False: the bundled default
+    imported_by: str | None = None  # e-mail address, when the importer is visible to the reader
+    imported_at: datetime | None = None
+
+    @property
+    def source(self) -> str:
+        if not self.imported:
+            return "bundled default"
+        by = f" by {self.imported_by}" if self.imported_by else ""
+        return f"imported version {self.template.version}{by} at {self.imported_at:%Y-%m-%d %H:%M %Z}"
+
+
+def checked_strategy(strategy: str) -> str:
+    """A strategy that has a runbook; retain (nothing moves) and unknown names are refused in one line."""
+    if strategy == "retain":
+        raise ValueError("retain has no runbook: retained workloads stay where they are")
+    if strategy not in TEMPLATE_STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r} (one of {', '.join(TEMPLATE_STRATEGIES)})")
+    return strategy
+
+
+async def current_templates(conn: asyncpg.Connection, strategy: str | None = None) -> dict[str, CurrentTemplate]:
+    """Every strategy's current template (or `strategy`'s only), read on a connection in the engagement's tenant
+    context: the newest import, else the bundled default."""
+    rows = {row["strategy"]: row for row in await conn.fetch(sql("runbook_template_latest"), strategy)}
+    current = {}
+    for name in (strategy,) if strategy else TEMPLATE_STRATEGIES:
+        row = rows.get(name)
+        if row is None:
+            current[name] = CurrentTemplate(name, bundled_template(name))
+        else:
+            current[name] = CurrentTemplate(name, validate_template(row["body"]), True, row["imported_by"],
+                                            row["created_at"])
+    return current
+
+
+async def engagement_templates(pool: asyncpg.Pool, ref: EngagementRef, strategy: str | None = None
+                               ) -> dict[str, CurrentTemplate]:
+    """The current templates of an engagement (every strategy's, or `strategy`'s)."""
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        return await current_templates(conn, strategy)
+
+
+async def import_template(pool: asyncpg.Pool, ref: EngagementRef, strategy: str, text: str, source_name: str,
+                          user_id: UUID) -> CurrentTemplate:
+    """Check `text` (YAML or JSON, from the file `source_name`) as the template of `strategy` and store it as the
+    strategy's next version, imported by `user_id`. Raises RunbookImportError listing every problem (nothing is
+    stored then), or naming the role that may not import."""
+    refused = f"{source_name}: the template was not imported"
+    async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
+        role = await conn.fetchval(sql("member_role"), ref.id, user_id)
+        if role not in APPROVING_ROLES:
+            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r} (role: "
+                                     f"{role or 'not a member'}; allowed: {', '.join(APPROVING_ROLES)})")
+        template = _checked(text, source_name, strategy, refused)
+        version = await conn.fetchval(sql("runbook_template_next_version"), strategy)
+        template = template.model_copy(update={"version": version})
+        body: dict[str, Any] = template.model_dump(mode="json", exclude_none=True)
+        try:
+            created_at = await conn.fetchval(sql("runbook_template_insert"), strategy, version, template.name, body)
+        except asyncpg.UniqueViolationError:
+            raise RunbookImportError(f"{refused}: another import of the {strategy} template was stored at the same "
+                                     "time; import again") from None
+        except asyncpg.InsufficientPrivilegeError:
+            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r}: ask one of its owners "
+                                     "for a role that may") from None
+    return CurrentTemplate(strategy, template, True, None, created_at)
+
+
+def _checked(text: str, source_name: str, strategy: str, refused: str) -> RunbookTemplate:
+    """The template of `text`, or every problem it has (its own, and a strategy other than `strategy`)."""
+    try:
+        data = load_data(text, source_name)
+    except TemplateError as exc:
+        raise RunbookImportError(refused, exc.problems) from None
+    problems = []
+    if isinstance(data, dict) and data.get("strategy") not in (None, strategy):
+        problems.append(f"template: strategy: the file is a template for {str(data['strategy'])!r:.40}, imported "
+                        f"as the {strategy} template (change the file's strategy or the --strategy given)")
+    try:
+        template = validate_template(data)
+    except TemplateError as exc:
+        raise RunbookImportError(refused, [*problems, *exc.problems]) from None
+    if problems:
+        raise RunbookImportError(refused, problems)
+    return template
+
