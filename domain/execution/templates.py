@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -354,7 +355,8 @@ def _scan_yaml_events(text: str, where: str) -> None:
 
 
 def _check_bounds(data: Any, where: str) -> None:
-    """Depth and node count of the loaded value, aliases expanded (as the JSON stored from it would be)."""
+    """Depth and node count of the loaded value, aliases expanded (as the JSON stored from it would be), and only
+    values JSON (and PostgreSQL's jsonb) holds: text without NUL, finite numbers, text keys."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     nodes = 0
     while stack:
@@ -362,16 +364,22 @@ def _check_bounds(data: Any, where: str) -> None:
         nodes += 1
         if nodes > MAX_NODES:
             raise TemplateError([f"{where}: more than {MAX_NODES:,} values once anchors are expanded"])
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise TemplateError([f"{where}: a mapping key is not text"])
+            stack.extend((key, depth) for key in value)
         if isinstance(value, dict | list):
             if depth > MAX_DEPTH:
                 raise TemplateError([f"{where}: nested more than {MAX_DEPTH} levels deep"])
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, depth + 1) for child in children)
-        elif not isinstance(value, str | int | float | bool | type(None)):
+            stack.extend((child, depth + 1) for child in (value.values() if isinstance(value, dict) else value))
+        elif isinstance(value, str):
+            if "\x00" in value:
+                raise TemplateError([f"{where}: holds a NUL character, which a template cannot store"])
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise TemplateError([f"{where}: holds the number {value}; numbers of a template are finite"])
+        elif not isinstance(value, int | float | bool | type(None)):
             raise TemplateError([f"{where}: holds a {type(value).__name__} value; a template holds text, numbers, "
                                  "true/false, lists and mappings"])
-        if isinstance(value, dict) and not all(isinstance(k, str) for k in value):
-            raise TemplateError([f"{where}: a mapping key is not text"])
 
 
 def validate_template(data: Any) -> RunbookTemplate:

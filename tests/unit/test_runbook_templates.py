@@ -286,6 +286,10 @@ def test_not_a_template_at_all() -> None:
      "t.yaml: more than 50,000 values once anchors are expanded"),
     ("name: !!binary aGVsbG8=\n", "t.yaml", "t.yaml: holds a bytes value; a template holds text, numbers, true/false, "
                                             "lists and mappings"),
+    ('{"name": NaN}', "t.json", "t.json: holds the number nan; numbers of a template are finite"),
+    ("name: x\nparams: {port: .inf}\n", "t.yaml", "t.yaml: holds the number inf; numbers of a template are finite"),
+    ('{"name": "a\\u0000b"}', "t.json", "t.json: holds a NUL character, which a template cannot store"),
+    ("name: x\n1: y\n", "t.yaml", "t.yaml: a mapping key is not text"),
     ("- a\n- b\n", "t.yaml", "template: a template is a mapping (name, strategy, groups), not a list"),
 ])
 def test_unreadable_files_are_refused_in_one_line(text: str, name: str, problem: str) -> None:
