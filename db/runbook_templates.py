@@ -1,4 +1,4 @@
-"""An engagement's runbook templates: the newest version a person imported for a strategy, else the bundled default.
+"""Which runbook template an engagement uses for a strategy: the newest a person imported, else the bundled one.
 
 Imports are checked whole (every problem listed, nothing stored) and stored as the strategy's next version under the
 importing person's login; templates are never rewritten, so the history of what a wave ran with stays readable.
@@ -26,14 +26,20 @@ from domain.execution.templates import (
 )
 from domain.vocabulary import APPROVING_ROLES
 
+PROBLEMS_SHOWN = 200  # a template within its bounds that is wrong everywhere still gets a readable refusal
+
 
 class RunbookImportError(ValueError):
-    """A template import that was refused (nothing stored): a headline, then one line per problem."""
+    """A template import that was refused (nothing stored): a headline, then one line per problem (at most
+    `PROBLEMS_SHOWN`, and how many more)."""
 
     def __init__(self, headline: str, problems: list[str] | None = None) -> None:
         self.headline = headline
         self.problems = problems or []
-        lines = [f"{headline}; {len(self.problems)} problem(s):", *(f"  - {p}" for p in self.problems)]
+        lines = [f"{headline}; {len(self.problems):,} problem(s):",
+                 *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
+        if len(self.problems) > PROBLEMS_SHOWN:
+            lines.append(f"  … and {len(self.problems) - PROBLEMS_SHOWN:,} more")
         super().__init__("\n".join(lines) if self.problems else headline)
 
 

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from db.pool import tenant_transaction
+from db.runbook_templates import PROBLEMS_SHOWN, RunbookImportError
 from tests.conftest import EngagementFixture, TestDatabase, give_login, make_engagement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,3 +160,11 @@ def test_the_schema_is_written_for_editors(migrated_db, tmp_path) -> None:
     assert schema["title"] == "Runbook template" and "ManualStep" in schema["$defs"]
     result = run_cli(migrated_db, tmp_path / "data", {}, "schema", "--output", str(tmp_path / "schema.yaml"))
     assert result.returncode == 1 and result.stderr == "error: schema.yaml: give a .json file name\n"
+
+
+def test_a_template_wrong_everywhere_is_refused_in_a_bounded_message() -> None:
+    refusal = str(RunbookImportError("t.yaml: the template was not imported", [f"step n{i}: bad" for i in range(250)]))
+    lines = refusal.splitlines()
+    assert lines[0] == "t.yaml: the template was not imported; 250 problem(s):"
+    assert lines[1:3] == ["  - step n0: bad", "  - step n1: bad"] and len(lines) == 1 + PROBLEMS_SHOWN + 1
+    assert lines[-1] == f"  … and {250 - PROBLEMS_SHOWN} more"
