@@ -325,7 +325,11 @@ def _load_yaml(text: str, where: str) -> Any:
         raise TemplateError([f"{where}: not valid YAML: {str(exc).splitlines()[0]}"]) from None
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (twenty times faster on a large file), else the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
     """The safe loader, reading date-times as the text written (a wait's `until` is checked as ISO text)."""
 
 
@@ -335,7 +339,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct
 def _scan_yaml_events(text: str, where: str) -> None:
     # One frame per open collection: [is_mapping, scalars seen so far in it, keys of a mapping]
     frames: list[list[Any]] = []
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.NodeEvent) and frames and frames[-1][0]:
             frame = frames[-1]
             is_key = frame[1] % 2 == 0
