@@ -485,7 +485,6 @@ def check_template(data: Any) -> list[str]:
     if not isinstance(data, dict):
         return [f"template: a template is a mapping (name, strategy, groups), not {_kind(data)}"]
     steps = list(_raw_steps(data))
-    label = {id(raw): _step_label(raw, gi, si) for gi, si, _, raw in steps}
     problems: list[str] = []
     try:
         RunbookTemplate.model_validate(data)
@@ -494,22 +493,31 @@ def check_template(data: Any) -> list[str]:
     if len(steps) > MAX_STEPS:
         problems.append(f"template: {len(steps)} steps, more than a template may hold ({MAX_STEPS})")
     problems += _check_groups(data)
-    problems += _check_keys(steps, label)
-    problems += _check_needs(steps, label)
-    for _, _, scope, raw in steps:
-        problems += [f"{label[id(raw)]}: {problem}" for problem in _check_step(raw, scope)]
+    problems += _check_keys(steps)
+    problems += _check_needs(steps)
+    for raw in steps:
+        problems += [f"{raw.label}: {problem}" for problem in _check_step(raw.data, raw.scope)]
     return problems
 
 
-def _raw_steps(data: dict[str, Any]) -> Iterator[tuple[int, int, str | None, Any]]:
-    """(group index, step index, the group's scope if valid, raw step) of whatever is shaped like a step."""
+@dataclass(frozen=True)
+class _RawStep:
+    group_index: int
+    step_index: int
+    scope: str | None  # the group's, when valid
+    data: Any  # whatever the file holds in the step's place
+    label: str  # "step KEY", or "group G step S" for a step without a readable key
+
+
+def _raw_steps(data: dict[str, Any]) -> Iterator[_RawStep]:
+    """Whatever stands in the place of a step, with where it stands."""
     groups = data.get("groups")
     for gi, group in enumerate(groups if isinstance(groups, list) else []):
         if not isinstance(group, dict) or not isinstance(group.get("steps"), list):
             continue
         scope = group.get("scope") if group.get("scope") in SCOPES else None
         for si, raw in enumerate(group["steps"]):
-            yield gi, si, scope, raw
+            yield _RawStep(gi, si, scope, raw, _step_label(raw, gi, si))
 
 
 def _key_of(raw: Any) -> str | None:
@@ -527,42 +535,42 @@ def _check_groups(data: dict[str, Any]) -> list[str]:
             if names.count(name) > 1]
 
 
-def _check_keys(steps: list[tuple[int, int, str | None, Any]], label: dict[int, str]) -> list[str]:
+def _check_keys(steps: list[_RawStep]) -> list[str]:
     """Step keys (rollbacks included) are unique in the template: step runs and idempotency keys use them."""
     where: dict[str, list[str]] = {}
-    for gi, si, _, raw in steps:
-        key = _key_of(raw)
+    for raw in steps:
+        key = _key_of(raw.data)
         if key:
-            where.setdefault(key, []).append(f"group {gi + 1} step {si + 1}")
-        rollback_key = _key_of(raw.get("rollback")) if isinstance(raw, dict) else None
+            where.setdefault(key, []).append(f"group {raw.group_index + 1} step {raw.step_index + 1}")
+        rollback_key = _key_of(raw.data.get("rollback")) if isinstance(raw.data, dict) else None
         if rollback_key:
-            where.setdefault(rollback_key, []).append(f"the rollback of {label[id(raw)]}")
+            where.setdefault(rollback_key, []).append(f"the rollback of {raw.label}")
     return [f"step {key}: the key is used {len(places)} times ({', '.join(places)})"
             for key, places in where.items() if len(places) > 1]
 
 
-def _check_needs(steps: list[tuple[int, int, str | None, Any]], label: dict[int, str]) -> list[str]:
+def _check_needs(steps: list[_RawStep]) -> list[str]:
     """Needs name steps of the same group, and a group's needs form no cycle (each cycle named once)."""
-    group_of = {}
-    for gi, _, _, raw in steps:
-        key = _key_of(raw)
+    group_of: dict[str, int] = {}
+    for raw in steps:
+        key = _key_of(raw.data)
         if key:
-            group_of.setdefault(key, gi)
+            group_of.setdefault(key, raw.group_index)
     problems = []
     edges: dict[int, dict[str, list[str]]] = {}  # group -> key -> needs within the group
-    for gi, _, _, raw in steps:
-        key = _key_of(raw)
-        needs = raw.get("needs") if isinstance(raw, dict) else None
+    for raw in steps:
+        key = _key_of(raw.data)
+        needs = raw.data.get("needs") if isinstance(raw.data, dict) else None
         if not isinstance(needs, list):
             continue
-        group_edges = edges.setdefault(gi, {})
+        group_edges = edges.setdefault(raw.group_index, {})
         for need in needs:
             if not isinstance(need, str):
                 continue
             if need not in group_of:
-                problems.append(f"{label[id(raw)]}: needs {need!r}, which is no step of this template")
-            elif group_of[need] != gi:
-                problems.append(f"{label[id(raw)]}: needs {need!r} of group {group_of[need] + 1}; a step needs "
+                problems.append(f"{raw.label}: needs {need!r}, which is no step of this template")
+            elif group_of[need] != raw.group_index:
+                problems.append(f"{raw.label}: needs {need!r} of group {group_of[need] + 1}; a step needs "
                                 "steps of its own group (the groups already run in order)")
             elif key:
                 group_edges.setdefault(key, []).append(need)
@@ -740,7 +748,7 @@ def _message(error: Any, field: str, loc: list[Any]) -> str:
         return f"{at}unknown type {error['input'].get('type')!r} (one of {', '.join(_tags(loc))})"
     if kind == "union_tag_not_found":
         return f"{at}type: required (one of {', '.join(_tags(loc))})"
-    if kind in {"model_type", "dict_type"} and not field:
+    if kind in {"model_type", "model_attributes_type", "dict_type"} and not field:
         return f"should be a mapping, not {_kind(error['input'])}"
     message = message.removeprefix("Value error, ").removeprefix("Input ")
     if kind == "literal_error":

@@ -326,3 +326,14 @@ def test_the_json_schema_describes_every_step_type_and_the_defaults_fit_it() -> 
                 definition = definitions[mapping[raw["type"]].removeprefix("#/$defs/")]
                 assert set(raw) <= set(definition["properties"]), (strategy, raw["key"])
                 assert set(definition.get("required", [])) <= set(raw), (strategy, raw["key"])
+
+
+def test_steps_without_a_readable_key_are_named_by_their_place() -> None:
+    data = bundled_template("retire").model_dump(mode="json", exclude_none=True)
+    data["groups"][1]["steps"] = [None, {"title": "Tell", "type": "notify", "message": "m", "needs": ["backup"]}]
+    assert problems_of(data) == [
+        "group 2 step 1: should be a mapping, not empty",
+        "group 2 step 2: key: required",
+        "group 2 step 2: needs 'backup' of group 1; a step needs steps of its own group (the groups already run in "
+        "order)",
+    ]
