@@ -11,8 +11,8 @@ parser of every path option and argument), since it would otherwise mean the cur
   `domain.discovery.import_plan.import_roles`, as discovery will (format by content, encoding, zip guard,
   header row; a supplement needs its inventory in the same import); edited plans by
   `db.plan_review.read_plan_rows`, as `plan import` reads them (a .csv or .xlsx file within the plan's
-  limits, refused in the words of a plan); runbook templates as UTF-8 text within a template's size (their
-  content is checked by the import, which lists every problem at once). No rule about formats is kept here.
+  limits, refused in the words of a plan); runbook templates by `db.runbook_templates.checked_import`, as
+  `runbook import` reads them (UTF-8 YAML or JSON within a template's bounds, every problem listed). No rule about formats is kept here.
 - Output files need an existing, writable parent folder, must not name a folder, and need an
   extension the command writes. Output folders (the report) must be a folder or a name a new one can
   take in an existing, writable parent.
@@ -28,8 +28,9 @@ from pathlib import Path
 import typer
 
 from db.plan_review import read_plan_rows
+from db.runbook_templates import checked_import
 from domain.discovery.import_plan import import_roles
-from domain.execution.templates import MAX_TEMPLATE_BYTES
+from domain.execution.templates import MAX_TEMPLATE_BYTES, RunbookTemplate
 
 
 class PathError(ValueError):
@@ -58,18 +59,19 @@ def plan_file(path: Path) -> None:
     read_plan_rows(path)
 
 
-def runbook_template(path: Path) -> str:
+def runbook_template(path: Path, strategy: str) -> RunbookTemplate:
     """An edited runbook template for `runbook import`: a readable regular file of UTF-8 text no larger than a
-    template may be, returned as text (its content is checked as a template by the import)."""
+    template may be, that reads as a template of `strategy` (refused with every problem it has)."""
     _input_file(path)
     with path.open("rb") as handle:
         data = handle.read(MAX_TEMPLATE_BYTES + 1)
     if len(data) > MAX_TEMPLATE_BYTES:
         raise PathError(f"{path}: more than {MAX_TEMPLATE_BYTES:,} bytes, more than a template may hold")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise PathError(f"{path}: not UTF-8 text (byte {exc.start + 1:,}); save the template as UTF-8") from None
+    return checked_import(text, path.name, strategy)
 
 
 def output_file(path: Path, formats: Mapping[str, str]) -> str:

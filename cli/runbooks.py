@@ -111,12 +111,12 @@ async def runbook_import(
     path: Path = typer.Argument(..., parser=paths.given_path, help="An edited template (.yaml, .yml or .json)."),
     strategy: str = typer.Option(..., "--strategy", callback=_strategy, help=_STRATEGY_HELP),
 ) -> None:
-    """Check an edited template and store it as the strategy's next version for this engagement; a template with
-    problems is refused with every problem listed, one a line, and nothing is stored. Waves started later use it."""
-    text = paths.runbook_template(path)
+    """Check an edited template and store it as the strategy's next version for this engagement (waves started
+    later run with it); a template with problems is refused with every problem listed, and nothing is stored."""
+    template = paths.runbook_template(path, strategy)
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
-        current = await import_template(s.pool, ref, strategy, text, path.name, s.me.id)
+        current = await import_template(s.pool, ref, template, s.me.id)
     console.print(f"{strategy}: {current.template.name} imported as version {current.template.version} "
                   f"by {s.me.email}; waves started from now on run with it")
 

@@ -30,17 +30,22 @@ PROBLEMS_SHOWN = 200  # a template within its bounds that is wrong everywhere st
 
 
 class RunbookImportError(ValueError):
-    """A template import that was refused (nothing stored): a headline, then one line per problem (at most
-    `PROBLEMS_SHOWN`, and how many more)."""
+    """A template import that was refused (nothing stored): one line for one problem, else a headline and one line
+    per problem (at most `PROBLEMS_SHOWN`, and how many more)."""
 
     def __init__(self, headline: str, problems: list[str] | None = None) -> None:
         self.headline = headline
         self.problems = problems or []
-        lines = [f"{headline}; {len(self.problems):,} problem(s):",
-                 *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
-        if len(self.problems) > PROBLEMS_SHOWN:
-            lines.append(f"  … and {len(self.problems) - PROBLEMS_SHOWN:,} more")
-        super().__init__("\n".join(lines) if self.problems else headline)
+        if len(self.problems) == 1:
+            lines = [f"{headline}: {self.problems[0]}"]
+        elif self.problems:
+            lines = [f"{headline}; {len(self.problems):,} problem(s):",
+                     *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
+            if len(self.problems) > PROBLEMS_SHOWN:
+                lines.append(f"  … and {len(self.problems) - PROBLEMS_SHOWN:,} more")
+        else:
+            lines = [headline]
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -92,38 +97,14 @@ async def engagement_templates(pool: asyncpg.Pool, ref: EngagementRef, strategy:
         return await current_templates(conn, strategy)
 
 
-async def import_template(pool: asyncpg.Pool, ref: EngagementRef, strategy: str, text: str, source_name: str,
-                          user_id: UUID) -> CurrentTemplate:
-    """Check `text` (YAML or JSON, from the file `source_name`) as the template of `strategy` and store it as the
-    strategy's next version, imported by `user_id`. Raises RunbookImportError listing every problem (nothing is
-    stored then), or naming the role that may not import."""
-    refused = f"{source_name}: the template was not imported"
-    async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
-        role = await conn.fetchval(sql("member_role"), ref.id, user_id)
-        if role not in APPROVING_ROLES:
-            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r} (role: "
-                                     f"{role or 'not a member'}; allowed: {', '.join(APPROVING_ROLES)})")
-        template = _checked(text, source_name, strategy, refused)
-        version = await conn.fetchval(sql("runbook_template_next_version"), strategy)
-        template = template.model_copy(update={"version": version})
-        body: dict[str, Any] = template.model_dump(mode="json", exclude_none=True)
-        try:
-            created_at = await conn.fetchval(sql("runbook_template_insert"), strategy, version, template.name, body)
-        except asyncpg.UniqueViolationError:
-            raise RunbookImportError(f"{refused}: another import of the {strategy} template was stored at the same "
-                                     "time; import again") from None
-        except asyncpg.InsufficientPrivilegeError:
-            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r}: ask one of its owners "
-                                     "for a role that may") from None
-    return CurrentTemplate(strategy, template, True, None, created_at)
-
-
-def _checked(text: str, source_name: str, strategy: str, refused: str) -> RunbookTemplate:
-    """The template of `text`, or every problem it has (its own, and a strategy other than `strategy`)."""
+def checked_import(text: str, source_name: str, strategy: str) -> RunbookTemplate:
+    """The template of `text` (YAML or JSON, from the file `source_name`) to import as `strategy`'s, or a
+    RunbookImportError with every problem it has (its own, and a strategy other than `strategy`)."""
     try:
         data = load_data(text, source_name)
-    except TemplateError as exc:
-        raise RunbookImportError(refused, exc.problems) from None
+    except TemplateError as exc:  # unreadable: one problem, which names the file
+        raise RunbookImportError(exc.problems[0]) from None
+    refused = f"{source_name}: the template was not imported"
     problems = []
     if isinstance(data, dict) and data.get("strategy") not in (None, strategy):
         problems.append(f"template: strategy: the file is a template for {str(data['strategy'])!r:.40}, imported "
@@ -136,3 +117,26 @@ def _checked(text: str, source_name: str, strategy: str, refused: str) -> Runboo
         raise RunbookImportError(refused, problems)
     return template
 
+
+async def import_template(pool: asyncpg.Pool, ref: EngagementRef, template: RunbookTemplate, user_id: UUID
+                          ) -> CurrentTemplate:
+    """Store a checked template (`checked_import`) as its strategy's next version in the engagement, imported by
+    `user_id`; raises RunbookImportError naming the role that may not import (nothing is stored then)."""
+    strategy = template.strategy
+    async with tenant_transaction(pool, ref.client_account_id, ref.id, user_id) as conn:
+        role = await conn.fetchval(sql("member_role"), ref.id, user_id)
+        if role not in APPROVING_ROLES:
+            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r} (role: "
+                                     f"{role or 'not a member'}; allowed: {', '.join(APPROVING_ROLES)})")
+        version = await conn.fetchval(sql("runbook_template_next_version"), strategy)
+        template = template.model_copy(update={"version": version})
+        body: dict[str, Any] = template.model_dump(mode="json", exclude_none=True)
+        try:
+            created_at = await conn.fetchval(sql("runbook_template_insert"), strategy, version, template.name, body)
+        except asyncpg.UniqueViolationError:
+            raise RunbookImportError(f"the {strategy} template was not imported: another import of it was stored "
+                                     "at the same time; import again") from None
+        except asyncpg.InsufficientPrivilegeError:
+            raise RunbookImportError(f"you may not import runbook templates in {ref.name!r}: ask one of its owners "
+                                     "for a role that may") from None
+    return CurrentTemplate(strategy, template, True, None, created_at)

@@ -93,6 +93,14 @@ UNREAD_KINDS = {
                     "inventory.docx": "inventory.docx: a plan import is a .csv or .xlsx file"},
 }
 UNREAD_KINDS["demo"] = UNREAD_KINDS["launch"]
+UNREAD_KINDS["runbook import"] = {
+    "notes.txt": "notes.txt: not valid YAML: unacceptable character #x0000: control characters are not allowed",
+    "inventory.xls": "inventory.xls: not UTF-8 text (byte 1); save the template as UTF-8",
+    "plan.json": "plan.json: the template was not imported: template: a template is a mapping (name, strategy, "
+                 "groups), not a list",
+    "good.csv": "good.csv: the template was not imported: template: a template is a mapping (name, strategy, "
+                "groups), not text",
+}
 BAD_OUTPUTS = {
     "no-such-folder/out.csv": "no-such-folder: no such folder",
     "good.csv/out.csv": "good.csv: not a folder",
@@ -112,6 +120,7 @@ READERS = {
     "launch, second file": ("launch", "acme/dc-exit", "--import", "{dir}/good.csv", "--import", "{path}"),
     "demo": ("demo", "--inventory", "{path}"),
     "plan import": ("plan", "import", "acme/dc-exit", "{path}"),
+    "runbook import": ("runbook", "import", "acme/dc-exit", "{path}", "--strategy", "rehost"),
 }
 WRITERS = {  # command, a file name of the wrong extension and what its refusal says
     "plan export": (("plan", "export", "acme/dc-exit", "--out", "{path}"), "plan.txt",
@@ -178,7 +187,8 @@ def test_a_bad_path_is_refused_in_one_line_before_any_server_starts(outcomes, ca
 
 def test_every_command_that_takes_a_path_is_covered() -> None:
     assert {case.name.split(":")[0] for case in CASES} == {
-        "launch", "launch, second file", "demo", "plan import", "plan export", "imports quarantine", "report"}
+        "launch", "launch, second file", "demo", "plan import", "plan export", "imports quarantine", "report",
+        "runbook import"}
 
 
 # ----------------------------------------------------------------------------- an empty path
@@ -190,6 +200,9 @@ EMPTY_PATHS = {  # command line with an empty path -> the option or argument nam
     "plan export": (("plan", "export", "acme/dc-exit", "--out", ""), "'--out'"),
     "imports quarantine": (("imports", "quarantine", "acme/dc-exit", "--out", ""), "'--out'"),
     "report": (("report", "acme/dc-exit", "--out", ""), "'--out'"),
+    "runbook import": (("runbook", "import", "acme/dc-exit", "", "--strategy", "rehost"), "'path'"),
+    "runbook export": (("runbook", "export", "acme/dc-exit", "--strategy", "rehost", "--output", ""), "'--output'"),
+    "runbook schema": (("runbook", "schema", "--output", ""), "'--output'"),
 }
 
 
@@ -222,7 +235,8 @@ def test_every_path_option_and_argument_refuses_an_empty_path() -> None:
 
     found = dict(path_params(typer.main.get_command(app)))
     assert set(found) == {"launch import_files", "demo inventory", "plan import path", "plan export out",
-                          "imports quarantine out", "report out"}
+                          "imports quarantine out", "report out", "runbook import path", "runbook export output",
+                          "runbook schema output"}
     assert set(found.values()) == {paths.given_path}
 
 

@@ -122,10 +122,16 @@ async def test_a_bad_template_is_refused_with_every_problem_and_stores_nothing(a
     bad.write_text("name: x\nsteps: !!python/object/apply:os.system ['echo owned']\n")
     result = run_cli(migrated_db, data_dir, owner, "import", ident, str(bad), "--strategy", "retire")
     assert result.returncode == 1 and "owned" not in result.stdout
-    assert result.stderr.splitlines() == [
-        "error: retire.yaml: the template was not imported; 1 problem(s):",
-        "  - retire.yaml: not valid YAML at line 2 column 8: the tag tag:yaml.org,2002:python/object/apply:os.system "
-        "is not allowed (plain YAML only)"]
+    assert result.stderr == ("error: retire.yaml: not valid YAML at line 2 column 8: the tag "
+                             "tag:yaml.org,2002:python/object/apply:os.system is not allowed (plain YAML only)\n")
+
+    del template["groups"][0]["steps"][0]["needs"]  # one problem left: one line
+    template["groups"][0]["steps"] = [template["groups"][0]["steps"][0]]
+    bad.write_text(yaml.safe_dump(template, sort_keys=False))
+    result = run_cli(migrated_db, data_dir, owner, "import", ident, str(bad), "--strategy", "retire")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == ("error: retire.yaml: the template was not imported: step backup: unknown executor 'ssh' "
+                             "(automated steps use one of command, dry_run, http)\n")
     assert await stored(app_pool, engagement) == []
 
 
@@ -150,6 +156,18 @@ async def test_a_viewer_reads_but_may_not_import_and_a_non_member_sees_no_engage
         assert result.returncode == 1 and result.stdout == ""
         assert result.stderr == f"error: no engagement {ident!r}\n", argv
     assert await stored(app_pool, engagement) == []
+
+
+def test_an_export_names_a_file_it_writes(migrated_db, tmp_path) -> None:
+    for argv, refusal in [
+        (("--output", str(tmp_path / "rehost.txt")), "rehost.txt: give a .yaml, .yml or .json file name"),
+        (("--output", str(tmp_path / "rehost.yaml"), "--format", "json"),
+         "rehost.yaml: a yaml file name, but --format json was given"),
+        (("--output", str(tmp_path / "gone" / "rehost.yaml")), f"{tmp_path / 'gone'}: no such folder"),
+    ]:
+        result = run_cli(migrated_db, tmp_path / "data", {}, "export", "acme/x", "--strategy", "rehost", *argv)
+        assert (result.returncode, result.stdout, result.stderr) == (1, "", f"error: {refusal}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_the_schema_is_written_for_editors(migrated_db, tmp_path) -> None:
