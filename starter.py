@@ -14,6 +14,7 @@ from cli import (
     demo,
     dev,
     engagements,
+    execution,
     flows,
     imports,
     mappings,
@@ -45,6 +46,7 @@ app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(strategy.app, name="strategy")
 app.add_typer(plan.app, name="plan")
 app.add_typer(runbooks.app, name="runbook")
+app.add_typer(execution.app, name="execution")
 app.add_typer(report.app)
 app.add_typer(demo.app)
 
