@@ -193,10 +193,16 @@ def may(role: str | None, action: str, spec: dict[str, Any] | None = None) -> bo
     return True
 
 
-def run_operations(role: str | None, status: str, step_type: str, direction: str, spec: dict[str, Any]
-                   ) -> tuple[str, ...]:
+def operations(status: str, step_type: str, direction: str, scope: str) -> tuple[str, ...]:
+    """What may be asked of a run now (`allowed_operations`; the wave itself is aborted, never abandoned)."""
+    return tuple(op for op in allowed_operations(status, step_type, direction)
+                 if not (op == "abandon" and scope == "wave"))
+
+
+def run_operations(role: str | None, status: str, step_type: str, direction: str, scope: str,
+                   spec: dict[str, Any]) -> tuple[str, ...]:
     """What a member of `role` may do with one run now."""
-    return tuple(op for op in allowed_operations(status, step_type, direction) if may(role, op, spec))
+    return tuple(op for op in operations(status, step_type, direction, scope) if may(role, op, spec))
 
 
 def _selection_facts(run: dict[str, Any]) -> dict[str, str | None]:
@@ -225,7 +231,8 @@ def check_selected(ref: EngagementRef, request: ExecutionAction, runs: Sequence[
     if not chosen:
         scopes = sorted({r["scope"] for r in runs})
         raise ControlError(f"{where}: nothing matches {request.selected()} (it runs per {' and per '.join(scopes)})")
-    eligible = [r for r in chosen if request.action in allowed_operations(r["status"], r["step_type"], r["direction"])
+    eligible = [r for r in chosen if request.action in operations(r["status"], r["step_type"], r["direction"],
+                                                                  r["scope"])
                 and (request.force or request.action != "retry" or r["status"] != "completed")]
     if not eligible:
         found = Counter(r["status"] for r in chosen)
@@ -341,7 +348,7 @@ def waits_for(run: dict[str, Any], step_type: str, spec: dict[str, Any]) -> str:
         return f"waits for {spec.get('owner') or 'a person'} to complete it"
     if status == "pending_approval":
         roles = " or ".join(spec.get("approving_roles") or APPROVING_ROLES)
-        given = [a for a in run["approvals"] if a.get("decision") == "approve"]
+        given = [a for a in run["approvals"] if a.get("decision") == "approved"]
         by = f": {', '.join(a.get('email') or str(a.get('person')) for a in given)}" if given else ""
         escalated = (f"; escalated {run['escalated_at']:%Y-%m-%d %H:%M} UTC"
                      + (f" to {spec['escalate_to']}" if spec.get("escalate_to") else "")) if run["escalated_at"] else ""
@@ -396,14 +403,15 @@ async def _steps(pool: asyncpg.Pool, ref: EngagementRef, runbook_id: UUID, role:
         spec, counts = step["spec"], step["counts"]
         operations: Counter[str] = Counter()
         for status_, count in counts.items():
-            for op in run_operations(role, status_, step["step_type"], step["direction"], spec):
+            for op in run_operations(role, status_, step["step_type"], step["direction"], step["scope"], spec):
                 operations[op] += count
         shown = [{"id": r["id"], "workload": workload_name(r), "workload_key": r["workload_key"],
                   "asset_id": r["asset_id"], "application": r["application_name"], "status": r["status"],
                   "attempts": r["attempts"], "next_attempt_at": r["next_attempt_at"], "error": r["error"],
                   "approvals": r["approvals"], "escalated_at": r["escalated_at"],
                   "waits_for": waits_for(r, step["step_type"], spec),
-                  "operations": list(run_operations(role, r["status"], step["step_type"], step["direction"], spec))}
+                  "operations": list(run_operations(role, r["status"], step["step_type"], step["direction"],
+                                                    step["scope"], spec))}
                  for r in by_step.get(step["id"], [])]
         found.append({"id": step["id"], "strategy": step["strategy"], "direction": step["direction"],
                       "group": step["group_name"], "scope": step["scope"], "key": step["step_key"],

@@ -118,7 +118,7 @@ async def seeded(app_pool: asyncpg.Pool) -> dict[str, Any]:
             ids[f"verify/{name}"] = await run("verify", str(assets[name]), "awaiting_person", assets[name])
         ids["acceptance/shop"] = await run("acceptance", "shop", "awaiting_person")
         ids["go_no_go"] = await run("go_no_go", "wave", "pending_approval", approvals=[
-            {"person": str(e.owner_id), "decision": "approve", "role": "owner", "at": "2027-03-06T10:00:00Z"}])
+            {"person": str(e.owner_id), "decision": "approved", "role": "owner", "at": "2027-03-06T10:00:00Z"}])
     return {"e": e, "ref": ref, "runbook": runbook, "assets": assets, "ids": ids, "approver": approver}
 
 
@@ -159,7 +159,7 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
     at = lines.index('  rehost / cutover / go_no_go "Go / no-go" [approval, per wave]: 1 pending_approval')
     assert lines[at + 1:at + 5] == [
         f"    the wave: waits for approval by owner (1 of 2 given: {owner_email})",
-        "    you may: approve (1), reject (1), abandon (1)",
+        "    you may: approve (1), reject (1)",
         f"    starter.py execution approve {ident} --wave 1 --step go_no_go --all",
         f"    starter.py execution reject {ident} --wave 1 --step go_no_go --all --reason TEXT",
     ]
