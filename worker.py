@@ -20,8 +20,10 @@ from activities.assessment import AssessmentActivities
 from activities.discovery import DiscoveryActivities
 from activities.engagement_context import EngagementActivities
 from activities.execution import ExecutionActivities
+from activities.executors.config import ExecutorConfig
 from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
+from activities.runbooks import RunbookActionActivities, RunbookActivities, RunbookCloseActivities
 from activities.transitions import TransitionActivities
 from cli.common import exit_now, report_failure
 from db.pool import create_pool
@@ -32,14 +34,16 @@ from runtime.settings import Settings, get_settings
 from runtime.temporal_client import connect_client, ensure_search_attributes, tls_config
 from workflows.master_flow import MasterFlowWorkflow
 from workflows.phase_flows import PHASE_WORKFLOWS, WaveExecutionWorkflow
+from workflows.wave_runbook import WaveRunbookWorkflow
 
-WORKFLOWS = [MasterFlowWorkflow, *PHASE_WORKFLOWS.values(), WaveExecutionWorkflow]
+WORKFLOWS = [MasterFlowWorkflow, *PHASE_WORKFLOWS.values(), WaveRunbookWorkflow, WaveExecutionWorkflow]
 
 log = structlog.get_logger("worker")
 
 
-def activities_for(pool) -> Sequence:
-    """Every activity, bound to one database pool."""
+def activities_for(pool, executors: ExecutorConfig | None = None) -> Sequence:
+    """Every activity, bound to one database pool; executors as the operator configured them (the environment's
+    MIGRATION_EXECUTOR_COMMANDS and MIGRATION_EXECUTORS_FILE unless given)."""
     instances = [
         TransitionActivities(pool),
         EngagementActivities(pool),
@@ -48,6 +52,9 @@ def activities_for(pool) -> Sequence:
         AssessmentActivities(pool),
         PlanningActivities(pool),
         ExecutionActivities(pool),
+        RunbookActivities(pool, executors or ExecutorConfig.from_environment()),
+        RunbookActionActivities(pool),
+        RunbookCloseActivities(pool),
     ]
     return [
         getattr(instance, name)

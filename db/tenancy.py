@@ -28,6 +28,7 @@ import asyncpg
 
 from db.pool import tenant_transaction
 from db.queries import sql
+from domain.execution.contracts import ExecutionSettings
 from domain.vocabulary import LEARNING_SCOPES, MEMBER_ROLES, PHASES
 
 NAME_MAX_CHARS = 200
@@ -198,12 +199,16 @@ async def create_engagement(
     business_goals: dict[str, Any] | None = None,
     learning_scope: str = "client",
     owner: str | None = None,
+    execution: dict[str, Any] | None = None,
 ) -> UUID:
     """A new engagement and, when an `owner` e-mail is given, its owner's membership, in one transaction: every
     value is checked first, so a refused one leaves nothing behind. `learning_scope` says where its mapping
     decisions are learned (engagement, client, or global: shared with every client as header -> column pairs
-    only)."""
+    only); `execution` holds its execution settings (domain.execution.contracts.ExecutionSettings)."""
     name = checked_name("engagement name", name, reference=True)
+    settings: dict[str, Any] = {"learning_scope": learning_scope}
+    if execution is not None:
+        settings["execution"] = ExecutionSettings.model_validate(execution).model_dump(mode="json")
     checked_learning_scope(learning_scope)
     if start_date is not None:
         checked_start_date(start_date)
@@ -214,8 +219,7 @@ async def create_engagement(
         async with tenant_transaction(pool, client_id, engagement_id) as conn:
             await conn.execute(
                 sql("engagement_insert"), engagement_id, client_id, name, description, start_date,
-                policy or approval_policy([], DEFAULT_REMINDER_HOURS), business_goals or {},
-                {"learning_scope": learning_scope},
+                policy or approval_policy([], DEFAULT_REMINDER_HOURS), business_goals or {}, settings,
             )
             if owner_email is not None:
                 await _enrol(conn, EngagementRef(engagement_id, client_id, name), owner_email, None, "owner")

@@ -188,9 +188,12 @@ class EngagementFixture:
 async def make_engagement(
     pool: asyncpg.Pool, client_id: uuid.UUID | None = None, **engagement_options: Any
 ) -> EngagementFixture:
-    """A fresh engagement (of a fresh client unless given) with an owner (may approve) and a viewer (may not)."""
+    """A fresh engagement (of a fresh client unless given) with an owner (may approve) and a viewer (may not).
+    Its waves run as soon as they may rather than on their planned dates (weeks ahead), unless `execution`
+    settings say otherwise."""
     from db import tenancy
 
+    engagement_options.setdefault("execution", {"honour_planned_dates": False})
     if client_id is None:
         client_id = await tenancy.create_client(pool, f"client {uuid.uuid4().hex[:10]}")
     name = f"engagement {uuid.uuid4().hex[:6]}"

@@ -18,7 +18,9 @@ from db.tenancy import EngagementRef
 from domain.discovery.sample_inventory import generate_inventory, write_csv
 from domain.flow_contracts import MasterStatus
 from runtime import engagement_control as control
+from runtime.answer_steps import answer_waiting_steps
 from worker import WORKFLOWS, activities_for, build_worker
+from workflows import search_attributes as sa
 
 
 def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
@@ -28,12 +30,39 @@ def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, pool: asyncpg.Pool) -> AsyncIterator[str]:
-    """A worker on a task queue of its own; yields the queue name."""
+async def running_worker(client: Client, pool: asyncpg.Pool, *, answer_steps: bool = True) -> AsyncIterator[str]:
+    """A worker on a task queue of its own; yields the queue name. With `answer_steps` the engagements' owners
+    complete the manual steps and approve the approvals their waves wait for (runtime.answer_steps), so a test
+    that is not about execution runs through it."""
     task_queue = f"tests-{uuid.uuid4().hex[:8]}"
     worker: Worker = build_worker(client, pool, task_queue)
+    done = asyncio.Event()
     async with worker:
-        yield task_queue
+        answering = asyncio.create_task(_answer_waves(client, pool, task_queue, done)) if answer_steps else None
+        try:
+            yield task_queue
+        finally:
+            done.set()
+            if answering:
+                await answering
+
+
+async def _answer_waves(client: Client, pool: asyncpg.Pool, task_queue: str, done: asyncio.Event) -> None:
+    """Until `done`: the owner of each engagement whose wave (on `task_queue`) waits for a person answers it."""
+    query = f"AwaitingPerson = true AND TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'"
+    while not done.is_set():
+        async for found in client.list_workflows(query):
+            attrs = found.typed_search_attributes
+            ref = EngagementRef(id=uuid.UUID(attrs.get(sa.ENGAGEMENT_ID)),
+                                client_account_id=uuid.UUID(attrs.get(sa.CLIENT_ACCOUNT_ID)), name="")
+            owner = await fetchval(pool, ref, "SELECT user_id FROM migration.engagement_members"
+                                              " WHERE role IN ('owner', 'approver') ORDER BY role DESC LIMIT 1")
+            if owner is not None:
+                await answer_waiting_steps(client, pool, ref, on_behalf_of=owner)
+        try:
+            await asyncio.wait_for(done.wait(), 0.3)
+        except TimeoutError:
+            pass
 
 
 @asynccontextmanager

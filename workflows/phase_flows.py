@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, time
 from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from activities.assessment import AssessmentActivities
@@ -22,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.mapping import MappingActivities, check_targets
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
+    from domain.execution.contracts import PlannedWave, WaveRunInput, WaveRunResult, WaveSchedule
     from domain.flow_contracts import (
         ControlRequest,
         MappingCorrection,
@@ -40,10 +43,14 @@ with workflow.unsafe.imports_passed_through():
         WaveResult,
     )
     from domain.vocabulary import PHASE_STEPS
+    from workflows import search_attributes as sa
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
     from workflows.person_requests import parent_run, refused, verification_applies, verified_request
+    from workflows.wave_runbook import WaveRunbookWorkflow
+
+RUNBOOKS_PATCH = "execution-runbooks"  # waves run their runbooks (before: the dry run of WaveExecutionWorkflow)
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
 
@@ -286,7 +293,13 @@ class PlanningFlowWorkflow(PhaseFlow):
 
 @workflow.defn(name="ExecutionFlowWorkflow")
 class ExecutionFlowWorkflow(PhaseFlow):
-    """Prepares runbooks, runs each wave as its own child workflow in order, then validates."""
+    """Checks the runbooks, runs each wave as its own child workflow, then validates.
+
+    Waves run side by side up to the engagement's limit, each no earlier than its planned start (when planned
+    dates are honoured) and after the waves holding what its assets depend on; a wave that did not complete
+    (rolled back, failed) holds back the waves that depend on it, and the phase says so. Pause holds waves not
+    yet started (each running wave is paused on its own: `execution pause`).
+    """
 
     phase = "execution"
     steps = (
@@ -300,6 +313,10 @@ class ExecutionFlowWorkflow(PhaseFlow):
         return await self._run_steps(inp)
 
     async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
+        if name == "wave_execution" and workflow.patched(RUNBOOKS_PATCH):
+            schedule: WaveSchedule = await workflow.execute_activity_method(
+                ExecutionActivities.plan_schedule, step_input, summary="wave schedule", **STEP_OPTIONS)
+            return await self._run_waves(inp, step_input, schedule)
         result = await super()._execute_step(name, fn, inp, step_input)
         if name != "wave_execution":
             return result
@@ -316,10 +333,104 @@ class ExecutionFlowWorkflow(PhaseFlow):
             raise_if_cancel_requested()  # the wave completed although the phase's cancellation reached it
         return StepResult(summary={"waves_executed": len(waves), "assets_migrated": migrated}, asset_count=migrated)
 
+    async def _run_waves(self, inp: PhaseInput, step_input: StepInput, schedule: WaveSchedule) -> StepResult:
+        settings = schedule.settings
+        pending: dict[int, PlannedWave] = {w.number: w for w in schedule.waves}
+        planned = set(pending)
+        ended: dict[int, WaveRunResult | str] = {}  # a wave's result, or why it did not complete
+        running: dict[int, asyncio.Task[None]] = {}
+
+        async def run_wave(wave: PlannedWave) -> None:
+            try:
+                ended[wave.number] = await workflow.execute_child_workflow(
+                    WaveRunbookWorkflow.run, WaveRunInput(step=step_input, wave_number=wave.number, settings=settings),
+                    id=wave_workflow_id(inp.tenant.engagement_id, wave.number),
+                    static_summary=f"wave {wave.number} of execution {inp.phase_flow_id}",
+                    search_attributes=TypedSearchAttributes([
+                        SearchAttributePair(sa.CLIENT_ACCOUNT_ID, str(inp.tenant.client_account_id)),
+                        SearchAttributePair(sa.ENGAGEMENT_ID, str(inp.tenant.engagement_id)),
+                        SearchAttributePair(sa.MIGRATION_PHASE, "execution"),
+                        SearchAttributePair(sa.AWAITING_PERSON, False),
+                    ]))
+            except ChildWorkflowError as err:
+                ended[wave.number] = f"failed: {err.cause}"
+            finally:
+                running.pop(wave.number, None)
+
+        def satisfied(wave: PlannedWave) -> bool | None:
+            """True: its predecessors completed; None: one did not (it is held back); False: not yet."""
+            for number in wave.depends_on:
+                if number not in planned:
+                    continue  # completed by an earlier execution
+                result = ended.get(number)
+                if result is None:
+                    return False
+                if not isinstance(result, WaveRunResult) or result.status != "completed":
+                    return None
+            return True
+
+        try:
+            while pending or running:
+                today = workflow.now().date()
+                for wave in list(pending.values()):
+                    if satisfied(wave) is None:
+                        ended[wave.number] = "held back: a wave it depends on did not complete"
+                        del pending[wave.number]
+                startable = [w for w in pending.values() if satisfied(w) and not (
+                    settings.honour_planned_dates and w.planned_start and w.planned_start > today)]
+                if not self._paused:
+                    for wave in startable[:max(0, settings.wave_concurrency - len(running))]:
+                        del pending[wave.number]
+                        running[wave.number] = asyncio.create_task(run_wave(wave))
+                self._show_waves(ended, running, pending)
+                dates = [w.planned_start for w in pending.values()
+                         if settings.honour_planned_dates and w.planned_start and w.planned_start > today]
+                wake = datetime.combine(min(dates), time(), tzinfo=UTC) - workflow.now() if dates else None
+                if not running and wake is None and not self._paused:
+                    break  # nothing left can start
+                count, paused = len(running), self._paused
+                try:
+                    await workflow.wait_condition(lambda: len(running) != count or self._paused != paused,
+                                                  timeout=wake, timeout_summary="next wave's planned start")
+                except asyncio.TimeoutError:
+                    pass
+        except asyncio.CancelledError:
+            for task in running.values():
+                task.cancel()
+            await asyncio.gather(*running.values(), return_exceptions=True)
+            raise
+        raise_if_cancel_requested()
+        return self._waves_summary(ended, pending)
+
+    def _show_waves(self, ended: dict[int, WaveRunResult | str], running: dict[int, Any],
+                    pending: dict[int, PlannedWave]) -> None:
+        done = sum(1 for r in ended.values() if isinstance(r, WaveRunResult) and r.status == "completed")
+        workflow.set_current_details(
+            f"**Waves:** {done} completed, {len(running)} running ({', '.join(map(str, sorted(running)))}), "
+            f"{len(pending)} waiting, {len(ended) - done} ended otherwise" + (" — paused" if self._paused else ""))
+
+    @staticmethod
+    def _waves_summary(ended: dict[int, WaveRunResult | str], pending: dict[int, PlannedWave]) -> StepResult:
+        results = [r for r in ended.values() if isinstance(r, WaveRunResult)]
+        migrated = sum(r.assets_migrated for r in results)
+        summary: dict[str, Any] = {
+            "waves_executed": sum(1 for r in results if r.status == "completed"),
+            "assets_migrated": migrated,
+            "assets_abandoned": sum(r.assets_abandoned for r in results),
+        }
+        if rolled_back := sorted(r.wave_number for r in results if r.status == "rolled_back"):
+            summary["waves_rolled_back"] = rolled_back
+        if not_run := {str(n): why for n, why in sorted(ended.items()) if isinstance(why, str)}:
+            summary["waves_not_completed"] = not_run
+        if pending:
+            summary["waves_not_started"] = sorted(pending)
+        return StepResult(summary=summary, asset_count=migrated)
+
 
 @workflow.defn(name="WaveExecutionWorkflow")
 class WaveExecutionWorkflow:
-    """One migration wave: the dry-run executor moves its assets in batches, heartbeating."""
+    """One migration wave of an execution started before runbooks (patch "execution-runbooks"): the dry run
+    moves its assets in batches, heartbeating."""
 
     @workflow.run
     async def run(self, inp: WaveInput) -> WaveResult:

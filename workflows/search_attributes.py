@@ -9,6 +9,8 @@ ENGAGEMENT_ID = SearchAttributeKey.for_keyword("EngagementId")
 MIGRATION_PHASE = SearchAttributeKey.for_keyword("MigrationPhase")
 AWAITING_APPROVAL = SearchAttributeKey.for_bool("AwaitingApproval")
 ASSET_COUNT = SearchAttributeKey.for_int("AssetCount")
+# a wave's runbook has a manual step or an approval waiting for a person (wave workflows set it)
+AWAITING_PERSON = SearchAttributeKey.for_bool("AwaitingPerson")
 
 ALL_KEYS: tuple[SearchAttributeKey, ...] = (
     CLIENT_ACCOUNT_ID,
@@ -16,4 +18,5 @@ ALL_KEYS: tuple[SearchAttributeKey, ...] = (
     MIGRATION_PHASE,
     AWAITING_APPROVAL,
     ASSET_COUNT,
+    AWAITING_PERSON,
 )

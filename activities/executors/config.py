@@ -43,7 +43,7 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class BadExecutorConfig(Exception):
+class BadExecutorConfig(ValueError):
     """The call cannot run as the operator configured it (or as its step's parameters say): retrying cannot
     help; the message is one line and holds no secret."""
 

@@ -1,0 +1,122 @@
+"""Payloads of the execution workflows and activities: ids, counts, times and small summaries only.
+
+Step runs stay in PostgreSQL (thousands per wave); the workflows carry the runbook's id and what the last
+look at it found (DESIGN contract 3).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from domain.flow_contracts import Model, StepInput
+
+Direction = Literal["forward", "rollback"]
+
+
+class ExecutionSettings(Model):
+    """How an engagement's execution runs (engagement settings `execution`, defaults below)."""
+
+    wave_concurrency: int = Field(default=2, ge=1, le=50)  # waves running at once
+    workload_limit: int = Field(default=10, ge=1, le=1000)  # step runs of one wave in flight at once
+    honour_planned_dates: bool = True  # a wave starts no earlier than its planned start
+    cutover_hour_utc: int = Field(default=20, ge=0, le=23)  # the cutover window opens on the planned end date
+    cutover_window_hours: int = Field(default=12, ge=1, le=168)
+
+
+class PlannedWave(Model):
+    number: int
+    planned_start: date | None = None
+    depends_on: tuple[int, ...] = ()  # earlier waves holding what this wave's assets depend on
+
+
+class WaveSchedule(Model):
+    waves: tuple[PlannedWave, ...]
+    settings: ExecutionSettings
+
+
+class RunbookOpened(Model):
+    runbook_id: UUID
+    run_number: int
+    steps: int
+    runs: int
+    assets: int
+    applications: int
+    without_strategy: int = 0  # assets of the wave with no strategy decided: left out, said so
+
+
+class WaveRunInput(Model):
+    step: StepInput
+    wave_number: int
+    settings: ExecutionSettings = ExecutionSettings()
+    # continued as new: the runbook already open, and where the wave stood
+    resume: RunbookOpened | None = None
+    direction: Direction = "forward"
+    paused: bool = False
+
+
+class AdvanceInput(Model):
+    step: StepInput
+    runbook_id: UUID
+    now: datetime  # the workflow's time: timers and windows are judged by it (time-skipping tests too)
+    direction: Direction = "forward"
+
+
+class AdvanceResult(Model):
+    """What a look at the runbook found once nothing more could start."""
+
+    counts: dict[str, int] = Field(default_factory=dict)  # step runs by status
+    done: bool = False
+    next_wake_at: datetime | None = None
+    waiting_for_people: int = 0  # manual steps and approvals waiting
+    failed: int = 0
+    notifications: int = 0  # unsent notifications in the outbox
+    status: str = "running"  # the runbook's status as recorded (paused, aborting ...)
+
+
+ActionName = Literal["complete", "approve", "reject", "retry", "skip", "abandon", "abort", "pause", "resume"]
+ACTION_REQUEST_KINDS: dict[str, str] = {
+    "complete": "step_complete",
+    "retry": "step_retry",
+    "approve": "step_approve",
+    "reject": "step_reject",
+    "skip": "step_skip",
+    "abandon": "workload_abandon",
+    "abort": "wave_abort",
+    "pause": "wave_pause",
+    "resume": "wave_resume",
+}
+
+
+class ExecutionActionRequest(Model):
+    """A person's execution action: only the id of their recorded request (the wave verifies it)."""
+
+    client_account_id: UUID
+    action: ActionName
+    request_id: UUID
+
+
+class ActionInput(Model):
+    step: StepInput
+    runbook_id: UUID
+    action: ActionName
+    person: UUID
+    role: str | None
+    payload: dict[str, Any] = Field(default_factory=dict)  # as the person recorded it
+    now: datetime
+
+
+class ActionResult(Model):
+    affected: int
+    message: str
+
+
+class WaveRunResult(Model):
+    wave_number: int
+    status: str  # completed | rolled_back
+    assets_migrated: int = 0
+    assets_rolled_back: int = 0
+    assets_abandoned: int = 0
