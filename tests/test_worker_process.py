@@ -19,6 +19,7 @@ import pytest
 from db.pool import tenant_transaction
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
+from runtime.answer_steps import answer_until
 from tests.conftest import TestDatabase, free_port, give_login, make_engagement
 from tests.flow_helpers import inventory_file, running_worker, wait_for
 
@@ -89,7 +90,13 @@ async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     workers[0].send_signal(signal.SIGKILL)
     workers[0].wait(10)
     workers.append(_start_worker(process_env, log))
-    result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
+    done = asyncio.Event()  # the owner answers the manual acceptance and go/no-go the waves' runbooks wait for
+    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, done, on_behalf_of=e.owner_id))
+    try:
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
+    finally:
+        done.set()
+        await answering
     assert result.status == "completed", log.read_text()[-3000:]
     assert await _counts(app_pool, e.ref) == expected
 
