@@ -30,6 +30,7 @@ from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES, TEST_TENANT_1
 from runtime import engagement_control as control
+from runtime.answer_steps import answer_waiting_steps
 from runtime.settings import get_settings
 from runtime.temporal_client import ensure_search_attributes
 
@@ -63,8 +64,10 @@ async def demo(
         name = f"Data-centre exit {datetime.now():%Y-%m-%d %H:%M:%S}"
         # The person running the demo creates the engagement and owns it; the in-process worker uses the
         # service role, as every worker does.
+        # Its waves run back to back rather than on their planned dates, weeks apart.
         engagement_id = await tenancy.create_engagement(s.pool, client_id, name, start_date=date.today(),
-                                                        owner=s.me.email)
+                                                        owner=s.me.email,
+                                                        execution={"honour_planned_dates": False})
         ref = tenancy.EngagementRef(engagement_id, client_id, name)
         service_pool = await create_pool(s.endpoints.database_url, max_size=8, origin=s.endpoints.database_origin)
         try:
@@ -75,15 +78,24 @@ async def demo(
                     auto_approve=() if approve_manually else PHASES, launched_by=s.me.id)  # type: ignore[arg-type]
                 console.print(f"launched {name}: {workflow_url(s.endpoints, workflow_id) or workflow_id}")
                 if approve_manually:
-                    console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE")
+                    console.print(f"approve each phase with: python starter.py approve {engagement_id} PHASE; in "
+                                  f"execution, see `python starter.py execution status {engagement_id}` and complete "
+                                  "or approve the steps it waits for")
                 last = None
+                answered = 0
                 while await control.is_running(s.client, ref):
                     st = await control.status(s.client, ref)
                     line = status_line(st)
                     if line != last:
                         console.print(line, highlight=False)
                         last = line
+                    if not approve_manually and st.phase == "execution":  # the demo's people: you, in a rehearsal
+                        answered += await answer_waiting_steps(s.client, s.pool, ref)
                     await asyncio.sleep(1)
+                if answered:
+                    console.print(f"execution: you completed or approved {answered} waiting runbook steps "
+                                  "(manual acceptance, go/no-go) as the demo's people; the executors were dry runs",
+                                  highlight=False)
                 final = await control.status(s.client, ref)
         finally:
             await service_pool.close()
