@@ -13,6 +13,7 @@ import asyncpg
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.executors.config import ExecutorConfig
 from db.pool import tenant_transaction
 from db.tenancy import EngagementRef
 from domain.discovery.sample_inventory import generate_inventory, write_csv
@@ -30,12 +31,15 @@ def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
 
 
 @asynccontextmanager
-async def running_worker(client: Client, pool: asyncpg.Pool, *, answer_steps: bool = True) -> AsyncIterator[str]:
+async def running_worker(client: Client, pool: asyncpg.Pool, *, answer_steps: bool = True,
+                         executors: ExecutorConfig | None = None) -> AsyncIterator[str]:
     """A worker on a task queue of its own; yields the queue name. With `answer_steps` the engagements' owners
     complete the manual steps and approve the approvals their waves wait for (runtime.answer_steps), so a test
-    that is not about execution runs through it."""
+    that is not about execution runs through it. `executors`: the runbooks' executor configuration (else the
+    environment's)."""
     task_queue = f"tests-{uuid.uuid4().hex[:8]}"
-    worker: Worker = build_worker(client, pool, task_queue)
+    worker: Worker = build_worker(client, pool, task_queue) if executors is None else Worker(
+        client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities_for(pool, executors))
     done = asyncio.Event()
     async with worker:
         answering = asyncio.create_task(_answer_waves(client, pool, task_queue, done)) if answer_steps else None

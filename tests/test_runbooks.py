@@ -1,0 +1,392 @@
+"""Wave runbooks run end to end against the real PostgreSQL and Temporal dev server, with real programs, a loopback
+HTTP service and real ports: retries act once per idempotency key, failed checks hold successors until a person
+skips them, an abandoned asset leaves the wave, an abort rolls completed steps back in reverse order, people are
+notified, and a paused wave starts nothing until it is resumed.
+
+Each engagement is small (one wave of eleven assets, rehost and replatform); every strategy runs the test's own
+template, imported before launch as a person would (`runbook import`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+
+from activities.executors.config import Endpoint, ExecutorConfig
+from db.pool import tenant_transaction
+from db.runbook_templates import import_template
+from domain.execution.templates import validate_template
+from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
+from runtime import engagement_control as control
+from runtime import execution_control as execution
+from tests.conftest import EngagementFixture, free_port, make_engagement
+from tests.flow_helpers import inventory_file, running_worker
+from workflows.ids import wave_workflow_id
+
+T = TypeVar("T")
+DEADLINE = 90.0  # seconds any awaited state may take before the test fails
+SERVERS = 12  # inventory rows: one wave of eleven assets (rehost and replatform) and a retired server
+
+# A program of the commands directory: fails the first time it sees an idempotency key, then records its effect
+# once per key; $1 the state directory.
+FLAKY = """#!/bin/sh
+name=$(printf %s "$MIGRATION_IDEMPOTENCY_KEY" | tr '/' '_')
+if [ ! -e "$1/seen-$name" ]; then : > "$1/seen-$name"; echo "not yet" >&2; exit 1; fi
+if [ ! -e "$1/done-$name" ]; then : > "$1/done-$name"; echo "$MIGRATION_IDEMPOTENCY_KEY" >> "$1/effects.log"; fi
+echo "acted for $MIGRATION_IDEMPOTENCY_KEY"
+"""
+# Appends its first argument's step name and the call's key to the log $1.
+LOG = """#!/bin/sh
+echo "$2 $MIGRATION_IDEMPOTENCY_KEY" >> "$1"
+"""
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+async def eventually(probe: Callable[[], Awaitable[T]], what: str, timeout: float = DEADLINE) -> T:
+    """Poll `probe` until it returns something truthy; fail naming `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await probe()
+        if found:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not reached within {timeout:.0f} s (last seen: {found!r})")
+        await asyncio.sleep(0.2)
+
+
+async def rows(pool: asyncpg.Pool, e: EngagementFixture, query: str, *args: Any) -> list[dict[str, Any]]:
+    async with tenant_transaction(pool, e.ref.client_account_id, e.ref.id) as conn:
+        return [dict(r) for r in await conn.fetch(query, *args)]
+
+
+RUNS = """
+SELECT r.id, s.strategy, s.step_key, s.direction, s.scope, r.status, r.attempts, r.error, r.findings, r.output_excerpt,
+       r.idempotency_key, r.asset_id, r.workload_key, r.completed_at, s.title
+  FROM migration.step_runs r JOIN migration.runbook_steps s ON s.id = r.step_id
+ WHERE s.step_key = $1 AND s.direction = $2
+ ORDER BY r.completed_at, r.idempotency_key"""
+
+
+async def step_runs(pool: asyncpg.Pool, e: EngagementFixture, step: str, direction: str = "forward"
+                    ) -> list[dict[str, Any]]:
+    return await rows(pool, e, RUNS, step, direction)
+
+
+async def all_in(pool: asyncpg.Pool, e: EngagementFixture, step: str, status: str,
+                 direction: str = "forward") -> list[dict[str, Any]]:
+    """The runs of `step`, once there are some and every one is in `status` (else an empty list)."""
+    found = await step_runs(pool, e, step, direction)
+    return found if found and all(r["status"] == status for r in found) else []
+
+
+async def imported(pool: asyncpg.Pool, e: EngagementFixture, groups: list[dict[str, Any]]) -> None:
+    """The same template, made each strategy's, imported by the engagement's owner."""
+    for strategy in RUNBOOK_STRATEGIES:
+        template = validate_template({"name": f"test-{strategy}", "strategy": strategy, "groups": groups})
+        await import_template(pool, e.ref, template, e.owner_id)
+
+
+@asynccontextmanager
+async def executing(dev_env: Any, pool: asyncpg.Pool, tmp_path: Path, groups: list[dict[str, Any]],
+                    executors: ExecutorConfig, *, answer_steps: bool = False) -> AsyncIterator[EngagementFixture]:
+    """An engagement whose strategies run `groups`, launched through execution with every phase auto-approved
+    on a worker with `executors`; yields while the worker runs."""
+    e = await make_engagement(pool)
+    await imported(pool, e, groups)
+    async with running_worker(dev_env.client, pool, answer_steps=answer_steps, executors=executors) as queue:
+        await control.launch(dev_env.client, pool, e.ref, [inventory_file(tmp_path, SERVERS)], queue,
+                             auto_approve=PHASES, launched_by=e.owner_id)
+        yield e
+
+
+async def finished(dev_env: Any, e: EngagementFixture) -> Any:
+    return await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), DEADLINE)
+
+
+async def act(dev_env: Any, pool: asyncpg.Pool, e: EngagementFixture, action: str, **options: Any) -> str:
+    """A person's action through the CLI's runtime, as the engagement's owner, on wave 1."""
+    return await execution.act(dev_env.client, pool, e.ref, execution.action_request(action, 1, **options),
+                               e.owner_id)
+
+
+async def wave_assets(pool: asyncpg.Pool, e: EngagementFixture) -> dict[str, str]:
+    return {str(r["id"]): r["migration_status"] for r in await rows(
+        pool, e, "SELECT id, migration_status FROM migration.assets WHERE wave_number = 1")}
+
+
+def commands(tmp_path: Path, **programs: str) -> ExecutorConfig:
+    directory = tmp_path / "commands"
+    directory.mkdir()
+    for name, body in programs.items():
+        (directory / name).write_text(body)
+        (directory / name).chmod(0o755)
+    return ExecutorConfig(commands_dir=directory.resolve())
+
+
+# --------------------------------------------------------------------------------------- a loopback service
+@dataclass
+class Hook:
+    """A loopback HTTP service: answers 503 to the first `failures` requests of each Idempotency-Key, then 200,
+    recording each request and each key's one effect."""
+
+    failures: int = 0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    effects: Counter[str] = field(default_factory=Counter)
+    port: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def answer(self, key: str, body: Any) -> int:
+        with self.lock:
+            seen = sum(1 for r in self.requests if r["key"] == key)
+            self.requests.append({"key": key, "body": body})
+            if seen < self.failures:
+                return 503
+            if not self.effects[key]:
+                self.effects[key] += 1
+            return 200
+
+
+@pytest.fixture
+def hook() -> Iterator[Hook]:
+    service = Hook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            status = service.answer(self.headers.get("Idempotency-Key") or "", json.loads(raw) if raw else None)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "busy"}')
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    service.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield service
+    server.shutdown()
+    server.server_close()
+
+
+# ----------------------------------------------------------------------------------------------------- tests
+async def test_a_command_that_fails_then_succeeds_is_retried_and_acts_once_per_key(
+        dev_env, app_pool, tmp_path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    groups = [{"name": "migrate", "scope": "asset", "steps": [
+        {"key": "replicate", "title": "Replicate", "type": "automated", "executor": "command",
+         "params": {"program": "flaky", "args": [str(state)]},
+         "retry": {"max_attempts": 3, "initial_interval_seconds": 1}}]}]
+    async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, flaky=FLAKY)) as e:
+        await finished(dev_env, e)
+    runs = await step_runs(app_pool, e, "replicate")
+    assert len(runs) == 11
+    assert {(r["status"], r["attempts"]) for r in runs} == {("completed", 2)}
+    assert all("acted for" in r["output_excerpt"] for r in runs)
+    effects = (state / "effects.log").read_text().splitlines()
+    assert Counter(effects) == Counter({r["idempotency_key"] for r in runs})  # exactly one line per key
+    assert set((await wave_assets(app_pool, e)).values()) == {"migrated"}
+
+
+async def test_an_http_step_answered_503_twice_then_200_completes_with_one_effect_per_key(
+        dev_env, app_pool, tmp_path, hook: Hook) -> None:
+    hook.failures = 2
+    groups = [{"name": "migrate", "scope": "asset", "steps": [
+        {"key": "launch", "title": "Launch", "type": "automated", "executor": "http",
+         "params": {"endpoint": "factory", "body": {"server": "${asset.name}"}}}]}]
+    executors = ExecutorConfig(endpoints={"factory": Endpoint(url=hook.url, retry_initial_seconds=0.05,
+                                                              retry_max_seconds=0.2)})
+    async with executing(dev_env, app_pool, tmp_path, groups, executors) as e:
+        await finished(dev_env, e)
+    runs = await step_runs(app_pool, e, "launch")
+    keys = {r["idempotency_key"] for r in runs}
+    assert len(runs) == 11 and {r["status"] for r in runs} == {"completed"}
+    assert Counter(r["key"] for r in hook.requests) == Counter({k: 3 for k in keys})  # 503, 503, 200 each
+    assert hook.effects == Counter({k: 1 for k in keys})
+    names = {r["body"]["server"] for r in hook.requests}
+    assert len(names) == 11 and "" not in names
+
+
+async def test_a_failed_blocker_check_holds_successors_until_skipped_and_an_abandoned_asset_leaves_the_wave(
+        dev_env, app_pool, tmp_path) -> None:
+    listener = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    open_port = listener.sockets[0].getsockname()[1]
+    closed_port = free_port()  # bound once, then released: nobody listens on it
+    groups = [{"name": "migrate", "scope": "asset", "steps": [
+        {"key": "preflight", "title": "Pre-flight", "type": "validation", "checks": [
+            {"executor": "tcp_probe", "params": {"host": "127.0.0.1", "port": open_port}},
+            {"executor": "tcp_probe", "params": {"host": "127.0.0.1", "port": closed_port}, "severity": "blocker"}]},
+        {"key": "cutover", "title": "Cut over", "type": "automated", "executor": "command", "needs": ["preflight"],
+         "params": {"program": "log", "args": [str(tmp_path / "cutover.log"), "cutover"]}}]}]
+    try:
+        async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, log=LOG)) as e:
+            failed = await eventually(lambda: all_in(app_pool, e, "preflight", "failed"), "pre-flight failed")
+            assert len(failed) == 11
+            for run in failed:
+                assert f"127.0.0.1:{closed_port}" in run["error"]
+                findings = {(f["severity"], f["check"]) for f in run["findings"]}
+                assert findings == {("info", f"tcp_probe 127.0.0.1:{open_port}"),
+                                    ("blocker", f"tcp_probe 127.0.0.1:{closed_port}")}
+            assert {r["status"] for r in await step_runs(app_pool, e, "cutover")} == {"not_started"}
+            assert not (tmp_path / "cutover.log").exists()
+
+            abandoned = str(failed[0]["asset_id"])
+            name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+                               failed[0]["asset_id"]))[0]["name"]
+            said = await act(dev_env, app_pool, e, "abandon", asset=name)
+            assert said.startswith("abandoned 2 runs"), said
+            said = await act(dev_env, app_pool, e, "skip", step="preflight", all_workloads=True,
+                             reason="ports checked by hand")
+            assert said.startswith("skipped 10 runs"), said
+            await finished(dev_env, e)
+    finally:
+        listener.close()
+    by_asset = defaultdict(set)
+    for step in ("preflight", "cutover"):
+        for run in await step_runs(app_pool, e, step):
+            by_asset[str(run["asset_id"])].add((step, run["status"]))
+    assert by_asset.pop(abandoned) == {("preflight", "abandoned"), ("cutover", "abandoned")}
+    assert set(map(frozenset, by_asset.values())) == {frozenset({("preflight", "skipped"), ("cutover", "completed")})}
+    assert len((tmp_path / "cutover.log").read_text().splitlines()) == 10
+    assets = await wave_assets(app_pool, e)
+    assert assets.pop(abandoned) == "skipped"
+    assert set(assets.values()) == {"migrated"}
+    assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "completed"
+
+
+def logged(tmp_path: Path, step: str) -> dict[str, Any]:
+    """An automated step that appends its name to rollback.log, compensated by one appending `undo_<step>`."""
+    log = str(tmp_path / "rollback.log")
+    return {"key": step, "title": step, "type": "automated", "executor": "command",
+            "params": {"program": "log", "args": [log, step]},
+            "rollback": {"key": f"undo_{step}", "title": f"undo {step}", "type": "automated", "executor": "command",
+                         "params": {"program": "log", "args": [log, f"undo_{step}"]}}}
+
+
+async def test_abort_rolls_completed_steps_back_in_reverse_order_and_the_wave_ends_rolled_back(
+        dev_env, app_pool, tmp_path) -> None:
+    groups = [
+        {"name": "prepare", "scope": "wave", "steps": [logged(tmp_path, "prepare")]},
+        {"name": "build", "scope": "asset", "steps": [logged(tmp_path, "copy"), {**logged(tmp_path, "launch"),
+                                                                                  "needs": ["copy"]}]},
+        {"name": "sign_off", "scope": "wave", "steps": [
+            {"key": "hold", "title": "Hold", "type": "manual", "owner": "wave lead"}]},
+    ]
+    async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, log=LOG)) as e:
+        await eventually(lambda: all_in(app_pool, e, "hold", "awaiting_person"), "the manual step waits")
+        said = await act(dev_env, app_pool, e, "abort", reason="rehearsal of a rollback")
+        assert "aborted" in said
+        await finished(dev_env, e)
+    forward = {s: await step_runs(app_pool, e, s) for s in ("prepare", "copy", "launch", "hold")}
+    assert {r["status"] for s in ("prepare", "copy", "launch") for r in forward[s]} == {"completed"}
+    assert {r["status"] for r in forward["hold"]} == {"abandoned"}
+
+    # every completed forward step was compensated once (its compensation's key: the forward key + /rollback)
+    compensations = {s: await step_runs(app_pool, e, s, "rollback") for s in ("prepare", "copy", "launch")}
+    for step, runs in compensations.items():
+        assert {r["status"] for r in runs} == {"completed"}
+        assert sorted(r["idempotency_key"] for r in runs) == sorted(
+            f"{r['idempotency_key']}/rollback" for r in forward[step])
+    lines = (tmp_path / "rollback.log").read_text().splitlines()
+    undo = [line.split(" ", 1) for line in lines if line.startswith("undo_")]
+    assert len(undo) == len(lines) // 2 == sum(len(runs) for runs in compensations.values())
+    # reverse order, in the log and in the database: per asset launch before copy, per strategy the wave's
+    # prepare after all of its assets
+    order = [(r["completed_at"], r["title"], r["idempotency_key"].rsplit("/", 1)[0])
+             for runs in compensations.values() for r in runs]
+    recorded = [(title.replace(" ", "_"), key) for _, title, key in sorted(order)]
+    for sequence in (undo, recorded):
+        position = {(step, key.split("/rollback")[0]): i for i, (step, key) in enumerate(sequence)}
+        for run in forward["copy"]:
+            launch = next(r for r in forward["launch"] if r["asset_id"] == run["asset_id"])
+            assert position[("undo_launch", launch["idempotency_key"])] < position[("undo_copy",
+                                                                                    run["idempotency_key"])]
+        for prepare in forward["prepare"]:
+            last_asset = max(i for (step, key), i in position.items()
+                             if step != "undo_prepare" and f"/{prepare['strategy']}." in key)
+            assert position[("undo_prepare", prepare["idempotency_key"])] > last_asset
+
+    assert [r["status"] for r in await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks")] \
+        == ["rolled_back"]
+    assert [r["status"] for r in await rows(app_pool, e, "SELECT status FROM migration.migration_waves")] \
+        == ["rolled_back"]
+    assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: workflows/wave_runbook.py sends notifications after close_runbook only when the last look at the runbook "
+    "had unsent ones (`_notify` reads the stale AdvanceResult.notifications), so wave_completed stays in the outbox"))
+async def test_people_are_notified_when_a_step_waits_for_them_and_when_the_wave_completes(
+        dev_env, app_pool, tmp_path, hook: Hook) -> None:
+    groups = [{"name": "sign_off", "scope": "wave", "steps": [
+        {"key": "hold", "title": "Hold", "type": "manual", "owner": "wave lead"}]}]
+    executors = ExecutorConfig(endpoints={"notifications": Endpoint(url=hook.url)})
+    async with executing(dev_env, app_pool, tmp_path, groups, executors) as e:
+        async def told_to_wait() -> list[dict[str, Any]]:
+            return [r["body"] for r in hook.requests if r["body"]["kind"] == "waiting_for_person"]
+
+        waiting = await eventually(told_to_wait, "a waiting_for_person notification")
+        assert {(b["engagement"], b["wave"], b["owner"]) for b in waiting} == {(e.ref.name, 1, "wave lead")}
+        await eventually(lambda: all_in(app_pool, e, "hold", "awaiting_person"), "the manual step waits")
+        await act(dev_env, app_pool, e, "complete", step="hold", all_workloads=True, note="held")
+        await finished(dev_env, e)  # the wave's workflow sent its notifications before it returned
+    outbox = await rows(app_pool, e, "SELECT kind, sent_at IS NOT NULL AS sent FROM migration.execution_notifications")
+    assert sorted((r["kind"], r["sent"]) for r in outbox) == [("waiting_for_person", True)] * 2 + [
+        ("wave_completed", True)]
+    completed = [r["body"] for r in hook.requests if r["body"]["kind"] == "wave_completed"]
+    assert [(b["engagement"], b["wave"], b["status"]) for b in completed] == [(e.ref.name, 1, "completed")]
+
+
+async def advances_scheduled(dev_env: Any, e: EngagementFixture) -> int:
+    """How many looks at the runbook the wave's workflow has scheduled so far."""
+    handle = dev_env.client.get_workflow_handle(wave_workflow_id(e.ref.id, 1))
+    count = 0
+    async for event in handle.fetch_history_events():
+        if event.HasField("activity_task_scheduled_event_attributes") and \
+                event.activity_task_scheduled_event_attributes.activity_type.name == "execution.advance_runbook":
+            count += 1
+    return count
+
+
+async def test_a_paused_wave_starts_nothing_until_it_is_resumed(dev_env, app_pool, tmp_path) -> None:
+    log = tmp_path / "after.log"
+    groups = [{"name": "migrate", "scope": "asset", "steps": [
+        {"key": "confirm", "title": "Confirm", "type": "manual", "owner": "migration engineer"},
+        {"key": "after", "title": "After", "type": "automated", "executor": "command", "needs": ["confirm"],
+         "params": {"program": "log", "args": [str(log), "after"]}}]}]
+    async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, log=LOG)) as e:
+        await eventually(lambda: all_in(app_pool, e, "confirm", "awaiting_person"), "the manual step waits")
+        assert "paused" in await act(dev_env, app_pool, e, "pause")
+        looks = await advances_scheduled(dev_env, e)
+        said = await act(dev_env, app_pool, e, "complete", step="confirm", all_workloads=True, note="done")
+        assert said.startswith("completed 11 runs"), said
+        # the update's answer was written with whatever the workflow did next: no look at the runbook was asked for
+        assert await advances_scheduled(dev_env, e) == looks
+        assert {r["status"] for r in await step_runs(app_pool, e, "after")} == {"not_started"}
+        assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "paused"
+        assert not log.exists()
+        assert "resumed" in await act(dev_env, app_pool, e, "resume")
+        await finished(dev_env, e)
+    assert {r["status"] for r in await step_runs(app_pool, e, "after")} == {"completed"}
+    assert len(log.read_text().splitlines()) == 11
+    assert set((await wave_assets(app_pool, e)).values()) == {"migrated"}
+
