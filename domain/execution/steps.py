@@ -133,7 +133,7 @@ def checks_outcome(step_type: str, spec: dict[str, Any],
     if failing:
         more = f" (+{len(failing) - 1} more)" if len(failing) > 1 else ""
         return ExecutorOutcome(status="failed", error=f"{failing[0]}{more}"), findings
-    passed = sum(1 for f in findings if f["severity"] == "info")
+    passed = sum(1 for _, outcome in results if outcome.status == "completed")  # a failed info check did not pass
     return ExecutorOutcome(status="completed", output=f"{passed} of {len(results)} checks passed"), findings
 
 
