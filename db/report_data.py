@@ -12,20 +12,25 @@ import asyncpg
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
-from domain.vocabulary import SIX_R_STRATEGIES
+from domain.vocabulary import SIX_R_STRATEGIES, STEP_RUN_STATUSES
 from reports.model import (
     ApplicationRow,
     Costs,
     Count,
     EngagementReport,
+    Execution,
+    ExecutionIssue,
     GroupEdge,
     GroupNode,
     Portfolio,
     ReportLimits,
+    RollbackRow,
     Shown,
     StrategyShare,
+    Undelivered,
     ViolationRow,
     WaveCost,
+    WaveExecution,
     WaveRow,
     first,
     pick_graph,
@@ -49,6 +54,7 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         group_edges = await conn.fetch(sql("report_group_edges"))
         violation_counts = await conn.fetch(sql("report_violation_counts"))
         violations = await conn.fetch(sql("report_violations"), limits.rows)
+        execution = await _execution(conn, limits)
     return EngagementReport(
         client=heading["client"],
         engagement=heading["engagement"],
@@ -80,6 +86,7 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         ),
         violations_by_rule=tuple(Count(r["rule"], r["violations"]) for r in violation_counts),
         violations=_shown([ViolationRow(r["rule"], r["detail"], r["assets"]) for r in violations], violations),
+        execution=execution,
     )
 
 
@@ -96,6 +103,29 @@ async def _portfolio(conn: asyncpg.Connection, limits: ReportLimits) -> Portfoli
         by_criticality=first(counts["business_criticality"], limits.rows),
         tech_debt=first([Count(r["flag"], r["assets"]) for r in flags if not r["total"]], limits.rows),
         assets_with_tech_debt=sum(r["assets"] for r in flags if r["total"]),
+    )
+
+
+async def _execution(conn: asyncpg.Connection, limits: ReportLimits) -> Execution:
+    """Each wave's latest run against its plan, what failed (bounded), the rollbacks, undelivered notifications."""
+    failures = await conn.fetch(sql("report_execution_failures"), limits.failures)
+    rollbacks = await conn.fetch(sql("report_execution_rollbacks"), limits.rows)
+    return Execution(
+        waves=tuple(WaveExecution(
+            r["wave_number"], r["name"], r["wave_status"], r["planned_start"], r["planned_end"], r["run_number"],
+            r["status"], r["started_at"], r["completed_at"],
+            tuple(Count(status, r["counts"][status]) for status in STEP_RUN_STATUSES if status in r["counts"]),
+        ) for r in await conn.fetch(sql("report_execution_waves"))),
+        failures=_shown([ExecutionIssue(
+            r["wave_number"], r["run_number"], r["strategy"], r["direction"], r["step_key"], r["title"], r["scope"],
+            r["asset_name"], r["application_name"], r["status"], r["reason"] or "no reason recorded",
+        ) for r in failures], failures),
+        rollbacks=_shown([RollbackRow(
+            r["wave_number"], r["run_number"], r["status"], r["aborted_by"], r["abort_reason"], r["completed_at"],
+            r["compensations"], r["compensated"],
+        ) for r in rollbacks], rollbacks),
+        undelivered=tuple(Undelivered(r["kind"], r["notifications"], r["attempted"], r["last_error"])
+                          for r in await conn.fetch(sql("report_execution_undelivered"))),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
@@ -25,9 +25,10 @@ class ReportLimits:
     rows: int = 25  # rows of each table that grows with the portfolio
     graph_groups: int = 60  # move groups drawn in the dependency graph
     members: int = 3  # asset names listed per move group
+    failures: int = 50  # execution failures listed
 
     def __post_init__(self) -> None:
-        for name in ("rows", "graph_groups", "members"):
+        for name in ("rows", "graph_groups", "members", "failures"):
             if getattr(self, name) < 1:
                 raise ValueError(f"report limit {name} must be at least 1, not {getattr(self, name)!r}")
 
@@ -186,6 +187,85 @@ class ViolationRow:
 
 
 @dataclass(frozen=True, slots=True)
+class WaveExecution:
+    """A planned wave against its latest runbook run (run None: the wave has not started)."""
+
+    number: int
+    name: str | None
+    wave_status: str  # the plan's status of the wave
+    planned_start: date | None
+    planned_end: date | None  # inclusive
+    run: int | None
+    status: str | None  # the run's status
+    started_at: datetime | None
+    completed_at: datetime | None
+    step_runs: tuple[Count, ...]  # forward step runs by status, in the vocabulary's order
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionIssue:
+    """A step run of a wave's latest run that failed, or completed with blocker or warning findings."""
+
+    wave: int
+    run: int
+    strategy: str
+    direction: str  # forward, or rollback (a compensation)
+    step: str
+    title: str
+    scope: str  # wave, application, asset
+    asset: str | None  # None: not an asset's run, or the asset has left the inventory
+    application: str | None
+    status: str  # failed, completed
+    reason: str
+
+    @property
+    def workload(self) -> str:
+        if self.scope == "wave":
+            return "the wave"
+        if self.asset is not None:
+            return self.asset
+        if self.scope == "application" and self.application is not None:
+            return self.application
+        return "an asset no longer in the inventory"
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackRow:
+    """A wave run that was aborted: who asked, why, and its compensations."""
+
+    wave: int
+    run: int
+    status: str  # aborting, rolling_back, rolled_back
+    aborted_by: str | None  # name or e-mail; None: not recorded
+    reason: str | None
+    ended_at: datetime | None
+    compensations: int
+    compensated: int  # compensations completed
+
+
+@dataclass(frozen=True, slots=True)
+class Undelivered:
+    """Notifications of one kind not delivered: how many, how many a delivery was tried for, the last error."""
+
+    kind: str
+    notifications: int
+    attempted: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    waves: tuple[WaveExecution, ...]
+    failures: Shown[ExecutionIssue]
+    rollbacks: Shown[RollbackRow]
+    undelivered: tuple[Undelivered, ...]
+
+    @property
+    def started(self) -> bool:
+        return any(w.run is not None for w in self.waves)
+
+
+@dataclass(frozen=True, slots=True)
 class EngagementReport:
     client: str
     engagement: str
@@ -199,4 +279,5 @@ class EngagementReport:
     graph: DependencyGraph
     violations_by_rule: tuple[Count, ...]
     violations: Shown[ViolationRow]
+    execution: Execution
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -103,7 +104,8 @@ def _known_sum(values: Iterable[float | None]) -> float | None:
 def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(money=_money, days=_days, label=_label, wave=charts.wave_label, kind=_kind)
+    env.filters.update(money=_money, days=_days, label=_label, wave=charts.wave_label, kind=_kind,
+                       moment=_moment)
     return env
 
 
@@ -113,6 +115,10 @@ def _money(value: float | None) -> str:
 
 def _days(value: float | None) -> str:
     return "–" if value is None else f"{value:,.1f}"
+
+
+def _moment(value: datetime | None) -> str:
+    return "–" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _label(value: str | None) -> str:

@@ -1,9 +1,11 @@
 """The engagement report against the real PostgreSQL: a small planned engagement written with plain SQL
 (assets, dependencies, application assessments, two waves with move groups, a violation) is loaded
-through the report queries and written as files; then headless Chromium opens the page."""
+through the report queries and written as files; then headless Chromium opens the page. An engagement run
+through execution on the real Temporal dev server shows its wave's run, failures and rollback."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 import uuid
@@ -14,11 +16,15 @@ from typing import Any
 import asyncpg
 import numpy as np
 import pytest
+from markupsafe import escape
 from PIL import Image
 
 from db.pool import tenant_transaction
 from db.report_data import load_report
+from db.runbook_templates import import_template
 from db.tenancy import EngagementRef, TenancyError
+from domain.execution.templates import validate_template
+from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
 from reports.engagement_report import write_report
 from reports.model import (
     Count,
@@ -26,13 +32,17 @@ from reports.model import (
     GroupEdge,
     GroupNode,
     ReportLimits,
+    RollbackRow,
     Shown,
     StrategyShare,
     ViolationRow,
     WaveCost,
 )
-from reports.render import PICTURES
-from tests.conftest import make_engagement
+from reports.render import PICTURES, render_html
+from runtime import engagement_control as control
+from runtime import execution_control as execution
+from tests.conftest import free_port, make_engagement
+from tests.flow_helpers import inventory_file, running_worker
 from tests.test_planning_phase import EXPECTED_WAVES, SETTINGS, insert_portfolio, phase_step, run_planning
 
 EVIL = "<script>alert(1)</script>"
@@ -169,6 +179,13 @@ async def test_waves_graph_and_violations(loaded: EngagementReport) -> None:
     assert loaded.violations == Shown((ViolationRow("early_wave", VIOLATION, 2),))
 
 
+async def test_a_plan_not_executed_yet_shows_its_waves_not_started(loaded: EngagementReport) -> None:
+    x = loaded.execution
+    assert [(w.number, w.planned_start, w.run, w.status) for w in x.waves] == [
+        (1, date(2027, 1, 4), None, None), (2, date(2027, 1, 18), None, None)]
+    assert not x.started and x.failures == Shown(()) and x.rollbacks == Shown(()) and x.undelivered == ()
+
+
 async def test_limits_cut_long_lists_and_count_the_rest(app_pool: asyncpg.Pool, planned: EngagementRef) -> None:
     small = await load_report(app_pool, planned, ReportLimits(rows=1, graph_groups=1, members=1))
     assert small.applications == Shown(small.applications.rows, rest=1) and len(small.applications.rows) == 1
@@ -198,6 +215,77 @@ async def test_report_on_a_plan_written_by_the_planning_phase(app_pool: asyncpg.
     assert [c.wave for c in report.costs.by_wave] == [1, 2, 3, 4, None]
     assert report.costs.by_wave[-1].assets == 2  # retired and retained: in no wave
     assert report.violations_by_rule == (Count("left_behind", 1), Count("ordering_cycle", 1))
+
+
+def _checks_template(strategy: str, closed_port: int) -> Any:
+    """Each asset: a dry-run step with a dry-run compensation, a warning check and a blocker check against a port
+    nobody listens on (the first completes with a finding, the second fails)."""
+    probe = {"executor": "tcp_probe", "params": {"host": "127.0.0.1", "port": closed_port}}
+    return validate_template({"name": f"report-{strategy}", "strategy": strategy, "groups": [
+        {"name": "checks", "scope": "asset", "steps": [
+            {"key": "prepare", "title": "Prepare", "type": "automated", "executor": "dry_run",
+             "rollback": {"key": "unprepare", "title": "Undo prepare", "type": "automated", "executor": "dry_run"}},
+            {"key": "advisory", "title": "Advisory check", "type": "validation",
+             "checks": [{**probe, "severity": "warning"}]},
+            {"key": "reachable", "title": "Reachable", "type": "validation", "checks": [probe]}]}]})
+
+
+async def _report_when(pool: asyncpg.Pool, ref: EngagementRef, holds, what: str) -> EngagementReport:
+    """The engagement's report once `holds(report)`, polled for at most 90 s."""
+    for _ in range(450):
+        report = await load_report(pool, ref)
+        if holds(report):
+            return report
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{what}: not reached within 90 s")
+
+
+async def test_report_of_an_executed_engagement_shows_its_run_failures_and_rollback(dev_env, app_pool, tmp_path
+                                                                                    ) -> None:
+    e = await make_engagement(app_pool)
+    closed_port = free_port()  # bound once, then released: nobody listens on it
+    for strategy in RUNBOOK_STRATEGIES:
+        await import_template(app_pool, e.ref, _checks_template(strategy, closed_port), e.owner_id)
+    async with tenant_transaction(app_pool, e.ref.client_account_id, e.ref.id) as conn:
+        owner = await conn.fetchval("SELECT email FROM migration.users WHERE id = $1", e.owner_id)
+    async with running_worker(dev_env.client, app_pool, answer_steps=False) as queue:
+        await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue,
+                             auto_approve=PHASES, launched_by=e.owner_id)
+        held = await _report_when(app_pool, e.ref, lambda r: r.execution.waves and any(
+            c == Count("failed", 11) for c in r.execution.waves[0].step_runs), "the blocker checks failed")
+        async with tenant_transaction(app_pool, e.ref.client_account_id, e.ref.id) as conn:
+            names = {r["name"]: r["application_name"] for r in await conn.fetch(
+                "SELECT name, application_name FROM migration.assets WHERE wave_number = 1")}
+        [wave] = held.execution.waves
+        assert (wave.number, wave.run, wave.status, wave.completed_at) == (1, 1, "running", None)
+        assert wave.started_at is not None and wave.planned_start is not None
+        assert wave.step_runs == (Count("completed", 22), Count("failed", 11))
+        failed = [f for f in held.execution.failures.rows if f.status == "failed"]
+        assert sorted(f.workload for f in failed) == sorted(names) and len(names) == 11
+        assert {(f.step, f.application) for f in failed} == {("reachable", names[f.asset]) for f in failed}
+        assert all(f"127.0.0.1:{closed_port}" in f.reason for f in failed)
+        warned = [f for f in held.execution.failures.rows if f.status == "completed"]
+        assert {f.step for f in warned} == {"advisory"} and len(warned) == 11
+        assert all(f.reason.startswith(f"warning tcp_probe 127.0.0.1:{closed_port}: ") for f in warned)
+        page = render_html(held)
+        assert f"{failed[0].workload}</td>" in page and str(escape(failed[0].reason)) in page
+
+        said = await execution.act(dev_env.client, app_pool, e.ref, execution.action_request(
+            "abort", 1, reason="ports <closed>"), e.owner_id)
+        assert "aborted" in said
+        await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 90)
+    report = await load_report(app_pool, e.ref)
+    [wave] = report.execution.waves
+    assert (wave.run, wave.status) == (1, "rolled_back") and wave.completed_at is not None
+    assert wave.completed_at >= wave.started_at
+    assert wave.step_runs == (Count("completed", 22), Count("abandoned", 11))
+    assert {f.step for f in report.execution.failures.rows} == {"advisory"}  # the failed runs were abandoned
+    assert report.execution.rollbacks == Shown((RollbackRow(
+        1, 1, "rolled_back", owner, "ports <closed>", wave.completed_at, 11, 11),))
+    assert {n.kind: (n.notifications, n.attempted) for n in report.execution.undelivered}[
+        "wave_rolled_back"] == (1, 0)  # no webhook configured
+    page = render_html(report)
+    assert "ports &lt;closed&gt;" in page and "ports <closed>" not in page and "11 of 11" in page
 
 
 def test_report_limits_must_be_positive() -> None:

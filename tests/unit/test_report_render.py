@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,13 +18,18 @@ from reports.model import (
     Costs,
     Count,
     EngagementReport,
+    Execution,
+    ExecutionIssue,
     GroupEdge,
     GroupNode,
     Portfolio,
+    RollbackRow,
     Shown,
     StrategyShare,
+    Undelivered,
     ViolationRow,
     WaveCost,
+    WaveExecution,
     WaveRow,
     first,
     pick_graph,
@@ -33,6 +38,25 @@ from reports.render import PICTURES, render_report
 
 EVIL = "<script>alert('x')</script>"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+EXECUTION = Execution(
+    waves=(
+        WaveExecution(1, "Wave 1", "rolled_back", date(2027, 1, 4), date(2027, 1, 17), 2, "running",
+                      datetime(2027, 1, 4, 8, 30, tzinfo=UTC), None,
+                      (Count("completed", 9), Count("failed", 1), Count("skipped", 2))),
+        WaveExecution(2, "Wave 2", "scheduled", date(2027, 1, 18), date(2027, 1, 31), None, None, None, None, ()),
+    ),
+    failures=Shown((
+        ExecutionIssue(1, 2, "rehost", "forward", "preflight", "Pre-flight", "asset", EVIL, "billing <b>", "failed",
+                       f"tcp_probe {EVIL}:22: connection refused"),
+        ExecutionIssue(1, 2, "rehost", "forward", "checks", "Checks", "application", None, "shop", "completed",
+                       "warning http_probe: status 500"),
+    ), rest=60),
+    rollbacks=Shown((RollbackRow(1, 1, "rolled_back", "Ann <owner>", "bad <night>", datetime(2027, 1, 5, 2, 0,
+                                                                                            tzinfo=UTC), 4, 4),)),
+    undelivered=(Undelivered("step_failed", 3, 0, None), Undelivered("wave_rolled_back", 1, 1, "HTTP 404 <nope>")),
+)
 
 
 def _report(**changes) -> EngagementReport:
@@ -74,6 +98,7 @@ def _report(**changes) -> EngagementReport:
         graph=pick_graph(nodes, edges, limit=10),
         violations_by_rule=(Count("early_wave", 1),),
         violations=Shown((ViolationRow("early_wave", f"MG-0001 holds {EVIL} in wave 1", 3),)),
+        execution=EXECUTION,
     )
     return replace(report, **changes)
 
@@ -125,7 +150,7 @@ def test_page_has_every_section_and_shows_the_pngs(written: tuple[Path, str]) ->
     index, html = written
     page = _Page()
     page.feed(html)
-    assert {"summary", "portfolio", "strategy", "cost", "waves", "dependencies", "violations"} <= page.ids
+    assert {"summary", "portfolio", "strategy", "cost", "waves", "dependencies", "violations", "execution"} <= page.ids
     assert [img["src"] for img in page.images] == [f"images/{p.stem}.png" for p in PICTURES]
     assert all(img["alt"] for img in page.images)
     for target in [img["src"] for img in page.images] + [link for link in page.links if not link.startswith("#")]:
@@ -140,6 +165,30 @@ def test_client_strings_are_escaped(written: tuple[Path, str]) -> None:
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "billing &lt;b&gt;" in html and "Acme &amp; Sons" in html
     assert "DC exit $100 &lt;2027&gt;" in html
+    assert "Ann &lt;owner&gt;" in html and "bad &lt;night&gt;" in html and "HTTP 404 &lt;nope&gt;" in html
+
+
+def test_execution_shows_planned_against_actual_failures_rollbacks_and_undelivered_notifications(
+        written: tuple[Path, str]) -> None:
+    _, html = written
+    section = html[html.index('<section id="execution">'):]
+    assert "<td>2</td><td>running</td><td>2027-01-04 08:30 UTC</td><td>–</td>" in section.replace(
+        '<td class="n">', "<td>")
+    assert "9 completed, 1 failed, 2 skipped" in section
+    assert "Wave 2</td><td>2027-01-18</td><td>2027-01-31</td>" in section and "not started" in section
+    assert "rehost / preflight: Pre-flight" in section and "tcp_probe &lt;script&gt;" in section
+    assert "<td>shop</td><td>shop</td><td>completed with findings</td>" in section
+    assert "… and 60 more failures not listed." in section
+    assert "4 of 4" in section and "2027-01-05 02:00 UTC" in section
+    assert "never tried: no webhook is configured" in section
+
+
+def test_execution_not_started_says_so(tmp_path: Path) -> None:
+    waiting = replace(EXECUTION, waves=(EXECUTION.waves[1],), failures=Shown(()), rollbacks=Shown(()), undelivered=())
+    html = render_report(_report(execution=waiting), tmp_path).read_text(encoding="utf-8")
+    section = html[html.index('<section id="execution">'):]
+    assert "Execution has not started." in section and "not started" in section
+    assert "Failures" not in section and "Rollbacks" not in section
 
 
 def test_page_shows_the_numbers(written: tuple[Path, str]) -> None:
