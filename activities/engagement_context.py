@@ -42,29 +42,35 @@ class EngagementActivities:
 
     @activity.defn(name="verify_person_request")
     async def verify_person_request(self, check: RequestCheck) -> VerifiedRequest:
-        """The request as recorded, if it asks exactly this of this engagement, its person's role allows it now,
-        it is recent, and no other workflow run acted on it; it is then claimed for `check.claimant`. Otherwise
-        a refusal (non-retryable) saying why."""
+        """The request as recorded, if the database confirms it (see `verified_in`); claimed for
+        `check.claimant`. Otherwise a refusal (non-retryable) saying why."""
         tenant = check.tenant
-        asked = ("review mappings" if check.kind == "mapping_review" else check.kind) + (
-            f" {check.phase}" if check.phase else "")
         async with tenant_transaction(self._pool, tenant.client_account_id, tenant.engagement_id) as conn:
-            row = await conn.fetchrow(sql("person_request_check"), check.request_id)
-            if row is None:
-                raise bad_input(f"no recorded request {check.request_id} to {asked} in this engagement")
-            if (row["kind"], row["phase"]) != (check.kind, check.phase):
-                raise bad_input(f"request {check.request_id} asks to {row['kind']} {row['phase'] or ''}, "
-                                f"not to {asked}")
-            if row["used_by"] not in (None, check.claimant):
-                raise bad_input(f"the request to {asked} has been acted on already; ask again")
-            if row["requested_by"] is None:
-                if check.kind != "launch":  # only the service itself launches without a person
-                    raise bad_input(f"the request to {asked} names no person")
-            elif row["role"] not in REQUEST_ROLES[check.kind]:
-                held = f"role {row['role']}" if row["role"] else "no membership"
-                raise bad_input(f"the person who asked to {asked} has {held} in this engagement, which may not")
-            if not timedelta(minutes=-1) <= row["age"] <= REQUEST_MAX_AGE:
-                raise bad_input(f"the request to {asked} is older than "
-                                f"{REQUEST_MAX_AGE.total_seconds() / 60:.0f} minutes; ask again")
-            await conn.execute(sql("person_request_claim"), check.request_id, check.claimant)
-        return VerifiedRequest(person=row["requested_by"], payload=row["payload"] or {}, role=row["role"])
+            return await verified_in(conn, check)
+
+
+async def verified_in(conn: asyncpg.Connection, check: RequestCheck) -> VerifiedRequest:
+    """The request as recorded, if it asks exactly this of this engagement, its person's role allows it now,
+    it is recent, and no other workflow run acted on it; it is then claimed for `check.claimant` in the
+    connection's transaction (so what acts on it commits with the claim). Otherwise a refusal saying why."""
+    asked = ("review mappings" if check.kind == "mapping_review" else check.kind.replace("_", " ")) + (
+        f" {check.phase}" if check.phase else "")
+    row = await conn.fetchrow(sql("person_request_check"), check.request_id)
+    if row is None:
+        raise bad_input(f"no recorded request {check.request_id} to {asked} in this engagement")
+    if (row["kind"], row["phase"]) != (check.kind, check.phase):
+        raise bad_input(f"request {check.request_id} asks to {row['kind']} {row['phase'] or ''}, "
+                        f"not to {asked}")
+    if row["used_by"] not in (None, check.claimant):
+        raise bad_input(f"the request to {asked} has been acted on already; ask again")
+    if row["requested_by"] is None:
+        if check.kind != "launch":  # only the service itself launches without a person
+            raise bad_input(f"the request to {asked} names no person")
+    elif row["role"] not in REQUEST_ROLES[check.kind]:
+        held = f"role {row['role']}" if row["role"] else "no membership"
+        raise bad_input(f"the person who asked to {asked} has {held} in this engagement, which may not")
+    if not timedelta(minutes=-1) <= row["age"] <= REQUEST_MAX_AGE:
+        raise bad_input(f"the request to {asked} is older than "
+                        f"{REQUEST_MAX_AGE.total_seconds() / 60:.0f} minutes; ask again")
+    await conn.execute(sql("person_request_claim"), check.request_id, check.claimant)
+    return VerifiedRequest(person=row["requested_by"], payload=row["payload"] or {}, role=row["role"])

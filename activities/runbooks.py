@@ -22,6 +22,7 @@ from uuid import UUID
 import asyncpg
 from temporalio import activity
 
+from activities.engagement_context import verified_in
 from activities.errors import bad_input
 from activities.executors.config import BadExecutorConfig, ExecutorConfig
 from activities.executors.registry import run_executor
@@ -30,6 +31,7 @@ from db.pool import tenant_transaction
 from db.queries import sql
 from db.runbook_templates import current_templates
 from domain.execution.contracts import (
+    ACTION_REQUEST_KINDS,
     ActionInput,
     ActionResult,
     AdvanceInput,
@@ -52,7 +54,7 @@ from domain.execution.steps import (
     wait_over,
 )
 from domain.execution.templates import PLACEHOLDERS_BY_SCOPE, RunbookTemplate, ordered_steps
-from domain.flow_contracts import StepInput
+from domain.flow_contracts import RequestCheck, StepInput
 
 FLUSH_SECONDS = 1.0  # outcomes of runs in flight are written together at least this often
 WEBHOOK_ENDPOINT = "notifications"  # the executors file's endpoint that receives execution notifications
@@ -125,33 +127,43 @@ class RunbookActivities:
             steps = {s.id: s for s in await self._steps(conn, inp.runbook_id)}
             specs = {r["id"]: r["spec"] for r in await conn.fetch(sql("runbook_steps_load"), inp.runbook_id)}
         flights: dict[asyncio.Task[ExecutorOutcome | Move], _Flight] = {}
-        first = True
+        head, book = await self._look(inp, steps)
+        # runs an interrupted attempt left in progress: run again, with the same key
+        orphans = [r for r in book.runs if r.status == "in_progress" and steps[r.step_id].direction == inp.direction]
         try:
             while True:
-                head, book = await self._look(inp, steps)
                 moving = head["status"] in ("running", "rolling_back")
                 candidates = book.startable(inp.direction) + book.due(now(), inp.direction) if moving else []
-                if first and moving:  # runs an interrupted attempt left in progress: again, with the same key
-                    candidates += [r for r in book.runs if r.status == "in_progress"
-                                   and steps[r.step_id].direction == inp.direction]
-                first = False
+                if moving:
+                    candidates += orphans
+                    orphans = []
                 busy = {f.run.id for f in flights.values()}
                 candidates = [r for r in candidates if r.id not in busy]
                 instant, launch = await self._classify(inp, head, steps, specs, candidates, now())
-                escalations = self._expired_approvals(book, steps, inp.direction, now()) if moving else []
-                wrote = await self._write(inp, instant + escalations, now())
+                instant += self._expired_approvals(book, steps, inp.direction, now()) if moving else []
+                moved = await self._write(inp, instant, now())
                 capacity = head["workload_limit"] - len(flights)
-                if launch and capacity > 0:
-                    for flight, task in await self._launch(inp, launch[:capacity], specs, steps, now):
-                        flights[task] = flight
-                if not flights and not wrote and not (launch and capacity > 0):
+                launching = launch[:capacity] if capacity > 0 else []
+                for flight, task in await self._launch(inp, launching, specs, steps, now):
+                    flights[task] = flight
+                    moved[flight.run.id] = ("in_progress", flight.run.next_attempt_at)
+                if len(moved) < len(instant) + len(launching):
+                    head, book = await self._look(inp, steps)  # someone else moved a run meanwhile: read again
+                else:
+                    book = book.moved(moved)
+                if not flights and not moved:
                     break
                 if flights:
                     done, _ = await asyncio.wait(flights, timeout=FLUSH_SECONDS,
                                                  return_when=asyncio.FIRST_COMPLETED)
                     finished = [(flights.pop(t), t.result()) for t in done]
-                    await self._write(inp, [(f.run, "in_progress", self._after(f, r, now()))
-                                            for f, r in finished], now())
+                    outcomes = [(f.run, "in_progress", self._after(f, r, now())) for f, r in finished]
+                    written = await self._write(inp, outcomes, now())
+                    if len(written) < len(outcomes):
+                        head, book = await self._look(inp, steps)
+                    else:
+                        book = book.moved(written)
+                        head = await self._head(inp)  # a pause or an abort stops new starts
                 progress(book.counts(inp.direction))
         except asyncio.CancelledError:
             for task in flights:
@@ -165,11 +177,17 @@ class RunbookActivities:
                         needs=tuple(r["needs"]), direction=r["direction"])
                 for r in await conn.fetch(sql("runbook_steps_load"), runbook_id)]
 
-    async def _look(self, inp: AdvanceInput, steps: dict[UUID, StepDef]) -> tuple[asyncpg.Record, Runbook]:
+    async def _head(self, inp: AdvanceInput) -> asyncpg.Record:
         async with self._tx(inp.step) as conn:
             head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
-            if head is None:
-                raise bad_input(f"no runbook {inp.runbook_id} in this engagement")
+        if head is None:
+            raise bad_input(f"no runbook {inp.runbook_id} in this engagement")
+        return head
+
+    async def _look(self, inp: AdvanceInput, steps: dict[UUID, StepDef]) -> tuple[asyncpg.Record, Runbook]:
+        """The runbook's status and its runs as the database holds them now."""
+        head = await self._head(inp)
+        async with self._tx(inp.step) as conn:
             rows = await conn.fetch(sql("step_runs_load"), inp.runbook_id)
         runs = [RunState(id=r["id"], step_id=r["step_id"], workload_key=r["workload_key"],
                          application_key=r["application_name"], status=r["status"],
@@ -272,10 +290,12 @@ class RunbookActivities:
             return result
         return after_outcome(flight.step.step_type, flight.spec, flight.attempts, result, now)
 
-    async def _write(self, inp: AdvanceInput, moves: list[tuple[RunState, str, Move]], now: datetime) -> bool:
-        """Write moves (each only from the status it was decided in) and their notifications, in one transaction."""
+    async def _write(self, inp: AdvanceInput, moves: list[tuple[RunState, str, Move]], now: datetime
+                     ) -> dict[UUID, tuple[str, datetime | None]]:
+        """Write moves (each only from the status it was decided in) and their notifications, in one transaction;
+        returns the runs moved with their new status and due time."""
         if not moves:
-            return False
+            return {}
         async with self._tx(inp.step) as conn:
             moved = set(r["id"] for r in await conn.fetch(
                 sql("step_runs_update_batch"), inp.runbook_id, now, [e for _, e, _ in moves],
@@ -291,7 +311,7 @@ class RunbookActivities:
                     [f"{r.id}/{m.notify}/{now.isoformat()}" for r, m in notes],
                     [{"run": str(r.id), "workload": r.workload_key, "status": m.status, "error": m.error, **m.extra}
                      for r, m in notes])
-        return bool(moved)
+        return {r.id: (m.status, m.next_attempt_at) for r, _, m in moves if r.id in moved}
 
     async def _result(self, inp: AdvanceInput, steps: dict[UUID, StepDef]) -> AdvanceResult:
         head, book = await self._look(inp, steps)
@@ -417,12 +437,23 @@ class RunbookActionActivities:
 
     @activity.defn(name="execution.apply_action")
     async def apply_action(self, inp: ActionInput) -> ActionResult:
+        """Verify the person's recorded request (what it asks, their role now) and apply it as them, in one
+        transaction: the claim of the request commits with its effect."""
         step = inp.step
-        payload = inp.payload
-        async with tenant_transaction(self._pool, step.tenant.client_account_id, step.tenant.engagement_id,
-                                      inp.person) as conn:
+        async with tenant_transaction(self._pool, step.tenant.client_account_id, step.tenant.engagement_id) as conn:
+            verified = await verified_in(conn, RequestCheck(
+                tenant=step.tenant, request_id=inp.request_id, kind=ACTION_REQUEST_KINDS[inp.action],
+                claimant=inp.claimant))
+            payload = verified.payload
+            if verified.person is None or payload.get("action") != inp.action \
+                    or payload.get("wave") != inp.wave_number:
+                raise bad_input(f"request {inp.request_id} does not ask to {inp.action} in wave {inp.wave_number}")
+            # the audit names the person from here on
+            await conn.execute(sql("set_tenant_context"), str(step.tenant.client_account_id),
+                               str(step.tenant.engagement_id), str(verified.person))
+            act = Act(action=inp.action, person=verified.person, role=verified.role, payload=payload, now=inp.now)
             if inp.action in WAVE_ACTIONS:
-                return await _wave_action(conn, inp)
+                return await _wave_action(conn, inp.runbook_id, act)
             head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
             if head["status"] not in ("running", "paused", "rolling_back"):
                 raise bad_input(f"wave {head['wave_number']} is {head['status']}: its steps take no actions")
@@ -435,14 +466,14 @@ class RunbookActionActivities:
                                                      "hostname")})]
             if not selected:
                 raise bad_input("nothing in the wave matches the selection")
-            changes = plan_action(inp, selected)
+            changes = plan_action(act, selected)
             if not changes:
                 statuses = sorted({r["status"] for r in selected})
                 raise bad_input(f"no selected run allows {inp.action} (they are {', '.join(statuses)}); "
                                 "see `execution status`")
             evidence = {k: v for k, v in (payload.get("evidence") or {}).items() if v}
             moved = await conn.fetch(
-                sql("step_runs_person_update"), inp.runbook_id, inp.person, payload.get("note"),
+                sql("step_runs_person_update"), inp.runbook_id, act.person, payload.get("note"),
                 evidence or None, payload.get("change_reference"),
                 [c["id"] for c in changes], [c["expected"] for c in changes], [c["status"] for c in changes],
                 [json.dumps(c["approvals"]) for c in changes], [c["error"] for c in changes],
@@ -452,20 +483,31 @@ class RunbookActionActivities:
         return ActionResult(affected=len(moved), message=_said(inp.action, payload, len(moved), done, len(selected)))
 
 
-async def _wave_action(conn: asyncpg.Connection, inp: ActionInput) -> ActionResult:
-    applies_in, target = WAVE_ACTIONS[inp.action]
-    reason = inp.payload.get("note") if inp.action == "abort" else None
-    row = await conn.fetchrow(sql("wave_runbook_set_status"), inp.runbook_id, target, list(applies_in), reason,
-                              inp.person if inp.action == "abort" else None)
+@dataclass(frozen=True)
+class Act:
+    """A verified action: what the person recorded, as them, with their role now."""
+
+    action: str
+    person: UUID
+    role: str | None
+    payload: dict[str, Any]
+    now: datetime
+
+
+async def _wave_action(conn: asyncpg.Connection, runbook_id: UUID, act: Act) -> ActionResult:
+    applies_in, target = WAVE_ACTIONS[act.action]
+    reason = act.payload.get("note") if act.action == "abort" else None
+    row = await conn.fetchrow(sql("wave_runbook_set_status"), runbook_id, target, list(applies_in), reason,
+                              act.person if act.action == "abort" else None)
+    head = await conn.fetchrow(sql("wave_runbook_status"), runbook_id)
     if row is None:
-        head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
-        raise bad_input(f"wave {head['wave_number']} is {head['status']}: it cannot {inp.action}")
+        raise bad_input(f"wave {head['wave_number']} is {head['status']}: it cannot {act.action}")
     what = {"pause": "paused: no step starts until it is resumed (steps in flight finish)",
             "resume": "resumed", "abort": "aborted: its completed steps are being rolled back in reverse order"}
-    return ActionResult(affected=1, message=f"wave {inp.payload.get('wave', '')} {what[inp.action]}".replace("  ", " "))
+    return ActionResult(affected=1, message=f"wave {head['wave_number']} {what[act.action]}")
 
 
-def plan_action(inp: ActionInput, rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+def plan_action(inp: Act, rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     """The change each selected run gets from the action, for runs whose status allows it (pure but for the
     records it reads)."""
     payload, changes = inp.payload, []

@@ -3,8 +3,11 @@
 Runs on an embedded PostgreSQL + Temporal of its own (a temporary data directory, free ports) unless
 DATABASE_URL / TEMPORAL_ADDRESS are set, with an in-process worker; stops what it started at the end.
 Baseline, measured in the same run on the same server and client: a trivial one-activity workflow.
+Execution runs the bundled runbooks with the dry-run executor; the engagement's owner completes and approves
+the steps that wait for a person as they come (runtime.answer_steps), and the waves run as soon as they may
+(not on their planned dates), `--wave-concurrency` at a time.
 
-    .venv/bin/python -m bench.e2e [--servers 10000] [--data-dir DIR] [--json-out PATH]
+    .venv/bin/python -m bench.e2e [--servers 10000] [--wave-concurrency 10] [--data-dir DIR] [--json-out PATH]
 """
 
 from __future__ import annotations
@@ -156,6 +159,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     from domain.discovery.sample_inventory import generate_inventory, write_csv
     from domain.vocabulary import PHASES
     from runtime import engagement_control as control
+    from runtime.answer_steps import answer_until
     from runtime.devstack import ensure_stack
     from runtime.logging import configure_logging
     from runtime.settings import get_settings
@@ -185,8 +189,13 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         suffix = uuid.uuid4().hex[:8]
         client_id = await tenancy.create_client(pool, f"Bench client {suffix}")
         name = f"e2e {args.servers} servers {suffix}"
-        engagement_id = await tenancy.create_engagement(pool, client_id, name, start_date=date.today())
+        execution = {"honour_planned_dates": False, "wave_concurrency": args.wave_concurrency}
+        report["execution_settings"] = execution
+        engagement_id = await tenancy.create_engagement(pool, client_id, name, start_date=date.today(),
+                                                        execution=execution)
         ref = tenancy.EngagementRef(engagement_id, client_id, name)
+        owner = await tenancy.ensure_user(pool, f"owner-{suffix}@bench.example")
+        await tenancy.add_member(pool, ref, owner, "owner")
         queue = f"bench-e2e-{suffix}"
         trivial_worker = Worker(client, task_queue=f"{queue}-trivial", workflows=[TrivialWorkflow], activities=[noop])
         async with build_worker(client, pool, queue), trivial_worker:
@@ -202,7 +211,11 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             launched = time.perf_counter()
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
+            answered = asyncio.Event()
+            people = asyncio.create_task(answer_until(client, pool, ref, answered, on_behalf_of=owner, interval=0.2))
             samples, final, errors = await watch(client, ref, args.timeout)
+            answered.set()
+            await people
             end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
             cpu_after = cpu_seconds()
             report["memory_after"] = memory()
@@ -211,6 +224,8 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         async with tenant_transaction(pool, client_id, engagement_id) as conn:
             assets = await conn.fetchval(sql("assets_count"))
             waves = await conn.fetch(sql("waves_report"))
+            step_runs = await conn.fetchval("SELECT count(*) FROM migration.step_runs")
+        report["histories"] = await largest_histories(client, engagement_id)
     finally:
         await pool.close()
 
@@ -227,6 +242,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         "assets": assets,
         "assets_migrated": final.asset_count if final else None,
         "waves": len(waves),
+        "step_runs": step_runs,
         "assets_in_waves": sum(w["asset_count"] or 0 for w in waves),
         "ratio_to_trivial_median": total * 1000 / report["baseline"]["median_ms"],
         "ms_per_asset": total * 1000 / assets if assets else None,
@@ -239,6 +255,41 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     }
     report["poll_errors"] = errors
     return report
+
+
+async def largest_histories(client: Any, engagement_id: uuid.UUID) -> dict[str, Any]:
+    """The event counts of the engagement's workflows' histories: the largest, and how many workflows."""
+    from workflows.ids import master_workflow_id, phase_workflow_id
+
+    ids = [master_workflow_id(engagement_id), *(phase_workflow_id(engagement_id, p) for p in
+                                                ("discovery", "assessment", "planning", "execution"))]
+    ids += [w.id async for w in client.list_workflows(f"EngagementId = '{engagement_id}'") if "/wave-" in w.id]
+    counts: dict[str, int] = {}
+    wave_seconds: list[float] = []
+    activity_seconds: dict[str, float] = {}
+    for workflow_id in ids:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        counts[workflow_id] = len(history.events)
+        if "/wave-" not in workflow_id:
+            continue
+        events = history.events
+        wave_seconds.append((events[-1].event_time.ToDatetime() - events[0].event_time.ToDatetime()).total_seconds())
+        scheduled = {}
+        for event in events:  # where a wave's time goes: each activity type, scheduled to completed
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                scheduled[event.event_id] = (event.activity_task_scheduled_event_attributes.activity_type.name,
+                                             event.event_time.ToDatetime())
+            elif event.HasField("activity_task_completed_event_attributes"):
+                name, at = scheduled[event.activity_task_completed_event_attributes.scheduled_event_id]
+                activity_seconds[name] = activity_seconds.get(name, 0.0) + (
+                    event.event_time.ToDatetime() - at).total_seconds()
+    largest = max(counts, key=counts.get)
+    waves = [n for i, n in counts.items() if "/wave-" in i]
+    return {"workflows": len(counts), "largest": largest, "largest_events": counts[largest],
+            "wave_median_events": statistics.median(waves) if waves else None, "wave_max_events": max(waves, default=0),
+            "wave_median_seconds": statistics.median(wave_seconds) if wave_seconds else None,
+            "wave_activity_seconds": {k: round(v, 2) for k, v in sorted(activity_seconds.items(),
+                                                                          key=lambda kv: -kv[1])}}
 
 
 def print_report(r: dict[str, Any]) -> None:
@@ -262,7 +313,13 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"\nratio to the trivial workflow's median: {e['ratio_to_trivial_median']:,.0f}x; "
           f"{e['ms_per_asset'] or 0:.2f} ms per asset")
     print(f"assets: {e['assets']} (migrated {e['assets_migrated']}); waves: {e['waves']} "
-          f"holding {e['assets_in_waves']} assets")
+          f"holding {e['assets_in_waves']} assets; {e['step_runs']} runbook step runs; execution settings "
+          f"{r['execution_settings']}")
+    h = r["histories"]
+    print(f"histories: {h['workflows']} workflows; largest {h['largest_events']} events ({h['largest']}); "
+          f"waves: median {h['wave_median_events']} events, max {h['wave_max_events']}")
+    print(f"a wave takes {h['wave_median_seconds']:.2f} s median from start to close; its activities, scheduled to "
+          f"completed, summed over the waves: {h['wave_activity_seconds']}")
     before, after = r["memory_before"], r["memory_after"]
     print(f"memory of this process (in-process worker AND benchmark driver): peak RSS {before['peak_rss_mib']:.0f} MiB "
           f"before the engagement, {after['peak_rss_mib']:.0f} MiB after; current RSS {before['current_rss_mib']:.0f} "
@@ -279,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.splitlines()[0])
     parser.add_argument("--servers", type=int, default=10000, help="servers in the generated inventory")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated inventory")
+    parser.add_argument("--wave-concurrency", type=int, default=10, help="waves executed side by side")
     parser.add_argument("--data-dir", type=Path, help="embedded services' data (kept); default a temporary folder")
     parser.add_argument("--json-out", type=Path, help="also write the numbers as JSON to this file")
     parser.add_argument("--timeout", type=float, default=1800.0, help="give up on the engagement after this many s")

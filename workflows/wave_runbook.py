@@ -6,8 +6,8 @@ approval's expiry). Each look is one activity that starts whatever may start and
 saying when to look again; the step runs themselves stay in PostgreSQL, so the history holds a few events per
 look, not per asset (DESIGN contract 3), and continues as new when Temporal suggests it.
 
-People's actions act as the person the database says recorded them (`person_requests`, verified and claimed by
-this run), with the role they hold now. An abort rolls the wave back: the compensations of its completed steps
+People's actions act as the person the database says recorded them (`person_requests`, verified, claimed by
+this run and applied in one activity and transaction), with the role they hold now. An abort rolls the wave back: the compensations of its completed steps
 run in reverse order, and the wave ends rolled back.
 """
 
@@ -24,7 +24,6 @@ from temporalio.exceptions import ActivityError, ApplicationError, ApplicationEr
 with workflow.unsafe.imports_passed_through():
     from activities.runbooks import RunbookActionActivities, RunbookActivities, RunbookCloseActivities
     from domain.execution.contracts import (
-        ACTION_REQUEST_KINDS,
         ActionInput,
         ActionResult,
         AdvanceInput,
@@ -38,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.execution.scheduler import wave_operations
     from workflows import search_attributes as sa
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
-    from workflows.person_requests import refused, this_run, verified_request
+    from workflows.person_requests import refused, this_run
 
 # A look at the runbook runs executors (a replication may take hours): it heartbeats, and a retried look runs
 # what the lost one left in progress again, with the same idempotency keys.
@@ -133,19 +132,15 @@ class WaveRunbookWorkflow:
     async def execution_action(self, req: ExecutionActionRequest) -> ActionResult:
         async with self._actions:  # one at a time: each applies on top of what the one before wrote
             self._check_action(req)
-            tenant = self._inp.step.tenant
-            verified = await verified_request(tenant, req.request_id, ACTION_REQUEST_KINDS[req.action], None,
-                                              self._used_requests, this_run())
-            payload = verified.payload
-            if verified.person is None or payload.get("action") != req.action \
-                    or payload.get("wave") != self._inp.wave_number:
-                raise refused(f"request {req.request_id} does not ask to {req.action} in wave {self._inp.wave_number}")
-            try:
+            if req.request_id in self._used_requests:
+                raise refused(f"request {req.request_id} has been acted on already; ask again")
+            self._used_requests.add(req.request_id)
+            try:  # verified and applied as the person who recorded it, in one transaction
                 result: ActionResult = await workflow.execute_activity_method(
                     RunbookActionActivities.apply_action,
                     ActionInput(step=self._inp.step, runbook_id=self._runbook.runbook_id,  # type: ignore[union-attr]
-                                action=req.action, person=verified.person, role=verified.role, payload=payload,
-                                now=workflow.now()),
+                                wave_number=self._inp.wave_number, action=req.action, request_id=req.request_id,
+                                claimant=this_run(), now=workflow.now()),
                     summary=f"{req.action} by a person", **REVIEW_OPTIONS)
             except ActivityError as err:
                 cause = err.cause

@@ -7,7 +7,7 @@ look at it found (DESIGN contract 3).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -100,12 +100,14 @@ class ExecutionActionRequest(Model):
 
 
 class ActionInput(Model):
+    """A person's action to verify (their recorded request, claimed by `claimant`) and apply, in one transaction."""
+
     step: StepInput
     runbook_id: UUID
+    wave_number: int
     action: ActionName
-    person: UUID
-    role: str | None
-    payload: dict[str, Any] = Field(default_factory=dict)  # as the person recorded it
+    request_id: UUID
+    claimant: str  # the wave's workflow run
     now: datetime
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -103,6 +103,14 @@ class Runbook:
                 step = self.steps[run.step_id]
                 by_order = self._open[(step.strategy, step.direction)]
                 by_order.setdefault((step.group_index, step.position), _OpenRuns()).add(step.scope, run)
+
+    def moved(self, changes: dict[UUID, tuple[str, datetime | None]]) -> Runbook:
+        """This runbook after the runs in `changes` moved to (status, due time)."""
+        if not changes:
+            return self
+        return Runbook(self.steps.values(), [
+            replace(r, status=changes[r.id][0], next_attempt_at=changes[r.id][1]) if r.id in changes else r
+            for r in self.runs])
 
     def _needs_done(self, step: StepDef, run: RunState) -> bool:
         for key in step.needs:
