@@ -82,7 +82,7 @@ class RunbookActivities:
     @heartbeating
     async def open_runbook(self, inp: WaveRunInput) -> RunbookOpened:
         """The wave's runbook for this execution flow: created once (steps from each strategy's template, a run
-        per step and workload), found again on a retry."""
+        per step and workload), found again on a retry; then its first look (`advance_runbook`)."""
         step = inp.step
         async with self._tx(step) as conn:
             existing = await conn.fetchrow(sql("wave_runbook_of_flow"), step.phase_flow_id, inp.wave_number)
@@ -108,16 +108,20 @@ class RunbookActivities:
             else:
                 runbook_id, run_number = existing["id"], existing["run_number"]
             counts = await conn.fetchrow(sql("wave_runbook_workloads"), runbook_id, inp.wave_number)
+        first = await self._advance(AdvanceInput(step=step, runbook_id=runbook_id, now=inp.now or datetime.now(UTC)))
         return RunbookOpened(runbook_id=runbook_id, run_number=run_number, steps=counts["steps"], runs=counts["runs"],
                              assets=counts["assets"], applications=counts["applications"],
-                             without_strategy=counts["without_strategy"])
+                             without_strategy=counts["without_strategy"], first=first)
 
     # --------------------------------------------------------------------------------------------- advance
     @activity.defn(name="execution.advance_runbook")
     @heartbeating
     async def advance_runbook(self, inp: AdvanceInput) -> AdvanceResult:
         """Start every run that may start (executors within the wave's in-flight limit), write what they did,
-        and return once nothing more can start now."""
+        and return once nothing more can start now; a run whose runs are all done is closed (`close_run`)."""
+        return await self._advance(inp)
+
+    async def _advance(self, inp: AdvanceInput) -> AdvanceResult:
         started = time.monotonic()
 
         def now() -> datetime:
@@ -241,6 +245,8 @@ class RunbookActivities:
     async def _launch(self, inp: AdvanceInput, runs: list[RunState], specs: dict[UUID, dict[str, Any]],
                       steps: dict[UUID, StepDef], now: Any) -> list[tuple[_Flight, asyncio.Task]]:
         """Mark runs in progress (an attempt more), then start their executors."""
+        if not runs:
+            return []
         async with self._tx(inp.step) as conn:
             marked = set(r["id"] for r in await conn.fetch(
                 sql("step_runs_update_batch"), inp.runbook_id, now(), [r.status for r in runs], [r.id for r in runs],
@@ -320,9 +326,15 @@ class RunbookActivities:
         if self._webhook:  # without a webhook the outbox is only read (execution status, the report)
             async with self._tx(inp.step) as conn:
                 unsent = await conn.fetchval(sql("execution_notifications_unsent"), inp.runbook_id)
-        return AdvanceResult(counts=counts, done=book.done(inp.direction), next_wake_at=book.next_wake(inp.direction),
+        done = book.done(inp.direction)
+        closed = None
+        if done:
+            async with self._tx(inp.step) as conn:
+                closed = await close_run(conn, inp.runbook_id, inp.step.phase_flow_id, inp.direction)
+        return AdvanceResult(counts=counts, done=done, next_wake_at=book.next_wake(inp.direction),
                              waiting_for_people=counts.get("awaiting_person", 0) + counts.get("pending_approval", 0),
-                             failed=counts.get("failed", 0), notifications=unsent, status=head["status"])
+                             failed=counts.get("failed", 0), notifications=unsent,
+                             status=closed.status if closed else head["status"], closed=closed)
 
     @activity.defn(name="execution.send_notifications")
     async def send_notifications(self, inp: AdvanceInput) -> int:
@@ -574,8 +586,26 @@ def _said(action: str, payload: dict[str, Any], moved: int, changes: list[dict[s
 
 
 # ------------------------------------------------------------------------------------- rollback and close
+async def close_run(conn: asyncpg.Connection, runbook_id: UUID, flow_id: UUID, direction: str) -> WaveRunResult:
+    """Record the end of a wave run: forward done → completed (assets migrated, those a person abandoned
+    skipped); rollback done → rolled back (its assets too). Idempotent."""
+    status = "completed" if direction == "forward" else "rolled_back"
+    head = await conn.fetchrow(sql("wave_runbook_status"), runbook_id)
+    await conn.fetchrow(sql("wave_runbook_set_status"), runbook_id, status,
+                        ["running", "paused", "aborting", "rolling_back"], None, None)
+    await conn.execute(sql("execution_wave_close"), head["wave_number"], status)
+    assets = [r["migration_status"] for r in await conn.fetch(sql("execution_assets_close"), runbook_id, flow_id,
+                                                             status)]
+    await conn.execute(sql("execution_notification_wave"), runbook_id,
+                       "wave_completed" if status == "completed" else "wave_rolled_back",
+                       {"wave": head["wave_number"], "run": head["run_number"], "status": status,
+                        "assets": len(assets)})
+    return WaveRunResult(wave_number=head["wave_number"], status=status, assets_migrated=assets.count("migrated"),
+                         assets_rolled_back=assets.count("rolled_back"), assets_abandoned=assets.count("skipped"))
+
+
 class RunbookCloseActivities:
-    """Start a wave's rollback, and record how a wave run ended (the runbook, the wave, its assets)."""
+    """Start a wave's rollback, or record that its workflow was cancelled."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -593,26 +623,6 @@ class RunbookCloseActivities:
             await conn.fetchrow(sql("wave_runbook_set_status"), inp.runbook_id, "rolling_back",
                                 ["aborting", "running", "paused"], None, None)
             return await conn.fetchval(sql("step_runs_rollback_count"), inp.runbook_id)
-
-    @activity.defn(name="execution.close_runbook")
-    async def close_runbook(self, inp: AdvanceInput) -> WaveRunResult:
-        """Record the end of a wave run: forward done → completed (assets migrated, those a person abandoned
-        skipped); rollback done → rolled back (its assets too). Idempotent."""
-        status = "completed" if inp.direction == "forward" else "rolled_back"
-        async with self._tx(inp.step) as conn:
-            head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
-            await conn.fetchrow(sql("wave_runbook_set_status"), inp.runbook_id, status,
-                                ["running", "paused", "aborting", "rolling_back"], None, None)
-            await conn.execute(sql("execution_wave_close"), head["wave_number"], status)
-            assets = [r["migration_status"] for r in await conn.fetch(
-                sql("execution_assets_close"), inp.runbook_id, inp.step.phase_flow_id, status)]
-            await conn.execute(sql("execution_notification_wave"), inp.runbook_id,
-                               "wave_completed" if status == "completed" else "wave_rolled_back",
-                               {"wave": head["wave_number"], "run": head["run_number"], "status": status,
-                                "assets": len(assets)})
-        return WaveRunResult(wave_number=head["wave_number"], status=status,
-                             assets_migrated=assets.count("migrated"), assets_rolled_back=assets.count("rolled_back"),
-                             assets_abandoned=assets.count("skipped"))
 
     @activity.defn(name="execution.cancel_runbook")
     async def cancel_runbook(self, inp: AdvanceInput) -> None:

@@ -1,9 +1,9 @@
 """WaveRunbookWorkflow: one run of a migration wave's runbook, for days or weeks.
 
-It opens the wave's runbook, then looks at it whenever something may have changed: a person acted (the
+It opens the wave's runbook (and looks at it once), then looks at it whenever something may have changed: a person acted (the
 `execution_action` update), or a timer it set fired (a retry's back-off, a wait until the cutover window, an
 approval's expiry). Each look is one activity that starts whatever may start and returns once nothing more can,
-saying when to look again; the step runs themselves stay in PostgreSQL, so the history holds a few events per
+saying when to look again, and closes the run once all its runs are done; the step runs themselves stay in PostgreSQL, so the history holds a few events per
 look, not per asset (DESIGN contract 3), and continues as new when Temporal suggests it.
 
 People's actions act as the person the database says recorded them (`person_requests`, verified, claimed by
@@ -64,12 +64,24 @@ class WaveRunbookWorkflow:
 
     @workflow.run
     async def run(self, inp: WaveRunInput) -> WaveRunResult:
-        if self._runbook is None:
-            self._runbook = await workflow.execute_activity_method(
-                RunbookActivities.open_runbook, inp, summary=f"open wave {inp.wave_number}", **STEP_OPTIONS)
-        self._publish()
         try:
+            if self._runbook is None:
+                opened: RunbookOpened = await workflow.execute_activity_method(
+                    RunbookActivities.open_runbook, inp.model_copy(update={"now": workflow.now()}),
+                    summary=f"open wave {inp.wave_number}", **ADVANCE_OPTIONS)
+                self._runbook, self._last = opened.model_copy(update={"first": None}), opened.first
             while True:
+                if self._last is not None:  # what the last look found
+                    self._publish()
+                    await self._notify()
+                    if self._last.closed is not None:
+                        break
+                    if workflow.info().is_continue_as_new_suggested():
+                        await workflow.wait_condition(workflow.all_handlers_finished)
+                        workflow.continue_as_new(inp.model_copy(update={
+                            "resume": self._runbook, "direction": self._direction,
+                            "paused": self._status == "paused"}))
+                    await self._wait_for_change()
                 await workflow.wait_condition(lambda: self._status != "paused")
                 if self._status == "aborting" and self._direction == "forward":
                     await workflow.execute_activity_method(
@@ -80,26 +92,16 @@ class WaveRunbookWorkflow:
                 self._last = await workflow.execute_activity_method(
                     RunbookActivities.advance_runbook, self._advance_input(), summary=f"{self._direction} steps",
                     **ADVANCE_OPTIONS)
-                self._publish()
-                await self._notify()
-                if self._last.done:
-                    break
-                if workflow.info().is_continue_as_new_suggested():
-                    await workflow.wait_condition(workflow.all_handlers_finished)
-                    workflow.continue_as_new(inp.model_copy(update={
-                        "resume": self._runbook, "direction": self._direction, "paused": self._status == "paused"}))
-                await self._wait_for_change()
-            result: WaveRunResult = await workflow.execute_activity_method(
-                RunbookCloseActivities.close_runbook, self._advance_input(), summary="close", **TRANSITION_OPTIONS)
+            result = self._last.closed
             self._status = result.status
             self._publish()
-            await self._notify()
             return result
         except asyncio.CancelledError:
             self._status = "cancelled"
-            await workflow.execute_activity_method(
-                RunbookCloseActivities.cancel_runbook, self._advance_input(), summary="cancelled",
-                **TRANSITION_OPTIONS)
+            if self._runbook is not None:
+                await workflow.execute_activity_method(
+                    RunbookCloseActivities.cancel_runbook, self._advance_input(), summary="cancelled",
+                    **TRANSITION_OPTIONS)
             raise
         finally:
             await workflow.wait_condition(workflow.all_handlers_finished)

@@ -38,31 +38,12 @@ class WaveSchedule(Model):
     settings: ExecutionSettings
 
 
-class RunbookOpened(Model):
-    runbook_id: UUID
-    run_number: int
-    steps: int
-    runs: int
-    assets: int
-    applications: int
-    without_strategy: int = 0  # assets of the wave with no strategy decided: left out, said so
-
-
-class WaveRunInput(Model):
-    step: StepInput
+class WaveRunResult(Model):
     wave_number: int
-    settings: ExecutionSettings = ExecutionSettings()
-    # continued as new: the runbook already open, and where the wave stood
-    resume: RunbookOpened | None = None
-    direction: Direction = "forward"
-    paused: bool = False
-
-
-class AdvanceInput(Model):
-    step: StepInput
-    runbook_id: UUID
-    now: datetime  # the workflow's time: timers and windows are judged by it (time-skipping tests too)
-    direction: Direction = "forward"
+    status: str  # completed | rolled_back
+    assets_migrated: int = 0
+    assets_rolled_back: int = 0
+    assets_abandoned: int = 0
 
 
 class AdvanceResult(Model):
@@ -75,6 +56,36 @@ class AdvanceResult(Model):
     failed: int = 0
     notifications: int = 0  # unsent notifications in the outbox
     status: str = "running"  # the runbook's status as recorded (paused, aborting ...)
+    closed: WaveRunResult | None = None  # the run ended with this look (all its runs done)
+
+
+class RunbookOpened(Model):
+    runbook_id: UUID
+    run_number: int
+    steps: int
+    runs: int
+    assets: int
+    applications: int
+    without_strategy: int = 0  # assets of the wave with no strategy decided: left out, said so
+    first: AdvanceResult | None = None  # the first look, made with the opening
+
+
+class WaveRunInput(Model):
+    step: StepInput
+    wave_number: int
+    settings: ExecutionSettings = ExecutionSettings()
+    now: datetime | None = None  # the workflow's time when it opens the runbook (its first look judges by it)
+    # continued as new: the runbook already open, and where the wave stood
+    resume: RunbookOpened | None = None
+    direction: Direction = "forward"
+    paused: bool = False
+
+
+class AdvanceInput(Model):
+    step: StepInput
+    runbook_id: UUID
+    now: datetime  # the workflow's time: timers and windows are judged by it (time-skipping tests too)
+    direction: Direction = "forward"
 
 
 ActionName = Literal["complete", "approve", "reject", "retry", "skip", "abandon", "abort", "pause", "resume"]
@@ -114,11 +125,3 @@ class ActionInput(Model):
 class ActionResult(Model):
     affected: int
     message: str
-
-
-class WaveRunResult(Model):
-    wave_number: int
-    status: str  # completed | rolled_back
-    assets_migrated: int = 0
-    assets_rolled_back: int = 0
-    assets_abandoned: int = 0
