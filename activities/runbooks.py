@@ -173,7 +173,7 @@ class RunbookActivities:
             for task in flights:
                 task.cancel()
             raise
-        return await self._result(inp, steps)
+        return await self._result(inp, steps, book)
 
     async def _steps(self, conn: asyncpg.Connection, runbook_id: UUID) -> list[StepDef]:
         return [StepDef(id=r["id"], strategy=r["strategy"], key=r["step_key"], step_type=r["step_type"],
@@ -319,8 +319,13 @@ class RunbookActivities:
                      for r, m in notes])
         return {r.id: (m.status, m.next_attempt_at) for r, _, m in moves if r.id in moved}
 
-    async def _result(self, inp: AdvanceInput, steps: dict[UUID, StepDef]) -> AdvanceResult:
-        head, book = await self._look(inp, steps)
+    async def _result(self, inp: AdvanceInput, steps: dict[UUID, StepDef], book: Runbook) -> AdvanceResult:
+        """What this look leaves (`book`: the runs as it wrote them), closing the run when all are done (as the
+        database holds them: a person may have moved one meanwhile)."""
+        if book.done(inp.direction):
+            head, book = await self._look(inp, steps)
+        else:
+            head = await self._head(inp)
         counts = book.counts(inp.direction)
         unsent = 0
         if self._webhook:  # without a webhook the outbox is only read (execution status, the report)
