@@ -104,9 +104,19 @@ def _planning(steps: Summaries) -> list[str]:
 
 def _execution(steps: Summaries) -> list[str]:
     waves = steps.get("wave_execution", {})
-    if "waves_executed" in waves:
-        return [f"{waves['waves_executed']} waves executed, {waves.get('assets_migrated', 0)} assets migrated"]
-    return []
+    if "waves_executed" not in waves:
+        return []
+    done = waves["waves_executed"]
+    parts = [f"{done} wave{'s' if done != 1 else ''} executed, {waves.get('assets_migrated', 0)} assets migrated"]
+    if waves.get("assets_abandoned"):
+        parts.append(f"{waves['assets_abandoned']} abandoned")
+    if rolled_back := waves.get("waves_rolled_back"):
+        parts.append(f"rolled back: wave {', '.join(map(str, rolled_back))}")
+    if not_completed := waves.get("waves_not_completed"):
+        parts.append(f"not completed: {'; '.join(f'wave {n} {why}' for n, why in not_completed.items())}")
+    if not_started := waves.get("waves_not_started"):
+        parts.append(f"not started: wave {', '.join(map(str, not_started))}")
+    return parts
 
 
 _BY_PHASE = {"discovery": _discovery, "assessment": _assessment, "planning": _planning, "execution": _execution}

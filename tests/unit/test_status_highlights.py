@@ -65,3 +65,11 @@ def test_discovery_line_names_sheets_not_imported_and_header_warnings() -> None:
         + "; ".join(f"Sheet{n} (no known layout; vInfo is read)" for n in range(2, 7))
         + "; 2 more in `imports list`; book.xlsx: row 1 is blank, so row 2 was taken"
     )
+
+
+def test_execution_names_waves_that_did_not_complete() -> None:
+    line = phase_highlights("execution", {"wave_execution": {
+        "waves_executed": 1, "assets_migrated": 12, "assets_abandoned": 2, "waves_rolled_back": [2],
+        "waves_not_completed": {"3": "held back: a wave it depends on did not complete"}}})
+    assert line == ("1 wave executed, 12 assets migrated; 2 abandoned; rolled back: wave 2; "
+                    "not completed: wave 3 held back: a wave it depends on did not complete")
