@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from typing import Any
@@ -128,8 +128,9 @@ class RunbookActivities:
             return inp.now + timedelta(seconds=time.monotonic() - started)
 
         async with self._tx(inp.step) as conn:
-            steps = {s.id: s for s in await self._steps(conn, inp.runbook_id)}
-            specs = {r["id"]: r["spec"] for r in await conn.fetch(sql("runbook_steps_load"), inp.runbook_id)}
+            rows = await conn.fetch(sql("runbook_steps_load"), inp.runbook_id)
+        steps = {r["id"]: step_def(r) for r in rows}
+        specs = {r["id"]: r["spec"] for r in rows}
         flights: dict[asyncio.Task[ExecutorOutcome | Move], _Flight] = {}
         head, book = await self._look(inp, steps)
         # runs an interrupted attempt left in progress: run again, with the same key
@@ -175,12 +176,6 @@ class RunbookActivities:
             raise
         return await self._result(inp, steps, book)
 
-    async def _steps(self, conn: asyncpg.Connection, runbook_id: UUID) -> list[StepDef]:
-        return [StepDef(id=r["id"], strategy=r["strategy"], key=r["step_key"], step_type=r["step_type"],
-                        group_index=r["group_index"], scope=r["scope"], position=r["position"],
-                        needs=tuple(r["needs"]), direction=r["direction"])
-                for r in await conn.fetch(sql("runbook_steps_load"), runbook_id)]
-
     async def _head(self, inp: AdvanceInput) -> asyncpg.Record:
         async with self._tx(inp.step) as conn:
             head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
@@ -205,8 +200,8 @@ class RunbookActivities:
         a dry run) and those an executor runs."""
         instant: list[tuple[RunState, str, Move]] = []
         launch: list[RunState] = []
-        contexts = await self._contexts(inp, [r.id for r in candidates if steps[r.step_id].step_type == "wait"
-                                              and specs[r.step_id].get("until") not in (None, "cutover_window")])
+        contexts = await self._contexts(inp, [r.id for r in candidates if steps[r.step_id].step_type == "notify" or (
+            steps[r.step_id].step_type == "wait" and specs[r.step_id].get("until") not in (None, "cutover_window"))])
         for run in candidates:
             step, spec = steps[run.step_id], specs[run.step_id]
             if step.step_type in EXECUTOR_TYPES and not _dry(step.step_type, spec):
@@ -215,11 +210,12 @@ class RunbookActivities:
             if step.step_type in EXECUTOR_TYPES:  # a dry run acts on nothing: completed without taking a slot
                 instant.append((run, run.status, Move("completed", output=f"dry run: acted on nothing ({step.key})")))
                 continue
-            until = None
+            until, message = None, None
             if run.id in contexts:
                 try:
-                    until = _parse_until(fill(spec["until"], placeholder_values(contexts[run.id], step),
-                                              PLACEHOLDERS_BY_SCOPE[step.scope]))
+                    filled = fill(spec.get("until") or spec.get("message"), placeholder_values(contexts[run.id], step),
+                                  PLACEHOLDERS_BY_SCOPE[step.scope])
+                    until, message = (None, filled) if step.step_type == "notify" else (_parse_until(filled), None)
                 except (PlaceholderError, ValueError) as err:
                     instant.append((run, run.status, Move("failed", error=str(err)[:500], notify="step_failed")))
                     continue
@@ -231,7 +227,8 @@ class RunbookActivities:
             if move is None:  # a wait with a condition: its probe runs like a check
                 launch.append(run)
             else:
-                instant.append((run, run.status, move))
+                instant.append((run, run.status, replace(move, extra={**move.extra, "message": message})
+                                if message is not None else move))
         return instant, launch
 
     def _expired_approvals(self, book: Runbook, steps: dict[UUID, StepDef], direction: str, now: datetime
@@ -290,6 +287,11 @@ class RunbookActivities:
             return after_outcome(step.step_type, spec, flight.attempts, outcome, now(), findings)
         except (PlaceholderError, BadExecutorConfig) as err:  # the step or the operator must fix it: no retry
             return Move("failed", error=str(err)[:500], notify="step_failed")
+        except Exception as err:  # noqa: BLE001 - an executor's own fault fails this run, never the whole wave
+            activity.logger.error("executor %s of step %s failed unexpectedly: %s: %s", spec.get("executor"),
+                                  step.key, type(err).__name__, err)
+            return Move("failed", error=f"internal error in the executor: {type(err).__name__}: {err}"[:500],
+                        notify="step_failed")
 
     def _after(self, flight: _Flight, result: ExecutorOutcome | Move, now: datetime) -> Move:
         if isinstance(result, Move):
@@ -375,6 +377,12 @@ class RunbookActivities:
             return {}
         async with self._tx(inp.step) as conn:
             return {r["id"]: r for r in await conn.fetch(sql("step_runs_context"), inp.runbook_id, ids)}
+
+
+def step_def(row: asyncpg.Record) -> StepDef:
+    return StepDef(id=row["id"], strategy=row["strategy"], key=row["step_key"], step_type=row["step_type"],
+                   group_index=row["group_index"], scope=row["scope"], position=row["position"],
+                   needs=tuple(row["needs"]), direction=row["direction"])
 
 
 def _dry(step_type: str, spec: dict[str, Any]) -> bool:
