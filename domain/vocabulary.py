@@ -54,7 +54,8 @@ REVIEWING_ROLES: tuple[str, ...] = ("owner", "approver", "contributor")  # may c
 # Execution requests (schema 0026): completing a manual step and retrying one need the edit right, the rest decide.
 REQUEST_KINDS: tuple[str, ...] = ("launch", "approve", "reject", "rollback", "pause", "resume", "cancel",
                                   "mapping_review", "step_complete", "step_retry", "step_approve", "step_reject",
-                                  "step_skip", "workload_abandon", "wave_abort", "wave_pause", "wave_resume")
+                                  "step_skip", "workload_abandon", "wave_abort", "wave_pause", "wave_resume",
+                                  "wave_start")
 EDIT_REQUEST_KINDS: tuple[str, ...] = ("mapping_review", "step_complete", "step_retry")
 REQUEST_ROLES: dict[str, tuple[str, ...]] = {
     kind: REVIEWING_ROLES if kind in EDIT_REQUEST_KINDS else APPROVING_ROLES for kind in REQUEST_KINDS

@@ -194,7 +194,7 @@ ALTER TABLE migration.person_requests DROP CONSTRAINT person_requests_kind_check
 ALTER TABLE migration.person_requests ADD CONSTRAINT person_requests_kind_check CHECK (kind IN
     ('launch', 'approve', 'reject', 'rollback', 'pause', 'resume', 'cancel', 'mapping_review',
      'step_complete', 'step_retry', 'step_approve', 'step_reject', 'step_skip', 'workload_abandon', 'wave_abort',
-     'wave_pause', 'wave_resume'));
+     'wave_pause', 'wave_resume', 'wave_start'));
 CREATE OR REPLACE FUNCTION migration.request_right(p_kind text)
 RETURNS text
 LANGUAGE sql IMMUTABLE AS $$

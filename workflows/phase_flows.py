@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.mapping import MappingActivities, check_targets
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
-    from domain.execution.contracts import PlannedWave, WaveRunInput, WaveRunResult, WaveSchedule
+    from domain.execution.contracts import PlannedWave, WaveRunInput, WaveRunResult, WaveSchedule, WaveStartRequest
     from domain.flow_contracts import (
         ControlRequest,
         MappingCorrection,
@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
-    from workflows.person_requests import parent_run, refused, verification_applies, verified_request
+    from workflows.person_requests import parent_run, refused, this_run, verification_applies, verified_request
     from workflows.wave_runbook import WaveRunbookWorkflow
 
 RUNBOOKS_PATCH = "execution-runbooks"  # waves run their runbooks (before: the dry run of WaveExecutionWorkflow)
@@ -308,9 +308,35 @@ class ExecutionFlowWorkflow(PhaseFlow):
         ("validation", ExecutionActivities.validate_migration),
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._waiting_waves: dict[int, PlannedWave] = {}  # not started yet (while the waves run)
+        self._started_early: set[int] = set()  # waves a person started before their planned date
+
     @workflow.run
     async def run(self, inp: PhaseInput) -> PhaseResult:
         return await self._run_steps(inp)
+
+    @workflow.update(name="start_wave")
+    async def start_wave(self, req: WaveStartRequest) -> str:
+        """A person starts a wave now rather than on its planned date (still after the waves it depends on)."""
+        self._check_start(req)
+        verified = await verified_request(self._tenant, req.request_id, "wave_start", None,  # type: ignore[arg-type]
+                                          self._used_requests, this_run())
+        if verified.payload.get("wave") != req.wave_number:
+            raise refused(f"request {req.request_id} does not ask to start wave {req.wave_number}")
+        self._check_start(req)
+        self._started_early.add(req.wave_number)
+        return f"wave {req.wave_number} starts as soon as the waves it depends on have completed"
+
+    @start_wave.validator
+    def _check_start(self, req: WaveStartRequest) -> None:
+        if self._tenant is None or req.client_account_id != self._tenant.client_account_id:
+            raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
+        if req.wave_number not in self._waiting_waves:
+            raise ApplicationError(f"wave {req.wave_number} is not waiting to start (it runs, ended, or execution "
+                                   "has not reached its waves); see `execution status`", type="NotWaiting",
+                                   category=ApplicationErrorCategory.BENIGN)
 
     async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
         if name == "wave_execution" and workflow.patched(RUNBOOKS_PATCH):
@@ -335,7 +361,8 @@ class ExecutionFlowWorkflow(PhaseFlow):
 
     async def _run_waves(self, inp: PhaseInput, step_input: StepInput, schedule: WaveSchedule) -> StepResult:
         settings = schedule.settings
-        pending: dict[int, PlannedWave] = {w.number: w for w in schedule.waves}
+        pending = self._waiting_waves
+        pending.update({w.number: w for w in schedule.waves})
         planned = set(pending)
         ended: dict[int, WaveRunResult | str] = {}  # a wave's result, or why it did not complete
         running: dict[int, asyncio.Task[None]] = {}
@@ -376,8 +403,8 @@ class ExecutionFlowWorkflow(PhaseFlow):
                     if satisfied(wave) is None:
                         ended[wave.number] = "held back: a wave it depends on did not complete"
                         del pending[wave.number]
-                startable = [w for w in pending.values() if satisfied(w) and not (
-                    settings.honour_planned_dates and w.planned_start and w.planned_start > today)]
+                startable = [w for w in pending.values() if satisfied(w) and (w.number in self._started_early or not (
+                    settings.honour_planned_dates and w.planned_start and w.planned_start > today))]
                 if not self._paused:
                     for wave in startable[:max(0, settings.wave_concurrency - len(running))]:
                         del pending[wave.number]
@@ -388,9 +415,10 @@ class ExecutionFlowWorkflow(PhaseFlow):
                 wake = datetime.combine(min(dates), time(), tzinfo=UTC) - workflow.now() if dates else None
                 if not running and wake is None and not self._paused:
                     break  # nothing left can start
-                count, paused = len(running), self._paused
+                count, paused, early = len(running), self._paused, len(self._started_early)
                 try:
-                    await workflow.wait_condition(lambda: len(running) != count or self._paused != paused,
+                    await workflow.wait_condition(lambda: len(running) != count or self._paused != paused
+                                                  or len(self._started_early) != early,
                                                   timeout=wake, timeout_summary="next wave's planned start")
                 except asyncio.TimeoutError:
                     pass

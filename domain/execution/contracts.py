@@ -110,6 +110,14 @@ class ExecutionActionRequest(Model):
     request_id: UUID
 
 
+class WaveStartRequest(Model):
+    """A person starts a wave now, before its planned date: only the id of their recorded request."""
+
+    client_account_id: UUID
+    wave_number: int
+    request_id: UUID
+
+
 class ActionInput(Model):
     """A person's action to verify (their recorded request, claimed by `claimant`) and apply, in one transaction."""
 
