@@ -225,6 +225,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             assets = await conn.fetchval(sql("assets_count"))
             waves = await conn.fetch(sql("waves_report"))
             step_runs = await conn.fetchval("SELECT count(*) FROM migration.step_runs")
+            schedule = await conn.fetch(sql("execution_waves_schedule").replace("WHERE w.status <> 'completed'", ""))
         report["histories"] = await largest_histories(client, engagement_id)
     finally:
         await pool.close()
@@ -243,6 +244,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         "assets_migrated": final.asset_count if final else None,
         "waves": len(waves),
         "step_runs": step_runs,
+        "longest_wave_chain": longest_chain({r["wave_number"]: r["depends_on"] for r in schedule}),
         "assets_in_waves": sum(w["asset_count"] or 0 for w in waves),
         "ratio_to_trivial_median": total * 1000 / report["baseline"]["median_ms"],
         "ms_per_asset": total * 1000 / assets if assets else None,
@@ -255,6 +257,14 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     }
     report["poll_errors"] = errors
     return report
+
+
+def longest_chain(depends_on: dict[int, list[int]]) -> int:
+    """How many waves the longest chain of waves depending on each other holds (what no concurrency shortens)."""
+    length: dict[int, int] = {}
+    for wave in sorted(depends_on):
+        length[wave] = 1 + max((length.get(d, 1) for d in depends_on[wave]), default=0)
+    return max(length.values(), default=0)
 
 
 async def largest_histories(client: Any, engagement_id: uuid.UUID) -> dict[str, Any]:
@@ -313,7 +323,8 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"\nratio to the trivial workflow's median: {e['ratio_to_trivial_median']:,.0f}x; "
           f"{e['ms_per_asset'] or 0:.2f} ms per asset")
     print(f"assets: {e['assets']} (migrated {e['assets_migrated']}); waves: {e['waves']} "
-          f"holding {e['assets_in_waves']} assets; {e['step_runs']} runbook step runs; execution settings "
+          f"holding {e['assets_in_waves']} assets (longest chain of dependent waves: {e['longest_wave_chain']}); "
+          f"{e['step_runs']} runbook step runs; execution settings "
           f"{r['execution_settings']}")
     h = r["histories"]
     print(f"histories: {h['workflows']} workflows; largest {h['largest_events']} events ({h['largest']}); "
