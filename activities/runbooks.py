@@ -317,7 +317,7 @@ class RunbookActivities:
                 await conn.execute(
                     sql("execution_notifications_add"), inp.runbook_id, [m.notify for _, m in notes],
                     [f"{r.id}/{m.notify}/{now.isoformat()}" for r, m in notes],
-                    [{"run": str(r.id), "workload": r.workload_key, "status": m.status, "error": m.error, **m.extra}
+                    [{"step_run": str(r.id), "workload": r.workload_key, "status": m.status, "error": m.error, **m.extra}
                      for r, m in notes])
         return {r.id: (m.status, m.next_attempt_at) for r, _, m in moves if r.id in moved}
 
