@@ -3,6 +3,8 @@ and Temporal dev server: status read from runbook rows written here, and actions
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import uuid
@@ -12,17 +14,21 @@ from typing import Any
 
 import asyncpg
 import pytest
+import yaml
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from db import tenancy
 from db.pool import tenant_transaction
 from domain.execution.contracts import ActionResult, ExecutionActionRequest
+from domain.vocabulary import PHASES
+from runtime import engagement_control as control
 from runtime import execution_control as execution
 from runtime.engagement_control import ControlError
 from tests.conftest import EngagementFixture, TestDatabase, give_login, make_engagement
-from tests.flow_helpers import run_starter
+from tests.flow_helpers import ROOT, inventory_file, run_starter, running_worker
 from workflows.ids import wave_workflow_id
 
 CUTOVER = datetime(2027, 3, 6, 20, 0, tzinfo=UTC)
@@ -361,3 +367,152 @@ async def test_an_unknown_engagement_is_one_line(migrated_db, dev_env, tmp_path)
         code, out, err = await execution_cli(env, *argv)
         assert (code, out) == (1, "") and len(err.splitlines()) == 1 and err.startswith("error: "), err
         assert "acme" in err or "no engagement" in err
+
+
+# ----------------------------------------------------------------------------------------------- end to end
+FOUND_RUN = """
+    SELECT r.id, r.status, r.workload_key, r.asset_id, s.step_key, s.scope, b.wave_number, a.name AS asset_name
+      FROM migration.step_runs r
+      JOIN migration.runbook_steps s ON s.id = r.step_id
+      JOIN migration.wave_runbooks b ON b.id = r.runbook_id
+      LEFT JOIN migration.assets a ON a.id = r.asset_id
+     WHERE {condition}
+     ORDER BY b.wave_number, s.strategy, s.group_index, s.position, r.workload_key"""
+
+
+async def found_runs(pool: asyncpg.Pool, ref: tenancy.EngagementRef, condition: str, *args: Any,
+                     timeout: float = 300.0) -> list[asyncpg.Record]:
+    """The step runs matching `condition`, once there are any."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+            rows = await conn.fetch(FOUND_RUN.format(condition=condition), *args)
+        if rows:
+            return rows
+        if asyncio.get_running_loop().time() > deadline:
+            async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+                counts = await conn.fetch("SELECT b.wave_number, b.status AS wave, r.status, count(*) FROM"
+                                          " migration.step_runs r JOIN migration.wave_runbooks b ON b.id = r.runbook_id"
+                                          " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
+            raise TimeoutError(f"no step run of {ref.name} where {condition} within {timeout} s; step runs: "
+                               f"{[tuple(c) for c in counts]}")
+        await asyncio.sleep(0.5)
+
+
+async def step_run(pool: asyncpg.Pool, ref: tenancy.EngagementRef, run_id: uuid.UUID) -> asyncpg.Record:
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        return await conn.fetchrow("SELECT * FROM migration.step_runs WHERE id = $1", run_id)
+
+
+def selecting(run: asyncpg.Record) -> tuple[str, ...]:
+    """The options that select exactly this run's workload."""
+    if run["scope"] == "wave":
+        return ("--all",)
+    if run["scope"] == "application":
+        return ("--application", run["workload_key"])
+    return ("--asset", str(run["asset_id"]))
+
+
+async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, migrated_db, tmp_path) -> None:
+    """A real engagement through to execution (its owner launches it; its phases auto-approved; its rehost
+    runbook imported with a security sign-off after the go/no-go): a manual step completed with evidence, a
+    go/no-go approved by an approver and refused to a viewer and to a non-member, the sign-off rejected and then
+    skipped (its successors proceed), an asset abandoned; each through the CLI under the person's own login."""
+    e = await make_engagement(app_pool)
+    ref, ident = e.ref, str(e.ref.id)
+    approver_id = await tenancy.ensure_user(app_pool, f"approver-{uuid.uuid4().hex[:8]}@example.com")
+    await tenancy.add_member(app_pool, ref, approver_id, "approver")
+    async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
+        await conn.execute("UPDATE migration.engagements SET settings = settings || $2 WHERE id = $1", ref.id,
+                           {"execution": {"honour_planned_dates": False}})
+    data = tmp_path / "data"
+    owner = cli_env(migrated_db, dev_env, data, await give_login(migrated_db, e.owner_id))
+    approver = cli_env(migrated_db, dev_env, data, await give_login(migrated_db, approver_id))
+    viewer = cli_env(migrated_db, dev_env, data, await give_login(migrated_db, e.viewer_id))
+    stranger = cli_env(migrated_db, dev_env, data, await give_login(migrated_db))
+
+    template = yaml.safe_load((ROOT / "domain" / "execution" / "templates" / "rehost.yaml").read_text())
+    acceptance = next(g for g in template["groups"] if g["name"] == "acceptance")
+    acceptance["steps"].append({"key": "security_signoff", "title": "Security sign-off", "type": "approval",
+                                "needs": ["go_no_go"], "approving_roles": ["owner"]})
+    (tmp_path / "rehost.yaml").write_text(yaml.safe_dump(template, sort_keys=False))
+    code, out, err = await run_starter(owner, "runbook", "import", ident, str(tmp_path / "rehost.yaml"),
+                                       "--strategy", "rehost")
+    assert code == 0, err
+
+    async with running_worker(dev_env.client, app_pool, answer_steps=False) as queue:
+        await control.launch(dev_env.client, app_pool, ref, [inventory_file(tmp_path, 40)], queue,
+                             auto_approve=PHASES, launched_by=e.owner_id)
+        try:
+            # a manual step, completed with a note and evidence
+            [manual, *_] = await found_runs(app_pool, ref, "s.strategy = 'rehost' AND s.step_key = "
+                                            "'manual_acceptance' AND r.status = 'awaiting_person' AND "
+                                            "r.workload_key NOT LIKE 'asset:%'")
+            wave, application = str(manual["wave_number"]), manual["workload_key"]
+            in_application = "s.strategy = 'rehost' AND r.workload_key = $1 AND s.step_key = "
+            code, out, err = await execution_cli(owner, "status", ident, "--wave", wave)
+            assert code == 0, err
+            assert any(line.startswith(f"    starter.py execution complete {ident} --wave {wave} --step "
+                                       "manual_acceptance --application ") for line in out.splitlines()), out
+            code, out, err = await execution_cli(owner, "complete", ident, "--wave", wave, "--step",
+                                                 "manual_acceptance", "--application", application, "--note",
+                                                 "accepted", "--link", "https://tickets.example/ACC-1", "--ticket",
+                                                 "ACC-1")
+            assert code == 0 and out.startswith("completed "), err
+            done = await step_run(app_pool, ref, manual["id"])
+            assert (done["status"], done["actor"], done["note"]) == ("completed", e.owner_id, "accepted")
+            assert done["evidence"] == {"link": "https://tickets.example/ACC-1", "ticket": "ACC-1"}
+
+            # the go/no-go: refused to a viewer and to a non-member, approved by an approver
+            [go] = await found_runs(app_pool, ref, in_application + "'go_no_go' AND r.status = 'pending_approval'",
+                                    application)
+            approve = ("approve", ident, "--wave", wave, "--step", "go_no_go", "--application", application,
+                       "--change-ref", "CHG-42")
+            code, out, err = await execution_cli(viewer, *approve)
+            assert (code, out, err) == (1, "", f"error: you may not approve in {ref.name!r} (role: viewer; "
+                                               "allowed: owner, approver)\n")
+            code, out, err = await execution_cli(stranger, *approve)
+            assert (code, out, err) == (1, "", f"error: no engagement {ident!r}\n")
+            assert (await step_run(app_pool, ref, go["id"]))["status"] == "pending_approval"
+            code, out, err = await execution_cli(approver, *approve)
+            assert code == 0 and out.startswith("approved "), err
+            approved = await step_run(app_pool, ref, go["id"])
+            assert (approved["status"], approved["change_reference"]) == ("completed", "CHG-42")
+            assert [(a["person"], a["role"]) for a in approved["approvals"]] == [(str(approver_id), "approver")]
+
+            # the sign-off, for owners only: rejected (the run fails), then skipped with a reason
+            [signoff] = await found_runs(app_pool, ref, in_application + "'security_signoff' AND r.status = "
+                                         "'pending_approval'", application)
+            act = ("--wave", wave, "--step", "security_signoff", "--application", application)
+            code, out, err = await execution_cli(approver, "reject", ident, *act, "--reason", "not mine to say")
+            assert (code, out, err) == (1, "", f"error: wave {wave} step security_signoff is decided by owner; "
+                                               "your role is approver\n")
+            code, out, err = await execution_cli(owner, "reject", ident, *act, "--reason", "ports still open")
+            assert code == 0 and out.startswith("rejected "), err
+            assert (await step_run(app_pool, ref, signoff["id"]))["status"] == "failed"
+            code, out, err = await execution_cli(owner, "skip", ident, *act)
+            assert (code, out) == (2, "") and "skip needs --reason TEXT" in err
+            code, out, err = await execution_cli(owner, "skip", ident, *act, "--reason", "accepted by the board")
+            assert code == 0 and out.startswith("skipped "), err
+            skipped = await step_run(app_pool, ref, signoff["id"])
+            assert (skipped["status"], skipped["note"]) == ("skipped", "accepted by the board")
+            code, out, err = await execution_cli(owner, "skip", ident, *act, "--reason", "again")
+            assert (code, out) == (1, "") and "none of the 1 selected run(s) may be skipped (1 skipped)" in err
+            # its successors proceed: the application's assets reach their cutover window
+            await found_runs(app_pool, ref, "s.strategy = 'rehost' AND r.application_name = $1 AND s.step_key = "
+                             "'cutover_window' AND r.status <> 'not_started'", application)
+
+            # an asset abandoned: its open runs leave the wave, what it completed stays
+            [open_run, *_] = await found_runs(app_pool, ref, "s.scope = 'asset' AND r.status NOT IN ('completed',"
+                                                             " 'skipped', 'abandoned') AND s.direction = 'forward'")
+            code, out, err = await execution_cli(owner, "abandon", ident, "--wave", str(open_run["wave_number"]),
+                                                 "--asset", open_run["asset_name"], "--reason", "decommissioned")
+            assert code == 0 and out.startswith("abandoned "), err
+            async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
+                statuses = {r["status"] for r in await conn.fetch(
+                    "SELECT r.status FROM migration.step_runs r JOIN migration.runbook_steps s ON s.id = r.step_id"
+                    " WHERE r.asset_id = $1 AND s.direction = 'forward'", open_run["asset_id"])}
+            assert "abandoned" in statuses and statuses <= {"abandoned", "completed", "skipped"}
+        finally:
+            with contextlib.suppress(RPCError):  # ended already: what failed is said above
+                await control.handle(dev_env.client, ref).terminate("test over")
