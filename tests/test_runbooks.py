@@ -363,8 +363,8 @@ async def test_abort_rolls_completed_steps_back_in_reverse_order_and_the_wave_en
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "bug: workflows/wave_runbook.py sends notifications after close_runbook only when the last look at the runbook "
-    "had unsent ones (`_notify` reads the stale AdvanceResult.notifications), so wave_completed stays in the outbox"))
+    "bug: activities/runbooks.py RunbookActivities._result counts the unsent notifications before close_run queues "
+    "wave_completed, so the wave's workflow (which sends only when that count is > 0) never sends it"))
 async def test_people_are_notified_when_a_step_waits_for_them_and_when_the_wave_completes(
         dev_env, app_pool, tmp_path, hook: Hook) -> None:
     groups = [{"name": "sign_off", "scope": "wave", "steps": [
