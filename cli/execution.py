@@ -46,8 +46,10 @@ async def execution_status(
         when = f"; wave {planned[0]['wave']} is planned to start {planned[0]['planned_start']}" if planned else ""
         console.print(f"{ref.name}: execution has not started ({len(found['waves'])} wave(s) planned{when})")
         return
+    may_abandon = execution.may(found["role"], "abandon")
     for item in found["waves"]:
-        _print_wave(engagement, item, details=wave is not None or item["status"] not in execution.FINISHED_RUNBOOKS)
+        _print_wave(engagement, item, may_abandon=may_abandon,
+                    details=wave is not None or item["status"] not in execution.FINISHED_RUNBOOKS)
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -62,7 +64,7 @@ def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
 
 
-def _print_wave(engagement: str, item: dict[str, Any], *, details: bool) -> None:
+def _print_wave(engagement: str, item: dict[str, Any], *, may_abandon: bool, details: bool) -> None:
     label = f"wave {item['wave']}" + (f" ({item['name']})" if item["name"] else "")
     if item["runbook_id"] is None:
         start = f", planned start {item['planned_start']}" if item["planned_start"] else ""
@@ -77,6 +79,9 @@ def _print_wave(engagement: str, item: dict[str, Any], *, details: bool) -> None
         return
     for op in item["operations"]:
         console.print(f"  you may {op} the wave: {_wave_command(engagement, item['wave'], op)}")
+    if may_abandon and item["operations"]:
+        console.print(f"  you may abandon a workload: starter.py execution abandon {shlex.quote(engagement)} --wave "
+                      f"{item['wave']} --asset NAME (or --application NAME; --step KEY for one step) --note TEXT")
     for step in item["steps"]:
         if step["direction"] == "rollback" and set(step["counts"]) <= {"not_started"}:
             continue  # a compensation nobody needed yet
@@ -87,7 +92,7 @@ def _print_wave(engagement: str, item: dict[str, Any], *, details: bool) -> None
             console.print(f"    {run['workload']}: {run['waits_for']}")
         if step["runs_not_shown"]:
             console.print(f"    and {step['runs_not_shown']} more (--json lists them all)")
-        if step["operations"]:
+        if step["runs"] and step["operations"]:  # a step whose runs move on their own offers what the wave does
             console.print("    you may: " + ", ".join(f"{op} ({n})" for op, n in step["operations"].items()))
         for command in step["commands"]:
             console.print(f"    {command}")

@@ -317,8 +317,9 @@ async def act(client: Client, pool: asyncpg.Pool, ref: EngagementRef, request: E
     _check_role(ref, request.action, role)
     if request.action in WAVE_ACTIONS:
         if request.action not in wave_operations(wave["status"]):
-            allowed = " or ".join(DONE_AS[op] for op in wave_operations(wave["status"])) or "left as it is"
-            raise ControlError(f"wave {request.wave} of {ref.name!r} is {wave['status']}: it may be {allowed}")
+            allowed = " or ".join(DONE_AS[op] for op in wave_operations(wave["status"]))
+            raise ControlError(f"wave {request.wave} of {ref.name!r} is {wave['status'].replace('_', ' ')}: "
+                               + (f"it may be {allowed}" if allowed else f"nothing to {request.action}"))
     else:
         check_selected(ref, request, await reads.selectable_runs(pool, ref, wave["runbook_id"], request.step), role)
     handle = await _running_wave(client, ref, request.wave)

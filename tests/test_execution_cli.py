@@ -143,6 +143,11 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
                         f"2 completed, 1 failed, {BATCH + 1} awaiting_person, 1 pending_approval, 1 waiting")
     assert lines[1] == f"  you may pause the wave: starter.py execution pause {ident} --wave 1"
     assert lines[2] == f"  you may abort the wave: starter.py execution abort {ident} --wave 1 --reason TEXT"
+    assert lines[3] == (f"  you may abandon a workload: starter.py execution abandon {ident} --wave 1 --asset NAME "
+                        "(or --application NAME; --step KEY for one step) --note TEXT")
+    assert lines[4] == ('  rehost / initialisation / wave_readiness "Wave readiness checks" [validation, per wave]: '
+                        "1 completed")
+    assert lines[5].startswith("  rehost / replication / replicate "), "nothing to offer on a step that moves on"
     at = lines.index('  rehost / replication / replicate "Replicate the server" [automated, per asset]: 1 completed, '
                      '1 failed, 1 waiting')
     assert lines[at + 1:at + 6] == [
@@ -463,6 +468,15 @@ async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, m
             assert (done["status"], done["actor"], done["note"]) == ("completed", e.owner_id, "accepted")
             assert done["evidence"] == {"link": "https://tickets.example/ACC-1", "ticket": "ACC-1"}
 
+            # the wave (its go/no-go waits) held and let go again
+            code, out, err = await execution_cli(owner, "pause", ident, "--wave", wave)
+            assert code == 0 and out.startswith(f"wave {wave} paused"), err
+            code, out, err = await execution_cli(owner, "status", ident, "--wave", wave)
+            assert out.startswith(f"wave {wave} (") and ": paused; " in out.splitlines()[0], out
+            assert f"  you may resume the wave: starter.py execution resume {ident} --wave {wave}" in out
+            code, out, err = await execution_cli(owner, "resume", ident)
+            assert code == 0 and f"wave {wave} resumed\n" in out, err
+
             # the go/no-go: refused to a viewer and to a non-member, approved by an approver
             [go] = await found_runs(app_pool, ref, in_application + "'go_no_go' AND r.status = 'pending_approval'",
                                     application)
@@ -513,6 +527,7 @@ async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, m
                     "SELECT r.status FROM migration.step_runs r JOIN migration.runbook_steps s ON s.id = r.step_id"
                     " WHERE r.asset_id = $1 AND s.direction = 'forward'", open_run["asset_id"])}
             assert "abandoned" in statuses and statuses <= {"abandoned", "completed", "skipped"}
+
         finally:
             with contextlib.suppress(RPCError):  # ended already: what failed is said above
                 await control.handle(dev_env.client, ref).terminate("test over")
