@@ -90,7 +90,7 @@ async def rows(pool: asyncpg.Pool, e: EngagementFixture, query: str, *args: Any)
 
 RUNS = """
 SELECT r.id, s.strategy, s.step_key, s.direction, s.scope, r.status, r.attempts, r.error, r.findings, r.output_excerpt,
-       r.idempotency_key, r.asset_id, r.workload_key, r.completed_at, s.title
+       r.idempotency_key, r.asset_id, r.workload_key, r.started_at, r.next_attempt_at, r.completed_at, s.title
   FROM migration.step_runs r JOIN migration.runbook_steps s ON s.id = r.step_id
  WHERE s.step_key = $1 AND s.direction = $2
  ORDER BY r.completed_at, r.idempotency_key"""
@@ -171,6 +171,7 @@ class Hook:
     recording each request and each key's one effect."""
 
     failures: int = 0
+    retry_after: str | None = None  # the Retry-After header of its 503 answers
     requests: list[dict[str, Any]] = field(default_factory=list)
     effects: Counter[str] = field(default_factory=Counter)
     port: int = 0
@@ -201,6 +202,8 @@ def hook() -> Iterator[Hook]:
             raw = self.rfile.read(length)
             status = service.answer(self.headers.get("Idempotency-Key") or "", json.loads(raw) if raw else None)
             self.send_response(status)
+            if status == 503 and service.retry_after is not None:
+                self.send_header("Retry-After", service.retry_after)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"ok": true}' if status == 200 else b'{"error": "busy"}')
@@ -254,6 +257,36 @@ async def test_an_http_step_answered_503_twice_then_200_completes_with_one_effec
     assert hook.effects == Counter({k: 1 for k in keys})
     names = {r["body"]["server"] for r in hook.requests}
     assert len(names) == 11 and "" not in names
+
+
+async def test_an_http_step_asked_to_retry_after_its_timeout_waits_at_least_that_long_then_runs_again(
+        dev_env, app_pool, tmp_path, hook: Hook) -> None:
+    hook.failures, hook.retry_after = 1, "4"
+    groups = [{"name": "migrate", "scope": "asset", "steps": [
+        {"key": "launch", "title": "Launch", "type": "automated", "executor": "http", "timeout_seconds": 1,
+         "params": {"endpoint": "factory"}, "retry": {"max_attempts": 2, "initial_interval_seconds": 1}}]}]
+    executors = ExecutorConfig(endpoints={"factory": Endpoint(url=hook.url)})
+    async with executing(dev_env, app_pool, tmp_path, groups, executors) as e:
+        waiting: dict[Any, dict[str, Any]] = {}  # each run as first seen waiting
+
+        async def all_waited() -> bool:
+            for run in await step_runs(app_pool, e, "launch"):
+                if run["status"] == "waiting":
+                    waiting.setdefault(run["id"], run)
+            return len(waiting) == 11
+
+        await eventually(all_waited, "each run waits to be retried")
+        await finished(dev_env, e)
+    assert {r["error"] for r in waiting.values()} == {
+        "attempt 1 of 2: HTTP 503 Service Unavailable; the server asks to retry in 4 s, after this call's timeout"}
+    # the next attempt was set 4 s after the answer (judged by the workflow's clock, a little behind the
+    # database's): the server's wish, not the step's 1 s back-off
+    assert all((r["next_attempt_at"] - r["started_at"]).total_seconds() >= 3 for r in waiting.values())
+    runs = await step_runs(app_pool, e, "launch")
+    keys = {r["idempotency_key"] for r in runs}
+    assert {(r["status"], r["attempts"]) for r in runs} == {("completed", 2)}
+    assert Counter(r["key"] for r in hook.requests) == Counter({k: 2 for k in keys})
+    assert hook.effects == Counter({k: 1 for k in keys})
 
 
 async def test_a_failed_blocker_check_holds_successors_until_skipped_and_an_abandoned_asset_leaves_the_wave(
@@ -546,3 +579,32 @@ async def test_an_abandoned_asset_keeps_what_it_completed_and_an_abort_compensat
     assert copies[str(waiting[0]["asset_id"])]["status"] == "completed"  # it did copy: that stays recorded
     undone = {str(r["asset_id"]) for r in await step_runs(app_pool, e, "copy", "rollback") if r["status"] == "completed"}
     assert undone == set(copies)  # every copy made is undone, the abandoned asset's too
+
+
+async def test_a_notify_step_and_a_failed_step_reach_the_webhook(dev_env, app_pool, tmp_path, hook: Hook) -> None:
+    closed_port = free_port()
+    groups = [
+        {"name": "announce", "scope": "wave", "steps": [
+            {"key": "announce", "title": "Announce", "type": "notify",
+             "message": "wave ${wave.number} of ${engagement.name} starts"}]},
+        {"name": "check", "scope": "wave", "steps": [
+            {"key": "preflight", "title": "Pre-flight", "type": "validation", "checks": [
+                {"executor": "tcp_probe", "params": {"host": "127.0.0.1", "port": closed_port}}]}]}]
+    executors = ExecutorConfig(endpoints={"notifications": Endpoint(url=hook.url)})
+    async with executing(dev_env, app_pool, tmp_path, groups, executors) as e:
+        def told(kind: str) -> Callable[[], Awaitable[list[dict[str, Any]]]]:
+            async def probe() -> list[dict[str, Any]]:
+                return [r["body"] for r in hook.requests if r["body"]["kind"] == kind]
+            return probe
+
+        announced = await eventually(told("notify_step"), "the notify step's notification")
+        failures = await eventually(told("step_failed"), "the failed step's notification")
+        await act(dev_env, app_pool, e, "skip", step="preflight", all_workloads=True, reason="checked by hand")
+        await finished(dev_env, e)
+    assert {(b["engagement"], b["wave"], b["message"]) for b in announced} == {
+        (e.ref.name, 1, f"wave 1 of {e.ref.name} starts")}
+    assert len(announced) == 2  # the wave's runbook holds each strategy's template: one announcement each
+    assert {(b["status"], f"127.0.0.1:{closed_port}" in b["error"]) for b in failures} == {("failed", True)}
+    assert Counter(r["key"] for r in hook.requests).most_common(1)[0][1] == 1  # each notification posted once
+    runs = await step_runs(app_pool, e, "announce")
+    assert {r["status"] for r in runs} == {"completed"}
