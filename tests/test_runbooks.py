@@ -612,3 +612,40 @@ async def test_a_notify_step_and_a_failed_step_reach_the_webhook(dev_env, app_po
     assert Counter(r["key"] for r in hook.requests).most_common(1)[0][1] == 1  # each notification posted once
     runs = await step_runs(app_pool, e, "announce")
     assert {r["status"] for r in runs} == {"completed"}
+
+
+async def test_failed_compensations_are_retried_or_skipped_by_people_until_the_wave_is_rolled_back(
+        dev_env, app_pool, tmp_path) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    groups = [
+        {"name": "build", "scope": "asset", "steps": [{**logged(tmp_path, "copy"), "rollback": {
+            "key": "remove_copy", "title": "Remove the copy", "type": "automated", "executor": "command",
+            "params": {"program": "gate", "args": [str(state)]}, "retry": {"max_attempts": 1}}}]},
+        {"name": "sign_off", "scope": "wave", "steps": [
+            {"key": "hold", "title": "Hold", "type": "manual", "owner": "wave lead"}]}]
+    async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, log=LOG, gate=GATE)) as e:
+        await eventually(lambda: all_in(app_pool, e, "hold", "awaiting_person"), "the manual step waits")
+        await act(dev_env, app_pool, e, "abort", reason="rehearsal")
+        failed = await eventually(lambda: all_in(app_pool, e, "copy", "failed", "rollback"),
+                                  "the compensations fail")
+        assert len(failed) == 11 and all("the gate is closed" in r["error"] for r in failed)
+        (state / "open").touch()
+        name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+                           failed[0]["asset_id"]))[0]["name"]
+        assert (await act(dev_env, app_pool, e, "retry", step="copy", asset=name)).startswith("queued again 1 run")
+        retried = failed[0]["idempotency_key"]
+
+        async def compensated() -> bool:
+            return any(r["idempotency_key"] == retried and r["status"] == "completed"
+                       for r in await step_runs(app_pool, e, "copy", "rollback"))
+
+        await eventually(compensated, "the retried compensation completes")
+        assert (await act(dev_env, app_pool, e, "skip", step="copy", all_workloads=True,
+                          reason="removed by hand")).startswith("skipped 10 runs")
+        await finished(dev_env, e)
+    assert (state / "effects.log").read_text().splitlines() == [retried]
+    assert Counter(r["status"] for r in await step_runs(app_pool, e, "copy", "rollback")) == Counter(
+        {"skipped": 10, "completed": 1})
+    assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolled_back"
+    assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
