@@ -22,7 +22,15 @@ from domain.execution.scheduler import (
     selection_matches,
     wave_operations,
 )
-from domain.execution.steps import after_outcome, checks_outcome, condition_move, on_ready, wait_move, wait_over
+from domain.execution.steps import (
+    after_outcome,
+    checks_outcome,
+    condition_move,
+    on_ready,
+    retry_policy,
+    wait_move,
+    wait_over,
+)
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 LONE = uuid.uuid4()  # an asset without an application
@@ -161,6 +169,19 @@ def test_strategies_do_not_wait_for_each_other(book: Book) -> None:
 def test_only_runs_not_started_are_started(book: Book) -> None:
     book.set("ready", "failed")
     assert book.startable() == set()
+
+
+def test_a_runbook_moved_answers_as_if_read_again_and_the_original_is_unchanged(book: Book) -> None:
+    runbook = book.book()
+    assert runbook.moved({}) is runbook
+    ready = next(r for r in runbook.runs if r.workload_key == "wave")
+    later = NOW + timedelta(minutes=5)
+    moved = runbook.moved({ready.id: ("completed", None)})
+    assert {r.workload_key for r in moved.startable()} == set(ASSETS)
+    assert [r.id for r in runbook.startable()] == [ready.id]
+    waiting = moved.moved({r.id: ("waiting", later) for r in moved.startable()})
+    assert waiting.startable() == [] and waiting.next_wake() == later and waiting.due(NOW) == []
+    assert waiting.counts() == {"completed": 1, "waiting": 4, "not_started": 4 + 3 + 1}
 
 
 # ------------------------------------------------------------------------------------------------- rollback
@@ -407,6 +428,13 @@ def test_a_retry_later_honours_the_remote_sides_delay() -> None:
     move = after_outcome("automated", RETRY, 1, later, NOW)
     assert (move.status, move.next_attempt_at) == ("waiting", NOW + timedelta(seconds=600))
     assert "tried again later" in move.error
+
+
+def test_a_steps_retry_policy_overrides_the_default_of_its_type() -> None:
+    assert retry_policy({}, "automated")["max_attempts"] == 3
+    assert retry_policy({}, "smoke_test")["max_attempts"] == 1
+    assert retry_policy({"retry": {"max_attempts": 5}}, "automated") == {
+        "max_attempts": 5, "initial_interval_seconds": 30.0, "backoff": 2.0, "max_interval_seconds": 3600.0}
 
 
 def test_an_automated_step_has_three_attempts_and_a_check_one_by_default() -> None:
