@@ -11,13 +11,13 @@ from typing import Any
 
 import typer
 
+from cli.assets import MOST_WAVES
 from cli.common import JsonOption, console, print_json, run_async, session
 from db import tenancy
 from runtime import execution_control as execution
 
 app = typer.Typer(no_args_is_help=True, help="Execution of the waves' runbooks: follow them and act on their steps.")
 
-MOST_WAVES = 2**31 - 1  # wave numbers are PostgreSQL integers
 _ENGAGEMENT = typer.Argument(..., help="Engagement id or CLIENT/NAME.")
 _WAVE = typer.Option(..., "--wave", min=0, max=MOST_WAVES, help="The wave's number.")
 

@@ -56,7 +56,7 @@ STEPS = (  # key, title, type, group index, group, scope, spec
     ("acceptance", "Application acceptance", "manual", 2, "acceptance", "application",
      {"owner": "application owner"}),
     ("go_no_go", "Go / no-go", "approval", 3, "cutover", "wave",
-     {"approving_roles": ["owner"], "quorum": 2, "change_reference_required": True}),
+     {"approving_roles": ["owner"], "quorum": 2, "change_reference_required": True, "escalate_to": "the CIO"}),
 )
 
 
@@ -124,7 +124,8 @@ async def seeded(app_pool: asyncpg.Pool) -> dict[str, Any]:
             name = f"batch-{i:02}"
             ids[f"verify/{name}"] = await run("verify", str(assets[name]), "awaiting_person", assets[name])
         ids["acceptance/shop"] = await run("acceptance", "shop", "awaiting_person")
-        ids["go_no_go"] = await run("go_no_go", "wave", "pending_approval", approvals=[
+        ids["go_no_go"] = await run("go_no_go", "wave", "pending_approval", escalated_at=CUTOVER - timedelta(days=1),
+                                    approvals=[
             {"person": str(e.owner_id), "decision": "approved", "role": "owner", "at": "2027-03-06T10:00:00Z"}])
     return {"e": e, "ref": ref, "runbook": runbook, "assets": assets, "ids": ids, "approver": approver}
 
@@ -170,7 +171,8 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
     assert "    shop: waits for application owner to complete it" in lines
     at = lines.index('  rehost / cutover / go_no_go "Go / no-go" [approval, per wave]: 1 pending_approval')
     assert lines[at + 1:at + 5] == [
-        f"    the wave: waits for approval by owner (1 of 2 given: {owner_email})",
+        f"    the wave: waits for approval by owner (1 of 2 given: {owner_email}); escalated 2027-03-05 20:00 UTC to "
+        "the CIO",
         "    you may: approve (1), reject (1)",
         f"    starter.py execution approve {ident} --wave 1 --step go_no_go --all",
         f"    starter.py execution reject {ident} --wave 1 --step go_no_go --all --reason TEXT",
