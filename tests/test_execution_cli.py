@@ -424,8 +424,8 @@ def selecting(run: asyncpg.Record) -> tuple[str, ...]:
 async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, migrated_db, tmp_path) -> None:
     """A real engagement through to execution (its owner launches it; its phases auto-approved; its rehost
     runbook imported with a security sign-off after the go/no-go): a manual step completed with evidence, a
-    go/no-go approved by an approver and refused to a viewer and to a non-member, the sign-off rejected and then
-    skipped (its successors proceed), an asset abandoned; each through the CLI under the person's own login."""
+    go/no-go approved by an approver and refused to a viewer and to a non-member, the sign-off rejected, asked
+    again, rejected and then skipped (its successors proceed), an asset abandoned; each through the CLI under the person's own login."""
     e = await make_engagement(app_pool)
     ref, ident = e.ref, str(e.ref.id)
     approver_id = await tenancy.ensure_user(app_pool, f"approver-{uuid.uuid4().hex[:8]}@example.com")
@@ -507,6 +507,11 @@ async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, m
             code, out, err = await execution_cli(owner, "reject", ident, *act, "--reason", "ports still open")
             assert code == 0 and out.startswith("rejected "), err
             assert (await step_run(app_pool, ref, signoff["id"]))["status"] == "failed"
+            code, out, err = await execution_cli(owner, "retry", ident, *act)  # asked again
+            assert code == 0 and out.startswith("queued again "), err
+            await found_runs(app_pool, ref, "r.id = $1 AND r.status = 'pending_approval'", signoff["id"])
+            code, out, err = await execution_cli(owner, "reject", ident, *act, "--reason", "ports still open")
+            assert code == 0 and out.startswith("rejected "), err
             code, out, err = await execution_cli(owner, "skip", ident, *act)
             assert (code, out) == (2, "") and "skip needs --reason TEXT" in err
             code, out, err = await execution_cli(owner, "skip", ident, *act, "--reason", "accepted by the board")
