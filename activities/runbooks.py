@@ -17,9 +17,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 import asyncpg
+from pydantic import ValidationError
 from temporalio import activity
 
 from activities.engagement_context import verified_in
@@ -33,6 +35,7 @@ from db.runbook_templates import current_templates
 from domain.execution.contracts import (
     ACTION_REQUEST_KINDS,
     ActionInput,
+    ActionPayload,
     ActionResult,
     AdvanceInput,
     AdvanceResult,
@@ -42,7 +45,7 @@ from domain.execution.contracts import (
     WaveRunResult,
 )
 from domain.execution.executor_specs import ExecutorCall, ExecutorOutcome
-from domain.execution.parameters import PlaceholderError, fill
+from domain.execution.parameters import PlaceholderError, fill, placeholders, unsafe_values
 from domain.execution.scheduler import Runbook, RunState, StepDef, allowed_operations, selection_matches
 from domain.execution.steps import (
     EXECUTOR_TYPES,
@@ -53,10 +56,11 @@ from domain.execution.steps import (
     on_ready,
     wait_over,
 )
-from domain.execution.templates import PLACEHOLDERS_BY_SCOPE, RunbookTemplate, ordered_steps
+from domain.execution.templates import LATEST_YEAR, PLACEHOLDERS_BY_SCOPE, RunbookTemplate, ordered_steps, within_reach
 from domain.flow_contracts import RequestCheck, StepInput
 
 FLUSH_SECONDS = 1.0  # outcomes of runs in flight are written together at least this often
+MAX_RUNS_PER_WAVE = 100_000  # a look holds every run of its wave in memory (a few hundred bytes each)
 WEBHOOK_ENDPOINT = "notifications"  # the executors file's endpoint that receives execution notifications
 
 
@@ -104,7 +108,11 @@ class RunbookActivities:
                 await conn.execute(sql("runbook_steps_insert"), runbook_id,
                                    [r for t, _ in templates.values() for r in step_rows(t)])
                 prefix = f"{step.tenant.engagement_id}/wave-{inp.wave_number}.run-{run_number}"
-                await conn.execute(sql("step_runs_create"), runbook_id, inp.wave_number, prefix)
+                created = await conn.execute(sql("step_runs_create"), runbook_id, inp.wave_number, prefix)
+                if int(created.split()[-1]) > MAX_RUNS_PER_WAVE:
+                    raise bad_input(f"wave {inp.wave_number} would hold {created.split()[-1]} step runs (its templates'"
+                                    f" steps times its workloads); at most {MAX_RUNS_PER_WAVE:,}: split the wave or "
+                                    "use templates with fewer steps")
             else:
                 runbook_id, run_number = existing["id"], existing["run_number"]
             counts = await conn.fetchrow(sql("wave_runbook_workloads"), runbook_id, inp.wave_number)
@@ -170,10 +178,11 @@ class RunbookActivities:
                         book = book.moved(written)
                         head = await self._head(inp)  # a pause or an abort stops new starts
                 progress(book.counts(inp.direction))
-        except asyncio.CancelledError:
+        finally:  # however the look ends, no executor it started runs on unseen (a retried look re-runs them)
             for task in flights:
                 task.cancel()
-            raise
+            if flights:
+                await asyncio.gather(*flights, return_exceptions=True)
         return await self._result(inp, steps, book)
 
     async def _head(self, inp: AdvanceInput) -> asyncpg.Record:
@@ -263,26 +272,27 @@ class RunbookActivities:
         """Run a step's executor (or its checks, or a wait's condition) for one workload."""
         step, spec = flight.step, flight.spec
         values = placeholder_values(context, step)
-        allowed = PLACEHOLDERS_BY_SCOPE[step.scope]
         key = context["idempotency_key"]
+
+        def params(given: dict[str, Any] | None) -> dict[str, Any]:
+            return filled_params(given or {}, values, step)
+
         timeout = float(spec.get("timeout_seconds", 3600))
         try:
             if step.step_type == "wait":
                 condition = spec["condition"]
-                outcome = await run_executor(ExecutorCall(executor=condition["executor"], params=fill(
-                    condition.get("params") or {}, values, allowed), idempotency_key=key, timeout_seconds=60.0),
-                    self._executors)
+                outcome = await run_executor(ExecutorCall(executor=condition["executor"], params=params(
+                    condition.get("params")), idempotency_key=key, timeout_seconds=60.0), self._executors)
                 return condition_move(spec, outcome, now())
             if step.step_type == "automated":
-                return await run_executor(ExecutorCall(executor=spec["executor"], params=fill(
-                    spec.get("params") or {}, values, allowed), idempotency_key=key, timeout_seconds=timeout),
-                    self._executors)
+                return await run_executor(ExecutorCall(executor=spec["executor"], params=params(spec.get("params")),
+                                                       idempotency_key=key, timeout_seconds=timeout), self._executors)
             checks = spec.get("checks") or []
             results = []
             for check in checks:
                 results.append((check, await run_executor(ExecutorCall(
-                    executor=check["executor"], params=fill(check.get("params") or {}, values, allowed),
-                    idempotency_key=key, timeout_seconds=min(timeout, 300.0)), self._executors)))
+                    executor=check["executor"], params=params(check.get("params")), idempotency_key=key,
+                    timeout_seconds=min(timeout, 300.0)), self._executors)))
             outcome, findings = checks_outcome(step.step_type, spec, results)
             return after_outcome(step.step_type, spec, flight.attempts, outcome, now(), findings)
         except (PlaceholderError, BadExecutorConfig) as err:  # the step or the operator must fix it: no retry
@@ -394,7 +404,24 @@ def _dry(step_type: str, spec: dict[str, Any]) -> bool:
 
 def _parse_until(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not within_reach(moment):
+        raise ValueError(f"until {text[:60]!r} is beyond the year {LATEST_YEAR}")
+    return moment
+
+
+URL_PARAMETERS = ("url", "path")  # values filled into these are percent-encoded: they cannot add a path or query
+
+
+def filled_params(params: dict[str, Any], values: dict[str, str | None], step: StepDef) -> dict[str, Any]:
+    """A step's parameters with its placeholders filled from the workload's values; inventory text is untrusted:
+    a value that is unsafe where it goes fails the run (PlaceholderError), and values filled into a URL or path
+    are percent-encoded."""
+    allowed = PLACEHOLDERS_BY_SCOPE[step.scope]
+    for name, why in unsafe_values(values, placeholders(params) & allowed).items():
+        raise PlaceholderError(name, f"{name} {values[name]!r:.80} {why}: not used for ${{{name}}}")
+    encoded = {k: quote(v, safe=":") if v is not None else None for k, v in values.items()}
+    return {key: fill(value, encoded if key in URL_PARAMETERS else values, allowed) for key, value in params.items()}
 
 
 def cutover_window(planned_end: date | None, settings: ExecutionSettings) -> tuple[datetime | None, datetime | None]:
@@ -469,10 +496,15 @@ class RunbookActionActivities:
             verified = await verified_in(conn, RequestCheck(
                 tenant=step.tenant, request_id=inp.request_id, kind=ACTION_REQUEST_KINDS[inp.action],
                 claimant=inp.claimant))
-            payload = verified.payload
-            if verified.person is None or payload.get("action") != inp.action \
-                    or payload.get("wave") != inp.wave_number:
+            try:  # whoever wrote the request, whatever client sent it: its shape is checked before it acts
+                checked = ActionPayload.model_validate(verified.payload)
+            except ValidationError as err:
+                problem = err.errors()[0]
+                raise bad_input(f"request {inp.request_id} is malformed: {'.'.join(map(str, problem['loc']))}: "
+                                f"{problem['msg']}") from None
+            if verified.person is None or checked.action != inp.action or checked.wave != inp.wave_number:
                 raise bad_input(f"request {inp.request_id} does not ask to {inp.action} in wave {inp.wave_number}")
+            payload = checked.model_dump()
             # the audit names the person from here on
             await conn.execute(sql("set_tenant_context"), str(step.tenant.client_account_id),
                                str(step.tenant.engagement_id), str(verified.person))
@@ -482,9 +514,13 @@ class RunbookActionActivities:
             head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
             if head["status"] not in ("running", "paused", "rolling_back"):
                 raise bad_input(f"wave {head['wave_number']} is {head['status']}: its steps take no actions")
-            rows = await conn.fetch(sql("step_runs_for_action"), inp.runbook_id, payload.get("step"))
+            # a wave rolling back takes actions on its compensations only
+            direction = "rollback" if head["status"] == "rolling_back" else "forward"
+            rows = [r for r in await conn.fetch(sql("step_runs_for_action"), inp.runbook_id, payload.get("step"))
+                    if r["direction"] == direction]
             if not rows:
-                raise bad_input(f"wave {head['wave_number']} has no step {payload.get('step')!r}")
+                raise bad_input(f"wave {head['wave_number']} has no {'compensation' if direction == 'rollback' else 'step'}"
+                                f" {payload.get('step')!r}")
             selected = [r for r in rows if selection_matches(
                 payload.get("selection") or {}, r["scope"], r["workload_key"], r["application_name"],
                 r["asset_name"], {k: r[k] for k in ("environment", "os_family", "criticality", "application",
@@ -496,7 +532,7 @@ class RunbookActionActivities:
                 statuses = sorted({r["status"] for r in selected})
                 raise bad_input(f"no selected run allows {inp.action} (they are {', '.join(statuses)}); "
                                 "see `execution status`")
-            evidence = {k: v for k, v in (payload.get("evidence") or {}).items() if v}
+            evidence = {k: v for k, v in (payload.get("evidence") or {}).items() if v is not None}
             moved = await conn.fetch(
                 sql("step_runs_person_update"), inp.runbook_id, act.person, payload.get("note"),
                 evidence or None, payload.get("change_reference"),
@@ -548,11 +584,12 @@ def plan_action(inp: Act, rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
                   "generation": r["generation"], "idempotency_key": r["idempotency_key"]}
         if inp.action == "complete":
             change["status"] = "completed"
-        elif inp.action == "approve":
+        if inp.action in ("approve", "reject") and inp.role not in r["spec"].get("approving_roles",
+                                                                                  ("owner", "approver")):
+            raise bad_input(f"step {r['step_key']} is decided by {', '.join(r['spec'].get('approving_roles'))}; "
+                            f"your role is {inp.role}")
+        if inp.action == "approve":
             spec = r["spec"]
-            if inp.role not in spec.get("approving_roles", ("owner", "approver")):
-                raise bad_input(f"step {r['step_key']} is approved by {', '.join(spec.get('approving_roles'))}; "
-                                f"your role is {inp.role}")
             if spec.get("change_reference_required") and not (payload.get("change_reference") or "").strip():
                 raise bad_input(f"step {r['step_key']} needs a change reference: add --change-ref")
             approvals = list(r["approvals"])
@@ -628,11 +665,12 @@ class RunbookCloseActivities:
 
     @activity.defn(name="execution.begin_rollback")
     async def begin_rollback(self, inp: AdvanceInput) -> int:
-        """The aborted wave's open forward runs are abandoned and a compensation queued for every completed
-        forward step that has one; returns how many compensations are queued. Idempotent."""
+        """A compensation is queued for every forward run that completed, or was in progress (it may have acted),
+        whose step has one; then the open forward runs are abandoned. Returns how many compensations are queued.
+        Idempotent."""
         async with self._tx(inp.step) as conn:
+            await conn.execute(sql("step_runs_create_rollbacks"), inp.runbook_id)  # before the open ones are abandoned
             await conn.execute(sql("step_runs_abort_open"), inp.runbook_id)
-            await conn.execute(sql("step_runs_create_rollbacks"), inp.runbook_id)
             await conn.fetchrow(sql("wave_runbook_set_status"), inp.runbook_id, "rolling_back",
                                 ["aborting", "running", "paused"], None, None)
             return await conn.fetchval(sql("step_runs_rollback_count"), inp.runbook_id)

@@ -169,11 +169,11 @@ class _Request:
             backoff = min(backoff * 2, self.endpoint.retry_max_seconds)
             if time.monotonic() + pause >= self.deadline:
                 if asked is not None:
-                    return ExecutorOutcome(status="retry_later", retry_after_seconds=asked, error=self.clean(one_line(
+                    return ExecutorOutcome(status="retry_later", retry_after_seconds=asked, error=one_line(self.clean(
                         f"{problem}; the server asks to retry in {asked:g} s, after this call's timeout")),
                         effect={"attempts": self.attempts})
-                return ExecutorOutcome(status="failed", effect={"attempts": self.attempts}, error=self.clean(
-                    one_line(f"gave up after {self.attempts} attempts within the call's timeout: {problem}")))
+                return ExecutorOutcome(status="failed", effect={"attempts": self.attempts}, error=one_line(
+                    self.clean(f"gave up after {self.attempts} attempts within the call's timeout: {problem}")))
             await asyncio.sleep(pause)
 
 
@@ -222,7 +222,7 @@ async def run_http(call: ExecutorCall, config: ExecutorConfig) -> ExecutorOutcom
     def outcome(status: str, response: Response, polls: int, error: str | None = None) -> ExecutorOutcome:
         effect = {"endpoint": name, "http_status": response.status, "attempts": request.attempts, "polls": polls}
         return ExecutorOutcome(status=status, output=bounded(request.clean(response.text())), effect=effect,
-                               error=request.clean(one_line(error)) if error else None)
+                               error=one_line(request.clean(error)) if error else None)
 
     answer = await request.send(url, method, body)
     polls = 0

@@ -39,10 +39,25 @@ def _integer(value: Any, name: str, low: int, high: int) -> int:
     return number
 
 
+async def _refuse_link_local(host: str) -> None:
+    """Probes take their targets from templates and inventory values: none may reach a link-local address, where
+    clouds serve instance metadata and credentials (169.254.169.254, fd00:ec2::254)."""
+    try:
+        answers = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return  # the probe itself reports a name that does not resolve
+    for *_, sockaddr in answers:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if address.is_link_local or str(address) == "fd00:ec2::254":
+            raise BadExecutorConfig(f"probes never reach link-local addresses (cloud instance metadata): {host}"
+                                    f" resolves to {address}")
+
+
 async def tcp_probe(call: ExecutorCall, config: ExecutorConfig) -> ExecutorOutcome:
     host = _text(call.params, "host")
     port = _integer(call.params.get("port"), "port", 1, 65535)
     effect: dict[str, Any] = {"host": host, "port": port}
+    await _refuse_link_local(host)
     try:
         async with asyncio.timeout(call.timeout_seconds):
             _, writer = await asyncio.open_connection(host, port)
@@ -71,6 +86,7 @@ async def http_probe(call: ExecutorCall, config: ExecutorConfig) -> ExecutorOutc
     if needle is not None and not isinstance(needle, str):
         raise BadExecutorConfig("probe parameter expect_body must be a text")
     effect: dict[str, Any] = {"url": url, "expect_status": expected}
+    await _refuse_link_local(parts.hostname)
     try:
         response = await fetch(url, headers={"User-Agent": "migration-platform-probe"}, timeout=call.timeout_seconds)
     except TimeoutError:

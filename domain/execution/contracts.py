@@ -7,10 +7,10 @@ look at it found (DESIGN contract 3).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from domain.flow_contracts import Model, StepInput
 
@@ -116,6 +116,56 @@ class WaveStartRequest(Model):
     client_account_id: UUID
     wave_number: int
     request_id: UUID
+
+
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+WhereField = Literal["environment", "os_family", "criticality", "application", "hostname"]
+STEP_ACTIONS = ("complete", "approve", "reject", "retry", "skip", "abandon")
+
+
+class ActionSelection(Model):
+    """Which workloads a step action concerns: one asset (name or id), one application, the assets matching
+    `where`, or all of them."""
+
+    asset: Short | None = None
+    application: Short | None = None
+    where: dict[WhereField, Short] | None = None
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> ActionSelection:
+        given = [self.asset is not None, self.application is not None, bool(self.where), self.all]
+        if sum(given) != 1:
+            raise ValueError("a selection is one of: an asset, an application, --where conditions, or all")
+        return self
+
+
+class ActionEvidence(Model):
+    link: Annotated[str, Field(max_length=2000)] | None = None
+    ticket: Short | None = None
+
+
+class ActionPayload(Model):
+    """A person's execution action as their request records it: checked again by the worker before it acts
+    (whoever wrote the row, whatever client sent it)."""
+
+    action: ActionName
+    wave: int
+    step: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")] | None = None
+    selection: ActionSelection | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    evidence: ActionEvidence | None = None
+    change_reference: Short | None = None
+    force: bool = False
+
+    @model_validator(mode="after")
+    def _complete(self) -> ActionPayload:
+        if self.action in STEP_ACTIONS:
+            if self.step is None and self.action != "abandon":
+                raise ValueError(f"{self.action} names a step")
+            if self.selection is None:
+                raise ValueError(f"{self.action} names the workloads it concerns")
+        return self
 
 
 class ActionInput(Model):

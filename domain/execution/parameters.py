@@ -8,6 +8,7 @@ step honestly rather than filling an empty string.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -78,3 +79,30 @@ def _walk(value: Any, on_text: Callable[[str], str]) -> Any:
     if isinstance(value, dict):
         return {key: _walk(item, on_text) for key, item in value.items()}
     return value
+
+
+_HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\.?$")
+HOST_PLACEHOLDERS = frozenset({"asset.hostname", "asset.fqdn"})
+
+
+def unsafe_values(values: Mapping[str, str | None], names: set[str]) -> dict[str, str]:
+    """Why some of the values `names` would fill are unsafe where placeholders go (a program's arguments, a host,
+    a URL): control characters, a leading '-' (read as an option), a host name or IP address that is not one.
+    Inventory text is untrusted; a run whose placeholders would carry such a value fails, naming it."""
+    found: dict[str, str] = {}
+    for name in names:
+        value = values.get(name)
+        if value is None:
+            continue
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            found[name] = "holds control characters"
+        elif value.startswith("-"):
+            found[name] = "starts with '-' (a program would read it as an option)"
+        elif name in HOST_PLACEHOLDERS and not _HOST.match(value):
+            found[name] = "is not a host name"
+        elif name == "asset.ip_address":
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                found[name] = "is not an IP address"
+    return found

@@ -179,7 +179,7 @@ _RUN_OPERATIONS: dict[str, tuple[str, ...]] = {
     "awaiting_person": ("complete", "abandon"),
     "pending_approval": ("approve", "reject", "abandon"),
     "failed": ("retry", "skip", "abandon"),
-    "completed": ("retry", "abandon"),  # retry on request: run it again (a new idempotency key generation)
+    "completed": ("retry",),  # on request: run it again (a new idempotency key generation); an abort compensates it
     "skipped": (),
     "abandoned": (),
 }
@@ -191,7 +191,7 @@ def allowed_operations(status: str, step_type: str, direction: str = "forward") 
     if direction == "rollback":  # a compensation is retried, skipped or completed, never abandoned or re-run
         return tuple(op for op in ops if op not in ("abandon",) and not (status == "completed" and op == "retry"))
     if step_type == "approval" and status == "completed":
-        return ("abandon",)  # an approval once given is not asked again by retry
+        return ()  # an approval once given is not asked again by retry
     return ops
 
 
@@ -203,11 +203,15 @@ def wave_operations(runbook_status: str) -> tuple[str, ...]:
     }.get(runbook_status, ())
 
 
+MAX_DELAY_SECONDS = 7 * 24 * 3600.0  # the longest back-off, whatever a remote side asks for
+
+
 def retry_delay(attempt: int, initial_seconds: float, backoff: float, max_seconds: float,
                 retry_after: float | None = None) -> float:
-    """Seconds before attempt `attempt + 1`: exponential back-off, at least what the remote side asked for."""
-    delay = min(max_seconds, initial_seconds * backoff ** max(0, attempt - 1))
-    return max(delay, retry_after or 0.0)
+    """Seconds before attempt `attempt + 1`: exponential back-off, at least what the remote side asked for, at most
+    a week (a Retry-After of years is not a wait anyone means)."""
+    delay = min(max_seconds, initial_seconds * backoff ** min(max(0, attempt - 1), 64))
+    return min(max(delay, retry_after or 0.0), MAX_DELAY_SECONDS)
 
 
 def selection_matches(selection: dict, run_scope: str, workload_key: str, application_key: str | None,

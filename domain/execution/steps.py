@@ -107,10 +107,14 @@ def after_outcome(step_type: str, spec: dict[str, Any], attempts: int, outcome: 
 def condition_move(spec: dict[str, Any], outcome: ExecutorOutcome, now: datetime) -> Move:
     """A wait step's condition probed: completed when it holds, else waiting for the next check."""
     if outcome.status == "completed":
-        return Move("completed", output=f"condition holds: {outcome.output}"[:4096])
+        return Move("completed", output=f"condition holds: {_target(condition_params(spec))}")
     every = int((spec.get("condition") or {}).get("every_minutes", 15))
     return Move("waiting", next_attempt_at=now + timedelta(minutes=every),
                 error=f"condition not yet met: {outcome.error or 'probe failed'}")
+
+
+def condition_params(spec: dict[str, Any]) -> dict[str, Any]:
+    return (spec.get("condition") or {}).get("params") or {}
 
 
 def checks_outcome(step_type: str, spec: dict[str, Any],
@@ -123,8 +127,8 @@ def checks_outcome(step_type: str, spec: dict[str, Any],
     for check, outcome in results:
         name = f"{check.get('executor')} {_target(check.get('params') or {})}".strip()
         severity = check.get("severity", "blocker")
-        if outcome.status == "completed":
-            findings.append({"severity": "info", "check": name, "message": outcome.output[:300] or "passed"})
+        if outcome.status == "completed":  # what a probe's target answered is not kept (it may hold anything)
+            findings.append({"severity": "info", "check": name, "message": "passed"})
             continue
         message = outcome.error or "failed"
         findings.append({"severity": severity, "check": name, "message": message[:300]})

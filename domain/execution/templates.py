@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal, get_args
@@ -670,7 +670,20 @@ def _check_datetime(text: str) -> list[str]:
     if moment is None or moment.tzinfo is None:
         return [f"until {text!r} is neither cutover_window nor an ISO date-time with a time zone "
                 "(e.g. 2027-03-01T22:00:00+00:00)"]
+    if not within_reach(moment):
+        return [f"until {text!r} is beyond the year {LATEST_YEAR}: not a moment a migration waits for"]
     return []
+
+
+LATEST_YEAR = 2200
+
+
+def within_reach(moment: datetime) -> bool:
+    """Whether a wait's moment is one the platform stores and waits for (in UTC, before LATEST_YEAR)."""
+    try:
+        return moment.astimezone(UTC).year < LATEST_YEAR
+    except OverflowError:
+        return False
 
 
 def _placeholder_texts(raw: dict[str, Any]) -> Iterator[tuple[str, Any]]:
