@@ -12,6 +12,7 @@ import sys
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,25 @@ def _person(admin: dict[str, str], name: str) -> dict[str, str]:
     return person
 
 
+def _answer_runbooks(owner: dict[str, str], engagement: str) -> list[tuple[str, str]]:
+    """One look at the engagement's waves through `execution status`: `owner` completes the manual steps and
+    approves the go/no-go decisions they wait for, and skips the waits for cutover windows that passed; the
+    (action, step) pairs done."""
+    done = []
+    for wave in json.loads(_ok(owner, "execution", "status", engagement, "--json"))["waves"]:
+        for step in wave["steps"]:
+            failed = [r for r in step["runs"] if r["status"] == "failed"]
+            assert all(step["key"] == "cutover_window" and "cutover window closed" in r["error"] for r in failed), \
+                failed
+            for action, extra in (("complete", ("--note", "accepted")), ("approve", ("--change-ref", "CHG-1")),
+                                  ("skip", ("--reason", "the planned cutover window has passed"))):
+                if any(action in r["operations"] for r in step["runs"]):
+                    _ok(owner, "execution", action, engagement, "--wave", str(wave["wave"]), "--step", step["key"],
+                        "--all", *extra)
+                    done.append((action, step["key"]))
+    return done
+
+
 async def test_an_engagement_end_to_end_through_the_cli(process_env, migrated_db, workers, tmp_path: Path) -> None:
     metrics_port = free_port()
     worker_log = tmp_path / "worker.log"
@@ -142,8 +162,10 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, migrated_db
     assert client_name in _ok(admin, "tenant", "list", "--json")
     bad_goals = _cli(admin, "engagement", "create", client_name, "Bad goals", "--goals", "speed=9")
     assert bad_goals.returncode == 2 and "write GOAL=LEVEL with a level 1-5" in bad_goals.stderr, bad_goals.stderr
+    # Planned a year ago: every wave may start now, and every cutover window has passed (the person skips those).
     created = json.loads(_ok(admin, "engagement", "create", client_name, "Exit LON1",
-                             "--goals", "cost_reduction=5,modernisation=2", "--json"))
+                             "--goals", "cost_reduction=5,modernisation=2", "--json",
+                             "--start-date", (date.today() - timedelta(days=365)).isoformat()))
     engagement = created["id"]
     _ok(admin, "engagement", "add-member", engagement, f"{owner['PGUSER']}@example.com", "--role", "owner")
     _ok(admin, "engagement", "add-member", engagement, f"{viewer['PGUSER']}@example.com", "--role", "viewer")
@@ -155,18 +177,25 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, migrated_db
     assert launched["workflow_id"] == f"engagement-{engagement}"
     _fails_cleanly(owner, "launch", engagement, "--import", str(file), message="is already running")
 
+    answered: list[tuple[str, str]] = []
     for phase in PHASES:
         for _ in range(300):
             status = json.loads(_ok(viewer, "status", engagement, "--json"))
             if status["awaiting_approval"] == phase:
                 break
             assert status["status"] != "failed", status
+            if phase == "execution":  # the waves' runbooks wait for the owner
+                answered += _answer_runbooks(owner, engagement)
             await asyncio.sleep(0.3)
         else:
             pytest.fail(f"{phase} never awaited approval: {status}")
         _fails_cleanly(viewer, "approve", engagement, phase, message="you may not approve in engagement 'Exit LON1'")
         _fails_cleanly(owner, "approve", engagement, "teleport", message="unknown phase")
         _ok(owner, "approve", engagement, phase, "--comment", f"{phase} reviewed")
+
+    assert {"complete", "approve", "skip"} <= {action for action, _ in answered}, answered
+    execution = json.loads(_ok(viewer, "execution", "status", engagement, "--json"))
+    assert execution["waves"] and all(w["status"] == "completed" for w in execution["waves"]), execution
 
     for _ in range(300):
         status = json.loads(_ok(viewer, "status", engagement, "--json"))
