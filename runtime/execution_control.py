@@ -32,14 +32,19 @@ from temporalio.service import RPCError, RPCStatusCode
 from db import execution_status as reads
 from db.people import record_request
 from db.tenancy import EngagementRef
-from domain.execution.contracts import ACTION_REQUEST_KINDS, ActionResult, ExecutionActionRequest
+from domain.execution.contracts import (
+    ACTION_REQUEST_KINDS,
+    STEP_ACTIONS,
+    ActionPayload,
+    ActionResult,
+    ExecutionActionRequest,
+)
 from domain.execution.scheduler import allowed_operations, application_key, selection_matches, wave_operations
 from domain.vocabulary import APPROVING_ROLES, REQUEST_ROLES
 from runtime.engagement_control import UPDATE_TIMEOUT, ControlError, NoWorkerError
 from workflows.ids import wave_workflow_id
 from workflows.master_flow import root_message
 
-STEP_ACTIONS: tuple[str, ...] = ("complete", "approve", "reject", "retry", "skip", "abandon")
 WAVE_ACTIONS: tuple[str, ...] = ("abort", "pause", "resume")
 KEYED_ACTIONS: tuple[str, ...] = ("complete", "approve", "reject", "retry", "skip")  # name the step they act on
 REASONED_ACTIONS: tuple[str, ...] = ("skip", "reject", "abort")  # say why
@@ -116,10 +121,11 @@ class ExecutionAction:
     force: bool = False
 
     def payload(self) -> dict[str, Any]:
-        """What the person's request records (and the wave's workflow acts on)."""
-        return {"action": self.action, "wave": self.wave, "step": self.step, "selection": self.selection,
-                "note": self.note, "evidence": {"link": self.link, "ticket": self.ticket},
-                "change_reference": self.change_reference, "force": self.force}
+        """What the person's request records (and the wave's workflow checks as an ActionPayload and acts on)."""
+        return ActionPayload.model_validate({
+            "action": self.action, "wave": self.wave, "step": self.step, "selection": self.selection,
+            "note": self.note, "evidence": {"link": self.link, "ticket": self.ticket},
+            "change_reference": self.change_reference, "force": self.force}).model_dump(mode="json")
 
     def selected(self) -> str:
         """The selection in the words a person typed it."""

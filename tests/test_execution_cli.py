@@ -155,7 +155,7 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
     assert lines[at + 1:at + 6] == [
         "    web-02: failed after 3 attempt(s): connection refused",
         "    db-01: waits until 2027-03-01 09:30 UTC",
-        "    you may: retry (2), skip (1), abandon (3)",
+        "    you may: retry (2), skip (1), abandon (2)",
         f"    starter.py execution retry {ident} --wave 1 --step replicate --asset web-02",
         f"    starter.py execution skip {ident} --wave 1 --step replicate --asset web-02 --reason TEXT",
     ]
