@@ -521,10 +521,9 @@ class RunbookActionActivities:
             if not rows:
                 raise bad_input(f"wave {head['wave_number']} has no {'compensation' if direction == 'rollback' else 'step'}"
                                 f" {payload.get('step')!r}")
-            selected = [r for r in rows if selection_matches(
-                payload.get("selection") or {}, r["scope"], r["workload_key"], r["application_name"],
-                r["asset_name"], {k: r[k] for k in ("environment", "os_family", "criticality", "application",
-                                                     "hostname")})]
+            assets = {a["id"]: a for a in await conn.fetch(
+                sql("execution_status_asset_facts"), list({r["asset_id"] for r in rows if r["asset_id"]}))}
+            selected = [r for r in rows if _selected(payload.get("selection") or {}, r, assets.get(r["asset_id"]))]
             if not selected:
                 raise bad_input("nothing in the wave matches the selection")
             changes = plan_action(act, selected)
@@ -542,6 +541,15 @@ class RunbookActionActivities:
                 [c["idempotency_key"] for c in changes])
         done = [c for c in changes if c["status"] != c["expected"] or c["approvals"] != c["before"]]
         return ActionResult(affected=len(moved), message=_said(inp.action, payload, len(moved), done, len(selected)))
+
+
+def _selected(selection: dict[str, Any], run: asyncpg.Record, asset: asyncpg.Record | None) -> bool:
+    """Whether a run belongs to the person's selection (by its asset's name and facts, or its application)."""
+    facts = {"environment": asset["environment"], "os_family": asset["os_family"],
+             "criticality": asset["business_criticality"], "hostname": asset["hostname"],
+             "application": run["application_name"]} if asset else {}
+    return selection_matches(selection, run["scope"], run["workload_key"], run["application_name"],
+                             asset["name"] if asset else None, facts)
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
             answered = asyncio.Event()
-            people = asyncio.create_task(answer_until(client, pool, ref, answered, on_behalf_of=owner, interval=0.2))
+            people = asyncio.create_task(answer_until(client, pool, ref, owner, answered, interval=0.2))
             samples, final, errors = await watch(client, ref, args.timeout)
             answered.set()
             await people

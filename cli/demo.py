@@ -90,7 +90,7 @@ async def demo(
                         console.print(line, highlight=False)
                         last = line
                     if not approve_manually and st.phase == "execution":  # the demo's people: you, in a rehearsal
-                        answered += await answer_waiting_steps(s.client, s.pool, ref)
+                        answered += await answer_waiting_steps(s.client, s.pool, ref, s.me.id)
                     await asyncio.sleep(1)
                 if answered:
                     console.print(f"execution: you completed or approved {answered} waiting runbook steps "

@@ -1,4 +1,4 @@
-"""`execution status|complete|approve|reject|retry|skip|abandon|abort|pause|resume`: the waves' runbooks as
+"""`execution status|start|complete|approve|reject|retry|skip|abandon|abort|pause|resume`: the waves' runbooks as
 people follow and steer them. Every action is recorded as the person's request and applied by the wave's
 workflow, which checks it again (runtime.execution_control)."""
 
@@ -204,6 +204,16 @@ async def _pause_or_resume(engagement: str, action: str, wave: int | None) -> No
                                             s.me.id)]
     for message in messages:
         console.print(message)
+
+
+@app.command("start")
+@run_async
+async def execution_start(engagement: str = _ENGAGEMENT, wave: int = _WAVE) -> None:
+    """Start a wave now rather than on its planned date (it still waits for the waves it depends on)."""
+    async with session() as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        message = await execution.start_wave(s.client, s.pool, ref, wave, s.me.id)  # type: ignore[arg-type]
+    console.print(message)
 
 
 @app.command("pause")

@@ -38,11 +38,12 @@ from domain.execution.contracts import (
     ActionPayload,
     ActionResult,
     ExecutionActionRequest,
+    WaveStartRequest,
 )
 from domain.execution.scheduler import allowed_operations, application_key, selection_matches, wave_operations
 from domain.vocabulary import APPROVING_ROLES, REQUEST_ROLES
 from runtime.engagement_control import UPDATE_TIMEOUT, ControlError, NoWorkerError
-from workflows.ids import wave_workflow_id
+from workflows.ids import phase_workflow_id, wave_workflow_id
 from workflows.master_flow import root_message
 
 WAVE_ACTIONS: tuple[str, ...] = ("abort", "pause", "resume")
@@ -332,6 +333,27 @@ async def act(client: Client, pool: asyncpg.Pool, ref: EngagementRef, request: E
     request_id = await record_request(pool, ref, ACTION_REQUEST_KINDS[request.action], payload=request.payload(),
                                       on_behalf_of=user)
     return (await _send(handle, ref, request, request_id, timeout)).message
+
+
+async def start_wave(client: Client, pool: asyncpg.Pool, ref: EngagementRef, wave: int, user: UUID, *,
+                     timeout: timedelta = UPDATE_TIMEOUT) -> str:
+    """Start a wave now rather than on its planned date (it still waits for the waves it depends on): recorded as
+    `user`'s request and sent to the engagement's execution flow, which verifies it; its answer, in one line."""
+    handle = client.get_workflow_handle(phase_workflow_id(ref.id, "execution"))
+    request_id = await record_request(pool, ref, "wave_start", payload={"wave": wave}, on_behalf_of=user)
+    try:
+        return await asyncio.wait_for(handle.execute_update("start_wave", WaveStartRequest(
+            client_account_id=ref.client_account_id, wave_number=wave, request_id=request_id), result_type=str),
+            timeout.total_seconds())
+    except WorkflowUpdateFailedError as err:
+        raise ControlError(root_message(err)) from None
+    except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise NoWorkerError(f"{ref.name!r}: no worker answered within {timeout.total_seconds():.0f} s; the wave may "
+                            "still start when one runs, so check `execution status` before you ask again") from None
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise ControlError(f"the execution of {ref.name!r} is not running; see `status`") from None
+        raise
 
 
 async def pause_or_resume_all(client: Client, pool: asyncpg.Pool, ref: EngagementRef, action: str, user: UUID, *,

@@ -62,7 +62,7 @@ async def _answer_waves(client: Client, pool: asyncpg.Pool, task_queue: str, don
             owner = await fetchval(pool, ref, "SELECT user_id FROM migration.engagement_members"
                                               " WHERE role IN ('owner', 'approver') ORDER BY role DESC LIMIT 1")
             if owner is not None:
-                await answer_waiting_steps(client, pool, ref, on_behalf_of=owner)
+                await answer_waiting_steps(client, pool, ref, owner)
         try:
             await asyncio.wait_for(done.wait(), 0.3)
         except TimeoutError:
