@@ -268,6 +268,8 @@ def test_retry_delay_honours_a_retry_after_longer_than_its_back_off() -> None:
     assert retry_delay(1, 30, 2, 3600, retry_after=90) == 90
     assert retry_delay(1, 30, 2, 3600, retry_after=5) == 30
     assert retry_delay(1, 30, 2, 60, retry_after=7200) == 7200  # the remote side's wish beats the cap
+    assert retry_delay(1, 30, 2, 60, retry_after=1e12) == 7 * 24 * 3600  # within a week
+    assert retry_delay(10_000, 30, 10, 3600) == 3600  # no overflow
     assert retry_delay(1, 30, 2, 3600, retry_after=None) == 30
 
 
@@ -275,7 +277,7 @@ def test_retry_delay_honours_a_retry_after_longer_than_its_back_off() -> None:
 @pytest.mark.parametrize(("status", "ops"), [
     ("not_started", ("abandon",)), ("in_progress", ("abandon",)), ("waiting", ("abandon",)),
     ("awaiting_person", ("complete", "abandon")), ("pending_approval", ("approve", "reject", "abandon")),
-    ("failed", ("retry", "skip", "abandon")), ("completed", ("retry", "abandon")), ("skipped", ()),
+    ("failed", ("retry", "skip", "abandon")), ("completed", ("retry",)), ("skipped", ()),
     ("abandoned", ()), ("no_such_status", ()),
 ])
 def test_operations_follow_a_forward_runs_status(status: str, ops: tuple[str, ...]) -> None:
@@ -283,7 +285,7 @@ def test_operations_follow_a_forward_runs_status(status: str, ops: tuple[str, ..
 
 
 def test_an_approval_once_given_is_not_asked_again() -> None:
-    assert allowed_operations("completed", "approval") == ("abandon",)
+    assert allowed_operations("completed", "approval") == ()
     assert allowed_operations("failed", "approval") == ("retry", "skip", "abandon")  # a rejection is retried
 
 
@@ -463,7 +465,7 @@ def check(port: int, severity: str | None = None) -> dict[str, Any]:
 def test_validation_fails_on_a_failed_blocker_naming_it() -> None:
     result, findings = checks_outcome("validation", {}, [(check(22), outcome(True)), (check(443), outcome(False))])
     assert (result.status, result.error) == ("failed", "tcp_probe 10.0.0.1:443: refused")
-    assert findings == [{"severity": "info", "check": "tcp_probe 10.0.0.1:22", "message": "open"},
+    assert findings == [{"severity": "info", "check": "tcp_probe 10.0.0.1:22", "message": "passed"},
                         {"severity": "blocker", "check": "tcp_probe 10.0.0.1:443", "message": "refused"}]
 
 
