@@ -227,6 +227,13 @@ def test_rollback_runs_in_reverse_group_and_position_order_to_the_end(rolling: B
     assert rolling.book().done("rollback")
 
 
+def test_an_applications_compensation_comes_before_its_own_assets_only(rolling: Book) -> None:
+    rolling.step("accept", 2, "application", 3, direction="rollback", step_type="manual")
+    assert rolling.startable("rollback") == {("accept", app) for app in ("shop", "crm", LONE_APP)}
+    rolling.set("accept", "completed", "crm", direction="rollback")
+    assert rolling.startable("rollback") == {("accept", "shop"), ("accept", LONE_APP), ("launch", "a4")}
+
+
 def test_done_and_counts_are_per_direction(rolling: Book) -> None:
     runbook = rolling.book()
     assert runbook.done("forward") and not runbook.done("rollback")
