@@ -10,6 +10,7 @@ template, imported before launch as a person would (`runbook import`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections import Counter, defaultdict
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+from temporalio.service import RPCError
 
 from activities.executors.config import Endpoint, ExecutorConfig
 from db.pool import tenant_transaction
@@ -127,7 +129,11 @@ async def executing(dev_env: Any, pool: asyncpg.Pool, tmp_path: Path, groups: li
     async with running_worker(dev_env.client, pool, answer_steps=answer_steps, executors=executors) as queue:
         await control.launch(dev_env.client, pool, e.ref, [inventory_file(tmp_path, SERVERS)], queue,
                              auto_approve=PHASES, launched_by=e.owner_id)
-        yield e
+        try:
+            yield e
+        finally:
+            with contextlib.suppress(RPCError):  # ended already, or a test that failed left it waiting
+                await control.handle(dev_env.client, e.ref).terminate("test over")
 
 
 async def finished(dev_env: Any, e: EngagementFixture) -> Any:
