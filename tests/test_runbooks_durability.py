@@ -243,7 +243,7 @@ async def test_an_approval_nobody_answers_is_escalated_when_it_expires_then_appr
         for note in await escalations():
             assert note["payload"]["status"] == "pending_approval", note
             assert "escalated" in note["payload"]["error"], note
-        assert await answer_waiting_steps(time_env.client, app_pool, e.ref, on_behalf_of=e.owner_id) == 1
+        assert await answer_waiting_steps(time_env.client, app_pool, e.ref, e.owner_id) == 1
         result = await result_skipping_time(time_env, e)
     assert result.status == "completed", result
     decided = await step_runs(app_pool, e, "go_no_go")

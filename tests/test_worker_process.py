@@ -92,7 +92,7 @@ async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     workers[0].wait(10)
     workers.append(_start_worker(process_env, log))
     done = asyncio.Event()  # the owner answers the manual acceptance and go/no-go the waves' runbooks wait for
-    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, done, on_behalf_of=e.owner_id))
+    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, e.owner_id, done))
     try:
         result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
     finally:
