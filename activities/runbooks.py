@@ -154,7 +154,7 @@ class RunbookActivities:
                 candidates = [r for r in candidates if r.id not in busy]
                 instant, launch = await self._classify(inp, head, steps, specs, candidates, now())
                 instant += self._expired_approvals(book, steps, inp.direction, now()) if moving else []
-                moved = await self._write(inp, instant, now())
+                moved = await self._write(inp, instant, now(), steps)
                 capacity = head["workload_limit"] - len(flights)
                 launching = launch[:capacity] if capacity > 0 else []
                 for flight, task in await self._launch(inp, launching, specs, steps, now):
@@ -171,12 +171,10 @@ class RunbookActivities:
                                                  return_when=asyncio.FIRST_COMPLETED)
                     finished = [(flights.pop(t), t.result()) for t in done]
                     outcomes = [(f.run, "in_progress", self._after(f, r, now())) for f, r in finished]
-                    written = await self._write(inp, outcomes, now())
-                    if len(written) < len(outcomes):
-                        head, book = await self._look(inp, steps)
-                    else:
-                        book = book.moved(written)
-                        head = await self._head(inp)  # a pause or an abort stops new starts
+                    await self._write(inp, outcomes, now(), steps)
+                    # read again while executors run: a person's action (a step completed, a pause, an abort)
+                    # takes effect without waiting for them to finish
+                    head, book = await self._look(inp, steps)
                 progress(book.counts(inp.direction))
         finally:  # however the look ends, no executor it started runs on unseen (a retried look re-runs them)
             for task in flights:
@@ -308,8 +306,8 @@ class RunbookActivities:
             return result
         return after_outcome(flight.step.step_type, flight.spec, flight.attempts, result, now)
 
-    async def _write(self, inp: AdvanceInput, moves: list[tuple[RunState, str, Move]], now: datetime
-                     ) -> dict[UUID, tuple[str, datetime | None]]:
+    async def _write(self, inp: AdvanceInput, moves: list[tuple[RunState, str, Move]], now: datetime,
+                     steps: dict[UUID, StepDef]) -> dict[UUID, tuple[str, datetime | None]]:
         """Write moves (each only from the status it was decided in) and their notifications, in one transaction;
         returns the runs moved with their new status and due time."""
         if not moves:
@@ -327,7 +325,8 @@ class RunbookActivities:
                 await conn.execute(
                     sql("execution_notifications_add"), inp.runbook_id, [m.notify for _, m in notes],
                     [f"{r.id}/{m.notify}/{now.isoformat()}" for r, m in notes],
-                    [{"step_run": str(r.id), "workload": r.workload_key, "status": m.status, "error": m.error, **m.extra}
+                    [{"step": steps[r.step_id].key, "strategy": steps[r.step_id].strategy, "step_run": str(r.id),
+                      "workload": r.workload_key, "status": m.status, "error": m.error, **m.extra}
                      for r, m in notes])
         return {r.id: (m.status, m.next_attempt_at) for r, _, m in moves if r.id in moved}
 
@@ -339,15 +338,15 @@ class RunbookActivities:
         else:
             head = await self._head(inp)
         counts = book.counts(inp.direction)
-        unsent = 0
-        if self._webhook:  # without a webhook the outbox is only read (execution status, the report)
-            async with self._tx(inp.step) as conn:
-                unsent = await conn.fetchval(sql("execution_notifications_unsent"), inp.runbook_id)
         done = book.done(inp.direction)
         closed = None
         if done:
             async with self._tx(inp.step) as conn:
                 closed = await close_run(conn, inp.runbook_id, inp.step.phase_flow_id, inp.direction)
+        unsent = 0
+        if self._webhook:  # without a webhook the outbox is only read (execution status, the report)
+            async with self._tx(inp.step) as conn:  # the wave's own notification included
+                unsent = await conn.fetchval(sql("execution_notifications_unsent"), inp.runbook_id)
         return AdvanceResult(counts=counts, done=done, next_wake_at=book.next_wake(inp.direction),
                              waiting_for_people=counts.get("awaiting_person", 0) + counts.get("pending_approval", 0),
                              failed=counts.get("failed", 0), notifications=unsent,
@@ -509,14 +508,18 @@ class RunbookActionActivities:
             await conn.execute(sql("set_tenant_context"), str(step.tenant.client_account_id),
                                str(step.tenant.engagement_id), str(verified.person))
             act = Act(action=inp.action, person=verified.person, role=verified.role, payload=payload, now=inp.now)
+            found = await conn.fetchrow(sql("wave_runbook_of_flow"), step.phase_flow_id, inp.wave_number)
+            if found is None:
+                raise bad_input(f"wave {inp.wave_number} is still opening its runbook; try again shortly")
+            runbook_id = found["id"]
             if inp.action in WAVE_ACTIONS:
-                return await _wave_action(conn, inp.runbook_id, act)
-            head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
+                return await _wave_action(conn, runbook_id, act)
+            head = await conn.fetchrow(sql("wave_runbook_status"), runbook_id)
             if head["status"] not in ("running", "paused", "rolling_back"):
                 raise bad_input(f"wave {head['wave_number']} is {head['status']}: its steps take no actions")
             # a wave rolling back takes actions on its compensations only
             direction = "rollback" if head["status"] == "rolling_back" else "forward"
-            rows = [r for r in await conn.fetch(sql("step_runs_for_action"), inp.runbook_id, payload.get("step"))
+            rows = [r for r in await conn.fetch(sql("step_runs_for_action"), runbook_id, payload.get("step"))
                     if r["direction"] == direction]
             if not rows:
                 raise bad_input(f"wave {head['wave_number']} has no {'compensation' if direction == 'rollback' else 'step'}"
@@ -533,7 +536,7 @@ class RunbookActionActivities:
                                 "see `execution status`")
             evidence = {k: v for k, v in (payload.get("evidence") or {}).items() if v is not None}
             moved = await conn.fetch(
-                sql("step_runs_person_update"), inp.runbook_id, act.person, payload.get("note"),
+                sql("step_runs_person_update"), runbook_id, act.person, payload.get("note"),
                 evidence or None, payload.get("change_reference"),
                 [c["id"] for c in changes], [c["expected"] for c in changes], [c["status"] for c in changes],
                 [json.dumps(c["approvals"]) for c in changes], [c["error"] for c in changes],

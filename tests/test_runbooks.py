@@ -405,9 +405,6 @@ async def test_abort_rolls_completed_steps_back_in_reverse_order_and_the_wave_en
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: activities/runbooks.py RunbookActivities._result counts the unsent notifications before close_run queues "
-    "wave_completed, so the wave's workflow (which sends only when that count is > 0) never sends it"))
 async def test_people_are_notified_when_a_step_waits_for_them_and_when_the_wave_completes(
         dev_env, app_pool, tmp_path, hook: Hook) -> None:
     groups = [{"name": "sign_off", "scope": "wave", "steps": [
@@ -544,10 +541,6 @@ async def test_an_abort_of_a_paused_wave_waits_for_people_to_do_the_manual_compe
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the wave's workflow refuses every action ('still opening its runbook') until open_runbook returns, and "
-    "open_runbook now also runs the first look, executors included: a first step that runs for hours cannot be "
-    "paused or aborted, and manual steps already awaiting a person cannot be completed"))
 async def test_a_person_may_pause_a_wave_while_its_first_steps_run(dev_env, app_pool, tmp_path) -> None:
     state = tmp_path / "state"
     state.mkdir()
@@ -653,10 +646,6 @@ async def test_failed_compensations_are_retried_or_skipped_by_people_until_the_w
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: activities/runbooks.py RunbookActivities._advance keeps the runbook in memory while executors run and reads "
-    "the runs again only when one of its own writes misses; a person's completion meanwhile is not seen, so its "
-    "successors wait until every step in flight has finished (hours for a replication)"))
 async def test_a_step_a_person_completes_lets_its_successor_start_while_other_steps_still_run(
         dev_env, app_pool, tmp_path) -> None:
     state = tmp_path / "state"

@@ -140,9 +140,8 @@ class WaveRunbookWorkflow:
             try:  # verified and applied as the person who recorded it, in one transaction
                 result: ActionResult = await workflow.execute_activity_method(
                     RunbookActionActivities.apply_action,
-                    ActionInput(step=self._inp.step, runbook_id=self._runbook.runbook_id,  # type: ignore[union-attr]
-                                wave_number=self._inp.wave_number, action=req.action, request_id=req.request_id,
-                                claimant=this_run(), now=workflow.now()),
+                    ActionInput(step=self._inp.step, wave_number=self._inp.wave_number, action=req.action,
+                                request_id=req.request_id, claimant=this_run(), now=workflow.now()),
                     summary=f"{req.action} by a person", **REVIEW_OPTIONS)
             except ActivityError as err:
                 cause = err.cause
@@ -160,9 +159,6 @@ class WaveRunbookWorkflow:
     def _check_action(self, req: ExecutionActionRequest) -> None:
         if req.client_account_id != self._inp.step.tenant.client_account_id:
             raise ApplicationError("this engagement belongs to another client account", type="TenantMismatch")
-        if self._runbook is None:
-            raise ApplicationError(f"wave {self._inp.wave_number} is still opening its runbook; try again shortly",
-                                   type="NotReady", category=ApplicationErrorCategory.BENIGN)
         if req.action in ("pause", "resume", "abort") and req.action not in wave_operations(self._status):
             raise ApplicationError(f"wave {self._inp.wave_number} is {self._status.replace('_', ' ')}: it cannot "
                                    f"{req.action}", type="NotAllowed", category=ApplicationErrorCategory.BENIGN)

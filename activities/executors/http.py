@@ -173,7 +173,8 @@ class _Request:
                         f"{problem}; the server asks to retry in {asked:g} s, after this call's timeout")),
                         effect={"attempts": self.attempts})
                 return ExecutorOutcome(status="failed", effect={"attempts": self.attempts}, error=one_line(
-                    self.clean(f"gave up after {self.attempts} attempts within the call's timeout: {problem}")))
+                    self.clean(f"gave up after {self.attempts} attempt{'s' if self.attempts != 1 else ''} within the call's timeout: "
+                               f"{problem}")))
             await asyncio.sleep(pause)
 
 

@@ -171,8 +171,7 @@ class ActionPayload(Model):
 class ActionInput(Model):
     """A person's action to verify (their recorded request, claimed by `claimant`) and apply, in one transaction."""
 
-    step: StepInput
-    runbook_id: UUID
+    step: StepInput  # its phase flow and the wave number find the wave's runbook (it may still be opening)
     wave_number: int
     action: ActionName
     request_id: UUID
