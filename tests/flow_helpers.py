@@ -7,11 +7,14 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+from temporalio import activity
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor, Worker
 
 from activities.executors.config import ExecutorConfig
 from db.pool import tenant_transaction
@@ -20,8 +23,7 @@ from domain.discovery.sample_inventory import generate_inventory, write_csv
 from domain.flow_contracts import MasterStatus
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_waiting_steps
-from worker import WORKFLOWS, activities_for, build_worker
-from workflows import search_attributes as sa
+from worker import WORKFLOWS, activities_for
 
 
 def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
@@ -38,27 +40,50 @@ async def running_worker(client: Client, pool: asyncpg.Pool, *, answer_steps: bo
     that is not about execution runs through it. `executors`: the runbooks' executor configuration (else the
     environment's)."""
     task_queue = f"tests-{uuid.uuid4().hex[:8]}"
-    worker: Worker = build_worker(client, pool, task_queue) if executors is None else Worker(
-        client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities_for(pool, executors))
+    opened: set[EngagementRef] = set()  # the engagements whose waves this worker opened
+    worker = Worker(client, task_queue=task_queue, workflows=WORKFLOWS, activities=activities_for(pool, executors),
+                    interceptors=[_WavesOpened(opened)], graceful_shutdown_timeout=timedelta(seconds=30))
+    async with worker, _answering(client, pool, opened, answer_steps):
+        yield task_queue
+
+
+@asynccontextmanager
+async def _answering(client: Client, pool: asyncpg.Pool, opened: set[EngagementRef], answer: bool
+                     ) -> AsyncIterator[None]:
+    """While open (and `answer`): the owner of each engagement in `opened` answers what its waves wait for."""
     done = asyncio.Event()
-    async with worker:
-        answering = asyncio.create_task(_answer_waves(client, pool, task_queue, done)) if answer_steps else None
-        try:
-            yield task_queue
-        finally:
-            done.set()
-            if answering:
-                await answering
+    answering = asyncio.create_task(_answer_waves(client, pool, opened, done)) if answer else None
+    try:
+        yield
+    finally:
+        done.set()
+        if answering:
+            await answering
 
 
-async def _answer_waves(client: Client, pool: asyncpg.Pool, task_queue: str, done: asyncio.Event) -> None:
-    """Until `done`: the owner of each engagement whose wave (on `task_queue`) waits for a person answers it."""
-    query = f"AwaitingPerson = true AND TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'"
+class _WavesOpened(Interceptor):
+    """Notes the engagement of every wave runbook the worker opens (the time-skipping server lists no workflows)."""
+
+    def __init__(self, opened: set[EngagementRef]) -> None:
+        self._opened = opened
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        opened = self._opened
+
+        class Noting(ActivityInboundInterceptor):
+            async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+                if activity.info().activity_type == "execution.open_runbook":
+                    tenant = input.args[0].step.tenant
+                    opened.add(EngagementRef(tenant.engagement_id, tenant.client_account_id, ""))
+                return await super().execute_activity(input)
+
+        return Noting(next)
+
+
+async def _answer_waves(client: Client, pool: asyncpg.Pool, opened: set[EngagementRef], done: asyncio.Event) -> None:
+    """Until `done`: the owner of each engagement whose waves the worker opened answers what they wait for."""
     while not done.is_set():
-        async for found in client.list_workflows(query):
-            attrs = found.typed_search_attributes
-            ref = EngagementRef(id=uuid.UUID(attrs.get(sa.ENGAGEMENT_ID)),
-                                client_account_id=uuid.UUID(attrs.get(sa.CLIENT_ACCOUNT_ID)), name="")
+        for ref in list(opened):
             owner = await fetchval(pool, ref, "SELECT user_id FROM migration.engagement_members"
                                               " WHERE role IN ('owner', 'approver') ORDER BY role DESC LIMIT 1")
             if owner is not None:
@@ -78,9 +103,13 @@ async def workflow_only_worker(client: Client, task_queue: str) -> AsyncIterator
 
 
 @asynccontextmanager
-async def activity_worker(client: Client, pool: asyncpg.Pool, task_queue: str) -> AsyncIterator[None]:
-    """A worker that runs the activities only, beside a `workflow_only_worker` on the same queue."""
-    async with Worker(client, task_queue=task_queue, activities=activities_for(pool)):
+async def activity_worker(client: Client, pool: asyncpg.Pool, task_queue: str, *, answer_steps: bool = True
+                          ) -> AsyncIterator[None]:
+    """A worker that runs the activities only, beside a `workflow_only_worker` on the same queue; it answers the
+    waves' people steps as `running_worker` does."""
+    opened: set[EngagementRef] = set()
+    async with Worker(client, task_queue=task_queue, activities=activities_for(pool),
+                      interceptors=[_WavesOpened(opened)]), _answering(client, pool, opened, answer_steps):
         yield
 
 
