@@ -141,16 +141,15 @@ class RunbookActivities:
         specs = {r["id"]: r["spec"] for r in rows}
         flights: dict[asyncio.Task[ExecutorOutcome | Move], _Flight] = {}
         head, book = await self._look(inp, steps)
-        # runs an interrupted attempt left in progress: run again, with the same key
-        orphans = [r for r in book.runs if r.status == "in_progress" and steps[r.step_id].direction == inp.direction]
+        # runs an interrupted attempt left in progress: run again, with the same key, as capacity allows
+        orphans = {r.id for r in book.runs if r.status == "in_progress" and steps[r.step_id].direction == inp.direction}
         try:
             while True:
                 moving = head["status"] in ("running", "rolling_back")
-                candidates = book.startable(inp.direction) + book.due(now(), inp.direction) if moving else []
-                if moving:
-                    candidates += orphans
-                    orphans = []
                 busy = {f.run.id for f in flights.values()}
+                candidates = book.startable(inp.direction) + book.due(now(), inp.direction) if moving else []
+                if moving and orphans:
+                    candidates += [r for r in book.runs if r.id in orphans and r.status == "in_progress"]
                 candidates = [r for r in candidates if r.id not in busy]
                 instant, launch = await self._classify(inp, head, steps, specs, candidates, now())
                 instant += self._expired_approvals(book, steps, inp.direction, now()) if moving else []
@@ -160,6 +159,7 @@ class RunbookActivities:
                 for flight, task in await self._launch(inp, launching, specs, steps, now):
                     flights[task] = flight
                     moved[flight.run.id] = ("in_progress", flight.run.next_attempt_at)
+                orphans -= {r.id for r in launching}
                 if len(moved) < len(instant) + len(launching):
                     head, book = await self._look(inp, steps)  # someone else moved a run meanwhile: read again
                 else:

@@ -111,14 +111,9 @@ def _started(markers: Path) -> Counter[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- SIGKILL
-LEFT_BEHIND = ("activities/runbooks.py advance_runbook re-runs the runs a lost attempt left in progress on its first "
-               "look only, after the runs that may start and within the in-flight limit: those that do not fit are "
-               "never run again and the wave never completes")
-
-
 @pytest.mark.parametrize("workload_limit", [
     pytest.param(20, id="every-run-in-flight"),
-    pytest.param(4, id="more-runs-than-the-in-flight-limit", marks=pytest.mark.xfail(strict=True, reason=LEFT_BEHIND)),
+    pytest.param(4, id="more-runs-than-the-in-flight-limit"),
 ])
 async def test_a_worker_killed_while_command_steps_run_reruns_them_with_their_keys_and_each_acts_once(
         dev_env, app_pool, process_env, workers, tmp_path: Path, workload_limit: int) -> None:  # noqa: F811
