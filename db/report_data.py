@@ -115,7 +115,7 @@ async def _execution(conn: asyncpg.Connection, limits: ReportLimits) -> Executio
             r["wave_number"], r["name"], r["wave_status"], r["planned_start"], r["planned_end"], r["run_number"],
             r["status"], r["started_at"], r["completed_at"],
             tuple(Count(status, r["counts"][status]) for status in STEP_RUN_STATUSES if status in r["counts"]),
-        ) for r in await conn.fetch(sql("report_execution_waves"))),
+        ) for r in await conn.fetch(sql("execution_status_waves"), None)),
         failures=_shown([ExecutionIssue(
             r["wave_number"], r["run_number"], r["strategy"], r["direction"], r["step_key"], r["title"], r["scope"],
             r["asset_name"], r["application_name"], r["status"], r["reason"] or "no reason recorded",

@@ -1,6 +1,6 @@
 -- The engagement's planned waves ($1: one wave number, or NULL for all), each with its latest runbook (the
 -- highest run number; NULL columns when the wave has not started) and its forward step runs counted by status.
-SELECT w.wave_number, w.name, w.planned_start, w.planned_end,
+SELECT w.wave_number, w.name, w.status AS wave_status, w.planned_start, w.planned_end,
        b.id AS runbook_id, b.run_number, b.status, b.cutover_start, b.cutover_end, b.abort_reason, b.started_at,
        b.completed_at,
        coalesce((SELECT jsonb_object_agg(c.status, c.n)
