@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from temporalio import activity
@@ -24,6 +24,8 @@ from domain.flow_contracts import MasterStatus
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_waiting_steps
 from worker import WORKFLOWS, activities_for
+
+T = TypeVar("T")
 
 
 def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
@@ -147,3 +149,21 @@ async def run_starter(env: dict[str, str], *args: str) -> tuple[int, str, str]:
     out, err = await asyncio.wait_for(proc.communicate(), 300)
     assert b"Traceback" not in err, err
     return proc.returncode, out.decode(), err.decode()  # type: ignore[return-value]
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], what: str, timeout: float = 120.0) -> T:
+    """Poll `probe` until it returns something truthy; fail naming `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = await probe()
+        if found:
+            return found
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not reached within {timeout:.0f} s (last seen: {found!r})")
+        await asyncio.sleep(0.2)
+
+
+async def rows(pool: asyncpg.Pool, ref: EngagementRef, query: str, *args: Any) -> list[dict[str, Any]]:
+    """A query's rows in the engagement's tenant context, as dicts."""
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        return [dict(r) for r in await conn.fetch(query, *args)]

@@ -19,25 +19,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import pytest
 from temporalio.service import RPCError
 
 from activities.executors.config import Endpoint, ExecutorConfig
-from db.pool import tenant_transaction
 from db.runbook_templates import import_template
 from domain.execution.templates import validate_template
 from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
 from runtime import engagement_control as control
 from runtime import execution_control as execution
 from tests.conftest import EngagementFixture, free_port, make_engagement
-from tests.flow_helpers import inventory_file, running_worker
+from tests.flow_helpers import eventually, inventory_file, rows, running_worker
 from workflows.ids import wave_workflow_id
 
-T = TypeVar("T")
-DEADLINE = 90.0  # seconds any awaited state may take before the test fails
 SERVERS = 12  # inventory rows: one wave of eleven assets (rehost and replatform) and a retired server
 
 # A program of the commands directory: fails the first time it sees an idempotency key, then records its effect
@@ -73,21 +70,8 @@ echo "$2 $MIGRATION_IDEMPOTENCY_KEY" >> "$1"
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-async def eventually(probe: Callable[[], Awaitable[T]], what: str, timeout: float = DEADLINE) -> T:
-    """Poll `probe` until it returns something truthy; fail naming `what` after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await probe()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what}: not reached within {timeout:.0f} s (last seen: {found!r})")
-        await asyncio.sleep(0.2)
 
 
-async def rows(pool: asyncpg.Pool, e: EngagementFixture, query: str, *args: Any) -> list[dict[str, Any]]:
-    async with tenant_transaction(pool, e.ref.client_account_id, e.ref.id) as conn:
-        return [dict(r) for r in await conn.fetch(query, *args)]
 
 
 RUNS = """
@@ -100,7 +84,7 @@ SELECT r.id, s.strategy, s.step_key, s.direction, s.scope, r.status, r.attempts,
 
 async def step_runs(pool: asyncpg.Pool, e: EngagementFixture, step: str, direction: str = "forward"
                     ) -> list[dict[str, Any]]:
-    return await rows(pool, e, RUNS, step, direction)
+    return await rows(pool, e.ref, RUNS, step, direction)
 
 
 async def all_in(pool: asyncpg.Pool, e: EngagementFixture, step: str, status: str,
@@ -137,7 +121,7 @@ async def executing(dev_env: Any, pool: asyncpg.Pool, tmp_path: Path, groups: li
 
 
 async def finished(dev_env: Any, e: EngagementFixture) -> Any:
-    return await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), DEADLINE)
+    return await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 120)
 
 
 async def opened(dev_env: Any, e: EngagementFixture) -> Any:
@@ -158,7 +142,7 @@ async def act(dev_env: Any, pool: asyncpg.Pool, e: EngagementFixture, action: st
 
 async def wave_assets(pool: asyncpg.Pool, e: EngagementFixture) -> dict[str, str]:
     return {str(r["id"]): r["migration_status"] for r in await rows(
-        pool, e, "SELECT id, migration_status FROM migration.assets WHERE wave_number = 1")}
+        pool, e.ref, "SELECT id, migration_status FROM migration.assets WHERE wave_number = 1")}
 
 
 def commands(tmp_path: Path, **programs: str) -> ExecutorConfig:
@@ -323,7 +307,7 @@ async def test_a_failed_blocker_check_holds_successors_until_skipped_and_an_aban
             assert not (tmp_path / "cutover.log").exists()
 
             abandoned = str(failed[0]["asset_id"])
-            name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+            name = (await rows(app_pool, e.ref, "SELECT name FROM migration.assets WHERE id = $1",
                                failed[0]["asset_id"]))[0]["name"]
             said = await act(dev_env, app_pool, e, "abandon", asset=name)
             assert said.startswith("abandoned 2 runs"), said
@@ -343,7 +327,7 @@ async def test_a_failed_blocker_check_holds_successors_until_skipped_and_an_aban
     assets = await wave_assets(app_pool, e)
     assert assets.pop(abandoned) == "skipped"
     assert set(assets.values()) == {"migrated"}
-    assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "completed"
+    assert (await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "completed"
 
 
 def logged(tmp_path: Path, step: str) -> dict[str, Any]:
@@ -398,9 +382,9 @@ async def test_abort_rolls_completed_steps_back_in_reverse_order_and_the_wave_en
                              if step != "undo_prepare" and f"/{prepare['strategy']}." in key)
             assert position[("undo_prepare", prepare["idempotency_key"])] > last_asset
 
-    assert [r["status"] for r in await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks")] \
+    assert [r["status"] for r in await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks")] \
         == ["rolled_back"]
-    assert [r["status"] for r in await rows(app_pool, e, "SELECT status FROM migration.migration_waves")] \
+    assert [r["status"] for r in await rows(app_pool, e.ref, "SELECT status FROM migration.migration_waves")] \
         == ["rolled_back"]
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
@@ -419,7 +403,7 @@ async def test_people_are_notified_when_a_step_waits_for_them_and_when_the_wave_
         await eventually(lambda: all_in(app_pool, e, "hold", "awaiting_person"), "the manual step waits")
         await act(dev_env, app_pool, e, "complete", step="hold", all_workloads=True, note="held")
         await finished(dev_env, e)  # the wave's workflow sent its notifications before it returned
-    outbox = await rows(app_pool, e, "SELECT kind, sent_at IS NOT NULL AS sent FROM migration.execution_notifications")
+    outbox = await rows(app_pool, e.ref, "SELECT kind, sent_at IS NOT NULL AS sent FROM migration.execution_notifications")
     assert sorted((r["kind"], r["sent"]) for r in outbox) == [("waiting_for_person", True)] * 2 + [
         ("wave_completed", True)]
     completed = [r["body"] for r in hook.requests if r["body"]["kind"] == "wave_completed"]
@@ -452,7 +436,7 @@ async def test_a_paused_wave_starts_nothing_until_it_is_resumed(dev_env, app_poo
         # the update's answer was written with whatever the workflow did next: no look at the runbook was asked for
         assert await advances_scheduled(dev_env, e) == looks
         assert {r["status"] for r in await step_runs(app_pool, e, "after")} == {"not_started"}
-        assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "paused"
+        assert (await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "paused"
         assert not log.exists()
         assert "resumed" in await act(dev_env, app_pool, e, "resume")
         await finished(dev_env, e)
@@ -483,7 +467,7 @@ async def test_a_failed_step_retried_by_a_person_runs_again_and_a_forced_retry_a
         await eventually(lambda: all_in(app_pool, e, "hold", "awaiting_person"), "the manual step waits")
         first = {str(r["asset_id"]): r["idempotency_key"] for r in await step_runs(app_pool, e, "deploy")}
         again = failed[0]
-        name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+        name = (await rows(app_pool, e.ref, "SELECT name FROM migration.assets WHERE id = $1",
                            again["asset_id"]))[0]["name"]
         said = await act(dev_env, app_pool, e, "retry", step="deploy", asset=name, force=True)
         assert said.startswith("queued again 1 run"), said
@@ -531,13 +515,13 @@ async def test_an_abort_of_a_paused_wave_waits_for_people_to_do_the_manual_compe
         restores = await eventually(lambda: all_in(app_pool, e, "copy", "awaiting_person", "rollback"),
                                     "the compensations wait for the dba")
         assert len(restores) == 11
-        assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolling_back"
+        assert (await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolling_back"
         said = await act(dev_env, app_pool, e, "complete", step="copy", all_workloads=True, note="restored")
         assert said.startswith("completed 11 runs"), said
         await finished(dev_env, e)
     assert {r["status"] for r in await step_runs(app_pool, e, "copy", "rollback")} == {"completed"}
     assert {r["status"] for r in await step_runs(app_pool, e, "hold")} == {"abandoned"}
-    assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolled_back"
+    assert (await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolled_back"
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
 
@@ -569,7 +553,7 @@ async def test_an_abandoned_asset_keeps_what_it_completed_and_an_abort_compensat
         {"key": "confirm", "title": "Confirm", "type": "manual", "owner": "migration engineer", "needs": ["copy"]}]}]
     async with executing(dev_env, app_pool, tmp_path, groups, commands(tmp_path, log=LOG)) as e:
         waiting = await eventually(lambda: all_in(app_pool, e, "confirm", "awaiting_person"), "the manual step waits")
-        name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+        name = (await rows(app_pool, e.ref, "SELECT name FROM migration.assets WHERE id = $1",
                            waiting[0]["asset_id"]))[0]["name"]
         await act(dev_env, app_pool, e, "abandon", asset=name)
         await act(dev_env, app_pool, e, "abort", reason="the window moved")
@@ -596,10 +580,11 @@ async def test_a_notify_step_and_a_failed_step_reach_the_webhook(dev_env, app_po
                 return [r["body"] for r in hook.requests if r["body"]["kind"] == kind]
             return probe
 
-        announced = await eventually(told("notify_step"), "the notify step's notification")
+        await eventually(told("notify_step"), "the notify step's notification")
         failures = await eventually(told("step_failed"), "the failed step's notification")
         await act(dev_env, app_pool, e, "skip", step="preflight", all_workloads=True, reason="checked by hand")
         await finished(dev_env, e)
+        announced = await told("notify_step")()
     assert {(b["engagement"], b["wave"], b["message"]) for b in announced} == {
         (e.ref.name, 1, f"wave 1 of {e.ref.name} starts")}
     assert len(announced) == 2  # the wave's runbook holds each strategy's template: one announcement each
@@ -626,7 +611,7 @@ async def test_failed_compensations_are_retried_or_skipped_by_people_until_the_w
                                   "the compensations fail")
         assert len(failed) == 11 and all("the gate is closed" in r["error"] for r in failed)
         (state / "open").touch()
-        name = (await rows(app_pool, e, "SELECT name FROM migration.assets WHERE id = $1",
+        name = (await rows(app_pool, e.ref, "SELECT name FROM migration.assets WHERE id = $1",
                            failed[0]["asset_id"]))[0]["name"]
         assert (await act(dev_env, app_pool, e, "retry", step="copy", asset=name)).startswith("queued again 1 run")
         retried = failed[0]["idempotency_key"]
@@ -642,7 +627,7 @@ async def test_failed_compensations_are_retried_or_skipped_by_people_until_the_w
     assert (state / "effects.log").read_text().splitlines() == [retried]
     assert Counter(r["status"] for r in await step_runs(app_pool, e, "copy", "rollback")) == Counter(
         {"skipped": 10, "completed": 1})
-    assert (await rows(app_pool, e, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolled_back"
+    assert (await rows(app_pool, e.ref, "SELECT status FROM migration.wave_runbooks"))[0]["status"] == "rolled_back"
     assert set((await wave_assets(app_pool, e)).values()) == {"rolled_back"}
 
 

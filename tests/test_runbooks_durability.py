@@ -13,26 +13,23 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import pytest
 
-from db.pool import tenant_transaction
 from db.runbook_templates import import_template
 from domain.execution.templates import validate_template
 from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_waiting_steps
 from tests.conftest import EngagementFixture, make_engagement
-from tests.flow_helpers import inventory_file, running_worker
+from tests.flow_helpers import eventually, inventory_file, rows, running_worker
 from tests.test_worker_process import _start_worker, process_env, workers  # noqa: F401 (fixtures)
 from workflows.ids import wave_workflow_id
 
-T = TypeVar("T")
 DEADLINE = 180.0  # seconds any awaited state may take before the test fails
 SERVERS = 12  # inventory rows: one wave of eleven assets (rehost and replatform) and a retired server
 
@@ -60,25 +57,12 @@ SELECT r.status, r.attempts, r.idempotency_key, r.output_excerpt, r.escalated_at
  ORDER BY r.idempotency_key"""
 
 
-async def eventually(probe: Callable[[], Awaitable[T]], what: str, timeout: float = DEADLINE) -> T:
-    """Poll `probe` until it returns something truthy; fail naming `what` after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        found = await probe()
-        if found:
-            return found
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"{what}: not reached within {timeout:.0f} s (last seen: {found!r})")
-        await asyncio.sleep(0.2)
 
 
-async def rows(pool: asyncpg.Pool, e: EngagementFixture, query: str, *args: Any) -> list[dict[str, Any]]:
-    async with tenant_transaction(pool, e.ref.client_account_id, e.ref.id) as conn:
-        return [dict(r) for r in await conn.fetch(query, *args)]
 
 
 async def step_runs(pool: asyncpg.Pool, e: EngagementFixture, step: str) -> list[dict[str, Any]]:
-    return await rows(pool, e, RUNS, step)
+    return await rows(pool, e.ref, RUNS, step)
 
 
 async def imported(pool: asyncpg.Pool, e: EngagementFixture, groups: list[dict[str, Any]]) -> None:
@@ -131,7 +115,7 @@ async def test_a_worker_killed_while_command_steps_run_reruns_them_with_their_ke
     log = tmp_path / "workers.log"
 
     async def diagnosis() -> str:
-        runs = await rows(app_pool, e, "SELECT status, attempts, error, idempotency_key FROM migration.step_runs")
+        runs = await rows(app_pool, e.ref, "SELECT status, attempts, error, idempotency_key FROM migration.step_runs")
         return f"runs: {runs}; started: {_started(state / 'markers')}; workers' log: {log.read_text()[-3000:]}"
 
     async def running() -> Counter[str]:
@@ -184,7 +168,7 @@ async def test_a_wave_waits_for_its_planned_start_and_its_cutover_window_two_wee
                              auto_approve=PHASES, launched_by=e.owner_id)
         result = await result_skipping_time(time_env, e)
         assert result.status == "completed", result
-        [wave] = await rows(app_pool, e, "SELECT wave_number, planned_start, planned_end FROM migration.migration_waves")
+        [wave] = await rows(app_pool, e.ref, "SELECT wave_number, planned_start, planned_end FROM migration.migration_waves")
         described = await time_env.client.get_workflow_handle(wave_workflow_id(e.ref.id, wave["wave_number"])
                                                               ).describe()
     assert (wave["planned_start"], wave["planned_end"]) == (start, start + timedelta(days=13))
@@ -213,7 +197,7 @@ async def test_an_approval_nobody_answers_is_escalated_when_it_expires_then_appr
             {"key": "cutover", "title": "Cut over", "type": "automated", "executor": "dry_run"}]}])
 
     async def escalations() -> list[dict[str, Any]]:
-        return await rows(app_pool, e, "SELECT kind, payload FROM migration.execution_notifications "
+        return await rows(app_pool, e.ref, "SELECT kind, payload FROM migration.execution_notifications "
                                        "WHERE kind = 'approval_escalated'")
 
     async def pending() -> list[dict[str, Any]]:
@@ -223,7 +207,8 @@ async def test_an_approval_nobody_answers_is_escalated_when_it_expires_then_appr
     async with running_worker(time_env.client, app_pool, answer_steps=False) as queue:
         await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, SERVERS)], queue,
                              auto_approve=PHASES, launched_by=e.owner_id)
-        waiting = await eventually(pending, "the go/no-go (one a strategy of the wave) waiting for approval")
+        waiting = await eventually(pending, "the go/no-go (one a strategy of the wave) waiting for approval",
+                                   timeout=DEADLINE)
         # time stands still while the test polls: nothing has expired yet; then the 48 hours pass
         assert all(r["escalated_at"] is None for r in waiting) and not await escalations(), waiting
         await time_env.sleep(timedelta(hours=49))
@@ -233,7 +218,7 @@ async def test_an_approval_nobody_answers_is_escalated_when_it_expires_then_appr
             done = all(r["escalated_at"] is not None for r in found) and len(await escalations()) == len(found)
             return found if done else []
 
-        runs = await eventually(escalated, "the expired approvals escalated, each once")
+        runs = await eventually(escalated, "the expired approvals escalated, each once", timeout=DEADLINE)
         assert {r["status"] for r in runs} == {"pending_approval"}, runs  # still waiting for their approvers
         for note in await escalations():
             assert note["payload"]["status"] == "pending_approval", note
