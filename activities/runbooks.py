@@ -152,7 +152,7 @@ class RunbookActivities:
                     candidates += [r for r in book.runs if r.id in orphans and r.status == "in_progress"]
                 candidates = [r for r in candidates if r.id not in busy]
                 instant, launch = await self._classify(inp, head, steps, specs, candidates, now())
-                instant += self._expired_approvals(book, steps, inp.direction, now()) if moving else []
+                instant += self._expired_approvals(book, steps, specs, inp.direction, now()) if moving else []
                 moved = await self._write(inp, instant, now(), steps)
                 capacity = head["workload_limit"] - len(flights)
                 launching = launch[:capacity] if capacity > 0 else []
@@ -238,11 +238,13 @@ class RunbookActivities:
                                 if message is not None else move))
         return instant, launch
 
-    def _expired_approvals(self, book: Runbook, steps: dict[UUID, StepDef], direction: str, now: datetime
-                           ) -> list[tuple[RunState, str, Move]]:
-        """Approvals past their expiry: escalated once (a notification), still waiting for their approvers."""
+    def _expired_approvals(self, book: Runbook, steps: dict[UUID, StepDef], specs: dict[UUID, dict[str, Any]],
+                           direction: str, now: datetime) -> list[tuple[RunState, str, Move]]:
+        """Approvals past their expiry: escalated once (a notification naming whom to), still waiting for their
+        approvers."""
         return [(r, "pending_approval", Move("pending_approval", error="approval expired: escalated",
-                                              notify="approval_escalated"))
+                                              notify="approval_escalated",
+                                              extra={"escalate_to": specs[r.step_id].get("escalate_to")}))
                 for r in book.runs if r.status == "pending_approval" and r.next_attempt_at is not None
                 and r.next_attempt_at <= now and steps[r.step_id].direction == direction]
 
