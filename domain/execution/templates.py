@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from domain.execution.executor_specs import EXECUTORS
 from domain.execution.parameters import placeholders
-from domain.vocabulary import APPROVING_ROLES, SIX_R_STRATEGIES
+from domain.vocabulary import APPROVING_ROLES, RUNBOOK_STRATEGIES, SIX_R_STRATEGIES, STEP_SCOPES, STEP_TYPES
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_DEPTH = 16  # nesting of mappings and lists, the template itself included
@@ -33,10 +33,9 @@ MAX_STEPS = 200  # forward steps of one template
 MAX_QUORUM = 10  # distinct people approving one workload: more is not a go/no-go anyone can gather
 MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
 
-STEP_TYPES: tuple[str, ...] = ("automated", "manual", "approval", "validation", "smoke_test", "wait", "notify")
 PERSON_STEP_TYPES = frozenset({"manual", "approval"})  # steps that wait for a person to act
-SCOPES: tuple[str, ...] = ("wave", "application", "asset")
-TEMPLATE_STRATEGIES = tuple(s for s in SIX_R_STRATEGIES if s != "retain")  # retained workloads do not move
+SCOPES = STEP_SCOPES
+TEMPLATE_STRATEGIES = RUNBOOK_STRATEGIES  # retained workloads do not move
 
 # The values a placeholder may name, by the scope of the step it appears in. Placeholders are filled in the
 # parameters of automated steps, checks and wait conditions, a wait's `until`, and a notification's `message`.
