@@ -25,7 +25,7 @@ def _input(e: EngagementFixture, request_id: uuid.UUID, action: str = "approve",
            claimant: str = "wave-workflow/run-1") -> ActionInput:
     tenant = Tenant(client_account_id=e.ref.client_account_id, engagement_id=e.ref.id)
     step = StepInput(tenant=tenant, master_flow_id=uuid.uuid4(), phase_flow_id=uuid.uuid4())
-    return ActionInput(step=step, runbook_id=uuid.uuid4(), wave_number=wave, action=action,  # type: ignore[arg-type]
+    return ActionInput(step=step, wave_number=wave, action=action,  # type: ignore[arg-type]
                        request_id=request_id, claimant=claimant, now=datetime.now(UTC))
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import jinja2
 import numpy as np
 import pytest
-from markupsafe import escape
 from PIL import Image
 
 from db.pool import tenant_transaction
@@ -46,6 +46,11 @@ from tests.flow_helpers import inventory_file, running_worker
 from tests.test_planning_phase import EXPECTED_WAVES, SETTINGS, insert_portfolio, phase_step, run_planning
 
 EVIL = "<script>alert(1)</script>"
+
+
+def _escaped(text: str) -> str:
+    """`text` as the report's autoescaping template writes it."""
+    return jinja2.Environment(autoescape=True).from_string("{{ text }}").render(text=text)
 # name: (type, environment, os family, criticality, strategy, application, current, modelled, projected,
 #        tech-debt flags, move group, wave)
 ASSETS: dict[str, tuple[Any, ...]] = {
@@ -268,7 +273,7 @@ async def test_report_of_an_executed_engagement_shows_its_run_failures_and_rollb
         assert {f.step for f in warned} == {"advisory"} and len(warned) == 11
         assert all(f.reason.startswith(f"warning tcp_probe 127.0.0.1:{closed_port}: ") for f in warned)
         page = render_html(held)
-        assert f"{failed[0].workload}</td>" in page and str(escape(failed[0].reason)) in page
+        assert f"{failed[0].workload}</td>" in page and _escaped(failed[0].reason) in page
 
         said = await execution.act(dev_env.client, app_pool, e.ref, execution.action_request(
             "abort", 1, reason="ports <closed>"), e.owner_id)
