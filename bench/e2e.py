@@ -78,6 +78,18 @@ def memory() -> dict[str, float]:
     }
 
 
+def server_cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of the PostgreSQL and Temporal server processes (whoever started them)."""
+    found = {"postgres": 0.0, "temporal": 0.0}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        name = (proc.info["name"] or "").lower()
+        times = proc.info["cpu_times"]
+        for server in found:
+            if times is not None and name.startswith(server):
+                found[server] += times.user + times.system
+    return found
+
+
 def cpu_seconds() -> tuple[float, float]:
     """(CPU seconds of this process, busy CPU seconds of the whole machine) so far."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -207,7 +219,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             }
             report["memory_before"] = memory()
             load_before = os.getloadavg()[0]
-            cpu_before = cpu_seconds()
+            cpu_before, servers_before = cpu_seconds(), server_cpu_seconds()
             launched = time.perf_counter()
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
@@ -217,7 +229,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             answered.set()
             await people
             end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
-            cpu_after = cpu_seconds()
+            cpu_after, servers_after = cpu_seconds(), server_cpu_seconds()
             report["memory_after"] = memory()
             if final is not None and final.status != "completed" and await control.is_running(client, ref):
                 await control.cancel(client, ref)
@@ -254,6 +266,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
         "machine_busy_seconds": cpu_after[1] - cpu_before[1],
         "machine_capacity_seconds": total * (os.cpu_count() or 1),
         "load_average_1min": [load_before, os.getloadavg()[0]],
+        "servers_seconds": {k: servers_after[k] - servers_before[k] for k in servers_after},
     }
     report["poll_errors"] = errors
     return report
@@ -338,7 +351,8 @@ def print_report(r: dict[str, Any]) -> None:
     c = r["cpu"]
     print(f"CPU during the engagement: this process {c['process_seconds']:.1f} s, whole machine "
           f"{c['machine_busy_seconds']:.1f} s busy of {c['machine_capacity_seconds']:.1f} s available "
-          f"(1-min load average {c['load_average_1min'][0]:.2f} before, {c['load_average_1min'][1]:.2f} after)")
+          f"(1-min load average {c['load_average_1min'][0]:.2f} before, {c['load_average_1min'][1]:.2f} after); "
+          f"servers: {', '.join(f'{k} {v:.1f} s' for k, v in c['servers_seconds'].items())}")
     if r["poll_errors"]:
         print(f"status query errors ({len(r['poll_errors'])}): {r['poll_errors'][:3]}")
 
