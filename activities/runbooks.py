@@ -689,10 +689,12 @@ class RunbookCloseActivities:
             return await conn.fetchval(sql("step_runs_rollback_count"), inp.runbook_id)
 
     @activity.defn(name="execution.cancel_runbook")
-    async def cancel_runbook(self, inp: AdvanceInput) -> None:
-        """The wave's workflow was cancelled (the engagement's execution was): its runbook and wave say so."""
+    async def cancel_runbook(self, inp: WaveRunInput) -> None:
+        """The wave's workflow was cancelled (the engagement's execution was): its runbook (found by flow and
+        wave: it may have been cancelled while opening) and the wave say so."""
         async with self._tx(inp.step) as conn:
-            head = await conn.fetchrow(sql("wave_runbook_status"), inp.runbook_id)
-            await conn.fetchrow(sql("wave_runbook_set_status"), inp.runbook_id, "cancelled",
-                                ["running", "paused", "aborting", "rolling_back"], None, None)
-            await conn.execute(sql("execution_wave_close"), head["wave_number"], "cancelled")
+            found = await conn.fetchrow(sql("wave_runbook_of_flow"), inp.step.phase_flow_id, inp.wave_number)
+            if found is not None:
+                await conn.fetchrow(sql("wave_runbook_set_status"), found["id"], "cancelled",
+                                    ["running", "paused", "aborting", "rolling_back"], None, None)
+            await conn.execute(sql("execution_wave_close"), inp.wave_number, "cancelled")

@@ -98,10 +98,8 @@ class WaveRunbookWorkflow:
             return result
         except asyncio.CancelledError:
             self._status = "cancelled"
-            if self._runbook is not None:
-                await workflow.execute_activity_method(
-                    RunbookCloseActivities.cancel_runbook, self._advance_input(), summary="cancelled",
-                    **TRANSITION_OPTIONS)
+            await workflow.execute_activity_method(
+                RunbookCloseActivities.cancel_runbook, self._inp, summary="cancelled", **TRANSITION_OPTIONS)
             raise
         finally:
             await workflow.wait_condition(workflow.all_handlers_finished)
