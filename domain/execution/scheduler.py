@@ -16,13 +16,12 @@ forward step (by group, then position) concerning its workload are done, so they
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
 DONE = frozenset({"completed", "skipped", "abandoned"})
-OPEN = frozenset({"not_started", "in_progress", "waiting", "awaiting_person", "pending_approval", "failed"})
 NO_APPLICATION = "asset:"  # an asset without an application stands for itself at application scope
 
 
@@ -229,9 +228,3 @@ def selection_matches(selection: dict, run_scope: str, workload_key: str, applic
     if where := selection.get("where"):
         return run_scope == "asset" and all((facts.get(k) or "").lower() == str(v).lower() for k, v in where.items())
     return False
-
-
-def ordered(runs: Sequence[RunState], steps: dict[UUID, StepDef]) -> list[RunState]:
-    """Runs in the order a person reads them: strategy, group, position, workload."""
-    return sorted(runs, key=lambda r: (steps[r.step_id].strategy, steps[r.step_id].group_index,
-                                       steps[r.step_id].position, r.workload_key))

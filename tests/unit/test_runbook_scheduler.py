@@ -17,7 +17,6 @@ from domain.execution.scheduler import (
     StepDef,
     allowed_operations,
     application_key,
-    ordered,
     retry_delay,
     selection_matches,
     wave_operations,
@@ -336,15 +335,6 @@ FACTS = {"environment": "Production", "os_family": "linux", "criticality": None,
 def test_selection_matches(selection: dict[str, Any], scope: str, workload: str, app: str | None, asset: str | None,
                            expected: bool) -> None:
     assert selection_matches(selection, scope, workload, app, asset, FACTS) is expected
-
-
-def test_runs_are_read_by_strategy_group_position_and_workload(book: Book) -> None:
-    book.step("ready", 0, "wave", 0, strategy="replatform")
-    runbook = book.book()
-    names = {s.id: (s.strategy, s.key) for s in book.steps}
-    read = [(names[r.step_id], r.workload_key) for r in ordered(runbook.runs, runbook.steps)]
-    assert read[0] == (("rehost", "ready"), "wave") and read[-1] == (("replatform", "ready"), "wave")
-    assert [w for (_, key), w in read if key == "copy"] == sorted(ASSETS)
 
 
 # -------------------------------------------------------------------------------------------- steps: ready
