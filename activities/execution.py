@@ -55,7 +55,7 @@ class ExecutionActivities:
         execution settings (engagement settings `execution`)."""
         async with self._tx(inp) as conn:
             settings_row = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
-            rows = await conn.fetch(sql("execution_waves_schedule"))
+            rows = await conn.fetch(sql("execution_waves_schedule"), False)
         raw = (settings_row["settings"] or {}).get("execution", {}) if settings_row else {}
         try:
             settings = ExecutionSettings.model_validate(raw)

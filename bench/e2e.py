@@ -237,7 +237,7 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             assets = await conn.fetchval(sql("assets_count"))
             waves = await conn.fetch(sql("waves_report"))
             step_runs = await conn.fetchval("SELECT count(*) FROM migration.step_runs")
-            schedule = await conn.fetch(sql("execution_waves_schedule").replace("WHERE w.status <> 'completed'", ""))
+            schedule = await conn.fetch(sql("execution_waves_schedule"), True)
         report["histories"] = await largest_histories(client, engagement_id)
     finally:
         await pool.close()

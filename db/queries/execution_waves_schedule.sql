@@ -1,5 +1,6 @@
--- The waves still to execute, in order: their planned start, and the earlier waves holding what their assets
--- depend on (a wave starts after those; shared services are reached across the network meanwhile, as planned).
+-- The waves still to execute (every wave when $1), in order: their planned start, and the earlier waves holding what
+-- their assets depend on (a wave starts after those; shared services are reached across the network meanwhile, as
+-- planned).
 SELECT w.wave_number, w.planned_start,
        coalesce((SELECT array_agg(DISTINCT t.wave_number ORDER BY t.wave_number)
                    FROM migration.assets s
@@ -9,5 +10,5 @@ SELECT w.wave_number, w.planned_start,
                     AND coalesce(t.move_group, '') NOT LIKE 'SHARED-%'
                     AND coalesce(s.move_group, '') NOT LIKE 'SHARED-%'), '{}') AS depends_on
   FROM migration.migration_waves w
- WHERE w.status <> 'completed'
+ WHERE $1 OR w.status <> 'completed'
  ORDER BY w.wave_number
