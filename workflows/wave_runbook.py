@@ -1,14 +1,15 @@
 """WaveRunbookWorkflow: one run of a migration wave's runbook, for days or weeks.
 
-It opens the wave's runbook (and looks at it once), then looks at it whenever something may have changed: a person acted (the
-`execution_action` update), or a timer it set fired (a retry's back-off, a wait until the cutover window, an
-approval's expiry). Each look is one activity that starts whatever may start and returns once nothing more can,
-saying when to look again, and closes the run once all its runs are done; the step runs themselves stay in PostgreSQL, so the history holds a few events per
-look, not per asset (DESIGN contract 3), and continues as new when Temporal suggests it.
+It opens the wave's runbook (and looks at it once), then looks at it whenever something may have changed: a person
+acted (the `execution_action` update), or a timer it set fired (a retry's back-off, a wait until the cutover window,
+an approval's expiry). Each look is one activity that starts whatever may start and returns once nothing more can,
+saying when to look again; the look that finds all runs done closes the run. The step runs stay in PostgreSQL, so
+the history holds a few events per look, not per asset (DESIGN contract 3), and continues as new when Temporal
+suggests it.
 
-People's actions act as the person the database says recorded them (`person_requests`, verified, claimed by
-this run and applied in one activity and transaction), with the role they hold now. An abort rolls the wave back: the compensations of its completed steps
-run in reverse order, and the wave ends rolled back.
+People's actions act as the person the database says recorded them (`person_requests`, verified, claimed by this
+run and applied in one activity and transaction), with the role they hold now. An abort rolls the wave back: the
+compensations of its completed steps run in reverse order, and the wave ends rolled back.
 """
 
 from __future__ import annotations
