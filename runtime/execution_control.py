@@ -294,24 +294,33 @@ async def _running_wave(client: Client, ref: EngagementRef, wave: int) -> Workfl
     return handle
 
 
-async def _send(handle: WorkflowHandle[Any, Any], ref: EngagementRef, request: ExecutionAction, request_id: UUID,
-                timeout: timedelta) -> ActionResult:
-    update = ExecutionActionRequest(client_account_id=ref.client_account_id, action=request.action,  # type: ignore[arg-type]
-                                    request_id=request_id)
+async def _update(handle: WorkflowHandle[Any, Any], name: str, argument: Any, result_type: type, timeout: timedelta,
+                  *, unanswered: str, gone: str) -> Any:
+    """Send an update and wait (at most `timeout`) for its answer; a refusal, no worker (`unanswered`) or a workflow
+    that ended meanwhile (`gone`) is one line."""
     try:
-        return await asyncio.wait_for(handle.execute_update(UPDATE_NAME, update, result_type=ActionResult),
+        return await asyncio.wait_for(handle.execute_update(name, argument, result_type=result_type),
                                       timeout.total_seconds())
     except WorkflowUpdateFailedError as err:
         raise ControlError(root_message(err)) from None
     except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise NoWorkerError(f"wave {request.wave} of {ref.name!r}: no worker answered within "
-                            f"{timeout.total_seconds():.0f} s; the action may still be applied when one runs, so "
-                            "check `execution status` before you ask again") from None
+        raise NoWorkerError(f"{unanswered}: no worker answered within {timeout.total_seconds():.0f} s; "
+                            "it may still be applied when one runs, so check `execution status` before you ask "
+                            "again") from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
-            raise ControlError(f"wave {request.wave} of {ref.name!r} ended before the action reached it; see "
-                               "`execution status`") from None
+            raise ControlError(gone) from None
         raise
+
+
+async def _send(handle: WorkflowHandle[Any, Any], ref: EngagementRef, request: ExecutionAction, request_id: UUID,
+                timeout: timedelta) -> ActionResult:
+    update = ExecutionActionRequest(client_account_id=ref.client_account_id, action=request.action,  # type: ignore[arg-type]
+                                    request_id=request_id)
+    return await _update(handle, UPDATE_NAME, update, ActionResult, timeout,
+                         unanswered=f"wave {request.wave} of {ref.name!r}",
+                         gone=f"wave {request.wave} of {ref.name!r} ended before the action reached it; see "
+                              "`execution status`")
 
 
 async def act(client: Client, pool: asyncpg.Pool, ref: EngagementRef, request: ExecutionAction, user: UUID, *,
@@ -341,19 +350,9 @@ async def start_wave(client: Client, pool: asyncpg.Pool, ref: EngagementRef, wav
     `user`'s request and sent to the engagement's execution flow, which verifies it; its answer, in one line."""
     handle = client.get_workflow_handle(phase_workflow_id(ref.id, "execution"))
     request_id = await record_request(pool, ref, "wave_start", payload={"wave": wave}, on_behalf_of=user)
-    try:
-        return await asyncio.wait_for(handle.execute_update("start_wave", WaveStartRequest(
-            client_account_id=ref.client_account_id, wave_number=wave, request_id=request_id), result_type=str),
-            timeout.total_seconds())
-    except WorkflowUpdateFailedError as err:
-        raise ControlError(root_message(err)) from None
-    except (asyncio.TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        raise NoWorkerError(f"{ref.name!r}: no worker answered within {timeout.total_seconds():.0f} s; the wave may "
-                            "still start when one runs, so check `execution status` before you ask again") from None
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ControlError(f"the execution of {ref.name!r} is not running; see `status`") from None
-        raise
+    return await _update(handle, "start_wave", WaveStartRequest(
+        client_account_id=ref.client_account_id, wave_number=wave, request_id=request_id), str, timeout,
+        unanswered=f"{ref.name!r}", gone=f"the execution of {ref.name!r} is not running; see `status`")
 
 
 async def pause_or_resume_all(client: Client, pool: asyncpg.Pool, ref: EngagementRef, action: str, user: UUID, *,
