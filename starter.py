@@ -10,6 +10,7 @@ import typer
 from cli import (
     assets,
     conflicts,
+    costs,
     database,
     demo,
     dev,
@@ -45,6 +46,7 @@ app.add_typer(assets.app, name="assets")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(strategy.app, name="strategy")
 app.add_typer(plan.app, name="plan")
+app.add_typer(costs.app, name="costs")
 app.add_typer(runbooks.app, name="runbook")
 app.add_typer(execution.app, name="execution")
 app.add_typer(report.app)

@@ -7,10 +7,11 @@ Each step rewrites the engagement's assets in batches through the pure rules of 
   assets of each application then vote (`recommend_application`) into `application_assessments`.
 - complexity, risk, readiness: the scores in columns, their components (and the readiness blockers
   with their points) in `scoring_details`.
-- cost: projected cost, savings, instance type, region and price date in columns, the sizing and
-  reasons in `scoring_details.cost`, from the bundled price table or `MIGRATION_PRICE_TABLE`, with the
-  configured comfort factor. A modelled current cost goes to `modelled_monthly_cost`, never over the
-  input's own figure.
+- cost: projected cost, savings, instance type, region and price date in columns, the sizing, the
+  current and projected components (total cost of ownership) and reasons in `scoring_details.cost`, from
+  the bundled price table or `MIGRATION_PRICE_TABLE`, the configured comfort factor and the engagement's
+  business-case assumptions (bundled table with the overrides in `settings.business_case`). A modelled
+  current cost goes to `modelled_monthly_cost`, never over the input's own figure.
 Summaries and roll-ups are read back from the database after the batches, so a step resumed after a
 retry still accounts for every asset. Invalid engagement goals or asset facts fail the step for good
 (retrying cannot fix them) with a message naming the fault.
@@ -33,7 +34,9 @@ from activities.errors import bad_input
 from activities.heartbeat import heartbeating
 from db.pool import tenant_transaction
 from db.queries import sql
+from domain.assessment.assumptions import TcoAssumptions, resolve
 from domain.assessment.cost_model import COMFORT_FACTOR, estimate_cost
+from domain.assessment.database_catalogue import identify_database
 from domain.assessment.price_table import PriceTable, bundled_price_table, parse_price_table
 from domain.assessment.risk import assess_risk
 from domain.assessment.strategy_rules import GOALS, AssetFacts, BusinessGoals, recommend_application, recommend_strategy
@@ -46,8 +49,8 @@ LOW_CONFIDENCE = 0.5
 TOP_APPLICATIONS = 10
 _FIRST_ID = UUID(int=0)
 _RATIONALE_FIELDS = {"rule", "score", "components", "reasons", "runner_ups", "alternatives"}
-_COST_DETAILS = {"current_source", "components", "needed_vcpu", "needed_memory_gb", "comfort_factor",
-                 "price_provider", "price_region", "currency", "reasons"}
+_COST_DETAILS = {"current_source", "current_components", "components", "pricing_term", "needed_vcpu",
+                 "needed_memory_gb", "comfort_factor", "price_provider", "price_region", "currency", "reasons"}
 
 
 def _faults(error: ValidationError) -> str:
@@ -85,6 +88,22 @@ def business_goals(raw: Any) -> BusinessGoals:
     except ValidationError as error:
         raise bad_input(f"the engagement's business goals are not valid ({_faults(error)}); give an object with "
                         f"any of {', '.join(GOALS)}, each 1..5 (3 is neutral)") from None
+
+
+def engagement_assumptions(settings: Any) -> TcoAssumptions:
+    """The business-case assumptions of an engagement (`settings.business_case` over the bundled table);
+    bad overrides are bad input."""
+    try:
+        return resolve((settings or {}).get("business_case"))
+    except ValueError as error:
+        raise bad_input(f"the engagement's business-case assumptions are not valid ({error}); "
+                        "`costs assumptions set` corrects them") from None
+
+
+def database_engine_of(row: asyncpg.Record) -> str | None:
+    """The database engine an asset runs: as imported, else the one its name or description names."""
+    named = identify_database(row["name"], row["description"])
+    return row["database_engine"] or (named.engine if named else None)
 
 
 def load_price_table(path: Path | None) -> PriceTable:
@@ -221,6 +240,9 @@ class AssessmentActivities:
     @heartbeating
     async def project_costs(self, inp: StepInput) -> StepResult:
         prices, comfort_factor = self._prices, self._comfort_factor
+        async with self._tx(inp.tenant) as conn:
+            engagement = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
+        assumptions = engagement_assumptions(engagement["settings"])
 
         def compute(rows: Rows) -> list[tuple[UUID, dict[str, Any]]]:
             out = []
@@ -230,9 +252,11 @@ class AssessmentActivities:
                     strategy=row["six_r_strategy"], cpu_cores=row["cpu_cores"], memory_gb=_float(row["memory_gb"]),
                     storage_gb=_float(row["storage_gb"]), storage_used_gb=_float(row["storage_used_gb"]),
                     cpu_p95_pct=row["cpu_utilization_peak"], memory_p95_pct=row["memory_utilization_peak"],
-                    os_family=row["os_family"], current_monthly_cost=given,
+                    os_family=row["os_family"], operating_system=row["operating_system"],
+                    is_virtual=row["is_virtual"], hypervisor=row["hypervisor"], asset_type=row["asset_type"],
+                    database_engine=database_engine_of(row), current_monthly_cost=given,
                     cost_currency=row["cost_currency"] if given is not None else None,
-                    prices=prices, comfort_factor=comfort_factor,
+                    prices=prices, assumptions=assumptions, comfort_factor=comfort_factor,
                 )
                 sized = est.instance_type is not None
                 out.append((row["id"], {
@@ -258,6 +282,8 @@ class AssessmentActivities:
             "assets_without_projection": totals["without_projection"],
             "currency": prices.currency,
             "prices": prices.label,
+            "pricing_term": assumptions.cloud_pricing_term,
+            "assumptions_overridden": sorted((engagement["settings"] or {}).get("business_case") or {}),
             "comfort_factor": comfort_factor,
             "top_application_savings": [
                 {"application": r["application_name"], "strategy": r["six_r_strategy"],
