@@ -110,6 +110,7 @@ class PlanningActivities:
             "end": totals["last_end"].isoformat(),
             "days": (totals["last_end"] - totals["first_start"]).days + 1,
             "waves": totals["waves"],
+            "foundation_waves": totals["foundation_waves"],
             "pilot_waves": totals["pilot_waves"],
             "non_production_waves": totals["non_production_waves"],
             "production_waves": totals["production_waves"],

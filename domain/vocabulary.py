@@ -128,7 +128,7 @@ MAPPING_SOURCES: tuple[str, ...] = ("exact", "synonym", "profile", "learned", "l
 MAPPING_STATUSES: tuple[str, ...] = ("suggested", "approved", "rejected")
 
 # What a migration wave is for: the pilot first, then non-production, then production.
-WAVE_KINDS: tuple[str, ...] = ("pilot", "non_production", "production")
+WAVE_KINDS: tuple[str, ...] = ("foundation", "pilot", "non_production", "production")
 
 # Review state of a value an import disagreed with (asset_merge_conflicts).
 CONFLICT_STATUSES: tuple[str, ...] = ("open", "resolved")

@@ -6,13 +6,15 @@ criticality kept out of wave 1, waves of 14 days overlapping by 2 (a wave starts
 Asset ids are fixed so that the planner's tie-breaks (lowest member id) are known.
 
 - dev-web + dev-db (development, low criticality, risk 10, complexity 20, hard dependency): one move
-  group that qualifies for the pilot and fits its 2 assets -> wave 1, pilot.
+  group that qualifies for the pilot and fits its 2 assets -> wave 1, pilot (its dependency on the
+  foundation is met).
 - test-app (test, medium): non-production but not pilot-ready -> wave 2, non-production.
 - web-01 + db-01 (application shop; db-01 critical) and rpt-01: rpt-01 -> db-01 and web-01 -> rpt-01 are
   soft dependencies in both directions between the groups: an ordering cycle, one unit of 3 assets.
-  dns-01 is tagged a shared service (everyone depends on it: no glue, no order). mystery-01 has no
-  strategy (3 person-days, the middle estimate). Production holds 5 assets, so 2 waves of 2.5: the
-  cycle unit (largest first) fills wave 3 to 3 assets; dns-01 and mystery-01 make wave 4.
+  dns-01 is tagged a shared service (everyone depends on it: no glue): it is the foundation, wave 0,
+  and the pilot starts a stride after it. mystery-01 has no strategy (3 person-days, the middle
+  estimate). Production holds 4 assets, so 2 waves of 2: the cycle unit (largest first) fills wave 3
+  to 3 assets; mystery-01 makes wave 4.
 - old-01 (retire) and keep-01 (retain) get no wave; web-01 runs_on keep-01: a tie to an asset that stays.
 
 Effort (domain.assessment.effort): rehost 1.5, replatform 4, refactor 15, undecided 3; cost at 950 a day.
@@ -65,12 +67,13 @@ DEPENDENCIES = [  # source, target, type, strength
     *((source, "dns-01", "depends_on", "soft") for source in ("web-01", "rpt-01", "test-app", "mystery-01")),
 ]
 EXPECTED_WAVES = [  # number, kind, start, end, assets, storage GB, effort, cost, undecided
-    (1, "pilot", date(2027, 1, 4), date(2027, 1, 17), 2, 400.0, 3.0, 2850.0, 0),  # 1.5 + 1.5
-    (2, "non_production", date(2027, 1, 16), date(2027, 1, 29), 1, 50.0, 1.5, 1425.0, 0),
-    (3, "production", date(2027, 1, 28), date(2027, 2, 10), 3, 1274.0, 20.5, 19475.0, 0),  # 1.5 + 4 + 15
-    (4, "production", date(2027, 2, 9), date(2027, 2, 22), 2, 20.0, 4.5, 4275.0, 1),  # 1.5 + 3
+    (0, "foundation", date(2027, 1, 4), date(2027, 1, 17), 1, 20.0, 1.5, 1425.0, 0),
+    (1, "pilot", date(2027, 1, 16), date(2027, 1, 29), 2, 400.0, 3.0, 2850.0, 0),  # 1.5 + 1.5
+    (2, "non_production", date(2027, 1, 28), date(2027, 2, 10), 1, 50.0, 1.5, 1425.0, 0),
+    (3, "production", date(2027, 2, 9), date(2027, 2, 22), 3, 1274.0, 20.5, 19475.0, 0),  # 1.5 + 4 + 15
+    (4, "production", date(2027, 2, 21), date(2027, 3, 6), 1, 0.0, 3.0, 2850.0, 1),
 ]
-EXPECTED_WAVE_OF = {"dev-web": 1, "dev-db": 1, "test-app": 2, "web-01": 3, "db-01": 3, "rpt-01": 3, "dns-01": 4,
+EXPECTED_WAVE_OF = {"dev-web": 1, "dev-db": 1, "test-app": 2, "web-01": 3, "db-01": 3, "rpt-01": 3, "dns-01": 0,
                     "mystery-01": 4, "old-01": None, "keep-01": None}
 
 
@@ -160,10 +163,11 @@ async def test_the_planning_steps_write_the_hand_checked_plan(app_pool, planned)
     assert len(set(groups.values()) - {None}) == 6
     assert {a["migration_status"] for n, a in assets.items() if EXPECTED_WAVE_OF[n]} == {"planned"}
     assert {a["planning_flow_id"] for n, a in assets.items() if EXPECTED_WAVE_OF[n]} == {step.phase_flow_id}
-    assert assets["dev-db"]["wave_reason"] == (f"pilot wave 1 with move group {groups['dev-db']}; low criticality, "
-                                               "risk at most 30, dependencies in the pilot too")
+    assert assets["dev-db"]["wave_reason"] == (f"pilot wave 1 with move group {groups['dev-db']} (dev-web and 1 more, "
+                                               "development); low criticality, risk at most 30, dependencies in the "
+                                               "pilot too")
     assert "in an ordering cycle" in assets["rpt-01"]["wave_reason"]
-    assert "shared service: moves alone" in assets["dns-01"]["wave_reason"]
+    assert "a shared service: moves first, before its dependents" in assets["dns-01"]["wave_reason"]
     assert assets["old-01"]["wave_reason"] == "strategy retire: decommissioned, not migrated"
     assert assets["keep-01"]["wave_reason"] == "strategy retain: stays where it is, not migrated"
 
@@ -174,7 +178,7 @@ async def test_the_planning_steps_write_the_hand_checked_plan(app_pool, planned)
          sorted([ids["web-01"], ids["db-01"], ids["rpt-01"]])),
     ]
     report = (await rows(app_pool, ref, "SELECT constraints_report FROM migration.migration_waves"
-                                        " WHERE wave_number = 4"))[0]["constraints_report"]
+                                        " WHERE wave_number = 0"))[0]["constraints_report"]
     assert report["shared_services"] == [{"asset_id": str(ids["dns-01"]), "fan_in": 4,
                                           "reason": "tagged as a shared service"}]
 
@@ -182,11 +186,12 @@ async def test_the_planning_steps_write_the_hand_checked_plan(app_pool, planned)
         "move_groups": 6, "largest_group": 2, "single_asset_groups": 4, "assets_moving": 8,
         "assets_not_migrated": 2, "shared_services": 1, "ties_to_assets_that_stay": 1}
     assert results["wave_planning"].summary == {
-        "waves": 4, "waves_by_kind": {"pilot": 1, "non_production": 1, "production": 2}, "pilot_assets": 2,
+        "waves": 5, "waves_by_kind": {"foundation": 1, "pilot": 1, "non_production": 1, "production": 2},
+        "pilot_assets": 2,
         "move_groups": 6, "assets_planned": 8, "assets_not_migrated": 2, "largest_wave": 3,
         "violations_by_rule": {"left_behind": 1}, "ordering_cycles": 1, "max_assets_per_wave": 3}
     assert results["timeline"].summary == {
-        "start": "2027-01-04", "end": "2027-02-22", "days": 50, "waves": 4, "pilot_waves": 1,
+        "start": "2027-01-04", "end": "2027-03-06", "days": 62, "waves": 5, "foundation_waves": 1, "pilot_waves": 1,
         "non_production_waves": 1, "production_waves": 2, "wave_length_days": 14, "overlap_days": 2}
     assert results["cost_estimate"].summary == {
         "effort_person_days": 29.5, "labour_cost": 28025.0, "day_rate": 950.0, "storage_tb": 1.703,  # 1744 GB

@@ -1,5 +1,6 @@
 -- The plan at a glance: waves by kind, date range, assets, storage, effort and cost.
 SELECT count(*) AS waves,
+       count(*) FILTER (WHERE kind = 'foundation') AS foundation_waves,
        count(*) FILTER (WHERE kind = 'pilot') AS pilot_waves,
        count(*) FILTER (WHERE kind = 'non_production') AS non_production_waves,
        count(*) FILTER (WHERE kind = 'production') AS production_waves,

@@ -18,17 +18,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.assessment.effort import EFFORT_DAYS
 from domain.assessment.strategy_rules import out_of_service
-from domain.planning.model import MoveGroup, PlanAsset, PlanEdge, PlanSettings, SharedService
+from domain.planning.model import MoveGroup, Phase, PlanAsset, PlanEdge, PlanSettings, SharedService
 from domain.planning.move_groups import move_groups
 from domain.planning.shared_services import (
     default_hub_threshold,
     fan_in,
     hubs_by_fan_in,
+    is_foundation_tag,
     is_shared_service_tag,
     move_group_name,
 )
@@ -62,7 +63,19 @@ class GroupedPortfolio:
     groups: tuple[MoveGroup, ...]
     group_of: dict[str, int]  # migrating asset id -> index in `groups`
     prerequisites: dict[tuple[int, int], list[tuple[str, str]]]  # (dependent, prerequisite) group -> edges
+    shared_ties: dict[tuple[int, int], list[tuple[str, str]]]  # the same, for dependencies with a shared service
     left_behind: tuple[tuple[str, str, str], ...]  # (source, target, why) binding ties to assets that stay
+    environment_splits: tuple[tuple[str, str, str], ...]  # (source, target, glue) binding ties across phases
+
+
+def phase_of(asset: PlanAsset) -> Phase:
+    """Non-production for development, test, uat and staging; production else (unknown counts as production)."""
+    return "non_production" if asset.environment in NON_PRODUCTION else "production"
+
+
+def environment_of(asset: PlanAsset) -> str:
+    """The environment whose assets of one application move together: a non-production one, else production."""
+    return asset.environment if asset.environment in NON_PRODUCTION else "production"
 
 
 def glue_of(edge: PlanEdge, two_way: bool) -> str | None:
@@ -75,7 +88,8 @@ def glue_of(edge: PlanEdge, two_way: bool) -> str | None:
 
 
 def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], settings: PlanSettings) -> GroupedPortfolio:
-    """Rules 1-4: leave retired and retained assets out, detach shared services, glue move groups."""
+    """Rules 1-4: leave retired and retained assets out, detach shared services, glue move groups per
+    environment, and choose the foundation wave's groups."""
     by_id = _index(assets)
     _check_edge_ends(edges, by_id)
     not_migrated = {a.id: _not_migrated(a) for a in assets if a.strategy in NOT_MIGRATED}
@@ -112,22 +126,31 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     )
     hubs = {s.asset_id for s in shared}
 
-    glued = [(e.source, e.target, glue) for e, glue in moving_edges
-             if glue is not None and e.source not in hubs and e.target not in hubs]
-    first_of_application: dict[str, str] = {}
+    glued: list[tuple[str, str, str]] = []
+    environment_splits: list[tuple[str, str, str]] = []
+    for edge, glue in moving_edges:
+        if glue is None or edge.source in hubs or edge.target in hubs:
+            continue
+        if phase_of(by_id[edge.source]) == phase_of(by_id[edge.target]):
+            glued.append((edge.source, edge.target, glue))
+        else:
+            environment_splits.append((edge.source, edge.target, glue))
+    first_of_application: dict[tuple[str, str], str] = {}
     for asset in moving:
         if asset.application is not None and asset.id not in hubs:
-            first = first_of_application.setdefault(asset.application, asset.id)
+            first = first_of_application.setdefault((asset.application, environment_of(asset)), asset.id)
             if first != asset.id:
                 glued.append((first, asset.id, "application"))
-    through = [(s, t) for s, t in record_ties if s not in hubs and t not in hubs]
-    binding = sorted({a for tie in through for a in tie if a in records})
-    # records join the groups' union as nodes and leave them again: they bind, they do not move.
+    through = _record_ties_per_environment(
+        [(s, t) for s, t in record_ties if s not in hubs and t not in hubs], by_id, records)
+    binding = sorted({a for tie in through for a in tie if a not in by_id})
+    # records join the groups' union as nodes (one per environment) and leave them again: they bind within an
+    # environment, they do not move.
     # The earliest requested wave first (groups asking for none after those that ask), then the largest, then
     # by the members' names: the same inventory imported into another engagement (other ids) gets the same plan
     components = sorted(
         (kept for members in move_groups([a.id for a in moving] + binding, [(s, t) for s, t, _ in glued] + through)
-         if (kept := [a for a in members if a not in records])),
+         if (kept := [a for a in members if a in by_id])),
         key=lambda members: (_requested_rank([by_id[a] for a in members]), -len(members),
                              min((by_id[a].name, a) for a in members)))
     group_of = {asset_id: index for index, members in enumerate(components) for asset_id in members}
@@ -139,20 +162,99 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
     for tie in through:
         for end in {a for a in tie if a in group_of}:
             glue_counts[group_of[end], "record"] += 1
-    groups = tuple(
-        _move_group(index, [by_id[a] for a in members], hubs, glue_counts, settings)
-        for index, members in enumerate(components)
-    )
 
     prerequisites: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    shared_ties: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
     for edge, glue in moving_edges:
-        if glue is None and edge.source not in hubs and edge.target not in hubs:
-            dependent, prerequisite = group_of[edge.source], group_of[edge.target]
-            if dependent != prerequisite:
-                prerequisites[dependent, prerequisite].append((edge.source, edge.target))
-    return GroupedPortfolio(
-        by_id, not_migrated, shared, groups, group_of, dict(prerequisites), tuple(sorted(set(left_behind)))
+        dependent, prerequisite = group_of[edge.source], group_of[edge.target]
+        if dependent == prerequisite:
+            continue
+        if edge.source in hubs or edge.target in hubs:
+            shared_ties[dependent, prerequisite].append((edge.source, edge.target))
+        elif glue is None:
+            prerequisites[dependent, prerequisite].append((edge.source, edge.target))
+    members_of = [[by_id[a] for a in members] for members in components]
+    foundation = _foundation(members_of, hubs, settings, [*prerequisites, *shared_ties])
+    groups = tuple(
+        _move_group(index, members, hubs, glue_counts, foundation.get(index), settings)
+        for index, members in enumerate(members_of)
     )
+    return GroupedPortfolio(
+        by_id, not_migrated, shared, groups, group_of, dict(prerequisites), dict(shared_ties),
+        tuple(sorted(set(left_behind))), tuple(sorted(set(environment_splits))),
+    )
+
+
+def _record_ties_per_environment(
+    ties: list[tuple[str, str]], by_id: dict[str, PlanAsset], records: set[str]
+) -> list[tuple[str, str]]:
+    """Ties through records, each record one node per environment: a business service's production servers are
+    one group, its test servers another."""
+    environments = sorted({environment_of(by_id[a]) for tie in ties for a in tie if a not in records})
+
+    def node(record: str, environment: str) -> str:
+        return f"{record}\x1f{environment}"  # no asset id holds a unit separator: the planner's ids are keys
+
+    out: list[tuple[str, str]] = []
+    for source, target in ties:
+        if source in records and target in records:
+            out += [(node(source, env), node(target, env)) for env in environments]
+        elif source in records:
+            out.append((node(source, environment_of(by_id[target])), target))
+        else:
+            out.append((source, node(target, environment_of(by_id[source]))))
+    return out
+
+
+def _foundation(
+    members_of: list[list[PlanAsset]], hubs: set[str], settings: PlanSettings, needs: list[tuple[int, int]]
+) -> dict[int, str]:
+    """The groups of the foundation wave and why: those tagged landing zone, shared services (when the rule is
+    `foundation`), and every group they depend on, directly or through others."""
+    reasons: dict[int, str] = {}
+    for index, members in enumerate(members_of):
+        if settings.shared_services == "foundation" and members[0].id in hubs:
+            reasons[index] = "a shared service: moves first, before its dependents"
+        elif any(is_foundation_tag(tag) for asset in members for tag in asset.tags):
+            reasons[index] = "tagged landing zone: moves first"
+    prerequisites_of: dict[int, list[int]] = defaultdict(list)
+    for dependent, prerequisite in needs:
+        prerequisites_of[dependent].append(prerequisite)
+    work = sorted(reasons)
+    while work:
+        dependent = work.pop()
+        for prerequisite in sorted(prerequisites_of[dependent]):
+            if prerequisite not in reasons:
+                named = members_of[dependent][0]
+                reasons[prerequisite] = f"needed by the foundation's {named.name or named.id}: moves with it"
+                work.append(prerequisite)
+    return reasons
+
+
+def group_label(group: MoveGroup, assets: Mapping[str, PlanAsset]) -> str:
+    """A move group as people read it: its id, then its application (else its first member's name), how many
+    more assets it holds, and its environment: `MG-0003 (billing: 4 assets, production)`."""
+    applications = sorted({a.application for a in map(assets.__getitem__, group.asset_ids) if a.application})
+    size = len(group.asset_ids)
+    if applications:
+        named = f"{_short(applications[0])}: {size} asset{plural(size)}"
+    else:
+        named = asset_name(assets[group.asset_ids[0]]) + (f" and {size - 1} more" if size > 1 else "")
+    return f"{group.id} ({named}, {group.environment.replace('_', ' ')})"
+
+
+def asset_name(asset: PlanAsset) -> str:
+    """An asset as a message names it: its name (cut to 40 characters), else its id."""
+    return _short(asset.name) if asset.name else asset.id
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def plural(count: int, many: str = "s", one: str = "") -> str:
+    """The ending of a word counted `count` times: `f"{n} wave{plural(n)}"`."""
+    return one if count == 1 else many
 
 
 def wave_label_key(label: str) -> tuple[tuple[int, int | str], ...]:
@@ -207,11 +309,11 @@ def _move_group(
     members: list[PlanAsset],
     hubs: set[str],
     glue_counts: dict[tuple[int, str], int],
+    foundation: str | None,
     settings: PlanSettings,
 ) -> MoveGroup:
     shared_service = members[0].id in hubs
-    non_production = [a.environment in NON_PRODUCTION for a in members]
-    mixed = any(non_production) and not all(non_production)
+    environments = {environment_of(a) for a in members}
     applications = sorted({a.application for a in members if a.application is not None})
     glued_by = [f"application {name!r}" for name in applications] + [
         f"{_GLUE_LABELS.get(glue, f'{glue} relations')}: {glue_counts[index, glue]}"
@@ -221,12 +323,13 @@ def _move_group(
     return MoveGroup(
         id=move_group_name(index, shared_service),
         asset_ids=tuple(a.id for a in members),
-        phase="non_production" if all(non_production) else "production",
+        phase=phase_of(members[0]),
         glued_by=tuple(glued_by),
         shared_service=shared_service,
-        mixed_environment=mixed,
+        environment=environments.pop() if len(environments) == 1 else "non-production",
+        foundation=foundation,
         held_back=_held_back(members, settings),
-        pilot_eligible=not shared_service and not mixed and all(_pilot_ready(a, settings) for a in members),
+        pilot_eligible=not shared_service and foundation is None and all(_pilot_ready(a, settings) for a in members),
         storage_gb=sum(a.storage_gb for a in members),
         effort_days=sum(effort_of(a) for a in members),
     )

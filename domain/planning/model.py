@@ -23,8 +23,10 @@ from domain.vocabulary import (
     SIX_R_STRATEGIES,
 )
 
-WaveKind = Literal["pilot", "non_production", "production"]
+WaveKind = Literal["foundation", "pilot", "non_production", "production"]
 Phase = Literal["non_production", "production"]
+SharedServicesRule = Literal["foundation", "with_dependents"]
+MAX_BLACKOUT_PERIODS = 200  # a decade of holidays; more is a mistake, not a calendar
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
@@ -114,22 +116,65 @@ class PlanEdge(BaseModel):
         return _one_of(value, DEPENDENCY_STRENGTHS, "strength")
 
 
-class PlanSettings(BaseModel):
-    """Caps, pilot and early-wave rules, hub detection and the calendar. A cap of None means no cap."""
+class Blackout(BaseModel):
+    """Days (inclusive) when no wave may run: a change freeze, a holiday, a client's year-end close."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start_date: date
-    max_assets: int = Field(default=DEFAULT_WAVE_SIZE, ge=1, strict=True)
-    max_storage_tb: float | None = Field(default=None, gt=0)
-    max_effort_days: float | None = Field(default=None, gt=0)
-    pilot_size: int = Field(default=10, ge=0, strict=True)  # assets in the pilot wave; 0: no pilot
-    pilot_max_risk: float = Field(default=30.0, ge=0, le=100)
-    early_waves_excluding_high: int = Field(default=2, ge=0, strict=True)
-    high_complexity_score: float = Field(default=65.0, ge=0, le=100)  # strategy_rules' "high" level
-    hub_fan_in_threshold: int | None = Field(default=None, ge=1, strict=True)  # None: default_hub_threshold
-    wave_length_days: int = Field(default=DEFAULT_WAVE_LENGTH_DAYS, ge=1, strict=True)
-    overlap_days: int = Field(default=0, ge=0, strict=True)
+    start: date
+    end: date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: object) -> object:
+        """`2027-12-20..2028-01-03` (or one day, `2027-12-25`) as a person types it."""
+        if isinstance(value, str):
+            start, _, end = value.strip().partition("..")
+            return {"start": start.strip(), "end": (end or start).strip()}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Blackout:
+        if self.end < self.start:
+            raise ValueError(f"a blackout ends on or after it starts, not {self.start}..{self.end}")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+class PlanSettings(BaseModel):
+    """An engagement's planning settings (`plan settings show|set`). A cap of None means no cap."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_date: date = Field(description="The first day of the first wave.")
+    max_assets: int = Field(default=DEFAULT_WAVE_SIZE, ge=1, strict=True, description="Most assets in one wave.")
+    max_storage_tb: float | None = Field(default=None, gt=0, description="Most storage in one wave, in TB; none: no cap.")
+    max_effort_days: float | None = Field(default=None, gt=0,
+                                          description="Most effort in one wave, in person-days; none: no cap.")
+    pilot_size: int = Field(default=10, ge=0, strict=True, description="Assets in the pilot wave; 0: no pilot.")
+    pilot_max_risk: float = Field(default=30.0, ge=0, le=100, description="Highest risk score a pilot asset may have.")
+    early_waves_excluding_high: int = Field(
+        default=2, ge=0, strict=True,
+        description="Waves from wave 1 that hold no critical, high-criticality or highly complex asset.")
+    high_complexity_score: float = Field(default=65.0, ge=0, le=100,
+                                         description="Complexity score from which an asset counts as highly complex.")
+    hub_fan_in_threshold: int | None = Field(
+        default=None, ge=1, strict=True,
+        description="Dependents that make an asset a shared service; none: max(10, 5% of the migrating assets).")
+    shared_services: SharedServicesRule = Field(
+        default="foundation",
+        description="foundation: shared services and what they need move first, in wave 0; with_dependents: they are "
+                    "planned like other groups and every dependent that moves before them is listed.")
+    wave_length_days: int = Field(default=DEFAULT_WAVE_LENGTH_DAYS, ge=1, strict=True, description="Days in a wave.")
+    overlap_days: int = Field(default=0, ge=0, strict=True,
+                              description="Days a wave overlaps the one before it; shorter than a wave.")
+    blackout_periods: tuple[Blackout, ...] = Field(
+        default=(), max_length=MAX_BLACKOUT_PERIODS,
+        description="Days no wave may run, as start..end (inclusive), comma separated; a wave that would touch one "
+                    "starts the day after it.")
+    finish_by: date | None = Field(default=None, description="The day the last wave should end by; none: no goal.")
 
     @model_validator(mode="after")
     def _overlap_shorter_than_wave(self) -> PlanSettings:
@@ -149,7 +194,8 @@ class MoveGroup:
     phase: Phase
     glued_by: tuple[str, ...]  # e.g. "application 'billing'", "3 hard dependencies"; empty: a lone asset
     shared_service: bool
-    mixed_environment: bool
+    environment: str  # the non-production environment its assets share, else "production"
+    foundation: str | None  # why it moves in the foundation wave (wave 0), else None
     held_back: str | None  # why it is kept out of early waves (high criticality or complexity), else None
     pilot_eligible: bool
     storage_gb: float
@@ -165,7 +211,7 @@ class SharedService:
 
 @dataclass(frozen=True, slots=True)
 class Wave:
-    number: int
+    number: int  # 0: the foundation wave; the others from 1
     kind: WaveKind
     asset_ids: tuple[str, ...]
     group_ids: tuple[str, ...]

@@ -45,11 +45,11 @@ Kahn's with heaps; nothing compares all pairs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 
 from domain.planning.checks import find_violations
-from domain.planning.groups import GroupedPortfolio, group_portfolio
+from domain.planning.groups import GroupedPortfolio, group_label, group_portfolio, plural
 from domain.planning.model import (
     MoveGroup,
     Placement,
@@ -63,7 +63,7 @@ from domain.planning.model import (
 from domain.planning.order import GroupOrder, order_groups
 from domain.planning.schedule import Schedule, schedule_waves
 
-_KIND_TEXT: dict[WaveKind, str] = {"pilot": "pilot", "non_production": "non-production", "production": "production"}
+_KIND_TEXT: dict[WaveKind, str] = {"foundation": "foundation", "pilot": "pilot", "non_production": "non-production", "production": "production"}
 
 
 def plan_waves(
@@ -80,45 +80,72 @@ def plan_waves(
     done("ordering")
     schedule = schedule_waves(portfolio.groups, portfolio.prerequisites, order.component, settings)
     done("scheduling")
-    waves = waves_of_schedule(portfolio, schedule, settings)
+    waves = waves_of_schedule(portfolio.groups, portfolio.assets, schedule, settings)
     plan = WavePlan(
         waves=waves,
         placements=_placements(portfolio, order, schedule, settings),
         move_groups=portfolio.groups,
         shared_services=portfolio.shared_services,
         ordering_cycles=tuple(tuple(portfolio.groups[g].id for g in cycle) for cycle in order.cycles),
-        violations=tuple(find_violations(portfolio, order, schedule.wave_of_group, waves, settings)),
+        violations=tuple(find_violations(portfolio, order, _wave_of_asset(portfolio, schedule), waves, settings)),
         not_migrated=portfolio.not_migrated,
     )
     done("report")
     return plan
 
 
-def waves_of_schedule(portfolio: GroupedPortfolio, schedule: Schedule, settings: PlanSettings) -> tuple[Wave, ...]:
-    stride = settings.wave_length_days - settings.overlap_days
+def waves_of_schedule(
+    groups: Sequence[MoveGroup], assets: Mapping[str, PlanAsset], schedule: Schedule, settings: PlanSettings
+) -> tuple[Wave, ...]:
+    """The waves of a schedule with their dates (`wave_dates`) and totals; `groups` are the schedule's groups."""
     waves = []
-    for number, (kind, group_indexes) in enumerate(schedule.waves, start=1):
-        groups = [portfolio.groups[g] for g in group_indexes]
-        asset_ids = tuple(sorted(a for group in groups for a in group.asset_ids))
-        try:
-            start = settings.start_date + timedelta(days=(number - 1) * stride)
-            end = start + timedelta(days=settings.wave_length_days - 1)
-        except OverflowError:
-            raise ValueError(f"wave {number} would end after {date.max.isoformat()}, the calendar's last day: the "
-                             f"start date {settings.start_date.isoformat()} is too late (or the waves of "
-                             f"{settings.wave_length_days} days too long)") from None
+    dates = wave_dates(len(schedule.waves), settings)
+    for position, (kind, group_indexes) in enumerate(schedule.waves):
+        members = [groups[g] for g in group_indexes]
+        asset_ids = tuple(sorted(a for group in members for a in group.asset_ids))
+        start, end = dates[position]
         waves.append(Wave(
-            number=number,
+            number=position + schedule.first_number,
             kind=kind,
             asset_ids=asset_ids,
-            group_ids=tuple(group.id for group in groups),
+            group_ids=tuple(group.id for group in members),
             start_date=start,
             end_date=end,
-            storage_gb=sum(group.storage_gb for group in groups),
-            effort_days=sum(group.effort_days for group in groups),
-            undecided_assets=sum(1 for a in asset_ids if portfolio.assets[a].strategy is None),
+            storage_gb=sum(group.storage_gb for group in members),
+            effort_days=sum(group.effort_days for group in members),
+            undecided_assets=sum(1 for a in asset_ids if assets[a].strategy is None),
         ))
     return tuple(waves)
+
+
+def wave_dates(count: int, settings: PlanSettings) -> list[tuple[date, date]]:
+    """First and last day of `count` waves in a row: each starts `wave_length_days - overlap_days` after the one
+    before (the first on `start_date`), and one that would touch a blackout period starts the day after it."""
+    blackouts = sorted((b.start, b.end) for b in settings.blackout_periods)
+    length = timedelta(days=settings.wave_length_days - 1)
+    stride = timedelta(days=settings.wave_length_days - settings.overlap_days)
+    dates: list[tuple[date, date]] = []
+    upcoming = 0  # blackouts before it end before every wave still to date
+    try:
+        start = settings.start_date
+        for _ in range(count):
+            while True:
+                while upcoming < len(blackouts) and blackouts[upcoming][1] < start:
+                    upcoming += 1
+                if upcoming == len(blackouts) or blackouts[upcoming][0] > start + length:
+                    break
+                start = blackouts[upcoming][1] + timedelta(days=1)
+            dates.append((start, start + length))
+            start += stride
+    except OverflowError:
+        raise ValueError(f"wave {len(dates) + 1} would end after {date.max.isoformat()}, the calendar's last day: "
+                         f"the start date {settings.start_date.isoformat()} is too late (or the waves of "
+                         f"{settings.wave_length_days} days too long, or a blackout too)") from None
+    return dates
+
+
+def _wave_of_asset(portfolio: GroupedPortfolio, schedule: Schedule) -> dict[str, int]:
+    return {a: schedule.wave_of_group[g] for a, g in portfolio.group_of.items()}
 
 
 def _placements(
@@ -132,7 +159,7 @@ def _placements(
     placements: dict[str, Placement] = {}
     for index, group in enumerate(portfolio.groups):
         wave = schedule.wave_of_group[index]
-        reason = Placement(wave, _reason(portfolio, index, kinds[wave - 1], schedule.wave_of_group,
+        reason = Placement(wave, _reason(portfolio, index, kinds[wave - schedule.first_number], schedule.wave_of_group,
                                          prerequisites.get(index, []), index in in_cycle, settings))
         for asset_id in group.asset_ids:
             placements[asset_id] = reason
@@ -145,19 +172,20 @@ def _reason(
 ) -> str:
     group: MoveGroup = portfolio.groups[index]
     wave = wave_of_group[index]
-    parts = [f"{_KIND_TEXT[kind]} wave {wave} with move group {group.id}"]
+    parts = [f"{_KIND_TEXT[kind]} wave {wave} with move group {group_label(group, portfolio.assets)}"]
+    if group.foundation:
+        parts.append(group.foundation)
     if kind == "pilot":
         parts.append(f"low criticality, risk at most {settings.pilot_max_risk:g}, dependencies in the pilot too")
-    if group.shared_service:
-        parts.append("shared service: moves alone, its dependents reach it across the network")
-    if group.mixed_environment:
-        parts.append("mixed environments: planned with production")
-    elif any(portfolio.assets[a].environment is None for a in group.asset_ids):
+    if group.shared_service and not group.foundation:
+        parts.append("shared service: moves alone, its dependents reach it across the network until it moves")
+    if any(portfolio.assets[a].environment is None for a in group.asset_ids):
         parts.append("environment unknown: treated as production")
     if prerequisites:
         latest = max(prerequisites, key=lambda g: (wave_of_group[g], -g))
-        more = f" and {len(prerequisites) - 1} more group(s)" if len(prerequisites) > 1 else ""
-        parts.append(f"depends on {portfolio.groups[latest].id} (wave {wave_of_group[latest]}){more}")
+        more = len(prerequisites) - 1
+        parts.append(f"depends on {group_label(portfolio.groups[latest], portfolio.assets)} (wave "
+                     f"{wave_of_group[latest]})" + (f" and {more} more group{plural(more)}" if more else ""))
     if in_cycle:
         parts.append("in an ordering cycle")
     if group.held_back and settings.early_waves_excluding_high:

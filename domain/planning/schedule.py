@@ -26,8 +26,9 @@ Load = tuple[float, float, float]  # assets, storage GB, effort person-days
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    wave_of_group: list[int]  # per group, its wave number (from 1)
+    wave_of_group: list[int]  # per group, its wave number (0: the foundation wave)
     waves: list[tuple[WaveKind, list[int]]]  # per wave, its kind and its groups (ascending)
+    first_number: int = 1  # the number of waves[0]: 0 when there is a foundation wave
 
 
 def caps_of(settings: PlanSettings) -> Load:
@@ -45,16 +46,24 @@ def schedule_waves(
     groups: Sequence[MoveGroup], prerequisites: Iterable[tuple[int, int]], component: Sequence[int],
     settings: PlanSettings,
 ) -> Schedule:
-    """Wave numbers for every group: the pilot first, then non-production, then production waves."""
+    """Wave numbers for every group: the foundation (wave 0), the pilot, then non-production, then production
+    waves. A group's prerequisites in the foundation count as met."""
     units = _Units(groups, prerequisites, component)
-    builder = _WaveBuilder(len(groups), caps_of(settings), settings.early_waves_excluding_high)
+    foundation = [g for g, group in enumerate(groups) if group.foundation is not None]
+    builder = _WaveBuilder(len(groups), caps_of(settings), settings.early_waves_excluding_high,
+                           first_number=0 if foundation else 1)
     done = [False] * len(units.groups)
+    if foundation:  # its groups depend only on each other (`domain.planning.groups._foundation`)
+        builder.add(foundation, _sum(units.group_load[g] for g in foundation))
+        builder.close("foundation")
+        for g in foundation:
+            done[units.unit_of[g]] = True
     for phase in PHASES:
-        members = [u for u in range(len(units.groups)) if units.phase[u] == phase]
-        if members and settings.pilot_size > 0 and not builder.waves:
-            _pilot(units, members, done, builder, settings.pilot_size)
+        members = [u for u in range(len(units.groups)) if units.phase[u] == phase and not done[u]]
+        if members and settings.pilot_size > 0 and builder.number == 1:
+            _pilot(units, members, done, builder, settings.pilot_size, set(foundation))
         _phase(units, [u for u in members if not done[u]], done, builder, phase)
-    return Schedule(builder.wave_of_group, builder.waves)
+    return Schedule(builder.wave_of_group, builder.waves, builder.first_number)
 
 
 class _Units:
@@ -102,9 +111,10 @@ class _Units:
 class _WaveBuilder:
     """The waves so far and the open one, with its load."""
 
-    def __init__(self, group_count: int, caps: Load, early_waves: int) -> None:
+    def __init__(self, group_count: int, caps: Load, early_waves: int, first_number: int) -> None:
         self.caps = caps
         self.early_waves = early_waves
+        self.first_number = first_number
         self.wave_of_group = [0] * group_count
         self.waves: list[tuple[WaveKind, list[int]]] = []
         self.open_groups: list[int] = []
@@ -113,11 +123,11 @@ class _WaveBuilder:
     @property
     def number(self) -> int:
         """The number of the open wave."""
-        return len(self.waves) + 1
+        return len(self.waves) + self.first_number
 
     @property
     def early(self) -> bool:
-        return self.number <= self.early_waves
+        return 0 < self.number <= self.early_waves
 
     def fits(self, load: Load, caps: Load | None = None) -> bool:
         return all(have + need <= cap + 1e-9 for have, need, cap in zip(self.open_load, load, caps or self.caps))
@@ -135,10 +145,12 @@ class _WaveBuilder:
         self.open_groups, self.open_load = [], (0.0, 0.0, 0.0)
 
 
-def _pilot(units: _Units, members: list[int], done: list[bool], builder: _WaveBuilder, size: int) -> None:
-    """Wave 1: eligible units in dependency order whose prerequisites are all in the pilot, up to `size` assets."""
+def _pilot(units: _Units, members: list[int], done: list[bool], builder: _WaveBuilder, size: int,
+           foundation: set[int]) -> None:
+    """Wave 1: eligible units in dependency order whose prerequisites are all in the pilot or the foundation, up
+    to `size` assets."""
     pilot_caps = (min(float(size), builder.caps[0]), *builder.caps[1:])
-    in_pilot: set[int] = set()
+    in_pilot = set(foundation)
     degree = units.in_degrees(members)
     ready = [unit for unit, count in degree.items() if count == 0]
     heapq.heapify(ready)

@@ -17,6 +17,7 @@ MOVE_GROUP_PREFIX = "MG-"
 MIN_HUB_FAN_IN = 10
 HUB_SHARE = 0.05
 SHARED_SERVICE_TAGS = frozenset({"shared_service", "shared_services", "shared"})
+FOUNDATION_TAGS = frozenset({"landing_zone", "foundation"})  # landing-zone prerequisites: the foundation wave
 
 
 def default_hub_threshold(asset_count: int) -> float:
@@ -26,7 +27,16 @@ def default_hub_threshold(asset_count: int) -> float:
 
 def is_shared_service_tag(tag: str) -> bool:
     """True for `shared_service`, `Shared-Service`, `shared services`, `shared` ... (case, `-` and spaces ignored)."""
-    return "_".join(tag.strip().lower().replace("-", " ").split()) in SHARED_SERVICE_TAGS
+    return _tag_key(tag) in SHARED_SERVICE_TAGS
+
+
+def is_foundation_tag(tag: str) -> bool:
+    """True for `landing_zone`, `Landing Zone`, `foundation` ... (case, `-` and spaces ignored)."""
+    return _tag_key(tag) in FOUNDATION_TAGS
+
+
+def _tag_key(tag: str) -> str:
+    return "_".join(tag.strip().lower().replace("-", " ").split())
 
 
 def fan_in(edges: Iterable[tuple[str, str]]) -> dict[str, int]:

@@ -73,24 +73,26 @@ def test_the_pilot_is_wave_one_when_all_its_rows_say_so() -> None:
 
 @pytest.mark.parametrize(("change", "kinds", "message"), [
     ({"ghost": "1"}, {}, "row 10: unknown asset 'ghost' (not an asset id of this engagement)"),
-    ({"web": "2.5"}, {}, "row 3: the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number "
+    ({"web": "2.5"}, {}, "row 3: the wave of asset 'bill-web' must be a whole number from 0 (the foundation) to 8 (the number "
                          "of migrating assets), not '2.5'"),
-    ({"web": "two"}, {}, "must be a whole number from 1 to 8 (the number of migrating assets), not 'two'"),
-    ({"web": "0"}, {}, "must be a whole number from 1 to 8 (the number of migrating assets), not '0'"),
-    ({"web": " "}, {}, "the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number of "
+    ({"web": "two"}, {}, "must be a whole number from 0 (the foundation) to 8 (the number of migrating assets), not 'two'"),
+    ({"web": "1.0"}, {}, "must be a whole number from 0 (the foundation) to 8 (the number of migrating assets), "
+                         "not '1.0'"),
+    ({"web": " "}, {}, "the wave of asset 'bill-web' must be a whole number from 0 (the foundation) to 8 (the number of "
                        "migrating assets), not empty"),
-    ({"old": "3"}, {}, "row 9: asset 'old-box' (old) is not migrated (strategy retire: decommissioned, not "
+    ({"old": "3"}, {}, "row 9: asset 'old-box' is not migrated (strategy retire: decommissioned, not "
                        "migrated); leave its wave empty"),
-    ({"db": "3"}, {}, "move group MG-0001 is split across waves 2, 3: its assets 'bill-db' (db), 'bill-web' (web) "
-                      "move together (application 'billing')"),
+    ({"db": "3"}, {}, "move group 'MG-0001' is split across waves 2, 3: its assets 'bill-db', 'bill-web' "
+                      "move together (application 'billing'); to move some of them apart, give those a move group "
+                      "of their own name"),
     ({"dev2": "2", "web": "3", "db": "3", "rpt": "4", "x": "4", "y": "5", "z": "5"}, {},
-     "move group MG-0002 is split across waves 1, 2: its assets 'dev-app' (dev1), 'dev-db' (dev2) move "
+     "move group 'MG-0002' is split across waves 1, 2: its assets 'dev-app', 'dev-db' move "
      "together (hard dependencies: 1)"),
     ({"rpt": "1"}, {}, "wave 1 mixes non-production move groups (MG-0002) and production ones (MG-0003)"),
     ({"dev1": "3", "dev2": "3", "rpt": "4", "x": "4", "y": "4", "z": "4"}, {},
      "wave 3 holds non-production move groups after production wave 2: every non-production wave comes before"),
     ({"rpt": "2", "web": "3", "db": "3"}, {},
-     "move group MG-0003 (wave 2) depends on MG-0001 (wave 3), e.g. 'reports' (rpt) on 'bill-db' (db): a "
+     "'reports' (wave 2, move group MG-0003) depends on 'bill-db' (wave 3, move group MG-0001): a "
      "dependency must move in the same or an earlier wave"),
     ({"rpt": "5", "x": "5", "y": "6", "z": "6"}, {}, "wave numbers must run from 1 without gaps; no asset is in "
                                                      "waves 3, 4"),
@@ -109,19 +111,19 @@ def test_a_duplicate_row_and_a_missing_asset_are_refused() -> None:
     rows.append(PlanEditRow(20, "web", "2"))
     edit = check_plan_edit(ASSETS, EDGES, SETTINGS, rows, REASON)
     assert edit.errors == (
-        "row 20: asset 'bill-web' (web) appears again (first in row 4)",
-        "1 migrating asset(s) have no row, so no wave: 'reports' (rpt)",
+        "row 20: asset 'bill-web' appears again (first in row 4)",
+        "1 migrating asset(s) have no row, so no wave: 'reports'",
     )
 
 
 # ----------------------------------------------------------------------------- no value of the file sizes the work
 @pytest.mark.parametrize("wave", ["9", "2147483647", "99999999999999999999", str(10**18), "9" * 100_000, "-1", "+3",
-                                  "1e3", "0x3", "\u0663", "00", "3 4"])
+                                  "1e3", "0x3", "\u0663", "3 4"])
 def test_a_wave_past_the_number_of_migrating_assets_or_not_a_whole_number_is_refused_by_its_row(wave: str) -> None:
     edit = check({**GOOD, "web": wave, "db": wave})
     assert edit.plan is None
     message = next(error for error in edit.errors if error.startswith("row 3: "))
-    assert "the wave of asset 'bill-web' (web) must be a whole number from 1 to 8 (the number of migrating assets)" \
+    assert "the wave of asset 'bill-web' must be a whole number from 0 (the foundation) to 8 (the number of migrating assets)" \
         in message
     assert len(message) < 200, message  # the cell is quoted in part
 
@@ -156,8 +158,9 @@ def test_a_group_split_across_many_waves_names_them_in_part() -> None:
               for n in range(40)]
     rows = [PlanEditRow(n + 2, a.id, str(n + 1 if n < 30 else 35 + n % 2)) for n, a in enumerate(assets)]
     (error,) = (e for e in check_plan_edit(assets, [], SETTINGS, rows, REASON).errors if "split" in e)
-    assert error.startswith("move group MG-0001 is split across waves 1-30, 35, 36: its assets 'server-0' (a0), ")
-    assert error.endswith(" and 35 more move together (application 'erp')")
+    assert error.startswith("move group 'MG-0001' is split across waves 1-30, 35, 36: its assets 'server-0', ")
+    assert error.endswith(" and 35 more move together (application 'erp'); to move some of them apart, give those a "
+                          "move group of their own name")
 
 
 def test_long_cells_and_names_are_quoted_in_part() -> None:
@@ -167,8 +170,63 @@ def test_long_cells_and_names_are_quoted_in_part() -> None:
     rows += [PlanEditRow(20, "u" * 1_000_000, "1"), PlanEditRow(21, "web", "w" * 1_000_000)]
     edit = check_plan_edit(assets, EDGES, SETTINGS, rows, REASON)
     assert edit.plan is None
-    assert edit.errors[0] == f"row 10: asset '{'n' * QUOTED_CHARS}…' (old) is not migrated (strategy retire: " \
+    assert edit.errors[0] == f"row 10: asset '{'n' * QUOTED_CHARS}…' is not migrated (strategy retire: " \
         "decommissioned, not migrated); leave its wave empty"
     assert edit.errors[1] == f"row 20: unknown asset '{'u' * QUOTED_CHARS}…' (not an asset id of this engagement)"
-    assert edit.errors[2] == "row 21: asset 'bill-web' (web) appears again (first in row 4)"
+    assert edit.errors[2] == "row 21: asset 'bill-web' appears again (first in row 4)"
     assert max(map(len, edit.errors)) < 300
+
+
+# ----------------------------------------------------------------------------- move groups named in the file
+def check_groups(waves: dict[str, str], groups: dict[str, str]) -> PlanEdit:
+    rows = [PlanEditRow(n, asset_id, wave, "", groups.get(asset_id, "")) for n, (asset_id, wave)
+            in enumerate(waves.items(), start=2)]
+    return check_plan_edit(ASSETS, EDGES, SETTINGS, rows, REASON)
+
+
+def test_renaming_part_of_a_group_splits_it_and_says_which_ties_it_parts() -> None:
+    edit = check_groups({**GOOD, "db": "3", "rpt": "3"}, {"db": "billing-db"})
+    assert edit.errors == ()
+    assert edit.plan is not None
+    assert {g.id: g.asset_ids for g in edit.plan.move_groups}["billing-db"] == ("db",)
+    assert {a: p.wave for a, p in edit.plan.placements.items()}["db"] == 3
+    assert ("split_group: MG-0001 (billing: 2 assets, production) is split into 'MG-0001' (wave 2), 'billing-db' "
+            "(wave 3): its ties (application 'billing') are parted while its parts move in different waves") \
+        in edit.warnings
+
+
+def test_a_renamed_part_in_the_same_wave_is_a_group_of_its_own_without_warning() -> None:
+    edit = check_groups(GOOD, {"db": "billing-db"})
+    assert edit.errors == () and not any(w.startswith("split_group") for w in edit.warnings)
+
+
+def test_giving_two_groups_one_name_joins_them_into_one_wave() -> None:
+    edit = check_groups({**GOOD, "rpt": "2"}, {"rpt": "MG-0001"})
+    assert edit.errors == () and edit.plan is not None
+    assert {g.id: g.asset_ids for g in edit.plan.move_groups}["MG-0001"] == ("db", "web", "rpt")
+    refused = check_groups(GOOD, {"rpt": "MG-0001"})  # joined, but left in another wave
+    assert refused.plan is None
+    assert refused.errors[0].startswith("move group 'MG-0001' is split across waves 2, 3: its assets 'bill-db', "
+                                        "'bill-web', 'reports' move together (application 'billing')")
+
+
+def test_a_join_of_production_and_non_production_or_a_shared_service_name_is_refused() -> None:
+    edit = check_groups({**GOOD, "dev1": "2", "dev2": "2"}, {"dev1": "MG-0001", "dev2": "MG-0001"})
+    assert any(e.startswith("move group 'MG-0001' joins production and non-production assets (non-production: "
+                            "'dev-app', 'dev-db')") for e in edit.errors), edit.errors
+    edit = check_groups(GOOD, {"web": "SHARED-9"})
+    assert edit.errors == ("row 4: move group 'SHARED-9' of asset 'bill-web': names starting SHARED- are the shared "
+                           "services' own; choose another name",)
+
+
+def test_a_split_that_puts_a_dependency_after_its_dependent_is_refused() -> None:
+    edit = check_groups({**GOOD, "db": "4"}, {"db": "billing-db"})
+    assert edit.plan is None
+    assert edit.errors == ("'reports' (wave 3, move group MG-0003) depends on 'bill-db' (wave 4, move group MG-0001): "
+                           "a dependency must move in the same or an earlier wave",)
+
+
+def test_wave_zero_is_the_foundation() -> None:
+    edit = check({**GOOD, "web": "0", "db": "0", "rpt": "2", "x": "2", "y": "3", "z": "3"})
+    assert edit.errors == () and edit.plan is not None
+    assert [(w.number, w.kind) for w in edit.plan.waves][:2] == [(0, "foundation"), (1, "non_production")]

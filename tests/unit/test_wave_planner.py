@@ -78,8 +78,43 @@ def test_shared_services_are_detached_by_tag_or_fan_in() -> None:
     shared = {g.asset_ids: g.id for g in plan.move_groups if g.shared_service}
     assert set(shared) == {("dns",), ("mon",)} and all(i.startswith("SHARED-") for i in shared.values())
     assert {g.asset_ids for g in plan.move_groups if not g.shared_service} == {("a0", "a1", "lib"), ("a2",), ("a3",)}
-    assert "shared service: moves alone" in plan.placements["dns"].reason
+    assert "a shared service: moves first, before its dependents" in plan.placements["dns"].reason
     assert plan.violations == ()
+
+
+def test_shared_services_and_what_they_need_move_first_in_the_foundation_wave() -> None:
+    """`shared_services = foundation` (the default): hubs and their prerequisites, and assets tagged landing zone,
+    are wave 0; their dependents follow in any phase, none before them."""
+    assets = [asset("dns", tags=("shared_service",)), asset("ad", name="ad-01"), asset("kms", tags=("Landing Zone",)),
+              asset("web-t", environment="test"), asset("web"), asset("db")]
+    edges = [edge("dns", "ad"), edge("web-t", "dns"), edge("web", "dns"), edge("web", "db")]
+    plan = plan_waves(assets, edges, settings(max_assets=2))
+    assert [(w.number, w.kind, w.asset_ids) for w in plan.waves] == [
+        (0, "foundation", ("ad", "dns", "kms")),
+        (1, "non_production", ("web-t",)),
+        (2, "production", ("db", "web")),
+    ]
+    assert [(w.start_date.isoformat(), w.end_date.isoformat()) for w in plan.waves[:2]] == [
+        ("2027-01-04", "2027-01-17"), ("2027-01-18", "2027-01-31")]
+    assert plan.placements["ad"].reason == ("foundation wave 0 with move group MG-0006 (ad-01, production); needed by "
+                                            "the foundation's dns: moves with it")
+    assert "tagged landing zone: moves first" in plan.placements["kms"].reason
+    assert [(v.rule, v.detail) for v in plan.violations] == [
+        ("wave_cap", "wave 0 holds 3 assets, over max_assets = 2: the foundation moves as one wave")]
+
+
+def test_shared_services_planned_with_their_dependents_record_who_moves_before_them() -> None:
+    assets = [asset("dns", tags=("shared_service",), environment="production"), asset("web-t", environment="test"),
+              asset("web2-t", environment="test")]
+    edges = [edge("web-t", "dns"), edge("web2-t", "dns")]
+    plan = plan_waves(assets, edges, settings(shared_services="with_dependents"))
+    assert wave_of(plan) == {"web-t": 1, "web2-t": 1, "dns": 2}
+    [violation] = plan.violations
+    assert violation.rule == "shared_service_order" and violation.asset_ids == ("dns", "web-t", "web2-t")
+    assert violation.detail == ("2 assets (web-t, web2-t) move before SHARED-0001 (dns, production), in wave 2, "
+                                "which they depend on: recorded by shared_services = with_dependents: they reach it "
+                                "across the network until it moves")
+    assert "shared service: moves alone, its dependents reach it across the network" in plan.placements["dns"].reason
 
 
 def test_default_hub_threshold_is_ten_dependents_for_a_small_portfolio() -> None:
@@ -152,14 +187,28 @@ def test_non_production_waves_come_first_and_never_mix_with_production() -> None
     assert plan.violations == ()
 
 
-def test_a_group_mixing_environments_goes_with_production_and_is_reported() -> None:
+def test_an_application_moves_per_environment_non_production_first() -> None:
     assets = [asset("web", application="shop"), asset("web-test", application="shop", environment="test"),
+              asset("db-test", application="shop", environment="test"), asset("web-uat", application="shop",
+                                                                                environment="uat"),
               asset("dev", environment="development")]
     plan = plan_waves(assets, [], settings())
-    assert wave_of(plan) == {"dev": 1, "web": 2, "web-test": 2}
+    groups = {g.asset_ids: g.environment for g in plan.move_groups}
+    assert groups == {("db-test", "web-test"): "test", ("web",): "production", ("web-uat",): "uat",
+                      ("dev",): "development"}
+    assert wave_of(plan) == {"dev": 1, "web-test": 1, "db-test": 1, "web-uat": 1, "web": 2}
+    assert plan.violations == ()
+
+
+def test_a_binding_tie_between_production_and_non_production_is_parted_and_reported() -> None:
+    assets = [asset("vm-test", environment="test"), asset("esx-01", name="esx-01"), asset("vm-prod")]
+    edges = [edge("vm-test", "esx-01", dependency_type="runs_on"), edge("vm-prod", "esx-01", dependency_type="runs_on")]
+    plan = plan_waves(assets, edges, settings())
+    assert wave_of(plan) == {"vm-test": 1, "esx-01": 2, "vm-prod": 2}
     [violation] = plan.violations
-    assert (violation.rule, violation.asset_ids) == ("mixed_environment", ("web-test",))
-    assert "mixed environments: planned with production" in plan.placements["web-test"].reason
+    assert (violation.rule, violation.asset_ids) == ("environment_split", ("vm-test", "esx-01"))
+    assert violation.detail == ("vm-test (test) has a runs-on tie to esx-01 (production): production and "
+                                "non-production move in separate waves, so the tie is parted while they move")
 
 
 def test_a_dependency_target_is_planned_in_the_same_or_an_earlier_wave() -> None:
@@ -168,7 +217,8 @@ def test_a_dependency_target_is_planned_in_the_same_or_an_earlier_wave() -> None
               asset("c3", application="c")]
     plan = plan_waves(assets, [edge("c1", "b"), edge("b", "a")], settings(max_assets=3))
     assert wave_of(plan) == {"a": 1, "b": 1, "c1": 2, "c2": 2, "c3": 2}
-    assert plan.placements["c1"].reason == "production wave 2 with move group MG-0001; depends on MG-0003 (wave 1)"
+    assert plan.placements["c1"].reason == ("production wave 2 with move group MG-0001 (c: 3 assets, production); "
+                                            "depends on MG-0003 (b, production) (wave 1)")
     assert plan.violations == () and plan.ordering_cycles == ()
 
 
@@ -194,7 +244,7 @@ def test_non_production_depending_on_production_is_reported() -> None:
     plan = plan_waves(assets, [edge("test-app", "prod-db")], settings())
     [violation] = plan.violations
     assert violation.rule == "dependency_order" and violation.asset_ids == ("prod-db", "test-app")
-    assert violation.detail == ("MG-0002 (wave 1) depends on MG-0001 (wave 2): "
+    assert violation.detail == ("test-app (wave 1) depends on prod-db (wave 2): "
                                 "non-production waves come before production waves")
 
 

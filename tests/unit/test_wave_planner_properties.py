@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from domain.assessment.effort import EFFORT_DAYS
 from domain.planning.model import PlanAsset, PlanEdge, PlanSettings, WavePlan
+from domain.planning.plan_validation import PlanEditRow, check_plan_edit
 from domain.planning.planner import plan_waves
 from domain.vocabulary import CRITICALITIES, DEPENDENCY_TYPES, ENVIRONMENTS, SIX_R_STRATEGIES
 
@@ -36,7 +37,7 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
             strategy=strategies[i],
             effort_days=draw(st.floats(min_value=0, max_value=20) if (strategies[i] or "undecided") not in EFFORT_DAYS
                              else st.one_of(st.none(), st.floats(min_value=0, max_value=20))),
-            tags=draw(st.sampled_from([(), (), (), ("shared_service",)])),
+            tags=draw(st.sampled_from([(), (), (), ("shared_service",), ("landing_zone",)])),
         )
         for i in range(count)
     ]
@@ -56,8 +57,20 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
         hub_fan_in_threshold=draw(st.one_of(st.none(), st.integers(min_value=2, max_value=6))),
         wave_length_days=draw(st.integers(min_value=1, max_value=21)),
         overlap_days=0,
+        shared_services=draw(st.sampled_from(["foundation", "with_dependents"])),
+        blackout_periods=draw(st.lists(st.builds(
+            lambda first, days: f"{first}..{first + timedelta(days=days)}",
+            st.dates(min_value=date(2027, 1, 1), max_value=date(2027, 12, 31)), st.integers(0, 20)), max_size=3)),
     )
     return assets, edges, plan_settings
+
+
+def _phase(asset: PlanAsset) -> str:
+    return "non_production" if asset.environment in NON_PRODUCTION else "production"
+
+
+def _environment(asset: PlanAsset) -> str:
+    return asset.environment if asset.environment in NON_PRODUCTION else "production"
 
 
 def _violated(plan: WavePlan, rule: str, *asset_ids: str) -> bool:
@@ -73,9 +86,11 @@ def test_every_plan_keeps_the_rules_or_reports_them(portfolio: Portfolio) -> Non
     migrating = {a.id for a in assets if a.strategy not in ("retire", "retain")}
     wave = {asset_id: placement.wave for asset_id, placement in plan.placements.items()}
 
-    # Every migrating asset is in exactly one wave, and nothing else is.
+    # Every migrating asset is in exactly one wave, and nothing else is; wave 0 is the foundation, if any.
     assert set(wave) == migrating and set(plan.not_migrated) == set(by_id) - migrating
-    assert [w.number for w in plan.waves] == list(range(1, len(plan.waves) + 1))
+    first = 0 if plan.waves and plan.waves[0].kind == "foundation" else 1
+    assert [w.number for w in plan.waves] == list(range(first, len(plan.waves) + first))
+    assert all(w.kind != "foundation" for w in plan.waves[1:])
     assert sorted(a for w in plan.waves for a in w.asset_ids) == sorted(migrating)
     assert all(wave[a] == w.number for w in plan.waves for a in w.asset_ids)
     assert all(p.reason for p in plan.placements.values())
@@ -89,38 +104,60 @@ def test_every_plan_keeps_the_rules_or_reports_them(portfolio: Portfolio) -> Non
     hubs = {a for a in migrating if "shared_service" in by_id[a].tags or len(dependents[a]) >= threshold}
     assert {s.asset_id for s in plan.shared_services} == hubs
 
-    # Binding ties never split; other dependencies keep their order unless reported, and only a cycle
-    # or a non-production group depending on production can break the order.
+    # The foundation: landing-zone assets, and shared services unless planned with their dependents, are wave 0;
+    # nothing waits on what moves after it there. Every dependent before a shared service is recorded.
+    foundation = plan_settings.shared_services == "foundation"
+    for a in migrating:
+        if "landing_zone" in by_id[a].tags or (foundation and a in hubs):
+            assert wave[a] == 0
+    for e in edges:
+        if {e.source, e.target} <= migrating and e.source != e.target and hubs & {e.source, e.target}:
+            if wave[e.target] > wave[e.source]:
+                assert not foundation or not {"landing_zone"} & set(by_id[e.target].tags)
+                assert _violated(plan, "shared_service_order", e.source, e.target)
+
+    # Binding ties never split within a phase and are reported across phases; other dependencies keep their order
+    # unless reported, and only a cycle or a non-production group depending on production can break the order.
     directed = {(e.source, e.target) for e in edges}
     for e in edges:
-        if not {e.source, e.target} <= migrating - hubs:
+        if not {e.source, e.target} <= migrating - hubs or e.source == e.target:
             continue
         if e.strength == "hard" or e.dependency_type in BINDING_TYPES or (e.target, e.source) in directed:
-            assert wave[e.source] == wave[e.target]
+            if _phase(by_id[e.source]) == _phase(by_id[e.target]):
+                assert wave[e.source] == wave[e.target]
+            else:
+                assert _violated(plan, "environment_split", e.source, e.target)
         elif wave[e.target] > wave[e.source]:
             assert _violated(plan, "dependency_order", e.source, e.target)
     causes = (": they are in an ordering cycle", ": non-production waves come before production waves")
     assert all(v.detail.endswith(causes) for v in plan.violations if v.rule == "dependency_order")
     for application in ("billing", "crm", "hr"):
-        members = {a for a in migrating - hubs if by_id[a].application == application}
-        assert len({wave[a] for a in members}) <= 1
+        for environment in {_environment(a) for a in assets}:
+            members = {a for a in migrating - hubs
+                       if by_id[a].application == application and _environment(by_id[a]) == environment}
+            assert len({wave[a] for a in members}) <= 1
 
-    # Non-production waves first; no wave mixes phases; the pilot is wave 1 only.
+    # Every move group is of one phase; non-production waves first; no wave mixes phases; the pilot is wave 1 only.
     phase = {g.id: g.phase for g in plan.move_groups}
     for g in plan.move_groups:
-        non_production = [by_id[a].environment in NON_PRODUCTION for a in g.asset_ids]
-        assert g.phase == ("non_production" if all(non_production) else "production")
-        if g.mixed_environment:
-            assert _violated(plan, "mixed_environment")
-    for w in plan.waves:
+        assert {_phase(by_id[a]) for a in g.asset_ids} == {g.phase}
+    for w in plan.waves[first == 0:]:
         assert len({phase[g] for g in w.group_ids}) == 1
         assert w.kind == phase[w.group_ids[0]] or (w.kind == "pilot" and w.number == 1)
-    last_non_production = max((wave[a] for a in migrating if by_id[a].environment in NON_PRODUCTION), default=0)
+    moving = [w for w in plan.waves if w.number]
+    last_non_production = max((wave[a] for a in migrating if by_id[a].environment in NON_PRODUCTION and wave[a]),
+                              default=0)
     first_production = min(
-        (w.number for w in plan.waves if phase[w.group_ids[0]] == "production"), default=len(plan.waves) + 1
+        (w.number for w in moving if phase[w.group_ids[0]] == "production"), default=len(plan.waves) + 1
     )
-    pure_non_production = [wave[g.asset_ids[0]] for g in plan.move_groups if g.phase == "non_production"]
-    assert max(pure_non_production, default=0) < first_production or last_non_production == 0
+    assert last_non_production < first_production
+
+    # Dates: no wave touches a blackout; each starts at least a wave's length after the one before.
+    for before, after in zip(plan.waves, plan.waves[1:]):
+        assert (after.start_date - before.start_date).days >= plan_settings.wave_length_days
+    for w in plan.waves:
+        assert (w.end_date - w.start_date).days == plan_settings.wave_length_days - 1
+        assert all(b.end < w.start_date or b.start > w.end_date for b in plan_settings.blackout_periods)
 
     # Caps hold unless reported.
     for w in plan.waves:
@@ -131,14 +168,13 @@ def test_every_plan_keeps_the_rules_or_reports_them(portfolio: Portfolio) -> Non
         )
         if over:
             assert any(v.rule == "wave_cap" and v.detail.startswith(f"wave {w.number} holds") for v in plan.violations)
-            assert len(w.group_ids) == 1  # only a group that alone breaks a cap
-        assert w.start_date == plan_settings.start_date + timedelta(days=(w.number - 1) * plan_settings.wave_length_days)
+            assert len(w.group_ids) == 1 or w.kind == "foundation"  # only a group alone, or the foundation
 
     # High criticality or complexity stays out of early waves unless reported.
     for a in migrating:
         asset = by_id[a]
         high = asset.criticality in ("critical", "high") or (asset.complexity_score or 0) >= 65
-        if high and wave[a] <= plan_settings.early_waves_excluding_high:
+        if high and 0 < wave[a] <= plan_settings.early_waves_excluding_high:
             assert _violated(plan, "early_wave", a)
 
 
@@ -150,3 +186,39 @@ def test_the_same_input_in_any_order_gives_the_same_plan(portfolio: Portfolio, r
     rng.shuffle(shuffled_assets)
     rng.shuffle(shuffled_edges)
     assert plan_waves(shuffled_assets, shuffled_edges, plan_settings) == plan_waves(assets, edges, plan_settings)
+
+
+@settings(max_examples=120, deadline=None)
+@given(portfolios(), st.data())
+def test_a_plan_edited_back_as_written_or_with_a_group_split_keeps_its_rules(portfolio: Portfolio, data) -> None:
+    """The planner's own plan, as rows with their move groups, is a valid edit that changes nothing; renaming one
+    group's assets in part splits it, and where the parts land in different waves the edit says so."""
+    assets, edges, plan_settings = portfolio
+    plan = plan_waves(assets, edges, plan_settings)
+    group_of = {a: g.id for g in plan.move_groups for a in g.asset_ids}
+    kinds = {w.number: w.kind for w in plan.waves}
+    rows = [PlanEditRow(n, a.id, str(plan.placements[a.id].wave) if a.id in plan.placements else "",
+                        kinds.get(plan.placements[a.id].wave, "") if a.id in plan.placements else "",
+                        group_of.get(a.id, "")) for n, a in enumerate(assets, start=2)]
+    edit = check_plan_edit(assets, edges, plan_settings, rows, "edited")
+    assert edit.errors == () and edit.plan is not None
+    assert [(w.number, w.kind, w.asset_ids) for w in edit.plan.waves] == [
+        (w.number, w.kind, w.asset_ids) for w in plan.waves]
+    assert sorted(v.rule for v in edit.plan.violations) == sorted(v.rule for v in plan.violations)
+
+    splittable = [g for g in plan.move_groups if len(g.asset_ids) > 1]
+    if not splittable:
+        return
+    group = data.draw(st.sampled_from(splittable))
+    moved = set(data.draw(st.lists(st.sampled_from(group.asset_ids), min_size=1, max_size=len(group.asset_ids) - 1,
+                                   unique=True)))
+    later = max(w.number for w in plan.waves) + 1
+    split = [PlanEditRow(r.row, r.asset_id, str(later) if r.asset_id in moved else r.wave, "", "part-b"
+                         if r.asset_id in moved else r.move_group) for r in rows]
+    edit = check_plan_edit(assets, edges, plan_settings, split, "edited")
+    if edit.plan is not None:  # refused only when the moved part is a prerequisite of something earlier
+        assert any(v.rule == "split_group" and set(v.asset_ids) == set(group.asset_ids) for v in edit.plan.violations)
+        assert {g.id: set(g.asset_ids) for g in edit.plan.move_groups}["part-b"] == moved
+    else:
+        assert all("a dependency must move in the same or an earlier wave" in e or "non-production" in e
+                   for e in edit.errors), edit.errors
