@@ -214,10 +214,10 @@ async def test_a_rerun_writes_the_same_plan_and_execution_reads_it(app_pool, pla
     env, activities = ActivityEnvironment(), ExecutionActivities(app_pool)
     prepared = (await env.run(activities.prepare_runbooks, execution)).summary
     assert {key: prepared[key] for key in ("waves", "assets", "waves_already_completed")} == {
-        "waves": 4, "assets": 8, "waves_already_completed": 0}
+        "waves": 5, "assets": 8, "waves_already_completed": 0}
     assert prepared["runbooks"] and all(  # each planned strategy's runbook, here the bundled ones
         used.endswith("v1 (bundled default)") for used in prepared["runbooks"].values())
-    assert (await env.run(activities.list_waves, execution)).summary == {"wave_numbers": [1, 2, 3, 4]}
+    assert (await env.run(activities.list_waves, execution)).summary == {"wave_numbers": [0, 1, 2, 3, 4]}
     result = await env.run(activities.execute_wave, WaveInput(step=execution, wave_number=3))
     assert result.assets_migrated == 3
     migrated = await rows(app_pool, ref, "SELECT name FROM migration.assets WHERE migration_status = 'migrated'"
