@@ -21,6 +21,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.assessment import AssessmentActivities, load_price_table
 from activities.transitions import TransitionActivities
+from db.business_case import set_assumptions
 from db.migrator import SCHEMA_DIR, migrate
 from db.pool import create_pool, tenant_transaction
 from db.strategy_overrides import override_strategy
@@ -195,14 +196,18 @@ async def test_applications_vote_and_sum_their_costs(app_pool, portfolio) -> Non
     assert (reports["six_r_strategy"], reports["strategy_confidence"]) == ("rehost", 0.65)
     assert reports["strategy_rationale"]["asset_strategies"] == {
         "rpt-app-01": "retire", "rpt-db-01": "rehost", "rpt-old-01": "retire"}
-    # billing: web m6i.xlarge 140.16 + 130 GB x 0.08 = 150.56 (given 400); db m6i.2xlarge 280.32 + 500 x 0.08
-    # = 320.32 (modelled 28x8 + 4.5x32 + 0.12x500 = 428); batch m6i.large 70.08 + 8.00 + Windows 2 x 33.58
-    # = 145.24 (given 250)
+    # Cloud side (bundled assumptions, pay-as-you-go): storage x 0.08, backup x 0.05, network 10% of compute
+    # and storage, a VM's labour 95,360 x 1.42 / 76 / 12 = 148.48, RHEL half a subscription 799 / 2 / 12 = 33.29.
+    # billing: web m6i.xlarge 140.16 + 10.40 + 6.50 + 15.06 + 33.29 + 148.48 = 353.89 (given 400);
+    # db replatformed as a managed database: m6i.2xlarge 280.32 x 1.85 = 518.59 + 40 + 25 + 55.86 + 148.48
+    # = 787.93 (modelled TCO 616.19: cost_model's components below); batch m6i.large 70.08 + 8 + 5 + 7.81
+    # + Windows 2 x 33.58 + 148.48 = 306.53 (given 250)
     assert (float(billing["current_monthly_cost"]), float(billing["projected_monthly_cost"]),
-            float(billing["monthly_savings"])) == (1078.0, 616.12, 461.88)
-    # reports: app retire 0 (modelled 80); db r6i.large 91.98 + 24.00 = 115.98 (given 300); old retire 0 (104)
+            float(billing["monthly_savings"])) == (1266.19, 1448.35, -182.16)
+    # reports: app retire 0 (modelled 286.97); db r6i.large 91.98 + 24 + 15 + 11.60 + 33.29 + 148.48 = 324.35
+    # (given 300); old retire 0 (modelled 313.76)
     assert (float(reports["current_monthly_cost"]), float(reports["projected_monthly_cost"]),
-            float(reports["monthly_savings"])) == (484.0, 115.98, 368.02)
+            float(reports["monthly_savings"])) == (900.73, 324.35, 576.38)
     assert (billing["assets_without_current"], billing["assets_without_projection"]) == (0, 0)
 
     costs = await fetch(app_pool, engagement.ref, assets_query(
@@ -214,19 +219,35 @@ async def test_applications_vote_and_sum_their_costs(app_pool, portfolio) -> Non
     assert (web["cost"]["needed_vcpu"], web["cost"]["needed_memory_gb"]) == (3.64, 12.48)  # 4x70%x1.3, 16x60%x1.3
     assert web["cost"]["current_source"] == "input" and web["modelled_monthly_cost"] is None
     db = costs["bill-db-01"]
-    assert db["current_monthly_cost"] is None and float(db["modelled_monthly_cost"]) == 428.0
+    assert db["current_monthly_cost"] is None and float(db["modelled_monthly_cost"]) == 616.19
+    # a VMware VM of 8 cores, 32 GB, 500 GB with RHEL and PostgreSQL (no database licence)
+    assert db["cost"]["current_components"] == {
+        "hardware": 48.78,  # (8 x 227.74 + 32 x 16.232) / 48
+        "storage": 29.17,  # 500 x 2 = 1,000: / 48 + 1,000 x 10% / 12
+        "backup": 48.33,  # 580 / 12
+        "network": 9.75,  # 10% x (2,341.34 + 1,000) = 334.13: / 60 + 334.13 x 15% / 12
+        "power": 20.89,  # 8 x 18 W = 0.144 kW x 1.56 x 730 h x 0.1274
+        "facilities": 44.17,  # 0.144 kW / 60% x 184.06
+        "os_licence": 33.29,  # 799 / 2 / 12
+        "database_licence": 0.0,
+        "virtualisation": 233.33,  # 8 x 350 / 12
+        "labour": 148.48,
+    }
+    assert db["cost"]["pricing_term"] == "payg"
+    assert "replatformed database priced as a managed database: the instance x 1.85" in db["cost"]["reasons"]
     assert costs["lb-01"]["projected_monthly_cost"] is None and costs["lb-01"]["target_instance_type"] is None
     assert "repurchase: the SaaS subscription price is not in the price table" in costs["lb-01"]["cost"]["reasons"]
-    assert float(costs["aix-01"]["projected_monthly_cost"]) == 392.0  # retain: the modelled current cost
+    assert float(costs["aix-01"]["projected_monthly_cost"]) == 432.6  # retain: the modelled current cost
 
     summary = results["cost_projection"].summary
     assert (summary["current_monthly"], summary["projected_monthly"], summary["savings_monthly"]) == (
-        2134.0, 1256.2, 877.8)
+        2779.52, 2537.38, 242.14)
     assert (summary["assets_current_modelled"], summary["assets_without_current"],
             summary["assets_without_projection"]) == (4, 2, 2)  # lb-01 and mystery-01 have no sizes
     assert summary["prices"] == "aws us-east-1, prices as of 2026-10-01" and summary["comfort_factor"] == 1.3
+    assert (summary["pricing_term"], summary["assumptions_overridden"]) == ("payg", [])
     assert [(a["application"], a["savings_monthly"]) for a in summary["top_application_savings"]] == [
-        ("billing", 461.88), ("reports", 368.02)]
+        ("reports", 576.38), ("billing", -182.16)]
 
     # a second run changes nothing: modelled costs are never taken for given ones
     again = await run_assessment(AssessmentActivities(app_pool), step)
@@ -309,7 +330,7 @@ async def test_a_persons_override_survives_a_rerun(app_pool, portfolio) -> None:
     assert (app["six_r_strategy"], app["strategy_source"], app["strategy_confidence"]) == ("retain", "user", 1.0)
     assert app["strategy_rationale"]["reason"] == "runs the regulator's quarterly export"
     assert app["strategy_rationale"]["decided_by"] == str(engagement.owner_id)
-    assert float(app["projected_monthly_cost"]) == 80.0  # retained: the modelled current cost stays
+    assert float(app["projected_monthly_cost"]) == 286.97  # retained: the modelled current cost stays
     assert rows["rpt-db-01"]["strategy_source"] == "rule"
     summary = results["strategy_recommendation"].summary
     assert summary["decided_by_people"] == 1
@@ -332,6 +353,29 @@ async def test_goals_tip_close_candidates(app_pool) -> None:
                                      rows["bill-web-01"]["strategy_rationale"]["score"])
     # modernisation 5: rehost .85 - .15 = .70, replatform .65 + .15 = .80
     assert chosen == {"cost_reduction": ("rehost", 0.925), "modernization": ("replatform", 0.8)}
+
+
+async def test_the_engagements_assumptions_price_the_assets(app_pool) -> None:
+    """A person's overrides (`costs assumptions set`) are what the cost step prices with; a bad one stored
+    behind the CLI's back fails the step for good, naming the key."""
+    engagement = await make_engagement(app_pool)
+    await insert_assets(app_pool, engagement.ref, [PORTFOLIO[1]])  # bill-db-01, modelled
+    await set_assumptions(app_pool, engagement.ref, engagement.owner_id, ["cloud_pricing_term=3y", "vcpus_per_core=4"])
+    step = await assessment_step(app_pool, engagement.ref)
+    results = await run_assessment(AssessmentActivities(app_pool), step)
+    summary = results["cost_projection"].summary
+    assert (summary["pricing_term"], summary["assumptions_overridden"]) == ("3y", ["cloud_pricing_term", "vcpus_per_core"])
+    cost = (await fetch(app_pool, engagement.ref, assets_query("scoring_details -> 'cost' AS c")))["bill-db-01"]["c"]
+    # 2 host cores: VMware 2 x 350 / 12; managed database m6i.2xlarge 280.32 x (1 - 57%) x 1.85
+    assert (cost["current_components"]["virtualisation"], cost["components"]["compute"]) == (58.33, 222.99)
+    assert cost["pricing_term"] == "3y"
+
+    async with tenant_transaction(app_pool, engagement.ref.client_account_id, engagement.ref.id) as conn:
+        await conn.execute("UPDATE migration.engagements SET settings = settings || '{\"business_case\": {\"pue\": 9}}'")
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(AssessmentActivities(app_pool).project_costs, step)
+    assert raised.value.non_retryable and raised.value.type == "BadInput"
+    assert raised.value.message.startswith("the engagement's business-case assumptions are not valid (pue: ")
 
 
 @pytest.mark.parametrize(("goals", "fault"), [
@@ -363,7 +407,7 @@ async def test_an_asset_fact_outside_the_vocabulary_names_the_asset(app_pool) ->
 
 
 PRICE_TABLE = {
-    "provider": "aws", "region": "eu-central-1", "currency": "EUR", "as_of": "2026-09-15", "source": "test table",
+    "provider": "aws", "region": "eu-central-1", "currency": "USD", "as_of": "2026-09-15", "source": "test table",
     "hours_per_month": 730, "storage_gb_month": 0.1, "windows_vcpu_month": 30,
     "instances": [{"name": "small.2", "vcpu": 2, "memory_gb": 8, "hourly": 0.1},
                   {"name": "big.8", "vcpu": 8, "memory_gb": 64, "hourly": 0.5}],
@@ -382,7 +426,7 @@ async def test_a_configured_price_table_and_comfort_factor(app_pool, tmp_path: P
         get_settings.cache_clear()
     engagement = await make_engagement(app_pool)
     given = {**PORTFOLIO[9], "current_monthly_cost": None}  # phys-01 without a cost of its own
-    await insert_assets(app_pool, engagement.ref, [given, PORTFOLIO[0]])
+    await insert_assets(app_pool, engagement.ref, [given, {**PORTFOLIO[0], "cost_currency": "EUR"}])
     step = await assessment_step(app_pool, engagement.ref)
     await run_assessment(activities, step)
     rows = await fetch(app_pool, engagement.ref, assets_query(
@@ -391,12 +435,13 @@ async def test_a_configured_price_table_and_comfort_factor(app_pool, tmp_path: P
     # 4 x 60% x 1.0 = 2.4 vCPU, 8 GB -> big.8 (365.00) + 100 GB x 0.1
     assert (phys["target_instance_type"], phys["target_region"], phys["prices_as_of"]) == (
         "big.8", "eu-central-1", date(2026, 9, 15))
-    assert float(phys["projected_monthly_cost"]) == 375.0
+    assert (phys["c"]["components"]["compute"], phys["c"]["components"]["storage"]) == (365.0, 10.0)
+    assert float(phys["projected_monthly_cost"]) == round(sum(phys["c"]["components"].values()), 2)
     assert phys["c"]["needed_vcpu"] == 2.4 and phys["c"]["comfort_factor"] == 1.0
-    # bill-web-01's own cost is in USD: no projection from a EUR table, and the reason says so
+    # bill-web-01's own cost is in EUR: no projection from a USD table, and the reason says so
     web = rows["bill-web-01"]
     assert web["projected_monthly_cost"] is None and web["target_instance_type"] is None
-    assert "the price table is in EUR, the asset's costs in USD" in web["c"]["reasons"]
+    assert "the price table is in USD, the asset's costs in EUR" in web["c"]["reasons"]
 
 
 def test_a_bad_price_table_file_is_refused_by_name(tmp_path: Path) -> None:
