@@ -14,6 +14,7 @@ import typer
 from cli.assets import MOST_WAVES
 from cli.common import JsonOption, console, print_json, run_async, session
 from db import tenancy
+from domain.wording import counted
 from runtime import execution_control as execution
 
 app = typer.Typer(no_args_is_help=True, help="Execution of the waves' runbooks: follow them and act on their steps.")
@@ -44,7 +45,7 @@ async def execution_status(
     if not found["started"] and wave is None:
         planned = [w for w in found["waves"] if w["planned_start"]]
         when = f"; wave {planned[0]['wave']} is planned to start {planned[0]['planned_start']}" if planned else ""
-        console.print(f"{ref.name}: execution has not started ({len(found['waves'])} wave(s) planned{when})")
+        console.print(f"{ref.name}: execution has not started ({counted(len(found['waves']), 'wave')} planned{when})")
         return
     may_abandon = execution.may(found["role"], "abandon")
     for item in found["waves"]:
@@ -65,7 +66,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _print_wave(engagement: str, item: dict[str, Any], *, may_abandon: bool, details: bool) -> None:
-    label = f"wave {item['wave']}" + (f" ({item['name']})" if item["name"] else "")
+    label = item["name"] or f"Wave {item['wave']}"  # the plan's name: 'Wave 3', 'Wave 1 (pilot)'
     if item["runbook_id"] is None:
         start = f", planned start {item['planned_start']}" if item["planned_start"] else ""
         console.print(f"{label}: not started{start}")

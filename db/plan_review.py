@@ -29,6 +29,7 @@ import xlsxwriter
 from pydantic import ValidationError
 from xlsxwriter.exceptions import FileCreateError
 
+from db import plan_names
 from db.output_files import replacing
 from db.pool import tenant_transaction
 from db.queries import sql
@@ -40,6 +41,8 @@ from domain.planning.plan_validation import PlanEditRow, check_plan_edit
 from domain.planning.schedule import GB_PER_TB
 from domain.spreadsheet_safety import neutralise_cell
 from domain.vocabulary import REVIEWING_ROLES
+from domain.wording import counted
+from reports.model import ViolationRow
 
 PLAN_COLUMNS = ("asset id", "name", "application", "environment", "criticality", "strategy", "move group", "wave",
                 "wave kind", "wave start", "wave end", "placement reason")
@@ -60,6 +63,7 @@ PROBLEMS_KEPT = 1000
 PROBLEMS_SHOWN = 30
 _PROBLEM_CHARS = 500
 _NAMES_SHOWN = 20
+_MEMBERS_SHOWN = 2  # of a move group without applications, named by its first assets
 _BATCH = 5000
 
 
@@ -78,7 +82,7 @@ class PlanImportError(ValueError):
         """The headline, then one line per problem, at most `PROBLEMS_SHOWN`, and how many more."""
         if not self.count:
             return self.headline
-        lines = [f"{self.headline}; {self.count:,} problem(s):", *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
+        lines = [f"{self.headline}; {counted(self.count, 'problem')}:", *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
         more = self.count - min(len(self.problems), PROBLEMS_SHOWN)
         if more:
             listed = "them all" if self.count <= PROBLEMS_KEPT else f"the first {PROBLEMS_KEPT:,}"
@@ -235,10 +239,15 @@ def _wave_cells(wave: dict[str, Any]) -> list[Any]:
             float(wave["estimated_effort_days"] or 0), float(wave["estimated_cost"] or 0), wave["undecided_assets"]]
 
 
-def _violation_cells(row: asyncpg.Record) -> list[Any]:
-    more = row["asset_count"] - len(row["asset_names"])
-    names = ", ".join(row["asset_names"]) + (f" and {more} more" if more > 0 else "")
-    return [row["rule"], row["detail"], ", ".join(row["move_groups"]), row["asset_count"], names]
+def _violation_cells(violation: ViolationRow) -> list[Any]:
+    return [violation.rule, violation.detail, "; ".join(violation.move_groups), violation.assets,
+            violation.asset_list]
+
+
+async def _named_violations(conn: asyncpg.Connection) -> tuple[ViolationRow, ...]:
+    """Every violation, its assets and move groups by name."""
+    labels = {group.id: group.label for group in await plan_names.move_groups(conn, _MEMBERS_SHOWN)}
+    return (await plan_names.violations(conn, labels, _NAMES_SHOWN)).rows
 
 
 async def _export_csv(conn: asyncpg.Connection, ref: EngagementRef, path: Path, waves: list[dict[str, Any]]) -> int:
@@ -266,8 +275,8 @@ async def _export_xlsx(conn: asyncpg.Connection, ref: EngagementRef, path: Path,
         for number, wave in enumerate(waves, start=1):
             _write_row(sheet, number, _wave_cells(wave))
         sheet = _sheet(book, VIOLATIONS_SHEET, VIOLATION_COLUMNS, bold)
-        for number, row in enumerate(await conn.fetch(sql("plan_violations_list"), _NAMES_SHOWN), start=1):
-            _write_row(sheet, number, _violation_cells(row))
+        for number, violation in enumerate(await _named_violations(conn), start=1):
+            _write_row(sheet, number, _violation_cells(violation))
         try:
             book.close()
         except FileCreateError as exc:  # xlsxwriter's wrapper of the OSError, which `replacing` names
@@ -298,7 +307,8 @@ async def _export_markdown(conn: asyncpg.Connection, ref: EngagementRef, path: P
     count = 0
     current: int | None | Literal[False] = False
     with replacing(path, encoding="utf-8") as fh:
-        fh.write(f"# Wave plan: {_md(ref.name)}\n\n{totals['assets']} assets in {totals['waves']} waves, "
+        fh.write(f"# Wave plan: {_md(ref.name)}\n\n{counted(totals['assets'], 'asset')} in "
+                 f"{counted(totals['waves'], 'wave')}, "
                  f"{totals['first_start']} to {totals['last_end']}; effort {float(totals['effort_days']):,.1f} "
                  f"person-days, cost {float(totals['cost']):,.0f} at {DAY_RATE:,.0f} a day.\n")
         async for row in conn.cursor(sql("plan_export_assets"), prefetch=_BATCH):
@@ -313,9 +323,10 @@ async def _export_markdown(conn: asyncpg.Connection, ref: EngagementRef, path: P
                       row["wave_reason"]])
             fh.write("| " + " | ".join(_md(cell) for cell in cells) + " |\n")
             count += 1
-        violations = await conn.fetch(sql("plan_violations_list"), _NAMES_SHOWN)
         fh.write("\n## Violations and ordering cycles\n\n" + ("".join(
-            f"- **{row['rule']}**: {_md(row['detail'])} ({row['asset_count']} assets)\n" for row in violations
+            f"- **{v.rule.replace('_', ' ')}**: {_md(v.detail)} ({counted(v.assets, 'asset')}: {_md(v.asset_list)}"
+            + (f"; move groups {_md('; '.join(v.move_groups))}" if v.move_groups else "") + ")\n"
+            for v in await _named_violations(conn)
         ) or "None: the plan meets every rule.\n"))
     return count
 
@@ -323,10 +334,10 @@ async def _export_markdown(conn: asyncpg.Connection, ref: EngagementRef, path: P
 def _md_wave_heading(wave: dict[str, Any]) -> str:
     kind = str(wave["kind"]).replace("_", "-")
     return (f"\n## Wave {wave['wave_number']}: {kind}, {wave['planned_start']} to {wave['planned_end']}\n\n"
-            f"{wave['asset_count']} assets, {float(wave['total_storage_gb']) / GB_PER_TB:,.2f} TB, "
+            f"{counted(wave['asset_count'], 'asset')}, {float(wave['total_storage_gb']) / GB_PER_TB:,.2f} TB, "
             f"{float(wave['estimated_effort_days'] or 0):,.1f} person-days, cost "
             f"{float(wave['estimated_cost'] or 0):,.0f}"
-            + (f"; {wave['undecided_assets']} assets without a strategy (middle effort estimate)"
+            + (f"; {counted(wave['undecided_assets'], 'asset')} without a strategy (middle effort estimate)"
                if wave["undecided_assets"] else "")
             + ".\n\n| asset | application | environment | criticality | strategy | move group | placement reason |\n"
             "|---|---|---|---|---|---|---|\n")
@@ -352,7 +363,7 @@ async def import_plan(pool: asyncpg.Pool, ref: EngagementRef, path: Path, user_i
                                   f"{role or 'not a member'}; allowed: {', '.join(REVIEWING_ROLES)})")
         current = await conn.fetchrow(sql("plan_current"))
         if current["waves_started"]:
-            raise PlanImportError(f"the execution of {ref.name!r} has begun ({current['waves_started']} wave(s) "
+            raise PlanImportError(f"the execution of {ref.name!r} has begun ({counted(current['waves_started'], 'wave')} "
                                   "started): its plan can no longer be changed")
         engagement = await conn.fetchrow(sql("engagement_planning_settings"), ref.id)
         start = engagement["start_date"] or current["first_start"]

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from db import plan_names
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
@@ -21,14 +22,12 @@ from reports.model import (
     Execution,
     ExecutionIssue,
     GroupEdge,
-    GroupNode,
     Portfolio,
     ReportLimits,
     RollbackRow,
     Shown,
     StrategyShare,
     Undelivered,
-    ViolationRow,
     WaveCost,
     WaveExecution,
     WaveRow,
@@ -50,10 +49,10 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         applications = await conn.fetch(sql("report_applications"), limits.rows)
         costs = await conn.fetch(sql("report_cost_by_wave"))
         waves = await conn.fetch(sql("report_waves"))
-        groups = await conn.fetch(sql("report_move_groups"), limits.members)
+        groups = await plan_names.move_groups(conn, limits.members)
         group_edges = await conn.fetch(sql("report_group_edges"))
         violation_counts = await conn.fetch(sql("report_violation_counts"))
-        violations = await conn.fetch(sql("report_violations"), limits.rows)
+        violations = await plan_names.violations(conn, {g.id: g.label for g in groups}, limits.members, limits.rows)
         execution = await _execution(conn, limits)
     return EngagementReport(
         client=heading["client"],
@@ -80,12 +79,12 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
             _number(r["estimated_cost"]), r["undecided_assets"],
         ) for r in waves),
         graph=pick_graph(
-            [GroupNode(r["move_group"], r["assets"], r["wave"], tuple(r["members"])) for r in groups],
+            groups,
             [GroupEdge(r["source"], r["target"], r["dependencies"], r["hard"]) for r in group_edges],
             limits.graph_groups,
         ),
         violations_by_rule=tuple(Count(r["rule"], r["violations"]) for r in violation_counts),
-        violations=_shown([ViolationRow(r["rule"], r["detail"], r["assets"]) for r in violations], violations),
+        violations=violations,
         execution=execution,
     )
 

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 GOLDEN = 0.6180339887
-STAGGER = 0.18  # alternate groups of a column sit this far left and right, so lines inside a column show
+STAGGER = 0.12  # alternate groups of a column sit this far left and right, so lines inside a column show
 
 
 def layered_positions(waves: Sequence[int | None]) -> tuple[list[tuple[float, float]], list[int | None]]:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
+from domain.wording import group_label, listed
 
 T = TypeVar("T")
 
@@ -136,10 +137,17 @@ class GroupNode:
     assets: int
     wave: int | None
     members: tuple[str, ...]  # a few asset names, for the table
+    name: str = ""  # what it holds as people say it: its applications, else its first assets (domain.wording)
+    environments: tuple[str, ...] = ()
 
     @property
     def shared_service(self) -> bool:
         return self.id.startswith(SHARED_SERVICE_GROUP_PREFIX)
+
+    @property
+    def label(self) -> str:
+        """'MG-0001 Billing (production)'."""
+        return group_label(self.id, self.name, self.environments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +190,15 @@ def _graph_order(node: GroupNode) -> tuple[int, int, str]:
 @dataclass(frozen=True, slots=True)
 class ViolationRow:
     rule: str
-    detail: str
+    detail: str  # assets named, never by id
     assets: int
+    asset_names: tuple[str, ...] = ()  # the first few, in byte order
+    move_groups: tuple[str, ...] = ()  # labelled: 'MG-0001 Billing (production)'
+
+    @property
+    def asset_list(self) -> str:
+        """'db-01, web-01 and 3 more'."""
+        return listed(self.asset_names, self.assets)
 
 
 @dataclass(frozen=True, slots=True)

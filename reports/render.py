@@ -16,6 +16,7 @@ import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
+from domain.wording import counted, plural
 from reports import charts
 from reports.model import EngagementReport
 
@@ -35,7 +36,8 @@ class Picture:
 
 
 def _strategy_alt(r: EngagementReport) -> str:
-    shares = ", ".join(f"{s.strategy} {s.applications} applications, {s.assets} assets" for s in r.strategies)
+    shares = ", ".join(f"{s.strategy} {counted(s.applications, 'application')}, {counted(s.assets, 'asset')}"
+                       for s in r.strategies)
     return f"Bar chart of the strategy mix: {shares or 'no strategy recommended yet'}."
 
 
@@ -50,15 +52,15 @@ def _timeline_alt(r: EngagementReport) -> str:
     dated = [w for w in r.waves if w.start and w.end]
     if not dated:
         return "Wave timeline: no wave has dates yet."
-    return (f"Gantt chart of {len(dated)} waves from {min(w.start for w in dated).isoformat()} "
+    return (f"Gantt chart of {counted(len(dated), 'wave')} from {min(w.start for w in dated).isoformat()} "
             f"to {max(w.end for w in dated).isoformat()}, coloured by wave kind.")
 
 
 def _graph_alt(r: EngagementReport) -> str:
     g = r.graph
-    return (f"Dependency graph of {len(g.nodes)} of {g.total_groups} move groups placed in wave columns, "
-            f"{len(g.edges)} of {g.total_edges} links between groups drawn; "
-            f"{sum(n.shared_service for n in g.nodes)} shared services shown as squares.")
+    return (f"Dependency graph of {len(g.nodes)} of {counted(g.total_groups, 'move group')} placed in wave columns, "
+            f"{len(g.edges)} of {counted(g.total_edges, 'link')} between groups drawn; "
+            f"{counted(sum(n.shared_service for n in g.nodes), 'shared service')} shown as squares.")
 
 
 PICTURES: tuple[Picture, ...] = (
@@ -105,7 +107,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(money=_money, days=_days, label=_label, wave=charts.wave_label, kind=_kind,
-                       moment=_moment)
+                       moment=_moment, counted=counted, plural=lambda noun, count: plural(count, noun))
     return env
 
 

@@ -42,6 +42,7 @@ from domain.execution.contracts import (
 )
 from domain.execution.scheduler import allowed_operations, application_key, selection_matches, wave_operations
 from domain.vocabulary import APPROVING_ROLES, REQUEST_ROLES
+from domain.wording import counted
 from runtime.engagement_control import UPDATE_TIMEOUT, ControlError, NoWorkerError
 from workflows.ids import phase_workflow_id, wave_workflow_id
 from workflows.master_flow import root_message
@@ -371,7 +372,7 @@ def waits_for(run: dict[str, Any], step_type: str, spec: dict[str, Any]) -> str:
     """What a run waits for, and for whom, in a few words."""
     status = run["status"]
     if status == "failed":
-        return f"failed after {run['attempts']} attempt(s): {run['error'] or 'no error recorded'}"
+        return f"failed after {counted(run['attempts'], 'attempt')}: {run['error'] or 'no error recorded'}"
     if status == "awaiting_person":
         return f"waits for {spec.get('owner') or 'a person'} to complete it"
     if status == "pending_approval":

@@ -141,7 +141,7 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
     code, out, err = await execution_cli(owner, "status", ident)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == ("wave 1 (Wave 1), run 2: running; cutover 2027-03-06 20:00 to 2027-03-07 08:00 UTC; step runs: "
+    assert lines[0] == ("Wave 1, run 2: running; cutover 2027-03-06 20:00 to 2027-03-07 08:00 UTC; step runs: "
                         f"2 completed, 1 failed, {BATCH + 1} awaiting_person, 1 pending_approval, 1 waiting")
     assert lines[1] == f"  you may pause the wave: starter.py execution pause {ident} --wave 1"
     assert lines[2] == f"  you may abort the wave: starter.py execution abort {ident} --wave 1 --reason TEXT"
@@ -153,7 +153,7 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
     at = lines.index('  rehost / replication / replicate "Replicate the server" [automated, per asset]: 1 completed, '
                      '1 failed, 1 waiting')
     assert lines[at + 1:at + 6] == [
-        "    web-02: failed after 3 attempt(s): connection refused",
+        "    web-02: failed after 3 attempts: connection refused",
         "    db-01: waits until 2027-03-01 09:30 UTC",
         "    you may: retry (2), skip (1), abandon (2)",
         f"    starter.py execution retry {ident} --wave 1 --step replicate --asset web-02",
@@ -178,7 +178,7 @@ async def test_status_shows_each_wave_its_steps_what_waits_for_whom_and_what_the
         f"    starter.py execution reject {ident} --wave 1 --step go_no_go --all --reason TEXT",
     ]
     assert not any("stop_replication" in line for line in lines), "a compensation nobody needed yet is not shown"
-    assert lines[-1] == "wave 2 (Wave 2): not started, planned start 2027-04-05"
+    assert lines[-1] == "Wave 2: not started, planned start 2027-04-05"
 
     code, out, err = await execution_cli(owner, "status", ident, "--wave", "1", "--json")
     assert code == 0, err
@@ -202,7 +202,7 @@ async def test_status_to_a_viewer_offers_nothing_and_an_unstarted_execution_is_o
     code, out, err = await execution_cli(viewer, "status", str(e.ref.id), "--wave", "1")
     assert code == 0, err
     assert "you may" not in out and "starter.py execution" not in out
-    assert "    web-02: failed after 3 attempt(s): connection refused" in out.splitlines()
+    assert "    web-02: failed after 3 attempts: connection refused" in out.splitlines()
 
     fresh = await make_engagement(app_pool)
     async with tenant_transaction(app_pool, fresh.ref.client_account_id, fresh.ref.id) as conn:
@@ -212,7 +212,7 @@ async def test_status_to_a_viewer_offers_nothing_and_an_unstarted_execution_is_o
     owner = cli_env(migrated_db, dev_env, tmp_path / "data", await give_login(migrated_db, fresh.owner_id))
     code, out, err = await execution_cli(owner, "status", str(fresh.ref.id))
     assert (code, err) == (0, "")
-    assert out == f"{fresh.ref.name}: execution has not started (1 wave(s) planned; wave 1 is planned to start 2027-05-03)\n"
+    assert out == f"{fresh.ref.name}: execution has not started (1 wave planned; wave 1 is planned to start 2027-05-03)\n"
     code, out, err = await execution_cli(owner, "status", str(fresh.ref.id), "--wave", "4")
     assert (code, out) == (1, "")
     assert err == f"error: engagement {fresh.ref.name!r} has no wave 4; see `execution status`\n"

@@ -113,7 +113,7 @@ async def test_xlsx_export_has_plan_waves_and_violations_sheets(app_pool, planne
     ]
     violations = [r.values for r in sheets["Violations"].next_batch(100)]
     assert [(v["rule"], v["assets"], v["first assets"]) for v in violations] == [
-        ("left_behind", "2", "keep-01, web-01"), ("ordering_cycle", "3", "db-01, rpt-01, web-01")]
+        ("left_behind", "2", "keep-01 and web-01"), ("ordering_cycle", "3", "db-01, rpt-01 and web-01")]
 
 
 async def test_markdown_export_reads_as_a_plan_per_wave(app_pool, planned, tmp_path) -> None:
@@ -133,7 +133,7 @@ async def test_markdown_export_reads_as_a_plan_per_wave(app_pool, planned, tmp_p
             in text)
     assert "| dev-web | - | development | low | rehost | MG-" in text
     assert "| old-01 | - | production | retire | strategy retire: decommissioned, not migrated |" in text
-    assert "- **ordering_cycle**: move groups " in text and "(3 assets)" in text
+    assert "- **ordering cycle**: move groups " in text and "(3 assets: db-01, rpt-01 and web-01; move groups MG-" in text
 
 
 async def test_an_edited_csv_is_applied_with_its_warnings(app_pool, planned, tmp_path) -> None:
@@ -248,7 +248,7 @@ async def test_no_export_without_a_plan(app_pool, tmp_path) -> None:
 def test_a_refusal_lists_its_first_problems_and_keeps_at_most_a_thousand() -> None:
     refusal = PlanImportError("plan.csv: the plan was not changed", [f"row {n}: unknown asset" for n in range(1500)])
     lines = str(refusal).splitlines()
-    assert lines[0] == "plan.csv: the plan was not changed; 1,500 problem(s):"
+    assert lines[0] == "plan.csv: the plan was not changed; 1,500 problems:"
     assert lines[1:31] == [f"  - row {n}: unknown asset" for n in range(30)]
     assert lines[31:] == ["  … and 1,470 more (`plan import --json` lists the first 1,000)"]
     assert (len(refusal.problems), refusal.count) == (1000, 1500)
@@ -309,7 +309,7 @@ async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, pla
     assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == "error: edited.csv: the plan was not changed; 48 problem(s):"
+    assert lines[0] == "error: edited.csv: the plan was not changed; 48 problems:"
     assert len(lines) == 32 and all(line.startswith("  - row ") for line in lines[1:31])
     assert lines[1].endswith("must be a whole number from 1 to 8 (the number of migrating assets), not "
                              "'99999999999999999999'")
@@ -319,7 +319,7 @@ async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, pla
 
     result = run_cli(migrated_db, data_dir, owner, "import", ident, str(edited), "--json")
     assert result.returncode == 1
-    assert result.stderr.splitlines() == ["error: edited.csv: the plan was not changed; 48 problem(s), listed in "
+    assert result.stderr.splitlines() == ["error: edited.csv: the plan was not changed; 48 problems, listed in "
                                           "the JSON output"]
     refusal = json.loads(result.stdout)
     assert (refusal["applied"], refusal["refusal"], refusal["problem_count"], len(refusal["problems"])) == (

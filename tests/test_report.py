@@ -25,6 +25,7 @@ from db.runbook_templates import import_template
 from db.tenancy import EngagementRef, TenancyError
 from domain.execution.templates import validate_template
 from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
+from domain.wording import UUID_TEXT
 from reports.engagement_report import write_report
 from reports.model import (
     Count,
@@ -120,6 +121,11 @@ async def _insert_plan(pool: asyncpg.Pool, ref: EngagementRef) -> None:
             " asset_ids) VALUES ($1, $2, 'early_wave', $3, '{MG-0001}', $4)",
             *tenant, VIOLATION, [ids["web-01"], ids["db-01"]],
         )
+        await conn.execute(  # as plans were stored before violations named their assets
+            "INSERT INTO migration.plan_violations (client_account_id, engagement_id, rule, detail, move_groups,"
+            " asset_ids) VALUES ($1, $2, 'left_behind', $3, '{MG-0001}', $4)",
+            *tenant, f"{ids['web-01']} is tied to {ids['aix-01']}, which stays", [ids["web-01"], ids["aix-01"]],
+        )
 
 
 @pytest.fixture(scope="module")
@@ -172,16 +178,20 @@ async def test_waves_graph_and_violations(loaded: EngagementReport) -> None:
         (1, "non_production", date(2027, 1, 4), date(2027, 1, 17), 2, 1, 3.0, 2850.0),
         (2, "production", date(2027, 1, 18), date(2027, 1, 31), 3, 2, 7.0, 6650.0),
     ]
-    assert loaded.graph.nodes == (  # by wave, then size; names in byte order
-        GroupNode("MG-0002", 2, 1, (EVIL, "dev-02")),
-        GroupNode("MG-0001", 2, 2, ("db-01", "web-01")),
-        GroupNode("SHARED-0001", 1, 2, ("dns-01",)),
+    assert loaded.graph.nodes == (  # by wave, then size; names in byte order; named by application, else assets
+        GroupNode("MG-0002", 2, 1, (EVIL, "dev-02"), "intranet", ("development",)),
+        GroupNode("MG-0001", 2, 2, ("db-01", "web-01"), "shop", ("production",)),
+        GroupNode("SHARED-0001", 1, 2, ("dns-01",), "dns-01", ("production",)),
     )
     assert loaded.graph.edges == (GroupEdge("MG-0001", "SHARED-0001", 2, False),
                                   GroupEdge("MG-0002", "MG-0001", 1, False))
     assert [n.id for n in loaded.graph.nodes if n.shared_service] == ["SHARED-0001"]
-    assert loaded.violations_by_rule == (Count("early_wave", 1),)
-    assert loaded.violations == Shown((ViolationRow("early_wave", VIOLATION, 2),))
+    assert loaded.violations_by_rule == (Count("early_wave", 1), Count("left_behind", 1))
+    assert loaded.violations == Shown((
+        ViolationRow("early_wave", VIOLATION, 2, ("db-01", "web-01"), ("MG-0001 shop (production)",)),
+        ViolationRow("left_behind", "web-01 is tied to aix-01, which stays", 2, ("aix-01", "web-01"),
+                     ("MG-0001 shop (production)",)),
+    ))
 
 
 async def test_a_plan_not_executed_yet_shows_its_waves_not_started(loaded: EngagementReport) -> None:
@@ -214,12 +224,15 @@ async def test_report_on_a_plan_written_by_the_planning_phase(app_pool: asyncpg.
     assert [(w.number, w.kind, w.start, w.end, w.assets, w.effort_days, w.labour_cost, w.undecided_assets)
             for w in report.waves] == [(n, kind, start, end, assets, effort, cost, undecided)
                                        for n, kind, start, end, assets, _, effort, cost, undecided in EXPECTED_WAVES]
-    assert [w.move_groups for w in report.waves] == [1, 1, 2, 2]
+    assert [w.move_groups for w in report.waves] == [1, 1, 1, 2, 1]
     assert report.graph.total_groups == 6 and sum(n.assets for n in report.graph.nodes) == 8
     assert [n.members for n in report.graph.nodes if n.shared_service] == [("dns-01",)]
-    assert [c.wave for c in report.costs.by_wave] == [1, 2, 3, 4, None]
+    assert [c.wave for c in report.costs.by_wave] == [0, 1, 2, 3, 4, None]
     assert report.costs.by_wave[-1].assets == 2  # retired and retained: in no wave
     assert report.violations_by_rule == (Count("left_behind", 1), Count("ordering_cycle", 1))
+    left_behind = report.violations.rows[0]
+    assert left_behind.asset_names == ("keep-01", "web-01") and " shop (production)" in left_behind.move_groups[0]
+    assert UUID_TEXT.findall(render_html(report)) == []
 
 
 def _checks_template(strategy: str, closed_port: int) -> Any:
@@ -312,6 +325,9 @@ async def test_write_report_writes_the_page_and_pictures(written: Path) -> None:
         assert f'src="images/{picture.stem}.png"' in html
     assert EVIL not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert VIOLATION in html and "SHARED-0001" in html and "non-production" in html
+    assert "web-01 is tied to aix-01, which stays" in html and "<td>aix-01 and web-01</td>" in html
+    assert "<td>MG-0001 shop (production)</td>" in html and "<td>shop (production)</td>" in html
+    assert UUID_TEXT.findall(html) == []  # the report has no key column: no asset is named by its id
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

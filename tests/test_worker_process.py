@@ -218,7 +218,7 @@ async def test_an_engagement_end_to_end_through_the_cli(process_env, migrated_db
     assert "quarantined row(s) written" in _ok(viewer, "imports", "quarantine", engagement, "--out", str(quarantine))
     assert quarantine.read_text(encoding="utf-8-sig").startswith("file,row,reasons")
     plan_csv = tmp_path / "plan.csv"
-    assert "asset(s) written" in _ok(viewer, "plan", "export", engagement, "--out", str(plan_csv))
+    assert "assets written" in _ok(viewer, "plan", "export", engagement, "--out", str(plan_csv))
     _fails_cleanly(viewer, "plan", "export", engagement, "--out", str(tmp_path / "plan.txt"),
                    message=".csv, .xlsx or .md")
     _fails_cleanly(owner, "plan", "import", engagement, str(plan_csv), message="started")

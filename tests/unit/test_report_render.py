@@ -196,7 +196,7 @@ def test_page_shows_the_numbers(written: tuple[Path, str]) -> None:
     assert "2,700.00" in html and "2,300.00" in html  # current and projected totals of the three rows
     assert "200.00" in html and "2,400.00" in html  # savings a month and a year
     assert "13.5" in html and "12,825.00" in html  # effort and labour of both waves
-    assert "… and 1 more applications not listed." in html
+    assert "… and 1 more application not listed." in html
     assert "2027-01-04" in html and "2027-01-31" in html
     assert "Showing 4 of 4 move groups" in html
 
