@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.wording import counted
+
 Summaries = Mapping[str, Mapping[str, Any]]
 
 
@@ -28,14 +30,14 @@ def _discovery(steps: Summaries) -> list[str]:
         parts.append(f"{inventory['assets']} assets")
     files = steps.get("data_import", {}).get("files")
     if files:
-        parts.append(f"{len(files)} file(s): " + ", ".join(f"{f['file']} ({f['format']}, {f['role']})" for f in files))
+        parts.append(f"{counted(len(files), 'file')}: " + ", ".join(f"{f['file']} ({f['format']}, {f['role']})" for f in files))
     for f in files or ():
         parts.extend(file_notes(f["file"], f.get("skipped") or {}, f.get("warnings") or (), shown=5))
     cleansing = steps.get("data_cleansing", {})
     if cleansing.get("quarantined"):
-        parts.append(f"{cleansing['quarantined']} row(s) quarantined")
+        parts.append(f"{counted(cleansing['quarantined'], 'row')} quarantined")
     if cleansing.get("dropped_edges"):
-        parts.append(f"{cleansing['dropped_edges']} loop-back or self edge(s) dropped")
+        parts.append(f"{counted(cleansing['dropped_edges'], 'loop-back or self edge')} dropped")
     mapping = steps.get("attribute_mapping", {})
     if "mapped" in mapping:
         parts.append(f"{mapping['mapped']}/{mapping.get('columns', '?')} columns mapped "
@@ -43,7 +45,7 @@ def _discovery(steps: Summaries) -> list[str]:
     edges = steps.get("dependency_analysis", {})
     if "edges_total" in edges:
         dangling = edges.get("dangling_references", 0)
-        parts.append(f"{edges['edges_total']} dependencies" + (f", {dangling} dangling reference(s)" if dangling else ""))
+        parts.append(counted(edges["edges_total"], "dependency") + (f", {counted(dangling, 'dangling reference')}" if dangling else ""))
     flags = steps.get("tech_debt_analysis", {}).get("flags")
     if flags:
         parts.append(f"tech debt: {_mix(flags)}")
@@ -57,7 +59,7 @@ def file_notes(name: str, skipped: Mapping[str, str], warnings: Sequence[str], s
     if skipped:
         listed = "; ".join(f"{sheet} ({why})" for sheet, why in list(skipped.items())[:shown])
         more = f"; {len(skipped) - shown} more in `imports list`" if shown is not None and len(skipped) > shown else ""
-        parts.append(f"{name}: {len(skipped)} sheet(s) not imported: {listed}{more}")
+        parts.append(f"{name}: {counted(len(skipped), 'sheet')} not imported: {listed}{more}")
     parts.extend(f"{name}: {warning}" for warning in warnings)
     return parts
 
@@ -85,14 +87,15 @@ def _planning(steps: Summaries) -> list[str]:
     parts = []
     waves = steps.get("wave_planning", {})
     if "waves" in waves:
-        kinds = _mix(waves.get("waves_by_kind"))
-        parts.append(f"{waves['waves']} waves" + (f" ({kinds})" if kinds else ""))
+        kinds = ", ".join(f"{n} {kind.replace('_', '-')}" for kind, n in sorted(
+            (waves.get("waves_by_kind") or {}).items(), key=lambda kv: (-int(kv[1] or 0), kv[0])))
+        parts.append(counted(waves["waves"], "wave") + (f" ({kinds})" if kinds else ""))
     if "move_groups" in waves:
-        parts.append(f"{waves['move_groups']} move groups")
+        parts.append(counted(waves["move_groups"], "move group"))
     if waves.get("violations_by_rule"):
         parts.append(f"rules not met: {_mix(waves['violations_by_rule'])}")
     if waves.get("ordering_cycles"):
-        parts.append(f"{waves['ordering_cycles']} dependency cycle(s)")
+        parts.append(counted(waves["ordering_cycles"], "dependency cycle"))
     timeline = steps.get("timeline", {})
     if timeline.get("start") and timeline.get("end"):
         parts.append(f"{timeline['start']} to {timeline['end']}")
@@ -107,7 +110,7 @@ def _execution(steps: Summaries) -> list[str]:
     if "waves_executed" not in waves:
         return []
     done = waves["waves_executed"]
-    parts = [f"{done} wave{'s' if done != 1 else ''} executed, {waves.get('assets_migrated', 0)} assets migrated"]
+    parts = [f"{counted(done, 'wave')} executed, {counted(waves.get('assets_migrated', 0), 'asset')} migrated"]
     if waves.get("assets_abandoned"):
         parts.append(f"{waves['assets_abandoned']} abandoned")
     if rolled_back := waves.get("waves_rolled_back"):

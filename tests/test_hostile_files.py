@@ -192,7 +192,7 @@ async def test_every_sheet_is_imported_or_named_with_why_not(app_pool, tmp_path)
                "Lists": "a hidden sheet", "Chart": "a chart, not a table"}
     assert list(run.results["data_import"].summary["files"][0]["skipped"].items()) == list(skipped.items())
     line = phase_highlights("discovery", {"data_import": run.results["data_import"].summary})
-    assert "book.xlsx: 4 sheet(s) not imported: " + "; ".join(f"{s} ({why})" for s, why in skipped.items()) in line
+    assert "book.xlsx: 4 sheets not imported: " + "; ".join(f"{s} ({why})" for s, why in skipped.items()) in line
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.assets") == 2
 
 
@@ -249,10 +249,10 @@ async def test_status_and_imports_list_name_the_sheets_not_imported(dev_env, app
         await control.launch(dev_env.client, app_pool, e.ref, [path], queue)
         await wait_for(dev_env.client, e.ref, lambda st: "data_import" in st.phase_summaries.get("discovery", {}))
         code, out, _ = await run_starter(owner, "status", str(e.ref.id))
-        assert code == 0 and "book.xlsx: 2 sheet(s) not imported: Empty (an empty sheet); Lists (a hidden sheet)" \
+        assert code == 0 and "book.xlsx: 2 sheets not imported: Empty (an empty sheet); Lists (a hidden sheet)" \
             in " ".join(out.split()), out
         code, out, _ = await run_starter(owner, "imports", "list", str(e.ref.id))
         lines = out.splitlines()
-        assert code == 0 and lines[-2:] == ["book.xlsx: 2 sheet(s) not imported: Empty (an empty sheet); Lists (a "
+        assert code == 0 and lines[-2:] == ["book.xlsx: 2 sheets not imported: Empty (an empty sheet); Lists (a "
                                             "hidden sheet)", warning], out
         await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)

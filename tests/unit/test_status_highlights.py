@@ -16,9 +16,9 @@ def test_discovery_line() -> None:
         "tech_debt_analysis": {"flags": {"powered_off": 2, "os_end_of_life": 3}},
     }
     assert phase_highlights("discovery", steps) == (
-        "11 assets; 2 file(s): vmInfo.csv (google_vminfo, inventory), diskInfo.csv (google_diskinfo, supplement); "
-        "1 row(s) quarantined; 2 loop-back or self edge(s) dropped; 14/20 columns mapped (exact 9, synonym 4, learned 1); "
-        "7 dependencies, 2 dangling reference(s); tech debt: os_end_of_life 3, powered_off 2"
+        "11 assets; 2 files: vmInfo.csv (google_vminfo, inventory), diskInfo.csv (google_diskinfo, supplement); "
+        "1 row quarantined; 2 loop-back or self edges dropped; 14/20 columns mapped (exact 9, synonym 4, learned 1); "
+        "7 dependencies, 2 dangling references; tech debt: os_end_of_life 3, powered_off 2"
     )
 
 
@@ -51,7 +51,7 @@ def test_planning_line() -> None:
         "cost_estimate": {"effort_person_days": 662.0},
     }
     assert phase_highlights("planning", steps) == (
-        "8 waves (production 5, non_production 3); 38 move groups; rules not met: left_behind 233, pilot 1; "
+        "8 waves (5 production, 3 non-production); 38 move groups; rules not met: left_behind 233, pilot 1; "
         "2026-11-30 to 2027-03-21; 662 person-days"
     )
 
@@ -61,7 +61,7 @@ def test_discovery_line_names_sheets_not_imported_and_header_warnings() -> None:
     steps = {"data_import": {"files": [{"file": "book.xlsx", "format": "rvtools_vinfo", "role": "inventory",
                                         "skipped": skipped, "warnings": ["row 1 is blank, so row 2 was taken"]}]}}
     assert phase_highlights("discovery", steps) == (
-        "1 file(s): book.xlsx (rvtools_vinfo, inventory); book.xlsx: 7 sheet(s) not imported: "
+        "1 file: book.xlsx (rvtools_vinfo, inventory); book.xlsx: 7 sheets not imported: "
         + "; ".join(f"Sheet{n} (no known layout; vInfo is read)" for n in range(2, 7))
         + "; 2 more in `imports list`; book.xlsx: row 1 is blank, so row 2 was taken"
     )
