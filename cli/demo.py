@@ -124,15 +124,15 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))  # fits an 80-column terminal
     for header in ("wave", "kind", "assets", "TB", "start", "end", "effort", "status"):
         table.add_column(header, no_wrap=True)
-    kinds = {"pilot": "pilot", "non_production": "non-prod", "production": "prod"}
+    kinds = {"foundation": "foundation", "pilot": "pilot", "non_production": "non-prod", "production": "prod"}
     for w in waves:
         table.add_row(str(w["wave_number"]), kinds.get(w["kind"], w["kind"]), str(w["asset_count"]),
                       f"{float(w['total_storage_gb']) / 1024:.1f}", str(w["planned_start"]), str(w["planned_end"]),
                       f"{w['estimated_effort_days'] or 0:.0f} pd", w["status"])
     console.print(table)
-    console.print(f"hard dependencies split across waves: {check['split']}; dependencies whose target moves "
-                  f"later: {check['order_broken']}; dependencies on shared services in another wave: "
-                  f"{check['on_shared_services']}")
+    console.print(f"dependencies on shared services that move later: {check['shared_service_later']}; waves mixing "
+                  f"production and non-production: {check['mixed_waves']}; hard ties parted: {check['split']}; "
+                  f"dependencies whose target moves later: {check['order_broken']} (each one a rule below)")
     if violations:
         console.print("rules the plan could not meet: " + ", ".join(f"{v['rule']} {v['violations']}"
                                                                   for v in violations))

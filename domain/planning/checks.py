@@ -46,8 +46,9 @@ def find_violations(
         if group.held_back and early:
             found.append(Violation(
                 "early_wave",
-                f"{group_label(group, assets)} ({group.held_back}) is in wave {early[0]}, within the first "
-                f"{settings.early_waves_excluding_high}: nothing else was ready to migrate",
+                f"{group_label(group, assets)} is in wave {early[0]}, within the first "
+                f"{settings.early_waves_excluding_high}, though it holds {group.held_back}: nothing else was ready to "
+                "migrate",
                 group.asset_ids,
             ))
     for (dependent, prerequisite), edges in sorted(portfolio.prerequisites.items()):

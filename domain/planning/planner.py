@@ -9,37 +9,48 @@ cannot be met the plan still places every asset and lists a `Violation` under th
    they join (rule 3), or a network device, whose ties bind nothing (`domain.planning.groups`).
 2. Shared services: an asset tagged shared service, or whose fan-in (distinct dependents) is at least
    `hub_fan_in_threshold` (default `max(10, 5% of the migrating assets)`), is a move group alone;
-   dependencies on it neither glue nor order (its dependents reach it across the network).
-3. Move groups: connected components of binding ties: the same application; strength hard; type
-   runs_on, hosts or member_of; two dependencies in opposite directions. A group is never split.
-4. Environments: a group is non-production when all its assets are development, test, uat or
-   staging, else production (unknown counts as production). All non-production waves come before
-   all production waves; no wave holds both. Broken (`mixed_environment`): a group holds both.
-5. Ordering: every other dependency orders groups: the target's group is in the same or an earlier
+   dependencies on it never glue.
+3. Move groups: connected components of binding ties, within one environment: the same application and
+   the same environment (development, test, uat and staging each, production and everything else one);
+   strength hard, type runs_on, hosts or member_of, or two dependencies in opposite directions, between
+   assets of one phase (rule 4); ties through a record bind per environment. A group is never split.
+   Broken (`environment_split`): such a tie between production and non-production is parted.
+4. Environments: a group is non-production when its assets are development, test, uat or staging,
+   else production (unknown counts as production). All non-production waves come before all
+   production waves; no wave holds both: an application's non-production groups move first.
+5. Foundation: wave 0 holds the groups tagged landing zone (`landing_zone`, `foundation`), the shared
+   services when `shared_services` is `foundation` (the default), and every group they depend on,
+   directly or through others, so no dependent moves before what it depends on there; it has no caps'
+   balance (broken caps are reported) and is no early wave. With `with_dependents`, shared services are
+   scheduled like other groups. Broken (`shared_service_order`): assets move before a shared service
+   they depend on (only with `with_dependents`, or after an edit).
+6. Ordering: every other dependency orders groups: the target's group is in the same or an earlier
    wave than the source's. Groups depending on each other in a circle are in `ordering_cycles`.
    Broken (`dependency_order`): inside a cycle, or a non-production group depends on production.
-6. Pilot (when `pilot_size` > 0): wave 1 holds groups of the first phase whose assets all have
+7. Pilot (when `pilot_size` > 0): wave 1 holds groups of the first phase whose assets all have
    criticality low, known environment, known risk <= `pilot_max_risk`, known complexity
-   < `high_complexity_score`, and whose dependencies are all in the pilot too, taken in dependency
-   order while they fit in `pilot_size` assets. Broken (`pilot`): no group qualifies.
-7. Early waves: a group with an asset of criticality critical or high, or complexity
-   >= `high_complexity_score`, is in no wave numbered <= `early_waves_excluding_high`.
+   < `high_complexity_score`, and whose dependencies are all in the pilot or the foundation too, taken in
+   dependency order while they fit in `pilot_size` assets. Broken (`pilot`): no group qualifies.
+8. Early waves: a group with an asset of criticality critical or high, or complexity
+   >= `high_complexity_score`, is in no wave numbered 1 to `early_waves_excluding_high`.
    Broken (`early_wave`): nothing else was ready for that wave.
-8. Caps: a wave holds at most `max_assets` assets, `max_storage_tb` TB (1 TB = 1024 GB) and
+9. Caps: a wave holds at most `max_assets` assets, `max_storage_tb` TB (1 TB = 1024 GB) and
    `max_effort_days` person-days. Broken (`wave_cap`): one group over a cap gets a wave alone.
-9. Balance: as a wave opens, k is the fewest waves the caps allow for what is left of its phase;
+10. Balance: as a wave opens, k is the fewest waves the caps allow for what is left of its phase;
    the wave closes once it holds 1/k of that in any capped measure, or when none of the next 16
    ready units fits (so the last wave of a phase is not a small remainder).
+11. Calendar: the waves follow each other every `wave_length_days - overlap_days` days from `start_date`
+   (wave 0 first); a wave that would touch a blackout period starts the day after it.
+   Broken (`finish_by`): the last wave ends after `finish_by`.
 
-Scheduling (rules 5-9) takes groups in dependency order (Kahn's algorithm over the groups' ordering
+Scheduling (rules 6-10) takes groups in dependency order (Kahn's algorithm over the groups' ordering
 graph, a cycle's groups of one phase as one unit; among ready units the group whose assets asked for the
 earliest wave first (`requested_wave`, an intake's wave such as the Cloud Migration Factory `wave_name`, compared
 with numbers by value: a preference, never over rules 4 to 8), then the largest group, then by the first member
 name, then id), so the plan is the same for the same input in any order and
 under other ids. Effort per asset is its own `effort_days`, else the table in `domain.assessment.effort` by
-strategy (undecided: the middle estimate; each wave counts such assets). Wave n starts `(n - 1) * (wave_length_days -
-overlap_days)` days after `start_date` and ends `wave_length_days - 1` days after its start. Every
-migrating asset has a placement (wave and reason). Near-linear: union-find, Tarjan's algorithm and
+strategy (undecided: the middle estimate; each wave counts such assets). Every migrating asset has a placement
+(wave and reason). Near-linear: union-find, Tarjan's algorithm and
 Kahn's with heaps; nothing compares all pairs.
 """
 
