@@ -33,8 +33,9 @@ def listed(names: Sequence[str], total: int | None = None) -> str:
 
 
 def group_name(applications: Sequence[str], application_count: int, members: Sequence[str], assets: int) -> str:
-    """A move group as people know it: its applications (the first two and how many more), else its first assets."""
-    if applications:
+    """A move group as people know it: its one asset by name, else its applications (the first two and how many
+    more), else its first assets."""
+    if applications and assets > 1:
         return listed(applications[:2], application_count)
     return listed(members[:2], assets)
 

@@ -23,7 +23,7 @@ def test_lists_say_how_many_more() -> None:
 def test_a_move_group_is_named_by_its_applications_else_its_assets() -> None:
     assert group_name(["Billing"], 1, ["bil-01", "bil-02"], 7) == "Billing"
     assert group_name(["Billing", "CRM"], 4, ["bil-01"], 9) == "Billing, CRM and 2 more"
-    assert group_name([], 0, ["ad01"], 1) == "ad01"
+    assert group_name([], 0, ["ad01"], 1) == "ad01" and group_name(["Directory"], 1, ["ad01"], 1) == "ad01"
     assert group_name([], 0, ["jump01", "jump02"], 3) == "jump01, jump02 and 1 more"
     assert group_label("MG-0001", "Billing", ["non_production", "test"]) == "MG-0001 Billing (non-production, test)"
     assert group_label("MG-0002", "", []) == "MG-0002"
