@@ -246,7 +246,8 @@ def check_selected(ref: EngagementRef, request: ExecutionAction, runs: Sequence[
         found = Counter(r["status"] for r in chosen)
         hint = ("; --force runs completed ones again" if request.action == "retry" and found.get("completed")
                 and not request.force else "")
-        raise ControlError(f"{where}: none of the {len(chosen)} selected run(s) may be {DONE_AS[request.action]} "
+        selected = "the selected run may not" if len(chosen) == 1 else f"none of the {len(chosen)} selected runs may"
+        raise ControlError(f"{where}: {selected} be {DONE_AS[request.action]} "
                            f"({', '.join(f'{n} {s}' for s, n in sorted(found.items()))}){hint}")
     if request.action in ("approve", "reject"):
         roles = {role_ for r in eligible for role_ in (r["spec"].get("approving_roles") or APPROVING_ROLES)}

@@ -299,10 +299,10 @@ async def test_an_action_is_checked_recorded_under_the_persons_login_and_sent_to
                 (owner, ("complete", ident, "--wave", "1", "--step", "verify", "--asset", "web-01"),
                  "wave 1 step verify: nothing matches --asset web-01 (it runs per asset)"),
                 (owner, ("complete", ident, "--wave", "1", "--step", "replicate", "--application", "shop"),
-                 "wave 1 step replicate: none of the 3 selected run(s) may be completed (1 completed, 1 failed, "
+                 "wave 1 step replicate: none of the 3 selected runs may be completed (1 completed, 1 failed, "
                  "1 waiting)"),
                 (owner, ("retry", ident, "--wave", "1", "--step", "replicate", "--asset", "web-01"),
-                 "wave 1 step replicate: none of the 1 selected run(s) may be retried (1 completed); --force runs "
+                 "wave 1 step replicate: the selected run may not be retried (1 completed); --force runs "
                  "completed ones again"),
                 (owner, ("resume", ident, "--wave", "1"), f"wave 1 of {ref.name!r} is running: it may be paused or aborted"),
                 (owner, ("resume", ident), f"no wave of {ref.name!r} is paused; see `execution status`"),
@@ -519,7 +519,7 @@ async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, m
             skipped = await step_run(app_pool, ref, signoff["id"])
             assert (skipped["status"], skipped["note"]) == ("skipped", "accepted by the board")
             code, out, err = await execution_cli(owner, "skip", ident, *act, "--reason", "again")
-            assert (code, out) == (1, "") and "none of the 1 selected run(s) may be skipped (1 skipped)" in err
+            assert (code, out) == (1, "") and "the selected run may not be skipped (1 skipped)" in err
             # its successors proceed: the application's assets reach their cutover window
             await found_runs(app_pool, ref, "s.strategy = 'rehost' AND r.application_name = $1 AND s.step_key = "
                              "'cutover_window' AND r.status <> 'not_started'", application)
