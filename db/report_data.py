@@ -10,9 +10,12 @@ from decimal import Decimal
 import asyncpg
 
 from db import plan_names
+from db.business_case import overrides_of
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
+from domain.assessment.assumptions import assumption_rows, bundled_assumptions, resolve
+from domain.assessment.business_case import BusinessCase, sensitivity
 from domain.vocabulary import SIX_R_STRATEGIES, STEP_RUN_STATUSES
 from reports.model import (
     ApplicationRow,
@@ -54,6 +57,7 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         violation_counts = await conn.fetch(sql("report_violation_counts"))
         violations = await plan_names.violations(conn, {g.id: g.label for g in groups}, limits.members, limits.rows)
         execution = await _execution(conn, limits)
+        business_case = await _business_case(conn, ref, [r["estimated_cost"] for r in waves])
     return EngagementReport(
         client=heading["client"],
         engagement=heading["engagement"],
@@ -86,6 +90,29 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         violations_by_rule=tuple(Count(r["rule"], r["violations"]) for r in violation_counts),
         violations=violations,
         execution=execution,
+        business_case=business_case,
+    )
+
+
+async def _business_case(conn: asyncpg.Connection, ref: EngagementRef,
+                         wave_costs: list[Decimal | None]) -> BusinessCase | None:
+    """Current against projected cost of the assets with both figures, the engagement's assumptions, the
+    plan's one-off labour and the sensitivity; None before the assessment has projected any cost."""
+    totals = await conn.fetchrow(sql("report_business_case"))
+    if not totals["assets"]:
+        return None
+    overrides = overrides_of((await conn.fetchrow(sql("engagement_planning_settings"), ref.id))["settings"])
+    assumptions = resolve(overrides)
+    components = {(r["side"], r["component"]): float(r["monthly"])
+                  for r in await conn.fetch(sql("report_cost_components"))}
+    current, projected = float(totals["current_monthly"]), float(totals["projected_monthly"])
+    planned = [float(cost) for cost in wave_costs if cost is not None]
+    return BusinessCase(
+        currency=bundled_assumptions().currency, assets=totals["assets"], assets_left_out=totals["assets_left_out"],
+        current_monthly=current, projected_monthly=projected, horizon_years=assumptions.horizon_years,
+        pricing_term=assumptions.cloud_pricing_term, migration_cost=sum(planned) if planned else None,
+        assumptions=tuple(assumption_rows(overrides)),
+        sensitivity=sensitivity(round(current - projected, 2), components),
     )
 
 

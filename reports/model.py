@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from domain.assessment.business_case import BusinessCase
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
 from domain.wording import group_label, listed
 
@@ -295,4 +296,4 @@ class EngagementReport:
     violations_by_rule: tuple[Count, ...]
     violations: Shown[ViolationRow]
     execution: Execution
-
+    business_case: BusinessCase | None = None  # None: the assessment has not projected costs yet

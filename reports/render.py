@@ -16,6 +16,8 @@ import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
+from domain.assessment.assumptions import PRICING_TERMS
+from domain.assessment.business_case import difference_text
 from domain.wording import counted, plural
 from reports import charts
 from reports.model import EngagementReport
@@ -107,7 +109,8 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(money=_money, days=_days, label=_label, wave=charts.wave_label, kind=_kind,
-                       moment=_moment, counted=counted, plural=lambda noun, count: plural(count, noun))
+                       moment=_moment, counted=counted, plural=lambda noun, count: plural(count, noun),
+                       difference=difference_text, term=lambda term: PRICING_TERMS[term])
     return env
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 BUNDLED_ASSUMPTIONS = "tco_assumptions_2026-10.json"
 PricingTerm = Literal["payg", "1y", "3y"]
+PRICING_TERMS: dict[str, str] = {"payg": "pay-as-you-go", "1y": "1-year commitment", "3y": "3-year commitment"}
 
 _Share = Field(ge=0, le=1)
 _Price = Field(ge=0)

@@ -73,7 +73,9 @@ def sensitivity(savings_monthly: float, components: Mapping[tuple[str, str], flo
 
 def difference_text(savings: float, currency: str, period: str = "a month") -> str:
     """Savings as a person says them: 'saves 1,200 USD a month', 'costs 4,763 USD more a month'."""
-    amount = f"{abs(savings):,.0f} {currency}".strip()
+    amount = f"{abs(savings):,.0f} {currency}"
     if round(savings) == 0:
-        return f"costs the same {period}"
-    return f"saves {amount} {period}" if savings > 0 else f"costs {amount} more {period}"
+        words = ["costs the same", period]
+    else:
+        words = ["saves", amount, period] if savings > 0 else ["costs", amount, "more", period]
+    return " ".join(word for word in words if word)

@@ -51,7 +51,7 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.assessment.assumptions import TcoAssumptions, bundled_assumptions, resolve
+from domain.assessment.assumptions import PRICING_TERMS, TcoAssumptions, bundled_assumptions, resolve
 from domain.assessment.price_table import InstanceType, PriceTable, bundled_price_table
 from domain.assessment.strategy_rules import database_engine as engine_named
 from domain.os_catalogue import identify_os
@@ -225,7 +225,7 @@ def estimate_cost(
         storage = min(storage_used_gb * comfort_factor, storage or math.inf)
     components = _projected_components(asset, instance, storage, table, tco)
     reasons.append(f"{instance.name} ({instance.vcpu} vCPU, {instance.memory_gb:g} GB) is the smallest fit "
-                   f"in {table.label}, {_TERMS[tco.cloud_pricing_term]}")
+                   f"in {table.label}, {PRICING_TERMS[tco.cloud_pricing_term]}")
     if asset.managed_database:
         reasons.append(f"replatformed database priced as a managed database: the instance x "
                        f"{tco.managed_database_multiplier:g}")
@@ -233,9 +233,6 @@ def estimate_cost(
         reasons.append("bring your own licence: the cloud price leaves out Windows Server and SQL Server; "
                        "their Software Assurance stays")
     return estimate(round(sum(components.values()), 2), instance.name, vcpu, memory, components)
-
-
-_TERMS = {"payg": "pay-as-you-go", "1y": "1-year commitment", "3y": "3-year commitment"}
 
 
 def _vmware(hypervisor: str | None) -> bool:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from domain.assessment.assumptions import assumption_rows
+from domain.assessment.business_case import BusinessCase, sensitivity
 from reports.graph_layout import layered_positions
 from reports.model import (
     ApplicationRow,
@@ -194,7 +196,7 @@ def test_execution_not_started_says_so(tmp_path: Path) -> None:
 def test_page_shows_the_numbers(written: tuple[Path, str]) -> None:
     _, html = written
     assert "2,700.00" in html and "2,300.00" in html  # current and projected totals of the three rows
-    assert "200.00" in html and "2,400.00" in html  # savings a month and a year
+    assert "saves 200 USD a month" in html and "saves 2,400 USD a year" in html  # as a person says it
     assert "13.5" in html and "12,825.00" in html  # effort and labour of both waves
     assert "… and 1 more application not listed." in html
     assert "2027-01-04" in html and "2027-01-31" in html
@@ -252,3 +254,29 @@ def test_layout_puts_each_wave_in_its_column_and_no_wave_last() -> None:
     assert [round(x) for x, _ in positions] == [1, 0, 2, 0, 1, 1]
     ys = [y for (_, y), wave in zip(positions, [2, 1, None, 1, 2, 2]) if wave == 2]
     assert ys == sorted(ys, reverse=True) and len(set(ys)) == 3 and all(0 < y < 1 for y in ys)
+
+
+def test_the_business_case_says_what_the_cloud_costs_and_on_what_it_rests(tmp_path: Path) -> None:
+    rows = tuple(assumption_rows({"pue": 1.4}))
+    case = BusinessCase(currency="USD", assets=9, assets_left_out=1, current_monthly=10_000.0,
+                        projected_monthly=14_763.0, horizon_years=3, pricing_term="3y", migration_cost=12_825.0,
+                        assumptions=rows, sensitivity=sensitivity(-4_763.0, {("current", "hardware"): 1_000.0,
+                                                                             ("projected", "compute"): 5_000.0}))
+    html = render_report(_report(business_case=case), tmp_path).read_text(encoding="utf-8")
+    section = html[html.index('<section id="business-case">'):html.index('<section id="waves">')]
+    assert "costs 4,763 USD more a month" in section and "saving -" not in html
+    # 3 years: 360,000 today against 531,468 + 12,825 one-off: 184,293 more
+    assert "costs 184,293 USD more over 3 years" in section
+    assert "360,000.00" in section and "544,293.00" in section and "3-year commitment" in section
+    assert "9 assets with both a current and a projected cost; 1 asset without one or the other is left out" in section
+    # hardware 20 % lower: 200 less saved; cloud compute 20 % lower: 1,000 less spent
+    assert "<td>server hardware</td><td>costs 4,963 USD more a month</td><td>costs 4,563 USD more a month</td>" in section
+    assert "<td>cloud compute price</td><td>costs 3,763 USD more a month</td><td>costs 5,763 USD more a month</td>" in (
+        section)
+    assert "the engagement (default 1.56)" in section and "Uptime Institute Global Data Center Survey 2024" in section
+    assert section.count("<tr><td>") == len(rows) + 2 + 5  # assumptions, the horizon rows, the drivers
+
+
+def test_without_projected_costs_there_is_no_business_case_yet(tmp_path: Path) -> None:
+    html = render_report(_report(), tmp_path).read_text(encoding="utf-8")
+    assert "No business case yet: the assessment has not projected costs." in html
