@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.assessment.business_case import difference_text
 from domain.wording import counted
 
 Summaries = Mapping[str, Mapping[str, Any]]
@@ -78,8 +79,8 @@ def _assessment(steps: Summaries) -> list[str]:
     if "projected_monthly" in cost:
         currency = cost.get("currency")
         parts.append(f"monthly cost {_money(cost.get('current_monthly', 0), currency)} now, "
-                     f"{_money(cost['projected_monthly'], currency)} projected, "
-                     f"saving {_money(cost.get('savings_monthly', 0), currency)}")
+                     f"{_money(cost['projected_monthly'], currency)} projected; where both are known the cloud "
+                     f"{difference_text(float(cost.get('savings_monthly', 0)), currency or '')}")
     return parts
 
 

@@ -31,8 +31,11 @@ def test_assessment_line() -> None:
     }
     assert phase_highlights("assessment", steps) == (
         "strategies: rehost 7, replatform 2, retire 2; 1 decided by people; risk: low 8, high 3; "
-        "monthly cost 2,134 USD now, 1,256 USD projected, saving 878 USD"
+        "monthly cost 2,134 USD now, 1,256 USD projected; where both are known the cloud saves 878 USD a month"
     )
+    steps["cost_projection"] |= {"projected_monthly": 2646.0, "savings_monthly": -512.0}
+    assert phase_highlights("assessment", steps).endswith(
+        "2,646 USD projected; where both are known the cloud costs 512 USD more a month")
 
 
 def test_failure_and_unknown_phase_and_empty() -> None:
