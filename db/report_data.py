@@ -15,7 +15,7 @@ from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
 from domain.assessment.assumptions import assumption_rows, bundled_assumptions, resolve
-from domain.assessment.business_case import BusinessCase, sensitivity
+from domain.assessment.business_case import BusinessCase, savings_by_term, sensitivity
 from domain.vocabulary import SIX_R_STRATEGIES, STEP_RUN_STATUSES
 from reports.model import (
     ApplicationRow,
@@ -113,6 +113,8 @@ async def _business_case(conn: asyncpg.Connection, ref: EngagementRef,
         pricing_term=assumptions.cloud_pricing_term, migration_cost=sum(planned) if planned else None,
         assumptions=tuple(assumption_rows(overrides)),
         sensitivity=sensitivity(round(current - projected, 2), components),
+        by_term=savings_by_term(round(current - projected, 2), components.get(("projected", "compute"), 0.0),
+                                assumptions),
     )
 
 

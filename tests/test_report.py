@@ -153,6 +153,18 @@ async def test_portfolio_counts_each_dimension(loaded: EngagementReport, planned
     assert p.assets_with_tech_debt == 2
 
 
+async def test_the_business_case_compares_the_assets_with_both_costs(loaded: EngagementReport) -> None:
+    case = loaded.business_case
+    # web-01 400/300, db-01 600/500, EVIL 100 (modelled)/80, dns-01 50/40; dev-02 and aix-01 lack a figure
+    assert (case.assets, case.assets_left_out, case.current_monthly, case.projected_monthly) == (4, 2, 1150.0, 920.0)
+    assert (case.savings_monthly, case.migration_cost, case.horizon_years, case.pricing_term) == (
+        230.0, 9500.0, 3, "payg")  # one-off labour: the waves' 2,850 + 6,650
+    assert case.savings_over_horizon == 230.0 * 36 - 9500.0
+    # no stored components (the rows were written by hand): every driver leaves the savings as they are
+    assert {(s.lower, s.higher) for s in case.sensitivity} == {(230.0, 230.0)}
+    assert not any(row.overridden for row in case.assumptions) and len(case.assumptions) == 38
+
+
 async def test_strategies_and_applications(loaded: EngagementReport) -> None:
     assert loaded.strategies == (StrategyShare("rehost", 1, 4), StrategyShare("replatform", 1, 1),
                                  StrategyShare("retire", 0, 1))

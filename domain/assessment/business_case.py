@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domain.assessment.assumptions import AssumptionRow
+from domain.assessment.assumptions import AssumptionRow, TcoAssumptions
 
 SENSITIVITY_CHANGE = 0.20
 # driver -> the (side, component) pairs it scales; components as domain.assessment.cost_model names them
+# (a retained asset keeps its on-premises components on the projected side too)
 DRIVERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "server hardware": (("current", "hardware"),),
+    "server hardware": (("current", "hardware"), ("projected", "hardware")),
     "administration labour": (("current", "labour"), ("projected", "labour")),
-    "power": (("current", "power"),),
+    "power": (("current", "power"), ("projected", "power")),
     "licences": tuple((side, name) for side in ("current", "projected")
                       for name in ("os_licence", "database_licence", "virtualisation")),
     "cloud compute price": (("projected", "compute"),),
@@ -48,6 +49,7 @@ class BusinessCase:
     migration_cost: float | None  # one-off labour from the plan's effort, None: not planned yet
     assumptions: tuple[AssumptionRow, ...]
     sensitivity: tuple[Sensitivity, ...]
+    by_term: tuple[tuple[str, float], ...] = ()  # (pricing term, monthly savings at that term)
 
     @property
     def savings_monthly(self) -> float:
@@ -69,6 +71,16 @@ def sensitivity(savings_monthly: float, components: Mapping[tuple[str, str], flo
         rows.append(Sensitivity(driver, round(savings_monthly - change * weight, 2),
                                 round(savings_monthly + change * weight, 2)))
     return tuple(rows)
+
+
+def savings_by_term(savings_monthly: float, compute: float, assumptions: TcoAssumptions) -> tuple[tuple[str, float], ...]:
+    """The monthly savings at each pricing term, from the projected `compute` at the engagement's term: compute
+    at term t is the on-demand price x (1 - t's discount), and the cloud network follows it by its share."""
+    on_demand = compute / (1 - assumptions.term_discount)
+    discounts = {"payg": 0.0, "1y": assumptions.cloud_discount_1y, "3y": assumptions.cloud_discount_3y}
+    return tuple((term, round(savings_monthly + (compute - on_demand * (1 - discount))
+                              * (1 + assumptions.cloud_network_share), 2))
+                 for term, discount in discounts.items())
 
 
 def difference_text(savings: float, currency: str, period: str = "a month") -> str:

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from domain.assessment.business_case import DRIVERS, BusinessCase, difference_text, sensitivity
+from domain.assessment.assumptions import resolve
+from domain.assessment.business_case import DRIVERS, BusinessCase, difference_text, savings_by_term, sensitivity
 
 COMPONENTS = {("current", "hardware"): 1000.0, ("current", "labour"): 3000.0, ("projected", "labour"): 2000.0,
               ("current", "power"): 500.0, ("current", "os_licence"): 400.0, ("projected", "os_licence"): 900.0,
@@ -42,3 +43,17 @@ def test_over_the_horizon_the_one_off_labour_is_paid_once() -> None:
                         horizon_years=3, pricing_term="payg", migration_cost=5000.0, assumptions=(), sensitivity=())
     assert (case.savings_monthly, case.savings_over_horizon) == (300.0, 300.0 * 36 - 5000.0)
     assert replace(case, migration_cost=None).savings_over_horizon == 10800.0  # not planned yet: none counted
+
+
+def test_savings_at_each_pricing_term_follow_the_compute_and_its_network_share() -> None:
+    payg = resolve({"cloud_discount_1y": 0.3, "cloud_discount_3y": 0.5, "cloud_network_share": 0.1})
+    # on demand 1,000 a month: 1 year saves 300 more, 3 years 500, each with 10 % network on top
+    assert savings_by_term(-200.0, 1000.0, payg) == (("payg", -200.0), ("1y", 130.0), ("3y", 350.0))
+    committed = payg.model_copy(update={"cloud_pricing_term": "3y"})  # the same estate priced at 3 years: 500
+    assert savings_by_term(350.0, 500.0, committed) == (("payg", -200.0), ("1y", 130.0), ("3y", 350.0))
+
+
+def test_a_retained_assets_hardware_and_power_move_on_both_sides() -> None:
+    kept = {("current", "hardware"): 100.0, ("projected", "hardware"): 100.0, ("current", "power"): 50.0,
+            ("projected", "power"): 50.0}
+    assert all((row.lower, row.higher) == (0.0, 0.0) for row in sensitivity(0.0, kept))

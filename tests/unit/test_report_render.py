@@ -261,7 +261,8 @@ def test_the_business_case_says_what_the_cloud_costs_and_on_what_it_rests(tmp_pa
     case = BusinessCase(currency="USD", assets=9, assets_left_out=1, current_monthly=10_000.0,
                         projected_monthly=14_763.0, horizon_years=3, pricing_term="3y", migration_cost=12_825.0,
                         assumptions=rows, sensitivity=sensitivity(-4_763.0, {("current", "hardware"): 1_000.0,
-                                                                             ("projected", "compute"): 5_000.0}))
+                                                                             ("projected", "compute"): 5_000.0}),
+                        by_term=(("payg", -4_763.0), ("1y", -2_000.0), ("3y", 1_200.0)))
     html = render_report(_report(business_case=case), tmp_path).read_text(encoding="utf-8")
     section = html[html.index('<section id="business-case">'):html.index('<section id="waves">')]
     assert "costs 4,763 USD more a month" in section and "saving -" not in html
@@ -273,6 +274,8 @@ def test_the_business_case_says_what_the_cloud_costs_and_on_what_it_rests(tmp_pa
     assert "<td>server hardware</td><td>costs 4,963 USD more a month</td><td>costs 4,563 USD more a month</td>" in section
     assert "<td>cloud compute price</td><td>costs 3,763 USD more a month</td><td>costs 5,763 USD more a month</td>" in (
         section)
+    assert ("By pricing term: pay-as-you-go: the cloud costs 4,763 USD more a month; 1-year commitment: the cloud "
+            "costs 2,000 USD more a month; 3-year commitment: the cloud saves 1,200 USD a month.") in section
     assert "the engagement (default 1.56)" in section and "Uptime Institute Global Data Center Survey 2024" in section
     assert section.count("<tr><td>") == len(rows) + 2 + 5  # assumptions, the horizon rows, the drivers
 
