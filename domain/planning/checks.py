@@ -105,7 +105,8 @@ def _shared_service_order(
         found.append(Violation(
             "shared_service_order",
             f"{len(dependents)} asset{plural(len(dependents))} ({named}{more}) move{plural(len(dependents), '', 's')} "
-            f"before {group_label(group, portfolio.assets)}, in wave {wave}, which they depend on: {why}",
+            f"before {group_label(group, portfolio.assets)}, in wave {wave}, which "
+            f"{'it depends' if len(dependents) == 1 else 'they depend'} on: {why}",
             tuple(sorted({a for edge in broken for a in edge})),
         ))
     return found
@@ -119,6 +120,8 @@ def _with_environment(portfolio: GroupedPortfolio, asset_id: str) -> str:
 def _why_out_of_order(portfolio: GroupedPortfolio, order: GroupOrder, dependent: int, prerequisite: int) -> str:
     if order.component[dependent] == order.component[prerequisite]:
         return ": they are in an ordering cycle"
+    if portfolio.groups[dependent].foundation and not portfolio.groups[prerequisite].foundation:
+        return ": the foundation moves first and reaches it across the network until it moves"
     if portfolio.groups[dependent].phase != portfolio.groups[prerequisite].phase:
         return ": non-production waves come before production waves"
     return ""

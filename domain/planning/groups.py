@@ -174,7 +174,9 @@ def group_portfolio(assets: Sequence[PlanAsset], edges: Sequence[PlanEdge], sett
         elif glue is None:
             prerequisites[dependent, prerequisite].append((edge.source, edge.target))
     members_of = [[by_id[a] for a in members] for members in components]
-    foundation = _foundation(members_of, hubs, settings, [*prerequisites, *shared_ties])
+    hub_ties = [(group_of[e.source], group_of[e.target]) for e, glue in moving_edges
+                if glue is not None and e.source in hubs and e.target not in hubs]
+    foundation = _foundation(members_of, hubs, settings, hub_ties)
     groups = tuple(
         _move_group(index, members, hubs, glue_counts, foundation.get(index), settings)
         for index, members in enumerate(members_of)
@@ -207,27 +209,22 @@ def _record_ties_per_environment(
 
 
 def _foundation(
-    members_of: list[list[PlanAsset]], hubs: set[str], settings: PlanSettings, needs: list[tuple[int, int]]
+    members_of: list[list[PlanAsset]], hubs: set[str], settings: PlanSettings, hub_ties: list[tuple[int, int]]
 ) -> dict[int, str]:
-    """The groups of the foundation wave and why: those tagged landing zone, shared services (when the rule is
-    `foundation`), and every group they depend on, directly or through others."""
+    """The groups of the foundation wave and why: those tagged landing zone, the shared services (when the rule is
+    `foundation`), and the groups a foundation hub has a binding tie on (`hub_ties`: hub's group, the other's
+    group), which move with it. A hub's soft dependencies pull nothing: a monitoring server that
+    polls every host would pull the estate; they are reached across the network and reported."""
     reasons: dict[int, str] = {}
     for index, members in enumerate(members_of):
         if settings.shared_services == "foundation" and members[0].id in hubs:
             reasons[index] = "a shared service: moves first, before its dependents"
         elif any(is_foundation_tag(tag) for asset in members for tag in asset.tags):
             reasons[index] = "tagged landing zone: moves first"
-    prerequisites_of: dict[int, list[int]] = defaultdict(list)
-    for dependent, prerequisite in needs:
-        prerequisites_of[dependent].append(prerequisite)
-    work = sorted(reasons)
-    while work:
-        dependent = work.pop()
-        for prerequisite in sorted(prerequisites_of[dependent]):
-            if prerequisite not in reasons:
-                named = members_of[dependent][0]
-                reasons[prerequisite] = f"needed by the foundation's {named.name or named.id}: moves with it"
-                work.append(prerequisite)
+    for hub_group, tied in sorted(hub_ties):
+        if hub_group in reasons and tied not in reasons:
+            hub = members_of[hub_group][0]
+            reasons[tied] = f"the foundation's {asset_name(hub)} has a binding tie on it: moves with it"
     return reasons
 
 

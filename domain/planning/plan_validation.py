@@ -293,11 +293,12 @@ def _kinds(
 
 
 def _order_errors(portfolio: GroupedPortfolio, order: GroupOrder, wave_of_asset: dict[str, int]) -> list[str]:
-    """Dependencies placed after their dependents although nothing forced it (no cycle, same phase)."""
+    """Dependencies placed after their dependents although nothing forced it (no cycle, same phase, the dependent
+    not in the foundation, which moves first and reaches them across the network: a warning)."""
     groups = portfolio.groups
     errors = []
     for (dependent, prerequisite), edges in sorted(portfolio.prerequisites.items()):
-        broken = [(s, t) for s, t in edges if wave_of_asset[t] > wave_of_asset[s]]
+        broken = [(s, t) for s, t in edges if wave_of_asset[t] > wave_of_asset[s] > 0]
         if (broken and order.component[dependent] != order.component[prerequisite]
                 and groups[dependent].phase == groups[prerequisite].phase):
             source, target = broken[0]

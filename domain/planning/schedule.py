@@ -1,7 +1,8 @@
-"""Planning stage 3: cut move groups into waves (rules 5 to 9 of `domain.planning.planner`).
+"""Planning stage 3: cut move groups into waves (rules 5 to 10 of `domain.planning.planner`).
 
-Units: the groups of one ordering cycle that share a phase form one unit (placed whole when it fits
-a wave, else in `order_within_cycle` order), else a group is a unit.
+The foundation's groups are wave 0. Units: the groups of one ordering cycle that share a phase (and are
+all in the foundation, or none) form one unit (placed whole when it fits a wave, else in
+`order_within_cycle` order), else a group is a unit.
 Units are taken in dependency order (Kahn's algorithm; among ready units the lowest group index,
 i.e. the largest group, first), so a unit never enters a wave before the units it depends on.
 Each wave is filled until it reaches its balanced size or nothing ready fits; then the next opens.
@@ -53,7 +54,7 @@ def schedule_waves(
     builder = _WaveBuilder(len(groups), caps_of(settings), settings.early_waves_excluding_high,
                            first_number=0 if foundation else 1)
     done = [False] * len(units.groups)
-    if foundation:  # its groups depend only on each other (`domain.planning.groups._foundation`)
+    if foundation:  # first, whatever they depend on: what moves later they reach across the network (reported)
         builder.add(foundation, _sum(units.group_load[g] for g in foundation))
         builder.close("foundation")
         for g in foundation:
@@ -71,11 +72,11 @@ class _Units:
 
     def __init__(self, groups: Sequence[MoveGroup], prerequisites: Iterable[tuple[int, int]],
                  component: Sequence[int]) -> None:
-        index: dict[tuple[int, str], int] = {}
+        index: dict[tuple[int, str, bool], int] = {}
         self.groups: list[list[int]] = []
         self.unit_of: list[int] = []
         for position, group in enumerate(groups):
-            unit = index.setdefault((component[position], group.phase), len(self.groups))
+            unit = index.setdefault((component[position], group.phase, group.foundation is not None), len(self.groups))
             if unit == len(self.groups):
                 self.groups.append([])
             self.groups[unit].append(position)
@@ -163,9 +164,10 @@ def _pilot(units: _Units, members: list[int], done: list[bool], builder: _WaveBu
             in_pilot.update(groups)
             done[unit] = True
         for successor in units.successors[unit]:
-            degree[successor] -= 1
-            if degree[successor] == 0:
-                heapq.heappush(ready, successor)
+            if successor in degree:  # not a foundation unit, placed already
+                degree[successor] -= 1
+                if degree[successor] == 0:
+                    heapq.heappush(ready, successor)
     builder.close("pilot")
 
 

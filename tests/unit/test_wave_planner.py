@@ -83,11 +83,12 @@ def test_shared_services_are_detached_by_tag_or_fan_in() -> None:
 
 
 def test_shared_services_and_what_they_need_move_first_in_the_foundation_wave() -> None:
-    """`shared_services = foundation` (the default): hubs and their prerequisites, and assets tagged landing zone,
-    are wave 0; their dependents follow in any phase, none before them."""
+    """`shared_services = foundation` (the default): hubs and what they have binding ties on, and assets tagged
+    landing zone, are wave 0; their dependents follow in any phase, none before them. A hub's soft dependency
+    pulls nothing and is reported when it moves later."""
     assets = [asset("dns", tags=("shared_service",)), asset("ad", name="ad-01"), asset("kms", tags=("Landing Zone",)),
               asset("web-t", environment="test"), asset("web"), asset("db")]
-    edges = [edge("dns", "ad"), edge("web-t", "dns"), edge("web", "dns"), edge("web", "db")]
+    edges = [edge("dns", "ad", strength="hard"), edge("web-t", "dns"), edge("web", "dns"), edge("web", "db")]
     plan = plan_waves(assets, edges, settings(max_assets=2))
     assert [(w.number, w.kind, w.asset_ids) for w in plan.waves] == [
         (0, "foundation", ("ad", "dns", "kms")),
@@ -96,11 +97,17 @@ def test_shared_services_and_what_they_need_move_first_in_the_foundation_wave() 
     ]
     assert [(w.start_date.isoformat(), w.end_date.isoformat()) for w in plan.waves[:2]] == [
         ("2027-01-04", "2027-01-17"), ("2027-01-18", "2027-01-31")]
-    assert plan.placements["ad"].reason == ("foundation wave 0 with move group MG-0006 (ad-01, production); needed by "
-                                            "the foundation's dns: moves with it")
+    assert plan.placements["ad"].reason == ("foundation wave 0 with move group MG-0006 (ad-01, production); the "
+                                            "foundation's dns has a binding tie on it: moves with it")
     assert "tagged landing zone: moves first" in plan.placements["kms"].reason
     assert [(v.rule, v.detail) for v in plan.violations] == [
         ("wave_cap", "wave 0 holds 3 assets, over max_assets = 2: the foundation moves as one wave")]
+    polled = plan_waves(assets[:2], [edge("dns", "ad")], settings(max_assets=2))
+    assert polled.placements["ad"].wave == 1
+    [violation] = polled.violations
+    assert (violation.rule, violation.asset_ids) == ("shared_service_order", ("ad", "dns"))
+    assert violation.detail == ("1 asset (dns) moves before MG-0002 (ad-01, production), in wave 1, which it depends "
+                                "on: they reach it across the network until it moves")
 
 
 def test_shared_services_planned_with_their_dependents_record_who_moves_before_them() -> None:
