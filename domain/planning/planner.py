@@ -19,11 +19,12 @@ cannot be met the plan still places every asset and lists a `Violation` under th
    else production (unknown counts as production). All non-production waves come before all
    production waves; no wave holds both: an application's non-production groups move first.
 5. Foundation: wave 0 holds the groups tagged landing zone (`landing_zone`, `foundation`), the shared
-   services when `shared_services` is `foundation` (the default), and every group they depend on,
-   directly or through others, so no dependent moves before what it depends on there; it has no caps'
-   balance (broken caps are reported) and is no early wave. With `with_dependents`, shared services are
-   scheduled like other groups. Broken (`shared_service_order`): assets move before a shared service
-   they depend on (only with `with_dependents`, or after an edit).
+   services when `shared_services` is `foundation` (the default), and the groups a shared service there
+   has a binding tie on, so no dependent moves before a shared service; it has no caps' balance (broken
+   caps are reported) and is no early wave. With `with_dependents`, shared services are scheduled like
+   other groups. Broken (`shared_service_order`): assets move before a shared service they depend on
+   (with `with_dependents`, or after an edit), or a foundation hub depends on a later wave (it reaches
+   it across the network; `dependency_order` for a landing-zone group).
 6. Ordering: every other dependency orders groups: the target's group is in the same or an earlier
    wave than the source's. Groups depending on each other in a circle are in `ordering_cycles`.
    Broken (`dependency_order`): inside a cycle, or a non-production group depends on production.
