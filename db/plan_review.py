@@ -8,8 +8,8 @@ one statement per table). `export_plan` writes the plan for people (CSV, XLSX, M
 
 An edited plan is bounded before it is read: a `.csv` or `.xlsx` name, at most `MAX_PLAN_BYTES`,
 `MAX_PLAN_COLUMNS` and `MAX_PLAN_ROWS` rows (as many as a spreadsheet holds), read a batch of rows at a
-time; the readers cut cells over 1 MiB (a row problem), and of each row only the asset id, wave and wave
-kind are kept, at most `KEPT_CHARS` each (longer is never valid, and the message shows its start). A
+time; the readers cut cells over 1 MiB (a row problem), and of each row only the asset id, wave, wave
+kind and move group are kept, at most `KEPT_CHARS` each (longer is never valid, and the message shows its start). A
 refusal carries at most `PROBLEMS_KEPT` problems and the count of all; its text lists `PROBLEMS_SHOWN`.
 """
 
@@ -65,6 +65,7 @@ _PROBLEM_CHARS = 500
 _NAMES_SHOWN = 20
 _MEMBERS_SHOWN = 2  # of a move group without applications, named by its first assets
 _BATCH = 5000
+_NO_ROW_YET = object()
 
 
 class PlanImportError(ValueError):
@@ -171,7 +172,7 @@ def _wave_rows(plan: WavePlan) -> list[dict[str, Any]]:
     shared = {s.asset_id: s for s in plan.shared_services}
     return [{
         "wave_number": wave.number,
-        "name": f"Wave {wave.number}" + (" (pilot)" if wave.kind == "pilot" else ""),
+        "name": f"Wave {wave.number}" + (f" ({wave.kind})" if wave.kind in ("pilot", "foundation") else ""),
         "kind": wave.kind,
         "planned_start": wave.start_date.isoformat(),
         "planned_end": wave.end_date.isoformat(),
@@ -305,7 +306,7 @@ async def _export_markdown(conn: asyncpg.Connection, ref: EngagementRef, path: P
     totals = await conn.fetchrow(sql("waves_totals"))
     by_number = {wave["wave_number"]: wave for wave in waves}
     count = 0
-    current: int | None | Literal[False] = False
+    current: object = _NO_ROW_YET  # never equal to a wave number (0 == False) or None (not migrated)
     with replacing(path, encoding="utf-8") as fh:
         fh.write(f"# Wave plan: {_md(ref.name)}\n\n{counted(totals['assets'], 'asset')} in "
                  f"{counted(totals['waves'], 'wave')}, "
@@ -402,7 +403,7 @@ def read_plan_rows(path: Path) -> list[PlanEditRow]:
         if missing:
             raise PlanImportError(f"{path.name}: no column {' or '.join(repr(m) for m in missing)}; export the plan "
                                   f"and edit its wave column (columns: {', '.join(PLAN_COLUMNS)})")
-        kept = [columns["asset id"], columns["wave"], columns.get("wave kind")]
+        kept = [columns["asset id"], columns["wave"], columns.get("wave kind"), columns.get("move group")]
         rows: list[PlanEditRow] = []
         problems: list[str] = []
         count = 0

@@ -1,10 +1,10 @@
 """The plan review loop against the real PostgreSQL: the hand-checked plan of tests/test_planning_phase
 exported as CSV, XLSX and Markdown, an edited file imported, and each invalid edit refused whole.
 
-Exported rows run by wave, move group, then name: dev-db, dev-web | test-app | db-01, web-01, rpt-01 |
-mystery-01, dns-01 | keep-01, old-01. The plan: wave 1 pilot dev-web + dev-db; wave 2 non-production test-app; wave 3 web-01 + db-01 (move
-group shop) + rpt-01 (an ordering cycle with shop); wave 4 dns-01 (shared service) + mystery-01;
-old-01 (retire) and keep-01 (retain) in no wave. At most 3 assets a wave.
+Exported rows run by wave, move group, then name: dns-01 | dev-db, dev-web | test-app | db-01, web-01, rpt-01 |
+mystery-01 | keep-01, old-01. The plan: wave 0 foundation dns-01 (shared service); wave 1 pilot dev-web + dev-db;
+wave 2 non-production test-app; wave 3 web-01 + db-01 (move group shop) + rpt-01 (an ordering cycle with shop);
+wave 4 mystery-01; old-01 (retire) and keep-01 (retain) in no wave. At most 3 assets a wave.
 """
 
 from __future__ import annotations
@@ -80,11 +80,11 @@ async def test_csv_export_has_one_neutralised_row_per_asset(app_pool, planned, t
     table = read_csv(path)
     assert list(table[0]) == list(PLAN_COLUMNS)
     by_name = {row["name"]: row for row in table}
-    assert [row["wave"] for row in table] == ["1", "1", "2", "3", "3", "3", "4", "4", "", ""]
+    assert [row["wave"] for row in table] == ["0", "1", "1", "2", "3", "3", "3", "4", "", ""]
     dev = by_name["dev-db"]
     assert (dev["asset id"], dev["environment"], dev["criticality"], dev["strategy"], dev["wave kind"],
             dev["wave start"], dev["wave end"]) == (str(ids["dev-db"]), "development", "low", "rehost", "pilot",
-                                                    "2027-01-04", "2027-01-17")
+                                                    "2027-01-16", "2027-01-29")
     assert dev["placement reason"].startswith("pilot wave 1 with move group MG-")
     assert by_name["web-01"]["application"] == "shop" and by_name["web-01"]["move group"] == by_name["db-01"]["move group"]
     assert "'" + FORMULA in by_name and FORMULA not in by_name  # written as text, never as a formula
@@ -100,16 +100,17 @@ async def test_xlsx_export_has_plan_waves_and_violations_sheets(app_pool, planne
     sheets = {table.name: table for table in open_tables(path)}
     assert list(sheets) == ["Plan", "Waves", "Violations"]
     plan = sheets["Plan"].next_batch(100)
-    assert [r.values["wave"] for r in plan] == ["1", "1", "2", "3", "3", "3", "4", "4", "", ""]
+    assert [r.values["wave"] for r in plan] == ["0", "1", "1", "2", "3", "3", "3", "4", "", ""]
     assert {r.values["name"] for r in plan} >= {"dev-web", "'" + FORMULA}
-    assert plan[0].values["asset id"] == str(ids["dev-db"]) and plan[0].values["wave kind"] == "pilot"
+    assert plan[1].values["asset id"] == str(ids["dev-db"]) and plan[1].values["wave kind"] == "pilot"
     waves = [r.values for r in sheets["Waves"].next_batch(100)]
     assert [(w["wave"], w["kind"], w["start"], w["end"], w["assets"], w["storage TB"], w["effort person-days"],
              w["cost"]) for w in waves] == [
-        ("1", "pilot", "2027-01-04", "2027-01-17", "2", "0.391", "3", "2850"),
-        ("2", "non_production", "2027-01-16", "2027-01-29", "1", "0.049", "1.5", "1425"),
-        ("3", "production", "2027-01-28", "2027-02-10", "3", "1.244", "20.5", "19475"),
-        ("4", "production", "2027-02-09", "2027-02-22", "2", "0.02", "4.5", "4275"),
+        ("0", "foundation", "2027-01-04", "2027-01-17", "1", "0.02", "1.5", "1425"),
+        ("1", "pilot", "2027-01-16", "2027-01-29", "2", "0.391", "3", "2850"),
+        ("2", "non_production", "2027-01-28", "2027-02-10", "1", "0.049", "1.5", "1425"),
+        ("3", "production", "2027-02-09", "2027-02-22", "3", "1.244", "20.5", "19475"),
+        ("4", "production", "2027-02-21", "2027-03-06", "1", "0", "3", "2850"),
     ]
     violations = [r.values for r in sheets["Violations"].next_batch(100)]
     assert [(v["rule"], v["assets"], v["first assets"]) for v in violations] == [
@@ -121,15 +122,16 @@ async def test_markdown_export_reads_as_a_plan_per_wave(app_pool, planned, tmp_p
     path = tmp_path / "plan.md"
     assert await export_plan(app_pool, engagement.ref, path, "md") == 10
     text = path.read_text()
-    assert text.startswith(f"# Wave plan: {engagement.ref.name}\n\n8 assets in 4 waves, 2027-01-04 to 2027-02-22; "
+    assert text.startswith(f"# Wave plan: {engagement.ref.name}\n\n8 assets in 5 waves, 2027-01-04 to 2027-03-06; "
                            "effort 29.5 person-days, cost 28,025 at 950 a day.\n")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Wave 1: pilot, 2027-01-04 to 2027-01-17",
-                        "## Wave 2: non-production, 2027-01-16 to 2027-01-29",
-                        "## Wave 3: production, 2027-01-28 to 2027-02-10",
-                        "## Wave 4: production, 2027-02-09 to 2027-02-22",
+    assert headings == ["## Wave 0: foundation, 2027-01-04 to 2027-01-17",
+                        "## Wave 1: pilot, 2027-01-16 to 2027-01-29",
+                        "## Wave 2: non-production, 2027-01-28 to 2027-02-10",
+                        "## Wave 3: production, 2027-02-09 to 2027-02-22",
+                        "## Wave 4: production, 2027-02-21 to 2027-03-06",
                         "## Not migrated", "## Violations and ordering cycles"]
-    assert ("2 assets, 0.02 TB, 4.5 person-days, cost 4,275; 1 assets without a strategy (middle effort estimate)."
+    assert ("1 asset, 0.00 TB, 3.0 person-days, cost 2,850; 1 asset without a strategy (middle effort estimate)."
             in text)
     assert "| dev-web | - | development | low | rehost | MG-" in text
     assert "| old-01 | - | production | retire | strategy retire: decommissioned, not migrated |" in text
@@ -146,14 +148,14 @@ async def test_an_edited_csv_is_applied_with_its_warnings(app_pool, planned, tmp
             row["wave"] = "3"  # wave 3 then holds 4 assets, over the cap of 3: a warning
     result = await import_plan(app_pool, engagement.ref, write_csv(tmp_path / "edited.csv", table), engagement.owner_id)
     assert (result.waves, result.assets_planned, result.assets_moved) == (4, 8, 1)
-    assert result.warnings[0] == "left_behind: " + f"{ids['web-01']} is tied to {ids['keep-01']}, which stays " \
+    assert result.warnings[0] == "left_behind: web-01 is tied to keep-01, which stays " \
         "(strategy retain: stays where it is, not migrated)"
     assert any(w.startswith("wave_cap: wave 3 holds 4 assets, over max_assets = 3") for w in result.warnings)
 
     waves, assets, violations = await snapshot(app_pool, engagement.ref)
     assert [(w["wave_number"], w["kind"], w["asset_count"], w["estimated_effort_days"], w["undecided_assets"])
-            for w in waves] == [(1, "pilot", 2, 3.0, 0), (2, "non_production", 1, 1.5, 0),
-                                (3, "production", 4, 23.5, 1), (4, "production", 1, 1.5, 0)]
+            for w in waves] == [(0, "foundation", 1, 1.5, 0), (1, "pilot", 2, 3.0, 0), (2, "non_production", 1, 1.5, 0),
+                                (3, "production", 4, 23.5, 1)]
     by_name = {a["name"]: a for a in assets}
     assert by_name[FORMULA]["wave_number"] == 3 and by_name[FORMULA]["member_of"] == 3
     owner_email = (await rows(app_pool, engagement.ref, "SELECT email FROM migration.users WHERE id = $1",
@@ -182,23 +184,31 @@ async def test_an_edited_workbook_is_applied(app_pool, planned, tmp_path) -> Non
         (1, "non_production", 3), (2, "production", 3), (3, "production", 2)]
 
 
-EDITS: list[tuple[str, Any, str]] = [
+def row_of(table: list[dict[str, str]], ids: dict[str, uuid.UUID], name: str) -> dict[str, str]:
+    return next(row for row in table if row["asset id"] == str(ids[name]))
+
+
+EDITS: list[tuple[str, Any, str]] = [  # rows: 2 dns-01, 3 dev-db, 4 dev-web, 5 test-app ... 11 old-01
     ("unknown asset", lambda t, ids: t.append({**t[0], "asset id": "not-an-asset"}),
      "row 12: unknown asset 'not-an-asset'"),
-    ("duplicate row", lambda t, ids: t.append(dict(t[0])), "row 12: asset 'dev-db' (%(dev-db)s) appears again (first in row 2)"),
-    ("non-integer wave", lambda t, ids: t[0].update(wave="1.5"),
-     "must be a whole number from 1 to 8 (the number of migrating assets), not '1.5'"),
-    ("huge wave", lambda t, ids: t[0].update(wave=str(10**18)),
-     "row 2: the wave of asset 'dev-db' (%(dev-db)s) must be a whole number from 1 to 8"),
-    ("retired asset in a wave", lambda t, ids: t[9].update(wave="4"),
-     "asset 'old-01' (%(old-01)s) is not migrated (strategy retire: decommissioned, not migrated)"),
-    ("split move group", lambda t, ids: t[3].update(wave="4"), "is split across waves 3, 4"),
-    ("mixed wave", lambda t, ids: t[2].update(wave="3"), "wave 3 mixes non-production move groups"),
-    ("non-production after production", lambda t, ids: t[2].update(wave="5"),
+    ("duplicate row", lambda t, ids: t.append(dict(t[1])), "row 12: asset 'dev-db' appears again (first in row 3)"),
+    ("non-integer wave", lambda t, ids: row_of(t, ids, "dev-db").update(wave="1.5"),
+     "must be a whole number from 0 (the foundation) to 8 (the number of migrating assets), not '1.5'"),
+    ("huge wave", lambda t, ids: row_of(t, ids, "dev-db").update(wave=str(10**18)),
+     "row 3: the wave of asset 'dev-db' must be a whole number from 0 (the foundation) to 8"),
+    ("retired asset in a wave", lambda t, ids: row_of(t, ids, "old-01").update(wave="4"),
+     "asset 'old-01' is not migrated (strategy retire: decommissioned, not migrated)"),
+    ("split move group", lambda t, ids: row_of(t, ids, "db-01").update(wave="4"), "is split across waves 3, 4"),
+    ("mixed wave", lambda t, ids: row_of(t, ids, "test-app").update(wave="3"), "wave 3 mixes non-production move groups"),
+    ("non-production after production", lambda t, ids: row_of(t, ids, "test-app").update(wave="5"),
      "wave 5 holds non-production move groups after production wave 3"),
     ("gap", lambda t, ids: [r.update(wave="6") for r in t if r["wave"] == "4"], "no asset is in waves 4, 5"),
-    ("missing asset", lambda t, ids: t.pop(1), "1 migrating asset(s) have no row, so no wave: 'dev-web' (%(dev-web)s)"),
-    ("pilot outside wave 1", lambda t, ids: t[2].update({"wave kind": "pilot"}), "only wave 1 can be the pilot"),
+    ("missing asset", lambda t, ids: t.remove(row_of(t, ids, "dev-web")),
+     "1 migrating asset(s) have no row, so no wave: 'dev-web'"),
+    ("pilot outside wave 1", lambda t, ids: row_of(t, ids, "test-app").update({"wave kind": "pilot"}),
+     "only wave 1 can be the pilot"),
+    ("a shared service's group name taken", lambda t, ids: row_of(t, ids, "test-app").update(
+        {"move group": row_of(t, ids, "dns-01")["move group"]}), "names starting SHARED- are the shared services' own"),
 ]
 
 
@@ -311,9 +321,10 @@ async def test_a_plan_of_huge_waves_is_refused_with_a_bounded_list(app_pool, pla
     lines = result.stderr.splitlines()
     assert lines[0] == "error: edited.csv: the plan was not changed; 48 problems:"
     assert len(lines) == 32 and all(line.startswith("  - row ") for line in lines[1:31])
-    assert lines[1].endswith("must be a whole number from 1 to 8 (the number of migrating assets), not "
-                             "'99999999999999999999'")
-    assert lines[2].endswith("must be a whole number from 1 to 8 (the number of migrating assets), not '2147483647'")
+    assert lines[1].endswith("must be a whole number from 0 (the foundation) to 8 (the number of migrating assets), "
+                             "not '99999999999999999999'")
+    assert lines[2].endswith("must be a whole number from 0 (the foundation) to 8 (the number of migrating assets), "
+                             "not '2147483647'")
     assert lines[9] == "  - row 12: unknown asset 'ghost-0' (not an asset id of this engagement)"
     assert lines[31] == "  … and 18 more (`plan import --json` lists them all)"
 
@@ -358,3 +369,21 @@ async def test_plan_export_to_proc_is_one_line(app_pool, planned, migrated_db, t
                 else "/proc: cannot write into this folder (permission denied)")
     assert result.stderr == f"error: {expected}\n"
     assert not Path("/proc/plan.csv.partial").exists() and list(data_dir.iterdir()) == []
+
+
+async def test_an_edit_that_renames_a_group_splits_it_and_the_names_are_kept(app_pool, planned, tmp_path) -> None:
+    """The move group column is honoured: web-01 leaves its application's group for a group of its own, a wave
+    later; the import warns which ties that parts and writes the person's group names."""
+    engagement, ids = planned
+    path = tmp_path / "plan.csv"
+    await export_plan(app_pool, engagement.ref, path, "csv")
+    table = read_csv(path)
+    row_of(table, ids, "web-01").update({"wave": "4", "move group": "shop-web"})
+    result = await import_plan(app_pool, engagement.ref, write_csv(tmp_path / "edited.csv", table), engagement.owner_id)
+    assert result.assets_moved == 1
+    [split] = [w for w in result.warnings if w.startswith("split_group")]
+    assert split.endswith("is split into 'MG-0001' (wave 3), 'shop-web' (wave 4): its ties (application 'shop') are "
+                          "parted while its parts move in different waves")
+    assets = {a["name"]: a for a in await rows(app_pool, engagement.ref, ASSETS_QUERY)}
+    assert (assets["web-01"]["move_group"], assets["web-01"]["wave_number"]) == ("shop-web", 4)
+    assert assets["db-01"]["move_group"] == "MG-0001"
