@@ -475,7 +475,7 @@ async def test_people_act_on_a_running_wave_through_the_cli(dev_env, app_pool, m
             code, out, err = await execution_cli(owner, "pause", ident, "--wave", wave)
             assert code == 0 and out.startswith(f"wave {wave} paused"), err
             code, out, err = await execution_cli(owner, "status", ident, "--wave", wave)
-            assert out.startswith(f"wave {wave} (") and ": paused; " in out.splitlines()[0], out
+            assert out.startswith(f"Wave {wave}") and ": paused; " in out.splitlines()[0], out
             assert f"  you may resume the wave: starter.py execution resume {ident} --wave {wave}" in out
             code, out, err = await execution_cli(owner, "resume", ident)
             assert code == 0 and f"wave {wave} resumed\n" in out, err
