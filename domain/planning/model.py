@@ -165,8 +165,9 @@ class PlanSettings(BaseModel):
         description="Dependents that make an asset a shared service; none: max(10, 5% of the migrating assets).")
     shared_services: SharedServicesRule = Field(
         default="foundation",
-        description="foundation: shared services and what they need move first, in wave 0; with_dependents: they are "
-                    "planned like other groups and every dependent that moves before them is listed.")
+        description="foundation: shared services (and what they have binding ties on) move first, in wave 0; "
+                    "with_dependents: they are planned like other groups and every dependent that moves before them is "
+                    "listed.")
     wave_length_days: int = Field(default=DEFAULT_WAVE_LENGTH_DAYS, ge=1, strict=True, description="Days in a wave.")
     overlap_days: int = Field(default=0, ge=0, strict=True,
                               description="Days a wave overlaps the one before it; shorter than a wave.")
