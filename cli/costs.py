@@ -9,6 +9,7 @@ from cli.common import JsonOption, console, print_json, run_async, session
 from db import tenancy
 from db.business_case import set_assumptions, show_assumptions
 from domain.assessment.assumptions import AssumptionRow, parse_assignments
+from domain.settings_text import shown
 
 app = typer.Typer(no_args_is_help=True, help="The business case: its cost assumptions per engagement.")
 assumptions_app = typer.Typer(no_args_is_help=True,
@@ -44,7 +45,7 @@ async def assumptions_set(engagement: str,
         return
     changed = {text.partition("=")[0].strip() for text in assignments}
     console.print(f"{ref.name}: " + ", ".join(
-        f"{r.key} = {_value(r.value)}" + ("" if r.overridden else " (the default)") for r in rows if r.key in changed))
+        f"{r.key} = {shown(r.value)}" + ("" if r.overridden else " (the default)") for r in rows if r.key in changed))
     console.print("the costs change when the assessment runs again")
 
 
@@ -54,11 +55,7 @@ def _print(rows: list[AssumptionRow], as_json: bool) -> None:
         return
     table = Table("assumption", "value", "unit", "from", "as of", "source")
     for row in rows:
-        table.add_row(row.key, _value(row.value), row.unit,
-                      f"engagement (default {_value(row.default)})" if row.overridden else "default",
+        table.add_row(row.key, shown(row.value), row.unit,
+                      f"engagement (default {shown(row.default)})" if row.overridden else "default",
                       row.as_of.isoformat(), row.source)
     console.print(table)
-
-
-def _value(value: object) -> str:
-    return str(value).lower() if isinstance(value, bool) else f"{value:g}" if isinstance(value, float) else str(value)

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from domain.assessment.assumptions import PRICING_TERMS
 from domain.assessment.business_case import difference_text
+from domain.settings_text import shown
 from domain.wording import counted, plural
 from reports import charts
 from reports.model import EngagementReport
@@ -110,7 +111,7 @@ def _environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(money=_money, days=_days, label=_label, wave=charts.wave_label, kind=_kind,
                        moment=_moment, counted=counted, plural=lambda noun, count: plural(count, noun),
-                       difference=difference_text, term=lambda term: PRICING_TERMS[term])
+                       difference=difference_text, term=lambda term: PRICING_TERMS[term], shown=shown)
     return env
 
 
