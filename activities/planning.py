@@ -4,16 +4,17 @@ move_groups checks the input and reports the move groups the rules make (nothing
 wave_planning plans and replaces the whole plan in one transaction (waves with kind, dates, totals
 and cost; memberships; each asset's wave, move group and reason; violations and ordering cycles), so
 a re-run or a retry yields the same plan and never a mix of two; timeline and cost_estimate report
-the written plan's calendar and its effort and cost. Summaries are counts, never asset lists.
+the written plan's calendar and its effort and cost. Summaries are counts, never asset lists, and all read the
+written plan, so `summarise_written_plan` gives them again after a person changed the plan.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
+from uuid import UUID
 
 import asyncpg
 from temporalio import activity
@@ -24,7 +25,7 @@ from db.plan_review import Portfolio, plan_settings, read_portfolio, write_plan
 from db.pool import tenant_transaction
 from db.queries import sql
 from domain.assessment.effort import DAY_RATE
-from domain.flow_contracts import StepInput, StepResult
+from domain.flow_contracts import StepInput, StepResult, Tenant
 from domain.planning.groups import group_portfolio
 from domain.planning.model import PlanSettings
 from domain.planning.planner import plan_waves
@@ -81,58 +82,93 @@ class PlanningActivities:
             if not plan.waves:
                 raise bad_input("no asset is to be migrated (every one is retired or retained): nothing to plan")
             await write_plan(conn, inp.tenant.client_account_id, inp.tenant.engagement_id, inp.phase_flow_id, plan)
-        kinds = Counter(w.kind for w in plan.waves)
-        return StepResult(summary={
-            "waves": len(plan.waves),
-            "waves_by_kind": {kind: kinds[kind] for kind in WAVE_KINDS if kinds[kind]},
-            "pilot_assets": sum(len(w.asset_ids) for w in plan.waves if w.kind == "pilot"),
-            "move_groups": len(plan.move_groups),
-            "assets_planned": len(plan.placements),
-            "assets_not_migrated": len(plan.not_migrated),
-            "largest_wave": max((len(w.asset_ids) for w in plan.waves), default=0),
-            "violations_by_rule": dict(sorted(Counter(v.rule for v in plan.violations).items())),
-            "ordering_cycles": len(plan.ordering_cycles),
-            "max_assets_per_wave": settings.max_assets,
-        }, asset_count=len(plan.placements))
+            summary = await _plan_summary(conn, settings)
+        return StepResult(summary=summary, asset_count=len(plan.placements))
 
     @activity.defn(name="planning.schedule_waves")
     @heartbeating
     async def schedule_waves(self, inp: StepInput) -> StepResult:
         """The plan's calendar: first and last day, waves by kind (dated by wave_planning)."""
         async with self._tx(inp) as conn:
-            totals = await conn.fetchrow(sql("waves_totals"))
-            row = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
-        if totals["waves"] == 0:
-            raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
-        settings = plan_settings(totals["first_start"], row["settings"] or {})
-        return StepResult(summary={
-            "start": totals["first_start"].isoformat(),
-            "end": totals["last_end"].isoformat(),
-            "days": (totals["last_end"] - totals["first_start"]).days + 1,
-            "waves": totals["waves"],
-            "foundation_waves": totals["foundation_waves"],
-            "pilot_waves": totals["pilot_waves"],
-            "non_production_waves": totals["non_production_waves"],
-            "production_waves": totals["production_waves"],
-            "wave_length_days": settings.wave_length_days,
-            "overlap_days": settings.overlap_days,
-        })
+            return StepResult(summary=await _timeline(conn, inp.tenant.engagement_id))
 
     @activity.defn(name="planning.estimate_costs")
     @heartbeating
     async def estimate_costs(self, inp: StepInput) -> StepResult:
         """Effort (person-days by strategy, or the asset's own) and labour cost of the written plan."""
         async with self._tx(inp) as conn:
+            return StepResult(summary=await _costs(conn))
+
+    @activity.defn(name="planning.summarise_written_plan")
+    @heartbeating
+    async def summarise_written_plan(self, tenant: Tenant) -> dict[str, dict[str, Any]]:
+        """The summaries of the planning steps that describe the written plan, read again after a person changed
+        it (`plan import`, `plan replan`) while planning awaits approval."""
+        async with tenant_transaction(self._pool, tenant.client_account_id, tenant.engagement_id) as conn:
+            row = await conn.fetchrow(sql("engagement_planning_settings"), tenant.engagement_id)
             totals = await conn.fetchrow(sql("waves_totals"))
-        if totals["waves"] == 0:
-            raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
-        return StepResult(summary={
-            "effort_person_days": round(float(totals["effort_days"]), 2),
-            "labour_cost": round(float(totals["cost"]), 2),
-            "day_rate": DAY_RATE,
-            "storage_tb": round(float(totals["storage_gb"]) / GB_PER_TB, 3),
-            "assets_without_strategy": totals["undecided_assets"],
-        })
+            if totals["waves"] == 0:
+                raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
+            try:
+                settings = plan_settings(row["start_date"] or totals["first_start"], row["settings"] or {})
+            except ValueError as exc:
+                raise bad_input(str(exc)) from None
+            return {"wave_planning": await _plan_summary(conn, settings),
+                    "timeline": await _timeline(conn, tenant.engagement_id), "cost_estimate": await _costs(conn)}
+
+
+async def _plan_summary(conn: asyncpg.Connection, settings: PlanSettings) -> dict[str, Any]:
+    """The written plan's shape: waves by kind (in the vocabulary's order), move groups, violations by rule."""
+    row = await conn.fetchrow(sql("plan_summary"))
+    kinds, rules = row["waves_by_kind"], row["violations_by_rule"]
+    return {
+        "waves": row["waves"],
+        "waves_by_kind": {kind: kinds[kind] for kind in WAVE_KINDS if kinds.get(kind)},
+        "pilot_assets": row["pilot_assets"],
+        "move_groups": row["move_groups"],
+        "assets_planned": row["assets_planned"],
+        "assets_not_migrated": row["assets_not_migrated"],
+        "largest_wave": row["largest_wave"],
+        "violations_by_rule": dict(sorted(rules.items())),
+        "ordering_cycles": row["ordering_cycles"],
+        "max_assets_per_wave": settings.max_assets,
+    }
+
+
+async def _timeline(conn: asyncpg.Connection, engagement_id: UUID) -> dict[str, Any]:
+    totals = await conn.fetchrow(sql("waves_totals"))
+    row = await conn.fetchrow(sql("engagement_planning_settings"), engagement_id)
+    if totals["waves"] == 0:
+        raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
+    try:
+        settings = plan_settings(totals["first_start"], row["settings"] or {})
+    except ValueError as exc:
+        raise bad_input(str(exc)) from None
+    return {
+        "start": totals["first_start"].isoformat(),
+        "end": totals["last_end"].isoformat(),
+        "days": (totals["last_end"] - totals["first_start"]).days + 1,
+        "waves": totals["waves"],
+        "foundation_waves": totals["foundation_waves"],
+        "pilot_waves": totals["pilot_waves"],
+        "non_production_waves": totals["non_production_waves"],
+        "production_waves": totals["production_waves"],
+        "wave_length_days": settings.wave_length_days,
+        "overlap_days": settings.overlap_days,
+    }
+
+
+async def _costs(conn: asyncpg.Connection) -> dict[str, Any]:
+    totals = await conn.fetchrow(sql("waves_totals"))
+    if totals["waves"] == 0:
+        raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
+    return {
+        "effort_person_days": round(float(totals["effort_days"]), 2),
+        "labour_cost": round(float(totals["cost"]), 2),
+        "day_rate": DAY_RATE,
+        "storage_tb": round(float(totals["storage_gb"]) / GB_PER_TB, 3),
+        "assets_without_strategy": totals["undecided_assets"],
+    }
 
 
 async def _ruled(rules: Callable[..., T], portfolio: Portfolio, settings: PlanSettings) -> T:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cli import paths
 from cli.common import (
+    USER_ERRORS,
     JsonOption,
     console,
     print_json,
@@ -23,6 +24,7 @@ from db.plan_review import PlanImportError, export_plan, import_plan
 from domain.assessment.effort import DAY_RATE
 from domain.settings_text import RESET, shown
 from domain.wording import counted
+from runtime import engagement_control as control
 
 app = typer.Typer(no_args_is_help=True, help='The wave plan: export it, edit it, import it back; its settings, '
                                              'a preview with other settings, re-planning.')
@@ -59,6 +61,8 @@ async def plan_import(engagement: str,
         async with session(temporal=False) as s:
             ref = await tenancy.resolve_engagement(s.pool, engagement)
             result = await import_plan(s.pool, ref, path, s.me.id)
+            waiting = await plan_settings.awaits_planning_approval(s.pool, ref)
+        told = await _tell_the_engagement(ref) if waiting else None
     except PlanImportError as exc:
         if not as_json:
             raise
@@ -72,6 +76,8 @@ async def plan_import(engagement: str,
                   f"{result.assets_moved:,} moved")
     for warning in result.warnings:
         console.print(f"  warning: {warning}")
+    if told:
+        console.print(told)
 
 
 @settings_app.command("show")
@@ -140,9 +146,26 @@ async def plan_replan(engagement: str, as_json: bool = JsonOption) -> None:
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         comparison = await plan_settings.replan(s.pool, ref, s.me.id)
+    told = await _tell_the_engagement(ref)
     _print_comparison(comparison, "before", "after", as_json)
     if not as_json:
         console.print(f"{ref.name}: re-planned; planning still awaits approval, of this plan")
+        if told:
+            console.print(told)
+
+
+async def _tell_the_engagement(ref: tenancy.EngagementRef) -> str | None:
+    """Signal the engagement, whose planning awaits approval, that its plan was rewritten, so its planning summaries
+    (`status`) are read again; the plan is written whatever happens here. A note when the engagement could not be
+    told, else None."""
+    try:
+        async with session() as s:
+            if await control.is_running(s.client, ref):
+                await control.signal(s.client, ref, "plan_rewritten")
+    except USER_ERRORS as exc:
+        return f"note: the plan is written, but the running engagement was not told ({exc}); `status` shows the " \
+               "planning phase's figures until it is"
+    return None
 
 
 def _outline_json(outline: plan_settings.PlanOutline | None) -> dict[str, Any] | None:

@@ -217,6 +217,13 @@ async def preview(pool: asyncpg.Pool, ref: EngagementRef, changes: Mapping[str, 
     return comparison
 
 
+async def awaits_planning_approval(pool: asyncpg.Pool, ref: EngagementRef) -> bool:
+    """Whether the engagement's newest flow, as the database records it, waits for its plan to be approved."""
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        flow = await conn.fetchrow(sql("engagement_latest_flow"))
+    return flow is not None and flow["awaiting_approval_phase"] == "planning"
+
+
 async def replan(pool: asyncpg.Pool, ref: EngagementRef, user_id: UUID) -> PlanComparison:
     """Plan again with the current settings and replace the written plan, in one transaction under the plan's
     lock, as `user_id` (a reviewing role), while the planning phase awaits approval and no wave has started."""

@@ -13,10 +13,17 @@ from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, CancelledError, ChildWorkflowError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ApplicationErrorCategory,
+    CancelledError,
+    ChildWorkflowError,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.engagement_context import EngagementActivities
+    from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
     from domain.flow_contracts import (
         ApprovalRecord,
@@ -38,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.status_highlights import phase_highlights
     from domain.vocabulary import APPROVING_ROLES, PHASES
     from workflows import search_attributes as sa
-    from workflows.activity_options import TRANSITION_OPTIONS
+    from workflows.activity_options import REVIEW_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import phase_workflow_id
     from workflows.person_requests import this_run, verification_applies, verified_request
@@ -424,6 +431,22 @@ class MasterFlowWorkflow:
             workflow.logger.warning("Ignored %s signal: %s", kind, err.message)
             return False
         return True
+
+    @workflow.signal
+    async def plan_rewritten(self) -> None:
+        """A person changed the written plan (`plan import`, `plan replan`): while planning awaits approval, read the
+        planning steps' summaries again, so `status` and the approver see the plan as it now is. It only reads the
+        database, so whoever sends it changes nothing."""
+        if self._awaiting != "planning" or self._phase_failed:
+            return
+        try:
+            summaries = await workflow.execute_activity_method(
+                PlanningActivities.summarise_written_plan, self._input.tenant, **REVIEW_OPTIONS)
+        except ActivityError as err:
+            workflow.logger.warning("Planning summaries not refreshed: %s", root_message(err))
+            return
+        self._summaries["planning"] = {**self._summaries.get("planning", {}), **summaries}
+        self._publish()
 
     @workflow.signal
     async def members_changed(self) -> None:
