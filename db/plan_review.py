@@ -116,10 +116,17 @@ def plan_settings(start_date: date, settings: Mapping[str, Any]) -> PlanSettings
     except ValidationError as exc:
         problems = "; ".join(
             f"the engagement setting {error['loc'][0] if error['loc'] else 'overlap_days'}: {error['msg']}"
-            + (f", not {error['input']!r}" if error["loc"] else "")
+            + (f", not {_quoted_input(error['input'])}" if error["loc"] else "")
             for error in exc.errors()
         )
         raise ValueError(problems) from None
+
+
+def _quoted_input(value: Any) -> str:
+    """A refused setting's value as a message quotes it: at most `KEPT_CHARS` characters (200 blackout periods
+    would otherwise fill a screen)."""
+    text = repr(value)
+    return text if len(text) <= KEPT_CHARS else text[:KEPT_CHARS] + "…"
 
 
 async def read_portfolio(conn: asyncpg.Connection) -> Portfolio:

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 RESET = object()  # `key=` : back to the model's default
+QUOTED_CHARS = 200  # of a refused value's problem, which quotes the value
 _NONE_WORDS = ("none", "null")
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 _BOUNDS = ((annotated_types.Ge, "≥"), (annotated_types.Gt, ">"), (annotated_types.Le, "≤"), (annotated_types.Lt, "<"))
@@ -38,7 +39,8 @@ def split_assignment(text: str, model: type[BaseModel]) -> tuple[str, Any]:
     try:
         return key, parse_value(raw, field.annotation)
     except ValueError as exc:
-        raise ValueError(f"{key}: {exc}; allowed: {allowed(field)}") from None
+        problem = str(exc) if len(str(exc)) <= QUOTED_CHARS else str(exc)[:QUOTED_CHARS] + "…"
+        raise ValueError(f"{key}: {problem}; allowed: {allowed(field)}") from None
 
 
 def parse_value(raw: str, annotation: Any) -> Any:

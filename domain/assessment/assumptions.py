@@ -29,9 +29,10 @@ _Years = Field(ge=1, le=20)
 
 
 class TcoAssumptions(BaseModel):
-    """The values the cost model reads (units and sources: the bundled table)."""
+    """The values the cost model reads (units and sources: the bundled table); never infinite (JSON has no
+    Infinity) nor NaN."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     hardware_price_per_core: float = _Price
     hardware_price_per_memory_gb: float = _Price

@@ -8,9 +8,9 @@ Errors refuse the whole edit: a row naming an unknown asset or the same asset tw
 not a whole number from 0 (the foundation wave) to the number of migrating assets (no plan has more
 waves than that), a migrating asset without a wave or a retired/retained one with a wave, wave numbers
 from 1 with a gap, a move group (as the file names them) across waves, a group name reserved for shared
-services, a group joining production and non-production, a dependency ordered the wrong way round although
-it could be honoured, a wave mixing non-production and production move groups, non-production after
-production, and a pilot that is not wave 1.
+services or longer than `MOVE_GROUP_CHARS`, a group joining production and non-production, a dependency
+ordered the wrong way round although it could be honoured, a wave mixing non-production and production
+move groups, non-production after production, and a pilot that is not wave 1.
 
 Warnings are what `domain.planning.checks` reports on the edited plan; they are applied with it:
 caps exceeded, order broken inside an ordering cycle or by the non-production-first rule, high
@@ -56,6 +56,7 @@ from domain.planning.schedule import Schedule
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
 
 QUOTED_CHARS = 60  # of a cell or a name quoted in a message
+MOVE_GROUP_CHARS = 100  # a longer name arrives cut (db.plan_review.KEPT_CHARS), so two could become one
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _SHOWN = 5
 
@@ -164,6 +165,10 @@ def _read_rows(portfolio: GroupedPortfolio, rows: Sequence[PlanEditRow]) -> _Row
         if group_name.upper().startswith(SHARED_SERVICE_GROUP_PREFIX) and group_name != own:
             errors.append(f"{where}: move group {_quoted(group_name)} of asset {name}: names starting "
                           f"{SHARED_SERVICE_GROUP_PREFIX} are the shared services' own; choose another name")
+            continue
+        if len(group_name) > MOVE_GROUP_CHARS:
+            errors.append(f"{where}: move group {_quoted(group_name)} of asset {name} is longer than "
+                          f"{MOVE_GROUP_CHARS} characters; choose a shorter name")
             continue
         wave_of_asset[asset_id] = wave
         group_of_asset[asset_id] = group_name or own

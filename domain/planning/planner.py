@@ -134,11 +134,11 @@ def wave_dates(count: int, settings: PlanSettings) -> list[tuple[date, date]]:
     """First and last day of `count` waves in a row: each starts `wave_length_days - overlap_days` after the one
     before (the first on `start_date`), and one that would touch a blackout period starts the day after it."""
     blackouts = sorted((b.start, b.end) for b in settings.blackout_periods)
-    length = timedelta(days=settings.wave_length_days - 1)
-    stride = timedelta(days=settings.wave_length_days - settings.overlap_days)
     dates: list[tuple[date, date]] = []
     upcoming = 0  # blackouts before it end before every wave still to date
-    try:
+    try:  # a wave longer than timedelta allows (about 2.7 million years) overflows here too
+        length = timedelta(days=settings.wave_length_days - 1)
+        stride = timedelta(days=settings.wave_length_days - settings.overlap_days)
         start = settings.start_date
         for _ in range(count):
             while True:
