@@ -20,7 +20,7 @@ from cli.common import (
     session,
 )
 from db import plan_settings, tenancy
-from db.plan_review import PlanImportError, export_plan, import_plan
+from db.plan_review import PROBLEMS_SHOWN, PlanImportError, export_plan, import_plan
 from domain.assessment.effort import DAY_RATE
 from domain.settings_text import RESET, shown
 from domain.wording import counted
@@ -55,7 +55,8 @@ async def plan_import(engagement: str,
                                                   help="An edited plan (.csv or .xlsx)."),
                       as_json: bool = JsonOption) -> None:
     """Check an edited plan against the dependencies and rules; apply it whole, or refuse it with its problems
-    (the first 30 on stderr, one a line; with --json, up to 1,000 as JSON on stdout)."""
+    (the first 30 on stderr, one a line; with --json, up to 1,000 as JSON on stdout). An applied plan lists its
+    warnings, the first 30 (all with --json)."""
     try:
         paths.plan_file(path)
         async with session(temporal=False) as s:
@@ -74,8 +75,10 @@ async def plan_import(engagement: str,
         return
     console.print(f"plan applied: {counted(result.assets_planned, 'asset')} in {counted(result.waves, 'wave')}, "
                   f"{result.assets_moved:,} moved")
-    for warning in result.warnings:
+    for warning in result.warnings[:PROBLEMS_SHOWN]:
         console.print(f"  warning: {warning}")
+    if len(result.warnings) > PROBLEMS_SHOWN:
+        console.print(f"  … and {counted(len(result.warnings) - PROBLEMS_SHOWN, 'more warning')} (--json lists them)")
     if told:
         console.print(told)
 

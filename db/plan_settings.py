@@ -25,7 +25,7 @@ from db.queries import sql
 from db.tenancy import EngagementRef
 from domain.assessment.effort import DAY_RATE
 from domain.planning.model import PlanSettings, WavePlan
-from domain.planning.planner import plan_waves
+from domain.planning.planner import plan_waves, wave_dates
 from domain.settings_text import RESET, allowed, default_of, described, split_assignment
 from domain.vocabulary import REVIEWING_ROLES
 
@@ -146,7 +146,8 @@ async def set_settings(pool: asyncpg.Pool, ref: EngagementRef, user_id: UUID, ch
         current = await _check_not_executing(conn, ref)
         row = await conn.fetchrow(sql("engagement_planning_settings_locked"), ref.id)
         start, settings = _applied(row["start_date"], row["settings"] or {}, changes)
-        _validated(start, settings, current["first_start"] or _next_monday(date.today()))
+        # settings without room in the calendar for one wave are refused now, not when planning
+        wave_dates(1, _validated(start, settings, current["first_start"] or _next_monday(date.today())))
         await conn.execute(sql("engagement_planning_settings_update"), ref.id, start, settings)
     return current["first_start"] is not None
 
