@@ -152,7 +152,7 @@ def wave_dates(count: int, settings: PlanSettings) -> list[tuple[date, date]]:
     except OverflowError:
         raise ValueError(f"wave {len(dates) + 1} would end after {date.max.isoformat()}, the calendar's last day: "
                          f"the start date {settings.start_date.isoformat()} is too late (or the waves of "
-                         f"{settings.wave_length_days} days too long, or a blackout too)") from None
+                         f"{settings.wave_length_days} days too long{', or a blackout' if blackouts else ''})") from None
     return dates
 
 
