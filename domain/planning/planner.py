@@ -168,23 +168,26 @@ def _placements(
         prerequisites.setdefault(dependent, []).append(prerequisite)
     in_cycle = {g for cycle in order.cycles for g in cycle}
     kinds = [kind for kind, _ in schedule.waves]
+    # each label once: a big group may be the prerequisite of thousands, and its label reads all its assets
+    labels = [group_label(group, portfolio.assets) for group in portfolio.groups]
     placements: dict[str, Placement] = {}
     for index, group in enumerate(portfolio.groups):
         wave = schedule.wave_of_group[index]
-        reason = Placement(wave, _reason(portfolio, index, kinds[wave - schedule.first_number], schedule.wave_of_group,
-                                         prerequisites.get(index, []), index in in_cycle, settings))
+        reason = Placement(wave, _reason(portfolio, labels, index, kinds[wave - schedule.first_number],
+                                         schedule.wave_of_group, prerequisites.get(index, []), index in in_cycle,
+                                         settings))
         for asset_id in group.asset_ids:
             placements[asset_id] = reason
     return placements
 
 
 def _reason(
-    portfolio: GroupedPortfolio, index: int, kind: WaveKind, wave_of_group: list[int], prerequisites: list[int],
-    in_cycle: bool, settings: PlanSettings,
+    portfolio: GroupedPortfolio, labels: list[str], index: int, kind: WaveKind, wave_of_group: list[int],
+    prerequisites: list[int], in_cycle: bool, settings: PlanSettings,
 ) -> str:
     group: MoveGroup = portfolio.groups[index]
     wave = wave_of_group[index]
-    parts = [f"{_KIND_TEXT[kind]} wave {wave} with move group {group_label(group, portfolio.assets)}"]
+    parts = [f"{_KIND_TEXT[kind]} wave {wave} with move group {labels[index]}"]
     if group.foundation:
         parts.append(group.foundation)
     if kind == "pilot":
@@ -196,7 +199,7 @@ def _reason(
     if prerequisites:
         latest = max(prerequisites, key=lambda g: (wave_of_group[g], -g))
         more = len(prerequisites) - 1
-        parts.append(f"depends on {group_label(portfolio.groups[latest], portfolio.assets)} (wave "
+        parts.append(f"depends on {labels[latest]} (wave "
                      f"{wave_of_group[latest]})" + (f" and {more} more group{plural(more)}" if more else ""))
     if in_cycle:
         parts.append("in an ordering cycle")

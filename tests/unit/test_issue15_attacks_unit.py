@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+import domain.planning.planner as planner
 from db.plan_review import plan_settings
 from domain.assessment.assumptions import parse_assignments as parse_assumptions
 from domain.assessment.assumptions import resolve
@@ -111,3 +112,24 @@ def test_an_accepted_assumption_gives_a_cost_that_is_a_number() -> None:
     estimate = estimate_cost(strategy="rehost", cpu_cores=8, memory_gb=32, storage_gb=100, cpu_p95_pct=None,
                              current_monthly_cost=None, assumptions=assumptions)
     assert estimate.current_monthly is not None and estimate.current_monthly == estimate.current_monthly
+
+
+# ------------------------------------------------------------------------------------------- the planner's work
+def test_each_move_group_is_labelled_once_however_many_depend_on_it(monkeypatch) -> None:
+    """A placement reason names the group its group depends on; labelling a group reads all its assets, so a
+    group of 90,000 that 2,900 groups depend on took 80 s (max_assets=1 on 100,000 assets and 300,000 edges)."""
+    labelled: list[str] = []
+
+    def counted_label(group, assets):
+        labelled.append(group.id)
+        return group.id
+
+    monkeypatch.setattr(planner, "group_label", counted_label)
+    core = [PlanAsset(id=f"core{n}", name=f"core-{n}", application="core", environment="production",
+                      strategy="rehost") for n in range(50)]
+    users = [PlanAsset(id=f"user{n}", name=f"user-{n}", environment="production", strategy="rehost")
+             for n in range(300)]
+    edges = [PlanEdge(source=user.id, target="core0") for user in users]
+    plan = plan_waves(core + users, edges, settings(max_assets=1, pilot_size=0, hub_fan_in_threshold=1000))
+    assert len(plan.move_groups) == 301
+    assert sorted(labelled) == sorted(group.id for group in plan.move_groups)
