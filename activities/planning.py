@@ -109,10 +109,7 @@ class PlanningActivities:
             totals = await conn.fetchrow(sql("waves_totals"))
             if totals["waves"] == 0:
                 raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
-            try:
-                settings = plan_settings(row["start_date"] or totals["first_start"], row["settings"] or {})
-            except ValueError as exc:
-                raise bad_input(str(exc)) from None
+            settings = _settings(row["start_date"] or totals["first_start"], row["settings"])
             return {"wave_planning": await _plan_summary(conn, settings),
                     "timeline": await _timeline(conn, tenant.engagement_id), "cost_estimate": await _costs(conn)}
 
@@ -140,10 +137,7 @@ async def _timeline(conn: asyncpg.Connection, engagement_id: UUID) -> dict[str, 
     row = await conn.fetchrow(sql("engagement_planning_settings"), engagement_id)
     if totals["waves"] == 0:
         raise bad_input("the engagement has no wave plan: the wave_planning step writes it")
-    try:
-        settings = plan_settings(totals["first_start"], row["settings"] or {})
-    except ValueError as exc:
-        raise bad_input(str(exc)) from None
+    settings = _settings(totals["first_start"], row["settings"])
     return {
         "start": totals["first_start"].isoformat(),
         "end": totals["last_end"].isoformat(),
@@ -169,6 +163,14 @@ async def _costs(conn: asyncpg.Connection) -> dict[str, Any]:
         "storage_tb": round(float(totals["storage_gb"]) / GB_PER_TB, 3),
         "assets_without_strategy": totals["undecided_assets"],
     }
+
+
+def _settings(start: date, stored: dict[str, Any] | None) -> PlanSettings:
+    """The engagement's stored planning settings from `start`; bad ones are final bad input."""
+    try:
+        return plan_settings(start, stored or {})
+    except ValueError as exc:
+        raise bad_input(str(exc)) from None
 
 
 async def _ruled(rules: Callable[..., T], portfolio: Portfolio, settings: PlanSettings) -> T:
