@@ -244,7 +244,8 @@ def _move_group(portfolio: GroupedPortfolio, name: str, members: list[str]) -> M
     assets = [portfolio.assets[a] for a in members]
     return replace(
         first, id=name, asset_ids=tuple(members),
-        glued_by=(f"named {name!r} in a plan import", *dict.fromkeys(r for g in groups for r in g.glued_by)),
+        # the first reasons of each: a part of a group of thousands of applications does not copy them all
+        glued_by=(f"named {name!r} in a plan import", *dict.fromkeys(r for g in groups for r in g.glued_by[:_SHOWN])),
         shared_service=all(g.shared_service for g in groups) and len(members) == 1,
         environment=environments.pop() if len(environments) == 1 else "non-production",
         held_back=next((g.held_back for g in groups if g.held_back), None),

@@ -133,3 +133,16 @@ def test_each_move_group_is_labelled_once_however_many_depend_on_it(monkeypatch)
     plan = plan_waves(core + users, edges, settings(max_assets=1, pilot_size=0, hub_fan_in_threshold=1000))
     assert len(plan.move_groups) == 301
     assert sorted(labelled) == sorted(group.id for group in plan.move_groups)
+
+
+def test_parts_of_a_split_group_do_not_copy_all_its_reasons() -> None:
+    """Each part of a group glued from thousands of applications copied all their names: splitting one of 63,000
+    assets into single-asset groups took 92 s and 7.7 GB."""
+    chain = [PlanAsset(id=f"c{n}", name=f"c-{n}", application=f"app-{n}", environment="production", strategy="rehost")
+             for n in range(40)]
+    edges = [PlanEdge(source=f"c{n}", target=f"c{n + 1}", strength="hard") for n in range(39)]
+    plan = plan_waves(chain, edges, settings(pilot_size=0))
+    assert len(plan.move_groups) == 1 and len(plan.move_groups[0].glued_by) >= 40
+    edit = check_plan_edit(chain, edges, settings(pilot_size=0), _rows(plan, lambda a: f"solo-{a}"), "test")
+    assert edit.plan is not None and len(edit.plan.move_groups) == 40
+    assert max(len(group.glued_by) for group in edit.plan.move_groups) <= 6
