@@ -28,6 +28,7 @@ async def bootstrap(superuser_dsn: str, database: str, owner_password: str, app_
         conn = await asyncpg.connect(superuser_dsn)
     try:
         async with conn.transaction():
+            await conn.execute(sql("bootstrap_lock"))
             await conn.execute(sql("bootstrap_passwords"), owner_password, app_password)
             await conn.execute(sql("bootstrap_roles"))
         if not await conn.fetchval(sql("database_exists"), database):
@@ -39,6 +40,8 @@ async def bootstrap(superuser_dsn: str, database: str, owner_password: str, app_
     with connecting(superuser_dsn, origin):
         conn = await asyncpg.connect(superuser_dsn, database=database)
     try:
-        await conn.execute(sql("bootstrap_database"))
+        async with conn.transaction():
+            await conn.execute(sql("bootstrap_lock"))
+            await conn.execute(sql("bootstrap_database"))
     finally:
         await conn.close()

@@ -5,6 +5,7 @@ assumptions that are not numbers. Each ends in one line, or a bounded list, and 
 # ruff: noqa: F811  (the fixtures `planned` and `engagement` come from the tests of these commands)
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -12,9 +13,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.planning import PlanningActivities
+from db.bootstrap import bootstrap
 from db.plan_review import PROBLEMS_SHOWN, export_plan
 from db.pool import tenant_transaction
-from tests.conftest import give_login, make_engagement
+from tests.conftest import APP_PASSWORD, OWNER_PASSWORD, give_login, make_engagement
 from tests.flow_helpers import rows
 from tests.test_costs_cli import (
     engagement,  # noqa: F401  (the fixture)
@@ -132,3 +134,12 @@ async def test_a_person_of_another_engagement_may_not_read_or_set_its_assumption
     for argv in (("show", str(made.ref.id)), ("set", str(made.ref.id), "pue=1.2")):
         assert costs_error(await run(stranger, *argv)) == f"no engagement {str(made.ref.id)!r}", argv
     assert await settings_of(app_pool, made) == before
+
+
+async def test_commands_started_together_on_the_embedded_stack_do_not_fail_each_other(migrated_db) -> None:
+    """Every command on the embedded stack bootstraps the roles (re-keying migration_owner); `plan replan`, `plan
+    import` and `plan preview` started together failed with 'tuple concurrently updated', and the server's log
+    kept the statement with the owner's password."""
+    for _ in range(3):
+        await asyncio.gather(*(bootstrap(migrated_db.superuser_url, migrated_db.name, OWNER_PASSWORD, APP_PASSWORD)
+                               for _ in range(8)))
