@@ -176,6 +176,7 @@ def parse_assignments(texts: Iterable[str], current: Mapping[str, Any]) -> dict[
     """The overrides after `key=value` assignments over `current` (`key=` drops the override); each value
     is checked with the others, so a bad one raises ValueError in one line naming the key."""
     changed = dict(current)
+    given: set[str] = set()
     for text in texts:
         key, sep, raw = text.partition("=")
         key, raw = key.strip(), raw.strip()
@@ -183,6 +184,9 @@ def parse_assignments(texts: Iterable[str], current: Mapping[str, Any]) -> dict[
             raise ValueError(f"{text!r}: give assumptions as key=value (key= goes back to the default)")
         if key not in TcoAssumptions.model_fields:
             raise ValueError(f"unknown assumption {key!r}; `costs assumptions show` lists them")
+        if key in given:  # which of the two was meant is a guess
+            raise ValueError(f"{key} is given twice")
+        given.add(key)
         if raw:
             changed[key] = raw
         else:

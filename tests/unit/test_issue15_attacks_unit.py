@@ -146,3 +146,9 @@ def test_parts_of_a_split_group_do_not_copy_all_its_reasons() -> None:
     edit = check_plan_edit(chain, edges, settings(pilot_size=0), _rows(plan, lambda a: f"solo-{a}"), "test")
     assert edit.plan is not None and len(edit.plan.move_groups) == 40
     assert max(len(group.glued_by) for group in edit.plan.move_groups) <= 6
+
+
+def test_an_assumption_given_twice_is_refused() -> None:
+    """`pue=1.5 pue=1.6` kept the second silently (`plan settings set` refuses a key given twice)."""
+    with pytest.raises(ValueError, match="^pue is given twice$"):
+        parse_assumptions(["pue=1.5", "byol=true", "pue=1.6"], {})
