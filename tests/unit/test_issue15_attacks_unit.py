@@ -152,3 +152,14 @@ def test_an_assumption_given_twice_is_refused() -> None:
     """`pue=1.5 pue=1.6` kept the second silently (`plan settings set` refuses a key given twice)."""
     with pytest.raises(ValueError, match="^pue is given twice$"):
         parse_assumptions(["pue=1.5", "byol=true", "pue=1.6"], {})
+
+
+@pytest.mark.xfail(strict=True, reason="plan settings accept a start in 9999 (the planner dates waves to 9999-12-31), "
+                                       "but the report's Gantt cannot place ticks there: ValueError 'until cannot be "
+                                       "aware if dtstart is naive' or OverflowError, and `report` fails")
+@pytest.mark.parametrize(("start", "end"), [(date(9999, 6, 1), date(9999, 12, 20)), (date(9990, 1, 1), date.max)])
+def test_the_report_draws_a_plan_at_the_calendar_end(start, end) -> None:
+    from reports.charts import wave_timeline
+    from reports.model import WaveRow
+
+    wave_timeline([WaveRow(0, "Wave 0", "foundation", "planned", start, end, 3, 1, 0.0, 1.0, 1.0, 0)])
