@@ -6,6 +6,7 @@ assumptions that are not numbers. Each ends in one line, or a bounded list, and 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 
 import pytest
@@ -143,3 +144,15 @@ async def test_commands_started_together_on_the_embedded_stack_do_not_fail_each_
     for _ in range(3):
         await asyncio.gather(*(bootstrap(migrated_db.superuser_url, migrated_db.name, OWNER_PASSWORD, APP_PASSWORD)
                                for _ in range(8)))
+
+
+async def test_show_lists_blackout_periods_as_they_are_typed(planned) -> None:
+    """They were shown as {'start': '2027-12-20', 'end': '2028-01-03'}, which `set` does not read back."""
+    typed = "2027-12-20..2028-01-03, 2028-04-14..2028-04-14"
+    assert planned.run(planned.owner, "settings", "set", planned.ident, f"blackout_periods={typed}").returncode == 0
+    table = planned.run(planned.viewer, "settings", "show", planned.ident)
+    assert table.returncode == 0 and typed in table.stdout, table.stdout
+    listed = json.loads(planned.run(planned.viewer, "settings", "show", planned.ident, "--json").stdout)
+    assert next(s for s in listed if s["name"] == "blackout_periods")["value"] == typed.split(", ")
+    again = planned.run(planned.owner, "settings", "set", planned.ident, f"blackout_periods={typed}")
+    assert again.returncode == 0, again.stderr

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from domain.assessment.effort import DEFAULT_WAVE_LENGTH_DAYS, DEFAULT_WAVE_SIZE, EFFORT_DAYS
 from domain.vocabulary import (
@@ -138,6 +138,11 @@ class Blackout(BaseModel):
         if self.end < self.start:
             raise ValueError(f"a blackout ends on or after it starts, not {self.start}..{self.end}")
         return self
+
+    @model_serializer
+    def _as_text(self) -> str:
+        """As a person types it (`plan settings show` lists it so, to be typed back)."""
+        return str(self)
 
     def __str__(self) -> str:
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
