@@ -14,7 +14,7 @@ from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from runtime.execution_control import start_wave
 from tests.conftest import make_engagement
-from tests.flow_helpers import inventory_file, running_worker, wait_for
+from tests.flow_helpers import fetchval, inventory_file, running_worker, wait_for
 from workflows.ids import wave_workflow_id
 
 
@@ -34,19 +34,21 @@ async def test_a_wave_started_early_runs_while_the_others_keep_their_dates(dev_e
                              launched_by=e.owner_id)
         await wait_for(client, e.ref, lambda st: st.phase == "execution" and st.step == "runbook_preparation")
         await asyncio.sleep(1)  # the execution flow is now waiting for its waves' planned dates
-        assert not await _runs(client, wave_workflow_id(e.ref.id, 1))
+        first = await fetchval(app_pool, e.ref, "SELECT min(wave_number) FROM migration.migration_waves")
+        assert first == 0  # the foundation: the inventory's shared services, which every other wave needs first
+        assert not await _runs(client, wave_workflow_id(e.ref.id, first))
 
         with pytest.raises(control.ControlError, match="may not|role viewer"):
-            await start_wave(client, app_pool, e.ref, 1, e.viewer_id)
+            await start_wave(client, app_pool, e.ref, first, e.viewer_id)
         with pytest.raises(control.ControlError, match="wave 99 is not waiting to start"):
             await start_wave(client, app_pool, e.ref, 99, e.owner_id)
-        answer = await start_wave(client, app_pool, e.ref, 1, e.owner_id)
-        assert answer == "wave 1 starts as soon as the waves it depends on have completed"
+        answer = await start_wave(client, app_pool, e.ref, first, e.owner_id)
+        assert answer == f"wave {first} starts as soon as the waves it depends on have completed"
         deadline = asyncio.get_running_loop().time() + 60
-        while not await _runs(client, wave_workflow_id(e.ref.id, 1)):
-            assert asyncio.get_running_loop().time() < deadline, "wave 1 did not start"
+        while not await _runs(client, wave_workflow_id(e.ref.id, first)):
+            assert asyncio.get_running_loop().time() < deadline, f"wave {first} did not start"
             await asyncio.sleep(0.3)
-        assert not await _runs(client, wave_workflow_id(e.ref.id, 2)), "wave 2 keeps its planned date"
-        with pytest.raises(control.ControlError, match="wave 1 is not waiting to start"):
-            await start_wave(client, app_pool, e.ref, 1, e.owner_id)
+        assert not await _runs(client, wave_workflow_id(e.ref.id, first + 1)), "the next wave keeps its planned date"
+        with pytest.raises(control.ControlError, match=f"wave {first} is not waiting to start"):
+            await start_wave(client, app_pool, e.ref, first, e.owner_id)
         await control.cancel(client, app_pool, e.ref, e.owner_id)
