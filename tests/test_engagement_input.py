@@ -379,7 +379,7 @@ async def test_planning_past_the_calendars_last_day_fails_the_phase_in_one_line(
         await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, 12)], queue)
         st = await wait_for(dev_env.client, e.ref, lambda st: st.status == "failed", timeout=300)
         await control.cancel(dev_env.client, app_pool, e.ref, e.owner_id)
-    message = ("wave 1 would end after 9999-12-31, the calendar's last day: the start date 9999-12-25 is too late "
+    message = ("wave 1 would end after 2999-12-31, the plan calendar's last day: the start date 9999-12-25 is too late "
                "(or the waves of 14 days too long)")
     assert st.phase == "planning" and st.phase_summaries["planning"] == {"error": message}
     assert await fetchval(app_pool, e.ref, "SELECT count(*) FROM migration.migration_waves") == 0

@@ -24,7 +24,8 @@ PricingTerm = Literal["payg", "1y", "3y"]
 PRICING_TERMS: dict[str, str] = {"payg": "pay-as-you-go", "1y": "1-year commitment", "3y": "3-year commitment"}
 
 _Share = Field(ge=0, le=1)
-_Price = Field(ge=0)
+MAX_PRICE = 10_000_000.0  # any price, wage or rate: far above every real one, far below what overflows a sum
+_Price = Field(ge=0, le=MAX_PRICE)
 _Years = Field(ge=1, le=20)
 
 

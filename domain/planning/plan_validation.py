@@ -92,7 +92,7 @@ def check_plan_edit(
     if read.errors:
         return PlanEdit(tuple(read.errors), (), None)
     groups = _named_groups(portfolio, read)
-    errors = _group_errors(portfolio, groups, read.wave_of_asset)
+    errors = _group_errors(portfolio, groups, read.wave_of_asset) + _foundation_errors(portfolio, groups, read.wave_of_asset)
     if errors:
         return PlanEdit(tuple(errors), (), None)
     wave_of_group = [read.wave_of_asset[group[0]] for group in groups.values()]
@@ -203,6 +203,21 @@ def _group_errors(portfolio: GroupedPortfolio, groups: dict[str, list[str]], wav
             non_production = [a for a in members if phase_of(portfolio.assets[a]) == "non_production"]
             errors.append(f"move group {_quoted(name)} joins production and non-production assets (non-production: "
                           f"{_names(portfolio, non_production)}): they move in separate waves")
+    return errors
+
+
+def _foundation_errors(portfolio: GroupedPortfolio, groups: dict[str, list[str]], wave_of_asset: dict[str, int]
+                       ) -> list[str]:
+    """Move groups in wave 0 holding assets the rules do not put in the foundation: it is no wave for anything else
+    (it may mix production and non-production, and its dependencies on later waves are only warnings)."""
+    errors = []
+    for name, members in groups.items():
+        outside = [a for a in members if wave_of_asset[a] == 0 and not portfolio.groups[portfolio.group_of[a]].foundation]
+        if outside:
+            errors.append(f"move group {_quoted(name)} is in wave 0, the foundation, with assets that are not part of it "
+                          f"({_names(portfolio, outside)}): it holds the shared services, the assets tagged landing "
+                          "zone and what the shared services have binding ties on; tag an asset landing_zone to put it "
+                          "there")
     return errors
 
 

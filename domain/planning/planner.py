@@ -75,6 +75,7 @@ from domain.planning.model import (
 from domain.planning.order import GroupOrder, order_groups
 from domain.planning.schedule import Schedule, schedule_waves
 
+LAST_PLAN_DAY = date(2999, 12, 31)  # a plan's calendar ends here: charts and date arithmetic keep clear of date.max
 _KIND_TEXT: dict[WaveKind, str] = {"foundation": "foundation", "pilot": "pilot", "non_production": "non-production", "production": "production"}
 
 
@@ -132,7 +133,8 @@ def waves_of_schedule(
 
 def wave_dates(count: int, settings: PlanSettings) -> list[tuple[date, date]]:
     """First and last day of `count` waves in a row: each starts `wave_length_days - overlap_days` after the one
-    before (the first on `start_date`), and one that would touch a blackout period starts the day after it."""
+    before (the first on `start_date`), and one that would touch a blackout period starts the day after it. No wave
+    ends after `LAST_PLAN_DAY` (a ValueError saying why)."""
     blackouts = sorted((b.start, b.end) for b in settings.blackout_periods)
     dates: list[tuple[date, date]] = []
     upcoming = 0  # blackouts before it end before every wave still to date
@@ -147,11 +149,13 @@ def wave_dates(count: int, settings: PlanSettings) -> list[tuple[date, date]]:
                 if upcoming == len(blackouts) or blackouts[upcoming][0] > start + length:
                     break
                 start = blackouts[upcoming][1] + timedelta(days=1)
+            if start + length > LAST_PLAN_DAY:
+                raise OverflowError
             dates.append((start, start + length))
             start += stride
     except OverflowError:
-        raise ValueError(f"wave {len(dates) + 1} would end after {date.max.isoformat()}, the calendar's last day: "
-                         f"the start date {settings.start_date.isoformat()} is too late (or the waves of "
+        raise ValueError(f"wave {len(dates) + 1} would end after {LAST_PLAN_DAY.isoformat()}, the plan calendar's "
+                         f"last day: the start date {settings.start_date.isoformat()} is too late (or the waves of "
                          f"{settings.wave_length_days} days too long{', or a blackout' if blackouts else ''})") from None
     return dates
 

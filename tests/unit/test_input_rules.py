@@ -113,9 +113,9 @@ def test_a_fixed_tenant_id_is_a_uuid() -> None:
 
 def test_waves_past_the_calendars_last_day_are_refused_in_words() -> None:
     assets = [PlanAsset(id=f"a{n}", environment="production", criticality="medium") for n in range(4)]
-    late = PlanSettings(start_date=date(9999, 12, 20), max_assets=1, pilot_size=0, wave_length_days=7)
-    with pytest.raises(ValueError, match="wave 2 would end after 9999-12-31, the calendar's last day: the start "
-                                         "date 9999-12-20 is too late"):
+    late = PlanSettings(start_date=date(2999, 12, 20), max_assets=1, pilot_size=0, wave_length_days=7)
+    with pytest.raises(ValueError, match="wave 2 would end after 2999-12-31, the plan calendar's last day: the start "
+                                         "date 2999-12-20 is too late"):
         plan_waves(assets, [], late)
     assert plan_waves(assets, [], late.model_copy(update={"start_date": date(1, 1, 1)})).waves[0].start_date \
         == date(1, 1, 1)

@@ -226,7 +226,15 @@ def test_a_split_that_puts_a_dependency_after_its_dependent_is_refused() -> None
                            "a dependency must move in the same or an earlier wave",)
 
 
-def test_wave_zero_is_the_foundation() -> None:
-    edit = check({**GOOD, "web": "0", "db": "0", "rpt": "2", "x": "2", "y": "3", "z": "3"})
-    assert edit.errors == () and edit.plan is not None
+def test_wave_zero_is_the_foundation_and_holds_only_what_the_rules_put_there() -> None:
+    assets = [a.model_copy(update={"tags": ("landing_zone",)}) if a.id == "db" else a for a in ASSETS]
+    waves = {**GOOD, "web": "0", "db": "0", "rpt": "2", "x": "2", "y": "3", "z": "3"}
+    rows = [PlanEditRow(n, a, w) for n, (a, w) in enumerate(waves.items(), start=2)]
+    edit = check_plan_edit(assets, EDGES, SETTINGS, rows, REASON)
+    assert edit.errors == () and edit.plan is not None  # billing, tagged landing zone, is the foundation
     assert [(w.number, w.kind) for w in edit.plan.waves][:2] == [(0, "foundation"), (1, "non_production")]
+    refused = check({**GOOD, "web": "0", "db": "0", "rpt": "2", "x": "2", "y": "3", "z": "3"})  # untagged
+    assert refused.errors == ("move group 'MG-0001' is in wave 0, the foundation, with assets that are not part of "
+                              "it ('bill-db', 'bill-web'): it holds the shared services, the assets tagged landing zone "
+                              "and what the shared services have binding ties on; tag an asset landing_zone to put it "
+                              "there",)
