@@ -40,6 +40,7 @@ from domain.discovery.readers import Row
 from domain.discovery.readers.isolated import FileHead, IsolatedImport, isolated_import
 from domain.discovery.source_priority import source_priorities
 from domain.flow_contracts import StepInput, StepResult, Tenant
+from domain.wording import counted
 
 
 class DiscoveryActivities:
@@ -291,7 +292,7 @@ class DiscoveryActivities:
                 counts = await conn.fetchrow(sql("data_import_counts"), meta["id"], "completed")
             linked += int(status.split()[-1])
             if counts["valid_records"] == 0:
-                empty.append(f"{meta['file_name']}: all {counts['total_records']} row(s) were quarantined "
+                empty.append(f"{meta['file_name']}: all {counted(counts['total_records'], 'row')} were quarantined "
                              "(`imports quarantine` lists why)")
         async with self._tx(tenant) as conn:
             dependencies = await self._imports_in(conn, inp, "dependencies")

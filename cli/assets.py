@@ -23,6 +23,7 @@ from db import import_review, tenancy
 from db.asset_list import AssetFilters, list_assets
 from domain.spreadsheet_safety import neutralise_cell
 from domain.vocabulary import SIX_R_STRATEGIES
+from domain.wording import counted
 
 app = typer.Typer(no_args_is_help=True, help="The inventory's assets, as a person checks them.")
 
@@ -106,7 +107,7 @@ async def assets_list(
                       f"no assets match: {ref.name!r} has no inventory yet (discovery builds it)", highlight=False)
     else:
         _write_table(assets, console.width)
-        console.print(f"{len(assets)} asset(s)" + (f" ({filters.describe()})" if filters.describe() else "")
+        console.print(counted(len(assets), "asset") + (f" ({filters.describe()})" if filters.describe() else "")
                       + "; mem and disk in GB", highlight=False)
 
 

@@ -19,6 +19,7 @@ from cli.common import (
 )
 from db import import_review
 from domain.status_highlights import file_notes
+from domain.wording import counted
 
 app = typer.Typer(no_args_is_help=True, help="The files of an engagement's import and their quarantine.")
 
@@ -60,4 +61,4 @@ async def imports_quarantine(
     async with session(temporal=False) as s:
         ref, imports = await latest_imports(s, engagement)
         count = await import_review.export_quarantine(s.pool, ref, [d["id"] for d in imports], out)
-    console.print(f"{count} quarantined row(s) written to {out}")
+    console.print(f"{counted(count, 'quarantined row')} written to {out}")

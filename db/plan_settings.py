@@ -28,6 +28,7 @@ from domain.planning.model import PlanSettings, WavePlan
 from domain.planning.planner import plan_waves, wave_dates
 from domain.settings_text import RESET, allowed, default_of, described, split_assignment
 from domain.vocabulary import REVIEWING_ROLES
+from domain.wording import counted
 
 START = "start_date"  # the setting kept in its own column
 NOT_YET_PLANNED = ("the written plan does not change until it is planned again: `plan replan` while planning "
@@ -133,8 +134,8 @@ async def _check_not_executing(conn: asyncpg.Connection, ref: EngagementRef) -> 
     """The current plan's facts (plan_current), once sure no wave of it has started."""
     current = await conn.fetchrow(sql("plan_current"))
     if current["waves_started"]:
-        raise ValueError(f"the execution of {ref.name!r} has begun ({current['waves_started']} wave(s) started): "
-                         "its plan and planning settings can no longer be changed")
+        raise ValueError(f"the execution of {ref.name!r} has begun ({counted(current['waves_started'], 'wave')} "
+                         "started): its plan and planning settings can no longer be changed")
     return current
 
 

@@ -25,6 +25,7 @@ from domain.execution.templates import (
     validate_template,
 )
 from domain.vocabulary import APPROVING_ROLES
+from domain.wording import counted
 
 PROBLEMS_SHOWN = 200  # a template within its bounds that is wrong everywhere still gets a readable refusal
 
@@ -39,7 +40,7 @@ class RunbookImportError(ValueError):
         if len(self.problems) == 1:
             lines = [f"{headline}: {self.problems[0]}"]
         elif self.problems:
-            lines = [f"{headline}; {len(self.problems):,} problem(s):",
+            lines = [f"{headline}; {counted(len(self.problems), 'problem')}:",
                      *(f"  - {p}" for p in self.problems[:PROBLEMS_SHOWN])]
             if len(self.problems) > PROBLEMS_SHOWN:
                 lines.append(f"  … and {len(self.problems) - PROBLEMS_SHOWN:,} more")

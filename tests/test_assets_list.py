@@ -138,7 +138,7 @@ def test_a_word_no_vocabulary_knows_is_refused_with_the_valid_ones(options: dict
 
 async def test_a_wave_or_application_the_engagement_lacks_is_refused_with_the_valid_ones(app_pool, listed) -> None:
     engagement, _, stranger = listed
-    with pytest.raises(LookupError, match=r"^no wave 9 in the plan of .*; its waves: 1, 2, 3, 4$"):
+    with pytest.raises(LookupError, match=r"^no wave 9 in the plan of .*; its waves: 0, 1, 2, 3, 4$"):
         await names(app_pool, engagement, wave=9)
     with pytest.raises(LookupError, match=r"^no application 'payroll' in .*; its applications: billing, shop$"):
         await names(app_pool, engagement, application="payroll", strategy="rehost")
@@ -188,7 +188,7 @@ async def test_the_command_prints_a_table_json_csv_and_refuses_bad_requests(list
     assert table[0].split() == ["name", "type", "env", "os", "applications", "cpu", "mem", "disk", "strategy", "by",
                                 "wave", "status"]
     assert [line.split()[0] for line in table[2:-1]] == ["db-01", "rpt-01", "web-01"]
-    assert table[-1].startswith("3 asset(s) (wave 3)")
+    assert table[-1].startswith("3 assets (wave 3)")
     assert "Red Hat Enterprise Linux 9.2" in table[4]
     assert table[4].split()[-8:] == ["shop", "4", "15.5", "200", "rehost", "user", "3", "planned"]
 

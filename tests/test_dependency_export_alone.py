@@ -108,5 +108,5 @@ async def test_an_import_that_yields_no_asset_fails_in_discovery_naming_its_file
         await control.launch(dev_env.client, app_pool, other.ref, [nameless], queue, auto_approve=PHASES)
         st = await wait_for(dev_env.client, other.ref, lambda st: st.status == "failed")
         assert st.phase_summaries["discovery"]["error"] == (
-            "discovery found no assets: servers.csv: all 2 row(s) were quarantined (`imports quarantine` lists why)")
+            "discovery found no assets: servers.csv: all 2 rows were quarantined (`imports quarantine` lists why)")
         await control.cancel(dev_env.client, app_pool, other.ref, other.owner_id)

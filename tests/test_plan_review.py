@@ -204,7 +204,7 @@ EDITS: list[tuple[str, Any, str]] = [  # rows: 2 dns-01, 3 dev-db, 4 dev-web, 5 
      "wave 5 holds non-production move groups after production wave 3"),
     ("gap", lambda t, ids: [r.update(wave="6") for r in t if r["wave"] == "4"], "no asset is in waves 4, 5"),
     ("missing asset", lambda t, ids: t.remove(row_of(t, ids, "dev-web")),
-     "1 migrating asset(s) have no row, so no wave: 'dev-web'"),
+     "1 migrating asset has no row, so no wave: 'dev-web'"),
     ("pilot outside wave 1", lambda t, ids: row_of(t, ids, "test-app").update({"wave kind": "pilot"}),
      "only wave 1 can be the pilot"),
     ("a shared service's group name taken", lambda t, ids: row_of(t, ids, "test-app").update(

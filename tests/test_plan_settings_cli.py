@@ -155,7 +155,7 @@ async def test_only_reviewing_roles_set_and_never_once_execution_began(app_pool,
     async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
         await conn.execute("UPDATE migration.migration_waves SET status = 'in_progress' WHERE wave_number = 1")
     assert one_line_error(planned.run(planned.owner, "settings", "set", planned.ident, "max_assets=5")) == (
-        f"the execution of {ref.name!r} has begun (1 wave(s) started): its plan and planning settings can no "
+        f"the execution of {ref.name!r} has begun (1 wave started): its plan and planning settings can no "
         "longer be changed")
     assert await rows(app_pool, ref, SETTINGS_QUERY) == before
 

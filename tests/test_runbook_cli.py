@@ -112,7 +112,7 @@ async def test_a_bad_template_is_refused_with_every_problem_and_stores_nothing(a
     result = run_cli(migrated_db, data_dir, owner, "import", ident, str(bad), "--strategy", "rehost")
     assert result.returncode == 1 and result.stdout == "", result.stdout
     assert result.stderr.splitlines() == [
-        "error: retire.yaml: the template was not imported; 4 problem(s):",
+        "error: retire.yaml: the template was not imported; 4 problems:",
         "  - template: strategy: the file is a template for 'retire', imported as the rehost template (change the "
         "file's strategy or the --strategy given)",
         '  - step dns_removal: owner: a manual step names its owner: who does it, e.g. "application owner"',
@@ -183,6 +183,6 @@ def test_the_schema_is_written_for_editors(migrated_db, tmp_path) -> None:
 def test_a_template_wrong_everywhere_is_refused_in_a_bounded_message() -> None:
     refusal = str(RunbookImportError("t.yaml: the template was not imported", [f"step n{i}: bad" for i in range(250)]))
     lines = refusal.splitlines()
-    assert lines[0] == "t.yaml: the template was not imported; 250 problem(s):"
+    assert lines[0] == "t.yaml: the template was not imported; 250 problems:"
     assert lines[1:3] == ["  - step n0: bad", "  - step n1: bad"] and len(lines) == 1 + PROBLEMS_SHOWN + 1
     assert lines[-1] == f"  … and {250 - PROBLEMS_SHOWN} more"

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from domain.planning.groups import GroupedPortfolio, asset_name, group_label, plural
+from domain.planning.groups import GroupedPortfolio, asset_name, group_label
 from domain.planning.model import PlanSettings, Violation, Wave
 from domain.planning.order import GroupOrder
 from domain.planning.schedule import GB_PER_TB
+from domain.wording import counted
 
 _NAMED = 3  # assets or groups a detail names before "and N more"
 
@@ -80,7 +81,7 @@ def _edges_text(portfolio: GroupedPortfolio, edges: Sequence[tuple[str, str]], w
     source, target = edges[0]
     more = len(edges) - 1
     return (f"{asset_name(assets[source])} (wave {wave_of_asset[source]}) depends on {asset_name(assets[target])} "
-            f"(wave {wave_of_asset[target]})" + (f", and {more} more dependenc{plural(more, 'ies', 'y')} between "
+            f"(wave {wave_of_asset[target]})" + (f", and {counted(more, 'more dependency')} between "
                                                   "their move groups" if more else ""))
 
 
@@ -104,7 +105,7 @@ def _shared_service_order(
         wave = wave_of_asset[group.asset_ids[0]]
         found.append(Violation(
             "shared_service_order",
-            f"{len(dependents)} asset{plural(len(dependents))} ({named}{more}) move{plural(len(dependents), '', 's')} "
+            f"{counted(len(dependents), 'asset')} ({named}{more}) {'moves' if len(dependents) == 1 else 'move'} "
             f"before {group_label(group, portfolio.assets)}, in wave {wave}, which "
             f"{'it depends' if len(dependents) == 1 else 'they depend'} on: {why}",
             tuple(sorted({a for edge in broken for a in edge})),

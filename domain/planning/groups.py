@@ -33,6 +33,7 @@ from domain.planning.shared_services import (
     is_shared_service_tag,
     move_group_name,
 )
+from domain.wording import counted
 
 NOT_MIGRATED: dict[str, str] = {
     "retire": "strategy retire: decommissioned, not migrated",
@@ -234,7 +235,7 @@ def group_label(group: MoveGroup, assets: Mapping[str, PlanAsset]) -> str:
     applications = sorted({a.application for a in map(assets.__getitem__, group.asset_ids) if a.application})
     size = len(group.asset_ids)
     if applications:
-        named = f"{_short(applications[0])}: {size} asset{plural(size)}"
+        named = f"{_short(applications[0])}: {counted(size, 'asset')}"
     else:
         named = asset_name(assets[group.asset_ids[0]]) + (f" and {size - 1} more" if size > 1 else "")
     return f"{group.id} ({named}, {group.environment.replace('_', ' ')})"
@@ -247,11 +248,6 @@ def asset_name(asset: PlanAsset) -> str:
 
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
-
-
-def plural(count: int, many: str = "s", one: str = "") -> str:
-    """The ending of a word counted `count` times: `f"{n} wave{plural(n)}"`."""
-    return one if count == 1 else many
 
 
 def wave_label_key(label: str) -> tuple[tuple[int, int | str], ...]:

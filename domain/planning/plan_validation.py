@@ -54,6 +54,7 @@ from domain.planning.order import GroupOrder, order_groups
 from domain.planning.planner import waves_of_schedule
 from domain.planning.schedule import Schedule
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
+from domain.wording import counted
 
 QUOTED_CHARS = 60  # of a cell or a name quoted in a message
 MOVE_GROUP_CHARS = 100  # a longer name arrives cut (db.plan_review.KEPT_CHARS), so two could become one
@@ -175,7 +176,8 @@ def _read_rows(portfolio: GroupedPortfolio, rows: Sequence[PlanEditRow]) -> _Row
         pilot_rows[wave].append(row.kind.strip().lower() == "pilot")
     missing = [a for a in portfolio.group_of if a not in first_row]
     if missing:
-        errors.append(f"{len(missing)} migrating asset(s) have no row, so no wave: {_names(portfolio, missing)}")
+        errors.append(f"{counted(len(missing), 'migrating asset')} {'has' if len(missing) == 1 else 'have'} no row, "
+                      f"so no wave: {_names(portfolio, missing)}")
     return _Rows(wave_of_asset, group_of_asset, pilot_rows, errors)
 
 
@@ -304,7 +306,7 @@ def _kinds(
         errors.append(f"only wave 1 can be the pilot; rows of {_waves(late_pilots)} say pilot")
     first = pilot_rows.get(1, [])
     if any(first) and not all(first):
-        errors.append(f"wave 1 is the pilot in {sum(first)} row(s) but not in {len(first) - sum(first)}: "
+        errors.append(f"wave 1 is the pilot in {counted(sum(first), 'row')} but not in {len(first) - sum(first)}: "
                       "mark all its rows pilot, or none")
     return {
         wave: "foundation" if wave == 0 else "pilot" if wave == 1 and first and all(first)

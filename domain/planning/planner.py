@@ -61,7 +61,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 
 from domain.planning.checks import find_violations
-from domain.planning.groups import GroupedPortfolio, group_label, group_portfolio, plural
+from domain.planning.groups import GroupedPortfolio, group_label, group_portfolio
 from domain.planning.model import (
     MoveGroup,
     Placement,
@@ -74,6 +74,7 @@ from domain.planning.model import (
 )
 from domain.planning.order import GroupOrder, order_groups
 from domain.planning.schedule import Schedule, schedule_waves
+from domain.wording import counted
 
 LAST_PLAN_DAY = date(2999, 12, 31)  # a plan's calendar ends here: charts and date arithmetic keep clear of date.max
 _KIND_TEXT: dict[WaveKind, str] = {"foundation": "foundation", "pilot": "pilot", "non_production": "non-production", "production": "production"}
@@ -204,7 +205,7 @@ def _reason(
         latest = max(prerequisites, key=lambda g: (wave_of_group[g], -g))
         more = len(prerequisites) - 1
         parts.append(f"depends on {labels[latest]} (wave "
-                     f"{wave_of_group[latest]})" + (f" and {more} more group{plural(more)}" if more else ""))
+                     f"{wave_of_group[latest]})" + (f" and {counted(more, 'more group')}" if more else ""))
     if in_cycle:
         parts.append("in an ordering cycle")
     if group.held_back and settings.early_waves_excluding_high:

@@ -97,7 +97,7 @@ def test_the_pilot_is_wave_one_when_all_its_rows_say_so() -> None:
     ({"rpt": "5", "x": "5", "y": "6", "z": "6"}, {}, "wave numbers must run from 1 without gaps; no asset is in "
                                                      "waves 3, 4"),
     ({}, {"web": "pilot", "db": "pilot"}, "only wave 1 can be the pilot; rows of wave 2 say pilot"),
-    ({}, {"dev1": "pilot"}, "wave 1 is the pilot in 1 row(s) but not in 1: mark all its rows pilot, or none"),
+    ({}, {"dev1": "pilot"}, "wave 1 is the pilot in 1 row but not in 1: mark all its rows pilot, or none"),
 ])
 def test_each_invalid_edit_is_refused_with_its_message(change: dict[str, str], kinds: dict[str, str],
                                                        message: str) -> None:
@@ -112,7 +112,7 @@ def test_a_duplicate_row_and_a_missing_asset_are_refused() -> None:
     edit = check_plan_edit(ASSETS, EDGES, SETTINGS, rows, REASON)
     assert edit.errors == (
         "row 20: asset 'bill-web' appears again (first in row 4)",
-        "1 migrating asset(s) have no row, so no wave: 'reports'",
+        "1 migrating asset has no row, so no wave: 'reports'",
     )
 
 
