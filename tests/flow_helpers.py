@@ -34,6 +34,15 @@ def inventory_file(directory: Path, servers: int, seed: int = 7) -> Path:
     return path
 
 
+def one_wave_inventory(directory: Path, servers: int = 12) -> Path:
+    """The sample inventory's first `servers` rows (seed 7), every one production: with 12, one wave of eleven assets
+    (rehost, replatform) and a retired server; as the sample has it, its staging Customer Portal would be a wave of its
+    own before Payroll's production one (ADR-0020)."""
+    path = directory / f"one-wave-{servers}.csv"
+    write_csv([{**row, "Environment": "production"} for row in generate_inventory(servers, seed=7)], path)
+    return path
+
+
 @asynccontextmanager
 async def running_worker(client: Client, pool: asyncpg.Pool, *, answer_steps: bool = True,
                          executors: ExecutorConfig | None = None) -> AsyncIterator[str]:

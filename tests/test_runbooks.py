@@ -27,13 +27,12 @@ from temporalio.service import RPCError
 
 from activities.executors.config import Endpoint, ExecutorConfig
 from db.runbook_templates import import_template
-from domain.discovery.sample_inventory import generate_inventory, write_csv
 from domain.execution.templates import validate_template
 from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
 from runtime import engagement_control as control
 from runtime import execution_control as execution
 from tests.conftest import EngagementFixture, free_port, make_engagement
-from tests.flow_helpers import eventually, rows, running_worker
+from tests.flow_helpers import eventually, one_wave_inventory, rows, running_worker
 from workflows.ids import wave_workflow_id
 
 SERVERS = 12  # inventory rows, all production: one wave of eleven assets (rehost, replatform) and a retired server
@@ -95,14 +94,6 @@ async def all_in(pool: asyncpg.Pool, e: EngagementFixture, step: str, status: st
     return found if found and all(r["status"] == status for r in found) else []
 
 
-def one_wave_inventory(directory: Path) -> Path:
-    """The sample inventory's first `SERVERS` rows, every one production: its staging Customer Portal would be a wave
-    of its own before Payroll's production one (ADR-0020), and these tests are about one wave's runbook."""
-    path = directory / "one-wave.csv"
-    write_csv([{**row, "Environment": "production"} for row in generate_inventory(SERVERS, seed=7)], path)
-    return path
-
-
 async def imported(pool: asyncpg.Pool, e: EngagementFixture, groups: list[dict[str, Any]]) -> None:
     """The same template, made each strategy's, imported by the engagement's owner."""
     for strategy in RUNBOOK_STRATEGIES:
@@ -120,7 +111,7 @@ async def executing(dev_env: Any, pool: asyncpg.Pool, tmp_path: Path, groups: li
     e = await make_engagement(pool, execution={"honour_planned_dates": False, **execution_settings})
     await imported(pool, e, groups)
     async with running_worker(dev_env.client, pool, answer_steps=answer_steps, executors=executors) as queue:
-        await control.launch(dev_env.client, pool, e.ref, [one_wave_inventory(tmp_path)], queue,
+        await control.launch(dev_env.client, pool, e.ref, [one_wave_inventory(tmp_path, SERVERS)], queue,
                              auto_approve=PHASES, launched_by=e.owner_id)
         try:
             yield e

@@ -26,12 +26,12 @@ from domain.vocabulary import PHASES, RUNBOOK_STRATEGIES
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_waiting_steps
 from tests.conftest import EngagementFixture, make_engagement
-from tests.flow_helpers import eventually, inventory_file, rows, running_worker
+from tests.flow_helpers import eventually, one_wave_inventory, rows, running_worker
 from tests.test_worker_process import _start_worker, process_env, workers  # noqa: F401 (fixtures)
 from workflows.ids import wave_workflow_id
 
 DEADLINE = 180.0  # seconds any awaited state may take before the test fails
-SERVERS = 12  # inventory rows: one wave of eleven assets (rehost and replatform) and a retired server
+SERVERS = 12  # inventory rows, all production: one wave of eleven assets (rehost, replatform) and a retired server
 
 # A program of the commands directory ($1: the state directory). One run of a key at a time (the killed worker's
 # run goes on as an orphan); each run says it started; the first run of a key sleeps (the worker is killed
@@ -122,7 +122,7 @@ async def test_a_worker_killed_while_command_steps_run_reruns_them_with_their_ke
         return _started(state / "markers")
 
     workers.append(_start_worker(env, log))
-    await control.launch(dev_env.client, app_pool, e.ref, [inventory_file(tmp_path, SERVERS)],
+    await control.launch(dev_env.client, app_pool, e.ref, [one_wave_inventory(tmp_path, SERVERS)],
                          env["MIGRATION_TASK_QUEUE"], auto_approve=PHASES, launched_by=e.owner_id)
     try:
         await eventually(running, "a command step running", timeout=300)
@@ -164,7 +164,7 @@ async def test_a_wave_waits_for_its_planned_start_and_its_cutover_window_two_wee
         {"key": "cutover", "title": "Cut over", "type": "automated", "executor": "dry_run",
          "needs": ["cutover_window"]}]}])
     async with running_worker(time_env.client, app_pool, answer_steps=False) as queue:
-        await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, SERVERS)], queue,
+        await control.launch(time_env.client, app_pool, e.ref, [one_wave_inventory(tmp_path, SERVERS)], queue,
                              auto_approve=PHASES, launched_by=e.owner_id)
         result = await result_skipping_time(time_env, e)
         assert result.status == "completed", result
@@ -205,7 +205,7 @@ async def test_an_approval_nobody_answers_is_escalated_when_it_expires_then_appr
         return found if found and all(r["status"] == "pending_approval" for r in found) else []
 
     async with running_worker(time_env.client, app_pool, answer_steps=False) as queue:
-        await control.launch(time_env.client, app_pool, e.ref, [inventory_file(tmp_path, SERVERS)], queue,
+        await control.launch(time_env.client, app_pool, e.ref, [one_wave_inventory(tmp_path, SERVERS)], queue,
                              auto_approve=PHASES, launched_by=e.owner_id)
         waiting = await eventually(pending, "the go/no-go (one a strategy of the wave) waiting for approval",
                                    timeout=DEADLINE)
