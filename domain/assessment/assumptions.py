@@ -10,7 +10,6 @@ ValueError naming the key and what it allows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache
@@ -18,6 +17,8 @@ from importlib.resources import files
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from domain.assessment.price_table import parse_json_table
 
 BUNDLED_ASSUMPTIONS = "tco_assumptions_2026-10.json"
 PricingTerm = Literal["payg", "1y", "3y"]
@@ -129,12 +130,7 @@ class AssumptionRow(BaseModel):
 
 def parse_assumption_table(text: str, origin: str) -> AssumptionTable:
     """The assumption table in JSON `text`; ValueError naming `origin` and the fault otherwise."""
-    try:
-        return AssumptionTable.model_validate(json.loads(text))
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{origin}: not JSON ({error})") from None
-    except ValidationError as error:
-        raise ValueError(f"{origin}: not an assumption table ({_faults(error)})") from None
+    return parse_json_table(AssumptionTable, text, origin, "an assumption table")
 
 
 @cache
@@ -204,7 +200,3 @@ def assumption_rows(overrides: Mapping[str, Any] | None, table: AssumptionTable 
     return [AssumptionRow(key=key, value=getattr(used, key), default=entry.value, unit=entry.unit,
                           as_of=entry.as_of, source=entry.source, overridden=key in overrides)
             for key, entry in table.assumptions.items()]
-
-
-def _faults(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'table'}: {e['msg']}" for e in error.errors())

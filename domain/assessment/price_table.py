@@ -20,8 +20,11 @@ import json
 from datetime import date
 from functools import cache
 from importlib.resources import files
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+Table = TypeVar("Table", bound=BaseModel)
 
 BUNDLED_PRICE_TABLE = "cloud_prices_2026-10.json"
 
@@ -76,13 +79,18 @@ class PriceTable(BaseModel):
 
 def parse_price_table(text: str, origin: str) -> PriceTable:
     """The price table in JSON `text`; ValueError naming `origin` (a file name) and the fault otherwise."""
+    return parse_json_table(PriceTable, text, origin, "a price table")
+
+
+def parse_json_table(model: type[Table], text: str, origin: str, what: str) -> Table:
+    """`model` read from JSON `text`; ValueError naming `origin`, `what` it should be and every fault otherwise."""
     try:
-        return PriceTable.model_validate(json.loads(text))
+        return model.model_validate(json.loads(text))
     except json.JSONDecodeError as error:
         raise ValueError(f"{origin}: not JSON ({error})") from None
     except ValidationError as error:
         faults = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'table'}: {e['msg']}" for e in error.errors())
-        raise ValueError(f"{origin}: not a price table ({faults})") from None
+        raise ValueError(f"{origin}: not {what} ({faults})") from None
 
 
 @cache
