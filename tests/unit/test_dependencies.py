@@ -23,6 +23,10 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 # What .venv installs (runtime and test), and its runtime subset that the Dockerfile installs.
 LOCK = ROOT / "requirements" / "lock.txt"
 IMAGE_LOCK = ROOT / "requirements" / "runtime-lock.txt"
+# What `make setup AGENTS=1` (CI) installs: the same resolution with the optional `agents` extra added.
+AGENTS_LOCK = ROOT / "requirements" / "agents-lock.txt"
+# Never installed: litellm (crewai's optional router), whose releases 1.82.7 and 1.82.8 stole credentials.
+BANNED = {"litellm"}
 # Code that is not installed with the package but still runs here: the suite and the benchmarks.
 DEVELOPMENT_FOLDERS = ("tests", "bench")
 # The lock must serve each of these.
@@ -206,8 +210,9 @@ def test_every_third_party_import_is_declared() -> None:
 
 @pytest.mark.parametrize(
     ("lock", "declared"),
-    [(LOCK, RUNTIME + EXTRAS["test"] + BUILD), (IMAGE_LOCK, RUNTIME + BUILD)],
-    ids=["lock", "runtime-lock"],
+    [(LOCK, RUNTIME + EXTRAS["test"] + BUILD), (IMAGE_LOCK, RUNTIME + BUILD),
+     (AGENTS_LOCK, RUNTIME + EXTRAS["test"] + EXTRAS["agents"] + BUILD)],
+    ids=["lock", "runtime-lock", "agents-lock"],
 )
 def test_each_lock_pins_what_pyproject_declares_and_nothing_it_dropped(lock: Path, declared: list[Requirement]) -> None:
     # BUILD: the project is installed with --no-build-isolation, so the lock's setuptools builds it.
@@ -218,6 +223,12 @@ def test_each_lock_pins_what_pyproject_declares_and_nothing_it_dropped(lock: Pat
 
 def test_the_image_installs_the_locks_own_pins() -> None:
     assert pins_not_in(IMAGE_LOCK.read_text(encoding="utf-8"), LOCK.read_text(encoding="utf-8")) == []
+
+
+def test_the_agents_lock_keeps_every_pin_of_the_lock_and_no_lock_holds_litellm() -> None:
+    assert pins_not_in(LOCK.read_text(encoding="utf-8"), AGENTS_LOCK.read_text(encoding="utf-8")) == []
+    for lock in (LOCK, IMAGE_LOCK, AGENTS_LOCK):
+        assert not BANNED & set(lock_pins(lock.read_text(encoding="utf-8"))), f"{lock.name} pins litellm"
 
 
 def test_the_locks_leave_the_optional_extras_out() -> None:
