@@ -212,6 +212,13 @@ INSIGHT_TYPES: tuple[str, ...] = (
 
 AUDIT_OPERATIONS: tuple[str, ...] = ("insert", "update", "delete")
 
+# The CrewAI crews (agents/) and how one of their tasks ended: an invalid or refused answer is `failed` with its
+# reason, a task stopped by the engagement's budget `budget_exceeded`; the rules' results stand either way.
+AGENT_CREWS: tuple[str, ...] = ("mapping", "strategy", "plan_critic")
+AGENT_TASK_STATUSES: tuple[str, ...] = ("completed", "failed", "budget_exceeded")
+# What the strategy crew gives an alternative for.
+RECOMMENDATION_SUBJECTS: tuple[str, ...] = ("asset", "application")
+
 # Fixed test tenants (the seed's replacement for `is_mock` flags).
 TEST_TENANT_1 = "11111111-1111-1111-1111-111111111111"
 TEST_TENANT_2 = "22222222-2222-2222-2222-222222222222"

@@ -54,6 +54,7 @@ SEEDED_TABLES = frozenset(
         "agent_learning_patterns",
         "llm_usage_log",
         "agent_task_history",
+        "agent_recommendations",
         "flow_transitions",
         "phase_approvals",
         "security_audit_logs",
@@ -229,6 +230,12 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
             "INSERT INTO migration.agent_task_history (client_account_id, engagement_id, master_flow_id,"
             " agent_name, task_name, status, duration_ms) VALUES ($1, $2, $3, 'mapper', 'map_columns', 'completed', 12)",
             client, engagement, master,
+        )
+        await conn.execute(
+            "INSERT INTO migration.agent_recommendations (client_account_id, engagement_id, master_flow_id,"
+            " subject_type, asset_id, strategy, confidence, rationale, model, input_digest)"
+            " VALUES ($1, $2, $3, 'asset', $4, 'replatform', 0.6, 'a managed database fits', 'gpt-test', 'd1')",
+            client, engagement, master, asset_1,
         )
         await conn.execute(
             "INSERT INTO migration.flow_transitions (id, client_account_id, engagement_id, master_flow_id, flow_id,"
