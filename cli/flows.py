@@ -22,9 +22,12 @@ from cli.common import (
     workflow_url,
 )
 from db import tenancy
+from db.agent_advice import plan_critic_findings
+from domain.agent_advice import Finding, findings_heading, phase_agent_lines
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES
+from domain.wording import counted
 from runtime import engagement_control as control
 from runtime.settings import get_settings
 from workflows.master_flow import situation
@@ -69,18 +72,28 @@ def _status_word(st: MasterStatus) -> str:
     return st.status + (" (paused)" if st.paused and st.status != "paused" else "")
 
 
-def _status_table(st: MasterStatus) -> Table:
+def _status_table(st: MasterStatus, findings: tuple[list[Finding], int] = ([], 0)) -> Table:
+    """The status, each phase's result followed by its agents' summaries; after planning, the plan critic's
+    `findings` (those shown, how many in all)."""
     table = Table(show_header=False)
     table.add_row("status", _status_word(st))
     table.add_row("phase", f"{st.phase or '-'}" + (f" / {st.step}" if st.step else ""))
     table.add_row("progress", f"{st.progress:.0f}%")
-    table.add_row("awaiting approval", st.awaiting_approval or "-")
+    critique = f" (the plan critic made {counted(findings[1], 'finding')}: see planning below)" \
+        if st.awaiting_approval == "planning" and findings[1] else ""
+    table.add_row("awaiting approval", (st.awaiting_approval or "-") + critique)
     if st.waiting_for:
         table.add_row("waiting for", f"{st.waiting_for} (see `mappings show`)")
     table.add_row("completed phases", ", ".join(st.phases_completed) or "-")
     table.add_row("assets", "-" if st.asset_count is None else str(st.asset_count))
     for phase, steps in st.phase_summaries.items():
         table.add_row(phase, phase_highlights(phase, steps) or "-")
+        for line in phase_agent_lines(steps):
+            table.add_row("", line)
+        if phase == "planning" and findings[1]:
+            table.add_row("", findings_heading(findings[1], len(findings[0])))
+            for finding in findings[0]:
+                table.add_row("", f"  {finding.line()}")
     return table
 
 
@@ -164,10 +177,13 @@ async def status(
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         if not watch_flow:
             st = await control.status(s.client, ref)
+            findings = await plan_critic_findings(s.pool, ref, st.master_flow_id) if "planning" in \
+                st.phase_summaries else ([], 0)
             if as_json:
-                print(st.model_dump_json())
+                print_json({**st.model_dump(mode="json"), "plan_critic": {
+                    "findings": [f.as_json() for f in findings[0]], "total": findings[1]}})
             else:
-                console.print(_status_table(st))
+                console.print(_status_table(st, findings))
             return
         if as_json:
             code, _ = await watch(s.client, ref, _changes_only(lambda st: st.model_dump_json()))

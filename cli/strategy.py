@@ -1,4 +1,5 @@
-"""`strategy set`: a person's 6R decisions."""
+"""`strategy set|show`: a person's 6R decisions, and every strategy beside the rules' recommendation and the
+strategy crew's alternative."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from cli.common import (
     session,
 )
 from db import tenancy
+from db.agent_advice import strategy_advice
 from db.strategy_overrides import override_strategy
 from domain.vocabulary import SIX_R_STRATEGIES
 
-app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs.")
+app = typer.Typer(no_args_is_help=True, help="A person's 6R decisions, kept through re-runs; what was decided, "
+                                             "beside the agents' alternatives.")
 
 
 @app.command("set")
@@ -36,3 +39,30 @@ async def strategy_set(
         return
     console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
                   f"(decided by {s.me.email})")
+
+
+@app.command("show")
+@run_async
+async def strategy_show(
+    engagement: str,
+    subject: str = typer.Argument(None, help="Asset id or name, or application name; without it, every asset and "
+                                             "application the strategy crew gave an alternative for."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The decided strategy (the rules', or a person's beside what the rules recommended) and the strategy crew's
+    alternative (source llm): an alternative only, it never changes the decided strategy."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        advice = await strategy_advice(s.pool, ref, subject)
+    if as_json:
+        print_json([a.as_json() for a in advice])
+        return
+    if not advice:
+        console.print(f"{ref.name}: the strategy crew gave no alternative (agents not configured, or it was not "
+                      "asked); `strategy show ENGAGEMENT ASSET` shows an asset's strategy", highlight=False)
+        return
+    for a in advice:
+        console.print(f"{a.name} ({a.subject_type}{f' {a.asset_id}' if a.asset_id else ''})", highlight=False)
+        for line in (a.decided_line(), a.rule_line(), a.alternative_line()):
+            if line:
+                console.print(f"  {line}", highlight=False)

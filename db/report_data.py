@@ -9,18 +9,21 @@ from decimal import Decimal
 
 import asyncpg
 
-from db import plan_names
+from db import agent_advice, plan_names
 from db.business_case import overrides_of
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
+from domain.agent_advice import NOT_CONFIGURED, agents_line
 from domain.assessment.assumptions import assumption_rows, bundled_assumptions, resolve
 from domain.assessment.business_case import BusinessCase, savings_by_term, sensitivity
-from domain.vocabulary import SIX_R_STRATEGIES, STEP_RUN_STATUSES
+from domain.vocabulary import PHASES, SIX_R_STRATEGIES, STEP_RUN_STATUSES
 from reports.model import (
+    AgentAdvice,
     ApplicationRow,
     Costs,
     Count,
+    CrewRun,
     EngagementReport,
     Execution,
     ExecutionIssue,
@@ -58,6 +61,7 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         violations = await plan_names.violations(conn, {g.id: g.label for g in groups}, limits.members, limits.rows)
         execution = await _execution(conn, limits)
         business_case = await _business_case(conn, ref, [r["estimated_cost"] for r in waves])
+        agents = await _agents(conn, limits)
     return EngagementReport(
         client=heading["client"],
         engagement=heading["engagement"],
@@ -91,6 +95,7 @@ async def load_report(pool: asyncpg.Pool, ref: EngagementRef, limits: ReportLimi
         violations=violations,
         execution=execution,
         business_case=business_case,
+        agents=agents,
     )
 
 
@@ -154,6 +159,28 @@ async def _execution(conn: asyncpg.Connection, limits: ReportLimits) -> Executio
         ) for r in rollbacks], rollbacks),
         undelivered=tuple(Undelivered(r["kind"], r["notifications"], r["attempted"], r["last_error"])
                           for r in await conn.fetch(sql("report_execution_undelivered"))),
+    )
+
+
+async def _agents(conn: asyncpg.Connection, limits: ReportLimits) -> AgentAdvice:
+    """What the agents advised: each crew's last summary (in phase order), the counts, the alternatives that differ
+    from the decided strategy and the plan critic's findings of the newest master flow (both cut to the limits), and
+    the engagement's model calls in all."""
+    crews = sorted(await conn.fetch(sql("report_agent_crews")), key=lambda r: PHASES.index(r["phase"]))
+    counts = await conn.fetchrow(sql("report_agent_counts"))
+    usage = await conn.fetchrow(sql("report_agent_usage"))
+    differing, differing_total = await agent_advice.alternatives(conn, only_with_alternative=True,
+                                                                only_differing=True, limit=limits.alternatives)
+    findings, findings_total = await agent_advice.findings(conn, None, limits.rows)
+    return AgentAdvice(
+        crews=tuple(CrewRun(r["phase"], agents_line(r["agents"]), r["agents"].get("status") != NOT_CONFIGURED)
+                    for r in crews),
+        mappings_suggested=counts["mappings_suggested"], mappings_approved=counts["mappings_approved"],
+        alternatives=Shown(tuple(differing), differing_total - len(differing)),
+        alternatives_total=counts["alternatives"],
+        findings=Shown(tuple(findings), findings_total - len(findings)),
+        calls=usage["calls"], failed_calls=usage["failed_calls"], tokens=usage["tokens"],
+        cost_usd=float(usage["cost_usd"]), models=tuple(usage["models"]),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
+from domain.agent_advice import Finding, StrategyAdvice
 from domain.assessment.business_case import BusinessCase
 from domain.planning.shared_services import SHARED_SERVICE_GROUP_PREFIX
 from domain.wording import group_label, listed
@@ -28,9 +29,10 @@ class ReportLimits:
     graph_groups: int = 60  # move groups drawn in the dependency graph
     members: int = 3  # asset names listed per move group
     failures: int = 50  # execution failures listed
+    alternatives: int = 50  # the strategy crew's alternatives listed (those that differ from the decided strategy)
 
     def __post_init__(self) -> None:
-        for name in ("rows", "graph_groups", "members", "failures"):
+        for name in ("rows", "graph_groups", "members", "failures", "alternatives"):
             if getattr(self, name) < 1:
                 raise ValueError(f"report limit {name} must be at least 1, not {getattr(self, name)!r}")
 
@@ -282,6 +284,39 @@ class Execution:
 
 
 @dataclass(frozen=True, slots=True)
+class CrewRun:
+    """What a crew said the last time its phase ran (its `agents` summary, in one line)."""
+
+    phase: str
+    summary: str
+    configured: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAdvice:
+    """What the agents advised: each crew's last word, the mapping crew's suggestions, the strategy crew's
+    alternatives that differ from the decided strategy, the plan critic's findings, and what the calls cost."""
+
+    crews: tuple[CrewRun, ...] = ()
+    mappings_suggested: int = 0
+    mappings_approved: int = 0  # approved by a person as suggested
+    alternatives: Shown[StrategyAdvice] = Shown(())
+    alternatives_total: int = 0  # every alternative, agreeing or not
+    findings: Shown[Finding] = Shown(())  # the plan critic's, most confident first
+    calls: int = 0
+    failed_calls: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    models: tuple[str, ...] = ()
+
+    @property
+    def configured(self) -> bool:
+        """A crew was configured, or wrote anything at all."""
+        return any(c.configured for c in self.crews) or bool(
+            self.calls or self.mappings_suggested or self.alternatives_total or self.findings.rows)
+
+
+@dataclass(frozen=True, slots=True)
 class EngagementReport:
     client: str
     engagement: str
@@ -297,3 +332,4 @@ class EngagementReport:
     violations: Shown[ViolationRow]
     execution: Execution
     business_case: BusinessCase | None = None  # None: the assessment has not projected costs yet
+    agents: AgentAdvice = AgentAdvice()

@@ -16,6 +16,7 @@ import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
+from domain.agent_advice import NOTHING_ADVISED
 from domain.assessment.assumptions import PRICING_TERMS
 from domain.assessment.business_case import difference_text
 from domain.settings_text import shown
@@ -96,7 +97,7 @@ def render_html(report: EngagementReport) -> str:
         r=report, pictures=pictures, total_cost=report.costs.total(),
         currency=charts.currency_text(report.costs.currencies),
         effort_days=_known_sum(w.effort_days for w in report.waves),
-        labour_cost=_known_sum(w.labour_cost for w in report.waves),
+        labour_cost=_known_sum(w.labour_cost for w in report.waves), nothing_advised=NOTHING_ADVISED,
     )
 
 
