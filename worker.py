@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
+from activities.agents import AgentActivities
 from activities.assessment import AssessmentActivities
 from activities.discovery import DiscoveryActivities
 from activities.engagement_context import EngagementActivities
@@ -25,6 +26,7 @@ from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
 from activities.runbooks import RunbookActionActivities, RunbookActivities, RunbookCloseActivities
 from activities.transitions import TransitionActivities
+from agents.config import agent_settings
 from cli.common import exit_now, report_failure
 from db.pool import create_pool
 from domain.discovery.header_embedding import embedder_from_settings
@@ -44,11 +46,13 @@ log = structlog.get_logger("worker")
 def activities_for(pool, executors: ExecutorConfig | None = None) -> Sequence:
     """Every activity, bound to one database pool; executors as the operator configured them (the environment's
     MIGRATION_EXECUTOR_COMMANDS and MIGRATION_EXECUTORS_FILE unless given)."""
+    embedder = embedder_from_settings(get_settings().embedder)
     instances = [
         TransitionActivities(pool),
         EngagementActivities(pool),
         DiscoveryActivities(pool),
-        MappingActivities(pool, embedder_from_settings(get_settings().embedder)),
+        MappingActivities(pool, embedder),
+        AgentActivities(pool, embedder),
         AssessmentActivities(pool),
         PlanningActivities(pool),
         ExecutionActivities(pool),
@@ -75,6 +79,7 @@ def build_worker(client: Client, pool, task_queue: str) -> Worker:
 
 
 async def run(settings: Settings) -> None:
+    agent_settings()  # invalid agent settings stop the worker at start, in one line, not a crew later
     endpoints = await ensure_stack(settings)
     if settings.metrics_port:
         Runtime.set_default(

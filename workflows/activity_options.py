@@ -36,3 +36,16 @@ REVIEW_OPTIONS: dict[str, Any] = {
         non_retryable_error_types=[BAD_INPUT],
     ),
 }
+
+# A crew after a step: model calls take time (each is heartbeated and bounded by the endpoint's timeout); a crew
+# that fails for the model's sake returns a summary, so retries are for the database and the worker only.
+AGENT_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(hours=1),
+    "heartbeat_timeout": timedelta(seconds=60),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=5),
+        maximum_interval=timedelta(minutes=1),
+        maximum_attempts=3,
+        non_retryable_error_types=[BAD_INPUT],
+    ),
+}

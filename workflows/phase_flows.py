@@ -18,6 +18,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.agents import AgentActivities
     from activities.assessment import AssessmentActivities
     from activities.discovery import DiscoveryActivities
     from activities.execution import ExecutionActivities
@@ -44,15 +45,23 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.vocabulary import PHASE_STEPS
     from workflows import search_attributes as sa
-    from workflows.activity_options import REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
+    from workflows.activity_options import AGENT_OPTIONS, REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
     from workflows.ids import wave_workflow_id
     from workflows.person_requests import parent_run, refused, this_run, verification_applies, verified_request
     from workflows.wave_runbook import WaveRunbookWorkflow
 
 RUNBOOKS_PATCH = "execution-runbooks"  # waves run their runbooks (before: the dry run of WaveExecutionWorkflow)
+AGENTS_PATCH = "agent-crews"  # a crew advises after its step (before: no agents)
 
 StepFn = Callable[[Any, StepInput], Awaitable[StepResult]]
+# The crew that advises after a step; its summary (`agents`) joins the step's, so the step's transition writes
+# it to the phase row's crew_ai_state with the step's flag, in one transaction.
+CREW_AFTER_STEP: dict[str, StepFn] = {
+    "attribute_mapping": AgentActivities.suggest_mappings,
+    "strategy_recommendation": AgentActivities.review_strategies,
+    "cost_estimate": AgentActivities.critique_plan,
+}
 
 
 class PhaseFlow:
@@ -103,7 +112,17 @@ class PhaseFlow:
         return PhaseResult(phase=inp.phase, phase_flow_id=inp.phase_flow_id, steps=summaries, asset_count=asset_count)
 
     async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
-        return await workflow.execute_activity_method(fn, step_input, summary=name, **STEP_OPTIONS)
+        result = await workflow.execute_activity_method(fn, step_input, summary=name, **STEP_OPTIONS)
+        return await self._advise(name, step_input, result)
+
+    async def _advise(self, name: str, step_input: StepInput, result: StepResult) -> StepResult:
+        """The step's result with its crew's advice (agents configured or not, the crew says so)."""
+        crew = CREW_AFTER_STEP.get(name)
+        if crew is None or not workflow.patched(AGENTS_PATCH):
+            return result
+        advice: StepResult = await workflow.execute_activity_method(crew, step_input, summary=f"agents after {name}",
+                                                                    **AGENT_OPTIONS)
+        return result.model_copy(update={"summary": {**result.summary, **advice.summary}})
 
     async def _record_step(self, inp: PhaseInput, step: str, progress: float, result: StepResult) -> None:
         await self._record(
@@ -192,6 +211,10 @@ class DiscoveryFlowWorkflow(PhaseFlow):
 
     async def _execute_step(self, name: str, fn: StepFn, inp: PhaseInput, step_input: StepInput) -> StepResult:
         result = await super()._execute_step(name, fn, inp, step_input)
+        if name == "attribute_mapping" and result.summary.get("agents", {}).get("suggestions"):
+            refreshed = await workflow.execute_activity_method(  # the crew's suggestions wait for review too
+                MappingActivities.map_attributes_summary, step_input, summary="mapping summary", **STEP_OPTIONS)
+            result = result.model_copy(update={"summary": {**result.summary, **refreshed.summary}})
         if name != "attribute_mapping" or not (result.summary.get("needs_review") or result.summary.get("blocking")):
             return result
         self._step_input = step_input
@@ -215,6 +238,8 @@ class DiscoveryFlowWorkflow(PhaseFlow):
             MappingActivities.map_attributes_summary, step_input, summary="mapping summary", **STEP_OPTIONS
         )
         self._review = None
+        if "agents" in result.summary:  # what the crew did stays in the step's summary
+            return reviewed.model_copy(update={"summary": {**reviewed.summary, "agents": result.summary["agents"]}})
         return reviewed
 
     @workflow.update(name="review_mappings")

@@ -1,0 +1,125 @@
+"""Running one crew task through crewai against the configured OpenAI-compatible endpoint, every HTTP call
+accounted: the only module that imports crewai (the optional `agents` extra).
+
+Each task is one crewai Agent with one Task whose answer must validate against a pydantic model (crewai asks
+the endpoint for that JSON schema). The OpenAI client crewai builds gets `AccountingTransport`: before every
+HTTP request the engagement's budget admits it or the crew stops, and after it the endpoint's own usage
+fields (or the failure) are handed to `on_call`, which writes the `llm_usage_log` row at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, PrivateAttr
+
+from agents.accounting import CallUsage, Ledger, short_error, usage_of_response
+from agents.config import AgentSettings, telemetry_off
+
+telemetry_off()
+
+from crewai import Agent, Crew, Process, Task  # noqa: E402  (telemetry must be off first)
+from crewai.llms.providers.openai.completion import OpenAICompletion  # noqa: E402
+from openai import OpenAI  # noqa: E402
+
+M = TypeVar("M", bound=BaseModel)
+# One retry of a task whose answer did not validate (a second call, accounted like the first).
+TASK_RETRIES = 1
+# Headers the transport drops from an answer it has already read and decoded.
+_DECODED = ("content-encoding", "content-length", "transfer-encoding")
+
+
+class AccountingTransport(httpx.BaseTransport):
+    """Admits each request against the budget, times it, reads the answer's usage, reports the call."""
+
+    def __init__(self, ledger: Ledger, on_call: Callable[[CallUsage], None]) -> None:
+        self._ledger = ledger
+        self._on_call = on_call
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._ledger.admit()
+        started = time.monotonic()
+        try:
+            response = self._inner.handle_request(request)
+            body = response.read()
+        except Exception as error:
+            self._report(CallUsage(0, 0, 0, _ms(started), False, short_error(error)))
+            raise
+        self._report(usage_of_response(response.status_code, body, _ms(started)))
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request,
+                              extensions=response.extensions)
+
+    def _report(self, usage: CallUsage) -> None:
+        self._ledger.record(usage)
+        self._on_call(usage)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _ms(started: float) -> int:
+    return max(0, int((time.monotonic() - started) * 1000))
+
+
+class AccountedCompletion(OpenAICompletion):
+    """crewai's native OpenAI-compatible completion whose HTTP client goes through an AccountingTransport.
+    Crews call models synchronously; an asynchronous call would bypass the accounting, so it is refused."""
+
+    _transport: AccountingTransport | None = PrivateAttr(default=None)
+
+    def use_transport(self, transport: AccountingTransport) -> None:
+        self._transport = transport
+        self._client = None  # rebuilt lazily with the transport
+
+    def _build_sync_client(self) -> Any:
+        params = self._get_client_params()
+        if self._transport is not None:
+            params["http_client"] = httpx.Client(transport=self._transport, timeout=self.timeout)
+        return OpenAI(**params)
+
+    def _build_async_client(self) -> Any:
+        return None
+
+    def _get_async_client(self) -> Any:
+        raise RuntimeError("agents call their model synchronously only (asynchronous calls are not accounted)")
+
+
+@dataclass(frozen=True)
+class AgentRole:
+    """Who the agent is told it is (crewai's role, goal and backstory)."""
+
+    role: str
+    goal: str
+    backstory: str
+
+
+def model_for(settings: AgentSettings, transport: AccountingTransport) -> AccountedCompletion:
+    """The endpoint's model behind the accounting transport: temperature 0, bounded answers, the SDK's own
+    retries off (a task is retried as a whole, each attempt accounted)."""
+    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+    llm = AccountedCompletion(model=settings.model, provider="openai", base_url=settings.base_url, api_key=key,
+                              timeout=settings.timeout_seconds, max_retries=0, temperature=0.0,
+                              max_tokens=settings.max_output_tokens)
+    llm.use_transport(transport)
+    return llm
+
+
+def run_task(settings: AgentSettings, transport: AccountingTransport, role: AgentRole, instructions: str,
+             data: str, expected_output: str, answer_model: type[M]) -> M:
+    """One crew of one agent and one task; the answer validated against `answer_model`. `instructions` holds
+    a `{data}` placeholder that crewai fills with `data` as is (never interpreted as a template)."""
+    agent = Agent(role=role.role, goal=role.goal, backstory=role.backstory, llm=model_for(settings, transport),
+                  allow_delegation=False, verbose=False, max_iter=1, max_retry_limit=TASK_RETRIES, memory=False)
+    task = Task(description=instructions, expected_output=expected_output, agent=agent, output_pydantic=answer_model)
+    crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False, memory=False)
+    result = crew.kickoff(inputs={"data": data})
+    answer = result.pydantic
+    if not isinstance(answer, answer_model):
+        raise ValueError(f"the model's answer is not a {answer_model.__name__}")
+    return answer
