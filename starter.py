@@ -8,6 +8,7 @@ import sys
 import typer
 
 from cli import (
+    agents,
     assets,
     conflicts,
     costs,
@@ -47,6 +48,7 @@ app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(strategy.app, name="strategy")
 app.add_typer(plan.app, name="plan")
 app.add_typer(costs.app, name="costs")
+app.add_typer(agents.app, name="agents")
 app.add_typer(runbooks.app, name="runbook")
 app.add_typer(execution.app, name="execution")
 app.add_typer(report.app)
