@@ -6,6 +6,7 @@ task with its reason, and that an instruction planted in an inventory value chan
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,15 @@ import pytest
 pytest.importorskip("crewai", reason="the agents extra (crewai) is not installed: make setup AGENTS=1")
 
 from activities.agents import AgentActivities  # noqa: E402
-from agents.config import AgentSettings  # noqa: E402
+from agents.config import AgentSettings, agent_settings  # noqa: E402
 from db.pool import tenant_transaction  # noqa: E402
 from domain.discovery.header_embedding import HashedNgramEmbedder  # noqa: E402
+from domain.vocabulary import PHASES  # noqa: E402
+from runtime import engagement_control as control  # noqa: E402
 from tests.conftest import make_engagement  # noqa: E402
 from tests.discovery_harness import stage_and_map  # noqa: E402
-from tests.openai_compatible_server import Answer, Server, data_block, running_server  # noqa: E402
+from tests.flow_helpers import inventory_file, running_worker  # noqa: E402
+from tests.openai_compatible_server import Answer, Server, data_block, running_server, system_prompt  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -106,3 +110,94 @@ async def test_mapping_crew_suggests_for_review_and_accounts_every_call(app_pool
     assert [(t["agent_name"], t["status"], t["phase"]) for t in tasks] == [("mapping", "completed", "discovery")]
     assert {u["agent_task_id"] for u in usage} == {tasks[0]["id"]}
     assert "crewai" not in str(server.calls[0].request.get("model"))
+
+
+def strategy_model(request: dict[str, Any]) -> Answer:
+    """A strategist that disagrees with every rule decision it is shown (so an overwrite would show)."""
+    proposals = [{"subject": s["handle"], "confidence": 0.6,
+                  "strategy": "replatform" if s["rules"]["strategy"] != "replatform" else "rehost",
+                  "rationale": f"{s['name']}: a managed platform removes the end-of-life operating system risk"}
+                 for s in data_block(request)["subjects"]]
+    return Answer(content={"proposals": proposals})
+
+
+def critic_model(request: dict[str, Any]) -> Answer:
+    plan = data_block(request)
+    first, last = plan["waves"][0], plan["waves"][-1]
+    critical = next((n for w in plan["waves"] for n in w["critical_names"]), None)
+    findings = [
+        {"insight_type": "risk_pattern", "title": f"Wave {last['wave']} carries the most assets",
+         "detail": f"Wave {last['wave']} moves {last['assets']} assets; consider splitting it.",
+         "waves": [last["wave"]], "assets": [critical] if critical else [], "confidence": 0.7},
+        {"insight_type": "optimization_opportunity", "title": "The first wave could start sooner",
+         "detail": f"Wave {first['wave']} starts on {first['start']}.", "waves": [first["wave"]], "assets": [],
+         "confidence": 0.5},
+        {"insight_type": "anomaly_detection", "title": "A wave the plan does not have", "detail": "Wave 999.",
+         "waves": [999], "assets": [], "confidence": 0.9},
+    ]
+    return Answer(content={"findings": findings})
+
+
+def every_crew(request: dict[str, Any]) -> Answer:
+    role = system_prompt(request).lower()
+    if "mapping analyst" in role:
+        return mapping_model(request)
+    if "strategist" in role:
+        return strategy_model(request)
+    return critic_model(request)
+
+
+async def test_an_engagement_with_agents_runs_every_crew_beside_the_rules(dev_env, app_pool, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    fixture = await make_engagement(app_pool)
+    with running_server() as server:
+        server.responder = every_crew
+        for name, value in {"MIGRATION_LLM_BASE_URL": server.url, "MIGRATION_LLM_MODEL": MODEL}.items():
+            monkeypatch.setenv(name, value)
+        agent_settings.cache_clear()
+        try:
+            async with running_worker(dev_env.client, app_pool) as queue:
+                await control.launch(dev_env.client, app_pool, fixture.ref, [inventory_file(tmp_path, 40)], queue,
+                                     auto_approve=PHASES, launched_by=fixture.owner_id)
+                result = await asyncio.wait_for(control.handle(dev_env.client, fixture.ref).result(), 300)
+        finally:
+            agent_settings.cache_clear()
+    assert result.status == "completed"
+    ref = fixture.ref
+    states = {phase: (await _rows(app_pool, ref, f"SELECT crew_ai_state FROM migration.{phase}_flows"))[0]
+              ["crew_ai_state"] for phase in ("discovery", "assessment", "planning")}
+    advice = {"discovery": states["discovery"]["attribute_mapping"]["agents"],
+              "assessment": states["assessment"]["strategy_recommendation"]["agents"],
+              "planning": states["planning"]["cost_estimate"]["agents"]}
+    assert advice["assessment"]["status"] == advice["planning"]["status"] == "completed", advice
+    assert advice["discovery"]["status"] in ("completed", "nothing to review"), advice
+
+    recommendations = await _rows(app_pool, ref, "SELECT r.strategy, r.source, r.model, a.six_r_strategy,"
+                                                 " a.strategy_source FROM migration.agent_recommendations r"
+                                                 " JOIN migration.assets a ON a.id = r.asset_id")
+    assert recommendations and advice["assessment"]["suggestions"] >= len(recommendations)
+    for r in recommendations:  # an alternative beside the rule's decision, never instead of it
+        assert r["source"] == "llm" and r["model"] == MODEL and r["strategy_source"] == "rule"
+        assert r["strategy"] != r["six_r_strategy"]
+
+    findings = await _rows(app_pool, ref, "SELECT insight_type, pattern_value, embedding_model, confidence_score"
+                                          " FROM migration.agent_learning_patterns WHERE discovered_by = 'plan_critic'")
+    assert sorted(f["insight_type"] for f in findings) == ["optimization_opportunity", "risk_pattern"]
+    assert advice["planning"]["findings"] == 2  # the finding about a wave the plan lacks was dropped
+    assert all(f["pattern_value"]["model"] == MODEL for f in findings)
+
+    usage = await _rows(app_pool, ref, "SELECT phase, agent_name, count(*) AS calls FROM migration.llm_usage_log"
+                                       " GROUP BY 1, 2")
+    assert sum(u["calls"] for u in usage) == len(server.calls)
+    assert {(u["phase"], u["agent_name"]) for u in usage} >= {("assessment", "strategy"), ("planning", "plan_critic")}
+    assert sum(a.get("calls", 0) for a in advice.values()) == len(server.calls)
+
+
+async def test_without_a_model_every_phase_says_agents_are_not_configured(dev_env, app_pool, tmp_path: Path) -> None:
+    fixture = await make_engagement(app_pool)
+    stage = await stage_and_map(app_pool, fixture.ref, [_write(tmp_path, INVENTORY)])
+    agents = AgentActivities(app_pool, HashedNgramEmbedder(), lambda: AgentSettings())
+    for activity_fn in (agents.suggest_mappings, agents.review_strategies, agents.critique_plan):
+        result = await stage.env.run(activity_fn, stage.step)
+        assert result.summary["agents"]["status"] == "not configured"
+    assert await _rows(app_pool, fixture.ref, "SELECT * FROM migration.llm_usage_log") == []
