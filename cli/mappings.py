@@ -42,6 +42,8 @@ async def mappings_show(engagement: str, as_json: bool = JsonOption,
     console.print(table)
     waiting = sum(1 for r in rows if r["status"] == "suggested" and r["target_field"])
     console.print(f"{waiting} column(s) wait for review; {sum(r['status'] == 'approved' for r in rows)} approved")
+    if any(r["source"] == "llm" for r in shown):
+        console.print("by llm: an agent's suggestion; like every suggestion it applies only once a person approves it")
 
 
 def _parse_corrections(pairs: list[str], ignore: list[str], file_name: str | None) -> list[MappingCorrection]:

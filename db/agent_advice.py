@@ -15,8 +15,9 @@ from domain.agent_advice import FINDINGS_SHOWN, Finding, StrategyAdvice
 
 async def findings(conn: asyncpg.Connection, master_flow_id: UUID | None,
                    limit: int | None) -> tuple[list[Finding], int]:
-    """The plan critic's findings of the master flow (None: the newest), most confident first, at most `limit`
-    (None: all), and how many there are in all; within the caller's tenant transaction."""
+    """The plan critic's findings of the master flow (None: the engagement's, which hold only its latest critique),
+    most confident first, at most `limit` (None: all), and how many there are in all; within the caller's tenant
+    transaction."""
     rows = await conn.fetch(sql("agent_findings"), master_flow_id, limit)
     return [Finding.from_row(r) for r in rows], (rows[0]["total"] if rows else 0)
 

@@ -164,7 +164,7 @@ async def _execution(conn: asyncpg.Connection, limits: ReportLimits) -> Executio
 
 async def _agents(conn: asyncpg.Connection, limits: ReportLimits) -> AgentAdvice:
     """What the agents advised: each crew's last summary (in phase order), the counts, the alternatives that differ
-    from the decided strategy and the plan critic's findings of the newest master flow (both cut to the limits), and
+    from the decided strategy and the plan critic's latest findings (both cut to the limits), and
     the engagement's model calls in all."""
     crews = sorted(await conn.fetch(sql("report_agent_crews")), key=lambda r: PHASES.index(r["phase"]))
     counts = await conn.fetchrow(sql("report_agent_counts"))
