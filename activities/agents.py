@@ -33,7 +33,7 @@ from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from activities.mapping import AUTO_APPROVE_CONFIDENCE, PROFILE_SAMPLE_ROWS
-from agents.accounting import CallUsage, Ledger, cost_usd, short_error
+from agents.accounting import CallUsage, Ledger, cost_usd
 from agents.answers import (
     MappingAnswer,
     PlanCritique,
@@ -165,7 +165,7 @@ class AgentActivities:
     async def _run_task(self, run: CrewRun, phase: str, inp: StepInput, settings: AgentSettings,
                         task: CrewTask) -> bool:
         """Run one task; write its calls as they happen and its outcome. False when it failed."""
-        from agents.crew import AccountingTransport, AgentRole, run_task  # the optional `agents` extra
+        from agents.crew import AccountingTransport, AgentRole, describe_failure, run_task  # the `agents` extra
 
         assert run.ledger is not None
         task_id = uuid4()
@@ -199,7 +199,7 @@ class AgentActivities:
                 raise run.db_errors[0] from None
             run.failed_tasks += 1
             status = "budget_exceeded" if run.ledger.refused else "failed"
-            reason = run.ledger.refusal or short_error(error)
+            reason = run.ledger.refusal or describe_failure(error, settings)
             run.reason = reason
             if status == "budget_exceeded":
                 run.stop = status

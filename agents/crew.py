@@ -17,14 +17,15 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, PrivateAttr
 
-from agents.accounting import CallUsage, Ledger, short_error, usage_of_response
+from agents.accounting import BudgetExceeded, CallUsage, Ledger, short_error, usage_of_response
 from agents.config import AgentSettings, telemetry_off
 
 telemetry_off()
 
 from crewai import Agent, Crew, Process, Task  # noqa: E402  (telemetry must be off first)
 from crewai.llms.providers.openai.completion import OpenAICompletion  # noqa: E402
-from openai import OpenAI  # noqa: E402
+from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAI  # noqa: E402
+from pydantic import ValidationError  # noqa: E402
 
 M = TypeVar("M", bound=BaseModel)
 # One retry of a task whose answer did not validate (a second call, accounted like the first).
@@ -123,3 +124,25 @@ def run_task(settings: AgentSettings, transport: AccountingTransport, role: Agen
     if not isinstance(answer, answer_model):
         raise ValueError(f"the model's answer is not a {answer_model.__name__}")
     return answer
+
+
+def describe_failure(error: BaseException, settings: AgentSettings) -> str:
+    """One line saying why a crew task failed: the endpoint, its answer, or the answer's shape."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, BudgetExceeded) or isinstance(cause, BudgetExceeded):
+        return short_error(error if isinstance(error, BudgetExceeded) else cause)
+    if isinstance(error, ValidationError):
+        faults = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in error.errors()[:3])
+        return short_error(f"the model's answer does not match the {error.title} schema ({faults})")
+    if isinstance(error, APITimeoutError):
+        return f"the model endpoint did not answer within {settings.timeout_seconds:g} s"
+    if isinstance(error, APIStatusError):
+        return short_error(f"the model endpoint answered HTTP {error.status_code}: {error.message}")
+    if isinstance(error, (APIConnectionError, ConnectionError)):  # crewai re-raises the SDK's as ConnectionError
+        root = error
+        while root.__cause__ is not None:
+            root = root.__cause__
+        return short_error(f"the model endpoint {settings.base_url} cannot be reached ({root})")
+    if "None or empty" in str(error):
+        return "the model gave no answer (it refused or answered empty)"
+    return short_error(f"{type(error).__name__}: {error}")
