@@ -109,6 +109,11 @@ def distributions_of(import_name: str) -> set[str]:
     return {canonicalize_name(name) for name in provided} if provided else {canonicalize_name(import_name)}
 
 
+# Modules that belong to an optional extra: imported only once the extra is known to be installed
+# (agents.config.unavailable_reason), so they may import its packages unguarded.
+EXTRA_MODULES = {"agents/crew.py": "agents"}
+
+
 def undeclared_imports() -> list[str]:
     """Each third-party import the declarations in pyproject.toml do not cover, with the file that makes it."""
     first_party = _first_party_roots()
@@ -124,6 +129,9 @@ def undeclared_imports() -> list[str]:
                 allowed = runtime if installed else test
                 if guarded:
                     allowed = allowed | optional
+                extra = EXTRA_MODULES.get(path.relative_to(ROOT).as_posix())
+                if extra is not None:
+                    allowed = allowed | _names(EXTRAS[extra])
                 if not distributions_of(module) & allowed:
                     where = "[project.dependencies]" if installed else "[project.dependencies] or the test extra"
                     where += " nor an optional extra" if guarded else ""
