@@ -71,6 +71,10 @@ class AgentSettings(BaseSettings):
             raise ValueError("not an http(s) URL; expected e.g. http://localhost:11434/v1")
         if parts.username or parts.password:
             raise ValueError("holds credentials; give the key in MIGRATION_LLM_API_KEY instead")
+        try:
+            parts.port
+        except ValueError:
+            raise ValueError("its port is not a number between 0 and 65535") from None
         return value.rstrip("/")
 
     @property
