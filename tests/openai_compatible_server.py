@@ -125,11 +125,14 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
 
 
 class running_server:
-    """Context manager: a Server listening on 127.0.0.1 (a free port) until the block ends."""
+    """Context manager: a Server listening on 127.0.0.1 (`port`, or a free one) until the block ends."""
+
+    def __init__(self, port: int = 0) -> None:
+        self._port = port
 
     def __enter__(self) -> Server:
         self._state = Server(url="")
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self._state))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _handler(self._state))
         self._state.url = f"http://127.0.0.1:{self._httpd.server_port}/v1"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()

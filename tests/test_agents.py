@@ -25,17 +25,11 @@ from runtime import engagement_control as control  # noqa: E402
 from tests.conftest import make_engagement  # noqa: E402
 from tests.discovery_harness import stage_and_map  # noqa: E402
 from tests.flow_helpers import inventory_file, running_worker  # noqa: E402
-from tests.openai_compatible_server import Answer, Server, data_block, running_server, system_prompt  # noqa: E402
+from tests.openai_compatible_server import Answer, Server, data_block, running_server  # noqa: E402
+from tests.recorded_model import MAPPING_ANSWERS, MODEL, every_crew, mapping_model  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-MODEL = "qwen2.5-7b-instruct"
-# What a model answered for these headers (recorded answers, by header).
-MAPPING_ANSWERS = {
-    "Kennung": ("name", 0.8, "holds short server names like app-01"),
-    "Betriebssystem": ("operating_system", 0.9, "German for operating system; values are OS names"),
-    "Standort": ("location", 0.7, "German for site; values are data-centre names"),
-}
 INVENTORY = (
     "Kennung,Betriebssystem,Standort,CPU Cores,RAM (GB)\n"
     "app-01,Windows Server 2019,Frankfurt DC1,4,16\n"
@@ -49,15 +43,6 @@ def settings(server: Server, **overrides: Any) -> AgentSettings:
               "MIGRATION_LLM_PRICE_INPUT_PER_MTOK": 0.15, "MIGRATION_LLM_PRICE_OUTPUT_PER_MTOK": 0.60,
               "MIGRATION_LLM_TIMEOUT_SECONDS": 30, **overrides}
     return AgentSettings(**values)
-
-
-def mapping_model(request: dict[str, Any]) -> Answer:
-    """Answers a mapping request from the recorded answers, by the headers in its data block."""
-    proposals = []
-    for column in data_block(request)["columns"]:
-        target, confidence, reason = MAPPING_ANSWERS.get(column["header"], (None, 0.3, "no asset column fits"))
-        proposals.append({"column": column["handle"], "target": target, "confidence": confidence, "reason": reason})
-    return Answer(content={"proposals": proposals})
 
 
 async def _rows(pool, ref, query: str, *args: Any) -> list[dict[str, Any]]:
@@ -112,41 +97,6 @@ async def test_mapping_crew_suggests_for_review_and_accounts_every_call(app_pool
     assert [(t["agent_name"], t["status"], t["phase"]) for t in tasks] == [("mapping", "completed", "discovery")]
     assert {u["agent_task_id"] for u in usage} == {tasks[0]["id"]}
     assert "crewai" not in str(server.calls[0].request.get("model"))
-
-
-def strategy_model(request: dict[str, Any]) -> Answer:
-    """A strategist that disagrees with every rule decision it is shown (so an overwrite would show)."""
-    proposals = [{"subject": s["handle"], "confidence": 0.6,
-                  "strategy": "replatform" if s["rules"]["strategy"] != "replatform" else "rehost",
-                  "rationale": f"{s['name']}: a managed platform removes the end-of-life operating system risk"}
-                 for s in data_block(request)["subjects"]]
-    return Answer(content={"proposals": proposals})
-
-
-def critic_model(request: dict[str, Any]) -> Answer:
-    plan = data_block(request)
-    first, last = plan["waves"][0], plan["waves"][-1]
-    critical = next((n for w in plan["waves"] for n in w["critical_names"]), None)
-    findings = [
-        {"insight_type": "risk_pattern", "title": f"Wave {last['wave']} carries the most assets",
-         "detail": f"Wave {last['wave']} moves {last['assets']} assets; consider splitting it.",
-         "waves": [last["wave"]], "assets": [critical] if critical else [], "confidence": 0.7},
-        {"insight_type": "optimization_opportunity", "title": "The first wave could start sooner",
-         "detail": f"Wave {first['wave']} starts on {first['start']}.", "waves": [first["wave"]], "assets": [],
-         "confidence": 0.5},
-        {"insight_type": "anomaly_detection", "title": "A wave the plan does not have", "detail": "Wave 999.",
-         "waves": [999], "assets": [], "confidence": 0.9},
-    ]
-    return Answer(content={"findings": findings})
-
-
-def every_crew(request: dict[str, Any]) -> Answer:
-    role = system_prompt(request).lower()
-    if "mapping analyst" in role:
-        return mapping_model(request)
-    if "strategist" in role:
-        return strategy_model(request)
-    return critic_model(request)
 
 
 async def test_an_engagement_with_agents_runs_every_crew_beside_the_rules(dev_env, app_pool, tmp_path: Path,
