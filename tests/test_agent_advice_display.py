@@ -263,7 +263,7 @@ async def test_strategy_show_of_nothing_known_is_one_line(viewer_cli) -> None:
 
 
 async def test_the_report_and_the_mapping_review_say_what_the_agents_advised(app_pool: asyncpg.Pool, advised,
-                                                                             viewer_cli) -> None:
+                                                                             viewer_cli, tmp_path: Path) -> None:
     made, ids = advised
     ref = made.ref
     master = (await phase_step(app_pool, ref, "discovery")).master_flow_id
@@ -323,6 +323,14 @@ async def test_the_report_and_the_mapping_review_say_what_the_agents_advised(app
     assert "2 calls (1 failed), 5,110 tokens, estimated cost 0.0025 USD; model qwen2.5:7b-instruct." in section
     assert "agents (strategy): failed — the answer was not valid JSON" in section
     assert NOTHING_ADVISED not in page
+
+    out_dir = tmp_path / "report"  # a person's own reads give the same section as the worker role's
+    code, out, err = await viewer_cli("--out", str(out_dir), command=("report",))
+    assert code == 0, err
+    html = (out_dir / "index.html").read_text()
+    worker_view = render_html(await load_report(app_pool, ref))
+    assert html.split('<section id="agents">')[1].split("</section>")[0] == \
+        worker_view.split('<section id="agents">')[1].split("</section>")[0]
 
     code, out, err = await viewer_cli("--all", command=("mappings", "show"))
     assert code == 0, err
