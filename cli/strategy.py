@@ -30,15 +30,19 @@ async def strategy_set(
     reason: str = typer.Option(..., help="Why; kept with the decision."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Override an asset's recommended strategy; later assessments keep it, and it is stored as a pattern."""
+    """Override an asset's recommended strategy; later assessments keep it, and it is stored as a pattern. The
+    strategy crew's alternative, if it gave one, is shown beside it and stays an alternative."""
     async with session(temporal=False) as s:
         ref = await tenancy.resolve_engagement(s.pool, engagement)
         result = await override_strategy(s.pool, ref, asset, strategy, s.me.id, reason)
+        [advice] = await strategy_advice(s.pool, ref, str(result["asset_id"]))
     if as_json:
-        print_json(result)
+        print_json({**result, "agent_alternative": advice.as_json()["agent_alternative"]})
         return
     console.print(f"{result['asset_name']}: {result['previous_strategy'] or '-'} -> {result['strategy']} "
                   f"(decided by {s.me.email})")
+    if advice.alternative is not None:
+        console.print(f"  {advice.alternative_line()}", highlight=False)
 
 
 @app.command("show")

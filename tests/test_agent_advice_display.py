@@ -202,13 +202,16 @@ async def advised(app_pool: asyncpg.Pool) -> tuple[EngagementFixture, dict[str, 
 
 @pytest.fixture
 async def viewer_cli(migrated_db: TestDatabase, advised, tmp_path: Path):
+    """Runs a command on the engagement as its viewer (reading needs no right to decide), or as its owner."""
     made, _ = advised
-    login = await give_login(migrated_db, made.viewer_id)  # reading needs no right to decide
+    logins = {"viewer": await give_login(migrated_db, made.viewer_id),
+              "owner": await give_login(migrated_db, made.owner_id)}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
-    env.update(DATABASE_URL=migrated_db.app_url, MIGRATION_DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING", **login)
+    env.update(DATABASE_URL=migrated_db.app_url, MIGRATION_DATA_DIR=str(tmp_path), LOG_LEVEL="WARNING")
 
-    async def run(*argv: str, command: tuple[str, ...] = ("strategy", "show")) -> tuple[int, str, str]:
-        return await run_starter(env, *command, str(made.ref.id), *argv)
+    async def run(*argv: str, command: tuple[str, ...] = ("strategy", "show"),
+                  who: str = "viewer") -> tuple[int, str, str]:
+        return await run_starter(env | logins[who], *command, str(made.ref.id), *argv)
 
     return run
 
@@ -251,6 +254,23 @@ async def test_strategy_show_puts_the_agents_alternative_beside_the_rules_and_th
     assert shown["agent_alternative"] == {
         "strategy": "replatform", "confidence": 0.7, "model": "qwen2.5:7b-instruct", "source": "llm",
         "role": "alternative", "rationale": f"{EVIL} \x1b[31mred\x1b[0m the database suits RDS"}
+
+
+async def test_a_persons_decision_is_shown_with_the_agents_alternative_beside_it(advised, viewer_cli) -> None:
+    code, out, err = await viewer_cli("web-01", "retain", "--reason", "the licence runs to 2028",
+                                      command=("strategy", "set"), who="owner")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("web-01: rehost -> retain (decided by owner-")
+    assert out.splitlines()[1] == ("  agent (llm, qwen2.5:7b-instruct): replatform 0.62 — Tomcat on RHEL 7: a managed "
+                                   "app platform fits [an alternative only: it decides nothing]")
+    code, out, err = await viewer_cli("dns-01", "retire", "--reason", "replaced by cloud DNS", "--json",
+                                      command=("strategy", "set"), who="owner")
+    assert code == 0 and json.loads(out)["agent_alternative"] is None, err
+    code, out, err = await viewer_cli("web-01")
+    lines = out.splitlines()
+    assert code == 0 and lines[1].startswith("  decided: retain (a person, by owner-"), (out, err)
+    assert lines[1].endswith("): the licence runs to 2028")
+    assert lines[2] == "  rules recommended: rehost 0.55 by rule standard_vm"
 
 
 async def test_strategy_show_of_nothing_known_is_one_line(viewer_cli) -> None:
