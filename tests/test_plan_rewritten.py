@@ -36,3 +36,7 @@ async def test_a_replan_refreshes_the_awaiting_planning_summary(dev_env, app_poo
         assert after["timeline"]["waves"] == after["wave_planning"]["waves"]
         assert after["move_groups"] == before["move_groups"]  # a step that describes the input, not the plan
         assert after["cost_estimate"]["effort_person_days"] == before["cost_estimate"]["effort_person_days"]
+        # the plan critic's summary (here: not configured) stays, said to be about the plan before the rewrite
+        assert before["cost_estimate"]["agents"] == {"crew": "plan_critic", "status": "not configured"}
+        assert after["cost_estimate"]["agents"] == {**before["cost_estimate"]["agents"],
+                                                    "note": "about the plan before a person rewrote it"}

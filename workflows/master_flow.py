@@ -445,7 +445,11 @@ class MasterFlowWorkflow:
         except ActivityError as err:
             workflow.logger.warning("Planning summaries not refreshed: %s", root_message(err))
             return
-        self._summaries["planning"] = {**self._summaries.get("planning", {}), **summaries}
+        before = self._summaries.get("planning", {})
+        for step, summary in summaries.items():  # a crew's advice stays, said to be about the plan before
+            if "agents" in before.get(step, {}):
+                summary["agents"] = {**before[step]["agents"], "note": "about the plan before a person rewrote it"}
+        self._summaries["planning"] = {**before, **summaries}
         self._publish()
 
     @workflow.signal
