@@ -91,7 +91,7 @@ def _status_table(st: MasterStatus, findings: tuple[list[Finding], int] = ([], 0
         for line in phase_agent_lines(steps):
             table.add_row("", line)
         if phase == "planning" and findings[1]:
-            table.add_row("", findings_heading(findings[1], len(findings[0])))
+            table.add_row("", findings_heading(findings[1], len(findings[0]), steps))
             for finding in findings[0]:
                 table.add_row("", f"  {finding.line()}")
     return table

@@ -32,10 +32,16 @@ def usage_text(calls: int, tokens: int, cost_usd: float) -> str:
 
 def agents_line(agents: Mapping[str, Any]) -> str:
     """A crew's summary of one step in one line: 'agents: not configured', 'agents (mapping): 12 suggestions,
-    3 calls, 4,210 tokens, 0.0021 USD', 'agents (strategy): failed — <reason>'."""
+    3 calls, 4,210 tokens, 0.0021 USD', 'agents (strategy): failed — <reason>'; its `note` (e.g. that it is about
+    the plan before a person rewrote it) in brackets at the end."""
     status = str(agents.get("status") or "no status recorded")
     if status == NOT_CONFIGURED:
         return f"agents: {NOT_CONFIGURED}"
+    note = f" ({agents['note']})" if agents.get("note") else ""
+    return _crew_line(agents, status) + note
+
+
+def _crew_line(agents: Mapping[str, Any], status: str) -> str:
     crew = agents.get("crew")
     label = f"agents ({CREW_NAMES.get(crew, crew)})" if crew else "agents"
     figures = []
@@ -112,12 +118,17 @@ class Finding:
                 "model": self.model}
 
 
-def findings_heading(total: int, shown: int) -> str:
-    """'plan critic: 7 findings (the 5 most confident below); they advise, the plan is a person's to approve'."""
+def findings_heading(total: int, shown: int, steps: Mapping[str, Any] | None = None) -> str:
+    """'plan critic: 7 findings (the 5 most confident below); advice only, the plan is approved by a person', with
+    the note of the planning `steps`' crew summary when it has one (about the plan before a person rewrote it)."""
     if not total:
         return "plan critic: no findings"
-    listed = f" (the {shown} most confident below)" if shown < total else ""
-    return f"plan critic: {counted(total, 'finding')}{listed}; advice only, the plan is approved by a person"
+    notes = [summary["agents"]["note"] for summary in (steps or {}).values() if isinstance(summary, Mapping)
+             and isinstance(summary.get("agents"), Mapping) and summary["agents"].get("note")]
+    said = [f"the {shown} most confident below"] if shown < total else []
+    said += notes[:1]
+    return (f"plan critic: {counted(total, 'finding')}" + (f" ({'; '.join(said)})" if said else "")
+            + "; advice only, the plan is approved by a person")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from db.agent_advice import plan_critic_findings
 from db.pool import tenant_transaction
 from db.report_data import load_report
 from db.strategy_overrides import override_strategy
-from domain.agent_advice import NOTHING_ADVISED, agents_line
+from domain.agent_advice import NOTHING_ADVISED, agents_line, findings_heading
 from domain.discovery.header_embedding import HashedNgramEmbedder
 from domain.flow_contracts import MasterStatus
 from reports.model import ReportLimits
@@ -118,6 +118,16 @@ def test_agents_lines_say_what_each_crew_did() -> None:
                         "'migration-platform[agents]')"}) == (
         "agents (mapping): configured, but crewai is not installed (pip install 'migration-platform[agents]')")
     assert agents_line(CRITIC) == "agents (plan critic): 7 findings, 1 call, 2,900 tokens, 0.0006 USD"
+    rewritten = {**CRITIC, "note": "about the plan before a person rewrote it"}  # kept through `plan import`
+    assert agents_line(rewritten) == ("agents (plan critic): 7 findings, 1 call, 2,900 tokens, 0.0006 USD "
+                                      "(about the plan before a person rewrote it)")
+    assert agents_line({"crew": "plan_critic", "status": "not configured", "note": "about the plan before a person "
+                        "rewrote it"}) == "agents: not configured"
+    assert findings_heading(7, 5, {"cost_estimate": {"agents": rewritten}}) == (
+        "plan critic: 7 findings (the 5 most confident below; about the plan before a person rewrote it); advice "
+        "only, the plan is approved by a person")
+    assert findings_heading(2, 2, {"cost_estimate": {"agents": CRITIC}}) == (
+        "plan critic: 2 findings; advice only, the plan is approved by a person")
 
 
 async def test_status_lists_agents_summaries_and_the_plan_critics_findings(app_pool: asyncpg.Pool) -> None:
