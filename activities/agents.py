@@ -183,7 +183,7 @@ class AgentActivities:
                 run.db_errors.append(error)
                 raise
 
-        transport = AccountingTransport(run.ledger, on_call)
+        transport = AccountingTransport(run.ledger, on_call, settings.timeout_seconds)
         brief = task.brief
         role = AgentRole(brief.role, brief.goal, brief.backstory)
         run.tasks += 1

@@ -32,14 +32,21 @@ M = TypeVar("M", bound=BaseModel)
 TASK_RETRIES = 1
 # Headers the transport drops from an answer it has already read and decoded.
 _DECODED = ("content-encoding", "content-length", "transfer-encoding")
+# The most an answer may hold, decoded (an answer of max_output_tokens is a few dozen KiB).
+MAX_ANSWER_BYTES = 4 * 2**20
+
+
+class AnswerRefused(RuntimeError):
+    """The endpoint's answer was too large or too slow to read; the call failed."""
 
 
 class AccountingTransport(httpx.BaseTransport):
     """Admits each request against the budget, times it, reads the answer's usage, reports the call."""
 
-    def __init__(self, ledger: Ledger, on_call: Callable[[CallUsage], None]) -> None:
+    def __init__(self, ledger: Ledger, on_call: Callable[[CallUsage], None], timeout_seconds: float) -> None:
         self._ledger = ledger
         self._on_call = on_call
+        self._timeout = timeout_seconds
         self._inner = httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -47,7 +54,7 @@ class AccountingTransport(httpx.BaseTransport):
         started = time.monotonic()
         try:
             response = self._inner.handle_request(request)
-            body = response.read()
+            body = self._read(response, started + self._timeout)
         except Exception as error:
             self._report(CallUsage(0, 0, 0, _ms(started), False, short_error(error)))
             raise
@@ -55,6 +62,22 @@ class AccountingTransport(httpx.BaseTransport):
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
         return httpx.Response(response.status_code, headers=headers, content=body, request=request,
                               extensions=response.extensions)
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The decoded answer, refused beyond MAX_ANSWER_BYTES or once the call's time is up (an endpoint
+        trickling bytes never holds a crew longer than its timeout)."""
+        chunks, size = [], 0
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise AnswerRefused(f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB")
+                if time.monotonic() > deadline:
+                    raise AnswerRefused(f"the answer took longer than {self._timeout:g} s")
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return b"".join(chunks)
 
     def _report(self, usage: CallUsage) -> None:
         self._ledger.record(usage)
@@ -142,6 +165,8 @@ def describe_failure(error: BaseException, settings: AgentSettings) -> str:
         root = error
         while root.__cause__ is not None:
             root = root.__cause__
+        if isinstance(root, AnswerRefused):
+            return short_error(f"the model endpoint's answer was refused: {root}")
         return short_error(f"the model endpoint {settings.base_url} cannot be reached ({root})")
     if "None or empty" in str(error):
         return "the model gave no answer (it refused or answered empty)"
