@@ -112,6 +112,7 @@ async def test_an_engagement_with_agents_runs_every_crew_beside_the_rules(dev_en
                 await control.launch(dev_env.client, app_pool, fixture.ref, [inventory_file(tmp_path, 40)], queue,
                                      auto_approve=PHASES, launched_by=fixture.owner_id)
                 result = await asyncio.wait_for(control.handle(dev_env.client, fixture.ref).result(), 300)
+                metadata = await control.handle(dev_env.client, fixture.ref).query("__temporal_workflow_metadata")
         finally:
             agent_settings.cache_clear()
     assert result.status == "completed"
@@ -122,6 +123,8 @@ async def test_an_engagement_with_agents_runs_every_crew_beside_the_rules(dev_en
               "assessment": states["assessment"]["strategy_recommendation"]["agents"],
               "planning": states["planning"]["cost_estimate"]["agents"]}
     assert advice["assessment"]["status"] == advice["planning"]["status"] == "completed", advice
+    details = str(metadata)  # the Web UI's current details of the engagement say what the crews did
+    assert "**Planning agents (plan critic):** 2 findings" in details and "**Assessment agents (strategy):**" in details
     assert advice["discovery"]["status"] in ("completed", "nothing to review"), advice
 
     recommendations = await _rows(app_pool, ref, "SELECT r.strategy, r.source, r.model, a.six_r_strategy,"

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.engagement_context import EngagementActivities
     from activities.planning import PlanningActivities
     from activities.transitions import TransitionActivities
+    from domain.agent_advice import phase_agent_lines
     from domain.flow_contracts import (
         ApprovalRecord,
         ApproveRequest,
@@ -318,6 +319,7 @@ class MasterFlowWorkflow:
             highlights = phase_highlights(phase, steps)
             if highlights:
                 lines.append(f"**{phase.capitalize()}:** {highlights}")
+            lines.extend(f"**{phase.capitalize()} {line.replace(':', ':**', 1)}" for line in phase_agent_lines(steps))
         return "\n\n".join(lines)
 
     # ------------------------------------------------------------------------ validation
