@@ -178,12 +178,16 @@ async def crew_activity_seconds(client: Any, engagement_id: uuid.UUID) -> dict[s
 
 
 def server_usage(calls: list[Any]) -> dict[str, dict[str, Any]]:
-    """What the loopback server reported, per crew: calls, tokens, and each call's prompt tokens."""
+    """What the loopback server reported, per crew: calls, tokens, each call's prompt tokens, and the prompt prefix
+    the crew's calls share (what a provider's prompt cache could reuse), in the server's tokens."""
+    from tests.openai_compatible_server import tokens
     from tests.recorded_model import crew_of
 
     found: dict[str, dict[str, Any]] = {}
+    prompts: dict[str, list[str]] = {}
     for call in calls:
         usage = call.usage or {}
+        prompts.setdefault(crew_of(call.request), []).append(json.dumps(call.request.get("messages", [])))
         crew = found.setdefault(crew_of(call.request), {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
                                                          "cached_tokens": 0, "prompt_tokens_per_call": []})
         crew["calls"] += 1
@@ -191,6 +195,8 @@ def server_usage(calls: list[Any]) -> dict[str, dict[str, Any]]:
         crew["completion_tokens"] += usage.get("completion_tokens", 0)
         crew["cached_tokens"] += usage.get("prompt_tokens_details", {}).get("cached_tokens", 0)
         crew["prompt_tokens_per_call"].append(usage.get("prompt_tokens", 0))
+    for crew, texts in prompts.items():
+        found[crew]["shared_prefix_tokens"] = tokens(os.path.commonprefix(texts)) if len(texts) > 1 else None
     return found
 
 
@@ -276,7 +282,8 @@ async def engagement(ctx: dict[str, Any], servers: int, files: list[Path], with_
             "equal_to_server": all(usage[k] == server_side[k] for k in ("calls", "prompt_tokens", "completion_tokens",
                                                                          "cached_tokens")),
             "prompt_tokens_per_call": {"min": min(per_call, default=0), "max": max(per_call, default=0),
-                                       "median": statistics.median(per_call) if per_call else 0},
+                                       "median": statistics.median(per_call) if per_call else 0,
+                                       "shared_prefix": server_side.get("shared_prefix_tokens")},
             "activity_seconds": activity_seconds.get(crew, 0.0),
             "cost_per_1000_assets_usd": {n: cost_usd(usage, p) * 1000 / assets if assets else None
                                          for n, p in args.price},
@@ -373,9 +380,10 @@ def print_report(r: dict[str, Any], prices: list[tuple[str, dict[str, float]]]) 
                   f"{c['completion_tokens']:>8,}{c['cached_tokens']:>7,}{'yes' if c['equal_to_server'] else 'NO':>9}"
                   f"{c['activity_seconds']:>8.1f}"
                   + "".join(f"{c['cost_per_1000_assets_usd'][n] or 0:>20.5f}" for n in names))
-        print("prompt tokens per call (min/median/max): " + "; ".join(
+        print("prompt tokens per call, min/median/max (the prefix all the crew's calls share): " + "; ".join(
             f"{crew} {c['prompt_tokens_per_call']['min']}/{c['prompt_tokens_per_call']['median']:g}/"
-            f"{c['prompt_tokens_per_call']['max']}" for crew, c in agents["crews"].items()))
+            f"{c['prompt_tokens_per_call']['max']} ({c['prompt_tokens_per_call']['shared_prefix'] or '-'})"
+            for crew, c in agents["crews"].items()))
         t = agents["total"]
         print(f"cost the platform recorded at {names[0]}: {t['recorded_cost_usd']:.6f} USD "
               f"(recomputed from the tokens: {t['recomputed_cost_usd']:.6f}); advice: {agents['advice']}")
