@@ -9,6 +9,7 @@ fields (or the failure) are handed to `on_call`, which writes the `llm_usage_log
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ from crewai import Agent, Crew, Process, Task  # noqa: E402  (telemetry must be 
 from crewai.llms.providers.openai.completion import OpenAICompletion  # noqa: E402
 from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAI  # noqa: E402
 from pydantic import ValidationError  # noqa: E402
+
+# One line per model call would flood a worker's log: httpx's request lines and crewai's note that it estimates
+# token counts (the accounting takes the server's own counts) are kept below the log level.
+for _name, _level in (("httpx", logging.WARNING), ("crewai.llms.base_llm", logging.ERROR),
+                      ("crewai_core.settings", logging.WARNING)):
+    logging.getLogger(_name).setLevel(_level)
 
 M = TypeVar("M", bound=BaseModel)
 # One retry of a task whose answer did not validate (a second call, accounted like the first).

@@ -26,6 +26,7 @@ from cli.flows import status_line
 from db import tenancy
 from db.pool import create_pool, tenant_transaction
 from db.queries import sql
+from domain.agent_advice import NOT_CONFIGURED, phase_agent_lines
 from domain.flow_contracts import MasterStatus
 from domain.status_highlights import phase_highlights
 from domain.vocabulary import PHASES, TEST_TENANT_1
@@ -35,6 +36,8 @@ from runtime.settings import get_settings
 from runtime.temporal_client import ensure_search_attributes
 
 app = typer.Typer()  # its commands join the top level
+
+AGENTS_NOT_CONFIGURED = f"agents: {NOT_CONFIGURED}"
 
 
 SAMPLE_INVENTORY = Path(__file__).resolve().parent.parent / "samples" / "demo_inventory.csv"
@@ -119,8 +122,15 @@ async def _print_plan(pool: asyncpg.Pool, ref: tenancy.EngagementRef, final: Mas
         assets = await conn.fetchval(sql("assets_count"))
     console.print(f"\n{ref.name}: {final.status}; {assets} assets, {final.asset_count} migrated; "
                   f"phases completed: {', '.join(final.phases_completed)}")
+    advised = False  # the crews' lines, when agents are configured
     for phase, steps in final.phase_summaries.items():
         console.print(Text.assemble((phase, "bold"), printable(f": {phase_highlights(phase, steps) or '-'}")))
+        for line in phase_agent_lines(steps):
+            if line != AGENTS_NOT_CONFIGURED:
+                advised = True
+                console.print(printable(f"  {line}"))
+    if not advised:
+        console.print("agents were not configured: the rules and people decided everything (docs/agents.md)")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))  # fits an 80-column terminal
     for header in ("wave", "kind", "assets", "TB", "start", "end", "effort", "status"):
         table.add_column(header, no_wrap=True)
