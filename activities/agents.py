@@ -23,6 +23,7 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
@@ -62,6 +63,11 @@ FAILURES_IN_A_ROW = 3
 LOW_CONFIDENCE = 0.5
 CLOSE_CALL = 0.1
 DROPPED_KEPT = 20  # reasons for dropped proposals kept in a task's output summary
+# Crews wait on model servers in threads of their own, so slow endpoints never take the threads the phases'
+# steps use (asyncio.to_thread's default pool); at most this many crews of this worker call models at once.
+CREW_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="agent-crew")
+# How long a model call's thread waits for its usage row to be written.
+LOG_WAIT_SECONDS = 60
 
 
 @dataclass
@@ -148,18 +154,24 @@ class AgentActivities:
         tasks = await plan(inp, settings)
         if not tasks:
             return StepResult(summary={"agents": {"crew": crew, "status": "nothing to review"}})
-        async with self._tx(inp) as conn:
-            budget = await engagement_budget(conn, inp.tenant.engagement_id, settings)
-        run = CrewRun(crew=crew, ledger=Ledger(budget))
-        failures_in_a_row = 0
-        for task in tasks:
-            ok = await self._run_task(run, phase, inp, settings, task)
-            failures_in_a_row = 0 if ok else failures_in_a_row + 1
-            if run.stop is not None:
-                break
-            if failures_in_a_row == FAILURES_IN_A_ROW and len(tasks) > run.tasks:
-                run.stop, run.reason = "failed", f"stopped after {FAILURES_IN_A_ROW} failed tasks in a row: {run.reason}"
-                break
+        async with self._pool.acquire() as lock:
+            await lock.execute(sql("agent_crew_lock"), inp.tenant.engagement_id)
+            try:
+                async with self._tx(inp) as conn:
+                    budget = await engagement_budget(conn, inp.tenant.engagement_id, settings)
+                run = CrewRun(crew=crew, ledger=Ledger(budget))
+                failures_in_a_row = 0
+                for task in tasks:
+                    ok = await self._run_task(run, phase, inp, settings, task)
+                    failures_in_a_row = 0 if ok else failures_in_a_row + 1
+                    if run.stop is not None:
+                        break
+                    if failures_in_a_row == FAILURES_IN_A_ROW and len(tasks) > run.tasks:
+                        run.stop = "failed"
+                        run.reason = f"stopped after {FAILURES_IN_A_ROW} failed tasks in a row: {run.reason}"
+                        break
+            finally:
+                await lock.execute(sql("agent_crew_unlock"), inp.tenant.engagement_id)
         return StepResult(summary={"agents": run.summary(kept_label)})
 
     async def _run_task(self, run: CrewRun, phase: str, inp: StepInput, settings: AgentSettings,
@@ -178,19 +190,21 @@ class AgentActivities:
             future = asyncio.run_coroutine_threadsafe(
                 self._log_call(inp, run.crew, task.name, phase, task_id, settings.model or "", usage, cost), loop)
             try:
-                future.result()
-            except Exception as error:
+                future.result(timeout=LOG_WAIT_SECONDS)
+            except Exception as error:  # the row could not be written: no further call, the activity retries
+                run.ledger.stop()
                 run.db_errors.append(error)
                 raise
 
-        transport = AccountingTransport(run.ledger, on_call, settings.timeout_seconds)
+        secrets = (settings.api_key.get_secret_value(),) if settings.api_key else ()
+        transport = AccountingTransport(run.ledger, on_call, settings.timeout_seconds, secrets)
         brief = task.brief
         role = AgentRole(brief.role, brief.goal, brief.backstory)
         run.tasks += 1
         started = time.monotonic()
         try:
-            answer = await asyncio.to_thread(run_task, settings, transport, role, brief.instructions, brief.data,
-                                             brief.expected_output, task.answer_model)
+            answer = await loop.run_in_executor(CREW_THREADS, run_task, settings, transport, role, brief.instructions,
+                                                brief.data, brief.expected_output, task.answer_model)
         except asyncio.CancelledError:
             run.ledger.stop()
             raise
@@ -221,7 +235,7 @@ class AgentActivities:
         async with self._tx(inp) as conn:
             await conn.execute(sql("llm_call_insert"), inp.tenant.client_account_id, inp.tenant.engagement_id,
                                inp.master_flow_id, crew, task_name, phase, task_id, model, PROVIDER,
-                               usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, cost,
+                               usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.estimated, cost,
                                usage.latency_ms, usage.success, usage.error)
 
     @staticmethod

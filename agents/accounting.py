@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 
@@ -10,6 +11,13 @@ from agents.config import Prices
 
 # An error text stored for a call or a task is cut to this many characters (the tables' CHECK is 2,000).
 ERROR_CHARS = 1000
+# More tokens than any one call of a crew can take or give (its prompt is a few thousand, its answer at most
+# MIGRATION_LLM_MAX_OUTPUT_TOKENS): a count above it is not believed.
+MAX_CALL_TOKENS = 10_000_000
+_BEARER = re.compile(r"Bearer\s+[^\s'\",}]+", re.I)
+# Characters no stored text keeps: control characters (U+0000 is refused by PostgreSQL), format characters such as
+# bidirectional overrides, and lone surrogates.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 class BudgetExceeded(RuntimeError):
@@ -40,6 +48,7 @@ class CallUsage:
     latency_ms: int
     success: bool
     error: str | None = None
+    estimated: bool = False  # the endpoint reported no believable counts: estimated from the bytes sent and read
 
     @property
     def tokens(self) -> int:
@@ -53,9 +62,19 @@ def cost_usd(usage: CallUsage, prices: Prices) -> float:
                   + usage.completion_tokens * prices.output) / 1_000_000, 6)
 
 
-def short_error(error: BaseException | str) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= ERROR_CHARS else text[:ERROR_CHARS - 1] + "…"
+def one_line(value: object, limit: int) -> str:
+    """`value` as one line of printable text at most `limit` characters long (cut with an ellipsis)."""
+    text = " ".join(_UNPRINTABLE.sub(" ", str(value)).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def short_error(error: BaseException | str, secrets: tuple[str, ...] = ()) -> str:
+    """An error as one storable line, with any of `secrets` (the endpoint's key) masked."""
+    text = one_line(error, ERROR_CHARS * 2) or type(error).__name__
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return one_line(_BEARER.sub("Bearer ***", text), ERROR_CHARS)
 
 
 class Ledger:
@@ -100,9 +119,11 @@ class Ledger:
         return Budget(b.max_tokens, b.max_calls, b.used_tokens + self.tokens, b.used_calls + self.calls).left()
 
 
-def usage_of_response(status: int, body: bytes, latency_ms: int) -> CallUsage:
-    """What one HTTP answer of an OpenAI-compatible endpoint says it cost; an error status or a body that is not
-    a completion with usage is a failed call (tokens it reports, if any, still count)."""
+def usage_of_response(status: int, body: bytes, latency_ms: int, request_bytes: int) -> CallUsage:
+    """What one HTTP answer of an OpenAI-compatible endpoint says it cost. An answer whose token counts are missing
+    or not believable is counted at four bytes a token of the request and the answer (`estimated`), so a server
+    that reports nothing still spends the budget; an error status or a body that is not a completion is a failed
+    call (the tokens it reports, if any, still count)."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -112,15 +133,21 @@ def usage_of_response(status: int, body: bytes, latency_ms: int) -> CallUsage:
     prompt = _count(usage.get("prompt_tokens"))
     completion = _count(usage.get("completion_tokens"))
     details = usage.get("prompt_tokens_details")
-    cached = min(_count(details.get("cached_tokens")) if isinstance(details, dict) else 0, prompt)
+    cached = (_count(details.get("cached_tokens")) if isinstance(details, dict) else None) or 0
     if status != 200:
         excerpt = body[:300].decode("utf-8", "replace")
-        return CallUsage(prompt, completion, cached, latency_ms, False, short_error(f"HTTP {status}: {excerpt}"))
+        return CallUsage(prompt or 0, completion or 0, min(cached, prompt or 0), latency_ms, False,
+                         short_error(f"HTTP {status}: {excerpt}"))
+    estimated = prompt is None or completion is None
+    if estimated:
+        prompt, completion, cached = -(-request_bytes // 4), -(-len(body) // 4), 0
     if not isinstance(data, dict) or not data.get("choices"):
-        return CallUsage(prompt, completion, cached, latency_ms, False, "the answer is not a chat completion")
-    return CallUsage(prompt, completion, cached, latency_ms, True)
+        return CallUsage(prompt, completion, min(cached, prompt), latency_ms, False,
+                         "the answer is not a chat completion", estimated)
+    return CallUsage(prompt, completion, min(cached, prompt), latency_ms, True, None, estimated)
 
 
-def _count(value: object) -> int:
-    """A token count as reported; anything but a plausible non-negative integer counts as 0."""
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31 else 0
+def _count(value: object) -> int | None:
+    """A token count as reported; None when it is no plausible count (not an integer, negative, or more than
+    any call of a crew could use)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CALL_TOKENS else None

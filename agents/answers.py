@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from agents.accounting import one_line
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.vocabulary import SIX_R_STRATEGIES
 
@@ -71,9 +72,6 @@ class Checked(Generic[T]):
     dropped: list[str]
 
 
-def _text(value: str, limit: int) -> str:
-    text = " ".join(value.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _confidence(value: float) -> bool:
@@ -87,17 +85,17 @@ def check_mapping(answer: MappingAnswer, asked: Sequence[str]) -> Checked[Column
     for p in answer.proposals:
         handle = p.column.strip()
         if handle not in asked:
-            dropped.append(f"{_text(handle, 40)!r}: not a column it was asked about")
+            dropped.append(f"{one_line(handle, 40)!r}: not a column it was asked about")
         elif handle in kept:
             dropped.append(f"{handle}: answered twice")
         elif p.target is not None and p.target not in ASSET_IMPORT_FIELDS:
-            dropped.append(f"{handle}: {_text(p.target, 40)!r} is not an asset column")
+            dropped.append(f"{handle}: {one_line(p.target, 40)!r} is not an asset column")
         elif not _confidence(p.confidence):
             dropped.append(f"{handle}: confidence {p.confidence} is not between 0 and 1")
         elif not p.reason.strip():
             dropped.append(f"{handle}: no reason given")
         else:
-            kept[handle] = p.model_copy(update={"reason": _text(p.reason, REASON_CHARS)})
+            kept[handle] = p.model_copy(update={"reason": one_line(p.reason, REASON_CHARS)})
     return Checked(kept, dropped)
 
 
@@ -109,18 +107,18 @@ def check_strategies(answer: StrategyAnswer, asked: Sequence[str]) -> Checked[St
         handle = p.subject.strip()
         strategy = p.strategy.strip().lower()
         if handle not in asked:
-            dropped.append(f"{_text(handle, 40)!r}: not a subject it was asked about")
+            dropped.append(f"{one_line(handle, 40)!r}: not a subject it was asked about")
         elif handle in kept:
             dropped.append(f"{handle}: answered twice")
         elif strategy not in SIX_R_STRATEGIES:
-            dropped.append(f"{handle}: {_text(p.strategy, 40)!r} is not a migration strategy")
+            dropped.append(f"{handle}: {one_line(p.strategy, 40)!r} is not a migration strategy")
         elif not _confidence(p.confidence):
             dropped.append(f"{handle}: confidence {p.confidence} is not between 0 and 1")
         elif not p.rationale.strip():
             dropped.append(f"{handle}: no rationale given")
         else:
             kept[handle] = p.model_copy(update={"strategy": strategy,
-                                                "rationale": _text(p.rationale, RATIONALE_CHARS)})
+                                                "rationale": one_line(p.rationale, RATIONALE_CHARS)})
     return Checked(kept, dropped)
 
 
@@ -136,7 +134,7 @@ def check_findings(answer: PlanCritique, waves: Sequence[int], assets: Mapping[s
         if len(kept) == MAX_FINDINGS:
             dropped.append(f"finding {index}: more than {MAX_FINDINGS} findings")
         elif f.insight_type not in FINDING_TYPES:
-            dropped.append(f"finding {index}: {_text(f.insight_type, 40)!r} is not one of {', '.join(FINDING_TYPES)}")
+            dropped.append(f"finding {index}: {one_line(f.insight_type, 40)!r} is not one of {', '.join(FINDING_TYPES)}")
         elif not f.title.strip() or not f.detail.strip():
             dropped.append(f"finding {index}: no title or detail")
         elif not _confidence(f.confidence):
@@ -144,9 +142,9 @@ def check_findings(answer: PlanCritique, waves: Sequence[int], assets: Mapping[s
         elif unknown_waves:
             dropped.append(f"finding {index}: the plan has no wave {', '.join(map(str, unknown_waves[:5]))}")
         elif unknown_assets:
-            dropped.append(f"finding {index}: the plan has no asset {_text(unknown_assets[0], 60)!r}")
+            dropped.append(f"finding {index}: the plan has no asset {one_line(unknown_assets[0], 60)!r}")
         else:
             kept[str(index)] = f.model_copy(update={
-                "title": _text(f.title, TITLE_CHARS), "detail": _text(f.detail, DETAIL_CHARS),
+                "title": one_line(f.title, TITLE_CHARS), "detail": one_line(f.detail, DETAIL_CHARS),
                 "waves": sorted(set(f.waves))[:50], "assets": [assets[a.casefold()] for a in f.assets][:20]})
     return Checked(kept, dropped)

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from agents.accounting import one_line
 from agents.answers import FINDING_TYPES, MAX_FINDINGS
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.vocabulary import SIX_R_STRATEGIES
@@ -36,8 +37,8 @@ class Brief:
 
 
 def cut(value: Any, limit: int = VALUE_CHARS) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """A value as the model sees it: one printable line of at most `limit` characters."""
+    return one_line(value, limit)
 
 
 def _block(payload: dict[str, Any]) -> tuple[str, str]:

@@ -10,9 +10,10 @@ fields (or the failure) are handed to `on_call`, which writes the `llm_usage_log
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
@@ -50,22 +51,42 @@ class AnswerRefused(RuntimeError):
 class AccountingTransport(httpx.BaseTransport):
     """Admits each request against the budget, times it, reads the answer's usage, reports the call."""
 
-    def __init__(self, ledger: Ledger, on_call: Callable[[CallUsage], None], timeout_seconds: float) -> None:
+    def __init__(self, ledger: Ledger, on_call: Callable[[CallUsage], None], timeout_seconds: float,
+                 secrets: tuple[str, ...] = ()) -> None:
         self._ledger = ledger
         self._on_call = on_call
         self._timeout = timeout_seconds
+        self._secrets = secrets
         self._inner = httpx.HTTPTransport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._ledger.admit()
         started = time.monotonic()
-        try:
-            response = self._inner.handle_request(request)
-            body = self._read(response, started + self._timeout)
-        except Exception as error:
-            self._report(CallUsage(0, 0, 0, _ms(started), False, short_error(error)))
-            raise
-        self._report(usage_of_response(response.status_code, body, _ms(started)))
+        outcome: dict[str, Any] = {}
+
+        def call() -> None:
+            try:
+                response = self._inner.handle_request(request)
+                outcome["body"] = self._read(response, started + self._timeout)
+                outcome["response"] = response
+            except BaseException as error:  # noqa: BLE001 - handed to the crew's thread below
+                outcome["error"] = error
+
+        # The whole call, headers included, within the timeout: httpx bounds each read, not the sum, so an
+        # endpoint sending a byte a minute would otherwise hold the crew for hours. A call past its time is
+        # abandoned (its thread ends when the connection does) and the transport starts afresh.
+        caller = threading.Thread(target=call, name="agent-model-call", daemon=True)
+        caller.start()
+        caller.join(self._timeout + 1)
+        if caller.is_alive():
+            self._inner.close()
+            self._inner = httpx.HTTPTransport()
+            outcome["error"] = AnswerRefused(f"the answer took longer than {self._timeout:g} s")
+        if "error" in outcome:
+            self._report(CallUsage(0, 0, 0, _ms(started), False, short_error(outcome["error"])))
+            raise outcome["error"]
+        response, body = outcome["response"], outcome["body"]
+        self._report(usage_of_response(response.status_code, body, _ms(started), len(request.content)))
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED]
         return httpx.Response(response.status_code, headers=headers, content=body, request=request,
                               extensions=response.extensions)
@@ -87,6 +108,8 @@ class AccountingTransport(httpx.BaseTransport):
         return b"".join(chunks)
 
     def _report(self, usage: CallUsage) -> None:
+        if usage.error:
+            usage = replace(usage, error=short_error(usage.error, self._secrets))
         self._ledger.record(usage)
         self._on_call(usage)
 
@@ -121,6 +144,55 @@ class AccountedCompletion(OpenAICompletion):
         raise RuntimeError("agents call their model synchronously only (asynchronous calls are not accounted)")
 
 
+class _NoOutputStorage:
+    """Keeps no task output: crewai's default writes every kickoff's inputs (a client's inventory data) and
+    outputs to a SQLite file in the worker's home, outside the database, its row-level security and retention."""
+
+    def update(self, task_index: int, log: dict[str, Any]) -> None:
+        pass
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def load(self) -> None:
+        return None
+
+
+class TransientCrew(Crew):
+    """A crew that leaves nothing on the worker's disk."""
+
+    _task_output_handler: Any = PrivateAttr(default_factory=_NoOutputStorage)
+
+
+class _Redaction(logging.Filter):
+    """Masks the endpoint's key (and any bearer token) in log records crewai and the OpenAI client write: a gateway
+    that echoes the key in an error must not put it in the worker's log."""
+
+    secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = short_error(message, tuple(self.secrets)) if self.secrets or "Bearer" in message else message
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+_REDACTION = _Redaction()
+
+
+def _redact_logs(secret: str | None) -> None:
+    """Mask `secret` in every record that reaches the root logger's handlers (crewai logs failures there)."""
+    if secret:
+        _REDACTION.secrets.add(secret)
+    for handler in logging.getLogger().handlers:
+        if _REDACTION not in handler.filters:
+            handler.addFilter(_REDACTION)
+
+
 @dataclass(frozen=True)
 class AgentRole:
     """Who the agent is told it is (crewai's role, goal and backstory)."""
@@ -148,7 +220,8 @@ def run_task(settings: AgentSettings, transport: AccountingTransport, role: Agen
     agent = Agent(role=role.role, goal=role.goal, backstory=role.backstory, llm=model_for(settings, transport),
                   allow_delegation=False, verbose=False, max_iter=1, max_retry_limit=TASK_RETRIES, memory=False)
     task = Task(description=instructions, expected_output=expected_output, agent=agent, output_pydantic=answer_model)
-    crew = Crew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False, memory=False)
+    _redact_logs(settings.api_key.get_secret_value() if settings.api_key else None)
+    crew = TransientCrew(agents=[agent], tasks=[task], process=Process.sequential, verbose=False, memory=False)
     result = crew.kickoff(inputs={"data": data})
     answer = result.pydantic
     if not isinstance(answer, answer_model):
@@ -157,7 +230,12 @@ def run_task(settings: AgentSettings, transport: AccountingTransport, role: Agen
 
 
 def describe_failure(error: BaseException, settings: AgentSettings) -> str:
-    """One line saying why a crew task failed: the endpoint, its answer, or the answer's shape."""
+    """One line saying why a crew task failed: the endpoint, its answer, or the answer's shape (never the key)."""
+    secrets = (settings.api_key.get_secret_value(),) if settings.api_key else ()
+    return short_error(_failure(error, settings), secrets)
+
+
+def _failure(error: BaseException, settings: AgentSettings) -> str:
     cause = error.__cause__ or error.__context__
     if isinstance(error, BudgetExceeded) or isinstance(cause, BudgetExceeded):
         return short_error(error if isinstance(error, BudgetExceeded) else cause)

@@ -46,8 +46,9 @@ from domain.flow_contracts import (
 )
 from domain.vocabulary import PHASES
 from workflows import search_attributes as sa
+from workflows.failures import root_message
 from workflows.ids import master_workflow_id, phase_workflow_id
-from workflows.master_flow import MasterFlowWorkflow, root_message, situation
+from workflows.master_flow import MasterFlowWorkflow, situation
 from workflows.phase_flows import DiscoveryFlowWorkflow
 
 

@@ -44,8 +44,8 @@ from domain.execution.scheduler import allowed_operations, application_key, sele
 from domain.vocabulary import APPROVING_ROLES, REQUEST_ROLES
 from domain.wording import counted
 from runtime.engagement_control import UPDATE_TIMEOUT, ControlError, NoWorkerError
+from workflows.failures import root_message
 from workflows.ids import phase_workflow_id, wave_workflow_id
-from workflows.master_flow import root_message
 
 WAVE_ACTIONS: tuple[str, ...] = ("abort", "pause", "resume")
 KEYED_ACTIONS: tuple[str, ...] = ("complete", "approve", "reject", "retry", "skip")  # name the step they act on

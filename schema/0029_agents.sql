@@ -1,7 +1,8 @@
 -- 0029_agents: what the CrewAI crews write and what every model call costs (ADR 0021).
 --
 -- * llm_usage_log: one row per call to a model endpoint; the phase and crew task it served, cached prompt
---   tokens, and the agent_task_history row it belongs to (no foreign key: both tables are partitioned).
+--   tokens, whether the token counts were estimated, and the agent_task_history row it belongs to (no foreign
+--   key: both tables are partitioned).
 -- * agent_task_history: one row per crew task (a batch of columns, assets or a plan critique) with the
 --   phase and model; status from AGENT_TASK_STATUSES.
 -- * agent_recommendations: the strategy crew's alternative for an asset or application, beside the rule's
@@ -14,6 +15,7 @@ ALTER TABLE migration.llm_usage_log
     ADD COLUMN task_name      text,
     ADD COLUMN cached_tokens  integer NOT NULL DEFAULT 0,
     ADD COLUMN agent_task_id  uuid,
+    ADD COLUMN tokens_estimated boolean NOT NULL DEFAULT false,   -- the endpoint reported no believable counts
     -- vocabulary: PHASES
     ADD CONSTRAINT llm_usage_log_phase_check CHECK (phase IN ('discovery', 'assessment', 'planning', 'execution')),
     ADD CONSTRAINT llm_usage_log_cached_tokens_check CHECK (cached_tokens BETWEEN 0 AND prompt_tokens),

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_options import REVIEW_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
+    from workflows.failures import root_message
     from workflows.ids import phase_workflow_id
     from workflows.person_requests import this_run, verification_applies, verified_request
     from workflows.phase_flows import PHASE_WORKFLOWS
@@ -508,10 +509,3 @@ def situation(st: MasterStatus) -> str:
     if st.phase:
         return f"phase {st.phase} is running" + (f" (last step done: {st.step})" if st.step else "")
     return "the engagement is starting"
-
-
-def root_message(err: BaseException) -> str:
-    """The innermost cause's message: what actually went wrong inside the child's activity."""
-    while getattr(err, "cause", None) is not None:
-        err = err.cause  # type: ignore[assignment]
-    return getattr(err, "message", None) or str(err)

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory, ChildWorkflowError
+from temporalio.exceptions import ActivityError, ApplicationError, ApplicationErrorCategory, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from activities.agents import AgentActivities
@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.activity_options import AGENT_OPTIONS, REVIEW_OPTIONS, STEP_OPTIONS, TRANSITION_OPTIONS
     from workflows.cancellation import raise_if_cancel_requested, signal_then_check_cancel
+    from workflows.failures import root_message
     from workflows.ids import wave_workflow_id
     from workflows.person_requests import parent_run, refused, this_run, verification_applies, verified_request
     from workflows.wave_runbook import WaveRunbookWorkflow
@@ -62,6 +63,7 @@ CREW_AFTER_STEP: dict[str, StepFn] = {
     "strategy_recommendation": AgentActivities.review_strategies,
     "cost_estimate": AgentActivities.critique_plan,
 }
+CREW_NAMES = {"attribute_mapping": "mapping", "strategy_recommendation": "strategy", "cost_estimate": "plan_critic"}
 
 
 class PhaseFlow:
@@ -120,8 +122,12 @@ class PhaseFlow:
         crew = CREW_AFTER_STEP.get(name)
         if crew is None or not workflow.patched(AGENTS_PATCH):
             return result
-        advice: StepResult = await workflow.execute_activity_method(crew, step_input, summary=f"agents after {name}",
-                                                                    **AGENT_OPTIONS)
+        try:
+            advice: StepResult = await workflow.execute_activity_method(crew, step_input,
+                                                                        summary=f"agents after {name}", **AGENT_OPTIONS)
+        except ActivityError as err:  # a crew that could not run leaves its phase standing: the rules' results stand
+            summary = {"agents": {"crew": CREW_NAMES[name], "status": "failed", "reason": root_message(err)[:500]}}
+            return result.model_copy(update={"summary": {**result.summary, **summary}})
         return result.model_copy(update={"summary": {**result.summary, **advice.summary}})
 
     async def _record_step(self, inp: PhaseInput, step: str, progress: float, result: StepResult) -> None:

@@ -5,7 +5,7 @@ SELECT e.settings -> 'agents' AS agents,
        coalesce(u.calls, 0)::bigint AS used_calls
 FROM migration.engagements e
 LEFT JOIN LATERAL (
-    SELECT sum(l.prompt_tokens + l.completion_tokens) AS tokens, count(*) AS calls
+    SELECT sum(l.prompt_tokens::bigint + l.completion_tokens) AS tokens, count(*) AS calls
     FROM migration.llm_usage_log l
     WHERE l.engagement_id = e.id
 ) u ON true

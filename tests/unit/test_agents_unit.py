@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agents.accounting import Budget, BudgetExceeded, CallUsage, Ledger, cost_usd, usage_of_response
+from agents.accounting import Budget, BudgetExceeded, CallUsage, Ledger, cost_usd, short_error, usage_of_response
 from agents.answers import (
     ColumnProposal,
     Finding,
@@ -62,18 +62,30 @@ def test_cost_counts_cached_prompt_tokens_at_their_price() -> None:
 
 @pytest.mark.parametrize(("status", "body", "expected"), [
     (200, {"choices": [{}], "usage": {"prompt_tokens": 10, "completion_tokens": 5,
-                                      "prompt_tokens_details": {"cached_tokens": 4}}}, (10, 5, 4, True)),
-    (200, {"choices": [{}]}, (0, 0, 0, True)),
+                                      "prompt_tokens_details": {"cached_tokens": 4}}}, (10, 5, 4, True, False)),
+    (200, {"choices": [{}]}, (100, None, 0, True, True)),
     (200, {"choices": [{}], "usage": {"prompt_tokens": -3, "completion_tokens": 2**40,
-                                      "prompt_tokens_details": {"cached_tokens": 99}}}, (0, 0, 0, True)),
-    (200, {"choices": [{}], "usage": {"prompt_tokens": "10", "completion_tokens": 1.5}}, (0, 0, 0, True)),
-    (200, {"error": "no choices"}, (0, 0, 0, False)),
-    (500, {"error": {"message": "down"}}, (0, 0, 0, False)),
+                                      "prompt_tokens_details": {"cached_tokens": 99}}}, (100, None, 0, True, True)),
+    (200, {"choices": [{}], "usage": {"prompt_tokens": "10", "completion_tokens": 1.5}}, (100, None, 0, True, True)),
+    (200, {"choices": [{}], "usage": {"prompt_tokens": 2**31 - 1, "completion_tokens": 1}}, (100, None, 0, True, True)),
+    (200, {"error": "no choices"}, (100, None, 0, False, True)),
+    (500, {"error": {"message": "down"}}, (0, 0, 0, False, False)),
 ])
-def test_a_calls_usage_is_what_the_endpoint_reported_or_nothing(status, body, expected) -> None:
-    usage = usage_of_response(status, json.dumps(body).encode(), 12)
-    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.success) == expected
-    assert usage_of_response(200, b"<html>not json", 1).success is False
+def test_a_calls_usage_is_what_the_endpoint_reported_or_an_estimate(status, body, expected) -> None:
+    """Counts the endpoint reports are taken; missing or unbelievable ones are estimated at four bytes a token of
+    the request (400 bytes here) and of the answer, so such a server still spends the budget."""
+    data = json.dumps(body).encode()
+    usage = usage_of_response(status, data, 12, 400)
+    completion = -(-len(data) // 4) if expected[1] is None else expected[1]
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, usage.success, usage.estimated) == (
+        expected[0], completion, *expected[2:])
+    assert usage_of_response(200, b"<html>not json", 1, 8).success is False
+
+
+def test_error_texts_are_one_storable_line_without_the_key() -> None:
+    error = short_error("HTTP 401: bad key\x00 sk-secret-123\n\u202e" + "x" * 5000, ("sk-secret-123",))
+    assert "sk-secret-123" not in error and "\x00" not in error and "\u202e" not in error and "\n" not in error
+    assert len(error) == 1000 and error.startswith("HTTP 401: bad key *** ")
 
 
 def test_the_ledger_refuses_a_call_once_a_limit_is_reached() -> None:
