@@ -288,7 +288,7 @@ class AgentActivities:
                     unmapped += 1
                     continue
                 key = (row["data_import_id"], proposal.target)
-                if key in taken:
+                if taken.get(key, row["source_field"]) != row["source_field"]:
                     dropped.append(f"{handle}: {proposal.target} is already filled by column {cut(taken[key], 40)!r}")
                     continue
                 guess = MappingSuggestion(source_field=row["source_field"], target_field=proposal.target,
@@ -306,11 +306,15 @@ class AgentActivities:
                 chosen[key] = (handle, proposal)
             for handle, proposal in chosen.values():
                 row = columns[handle]
+                taken[(row["data_import_id"], proposal.target)] = row["source_field"]  # for the crew's next tasks
                 rules = "" if row["target_field"] is None else (
                     f"; the rules guessed {row['target_field']} ({row['confidence']:.2f})")
                 await conn.execute(sql("agent_mapping_suggest"), row["data_import_id"], row["source_field"],
                                    proposal.target, round(proposal.confidence, 3),
                                    f"agent ({cut(model, 60)}): {proposal.reason}{rules}")
+            for import_id in {row["data_import_id"] for row in columns.values()}:
+                await conn.execute(sql("agent_mapping_reviewed"), import_id,
+                                   [r["source_field"] for r in columns.values() if r["data_import_id"] == import_id])
             return {"kept": len(chosen), "left_unmapped": unmapped, "dropped": len(dropped),
                     "dropped_reasons": dropped[:DROPPED_KEPT]}
         return apply
@@ -318,24 +322,27 @@ class AgentActivities:
     # -- strategy -------------------------------------------------------------------------------------------
 
     async def _strategy_tasks(self, inp: StepInput, settings: AgentSettings) -> list[CrewTask]:
+        fresh: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []  # (kind, key, payload, digest)
         async with self._tx(inp) as conn:
-            assets = await conn.fetch(sql("agent_strategy_assets"), LOW_CONFIDENCE, CLOSE_CALL, settings.max_subjects)
-            applications = await conn.fetch(sql("agent_strategy_applications"), LOW_CONFIDENCE,
-                                            settings.max_subjects)
             answered = {r["subject"]: r["input_digest"] for r in await conn.fetch(sql("agent_recommendation_digests"))}
-        subjects: list[tuple[str, dict[str, Any], dict[str, Any]]] = []  # (kind, key, payload)
-        for row in assets:
-            payload = _asset_subject(row)
-            subjects.append(("asset", {"asset_id": row["id"], "name": row["name"]}, payload))
-        for row in applications:
-            payload = _application_subject(row)
-            subjects.append(("application", {"application_name": row["application_name"]}, payload))
-        fresh = []
-        for kind, key, payload in subjects[:settings.max_subjects]:
-            subject = str(key["asset_id"]) if kind == "asset" else f"application:{key['application_name']}"
-            digest = _digest(payload)
-            if answered.get(subject) != digest:
-                fresh.append((kind, key, payload, digest))
+            for query, kind, bounds in (("agent_strategy_assets", "asset", (LOW_CONFIDENCE, CLOSE_CALL)),
+                                        ("agent_strategy_applications", "application", (LOW_CONFIDENCE,))):
+                offset = 0
+                while len(fresh) < settings.max_subjects:  # page past the subjects answered for the same facts
+                    rows = await conn.fetch(sql(query), *bounds, settings.max_subjects, offset)
+                    for row in rows:
+                        if kind == "asset":
+                            key, payload = {"asset_id": row["id"]}, _asset_subject(row)
+                            subject = str(row["id"])
+                        else:
+                            key, payload = {"application_name": row["application_name"]}, _application_subject(row)
+                            subject = f"application:{row['application_name']}"
+                        digest = _digest(payload)
+                        if answered.get(subject) != digest and len(fresh) < settings.max_subjects:
+                            fresh.append((kind, key, payload, digest))
+                    if len(rows) < settings.max_subjects:
+                        break
+                    offset += len(rows)
         tasks = []
         for start in range(0, len(fresh), SUBJECTS_PER_TASK):
             batch = fresh[start:start + SUBJECTS_PER_TASK]

@@ -5,6 +5,7 @@
 --   key: both tables are partitioned).
 -- * agent_task_history: one row per crew task (a batch of columns, assets or a plan critique) with the
 --   phase and model; status from AGENT_TASK_STATUSES.
+-- * import_field_mappings.agent_reviewed_at: the mapping crew answered for the column.
 -- * agent_recommendations: the strategy crew's alternative for an asset or application, beside the rule's
 --   result and a person's decision, never instead of them (source always 'llm'). `input_digest` is the digest
 --   of the facts the crew saw, so a retried activity skips what it already answered for the same facts.
@@ -31,6 +32,10 @@ ALTER TABLE migration.agent_task_history
     ADD CONSTRAINT agent_task_history_error_length_check CHECK (length(error_message) <= 2000),
     ADD CONSTRAINT agent_task_history_input_size_check CHECK (pg_column_size(input_summary) <= 65536),
     ADD CONSTRAINT agent_task_history_output_size_check CHECK (pg_column_size(output_summary) <= 262144);
+
+-- When the mapping crew last answered for a column (whatever it answered), so a retry or a later run does not
+-- ask, and pay, again.
+ALTER TABLE migration.import_field_mappings ADD COLUMN agent_reviewed_at timestamptz;
 
 CREATE INDEX ix_llm_usage_log_engagement_created ON migration.llm_usage_log (engagement_id, created_at);
 
