@@ -1,7 +1,8 @@
 """Replay of recorded histories: today's workflow code must make the same decisions it made then.
 
 Histories of every workflow type are committed under tests/histories/; those of earlier releases
-stay in its subfolders (before_multi_file_imports/, before_person_requests/, before_execution_runbooks/) and must
+stay in its subfolders (before_multi_file_imports/, before_person_requests/, before_execution_runbooks/,
+before_agent_crews/) and must
 keep replaying too. After an intentional,
 compatible-by-design change of workflow code, re-record them with
 `RECORD_HISTORIES=1 .venv/bin/python -m pytest tests/test_replay.py` (incompatible changes need
