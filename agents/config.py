@@ -69,8 +69,8 @@ class AgentSettings(BaseSettings):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("not an http(s) URL; expected e.g. http://localhost:11434/v1")
-        if parts.username or parts.password:
-            raise ValueError("holds credentials; give the key in MIGRATION_LLM_API_KEY instead")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise ValueError("holds credentials or a query; give the key in MIGRATION_LLM_API_KEY instead")
         try:
             parts.port
         except ValueError:

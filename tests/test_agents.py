@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
+from agents.config import AgentSettings, agent_settings, telemetry_off
+
+telemetry_off()  # before crewai is imported, as the worker does
 pytest.importorskip("crewai", reason="the agents extra (crewai) is not installed: make setup AGENTS=1")
 
 from activities.agents import AgentActivities  # noqa: E402
-from agents.config import AgentSettings, agent_settings  # noqa: E402
 from db.pool import tenant_transaction  # noqa: E402
 from domain.discovery.header_embedding import HashedNgramEmbedder  # noqa: E402
 from domain.vocabulary import PHASES  # noqa: E402

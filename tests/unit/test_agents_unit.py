@@ -36,6 +36,7 @@ def test_agents_are_configured_by_a_model_and_an_http_base_url(monkeypatch) -> N
     configured = AgentSettings(MIGRATION_LLM_BASE_URL="http://localhost:11434/v1/", MIGRATION_LLM_MODEL="qwen2.5:7b")
     assert configured.configured and configured.base_url == "http://localhost:11434/v1"
     for bad, fault in (("ftp://host/v1", r"not an http\(s\) URL"), ("http://user:secret@host/v1", "holds credentials"),
+                       ("http://host/v1?api-key=secret", "holds credentials or a query"),
                        ("localhost:11434", r"not an http\(s\) URL"), ("http://host:99999/v1", "its port is not a number")):
         monkeypatch.setenv("MIGRATION_LLM_BASE_URL", bad)
         agent_settings.cache_clear()
