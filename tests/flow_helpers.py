@@ -146,6 +146,12 @@ async def fetchval(pool: asyncpg.Pool, ref: EngagementRef, query: str, *args):
         return await conn.fetchval(query, *args)
 
 
+async def fetch_rows(pool: asyncpg.Pool, ref: EngagementRef, query: str, *args) -> list[dict[str, Any]]:
+    """The rows of `query` in the engagement's tenant context, as dicts."""
+    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
+        return [dict(r) for r in await conn.fetch(query, *args)]
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

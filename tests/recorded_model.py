@@ -5,6 +5,7 @@ the agents benchmark (bench/agents.py), so both send the crews the same answers.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from tests.openai_compatible_server import Answer, data_block, system_prompt
@@ -16,6 +17,21 @@ MAPPING_ANSWERS = {
     "Betriebssystem": ("operating_system", 0.9, "German for operating system; values are OS names"),
     "Standort": ("location", 0.7, "German for site; values are data-centre names"),
 }
+
+
+# An inventory whose headers no rule places (German and abbreviated), the one the mapping answers were recorded for.
+INVENTORY = (
+    "Kennung,Betriebssystem,Standort,CPU Cores,RAM (GB)\n"
+    "app-01,Windows Server 2019,Frankfurt DC1,4,16\n"
+    "app-02,Red Hat Enterprise Linux 8,Frankfurt DC1,8,32\n"
+    "db-01,Windows Server 2016,Berlin DC2,16,128\n"
+)
+
+
+def write_inventory(directory: Path, text: str = INVENTORY) -> Path:
+    path = directory / "servers.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def mapping_model(request: dict[str, Any]) -> Answer:

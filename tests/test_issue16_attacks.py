@@ -43,31 +43,14 @@ from domain.vocabulary import PHASES  # noqa: E402
 from runtime import engagement_control as control  # noqa: E402
 from tests.conftest import make_engagement  # noqa: E402
 from tests.discovery_harness import stage_and_map  # noqa: E402
-from tests.flow_helpers import inventory_file, running_worker, wait_for  # noqa: E402
+from tests.flow_helpers import fetch_rows, inventory_file, running_worker, wait_for  # noqa: E402
 from tests.openai_compatible_server import Answer, Server, data_block, running_server  # noqa: E402
-from tests.recorded_model import MAPPING_ANSWERS, crew_of, every_crew, strategy_model  # noqa: E402
+from tests.recorded_model import INVENTORY, MAPPING_ANSWERS, crew_of, every_crew, strategy_model, write_inventory  # noqa: E402
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 MODEL = "attack-model"
 KEY = "sk-issue16-attack-0123456789abcdef"
-INVENTORY = (
-    "Kennung,Betriebssystem,Standort,CPU Cores,RAM (GB)\n"
-    "app-01,Windows Server 2019,Frankfurt DC1,4,16\n"
-    "app-02,Red Hat Enterprise Linux 8,Frankfurt DC1,8,32\n"
-    "db-01,Windows Server 2016,Berlin DC2,16,128\n"
-)
-
-
-async def _rows(pool, ref, query: str, *args: Any) -> list[dict[str, Any]]:
-    async with tenant_transaction(pool, ref.client_account_id, ref.id) as conn:
-        return [dict(r) for r in await conn.fetch(query, *args)]
-
-
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "servers.csv"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @dataclass
@@ -153,7 +136,7 @@ def settings(url: str, **overrides: Any) -> AgentSettings:
 
 async def _mapped(app_pool, tmp_path: Path, text: str = INVENTORY):
     fixture = await make_engagement(app_pool)
-    return fixture, await stage_and_map(app_pool, fixture.ref, [_write(tmp_path, text)])
+    return fixture, await stage_and_map(app_pool, fixture.ref, [write_inventory(tmp_path, text)])
 
 
 # -- a hostile or broken endpoint --------------------------------------------------------------------------------
@@ -185,7 +168,7 @@ async def test_an_answer_of_many_megabytes_is_refused_not_read_into_memory(app_p
         agents = AgentActivities(app_pool, HashedNgramEmbedder(), lambda: settings(server.url))
         summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert summary["status"] == "failed", summary
-    calls = await _rows(app_pool, fixture.ref, "SELECT success, error FROM migration.llm_usage_log")
+    calls = await fetch_rows(app_pool, fixture.ref, "SELECT success, error FROM migration.llm_usage_log")
     assert calls and not any(c["success"] for c in calls), calls
 
 
@@ -215,7 +198,7 @@ async def test_an_endpoint_that_trickles_its_answer_is_cut_at_the_configured_tim
                                  lambda: settings(server.url, MIGRATION_LLM_TIMEOUT_SECONDS=1))
         summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert summary["status"] == "failed" and " 1 s" in summary.get("reason", ""), summary
-    llm = await _rows(app_pool, fixture.ref, "SELECT 1 FROM migration.import_field_mappings WHERE source = 'llm'")
+    llm = await fetch_rows(app_pool, fixture.ref, "SELECT 1 FROM migration.import_field_mappings WHERE source = 'llm'")
     assert llm == []
 
 
@@ -268,7 +251,7 @@ async def test_a_key_the_endpoint_echoes_is_never_stored_shown_or_logged(app_poo
         summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert server.requests and all(r["_authorization"] == f"Bearer {KEY}" for r in server.requests)
     assert summary["status"] == "failed", summary
-    stored = await _rows(app_pool, fixture.ref, "SELECT error AS text FROM migration.llm_usage_log UNION ALL "
+    stored = await fetch_rows(app_pool, fixture.ref, "SELECT error AS text FROM migration.llm_usage_log UNION ALL "
                                                 "SELECT error_message FROM migration.agent_task_history")
     assert stored
     assert KEY not in json.dumps(summary), summary
@@ -290,7 +273,7 @@ async def test_absurd_token_counts_do_not_lock_the_engagement_out_of_its_agents(
     # the counts are not believed (more than any call could use): the call is counted by its bytes, marked estimated,
     # and the engagement's budget and report sums still work
     assert again["status"] == "nothing to review" and len(server.requests) == 1, again
-    rows = await _rows(app_pool, fixture.ref, "SELECT prompt_tokens, completion_tokens, tokens_estimated"
+    rows = await fetch_rows(app_pool, fixture.ref, "SELECT prompt_tokens, completion_tokens, tokens_estimated"
                                               " FROM migration.llm_usage_log")
     assert len(rows) == 1 and rows[0]["tokens_estimated"] and rows[0]["prompt_tokens"] < 100_000, rows
 
@@ -307,7 +290,7 @@ async def test_an_answer_without_usage_still_spends_the_token_budget(app_pool, t
         await stage.env.run(agents.suggest_mappings, stage.step)
         prompt_chars = len(json.dumps(server.requests[0]["messages"]))
     assert len(server.requests) >= 1 and prompt_chars > 400
-    rows = await _rows(app_pool, fixture.ref, "SELECT prompt_tokens, tokens_estimated FROM migration.llm_usage_log")
+    rows = await fetch_rows(app_pool, fixture.ref, "SELECT prompt_tokens, tokens_estimated FROM migration.llm_usage_log")
     assert rows and all(r["tokens_estimated"] and r["prompt_tokens"] >= prompt_chars // 4 for r in rows), rows
     async with tenant_transaction(app_pool, fixture.ref.client_account_id, fixture.ref.id) as conn:
         budget = await engagement_budget(conn, fixture.ref.id, settings(server.url, MIGRATION_AGENT_BUDGET_TOKENS=100))
@@ -332,7 +315,7 @@ async def test_a_control_character_in_the_models_reason_fails_the_task_not_the_a
         agents = AgentActivities(app_pool, HashedNgramEmbedder(), lambda: settings(server.url))
         summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert summary["crew"] == "mapping", summary
-    reasons = await _rows(app_pool, fixture.ref, "SELECT reason FROM migration.import_field_mappings WHERE source = 'llm'")
+    reasons = await fetch_rows(app_pool, fixture.ref, "SELECT reason FROM migration.import_field_mappings WHERE source = 'llm'")
     assert all("\u0000" not in r["reason"] for r in reasons)
 
 
@@ -345,7 +328,7 @@ async def test_a_nul_byte_in_an_endpoints_error_fails_the_task_not_the_activity(
         agents = AgentActivities(app_pool, HashedNgramEmbedder(), lambda: settings(server.url))
         summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert summary["status"] == "failed" and "502" in summary["reason"], summary
-    calls = await _rows(app_pool, fixture.ref, "SELECT success FROM migration.llm_usage_log")
+    calls = await fetch_rows(app_pool, fixture.ref, "SELECT success FROM migration.llm_usage_log")
     assert len(calls) == len(server.requests)
 
 
@@ -366,7 +349,7 @@ async def test_two_crews_of_one_engagement_share_its_budget(app_pool, tmp_path: 
                                  lambda: settings(server.url, MIGRATION_AGENT_BUDGET_CALLS=1))
         await asyncio.gather(ActivityEnvironment().run(agents.suggest_mappings, stage.step),
                              ActivityEnvironment().run(agents.suggest_mappings, stage.step))
-    logged = await _rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
+    logged = await fetch_rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
     assert len(server.requests) == len(logged) <= 1, (len(server.requests), len(logged))
 
 
@@ -505,7 +488,7 @@ async def test_a_crew_activity_that_fails_leaves_its_phase_standing(dev_env, app
         server.responder = crews_with_a_nul
         fixture, status = await _launch_with_agents(dev_env, app_pool, tmp_path, monkeypatch, server)
     assert status.status == "completed" and status.awaiting_approval is None, (status.status, status.phase)
-    rows = await _rows(app_pool, fixture.ref, "SELECT crew_ai_state FROM migration.assessment_flows")
+    rows = await fetch_rows(app_pool, fixture.ref, "SELECT crew_ai_state FROM migration.assessment_flows")
     assert rows[0]["crew_ai_state"]["strategy_recommendation"]["agents"]["crew"] == "strategy"
 
 
@@ -521,19 +504,19 @@ async def test_the_strategy_crew_reaches_subjects_beyond_its_first_max_subjects(
                                                     MIGRATION_AGENT_MAX_SUBJECTS="1")
         assert status.status == "completed", status
         ref = fixture.ref
-        reviewed = await _rows(app_pool, ref, "SELECT subject_type FROM migration.agent_recommendations")
+        reviewed = await fetch_rows(app_pool, ref, "SELECT subject_type FROM migration.agent_recommendations")
         assert len(reviewed) == 1, reviewed
-        flows = (await _rows(app_pool, ref, "SELECT master_flow_id, id FROM migration.assessment_flows"))[0]
+        flows = (await fetch_rows(app_pool, ref, "SELECT master_flow_id, id FROM migration.assessment_flows"))[0]
         tenant = Tenant(client_account_id=ref.client_account_id, engagement_id=ref.id)
         step = StepInput(tenant=tenant, master_flow_id=flows["master_flow_id"], phase_flow_id=flows["id"],
                          data_import_ids=())
         agents = AgentActivities(app_pool, HashedNgramEmbedder(),
                                  lambda: settings(server.url, MIGRATION_AGENT_MAX_SUBJECTS=1))
-        candidates = await _rows(app_pool, ref, sql("agent_strategy_assets"), LOW_CONFIDENCE, CLOSE_CALL, 1000, 0)
+        candidates = await fetch_rows(app_pool, ref, sql("agent_strategy_assets"), LOW_CONFIDENCE, CLOSE_CALL, 1000, 0)
         assert len(candidates) > 1, "the sample inventory has more than one close call"
         summary = (await ActivityEnvironment().run(agents.review_strategies, step)).summary["agents"]
     assert summary["status"] == "completed", summary
-    assert len(await _rows(app_pool, ref, "SELECT 1 FROM migration.agent_recommendations")) == 2
+    assert len(await fetch_rows(app_pool, ref, "SELECT 1 FROM migration.agent_recommendations")) == 2
 
 
 async def test_a_cancelled_crew_asks_nothing_more_and_accounts_its_last_call(app_pool, tmp_path: Path) -> None:
@@ -556,7 +539,7 @@ async def test_a_cancelled_crew_asks_nothing_more_and_accounts_its_last_call(app
         with pytest.raises(BaseException):
             await running
         await asyncio.sleep(4.0)  # the call in flight ends, a crew that went on would ask again by now
-    logged = await _rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
+    logged = await fetch_rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
     assert len(server.requests) == len(logged) == 1
 
 
@@ -571,7 +554,7 @@ async def test_the_crews_suggestions_can_be_accepted_as_a_whole(app_pool, tmp_pa
     text = ",".join(["Kennung", *headers]) + "\n" + "\n".join(
         ",".join([f"app-{row:02d}", *(f"note {row} {i}" for i in range(30))]) for row in range(1, 4)) + "\n"
     fixture = await make_engagement(app_pool)
-    stage = await stage_and_map(app_pool, fixture.ref, [_write(tmp_path, text)])
+    stage = await stage_and_map(app_pool, fixture.ref, [write_inventory(tmp_path, text)])
 
     def describe_everything(handler: BaseHTTPRequestHandler, request: dict[str, Any]) -> None:
         proposals = [{"column": c["handle"], "target": "description", "confidence": 0.6,
@@ -584,7 +567,7 @@ async def test_the_crews_suggestions_can_be_accepted_as_a_whole(app_pool, tmp_pa
     assert summary["tasks"] >= 2, summary
     status = await stage.review(MappingReviewRequest(client_account_id=fixture.ref.client_account_id,
                                                      user=fixture.owner_id, accept_remaining=True))
-    described = await _rows(app_pool, fixture.ref, "SELECT source_field FROM migration.import_field_mappings"
+    described = await fetch_rows(app_pool, fixture.ref, "SELECT source_field FROM migration.import_field_mappings"
                                                    " WHERE target_field = 'description' AND status = 'approved'")
     assert len(described) == 1 and not status.blocking, (described, status)
 
@@ -637,7 +620,7 @@ async def test_two_tenants_crews_at_once_each_account_their_own_calls(app_pool, 
                                for _, _, stage in stages))
     for label, fixture, _ in stages:
         carried = [r for r in server.requests if label in json.dumps(r)]
-        logged = await _rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
+        logged = await fetch_rows(app_pool, fixture.ref, "SELECT 1 FROM migration.llm_usage_log")
         assert carried and len(logged) == len(carried)
     assert not [r for r in server.requests if all(label in json.dumps(r) for label, _, _ in stages)]
 
@@ -653,5 +636,5 @@ async def test_a_redirect_to_another_host_is_not_followed_with_the_key(app_pool,
                                      lambda: settings(server.url, MIGRATION_LLM_API_KEY=KEY))
             summary = (await stage.env.run(agents.suggest_mappings, stage.step)).summary["agents"]
     assert summary["status"] == "failed" and elsewhere.requests == [], summary
-    logged = await _rows(app_pool, fixture.ref, "SELECT success FROM migration.llm_usage_log")
+    logged = await fetch_rows(app_pool, fixture.ref, "SELECT success FROM migration.llm_usage_log")
     assert len(logged) == len(server.requests) and not any(r["success"] for r in logged)
