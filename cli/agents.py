@@ -125,11 +125,8 @@ def agents_config(as_json: bool = JsonOption) -> None:
 
 def endpoint_of(settings: AgentSettings) -> str:
     """The base URL's scheme://host:port: where the calls go, without its path, query or anything else."""
-    parts = urlsplit(settings.base_url or "")
-    try:
-        port = parts.port or DEFAULT_PORTS[parts.scheme]
-    except ValueError as error:  # a port that is not a number, or out of range
-        raise ValueError(f"agent settings are not valid: MIGRATION_LLM_BASE_URL: {error}") from None
+    parts = urlsplit(settings.base_url or "")  # the settings checked its port
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
     host = parts.hostname or ""
     return f"{parts.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 

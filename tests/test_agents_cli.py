@@ -221,7 +221,7 @@ async def test_config_without_the_stack(tmp_path: Path) -> None:
     assert await run_starter(env, "agents", "config") == (
         0, "agents: not configured (set MIGRATION_LLM_BASE_URL and MIGRATION_LLM_MODEL; docs/agents.md)\n", "")
 
-    configured = env | {"MIGRATION_LLM_BASE_URL": "https://llm.example.net/v1?tenant=acme",
+    configured = env | {"MIGRATION_LLM_BASE_URL": "https://llm.example.net/v1",
                         "MIGRATION_LLM_MODEL": "gpt-4o-mini", "MIGRATION_LLM_API_KEY": "sk-do-not-show",
                         "MIGRATION_LLM_PRICE_INPUT_PER_MTOK": "0.15", "MIGRATION_LLM_PRICE_OUTPUT_PER_MTOK": "0.6",
                         "MIGRATION_AGENT_BUDGET_CALLS": "300"}
@@ -234,10 +234,11 @@ async def test_config_without_the_stack(tmp_path: Path) -> None:
         "max_output_tokens": 2000, "default_budget": {"tokens": 2_000_000, "calls": 300}, "max_subjects": 200}
     code, out, err = await run_starter(configured, "agents", "config")
     assert code == 0 and "https://llm.example.net:443" in out and "2,000,000 tokens and 300 calls" in out
-    assert "sk-do-not-show" not in out + err and "tenant=acme" not in out and "/v1" not in out
+    assert "sk-do-not-show" not in out + err and "/v1" not in out
 
     for variable, value in (("MIGRATION_LLM_PRICE_INPUT_PER_MTOK", "-1"), ("MIGRATION_LLM_BASE_URL", "ftp://x"),
-                            ("MIGRATION_LLM_BASE_URL", "http://llm.example.net:99999/v1")):
+                            ("MIGRATION_LLM_BASE_URL", "http://llm.example.net:99999/v1"),
+                            ("MIGRATION_LLM_BASE_URL", "https://llm.example.net/v1?api-key=sk-do-not-show")):
         error = one_line_error(await run_starter(configured | {variable: value}, "agents", "config"))
-        assert error.startswith(f"agent settings are not valid: {variable}: "), error
+        assert error.startswith(f"agent settings are not valid: {variable}: ") and "sk-do-not-show" not in error, error
     assert not data_dir.exists(), "agents config started or prepared the embedded stack"
