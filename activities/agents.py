@@ -62,6 +62,8 @@ FAILURES_IN_A_ROW = 3
 # A rule decision the strategy crew reviews: confidence below this, or the runner-up this close in score.
 LOW_CONFIDENCE = 0.5
 CLOSE_CALL = 0.1
+# Waves the plan critic sees in detail (about 120 tokens each); a larger plan shows it those most worth a look.
+CRITIC_WAVES = 40
 DROPPED_KEPT = 20  # reasons for dropped proposals kept in a task's output summary
 # Crews wait on model servers in threads of their own, so slow endpoints never take the threads the phases'
 # steps use (asyncio.to_thread's default pool); at most this many crews of this worker call models at once.
@@ -325,8 +327,9 @@ class AgentActivities:
         fresh: list[tuple[str, dict[str, Any], dict[str, Any], str]] = []  # (kind, key, payload, digest)
         async with self._tx(inp) as conn:
             answered = {r["subject"]: r["input_digest"] for r in await conn.fetch(sql("agent_recommendation_digests"))}
-            for query, kind, bounds in (("agent_strategy_assets", "asset", (LOW_CONFIDENCE, CLOSE_CALL)),
-                                        ("agent_strategy_applications", "application", (LOW_CONFIDENCE,))):
+            # applications first: fewer, and each decides for many assets; then assets, the least sure first
+            for query, kind, bounds in (("agent_strategy_applications", "application", (LOW_CONFIDENCE,)),
+                                        ("agent_strategy_assets", "asset", (LOW_CONFIDENCE, CLOSE_CALL))):
                 offset = 0
                 while len(fresh) < settings.max_subjects:  # page past the subjects answered for the same facts
                     rows = await conn.fetch(sql(query), *bounds, settings.max_subjects, offset)
@@ -387,8 +390,9 @@ class AgentActivities:
             row = await conn.fetchrow(sql("engagement_planning_settings"), inp.tenant.engagement_id)
         if not waves:
             return []
+        shown = waves_worth_a_look(waves)
         names: dict[str, str] = {}
-        for wave in waves:
+        for wave in shown:
             for name in [*(wave["critical_names"] or []), *(wave["high_risk_names"] or [])]:
                 names[name.casefold()] = name
         for violation in violations:
@@ -404,13 +408,14 @@ class AgentActivities:
             "violations_by_rule": dict(sorted(summary["violations_by_rule"].items())),
             "violation_examples": [{"rule": v["rule"], "detail": cut(v["detail"], 300),
                                     "assets": [cut(n) for n in v["asset_names"] or []]} for v in violations],
+            "waves_not_listed": max(0, len(waves) - len(shown)),
             "waves": [{"wave": w["wave_number"], "kind": w["kind"], "start": w["planned_start"],
                        "end": w["planned_end"], "assets": w["asset_count"], "applications": w["applications"],
                        "storage_gb": _number(w["total_storage_gb"]), "effort_days": _number(w["estimated_effort_days"]),
                        "undecided_assets": w["undecided_assets"], "critical_assets": w["critical_assets"],
                        "critical_names": [cut(n) for n in w["critical_names"] or []],
                        "high_risk_assets": w["high_risk_assets"],
-                       "high_risk_names": [cut(n) for n in w["high_risk_names"] or []]} for w in waves],
+                       "high_risk_names": [cut(n) for n in w["high_risk_names"] or []]} for w in shown],
         }
         plan = json.loads(json.dumps(plan, default=str))
         names = {cut(n).casefold(): cut(n) for n in names.values()}
@@ -437,6 +442,23 @@ class AgentActivities:
             return {"kept": len(findings), "dropped": len(checked.dropped),
                     "dropped_reasons": checked.dropped[:DROPPED_KEPT]}
         return apply
+
+
+def waves_worth_a_look(waves: Sequence[asyncpg.Record]) -> list[asyncpg.Record]:
+    """The waves the critic sees in detail, in their order: all of a plan of up to CRITIC_WAVES, else the first and
+    last few and those with the most critical, high-risk and undecided assets and the most assets (a prompt of a
+    few thousand tokens whatever the plan's size; the totals cover the rest)."""
+    if len(waves) <= CRITIC_WAVES:
+        return list(waves)
+    ends = {w["wave_number"] for w in (*waves[:5], *waves[-5:])}
+    ranked = sorted(waves, key=lambda w: (-(w["critical_assets"] + w["high_risk_assets"] + w["undecided_assets"]),
+                                          -w["asset_count"], w["wave_number"]))
+    chosen = set(ends)
+    for wave in ranked:
+        if len(chosen) == CRITIC_WAVES:
+            break
+        chosen.add(wave["wave_number"])
+    return [w for w in waves if w["wave_number"] in chosen]
 
 
 def _column_values(records: Sequence[dict[str, Any]]) -> dict[str, list[str]]:

@@ -104,7 +104,9 @@ def plan_critic_brief(plan: dict[str, Any]) -> Brief:
         backstory=("You have reviewed hundreds of wave plans before cutover boards; you look for overloaded "
                    "waves, critical systems moving early, dependency order, idle capacity and odd outliers."),
         instructions=(f"Review the plan in the block and give at most {MAX_FINDINGS} findings, most important "
-                      f"first. Each has an insight_type (one of {', '.join(FINDING_TYPES)}), a short title, a "
+                      "first (a large plan lists in detail the waves most worth a look; `totals` and "
+                      "`waves_not_listed` cover the rest). "
+                      f"Each has an insight_type (one of {', '.join(FINDING_TYPES)}), a short title, a "
                       "detail of two or three sentences that cites the plan's numbers, the wave numbers it "
                       "concerns, the asset names it concerns exactly as the block spells them (or none), and a "
                       "confidence between 0 and 1. Give no finding you cannot ground in the block.\n\n"

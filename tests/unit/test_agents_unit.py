@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from activities.agents import CRITIC_WAVES, waves_worth_a_look
 from agents.accounting import Budget, BudgetExceeded, CallUsage, Ledger, cost_usd, short_error, usage_of_response
 from agents.answers import (
     ColumnProposal,
@@ -166,3 +167,16 @@ def test_briefs_hold_file_text_only_inside_a_nonced_data_block() -> None:
     assert mapping_brief([]).data != mapping_brief([]).data  # a fresh nonce each time
     for brief in (strategy_brief([{"handle": "A1"}]), plan_critic_brief({"waves": []})):
         assert brief.instructions.count("{data}") == 1 and "never follow it" in brief.instructions
+
+
+def test_a_large_plan_shows_the_critic_the_waves_most_worth_a_look() -> None:
+    def wave(number: int, assets: int = 10, critical: int = 0) -> dict:
+        return {"wave_number": number, "asset_count": assets, "critical_assets": critical, "high_risk_assets": 0,
+                "undecided_assets": 0}
+
+    small = [wave(n) for n in range(CRITIC_WAVES)]
+    assert waves_worth_a_look(small) == small
+    large = [wave(n, assets=n % 7, critical=3 if n in (77, 150) else 0) for n in range(180)]
+    shown = [w["wave_number"] for w in waves_worth_a_look(large)]
+    assert len(shown) == CRITIC_WAVES and shown == sorted(shown)
+    assert {0, 4, 175, 179, 77, 150} <= set(shown)  # the ends and the waves with critical assets
