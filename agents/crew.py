@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, PrivateAttr, ValidationError
 
 from agents.accounting import BudgetExceeded, CallUsage, Ledger, short_error, usage_of_response
 from agents.config import AgentSettings, telemetry_off
@@ -27,7 +27,6 @@ telemetry_off()
 from crewai import Agent, Crew, Process, Task  # noqa: E402  (telemetry must be off first)
 from crewai.llms.providers.openai.completion import OpenAICompletion  # noqa: E402
 from openai import APIConnectionError, APIStatusError, APITimeoutError, OpenAI  # noqa: E402
-from pydantic import ValidationError  # noqa: E402
 
 # One line per model call would flood a worker's log: httpx's request lines and crewai's note that it estimates
 # token counts (the accounting takes the server's own counts) are kept below the log level.
@@ -171,7 +170,9 @@ class _Redaction(logging.Filter):
     """Masks the endpoint's key (and any bearer token) in log records crewai and the OpenAI client write: a gateway
     that echoes the key in an error must not put it in the worker's log."""
 
-    secrets: set[str] = set()
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
