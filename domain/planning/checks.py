@@ -71,8 +71,9 @@ def find_violations(
 
 
 def _broken(edges: Iterable[tuple[str, str]], wave_of_asset: Mapping[str, int]) -> list[tuple[str, str]]:
-    """The (dependent, prerequisite) asset pairs whose prerequisite moves in a later wave."""
-    return [(s, t) for s, t in edges if wave_of_asset[t] > wave_of_asset[s]]
+    """The (dependent, prerequisite) asset pairs whose prerequisite moves in a later wave, in id order (the first
+    names the violation, whatever order the input's edges came in)."""
+    return sorted((s, t) for s, t in edges if wave_of_asset[t] > wave_of_asset[s])
 
 
 def _edges_text(portfolio: GroupedPortfolio, edges: Sequence[tuple[str, str]], wave_of_asset: Mapping[str, int]) -> str:
