@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 
 from agents.config import Prices
+from domain.wording import one_line
 
 # An error text stored for a call or a task is cut to this many characters (the tables' CHECK is 2,000).
 ERROR_CHARS = 1000
@@ -15,9 +16,6 @@ ERROR_CHARS = 1000
 # MIGRATION_LLM_MAX_OUTPUT_TOKENS): a count above it is not believed.
 MAX_CALL_TOKENS = 10_000_000
 _BEARER = re.compile(r"Bearer\s+[^\s'\",}]+", re.I)
-# Characters no stored text keeps: control characters (U+0000 is refused by PostgreSQL), format characters such as
-# bidirectional overrides, and lone surrogates.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 class BudgetExceeded(RuntimeError):
@@ -60,12 +58,6 @@ def cost_usd(usage: CallUsage, prices: Prices) -> float:
     cached = min(usage.cached_tokens, usage.prompt_tokens)
     return round(((usage.prompt_tokens - cached) * prices.input + cached * prices.cached
                   + usage.completion_tokens * prices.output) / 1_000_000, 6)
-
-
-def one_line(value: object, limit: int) -> str:
-    """`value` as one line of printable text at most `limit` characters long (cut with an ellipsis)."""
-    text = " ".join(_UNPRINTABLE.sub(" ", str(value)).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def short_error(error: BaseException | str, secrets: tuple[str, ...] = ()) -> str:

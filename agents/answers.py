@@ -14,9 +14,9 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from agents.accounting import one_line
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.vocabulary import SIX_R_STRATEGIES
+from domain.wording import one_line
 
 REASON_CHARS = 300
 RATIONALE_CHARS = 600

@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from agents.accounting import one_line
 from agents.answers import FINDING_TYPES, MAX_FINDINGS
 from domain.asset_fields import ASSET_IMPORT_FIELDS
 from domain.vocabulary import SIX_R_STRATEGIES
+from domain.wording import one_line
 
 VALUE_CHARS = 80
 SAMPLES_PER_COLUMN = 8

@@ -36,7 +36,6 @@ import csv
 import json
 import math
 import os
-import platform
 import shutil
 import socket
 import statistics
@@ -44,14 +43,13 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psutil
 from temporalio.service import RPCError
 
-from bench.e2e import POLL_SECONDS, PORT_VARIABLES, TERMINAL, configure_environment, phase_timings, watch
+from bench.e2e import POLL_SECONDS, PORT_VARIABLES, TERMINAL, configure_environment, machine, phase_timings, watch
 
 DEFAULT_PRICES = ("gpt-4o-mini=0.15/0.075/0.60", "gpt-4.1-mini=0.40/0.10/1.60", "local=0/0/0")
 CREWS = ("mapping", "strategy", "plan_critic")
@@ -451,9 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
         if work.exists():
             print(f"warning: could not delete {work}", file=sys.stderr)
-    report["machine"] = {"nproc": os.cpu_count(), "ram_gib": psutil.virtual_memory().total / 2**30,
-                         "python": platform.python_version(), "platform": platform.platform(),
-                         "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    report["machine"] = machine()
     print_report(report, args.price)
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2, default=str))

@@ -70,6 +70,13 @@ def configure_environment(data_dir: Path) -> None:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on, and when."""
+    return {"nproc": os.cpu_count(), "ram_gib": psutil.virtual_memory().total / 2**30,
+            "python": platform.python_version(), "platform": platform.platform(),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
 def memory() -> dict[str, float]:
     """This process's peak RSS (ru_maxrss, KiB on Linux) and current RSS, in MiB."""
     return {
@@ -379,9 +386,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
         if work.exists():
             print(f"warning: could not delete {work}", file=sys.stderr)
-    report["machine"] = {"nproc": os.cpu_count(), "ram_gib": psutil.virtual_memory().total / 2**30,
-                         "python": platform.python_version(), "platform": platform.platform(),
-                         "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    report["machine"] = machine()
     print_report(report)
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2, default=str))

@@ -50,3 +50,11 @@ def named(text: str, names: Mapping[str, str]) -> str:
     """`text` with every asset id that `names` knows replaced by the asset's name (texts stored before plans named
     their assets)."""
     return UUID_TEXT.sub(lambda m: names.get(m.group(0).lower(), m.group(0)), text)
+
+
+def one_line(text: object, limit: int) -> str:
+    """`text` on one line that PostgreSQL and a terminal take as it is: every character that is not printable
+    (controls and NUL, format characters such as bidirectional overrides, lone surrogates) as a space, runs of
+    space as one, cut to `limit` characters with an ellipsis."""
+    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"

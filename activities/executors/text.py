@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 
+from domain import wording
 from domain.execution.executor_specs import OUTPUT_LIMIT
 
 ERROR_LIMIT = 300  # characters of a one-line error
@@ -68,6 +69,5 @@ def bounded(text: str, limit: int = OUTPUT_LIMIT) -> str:
 
 
 def one_line(text: str, limit: int = ERROR_LIMIT) -> str:
-    """`text` on one line (control characters as spaces), cut to `limit` characters."""
-    flat = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+    """`text` on one line, cut to `limit` characters (an executor's error)."""
+    return wording.one_line(text, limit)
