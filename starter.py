@@ -20,8 +20,10 @@ from cli import (
     flows,
     imports,
     mappings,
+    ops,
     people,
     plan,
+    privacy,
     report,
     runbooks,
     strategy,
@@ -51,6 +53,8 @@ app.add_typer(costs.app, name="costs")
 app.add_typer(agents.app, name="agents")
 app.add_typer(runbooks.app, name="runbook")
 app.add_typer(execution.app, name="execution")
+app.add_typer(ops.app, name="ops")
+app.add_typer(privacy.app, name="privacy")
 app.add_typer(report.app)
 app.add_typer(demo.app)
 
