@@ -46,6 +46,11 @@ class PostgresStatus:
     data_dir: Path
 
 
+def postgres_bin_dir() -> Path:
+    """The folder of the embedded PostgreSQL's programs (postgres, pg_ctl, psql, pg_dump, pg_restore, ...)."""
+    return Path(POSTGRES_BIN_PATH)
+
+
 @contextlib.contextmanager
 def _file_lock(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
