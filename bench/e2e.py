@@ -5,9 +5,13 @@ DATABASE_URL / TEMPORAL_ADDRESS are set, with an in-process worker; stops what i
 Baseline, measured in the same run on the same server and client: a trivial one-activity workflow.
 Execution runs the bundled runbooks with the dry-run executor; the engagement's owner completes and approves
 the steps that wait for a person as they come (runtime.answer_steps), and the waves run as soon as they may
-(not on their planned dates), `--wave-concurrency` at a time.
+(not on their planned dates), `--wave-concurrency` at a time. Several sizes (`--servers 10000 100000`) run one
+after another on the same stack, each its own engagement, so their per-asset times compare on one commit and load.
+Peak memory is sampled while each engagement runs: this process (worker and driver) and the PostgreSQL and
+Temporal servers' process trees.
 
-    .venv/bin/python -m bench.e2e [--servers 10000] [--wave-concurrency 10] [--data-dir DIR] [--json-out PATH]
+    .venv/bin/python -m bench.e2e [--servers 10000 [100000 ...]] [--wave-concurrency 10] [--data-dir DIR]
+                                  [--json-out PATH]
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from temporalio import activity, workflow
 from temporalio.service import RPCError
 
 POLL_SECONDS = 0.25
+MEMORY_SAMPLE_SECONDS = 1.0
 BASELINE_RUNS = 20
 TERMINAL = ("completed", "failed", "cancelled")
 PORT_VARIABLES = ("MIGRATION_PG_PORT", "MIGRATION_TEMPORAL_PORT", "MIGRATION_TEMPORAL_UI_PORT")
@@ -77,23 +82,88 @@ def machine() -> dict[str, Any]:
             "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
-def memory() -> dict[str, float]:
-    """This process's peak RSS (ru_maxrss, KiB on Linux) and current RSS, in MiB."""
-    return {
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "current_rss_mib": psutil.Process().memory_info().rss / 2**20,
-    }
+def tree_memory_mib(root_pid: int) -> tuple[float, float]:
+    """(Sum of PSS, sum of RSS) in MiB of process `root_pid` and all its descendants; (0, 0) once it is gone.
+
+    PSS counts a page shared by n processes 1/n in each, so PostgreSQL's shared buffers count once in the sum;
+    the RSS sum counts them once per backend that touched them (an upper bound).
+    """
+    try:
+        root = psutil.Process(root_pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0, 0.0
+    pss = rss = 0
+    for proc in procs:
+        try:
+            info = proc.memory_full_info()
+        except psutil.Error:  # a backend that just ended
+            continue
+        pss, rss = pss + info.pss, rss + info.rss
+    return pss / 2**20, rss / 2**20
 
 
-def server_cpu_seconds() -> dict[str, float]:
-    """CPU seconds so far of the PostgreSQL and Temporal server processes (whoever started them)."""
-    found = {"postgres": 0.0, "temporal": 0.0}
-    for proc in psutil.process_iter(["name", "cpu_times"]):
-        name = (proc.info["name"] or "").lower()
-        times = proc.info["cpu_times"]
-        for server in found:
-            if times is not None and name.startswith(server):
-                found[server] += times.user + times.system
+class PeakMemory:
+    """Peak memory while an engagement runs, sampled every MEMORY_SAMPLE_SECONDS in a thread: this process's RSS
+    (the in-process worker and the driver) and the PostgreSQL and Temporal process trees' summed PSS and RSS."""
+
+    def __init__(self, postgres_pid: int | None, temporal_pid: int | None) -> None:
+        self.trees = {"postgres": postgres_pid, "temporal": temporal_pid}
+        self.peak: dict[str, float] = {"worker_rss_mib": 0.0}
+        self.samples = 0
+        self._task: asyncio.Task | None = None
+
+    def sample(self) -> None:
+        self.samples += 1
+        own = psutil.Process().memory_info().rss / 2**20
+        self.peak["worker_rss_mib"] = max(self.peak["worker_rss_mib"], own)
+        for name, pid in self.trees.items():
+            if pid is None:
+                continue
+            pss, rss = tree_memory_mib(pid)
+            self.peak[f"{name}_pss_mib"] = max(self.peak.get(f"{name}_pss_mib", 0.0), pss)
+            self.peak[f"{name}_rss_sum_mib"] = max(self.peak.get(f"{name}_rss_sum_mib", 0.0), rss)
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.to_thread(self.sample)
+            await asyncio.sleep(MEMORY_SAMPLE_SECONDS)
+
+    async def __aenter__(self) -> PeakMemory:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self.sample()
+
+
+def server_cpu_seconds(pids: dict[str, int | None]) -> dict[str, float]:
+    """CPU seconds so far of each server's process tree (`pids`: name -> root pid): its live processes' own
+    time plus what its ended children (PostgreSQL's backends) used, as reaped by the root."""
+    found = {}
+    for name, pid in pids.items():
+        if pid is None:
+            continue
+        try:
+            root = psutil.Process(pid)
+            procs = [root, *root.children(recursive=True)]
+            root_times = root.cpu_times()
+        except psutil.Error:
+            continue
+        total = root_times.children_user + root_times.children_system
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        found[name] = total
     return found
 
 
@@ -168,65 +238,80 @@ def phase_timings(samples: list[Sample], end: float) -> dict[str, dict[str, Any]
     return result
 
 
-async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
-    """Set up the stack and an engagement, measure the baseline, then the engagement end to end."""
+async def run(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """Set up the stack, then measure each size in turn: the baseline, then an engagement end to end."""
+    from runtime.devstack import embedded_postgres, embedded_temporal, ensure_stack
+    from runtime.logging import configure_logging
+    from runtime.settings import get_settings
+    from runtime.temporal_client import connect_client, ensure_search_attributes
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    start = time.perf_counter()
+    endpoints = await ensure_stack(settings)
+    stack = {"start_seconds": time.perf_counter() - start, "temporal": endpoints.temporal_address,
+             "embedded_postgres": endpoints.embedded_postgres, "embedded_temporal": endpoints.embedded_temporal}
+    servers = {"postgres": embedded_postgres(settings).status().pid if endpoints.embedded_postgres else None,
+               "temporal": embedded_temporal(settings).status().pid if endpoints.embedded_temporal else None}
+    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace)
+    await ensure_search_attributes(client)
+    from db.pool import create_pool
+
+    pool = await create_pool(endpoints.database_url, max_size=10)
+    reports = []
+    try:
+        for size in args.servers:
+            report = await run_engagement(args, size, client, pool, servers, work / f"inventory-{size}.csv")
+            reports.append({"stack": stack, **report})
+    finally:
+        await pool.close()
+    return reports
+
+
+async def run_engagement(args: argparse.Namespace, size: int, client: Any, pool: Any, servers: dict[str, int | None],
+                         csv_path: Path) -> dict[str, Any]:
+    """One engagement of `size` generated servers through all four phases, with the baseline just before it."""
     from temporalio.worker import Worker
 
     from db import tenancy
-    from db.pool import create_pool, tenant_transaction
+    from db.pool import tenant_transaction
     from db.queries import sql
     from domain.discovery.sample_inventory import generate_inventory, write_csv
     from domain.vocabulary import PHASES
     from runtime import engagement_control as control
     from runtime.answer_steps import answer_until
-    from runtime.devstack import ensure_stack
-    from runtime.logging import configure_logging
-    from runtime.settings import get_settings
-    from runtime.temporal_client import connect_client, ensure_search_attributes
     from worker import build_worker
 
-    settings = get_settings()
-    configure_logging(settings.log_format, settings.log_level)
-    report: dict[str, Any] = {"servers": args.servers}
-
+    report: dict[str, Any] = {"servers": size}
     start = time.perf_counter()
-    rows = generate_inventory(args.servers, seed=args.seed)
+    rows = generate_inventory(size, seed=args.seed)
     report["inventory_generation_seconds"] = time.perf_counter() - start
     write_csv(rows, csv_path)
     del rows
     report["inventory_csv_mib"] = csv_path.stat().st_size / 2**20
 
-    start = time.perf_counter()
-    endpoints = await ensure_stack(settings)
-    report["stack_start_seconds"] = time.perf_counter() - start
-    report["stack"] = {"temporal": endpoints.temporal_address, "embedded_postgres": endpoints.embedded_postgres,
-                       "embedded_temporal": endpoints.embedded_temporal}
-    client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace)
-    await ensure_search_attributes(client)
-    pool = await create_pool(endpoints.database_url, max_size=10)
-    try:
-        suffix = uuid.uuid4().hex[:8]
-        client_id = await tenancy.create_client(pool, f"Bench client {suffix}")
-        name = f"e2e {args.servers} servers {suffix}"
-        execution = {"honour_planned_dates": False, "wave_concurrency": args.wave_concurrency}
-        report["execution_settings"] = execution
-        engagement_id = await tenancy.create_engagement(pool, client_id, name, start_date=date.today(),
-                                                        execution=execution)
-        ref = tenancy.EngagementRef(engagement_id, client_id, name)
-        owner = await tenancy.ensure_user(pool, f"owner-{suffix}@bench.example")
-        await tenancy.add_member(pool, ref, owner, "owner")
-        queue = f"bench-e2e-{suffix}"
-        trivial_worker = Worker(client, task_queue=f"{queue}-trivial", workflows=[TrivialWorkflow], activities=[noop])
-        async with build_worker(client, pool, queue), trivial_worker:
-            trivial = await baseline(client, f"{queue}-trivial")
-            report["baseline"] = {
-                "runs": len(trivial), "median_ms": statistics.median(trivial),
-                "p95_ms": statistics.quantiles(trivial, n=20, method="inclusive")[18],
-                "min_ms": min(trivial), "max_ms": max(trivial),
-            }
-            report["memory_before"] = memory()
-            load_before = os.getloadavg()[0]
-            cpu_before, servers_before = cpu_seconds(), server_cpu_seconds()
+    suffix = uuid.uuid4().hex[:8]
+    client_id = await tenancy.create_client(pool, f"Bench client {suffix}")
+    name = f"e2e {size} servers {suffix}"
+    execution = {"honour_planned_dates": False, "wave_concurrency": args.wave_concurrency}
+    report["execution_settings"] = execution
+    engagement_id = await tenancy.create_engagement(pool, client_id, name, start_date=date.today(),
+                                                    execution=execution)
+    ref = tenancy.EngagementRef(engagement_id, client_id, name)
+    owner = await tenancy.ensure_user(pool, f"owner-{suffix}@bench.example")
+    await tenancy.add_member(pool, ref, owner, "owner")
+    queue = f"bench-e2e-{suffix}"
+    trivial_worker = Worker(client, task_queue=f"{queue}-trivial", workflows=[TrivialWorkflow], activities=[noop])
+    async with build_worker(client, pool, queue), trivial_worker:
+        trivial = await baseline(client, f"{queue}-trivial")
+        report["baseline"] = {
+            "runs": len(trivial), "median_ms": statistics.median(trivial),
+            "p95_ms": statistics.quantiles(trivial, n=20, method="inclusive")[18],
+            "min_ms": min(trivial), "max_ms": max(trivial),
+        }
+        load_before = os.getloadavg()[0]
+        cpu_before, servers_before = cpu_seconds(), server_cpu_seconds(servers)
+        async with PeakMemory(servers["postgres"], servers["temporal"]) as peak:
             launched = time.perf_counter()
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
@@ -236,18 +321,16 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
             answered.set()
             await people
             end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
-            cpu_after, servers_after = cpu_seconds(), server_cpu_seconds()
-            report["memory_after"] = memory()
-            if final is not None and final.status != "completed" and await control.is_running(client, ref):
-                await control.cancel(client, ref)
-        async with tenant_transaction(pool, client_id, engagement_id) as conn:
-            assets = await conn.fetchval(sql("assets_count"))
-            waves = await conn.fetch(sql("waves_report"))
-            step_runs = await conn.fetchval("SELECT count(*) FROM migration.step_runs")
-            schedule = await conn.fetch(sql("execution_waves_schedule"), True)
-        report["histories"] = await largest_histories(client, engagement_id)
-    finally:
-        await pool.close()
+        cpu_after, servers_after = cpu_seconds(), server_cpu_seconds(servers)
+        report["peak_memory"] = {**peak.peak, "samples": peak.samples, "interval_seconds": MEMORY_SAMPLE_SECONDS}
+        if final is not None and final.status != "completed" and await control.is_running(client, ref):
+            await control.cancel(client, ref)
+    async with tenant_transaction(pool, client_id, engagement_id) as conn:
+        assets = await conn.fetchval(sql("assets_count"))
+        waves = await conn.fetch(sql("waves_report"))
+        step_runs = await conn.fetchval("SELECT count(*) FROM migration.step_runs")
+        schedule = await conn.fetch(sql("execution_waves_schedule"), True)
+    report["histories"] = await largest_histories(client, engagement_id)
 
     total = end - launched
     phases = phase_timings(samples, end)
@@ -277,6 +360,22 @@ async def run(args: argparse.Namespace, csv_path: Path) -> dict[str, Any]:
     }
     report["poll_errors"] = errors
     return report
+
+
+def scaling(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each size's per-asset times against the first (smallest) size's: total and per phase; 1.0 is linear."""
+    first = reports[0]["engagement"]
+    rows = []
+    for r in reports[1:]:
+        e = r["engagement"]
+        if not (e["assets"] and first["assets"]):
+            continue
+        per_asset = {phase: (t["seconds"] / e["assets"]) / (first["phases"][phase]["seconds"] / first["assets"])
+                     for phase, t in e["phases"].items() if phase in first["phases"]}
+        rows.append({"servers": r["servers"], "against": reports[0]["servers"],
+                     "total": (e["total_seconds"] / e["assets"]) / (first["total_seconds"] / first["assets"]),
+                     "phases": per_asset})
+    return rows
 
 
 def longest_chain(depends_on: dict[int, list[int]]) -> int:
@@ -325,8 +424,8 @@ async def largest_histories(client: Any, engagement_id: uuid.UUID) -> dict[str, 
 def print_report(r: dict[str, Any]) -> None:
     b, e = r["baseline"], r["engagement"]
     total = e["total_seconds"]
-    print(f"\ninventory: {r['servers']} servers generated in {r['inventory_generation_seconds']:.2f} s "
-          f"(not counted), CSV {r['inventory_csv_mib']:.1f} MiB; stack ready in {r['stack_start_seconds']:.1f} s")
+    print(f"\n== {r['servers']:,} servers ==\ninventory generated in {r['inventory_generation_seconds']:.2f} s "
+          f"(not counted), CSV {r['inventory_csv_mib']:.1f} MiB; stack ready in {r['stack']['start_seconds']:.1f} s")
     print(f"baseline (trivial one-activity workflow, {b['runs']} sequential runs): "
           f"median {b['median_ms']:.1f} ms, p95 {b['p95_ms']:.1f} ms (min {b['min_ms']:.1f}, max {b['max_ms']:.1f})")
     stopped = f" (stopped in {e['phase_reached']}: {e['errors']})" if e["errors"] else ""
@@ -351,10 +450,11 @@ def print_report(r: dict[str, Any]) -> None:
           f"waves: median {h['wave_median_events']} events, max {h['wave_max_events']}")
     print(f"a wave takes {h['wave_median_seconds']:.2f} s median from start to close; its activities, scheduled to "
           f"completed, summed over the waves: {h['wave_activity_seconds']}")
-    before, after = r["memory_before"], r["memory_after"]
-    print(f"memory of this process (in-process worker AND benchmark driver): peak RSS {before['peak_rss_mib']:.0f} MiB "
-          f"before the engagement, {after['peak_rss_mib']:.0f} MiB after; current RSS {before['current_rss_mib']:.0f} "
-          f"-> {after['current_rss_mib']:.0f} MiB")
+    m = r["peak_memory"]
+    servers = "; ".join(f"{name} process tree {m[f'{name}_pss_mib']:.0f} MiB PSS summed ({m[f'{name}_rss_sum_mib']:.0f} "
+                        f"MiB RSS summed)" for name in ("postgres", "temporal") if f"{name}_pss_mib" in m)
+    print(f"peak memory during the engagement ({m['samples']} samples, every {m['interval_seconds']:.0f} s): "
+          f"this process (in-process worker AND benchmark driver) {m['worker_rss_mib']:.0f} MiB RSS; {servers}")
     c = r["cpu"]
     print(f"CPU during the engagement: this process {c['process_seconds']:.1f} s, whole machine "
           f"{c['machine_busy_seconds']:.1f} s busy of {c['machine_capacity_seconds']:.1f} s available "
@@ -366,7 +466,8 @@ def print_report(r: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.splitlines()[0])
-    parser.add_argument("--servers", type=int, default=10000, help="servers in the generated inventory")
+    parser.add_argument("--servers", type=int, nargs="+", default=[10000],
+                        help="servers in the generated inventory; several sizes run one after another")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated inventory")
     parser.add_argument("--wave-concurrency", type=int, default=10, help="waves executed side by side")
     parser.add_argument("--data-dir", type=Path, help="embedded services' data (kept); default a temporary folder")
@@ -380,17 +481,23 @@ def main(argv: list[str] | None = None) -> int:
     from runtime.settings import get_settings
 
     try:
-        report = asyncio.run(run(args, work / "inventory.csv"))
+        reports = asyncio.run(run(args, work))
     finally:
         stop_stack(get_settings())
         shutil.rmtree(work, ignore_errors=True)
         if work.exists():
             print(f"warning: could not delete {work}", file=sys.stderr)
-    report["machine"] = machine()
-    print_report(report)
+    for report in reports:
+        report["machine"] = machine()
+        print_report(report)
+    ratios = scaling(reports)
+    for row in ratios:
+        phases = ", ".join(f"{phase} {ratio:.2f}" for phase, ratio in row["phases"].items())
+        print(f"\nper-asset time at {row['servers']:,} / at {row['against']:,} servers (1.00 = linear): "
+              f"total {row['total']:.2f}; {phases}")
     if args.json_out:
-        args.json_out.write_text(json.dumps(report, indent=2, default=str))
-    return 0 if report["engagement"]["status"] == "completed" else 1
+        args.json_out.write_text(json.dumps({"runs": reports, "scaling": ratios}, indent=2, default=str))
+    return 0 if all(r["engagement"]["status"] == "completed" for r in reports) else 1
 
 
 if __name__ == "__main__":
