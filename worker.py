@@ -22,6 +22,7 @@ from activities.discovery import DiscoveryActivities
 from activities.engagement_context import EngagementActivities
 from activities.execution import ExecutionActivities
 from activities.executors.config import ExecutorConfig
+from activities.maintenance import MaintenanceActivities
 from activities.mapping import MappingActivities
 from activities.planning import PlanningActivities
 from activities.runbooks import RunbookActionActivities, RunbookActivities, RunbookCloseActivities
@@ -32,13 +33,16 @@ from db.pool import create_pool
 from domain.discovery.header_embedding import embedder_from_settings
 from runtime.devstack import ensure_stack
 from runtime.logging import configure_logging
+from runtime.schedules import ensure_schedules
 from runtime.settings import Settings, get_settings
 from runtime.temporal_client import connect_client, ensure_search_attributes, tls_config
+from workflows.maintenance import MAINTENANCE_WORKFLOWS
 from workflows.master_flow import MasterFlowWorkflow
 from workflows.phase_flows import PHASE_WORKFLOWS, WaveExecutionWorkflow
 from workflows.wave_runbook import WaveRunbookWorkflow
 
-WORKFLOWS = [MasterFlowWorkflow, *PHASE_WORKFLOWS.values(), WaveRunbookWorkflow, WaveExecutionWorkflow]
+WORKFLOWS = [MasterFlowWorkflow, *PHASE_WORKFLOWS.values(), WaveRunbookWorkflow, WaveExecutionWorkflow,
+             *MAINTENANCE_WORKFLOWS]
 
 log = structlog.get_logger("worker")
 
@@ -59,6 +63,7 @@ def activities_for(pool, executors: ExecutorConfig | None = None) -> Sequence:
         RunbookActivities(pool, executors or ExecutorConfig.from_environment()),
         RunbookActionActivities(pool),
         RunbookCloseActivities(pool),
+        MaintenanceActivities(pool),
     ]
     return [
         getattr(instance, name)
@@ -89,6 +94,7 @@ async def run(settings: Settings) -> None:
     client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
                                   embedded=endpoints.embedded_temporal, tls=tls_config(settings))
     await ensure_search_attributes(client)
+    await ensure_schedules(client, settings)  # the maintenance schedules, created or brought to the settings
     pool = await create_pool(endpoints.database_url, max_size=10, origin=endpoints.database_origin)
     worker = build_worker(client, pool, settings.task_queue)
     stop = asyncio.Event()

@@ -21,6 +21,8 @@ def default_data_dir() -> Path:
 # A TCP port a server can listen on or be reached at (0 would mean "any free port" to the servers).
 Port = Annotated[int, Field(ge=1, le=65535)]
 POSTGRES_URL_SCHEMES = ("postgresql", "postgres")
+# A five-field cron spec (minute hour day-of-month month day-of-week), as Temporal Schedules read it, in UTC.
+CronSpec = Annotated[str, Field(pattern=r"^\s*\S+(\s+\S+){4}\s*$")]
 
 
 class Settings(BaseSettings):
@@ -81,6 +83,31 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MIGRATION_COMFORT_FACTOR"),
         description="Headroom over p95 utilisation when right-sizing; unset: domain.assessment.cost_model.COMFORT_FACTOR.",
     )
+    schedule_partitions: CronSpec = Field(
+        default="15 1 * * *", validation_alias=AliasChoices("MIGRATION_SCHEDULE_PARTITIONS"),
+        description="Cron spec (UTC) of the log partitions run (docs/operations.md, Scheduled maintenance).")
+    schedule_retention: CronSpec = Field(
+        default="45 2 * * *", validation_alias=AliasChoices("MIGRATION_SCHEDULE_RETENTION"),
+        description="Cron spec (UTC) of the log retention run.")
+    schedule_archive: CronSpec = Field(
+        default="30 3 * * *", validation_alias=AliasChoices("MIGRATION_SCHEDULE_ARCHIVE"),
+        description="Cron spec (UTC) of the engagement archive run.")
+    partition_months_ahead: int = Field(default=3, ge=1, le=60,
+                                        validation_alias=AliasChoices("MIGRATION_PARTITION_MONTHS_AHEAD"))
+    partition_weeks_ahead: int = Field(default=8, ge=1, le=260,
+                                       validation_alias=AliasChoices("MIGRATION_PARTITION_WEEKS_AHEAD"))
+    retention_llm_usage_days: int = Field(default=400, ge=30, le=36500,
+                                          validation_alias=AliasChoices("MIGRATION_RETENTION_LLM_USAGE_DAYS"))
+    retention_agent_tasks_days: int = Field(default=180, ge=30, le=36500,
+                                            validation_alias=AliasChoices("MIGRATION_RETENTION_AGENT_TASKS_DAYS"))
+    retention_audit_days: int = Field(default=2557, ge=30, le=36500,
+                                      validation_alias=AliasChoices("MIGRATION_RETENTION_AUDIT_DAYS"))
+    retention_export_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("MIGRATION_RETENTION_EXPORT_DIR"),
+        description="Folder (on the worker) a log partition is exported to, as gzip JSON Lines, before it is dropped; "
+                    "unset: partitions are dropped without an export.")
+    archive_after_days: int = Field(default=90, ge=1, le=36500,
+                                    validation_alias=AliasChoices("MIGRATION_ARCHIVE_AFTER_DAYS"))
 
     @field_validator("database_url", "database_owner_url", "temporal_address", mode="before")
     @classmethod
