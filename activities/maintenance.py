@@ -12,12 +12,13 @@ import gzip
 import os
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 import asyncpg
 from temporalio import activity
 
 from activities.heartbeat import heartbeating, progress
-from db import archive
+from db import archive, retention
 from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef
@@ -25,7 +26,6 @@ from domain.maintenance import (
     LOG_TABLES,
     ArchiveInput,
     ArchiveResult,
-    LogRetention,
     PartitionsInput,
     PartitionsResult,
     RetentionInput,
@@ -60,11 +60,11 @@ class MaintenanceActivities:
     async def apply_log_retention(self, inp: RetentionInput) -> RetentionResult:
         """Export and drop the partitions older than every client's retention, then delete each client's rows
         older than its own."""
-        policies = await self._client_retentions(inp.defaults)
-        everyone = [inp.defaults, *policies.values()]
+        retentions = {client_id: effective_retention(inp.defaults, stored)
+                      for client_id, (_, stored) in (await self._client_policies()).items()}
         dropped, exported = [], []
         for table in LOG_TABLES:
-            cutoff = partition_cutoff(inp.now, table, everyone)
+            cutoff = partition_cutoff(inp.now, table, [inp.defaults, *retentions.values()])
             async with self._pool.acquire() as conn:
                 expired = await conn.fetch(sql("log_partitions_expired"), table, cutoff)
             for row in expired:
@@ -75,11 +75,11 @@ class MaintenanceActivities:
                         dropped.append(row["partition"])
                 progress(row["partition"])
         deleted = dict.fromkeys(LOG_TABLES, 0)
-        for client_id, retention in policies.items():
+        for client_id, kept in retentions.items():
             for table in LOG_TABLES:
                 async with self._pool.acquire() as conn:
                     deleted[table] += await conn.fetchval(
-                        sql("log_rows_purge"), table, client_id, inp.now - timedelta(days=retention.days(table)))
+                        sql("log_rows_purge"), table, client_id, inp.now - timedelta(days=kept.days(table)))
         activity.logger.info("retention: dropped %s, rows deleted %s", dropped, deleted)
         return RetentionResult(rows_deleted=deleted, partitions_dropped=dropped, exported=exported)
 
@@ -88,29 +88,23 @@ class MaintenanceActivities:
     async def archive_completed_engagements(self, inp: ArchiveInput) -> ArchiveResult:
         """Archive every engagement whose newest master flow completed longer ago than its client's delay."""
         archived = []
-        async with self._pool.acquire() as conn:
-            clients = await conn.fetch(sql("client_directory"))
-        for client in clients:
-            async with tenant_transaction(self._pool, client["id"]) as conn:
-                days = await conn.fetchval(sql("retention_policy_archive_days")) or inp.archive_after_days
+        for client_id, (slug, stored) in (await self._client_policies()).items():
+            completed_before = inp.now - timedelta(days=stored["archive_after_days"] or inp.archive_after_days)
+            async with tenant_transaction(self._pool, client_id) as conn:
                 engagements = await conn.fetch(sql("engagements_unarchived"))
             for row in engagements:
-                ref = EngagementRef(row["id"], client["id"], row["name"])
-                if await archive.archive_engagement(self._pool, ref, inp.now, inp.now - timedelta(days=days)):
-                    archived.append(f"{client['slug']}/{row['name']}")
+                ref = EngagementRef(row["id"], client_id, row["name"])
+                if await archive.archive_engagement(self._pool, ref, inp.now, completed_before):
+                    archived.append(f"{slug}/{row['name']}")
         activity.logger.info("archived: %s", archived)
         return ArchiveResult(archived=archived)
 
-    async def _client_retentions(self, defaults: LogRetention) -> dict:
-        """Every client's effective retention, by client id."""
+    async def _client_policies(self) -> dict[UUID, tuple[str, dict[str, int | None]]]:
+        """Every client's slug and stored retention policy, by client id."""
         async with self._pool.acquire() as conn:
             clients = await conn.fetch(sql("client_directory"))
-        policies = {}
-        for client in clients:
-            async with tenant_transaction(self._pool, client["id"]) as conn:
-                stored = await conn.fetchrow(sql("retention_policy"))
-            policies[client["id"]] = effective_retention(defaults, dict(stored) if stored else {})
-        return policies
+        return {client["id"]: (client["slug"], await retention.stored_policy(self._pool, client["id"]))
+                for client in clients}
 
     async def _export(self, partition: str, folder: Path) -> Path:
         """Write every row of `partition` to FOLDER/PARTITION.jsonl.gz (one JSON object a line), replacing a file

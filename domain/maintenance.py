@@ -20,6 +20,8 @@ LOG_TABLES: tuple[LogTable, ...] = ("llm_usage_log", "agent_task_history", "secu
 MIN_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 36500
 RetentionDays = Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)
+# The columns of a client's retention policy (schema 0031), in order.
+POLICY_FIELDS = ("llm_usage_log_days", "agent_task_history_days", "security_audit_logs_days", "archive_after_days")
 
 
 class LogRetention(Model):
@@ -72,8 +74,9 @@ class ArchiveResult(Model):
 
 
 def effective_retention(defaults: LogRetention, stored: dict[str, int | None]) -> LogRetention:
-    """A client's retention: each log's stored days where the client set them, the default elsewhere."""
-    return LogRetention(**{table: stored.get(table) or defaults.days(table) for table in LOG_TABLES})
+    """A client's retention from its stored policy (POLICY_FIELDS): each log's days where the client set them,
+    the default elsewhere."""
+    return LogRetention(**{table: stored.get(f"{table}_days") or defaults.days(table) for table in LOG_TABLES})
 
 
 def partition_cutoff(now: datetime, table: LogTable, retentions: list[LogRetention]) -> datetime:
