@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_OWNER_URL"),
         description="Owner-role URL used only to apply schema migrations.",
     )
+    database_replica_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URL"),
+        description="A read-only (streaming) replica of the application database: reports, exports and listings "
+                    "read there; every write stays on DATABASE_URL.",
+    )
     temporal_address: str | None = Field(default=None, validation_alias=AliasChoices("TEMPORAL_ADDRESS"))
     temporal_namespace: str = Field(default="default", validation_alias=AliasChoices("TEMPORAL_NAMESPACE"))
     temporal_tls_ca: Path | None = Field(
@@ -55,6 +61,17 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("TEMPORAL_TLS_SERVER_NAME"),
         description="The name Temporal's certificate is checked against, when not the address's host.")
     task_queue: str = Field(default="migration-platform", validation_alias=AliasChoices("MIGRATION_TASK_QUEUE"))
+    worker_role: Literal["all", "workflows", "activities"] = Field(
+        default="all", validation_alias=AliasChoices("MIGRATION_WORKER_ROLE"),
+        description="What a worker runs: all, workflows only or activities only (--workflows-only and "
+                    "--activities-only win over it).")
+    worker_deployment: str = Field(
+        default="migration-platform", min_length=1, validation_alias=AliasChoices("MIGRATION_WORKER_DEPLOYMENT"),
+        description="Worker Deployment name for worker versioning (used only with MIGRATION_WORKER_BUILD_ID).")
+    worker_build_id: str | None = Field(
+        default=None, min_length=1, validation_alias=AliasChoices("MIGRATION_WORKER_BUILD_ID"),
+        description="This worker's build id: set, the worker is versioned and engagements stay pinned to the build "
+                    "they started on; unset, unversioned.")
     data_dir: Path = Field(
         default_factory=default_data_dir,
         validate_default=True,
@@ -109,13 +126,14 @@ class Settings(BaseSettings):
     archive_after_days: int = Field(default=90, ge=1, le=36500,
                                     validation_alias=AliasChoices("MIGRATION_ARCHIVE_AFTER_DAYS"))
 
-    @field_validator("database_url", "database_owner_url", "temporal_address", mode="before")
+    @field_validator("database_url", "database_owner_url", "database_replica_url", "temporal_address",
+                     "worker_build_id", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`export DATABASE_URL=` means the embedded default, as if it were unset."""
         return None if value == "" else value
 
-    @field_validator("database_url", "database_owner_url")
+    @field_validator("database_url", "database_owner_url", "database_replica_url")
     @classmethod
     def _postgres_url(cls, value: str | None) -> str | None:
         """A connection URL must at least look like one (the message never repeats it: it holds a password)."""

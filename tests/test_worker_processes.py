@@ -1,0 +1,119 @@
+"""Workers split by role: one workflow-only and two activity-only processes on one task queue share an
+engagement's work; one activity worker killed mid-phase loses nothing, and the histories name who ran what."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import PendingActivityState
+
+from domain.vocabulary import PHASES
+from runtime import engagement_control as control
+from runtime.answer_steps import answer_until
+from tests.conftest import TestDatabase, make_engagement
+from tests.flow_helpers import eventually, inventory_file, running_worker
+from tests.test_worker_process import _counts
+from tests.worker_history import (
+    engagement_workflow_ids,
+    process_identity_prefix,
+    start_worker,
+    task_starts,
+    worker_env,
+)
+from workflows.ids import phase_workflow_id
+
+
+@pytest.fixture
+def role_env(dev_env, migrated_db: TestDatabase) -> dict[str, str]:
+    return worker_env(dict(
+        DATABASE_URL=migrated_db.app_url,
+        TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
+        MIGRATION_TASK_QUEUE=f"roles-{uuid.uuid4().hex[:8]}",
+        LOG_FORMAT="json",
+        LOG_LEVEL="INFO",
+    ))
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_worker(
+    dev_env, app_pool, role_env, processes, tmp_path: Path
+) -> None:
+    file = inventory_file(tmp_path, 1500, seed=11)
+    undisturbed = await make_engagement(app_pool)
+    async with running_worker(dev_env.client, app_pool) as queue:
+        await control.launch(dev_env.client, app_pool, undisturbed.ref, [file], queue, auto_approve=PHASES)
+        await asyncio.wait_for(control.handle(dev_env.client, undisturbed.ref).result(), 300)
+    expected = await _counts(app_pool, undisturbed.ref)
+
+    log = tmp_path / "workers.log"
+    workflows = start_worker(role_env, log, "--workflows-only")
+    first, second = start_worker(role_env, log, "--activities-only"), start_worker(role_env, log, "--activities-only")
+    processes += [workflows, first, second]
+    e = await make_engagement(app_pool)
+    await control.launch(dev_env.client, app_pool, e.ref, [file], role_env["MIGRATION_TASK_QUEUE"],
+                         auto_approve=PHASES)
+
+    discovery = dev_env.client.get_workflow_handle(phase_workflow_id(e.ref.id, "discovery"))
+
+    async def running_discovery_activity():
+        """(activity type, identity) of a discovery activity an activity worker runs now."""
+        try:
+            pending = (await discovery.describe()).raw_description.pending_activities
+        except Exception:  # noqa: BLE001 - the phase has not started yet
+            return None
+        return next(((p.activity_type.name, p.last_worker_identity) for p in pending
+                     if p.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED), None)
+
+    killed_activity, killed_identity = await eventually(running_discovery_activity, "a discovery activity running")
+    victim = next(p for p in (first, second) if killed_identity.startswith(process_identity_prefix(p)))
+    victim.send_signal(signal.SIGKILL)
+    assert victim.wait(10) == -signal.SIGKILL
+    survivor = second if victim is first else first
+
+    done = asyncio.Event()  # the owner answers the manual acceptance and go/no-go the waves' runbooks wait for
+    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, e.owner_id, done))
+    try:
+        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
+    finally:
+        done.set()
+        await answering
+    assert result.status == "completed", log.read_text()[-3000:]
+    assert await _counts(app_pool, e.ref) == expected
+
+    starts = await task_starts(dev_env.client, await engagement_workflow_ids(dev_env.client, e.ref.id))
+    by_identity = Counter((s.kind, s.identity) for s in starts)
+    print("tasks per worker identity:", dict(by_identity))  # the report quotes it (pytest -s)
+    # every workflow task ran on the workflow-only worker, every activity on an activity-only one: both of them
+    workflow_identities = {s.identity for s in starts if s.kind == "workflow"}
+    activity_identities = {s.identity for s in starts if s.kind == "activity"}
+    assert len(workflow_identities) == 1, workflow_identities
+    assert all(i.startswith(process_identity_prefix(workflows)) and i.endswith(" workflows")
+               for i in workflow_identities), workflow_identities
+    assert all(i.endswith(" activities") for i in activity_identities), activity_identities
+    assert {i.split("@")[0] for i in activity_identities | {killed_identity}} == {str(first.pid), str(second.pid)}
+    assert any(i.startswith(process_identity_prefix(survivor)) for i in activity_identities)
+    # the activity in flight on the killed worker was retried, and completed, on the other one (a history records
+    # the last attempt's start only: its attempt number and the failure of the attempt before)
+    retried = [s for s in starts if s.workflow_id == discovery.id and s.name == killed_activity]
+    assert len(retried) == 1, retried
+    assert retried[0].identity.startswith(process_identity_prefix(survivor)) and retried[0].attempt > 1, retried
+    assert "timeout" in retried[0].last_failure.lower(), retried[0]
