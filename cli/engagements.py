@@ -1,4 +1,4 @@
-"""`engagement create|list|add-member`: a client's engagements and their members.
+"""`engagement create|list|add-member|archive|unarchive`: a client's engagements and their members.
 
 Every value is checked while the command line is parsed (`cli.input_checks`, by the rules of `db.tenancy`), so
 a bad one is a usage error and nothing is written; what needs the database (the client, a duplicate name, the
@@ -7,7 +7,7 @@ last owner) is refused in one line before anything is written.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import typer
 from pydantic import ValidationError
@@ -22,7 +22,7 @@ from cli.common import (
     session,
 )
 from cli.input_checks import parsed_date, usage_check
-from db import tenancy
+from db import archive, tenancy
 from domain.assessment.strategy_rules import GOALS, BusinessGoals
 from domain.vocabulary import LEARNING_SCOPES, MEMBER_ROLES
 from runtime import engagement_control as control
@@ -108,17 +108,20 @@ async def engagement_create(
 @app.command("list")
 @run_async
 async def engagement_list(client: str = typer.Argument(..., help="Client id, slug or name."),
+                          archived: bool = typer.Option(False, "--archived", help="Archived engagements too."),
                           as_json: bool = JsonOption) -> None:
-    """List a client's engagements with their latest flow."""
-    async with session(temporal=False) as s:
-        rows = await tenancy.list_engagements(s.pool, await tenancy.find_client(s.pool, client))
+    """List a client's engagements with their latest flow (archived ones too with --archived)."""
+    async with session(temporal=False, read_only=True) as s:
+        rows = await tenancy.list_engagements(s.read_pool, await tenancy.find_client(s.read_pool, client),
+                                              archived=archived)
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "name", "flow status", "phase", "awaiting")
+    table = Table("id", "name", "flow status", "phase", "awaiting", *(["archived"] if archived else []))
     for r in rows:
         table.add_row(str(r["id"]), r["name"], r["flow_status"] or "-", r["current_phase"] or "-",
-                      r["awaiting_approval_phase"] or "-")
+                      r["awaiting_approval_phase"] or "-",
+                      *([r["archived_at"].date().isoformat() if r["archived_at"] else "-"] if archived else []))
     console.print(table)
 
 
@@ -140,3 +143,25 @@ async def engagement_add_member(
         if await control.is_running(s.client, ref):
             await control.signal(s.client, ref, "members_changed")
     console.print(f"{email} is {role} of {ref.name}", highlight=False, markup=False)
+
+
+@app.command("archive")
+@run_async
+async def engagement_archive(engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME.")) -> None:
+    """Archive a completed engagement now: read-only and out of `engagement list` until `engagement unarchive`
+    (the archive schedule does it N days after completion: docs/operations.md, Scheduled maintenance)."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        now = datetime.now(UTC)
+        await archive.archive_engagement(s.pool, ref, now, now, explain=True)
+    console.print(f"engagement {ref.name} archived", highlight=False, markup=False)
+
+
+@app.command("unarchive")
+@run_async
+async def engagement_unarchive(engagement: str = typer.Argument(..., help="Engagement id or CLIENT/NAME.")) -> None:
+    """Restore an archived engagement: listed and writable again."""
+    async with session(temporal=False) as s:
+        ref = await tenancy.resolve_engagement(s.pool, engagement)
+        await archive.unarchive_engagement(s.pool, ref)
+    console.print(f"engagement {ref.name} restored", highlight=False, markup=False)

@@ -228,10 +228,11 @@ async def create_engagement(
     return engagement_id
 
 
-async def list_engagements(pool: asyncpg.Pool, client_id: UUID) -> list[dict[str, Any]]:
-    """The client's engagements, each with its newest flow (read in that engagement's own context)."""
+async def list_engagements(pool: asyncpg.Pool, client_id: UUID, *, archived: bool = False) -> list[dict[str, Any]]:
+    """The client's engagements (the archived ones too if `archived`), each with its newest flow (read in that
+    engagement's own context)."""
     async with tenant_transaction(pool, client_id) as conn:
-        engagements = await conn.fetch(sql("engagement_list"))
+        engagements = await conn.fetch(sql("engagement_list"), archived)
     listed = []
     for row in engagements:
         async with tenant_transaction(pool, client_id, row["id"]) as conn:

@@ -10,7 +10,7 @@
 --   anything younger than MIN_RETENTION_DAYS (30 days, domain/maintenance.py), whatever the caller asks.
 -- * engagements.archived_at: when an engagement was archived (status 'archived'). An archived engagement is
 --   read-only: a trigger refuses any change of its row but the restore, and statement triggers refuse
---   launches, uploads and membership changes in its context. Only people with the manage right (owners,
+--   launches, uploads, people's requests (approvals ...) and membership changes in its context. Only people with the manage right (owners,
 --   client administrators) or platform administrators archive or restore one.
 
 -- ---------------------------------------------------------------------------------------------
@@ -192,7 +192,8 @@ CREATE TRIGGER engagements_archive_guard
     BEFORE UPDATE ON migration.engagements
     FOR EACH ROW EXECUTE FUNCTION migration.engagement_archive_guard();
 
--- A write in an archived engagement's context (a launch, an upload, a membership change) is refused.
+-- A write in an archived engagement's context (a launch, an upload, a person's request, a membership change) is
+-- refused.
 CREATE FUNCTION migration.refuse_archived_engagement()
 RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -212,6 +213,8 @@ $$;
 CREATE TRIGGER refuse_archived BEFORE INSERT OR UPDATE ON migration.crewai_flow_state_extensions
     FOR EACH STATEMENT EXECUTE FUNCTION migration.refuse_archived_engagement();
 CREATE TRIGGER refuse_archived BEFORE INSERT ON migration.data_imports
+    FOR EACH STATEMENT EXECUTE FUNCTION migration.refuse_archived_engagement();
+CREATE TRIGGER refuse_archived BEFORE INSERT ON migration.person_requests
     FOR EACH STATEMENT EXECUTE FUNCTION migration.refuse_archived_engagement();
 CREATE TRIGGER refuse_archived BEFORE INSERT OR UPDATE OR DELETE ON migration.engagement_members
     FOR EACH STATEMENT EXECUTE FUNCTION migration.refuse_archived_engagement();
