@@ -1,0 +1,2 @@
+-- When a person's e-mail or a client's id, name or slug was erased last (NULL: never, or not an administrator).
+SELECT migration.privacy_erased($1, $2)
