@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs once, when the postgres container initialises an EMPTY data volume (docker-entrypoint-initdb.d):
-# creates the role `temporal` and its database `temporal` for Temporal's auto-setup, which creates
-# `temporal_visibility` itself (hence CREATEDB). The platform's own roles and database are made by
+# creates the role `temporal` and its database `temporal` for Temporal; the compose service temporal-schema
+# creates `temporal_visibility` itself (hence CREATEDB). The platform's own roles and database are made by
 # `starter.py db bootstrap` (the compose service `migrate`), not here.
 set -euo pipefail
 : "${TEMPORAL_DB_PASSWORD:?TEMPORAL_DB_PASSWORD must be set for the postgres service}"
