@@ -21,9 +21,12 @@ from domain.discovery.field_mapping import LearnedMatch, normalise_header
 from domain.discovery.header_embedding import Embedder
 
 _WORD = re.compile(r"[^\W_]")
-# Candidates per header fetched from the index; HNSW filters by tenant after the search, so ask wide.
+# Candidates per header fetched from the index. Row-level security filters the index's candidates, so the
+# HNSW scan is iterative (pgvector >= 0.8): it goes on past ef_search candidates until NEIGHBOURS rows the
+# tenant may see are found (docs/adr/0022-iterative-index-scans-under-row-level-security.md).
 NEIGHBOURS = 5
 EF_SEARCH = 200
+ITERATIVE_SCAN = "strict_order"
 
 
 async def nearest_mappings(
@@ -34,7 +37,7 @@ async def nearest_mappings(
     if not headers:
         return {}
     vectors = await asyncio.to_thread(embedder.embed, headers)
-    await conn.execute("SELECT set_config('hnsw.ef_search', $1, true)", str(EF_SEARCH))
+    await conn.execute(sql("hnsw_search_settings"), str(EF_SEARCH), ITERATIVE_SCAN)
     texts = ["[" + ",".join(map(repr, vector)) + "]" for vector in vectors]  # one vector[] needs text input
     rows = await conn.fetch(sql("learning_patterns_nearest"), list(headers), texts, embedder.model, NEIGHBOURS)
     best: dict[str, LearnedMatch] = {}
