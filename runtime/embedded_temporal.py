@@ -23,6 +23,17 @@ from runtime.settings import Settings
 from workflows.search_attributes import ALL_KEYS
 
 _CLI_TYPE_NAMES = {1: "Text", 2: "Keyword", 3: "Int", 4: "Double", 5: "Bool", 6: "Datetime", 7: "KeywordList"}
+# The server's dynamic config the platform relies on (docs/operations.md, "Fairness between tenants" and "Upgrading
+# workers"): task queue fairness, so one client's backlog cannot starve another's tasks (each engagement starts with
+# its client as fairness key), on one partition per task queue (fairness and priority order tasks within a
+# partition, and one machine needs no more); and the worker deployment APIs of worker versioning.
+DYNAMIC_CONFIG = {
+    "matching.enableFairness": "true",
+    "matching.numTaskqueueReadPartitions": "1",
+    "matching.numTaskqueueWritePartitions": "1",
+    "system.enableDeploymentVersions": "true",
+    "frontend.workerVersioningWorkflowAPIs": "true",
+}
 
 
 class EmbeddedTemporalError(RuntimeError):
@@ -105,6 +116,8 @@ class EmbeddedTemporal:
         ]
         for key in ALL_KEYS:
             argv += ["--search-attribute", f"{key.name}={_CLI_TYPE_NAMES[int(key.indexed_value_type)]}"]
+        for name, value in DYNAMIC_CONFIG.items():
+            argv += ["--dynamic-config-value", f"{name}={value}"]
         return argv
 
     def ensure_running(self, timeout: float = 60.0) -> bool:

@@ -1,11 +1,13 @@
-"""Helpers for tests about worker processes: start `worker.py` in a role, and read from an engagement's workflow
-histories which worker ran what, in the order the server dispatched it."""
+"""Helpers for tests about worker processes: the embedded dev server as the platform configures it, `worker.py` in
+a role, and, from an engagement's workflow histories, which worker ran what in the order the server dispatched it."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,9 @@ from uuid import UUID
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
+from runtime.embedded_temporal import EmbeddedTemporal
+from runtime.temporal_client import connect_client
+from tests.conftest import free_port
 from workflows.ids import master_workflow_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,3 +88,15 @@ def worker_env(base: dict[str, str]) -> dict[str, str]:
     """The test process's environment without the platform's settings, updated with `base`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
     return {**env, **base}
+
+
+@asynccontextmanager
+async def embedded_temporal(root: Path) -> AsyncIterator[Client]:
+    """The embedded dev server under `root` exactly as `starter.py dev up` starts it (its dynamic config included),
+    on free ports; yields a client of it and stops it afterwards."""
+    server = EmbeddedTemporal(root, free_port(), free_port(), "default")
+    server.ensure_running()
+    try:
+        yield await connect_client(server.address, "default")
+    finally:
+        server.stop()
