@@ -95,9 +95,9 @@ async def assets_list(
     if as_json and as_csv:
         ctx.fail("give --json or --csv, not both")
     filters = AssetFilters.parse(wave, strategy, environment, application)
-    async with session(temporal=False) as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        assets = await list_assets(s.pool, ref, filters)
+    async with session(temporal=False, read_only=True) as s:
+        ref = await tenancy.resolve_engagement(s.read_pool, engagement)
+        assets = await list_assets(s.read_pool, ref, filters)
     if as_json:
         print_json(assets)
     elif as_csv:
@@ -150,9 +150,9 @@ def _cell(text: str, width: int, right: bool) -> str:
 async def assets_show(engagement: str, asset: str = typer.Argument(..., help="Asset id or name."),
                       as_json: bool = JsonOption) -> None:
     """One asset: its values, which file and row each came from, what cleansing changed, conflicts."""
-    async with session(temporal=False) as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        detail = await import_review.asset_detail(s.pool, ref, asset)
+    async with session(temporal=False, read_only=True) as s:
+        ref = await tenancy.resolve_engagement(s.read_pool, engagement)
+        detail = await import_review.asset_detail(s.read_pool, ref, asset)
     if as_json:
         print_json(detail)
         return

@@ -32,7 +32,7 @@ from db.import_files import ImportFileError
 from db.migrator import MigrationError
 from db.people import Person, whoami
 from db.plan_review import PlanImportError
-from db.pool import DatabaseConnectError, create_pool
+from db.pool import DatabaseConnectError, create_pool, without_credentials
 from db.strategy_overrides import StrategyOverrideError
 from domain.discovery.readers import InputFileError
 from domain.vocabulary import PHASES
@@ -239,12 +239,20 @@ class Session:
     pool: asyncpg.Pool  # the person's own login: row-level security gives it their rights only
     client: Client | None
     me: Person  # who acts, as the database says (never a value typed on the command line)
+    replica: asyncpg.Pool | None = None  # the same login on DATABASE_REPLICA_URL, in a `read_only` session
+
+    @property
+    def read_pool(self) -> asyncpg.Pool:
+        """Where a command that only reads reads: the replica when the session has one, else the primary.
+        Whatever a command wrote it reads back through `pool` (a replica may lag)."""
+        return self.replica or self.pool
 
 
 @asynccontextmanager
-async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
+async def session(*, temporal: bool = True, read_only: bool = False) -> AsyncIterator[Session]:
     """The stack (started or reused), a database pool under the person's own login and, when asked, a Temporal
-    client. A login that is no person's is refused in one line."""
+    client. A login that is no person's is refused in one line. `read_only`: the command only reads, so with
+    DATABASE_REPLICA_URL set its `read_pool` is a pool on the replica under the same login."""
     settings = get_settings()
     if temporal:
         endpoints = await ensure_stack(settings)
@@ -256,13 +264,19 @@ async def session(*, temporal: bool = True) -> AsyncIterator[Session]:
                              login_hint="each person connects as their own login: set PGUSER and PGPASSWORD, "
                                         "PGPASSFILE or ~/.pgpass, or PGSERVICE",
                              **endpoints.person_connect_options(settings))
+    replica = None
     try:
         me = await whoami(pool)
+        if read_only and settings.database_replica_url:
+            replica = await create_pool(without_credentials(settings.database_replica_url), max_size=4,
+                                        origin="DATABASE_REPLICA_URL", **endpoints.person_connect_options(settings))
         client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
                                       embedded=endpoints.embedded_temporal,
                                       tls=tls_config(settings)) if temporal else None
-        yield Session(endpoints, pool, client, me)
+        yield Session(endpoints, pool, client, me, replica)
     finally:
+        if replica is not None:
+            await replica.close()
         await pool.close()
 
 

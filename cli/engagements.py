@@ -111,8 +111,9 @@ async def engagement_list(client: str = typer.Argument(..., help="Client id, slu
                           archived: bool = typer.Option(False, "--archived", help="Archived engagements too."),
                           as_json: bool = JsonOption) -> None:
     """List a client's engagements with their latest flow (archived ones too with --archived)."""
-    async with session(temporal=False) as s:
-        rows = await tenancy.list_engagements(s.pool, await tenancy.find_client(s.pool, client), archived=archived)
+    async with session(temporal=False, read_only=True) as s:
+        rows = await tenancy.list_engagements(s.read_pool, await tenancy.find_client(s.read_pool, client),
+                                              archived=archived)
     if as_json:
         print_json(rows)
         return

@@ -42,9 +42,9 @@ async def plan_export(
 ) -> None:
     """Write the wave plan, one row per asset with its wave and why; edit the wave column and import it."""
     fmt = paths.output_file(out, {".csv": "csv", ".xlsx": "xlsx", ".md": "md"})
-    async with session(temporal=False) as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        count = await export_plan(s.pool, ref, out, fmt)  # type: ignore[arg-type]
+    async with session(temporal=False, read_only=True) as s:
+        ref = await tenancy.resolve_engagement(s.read_pool, engagement)
+        count = await export_plan(s.read_pool, ref, out, fmt)  # type: ignore[arg-type]
     console.print(f"{counted(count, 'asset')} written to {out}")
 
 

@@ -31,7 +31,7 @@ async def report(
 
     if out is not None:
         paths.output_folder(out)
-    async with session(temporal=False) as s:
-        ref = await tenancy.resolve_engagement(s.pool, engagement)
-        index = await write_report(s.pool, ref, out or get_settings().data_path / "reports" / str(ref.id))
+    async with session(temporal=False, read_only=True) as s:
+        ref = await tenancy.resolve_engagement(s.read_pool, engagement)
+        index = await write_report(s.read_pool, ref, out or get_settings().data_path / "reports" / str(ref.id))
     console.print(f"report written: {index.resolve().as_uri()}")

@@ -43,8 +43,8 @@ async def tenant_create(
 @run_async
 async def tenant_list(as_json: bool = JsonOption) -> None:
     """List client accounts."""
-    async with session(temporal=False) as s:
-        rows = await tenancy.list_clients(s.pool)
+    async with session(temporal=False, read_only=True) as s:
+        rows = await tenancy.list_clients(s.read_pool)
     if as_json:
         print_json([dict(r) for r in rows])
         return
