@@ -185,7 +185,7 @@ BEGIN
         EXCEPTION WHEN character_not_in_repertoire OR untranslatable_character THEN
             v_text := NULL;
         END;
-        IF v_text IS NULL OR position(chr(0) IN v_text) > 0 THEN
+        IF v_text IS NULL THEN   -- not UTF-8 text (a workbook, NUL bytes)
             DELETE FROM migration.import_file_chunks WHERE data_import_id = f.data_import_id;
             v_rows := v_rows + f.chunks;
             CONTINUE;
@@ -333,6 +333,7 @@ DECLARE
     v_logins   text[] := '{}';
     v_login    text;
     p          jsonb;
+    kv         record;
 BEGIN
     FOR u IN SELECT id, email, display_name, login_role, migration.privacy_hash(email) AS hash,
                     migration.privacy_person_clients(id) AS clients
@@ -374,8 +375,9 @@ BEGIN
 
     v_counts := v_counts || v_files;
     -- every column of every table, the audit log last (it holds the old values of the changes above too)
-    FOR p IN SELECT key, value FROM jsonb_each(migration.privacy_scrub(v_rules)) LOOP
-        v_counts := v_counts || jsonb_build_object(p.key, coalesce((v_counts ->> p.key)::bigint, 0) + p.value::bigint);
+    FOR kv IN SELECT key, value FROM jsonb_each(migration.privacy_scrub(v_rules)) LOOP
+        v_counts := v_counts || jsonb_build_object(kv.key, coalesce((v_counts ->> kv.key)::bigint, 0)
+                                                            + kv.value::bigint);
     END LOOP;
 
     FOR p IN SELECT value FROM jsonb_array_elements(v_people) LOOP
