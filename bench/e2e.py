@@ -105,10 +105,11 @@ def tree_memory_mib(root_pid: int) -> tuple[float, float]:
 
 class PeakMemory:
     """Peak memory while an engagement runs, sampled every MEMORY_SAMPLE_SECONDS in a thread: this process's RSS
-    (the in-process worker and the driver) and the PostgreSQL and Temporal process trees' summed PSS and RSS."""
+    (an in-process worker and the driver) and the named process trees' summed PSS and RSS (`trees`: name -> root
+    pid, e.g. the PostgreSQL and Temporal servers, worker processes)."""
 
-    def __init__(self, postgres_pid: int | None, temporal_pid: int | None) -> None:
-        self.trees = {"postgres": postgres_pid, "temporal": temporal_pid}
+    def __init__(self, trees: dict[str, int | None]) -> None:
+        self.trees = trees
         self.peak: dict[str, float] = {"worker_rss_mib": 0.0}
         self.samples = 0
         self._task: asyncio.Task | None = None
@@ -311,7 +312,7 @@ async def run_engagement(args: argparse.Namespace, size: int, client: Any, pool:
         }
         load_before = os.getloadavg()[0]
         cpu_before, servers_before = cpu_seconds(), server_cpu_seconds(servers)
-        async with PeakMemory(servers["postgres"], servers["temporal"]) as peak:
+        async with PeakMemory(servers) as peak:
             launched = time.perf_counter()
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
