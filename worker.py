@@ -128,7 +128,8 @@ async def run(settings: Settings, role: str) -> None:
         await ensure_schedules(client, settings)
     pool = None
     if role != "workflows":  # workflows never touch the database: a workflow-only worker opens no pool
-        pool = await create_pool(endpoints.database_url, max_size=10, origin=endpoints.database_origin)
+        pool = await create_pool(endpoints.database_url, max_size=settings.db_pool_size, origin=endpoints.database_origin,
+                                 statement_cache_size=settings.db_statement_cache_size)
     identity = worker_identity(role, settings.worker_build_id)
     worker = build_worker(client, pool, settings.task_queue, role=role, identity=identity,
                           deployment=deployment_config(settings))

@@ -261,6 +261,7 @@ async def session(*, temporal: bool = True, read_only: bool = False) -> AsyncIte
         endpoints = Endpoints(database_url, owner_url, settings.temporal_address or "", settings.temporal_namespace,
                               None, not settings.database_url, not settings.temporal_address)
     pool = await create_pool(endpoints.person_database_url, max_size=4, origin=endpoints.database_origin,
+                             statement_cache_size=settings.db_statement_cache_size,
                              login_hint="each person connects as their own login: set PGUSER and PGPASSWORD, "
                                         "PGPASSFILE or ~/.pgpass, or PGSERVICE",
                              **endpoints.person_connect_options(settings))
@@ -269,7 +270,8 @@ async def session(*, temporal: bool = True, read_only: bool = False) -> AsyncIte
         me = await whoami(pool)
         if read_only and settings.database_replica_url:
             replica = await create_pool(without_credentials(settings.database_replica_url), max_size=4,
-                                        origin="DATABASE_REPLICA_URL", **endpoints.person_connect_options(settings))
+                                        origin="DATABASE_REPLICA_URL", **endpoints.person_connect_options(settings),
+                                        statement_cache_size=settings.db_statement_cache_size)
         client = await connect_client(endpoints.temporal_address, endpoints.temporal_namespace,
                                       embedded=endpoints.embedded_temporal,
                                       tls=tls_config(settings)) if temporal else None

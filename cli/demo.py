@@ -72,7 +72,8 @@ async def demo(
                                                         owner=s.me.email,
                                                         execution={"honour_planned_dates": False})
         ref = tenancy.EngagementRef(engagement_id, client_id, name)
-        service_pool = await create_pool(s.endpoints.database_url, max_size=8, origin=s.endpoints.database_origin)
+        service_pool = await create_pool(s.endpoints.database_url, max_size=8, origin=s.endpoints.database_origin,
+                                         statement_cache_size=get_settings().db_statement_cache_size)
         try:
             worker = build_worker(s.client, service_pool, get_settings().task_queue)
             async with worker:

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         default=None, min_length=1, validation_alias=AliasChoices("MIGRATION_WORKER_BUILD_ID"),
         description="This worker's build id: set, the worker is versioned and engagements stay pinned to the build "
                     "they started on; unset, unversioned.")
+    db_pool_size: int = Field(
+        default=10, ge=1, le=1000, validation_alias=AliasChoices("MIGRATION_DB_POOL_SIZE"),
+        description="Database connections a worker keeps at most (docs/operations.md, Scaling workers).")
+    db_statement_cache_size: int = Field(
+        default=100, ge=0, le=10000, validation_alias=AliasChoices("MIGRATION_DB_STATEMENT_CACHE_SIZE"),
+        description="Prepared statements asyncpg keeps per connection; 0 behind pgbouncer in transaction mode "
+                    "(docs/operations.md, PostgreSQL connection pooling).")
     data_dir: Path = Field(
         default_factory=default_data_dir,
         validate_default=True,
