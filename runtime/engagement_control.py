@@ -23,7 +23,7 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import Priority, SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -153,6 +153,9 @@ async def launch(
             id=workflow_id,
             task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            # its phases, waves and activities inherit the client as fairness key: one client's backlog on the task
+            # queue cannot starve another client's engagements (on a server with fairness on: docs/operations.md)
+            priority=Priority(fairness_key=str(engagement.client_account_id)),
             search_attributes=TypedSearchAttributes([
                 SearchAttributePair(sa.CLIENT_ACCOUNT_ID, str(engagement.client_account_id)),
                 SearchAttributePair(sa.ENGAGEMENT_ID, str(engagement.id)),
