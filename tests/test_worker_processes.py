@@ -4,8 +4,11 @@ engagement's work; one activity worker killed mid-phase loses nothing, and the h
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import socket
 import subprocess
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ from tests.conftest import TestDatabase, make_engagement
 from tests.flow_helpers import eventually, inventory_file, running_worker
 from tests.test_worker_process import _counts
 from tests.worker_history import (
+    ROOT,
     engagement_workflow_ids,
     process_identity_prefix,
     start_worker,
@@ -117,3 +121,29 @@ async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_w
     assert len(retried) == 1, retried
     assert retried[0].identity.startswith(process_identity_prefix(survivor)) and retried[0].attempt > 1, retried
     assert "timeout" in retried[0].last_failure.lower(), retried[0]
+
+
+async def test_a_workflow_only_worker_needs_no_database(dev_env, role_env, processes, tmp_path: Path) -> None:
+    """It opens no pool: a database that cannot be reached does not stop it from serving."""
+    log = tmp_path / "workflows.log"
+    proc = start_worker(role_env, log, "--workflows-only", DATABASE_URL="postgresql://nobody:x@127.0.0.1:9/none")
+    processes.append(proc)
+    async def started_or_ended() -> bool:
+        return "worker started" in log.read_text() or proc.poll() is not None
+
+    await eventually(started_or_ended, "the worker started")
+    assert proc.poll() is None, log.read_text()
+    record = next(json.loads(line) for line in log.read_text().splitlines() if "worker started" in line)
+    assert record["role"] == "workflows" and record["identity"] == f"{proc.pid}@{socket.gethostname()} workflows"
+
+
+@pytest.mark.parametrize(("args", "env", "code", "message"), [
+    (["--workflows-only", "--activities-only"], {}, 2, "exclude each other"),
+    (["--everything"], {}, 2, "No such option: --everything"),
+    ([], {"MIGRATION_WORKER_ROLE": "both"}, 1, "MIGRATION_WORKER_ROLE: Input should be 'all', 'workflows' or"),
+])
+def test_bad_worker_usage_is_one_line(role_env, args: list[str], env: dict[str, str], code: int, message: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "worker.py"), *args], env={**role_env, **env}, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
