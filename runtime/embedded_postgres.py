@@ -177,8 +177,9 @@ class EmbeddedPostgres:
         aside = self.root.with_name(f"{self.root.name}-pg{found}")
         raise EmbeddedPostgresError(
             f"{self.pgdata} holds a PostgreSQL {found} cluster but the embedded server is PostgreSQL {POSTGRES_MAJOR}: "
-            f"move it aside with `mv {self.root} {aside}`, then copy its data into a new one with PostgreSQL {found}'s "
-            "pg_dump and our psql (docs/operations.md, 'Embedded default': another major version)"
+            f"move it aside with `mv {self.root} {aside}` and copy its data into a new one: PostgreSQL {found}'s "
+            "pg_dumpall --globals-only and pg_dump --create, loaded by our psql (steps: docs/operations.md, "
+            "'Embedded default', another PostgreSQL major version)"
         )
 
     def _runs_elsewhere_message(self, running_port: int) -> str:
