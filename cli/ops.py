@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cli import maintenance, paths, workers
+from cli import maintenance, paths
 from cli.common import console, run_async
 from runtime import backups
 from runtime.settings import get_settings
@@ -14,7 +14,6 @@ from runtime.settings import get_settings
 app = typer.Typer(no_args_is_help=True, help="Operate the platform: scheduled maintenance and backups.")
 app.add_typer(maintenance.schedules_app, name="schedules")
 app.add_typer(maintenance.retention_app, name="retention")
-app.add_typer(workers.app, name="workers")
 
 SuperuserUrlOption = typer.Option(None, "--superuser-url", envvar="DATABASE_SUPERUSER_URL", show_default=False,
                                   help="A superuser (or BYPASSRLS) URL of the platform's database; unset: the "
