@@ -5,6 +5,7 @@ drains. The versions are moved with the `temporal worker deployment` commands do
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import uuid
@@ -18,8 +19,8 @@ from temporalio.client import Client
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_until
 from runtime.embedded_temporal import temporal_binary
-from tests.conftest import TestDatabase, make_engagement
-from tests.flow_helpers import eventually, inventory_file, wait_for
+from tests.conftest import TestDatabase, give_login, make_engagement
+from tests.flow_helpers import eventually, inventory_file, run_starter, wait_for
 from tests.worker_history import embedded_temporal, engagement_workflow_ids, start_worker, task_starts, worker_env
 
 
@@ -57,6 +58,13 @@ async def set_current(client: Client, deployment: str, build_id: str) -> None:
                                     "--build-id", build_id, "--yes")
         return result.returncode == 0
     await eventually(done, f"{deployment}:{build_id} current", timeout=60)
+
+
+async def ops_workers(env: dict[str, str]) -> dict[str, tuple[str, int]]:
+    """`starter.py ops workers --json`: build id -> (status, workflows running on it)."""
+    code, out, err = await run_starter(env, "ops", "workers", "--json")
+    assert code == 0, err
+    return {v["build_id"]: (v["status"], v["running"]) for v in json.loads(out)["versions"]}
 
 
 async def running_on(client: Client, deployment: str, build_id: str) -> list[str]:
@@ -99,6 +107,8 @@ async def test_a_pinned_engagement_finishes_on_its_build_while_new_ones_start_on
     assert await versioning(server, control.handle(server, b.ref).id) == ("v2", pinned)
 
     assert await running_on(server, deployment, "v1") == [control.handle(server, a.ref).id]
+    operator = env | await give_login(migrated_db, admin=True) | {"MIGRATION_DATA_DIR": str(tmp_path / "data")}
+    assert await ops_workers(operator) == {"v2": ("current", 1), "v1": ("draining", 1)}
     await control.approve(server, app_pool, a.ref, "discovery", a.owner_id)
     done = asyncio.Event()
     answering = asyncio.create_task(answer_until(server, app_pool, a.ref, a.owner_id, done))
@@ -128,7 +138,12 @@ async def test_a_pinned_engagement_finishes_on_its_build_while_new_ones_start_on
     described = deployment_command(server, "describe-version", "--deployment-name", deployment, "--build-id", "v1")
     assert described.returncode == 0, described.stderr
     print(described.stdout)
+    assert (await ops_workers(operator))["v1"][1] == 0
+    code, table, err = await run_starter(operator, "ops", "workers")
+    assert code == 0 and "v2" in table and "current" in table, err
     v1.send_signal(signal.SIGTERM)
     assert v1.wait(60) == 0
+    code, _, err = await run_starter(operator | {"MIGRATION_WORKER_DEPLOYMENT": "elsewhere"}, "ops", "workers")
+    assert code == 1 and "no worker deployment 'elsewhere'" in err and len(err.strip().splitlines()) == 1, err
     await control.approve(server, app_pool, b.ref, "discovery", b.owner_id)
     await wait_for(server, b.ref, lambda st: st.awaiting_approval == "assessment", timeout=180)
