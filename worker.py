@@ -92,6 +92,9 @@ def build_worker(client: Client, pool, task_queue: str, *, role: str = "all", id
         identity=identity,
         deployment_config=deployment,
         graceful_shutdown_timeout=timedelta(seconds=30),
+        # Heartbeats reach the server at least every 10 s, not every 24 s (0.8 x the steps' 30 s heartbeat timeout):
+        # with 24 s a worker stalled 6 s by a busy machine lost its step to a heartbeat timeout (bench/e2e at 100k).
+        max_heartbeat_throttle_interval=timedelta(seconds=10),
     )
 
 
