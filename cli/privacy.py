@@ -14,7 +14,8 @@ from db import privacy, tenancy
 from domain.privacy import rows_summary
 from runtime import temporal_erasure
 
-app = typer.Typer(no_args_is_help=True, help="Erase a person's or a client's personal data, with a record of the erasure.")
+app = typer.Typer(no_args_is_help=True,
+                  help="Erase a person's or a client's personal data, with a record of the erasure.")
 
 YesOption = typer.Option(False, "--yes", help="Confirm the erasure: it cannot be undone.")
 
@@ -34,7 +35,8 @@ def _say(text: str) -> None:
 async def erase_user(
     email: str = typer.Argument(..., callback=usage_check(tenancy.checked_email), help="The person's e-mail."),
     new_owner: str = typer.Option(None, "--new-owner", callback=usage_check(tenancy.checked_email),
-                                  help="E-mail of the person who takes over the engagements the erased one alone owns."),
+                                  help="E-mail of the person who takes over the engagements the erased one "
+                                       "alone owns."),
     yes: bool = YesOption,
     as_json: bool = JsonOption,
 ) -> None:

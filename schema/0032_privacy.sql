@@ -61,7 +61,8 @@ BEGIN
          WHERE n.nspname = 'migration' AND c.relkind IN ('r', 'p') AND c.relrowsecurity AND NOT c.relispartition
     LOOP
         EXECUTE format('CREATE POLICY privacy_erasure ON migration.%I FOR ALL TO migration_owner'
-                       ' USING ((SELECT migration.privacy_erasing())) WITH CHECK ((SELECT migration.privacy_erasing()))',
+                       ' USING ((SELECT migration.privacy_erasing()))'
+                       ' WITH CHECK ((SELECT migration.privacy_erasing()))',
                        t.relname);
     END LOOP;
 END
@@ -70,9 +71,10 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- privacy_scrub(rules): every text, varchar, text[], json and jsonb column of every table of the schema
 -- rewritten where a rule's pattern matches: [{"text": regex, "json": regex, "to": replacement,
--- "clients": [uuid, ...] or null}] (case-insensitive; "clients" limits a rule to those tenants' rows and to
--- the tables without a tenant). The audit log comes last, so the old values the audit triggers copy there
--- during the scrub are scrubbed as well. Returns {"<table>": rows changed}.
+-- "clients": [uuid, ...] or null, "needle": the value as an ILIKE pattern}] (case-insensitive; "clients"
+-- limits a rule to those tenants' rows and to the tables without a tenant). The audit log comes last, so the
+-- old values that the audit triggers copy there during the scrub are scrubbed as well. Returns
+-- {"<table>": rows changed}.
 -- ---------------------------------------------------------------------------------------------
 CREATE FUNCTION migration.privacy_scrub(p_rules jsonb)
 RETURNS jsonb
@@ -90,6 +92,7 @@ DECLARE
     v_applies text;
     v_rows    bigint;
     v_counts  jsonb := '{}'::jsonb;
+    v_needles text[] := ARRAY(SELECT e.value ->> 'needle' FROM jsonb_array_elements(p_rules) e);
 BEGIN
     FOR t IN
         SELECT cl.oid, cl.relname FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
@@ -144,8 +147,9 @@ BEGIN
             END LOOP;
             v_sets := v_sets || format('%I = (%s)::%s', c.attname, v_expr, c.type_name);
         END LOOP;
-        EXECUTE format('UPDATE migration.%I SET %s WHERE %s', t.relname, array_to_string(v_sets, ', '),
-                       array_to_string(v_where, ' OR '));
+        -- a row that holds none of the values anywhere (its text, any case) is passed over at once
+        EXECUTE format('UPDATE migration.%I AS row_ SET %s WHERE row_::text ILIKE ANY (%L::text[]) AND (%s)',
+                       t.relname, array_to_string(v_sets, ', '), v_needles, array_to_string(v_where, ' OR '));
         GET DIAGNOSTICS v_rows = ROW_COUNT;
         IF v_rows > 0 THEN
             v_counts := v_counts || jsonb_build_object(t.relname, v_rows);
@@ -203,7 +207,8 @@ BEGIN
         v_chunk := greatest(f.chunk_size, 1);
         v_no := 0;
         WHILE v_no * v_chunk < octet_length(v_bytes) LOOP
-            INSERT INTO migration.import_file_chunks (client_account_id, engagement_id, data_import_id, chunk_no, content)
+            INSERT INTO migration.import_file_chunks
+                   (client_account_id, engagement_id, data_import_id, chunk_no, content)
             VALUES (f.client_account_id, f.engagement_id, f.data_import_id, v_no,
                     substring(v_bytes FROM v_no * v_chunk + 1 FOR v_chunk));
             v_no := v_no + 1;
@@ -264,8 +269,9 @@ BEGIN
            AND NOT cl.relispartition
            AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = cl.oid AND c.attname = 'client_account_id')
     LOOP
-        EXECUTE format('SELECT array_agg(DISTINCT %I) FROM migration.%I WHERE client_account_id = $1 AND %I IS NOT NULL',
-                       fk.attname, fk.relname, fk.attname) INTO v_found USING p_client;
+        EXECUTE format('SELECT array_agg(DISTINCT %I) FROM migration.%I'
+                       ' WHERE client_account_id = $1 AND %I IS NOT NULL', fk.attname, fk.relname, fk.attname)
+            INTO v_found USING p_client;
         v_result := v_result || coalesce(v_found, '{}');
     END LOOP;
     RETURN ARRAY(SELECT DISTINCT unnest(v_result));
@@ -284,7 +290,9 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
                 || regexp_replace(substr(j, 2, length(j) - 2), '([^[:alnum:][:space:]])', '\\\1', 'g')
                 || '(?![[:alnum:]_-]|\.[[:alnum:]])',
         'to', p_to,
-        'clients', to_jsonb(p_clients))
+        'clients', to_jsonb(p_clients),
+        -- what a row's text holds when a column does (ILIKE; a record doubles the quotes of its fields)
+        'needle', '%' || regexp_replace(replace(p_value, '"', '""'), '([%_\\])', '\\\1', 'g') || '%')
       FROM (SELECT to_jsonb(p_value)::text AS j) json_text
 $$;
 

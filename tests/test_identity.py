@@ -250,7 +250,9 @@ async def test_people_may_run_only_the_definer_functions_meant_for_them(superuse
     assert callable_by_people == {
         "person_id", "is_client_admin", "person_may", "person_sees_client", "is_member", "engagement_has_members",
         "shares_engagement", "client_directory", "engagement_directory", "create_person_login", "person_by_email",
-        "add_client_admin", "audit_changes"}
+        "add_client_admin", "audit_changes",
+        # erasure (schema 0032): each checks that the caller administers the platform
+        "privacy_erase_user", "privacy_erase_client", "privacy_erased"}
 
 
 async def test_a_forged_launch_runs_nothing_and_a_request_acts_in_one_run_only(dev_env, app_pool, tmp_path) -> None:
