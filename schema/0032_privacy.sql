@@ -222,18 +222,19 @@ BEGIN
 END
 $$;
 
--- The clients a person is tied to: through any row that names their user id (memberships, administration,
--- decisions, requests, uploads, steps) or an audit entry they acted in.
-CREATE FUNCTION migration.privacy_person_clients(p_user uuid)
-RETURNS uuid[]
+-- Who is tied to which client: each (user, client) that a row names (memberships, administration, decisions,
+-- requests, uploads, steps: every foreign key to users of a tenant table) or an audit entry's actor shows;
+-- limited to one user or one client when given.
+CREATE FUNCTION migration.privacy_ties(p_user uuid, p_client uuid)
+RETURNS TABLE (user_id uuid, client_account_id uuid)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    fk       record;
-    v_found  uuid[];
-    v_result uuid[] := ARRAY(SELECT DISTINCT client_account_id FROM migration.security_audit_logs
-                              WHERE actor_user_id = p_user);
+    v_column record;
 BEGIN
-    FOR fk IN
+    RETURN QUERY SELECT DISTINCT l.actor_user_id, l.client_account_id FROM migration.security_audit_logs l
+                  WHERE l.actor_user_id IS NOT NULL AND l.actor_user_id = coalesce(p_user, l.actor_user_id)
+                    AND l.client_account_id = coalesce(p_client, l.client_account_id);
+    FOR v_column IN
         SELECT cl.relname, a.attname
           FROM pg_constraint k
           JOIN pg_class cl ON cl.oid = k.conrelid
@@ -242,39 +243,12 @@ BEGIN
            AND NOT cl.relispartition
            AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = cl.oid AND c.attname = 'client_account_id')
     LOOP
-        EXECUTE format('SELECT array_agg(DISTINCT client_account_id) FROM migration.%I WHERE %I = $1',
-                       fk.relname, fk.attname) INTO v_found USING p_user;
-        v_result := v_result || coalesce(v_found, '{}');
+        RETURN QUERY EXECUTE format(
+            'SELECT DISTINCT %1$I, client_account_id FROM migration.%2$I'
+            ' WHERE %1$I IS NOT NULL AND %1$I = coalesce($1, %1$I)'
+            '   AND client_account_id = coalesce($2, client_account_id)',
+            v_column.attname, v_column.relname) USING p_user, p_client;
     END LOOP;
-    RETURN ARRAY(SELECT DISTINCT unnest(v_result));
-END
-$$;
-
--- The people tied to a client: the user ids its rows name, and the actors of its audit entries.
-CREATE FUNCTION migration.privacy_client_people(p_client uuid)
-RETURNS uuid[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    fk       record;
-    v_found  uuid[];
-    v_result uuid[] := ARRAY(SELECT DISTINCT actor_user_id FROM migration.security_audit_logs
-                              WHERE client_account_id = p_client AND actor_user_id IS NOT NULL);
-BEGIN
-    FOR fk IN
-        SELECT cl.relname, a.attname
-          FROM pg_constraint k
-          JOIN pg_class cl ON cl.oid = k.conrelid
-          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-         WHERE k.contype = 'f' AND k.confrelid = 'migration.users'::regclass AND cardinality(k.conkey) = 1
-           AND NOT cl.relispartition
-           AND EXISTS (SELECT 1 FROM pg_attribute c WHERE c.attrelid = cl.oid AND c.attname = 'client_account_id')
-    LOOP
-        EXECUTE format('SELECT array_agg(DISTINCT %I) FROM migration.%I'
-                       ' WHERE client_account_id = $1 AND %I IS NOT NULL', fk.attname, fk.relname, fk.attname)
-            INTO v_found USING p_client;
-        v_result := v_result || coalesce(v_found, '{}');
-    END LOOP;
-    RETURN ARRAY(SELECT DISTINCT unnest(v_result));
 END
 $$;
 
@@ -344,7 +318,7 @@ DECLARE
     kv         record;
 BEGIN
     FOR u IN SELECT id, email, display_name, login_role, migration.privacy_hash(email) AS hash,
-                    migration.privacy_person_clients(id) AS clients
+                    ARRAY(SELECT DISTINCT t.client_account_id FROM migration.privacy_ties(id, NULL) t) AS clients
                FROM migration.users WHERE id = ANY (p_users)
     LOOP
         v_rules := v_rules
@@ -499,7 +473,7 @@ BEGIN
     -- its people: tied to it, to no other client, and no platform administrator
     v_people := ARRAY(
         SELECT u.id FROM migration.users u
-         WHERE u.id = ANY (migration.privacy_client_people(p_client))
+         WHERE u.id IN (SELECT t.user_id FROM migration.privacy_ties(NULL, p_client) t)
            AND u.id IS DISTINCT FROM migration.person_id()
            AND NOT EXISTS (SELECT 1 FROM migration.engagement_members m
                             WHERE m.user_id = u.id AND m.client_account_id <> p_client)
@@ -570,8 +544,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 REVOKE ALL ON FUNCTION migration.privacy_hash(text), migration.privacy_erasing(), migration.privacy_scrub(jsonb),
-    migration.privacy_scrub_files(jsonb, uuid[]), migration.privacy_person_clients(uuid),
-    migration.privacy_client_people(uuid),
+    migration.privacy_scrub_files(jsonb, uuid[]), migration.privacy_ties(uuid, uuid),
     migration.privacy_rule(text, text, uuid[]), migration.privacy_drop_login(text),
     migration.privacy_erase_people(uuid[]), migration.privacy_erase_user(text, text),
     migration.privacy_erase_client(uuid), migration.privacy_erased(text, text) FROM PUBLIC;
