@@ -15,6 +15,8 @@ from db.pool import tenant_transaction
 from db.queries import sql
 from db.tenancy import EngagementRef, TenancyError
 
+ONLY_MANAGERS = "only the engagement's owners and client administrators archive or restore it"
+
 
 async def archive_engagement(pool: asyncpg.Pool, engagement: EngagementRef, at: datetime,
                              completed_before: datetime, *, explain: bool = False) -> bool:
@@ -30,13 +32,19 @@ async def archive_engagement(pool: asyncpg.Pool, engagement: EngagementRef, at: 
         raise TenancyError(f"no engagement {engagement.name!r}")
     if state["status"] == "archived":
         raise TenancyError(f"engagement {engagement.name!r} is already archived")
-    raise TenancyError(f"engagement {engagement.name!r} is not completed "
-                       f"({'never launched' if state['flow_status'] is None else 'its flow is ' + state['flow_status']}):"
-                       " only a completed engagement is archived")
+    if state["flow_status"] != "completed":
+        flow = "never launched" if state["flow_status"] is None else f"its flow is {state['flow_status']}"
+        raise TenancyError(f"engagement {engagement.name!r} is not completed ({flow}): only a completed engagement "
+                           "is archived")
+    raise TenancyError(ONLY_MANAGERS)
 
 
 async def unarchive_engagement(pool: asyncpg.Pool, engagement: EngagementRef) -> None:
     """Restore an archived engagement (to 'completed', as it was when archived)."""
     async with tenant_transaction(pool, engagement.client_account_id, engagement.id) as conn:
-        if await conn.fetchval(sql("engagement_unarchive")) is None:
-            raise TenancyError(f"engagement {engagement.name!r} is not archived")
+        if await conn.fetchval(sql("engagement_unarchive")) is not None:
+            return
+        state = await conn.fetchrow(sql("engagement_archive_state"))
+    if state is None or state["status"] != "archived":
+        raise TenancyError(f"engagement {engagement.name!r} is not archived")
+    raise TenancyError(ONLY_MANAGERS)

@@ -7,6 +7,7 @@ skipped, and missed runs are not caught up beyond an hour (the next one does the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,7 @@ from temporalio.client import (
     ScheduleAlreadyRunningError,
     ScheduleOverlapPolicy,
     SchedulePolicy,
+    ScheduleRange,
     ScheduleSpec,
     ScheduleUpdate,
     WorkflowExecutionStatus,
@@ -113,9 +115,26 @@ async def describe_schedules(client: Client) -> list[ScheduleView]:
             status = run.status or WorkflowExecutionStatus.RUNNING
             last_result = f"{status.name.lower()} ({action.workflow_id})"
         upcoming = described.info.next_action_times
-        views.append(ScheduleView(name, " | ".join(described.schedule.spec.cron_expressions), last_run, last_result,
+        views.append(ScheduleView(name, cron_text(described.schedule.spec), last_run, last_result,
                                   upcoming[0] if upcoming else None))
     return views
+
+
+def cron_text(spec: ScheduleSpec) -> str:
+    """A schedule's spec as cron text: the server keeps a cron expression as calendars, which read back as one."""
+    if spec.cron_expressions:
+        return " | ".join(spec.cron_expressions)
+    return " | ".join(" ".join(_ranges_text(ranges, full) for ranges, full in (
+        (c.minute, None), (c.hour, None), (c.day_of_month, (1, 31)), (c.month, (1, 12)), (c.day_of_week, (0, 6))))
+        for c in spec.calendars)
+
+
+def _ranges_text(ranges: Sequence[ScheduleRange], full: tuple[int, int] | None) -> str:
+    spans = [(r.start, max(r.start, r.end), r.step) for r in ranges]
+    if full is not None and len(spans) == 1 and spans[0][:2] == full and spans[0][2] <= 1:
+        return "*"
+    return ",".join((str(start) if end == start else f"{start}-{end}") + (f"/{step}" if step > 1 else "")
+                    for start, end, step in spans)
 
 
 async def trigger_schedule(client: Client, name: str) -> None:

@@ -1,5 +1,5 @@
 -- 0031_retention_and_archive: what scheduled maintenance needs (docs/operations.md "Scheduled maintenance",
--- ADR 0022).
+-- ADR 0023).
 --
 -- * retention_policies: a client's own retention of each partitioned log and its archive delay (NULL = the
 --   platform default, a worker setting). Client administrators and platform administrators set them; audited.
@@ -17,7 +17,8 @@
 -- retention_policies
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE migration.retention_policies (
-    client_account_id        uuid PRIMARY KEY REFERENCES migration.client_accounts (id),
+    id                       uuid PRIMARY KEY DEFAULT gen_random_uuid(),   -- the audit log's row id
+    client_account_id        uuid NOT NULL REFERENCES migration.client_accounts (id),
     llm_usage_log_days       integer,
     agent_task_history_days  integer,
     security_audit_logs_days integer,
@@ -28,6 +29,7 @@ CREATE TABLE migration.retention_policies (
     CONSTRAINT retention_policies_agent_task_history_days_check CHECK (agent_task_history_days BETWEEN 30 AND 36500),
     CONSTRAINT retention_policies_security_audit_logs_days_check
         CHECK (security_audit_logs_days BETWEEN 30 AND 36500),
+    CONSTRAINT retention_policies_client_account_id_key UNIQUE (client_account_id),
     CONSTRAINT retention_policies_archive_after_days_check CHECK (archive_after_days BETWEEN 1 AND 36500)
 );
 
@@ -169,10 +171,10 @@ GRANT EXECUTE ON FUNCTION migration.expired_log_partitions(text, timestamptz), m
 ALTER TABLE migration.engagements ADD COLUMN archived_at timestamptz;
 
 -- An archived engagement's row changes only by its restore; only people who manage it (or platform
--- administrators) archive or restore it.
+-- administrators) archive or restore it. SECURITY DEFINER so any role may ask who acts (session_user decides).
 CREATE FUNCTION migration.engagement_archive_guard()
 RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF OLD.status = 'archived' AND NEW.status = 'archived' THEN
         RAISE EXCEPTION 'engagement % is archived (read-only): restore it first with `engagement unarchive`', OLD.name
