@@ -363,6 +363,10 @@ BEGIN
     END LOOP;
 
     FOR p IN SELECT value FROM jsonb_array_elements(v_people) LOOP
+        -- the user row whatever the patterns found (a name too short to search for)
+        UPDATE migration.users SET email = 'erased-user-' || left(p ->> 'hash', 16) || '@erased.invalid',
+                                   display_name = 'erased-user-' || left(p ->> 'hash', 16)
+         WHERE id = (p ->> 'id')::uuid;
         v_login := p ->> 'login';
         IF v_login IS NOT NULL AND NOT migration.privacy_drop_login(v_login) THEN
             v_logins := v_logins || v_login;
