@@ -8,7 +8,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import asyncpg
@@ -34,12 +33,10 @@ def settings_for(stack_root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def previous_release_binaries() -> Path:
     """The PostgreSQL 16.2 programs of pgserver 0.1.4, which the previous release ran."""
-    if importlib.util.find_spec("pgserver") is None:
+    spec = importlib.util.find_spec("pgserver")  # found, not imported: no release depends on it any more
+    if spec is None or spec.origin is None:
         pytest.skip("pgserver 0.1.4 (the previous release's PostgreSQL 16.2) is not installed here")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pgserver._commands import POSTGRES_BIN_PATH
-    return Path(POSTGRES_BIN_PATH)
+    return Path(spec.origin).parent / "pginstall" / "bin"
 
 
 def version_of(bin_dir: Path) -> str:
