@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -352,3 +353,23 @@ async def test_bad_maintenance_usage_is_one_line(cli_env, app_pool, argv, code, 
     outcome = await cli(cli_env, *(str(e.ref.client_account_id) if a == "CLIENT" else a for a in argv))
     assert outcome.code == code and message in outcome.line, outcome
 
+
+
+@pytest.mark.skipif(os.environ.get("RECORD_HISTORIES") != "1", reason="set RECORD_HISTORIES=1 to re-record")
+async def test_record_maintenance_histories(dev_env, own_pool, tmp_path) -> None:
+    """The maintenance workflows' histories for tests/test_replay.py (which records the engagement's ones)."""
+    histories = Path(__file__).with_name("histories")
+    runs = {MaintenancePartitionsWorkflow: PartitionsInput(months_ahead=3, weeks_ahead=8),
+            MaintenanceRetentionWorkflow: RetentionInput(defaults=DEFAULTS, export_dir=str(tmp_path)),
+            MaintenanceArchiveWorkflow: ArchiveInput(archive_after_days=90)}
+    task_queue = f"tests-maintenance-{uuid.uuid4().hex[:8]}"
+    async with Worker(dev_env.client, task_queue=task_queue, workflows=MAINTENANCE_WORKFLOWS,
+                      activities=_activities(own_pool)):
+        for workflow, inp in runs.items():
+            workflow_type = workflow.__temporal_workflow_definition.name
+            workflow_id = f"maintenance-recorded-{workflow_type}-{uuid.uuid4().hex[:6]}"
+            await dev_env.client.execute_workflow(workflow.run, inp, id=workflow_id, task_queue=task_queue)
+            history = await dev_env.client.get_workflow_handle(workflow_id).fetch_history()
+            (histories / f"{workflow_type}.json").write_text(json.dumps(
+                {"workflow_type": workflow_type, "workflow_id": workflow_id, "history": json.loads(history.to_json())},
+                indent=1))
