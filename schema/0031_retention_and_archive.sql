@@ -48,7 +48,7 @@ ALTER TABLE migration.retention_policies FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON migration.retention_policies FOR ALL TO migration_app
     USING (client_account_id = migration.current_client_id())
     WITH CHECK (client_account_id = migration.current_client_id());
-GRANT SELECT ON migration.retention_policies TO migration_app;
+GRANT SELECT, INSERT, UPDATE ON migration.retention_policies TO migration_app;
 CREATE POLICY person_read ON migration.retention_policies FOR SELECT TO migration_person
     USING (client_account_id = migration.current_client_id()
            AND (SELECT migration.person_sees_client(migration.current_client_id())));

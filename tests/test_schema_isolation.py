@@ -59,6 +59,7 @@ SEEDED_TABLES = frozenset(
         "phase_approvals",
         "security_audit_logs",
         "client_admins",
+        "retention_policies",
         "person_requests",
         "runbook_templates",
         "wave_runbooks",
@@ -69,7 +70,7 @@ SEEDED_TABLES = frozenset(
 )
 
 # Tenant tables of the client alone (no engagement column).
-CLIENT_LEVEL_TABLES = frozenset({"client_accounts", "client_admins"})
+CLIENT_LEVEL_TABLES = frozenset({"client_accounts", "client_admins", "retention_policies"})
 
 TENANT_TABLES_SQL = """
 SELECT c.relname
@@ -250,6 +251,8 @@ async def seed_tenant_graph(pool: asyncpg.Pool) -> Tenant:
         )
         await conn.execute("INSERT INTO migration.client_admins (client_account_id, user_id) VALUES ($1, $2)",
                            client, user)
+        await conn.execute("INSERT INTO migration.retention_policies (client_account_id, archive_after_days)"
+                           " VALUES ($1, 30)", client)
         await conn.execute(
             "INSERT INTO migration.person_requests (client_account_id, engagement_id, requested_by, kind, phase)"
             " VALUES ($1, $2, $3, 'approve', 'discovery')", client, engagement, user)
