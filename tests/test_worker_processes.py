@@ -1,5 +1,6 @@
-"""Workers split by role: one workflow-only and two activity-only processes on one task queue share an
+"""Workers split by role: one workflow-only and two activity-only workers on one task queue share an
 engagement's work; one activity worker killed mid-phase loses nothing, and the histories name who ran what."""
+# ruff: noqa: F811  (the fixtures process_env and workers come from tests/test_worker_process.py)
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,46 +19,21 @@ from temporalio.api.enums.v1 import PendingActivityState
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_until
-from tests.conftest import TestDatabase, make_engagement
+from tests.conftest import make_engagement
 from tests.flow_helpers import eventually, inventory_file, running_worker
-from tests.test_worker_process import _counts
+from tests.test_worker_process import _counts, process_env, workers  # noqa: F401 (fixtures)
 from tests.worker_history import (
     ROOT,
     engagement_workflow_ids,
     process_identity_prefix,
     start_worker,
     task_starts,
-    worker_env,
 )
 from workflows.ids import phase_workflow_id
 
 
-@pytest.fixture
-def role_env(dev_env, migrated_db: TestDatabase) -> dict[str, str]:
-    return worker_env(dict(
-        DATABASE_URL=migrated_db.app_url,
-        TEMPORAL_ADDRESS=dev_env.client.service_client.config.target_host,
-        MIGRATION_TASK_QUEUE=f"roles-{uuid.uuid4().hex[:8]}",
-        LOG_FORMAT="json",
-        LOG_LEVEL="INFO",
-    ))
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen]]:
-    started: list[subprocess.Popen] = []
-    yield started
-    for proc in started:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_worker(
-    dev_env, app_pool, role_env, processes, tmp_path: Path
+    dev_env, app_pool, process_env, workers, tmp_path: Path
 ) -> None:
     file = inventory_file(tmp_path, 1500, seed=11)
     undisturbed = await make_engagement(app_pool)
@@ -69,11 +43,11 @@ async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_w
     expected = await _counts(app_pool, undisturbed.ref)
 
     log = tmp_path / "workers.log"
-    workflows = start_worker(role_env, log, "--workflows-only")
-    first, second = start_worker(role_env, log, "--activities-only"), start_worker(role_env, log, "--activities-only")
-    processes += [workflows, first, second]
+    workflows = start_worker(process_env, log, "--workflows-only")
+    first, second = (start_worker(process_env, log, "--activities-only") for _ in range(2))
+    workers += [workflows, first, second]
     e = await make_engagement(app_pool)
-    await control.launch(dev_env.client, app_pool, e.ref, [file], role_env["MIGRATION_TASK_QUEUE"],
+    await control.launch(dev_env.client, app_pool, e.ref, [file], process_env["MIGRATION_TASK_QUEUE"],
                          auto_approve=PHASES)
 
     discovery = dev_env.client.get_workflow_handle(phase_workflow_id(e.ref.id, "discovery"))
@@ -123,11 +97,12 @@ async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_w
     assert "timeout" in retried[0].last_failure.lower(), retried[0]
 
 
-async def test_a_workflow_only_worker_needs_no_database(dev_env, role_env, processes, tmp_path: Path) -> None:
+async def test_a_workflow_only_worker_needs_no_database(dev_env, process_env, workers, tmp_path: Path) -> None:
     """It opens no pool: a database that cannot be reached does not stop it from serving."""
     log = tmp_path / "workflows.log"
-    proc = start_worker(role_env, log, "--workflows-only", DATABASE_URL="postgresql://nobody:x@127.0.0.1:9/none")
-    processes.append(proc)
+    proc = start_worker(process_env, log, "--workflows-only", DATABASE_URL="postgresql://nobody:x@127.0.0.1:9/none",
+                        LOG_LEVEL="INFO")
+    workers.append(proc)
     async def started_or_ended() -> bool:
         return "worker started" in log.read_text() or proc.poll() is not None
 
@@ -142,8 +117,9 @@ async def test_a_workflow_only_worker_needs_no_database(dev_env, role_env, proce
     (["--everything"], {}, 2, "No such option: --everything"),
     ([], {"MIGRATION_WORKER_ROLE": "both"}, 1, "MIGRATION_WORKER_ROLE: Input should be 'all', 'workflows' or"),
 ])
-def test_bad_worker_usage_is_one_line(role_env, args: list[str], env: dict[str, str], code: int, message: str) -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "worker.py"), *args], env={**role_env, **env}, cwd=ROOT,
+def test_bad_worker_usage_is_one_line(process_env, args: list[str], env: dict[str, str], code: int,
+                                      message: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "worker.py"), *args], env={**process_env, **env}, cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == code, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -1,6 +1,7 @@
 """Worker versioning on the embedded dev server: an engagement pinned to the build it started on finishes there
 while the deployment's current version moves to a new build, on which new engagements start; then the old build
 drains. The versions are moved with the `temporal worker deployment` commands docs/operations.md gives."""
+# ruff: noqa: F811  (the fixtures process_env and workers come from tests/test_worker_process.py)
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 import signal
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,26 +22,19 @@ from runtime.answer_steps import answer_until
 from runtime.embedded_temporal import temporal_binary
 from tests.conftest import TestDatabase, give_login, make_engagement
 from tests.flow_helpers import eventually, inventory_file, run_starter, wait_for
-from tests.worker_history import embedded_temporal, engagement_workflow_ids, start_worker, task_starts, worker_env
+from tests.test_worker_process import process_env, workers  # noqa: F401 (fixtures)
+from tests.worker_history import (
+    embedded_temporal,
+    engagement_workflow_ids,
+    start_worker,
+    task_starts,
+)
 
 
 @pytest.fixture
 async def server(tmp_path: Path) -> AsyncIterator[Client]:
     async with embedded_temporal(tmp_path / "temporal") as client:
         yield client
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen]]:
-    started: list[subprocess.Popen] = []
-    yield started
-    for proc in started:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def deployment_command(client: Client, *args: str) -> subprocess.CompletedProcess[str]:
@@ -80,16 +74,16 @@ async def versioning(client: Client, workflow_id: str) -> tuple[str, int]:
 
 
 async def test_a_pinned_engagement_finishes_on_its_build_while_new_ones_start_on_the_current_one(
-    server: Client, migrated_db: TestDatabase, app_pool, processes, tmp_path: Path
+    server: Client, migrated_db: TestDatabase, app_pool, process_env, workers, tmp_path: Path
 ) -> None:
     deployment = f"tests-{uuid.uuid4().hex[:8]}"
-    env = worker_env(dict(DATABASE_URL=migrated_db.app_url, TEMPORAL_ADDRESS=server.service_client.config.target_host,
-                          MIGRATION_TASK_QUEUE=f"versions-{uuid.uuid4().hex[:8]}", MIGRATION_WORKER_DEPLOYMENT=deployment,
-                          LOG_FORMAT="json", LOG_LEVEL="INFO"))
+    env = process_env | dict(TEMPORAL_ADDRESS=server.service_client.config.target_host,
+                             MIGRATION_TASK_QUEUE=f"versions-{uuid.uuid4().hex[:8]}",
+                             MIGRATION_WORKER_DEPLOYMENT=deployment)
     queue, log = env["MIGRATION_TASK_QUEUE"], tmp_path / "workers.log"
     file = inventory_file(tmp_path, 30)
     v1 = start_worker(env, log, MIGRATION_WORKER_BUILD_ID="v1")
-    processes.append(v1)
+    workers.append(v1)
     await set_current(server, deployment, "v1")
 
     a = await make_engagement(app_pool)
@@ -97,7 +91,7 @@ async def test_a_pinned_engagement_finishes_on_its_build_while_new_ones_start_on
     await wait_for(server, a.ref, lambda st: st.awaiting_approval == "discovery", timeout=180)
 
     v2 = start_worker(env, log, MIGRATION_WORKER_BUILD_ID="v2")
-    processes.append(v2)
+    workers.append(v2)
     await set_current(server, deployment, "v2")
     b = await make_engagement(app_pool)
     await control.launch(server, app_pool, b.ref, [file], queue)

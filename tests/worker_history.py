@@ -3,7 +3,6 @@ a role, and, from an engagement's workflow histories, which worker ran what in t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -82,12 +81,6 @@ async def task_starts(client: Client, workflow_ids: list[str]) -> list[TaskStart
                 if build and found and found[-1].kind == "workflow" and found[-1].workflow_id == workflow_id:
                     found[-1] = replace(found[-1], build_id=build)
     return sorted(found, key=lambda start: start.time)
-
-
-def worker_env(base: dict[str, str]) -> dict[str, str]:
-    """The test process's environment without the platform's settings, updated with `base`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TEMPORAL_", "MIGRATION_", "PG"))}
-    return {**env, **base}
 
 
 @asynccontextmanager
