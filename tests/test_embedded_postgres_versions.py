@@ -14,10 +14,11 @@ import asyncpg
 import pytest
 
 import runtime.embedded_postgres as embedded
+from db.migrator import MigrationError
 from db.pool import tenant_transaction
 from runtime.devstack import embedded_postgres, ensure_database
 from runtime.settings import Settings
-from tests.conftest import free_port, insert_raw_tenant
+from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VECTOR_VERSION = "SELECT extversion FROM pg_extension WHERE extname = 'vector'"
@@ -50,21 +51,22 @@ async def test_a_data_directory_of_the_previous_release_keeps_working(
     settings = settings_for(stack_root, monkeypatch)
     old_binaries = previous_release_binaries()
     assert version_of(old_binaries) == "16.2"
-    # The previous release: the same embedded server, run by pgserver 0.1.4's binaries.
+    # The previous release's data directory: the same embedded server on pgserver 0.1.4's binaries. Today's
+    # schema refuses their pgvector (0030), as it does when a server started before the upgrade still runs.
     with monkeypatch.context() as previous:
         previous.setattr(embedded, "POSTGRES_BIN_PATH", old_binaries)
-        app_url, _, _ = await ensure_database(settings)
-        pool = await asyncpg.create_pool(app_url, min_size=1, max_size=1)
+        with pytest.raises(MigrationError, match=r"pgvector 0\.6\.2 is installed .*`starter.py dev down`"):
+            await ensure_database(settings)
+        pg = embedded_postgres(settings)
+        pg.ensure_running()
+        conn = await asyncpg.connect(pg.superuser_url("migration"))
         try:
-            tenant = await insert_raw_tenant(pool, "kept")
-            conn = await asyncpg.connect(embedded_postgres(settings).superuser_url("migration"))
-            try:
-                assert await conn.fetchval(VECTOR_VERSION) == "0.6.2"
-            finally:
-                await conn.close()
+            assert await conn.fetchval(VECTOR_VERSION) == "0.6.2"
+            client_id = await conn.fetchval(
+                "INSERT INTO migration.client_accounts (name, slug) VALUES ('Kept', 'kept') RETURNING id")
         finally:
-            await pool.close()
-        embedded_postgres(settings).stop()
+            await conn.close()
+        pg.stop()
 
     try:
         app_url, _, started = await ensure_database(settings)
@@ -77,9 +79,8 @@ async def test_a_data_directory_of_the_previous_release_keeps_working(
             await conn.close()
         pool = await asyncpg.create_pool(app_url, min_size=1, max_size=1)
         try:
-            async with tenant_transaction(pool, tenant.client_id, tenant.engagement_id) as conn:
-                assert await conn.fetchval("SELECT name FROM migration.engagements WHERE id = $1",
-                                           tenant.engagement_id) == "kept"
+            async with tenant_transaction(pool, client_id) as conn:
+                assert await conn.fetchval("SELECT name FROM migration.client_accounts") == "Kept"
                 # pgvector's 0.8 setting, which nearest-neighbour searches use, is known now
                 await conn.execute("SET LOCAL hnsw.iterative_scan = strict_order")
         finally:
