@@ -233,6 +233,10 @@ def _manifest(path: Path, tar: tarfile.TarFile) -> dict[str, Any]:
     if manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError(f"{path} is a client backup of format version {manifest.get('format_version')!r}; this "
                           f"release reads version {FORMAT_VERSION}")
+    client, schema = manifest.get("client"), manifest.get("schema")
+    if not (isinstance(client, dict) and all(isinstance(client.get(k), str) for k in ("id", "name", "slug"))
+            and isinstance(schema, list)):
+        raise _unreadable(path, "its manifest's client or schema is damaged")
     tables = manifest.get("tables")
     if not isinstance(tables, list) or not all(
             isinstance(t, dict) and isinstance(t.get("name"), str) and _TABLE_NAME.fullmatch(t["name"])
@@ -260,7 +264,8 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
     restored_tables = {t["name"] for t in manifest["tables"]}
     expected = {t.name: t for t in tables}
     for entry in manifest["tables"]:
-        if entry["name"] not in expected or entry["columns"] != expected[entry["name"]].columns:
+        known = expected.get(entry["name"])
+        if known is None or (entry["kind"], entry["columns"]) != (known.kind, known.columns):
             raise BackupError(f"the backup's table {entry['name']} does not match this database's: restore into a "
                               "database migrated by the same release")
     rows = people_added = people_without_login = 0
@@ -269,9 +274,10 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
         for entry in manifest["tables"]:
             source = staging / f"{entry['name']}.copy"
             if entry["kind"] != "shared":
-                await conn.copy_to_table(entry["name"], schema_name=SCHEMA, source=source, columns=entry["columns"],
-                                         format="text")
-                rows += entry["rows"]
+                status = await conn.copy_to_table(entry["name"], schema_name=SCHEMA, source=source,
+                                                  columns=entry["columns"], format="text")
+                await _check_owner(conn, entry["name"], entry["kind"], UUID(client["id"]), int(status.split()[-1]))
+                rows += int(status.split()[-1])
                 continue
             staged = f"restore_{entry['name']}"
             await conn.execute(f"CREATE TEMP TABLE {ident(staged)} (LIKE {_qualified(entry['name'])}) "
@@ -282,7 +288,7 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
             status = await conn.execute(
                 f"INSERT INTO {_qualified(entry['name'])} ({_column_list(entry['columns'])}) "
                 f"SELECT {_column_list(entry['columns'])} FROM {ident(staged)} "
-                f"ON CONFLICT ({_column_list(entry['primary_key'])}) DO NOTHING")
+                f"ON CONFLICT ({_column_list(expected[entry['name']].primary_key)}) DO NOTHING")
             added = int(status.split()[-1])
             rows += added
             people_added += added if entry["name"] == "users" else 0
@@ -290,6 +296,15 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
                           {t.name for t in tables if t.kind == "tenant"})
     return ClientRestored(UUID(client["id"]), client["name"], rows, len(manifest["tables"]), people_added,
                           people_without_login)
+
+
+async def _check_owner(conn: asyncpg.Connection, table: str, kind: str, client_id: UUID, copied: int) -> None:
+    """Every row copied into `table` is the client's (the client had none before): a file that says one client
+    and holds another's rows is refused."""
+    column = "id" if kind == "client" else "client_account_id"
+    owned = await conn.fetchval(f"SELECT count(*) FROM {_qualified(table)} WHERE {ident(column)} = $1", client_id)
+    if owned != copied:
+        raise BackupError(f"the backup's {table} rows are not all of client {client_id}; nothing was restored")
 
 
 async def _check_keys(conn: asyncpg.Connection, client_id: UUID, keys: list[asyncpg.Record], tenant: set[str]

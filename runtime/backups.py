@@ -34,6 +34,7 @@ from db.client_backup import (
 from db.output_files import replacing
 from db.pool import connect, connecting, create_pool
 from db.queries import sql
+from domain.wording import counted
 from runtime.devstack import EMBEDDED_DATABASE, embedded_postgres, ensure_database
 from runtime.embedded_postgres import postgres_bin_dir
 from runtime.settings import Settings
@@ -148,9 +149,9 @@ async def _restore_database(target: Target, path: Path, *, clean: bool) -> str:
     finally:
         await conn.close()
     if held and (held["clients"] or held["people"]) and not clean:
-        raise BackupError(f"the target database holds {held['clients']} client accounts and {held['people']} "
-                          "people: restore into a database `db bootstrap` just made, or give --clean to replace "
-                          "everything in it with the backup")
+        raise BackupError(f"the target database holds {counted(held['clients'], 'client account')} and "
+                          f"{_people(held['people'])}: restore into a database `db bootstrap` just made, or give "
+                          "--clean to replace everything in it with the backup")
     if ours and ours != dumped:
         raise BackupError(f"the backup is of schema version {_last(dumped)} and the target database is migrated to "
                           f"{_last(ours)}: restore into a database `db bootstrap` made (not migrated), then run "
@@ -164,7 +165,8 @@ async def _restore_database(target: Target, path: Path, *, clean: bool) -> str:
         await conn.close()
     without = (f"; {no_login} people have no login role on this server: carry the roles over with `pg_dumpall "
                "--roles-only` or give them logins again") if no_login else ""
-    return (f"database restored from {path}: {contents['clients']} client accounts, {contents['people']} people, "
+    return (f"database restored from {path}: {counted(contents['clients'], 'client account')}, "
+            f"{_people(contents['people'])}, "
             f"schema version {_last(dumped)}{without}")
 
 
@@ -207,8 +209,12 @@ async def _replay_dump(target: Target, path: Path) -> None:
                           "nothing was restored")
 
 
+def _people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
 def _last(versions: list[int]) -> str:
-    return f"{versions[-1]:04d}" if versions else "none"
+    return f"{versions[-1]:04d} ({len(versions)} migrations)" if versions else "none"
 
 
 async def _dumped_schema_version(target: Target, path: Path) -> list[int]:

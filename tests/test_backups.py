@@ -6,8 +6,10 @@ and an md5 of each table's rows in order). Bad usage answers in one line."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
+import tarfile
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -186,6 +188,17 @@ async def test_one_client_restores_alone_then_beside_another(source, fresh_serve
     assert of_tenants(await snapshot(target.superuser_url), first, second) == of_tenants(before, first, second)
 
 
+def _alter(original: Path, altered: Path, member: str) -> None:
+    """A copy of a client backup whose `member` has one byte changed (its manifest left as it was)."""
+    with tarfile.open(original, "r:gz") as source, tarfile.open(altered, "w:gz") as target:
+        for info in source.getmembers():
+            data = source.extractfile(info).read()  # type: ignore[union-attr]
+            if info.name == member:
+                data = data.replace(b"web", b"wob", 1) if b"web" in data else data[:-2] + b"x\n"
+            info.size = len(data)
+            target.addfile(info, io.BytesIO(data))
+
+
 async def _fetch(url: str, query: str, *args: Any) -> list[asyncpg.Record]:
     conn = await asyncpg.connect(url)
     try:
@@ -220,6 +233,10 @@ async def test_bad_backups_and_targets_are_refused_in_one_line(source, fresh_ser
         said = await _refused(target_env, "ops", "restore", str(tmp_path / name))
         assert said.endswith("; nothing was restored") or said.startswith(
             (f"error: {tmp_path / name} is not a readable client backup", "error: pg_restore failed")), said
+    altered = tmp_path / "altered.tgz"
+    _alter(client, altered, "data/assets.copy")
+    said = await _refused(target_env, "ops", "restore", str(altered))
+    assert said.endswith("data/assets.copy does not match its checksum); give a file `ops backup --client` wrote")
     assert [tuple(r) for r in await _fetch(target.superuser_url, HELD)] == [(0, 0)]  # nothing half-restored
 
     unmigrated = await create_test_database(fresh_server.superuser_url(), migrated=False)
