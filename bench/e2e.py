@@ -35,6 +35,7 @@ from typing import Any
 
 import psutil
 from temporalio import activity, workflow
+from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 POLL_SECONDS = 0.25
@@ -198,7 +199,7 @@ async def watch(client: Any, ref: Any, timeout: float) -> tuple[list[Sample], An
     while time.perf_counter() < deadline:
         try:
             final = await control.status(client, ref)
-        except (RPCError, control.ControlError) as err:
+        except (RPCError, WorkflowQueryFailedError, control.ControlError) as err:  # e.g. a starved worker
             errors.append(f"{type(err).__name__}: {err}")
         else:
             key = (final.phase, final.step, final.status)

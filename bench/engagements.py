@@ -117,6 +117,7 @@ async def prepare(args: argparse.Namespace, pool: Any, work: Path) -> list[Engag
 
 async def watch_all(client: Any, engagements: list[Engagement], timeout: float) -> list[str]:
     """Poll every unfinished engagement's status until all are terminal (or the timeout); note when each ends."""
+    from temporalio.client import WorkflowQueryFailedError
     from temporalio.service import RPCError
 
     from runtime import engagement_control as control
@@ -130,7 +131,7 @@ async def watch_all(client: Any, engagements: list[Engagement], timeout: float) 
         for engagement in waiting:
             try:
                 status = await control.status(client, engagement.ref)
-            except (RPCError, control.ControlError) as err:
+            except (RPCError, WorkflowQueryFailedError, control.ControlError) as err:
                 errors.append(f"{engagement.ref.name}: {type(err).__name__}: {err}")
                 continue
             engagement.status = status.status
