@@ -178,6 +178,20 @@ def cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
 
 
+async def keep_answering(client: Any, pool: Any, ref: Any, person: Any, done: asyncio.Event, errors: list[str],
+                         *, interval: float) -> None:
+    """runtime.answer_steps.answer_until, started again after an error (say a query to a starved worker that timed
+    out), which is noted in `errors`: otherwise its task dies unseen and the waves wait for a person forever."""
+    from runtime.answer_steps import answer_until
+
+    while not done.is_set():
+        try:
+            await answer_until(client, pool, ref, person, done, interval=interval)
+        except Exception as err:  # noqa: BLE001 - the benchmark's person notes the failure and answers again
+            errors.append(f"answering for {ref.name}: {type(err).__name__}: {err}")
+            await asyncio.sleep(interval)
+
+
 async def baseline(client: Any, task_queue: str) -> list[float]:
     """Milliseconds of BASELINE_RUNS sequential trivial workflows, after one unmeasured warm-up."""
     times = []
@@ -283,7 +297,6 @@ async def run_engagement(args: argparse.Namespace, size: int, client: Any, pool:
     from domain.discovery.sample_inventory import generate_inventory, write_csv
     from domain.vocabulary import PHASES
     from runtime import engagement_control as control
-    from runtime.answer_steps import answer_until
     from worker import build_worker
 
     report: dict[str, Any] = {"servers": size}
@@ -320,10 +333,13 @@ async def run_engagement(args: argparse.Namespace, size: int, client: Any, pool:
             await control.launch(client, pool, ref, [csv_path], queue, auto_approve=PHASES)
             started = time.perf_counter()
             answered = asyncio.Event()
-            people = asyncio.create_task(answer_until(client, pool, ref, owner, answered, interval=0.2))
+            answer_errors: list[str] = []
+            people = asyncio.create_task(keep_answering(client, pool, ref, owner, answered, answer_errors,
+                                                        interval=0.2))
             samples, final, errors = await watch(client, ref, args.timeout)
             answered.set()
             await people
+            errors += answer_errors
             end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
         cpu_after, servers_after = cpu_seconds(), server_cpu_seconds(servers)
         report["peak_memory"] = {**peak.peak, "samples": peak.samples, "interval_seconds": MEMORY_SAMPLE_SECONDS}
@@ -455,8 +471,9 @@ def print_report(r: dict[str, Any]) -> None:
     print(f"a wave takes {h['wave_median_seconds']:.2f} s median from start to close; its activities, scheduled to "
           f"completed, summed over the waves: {h['wave_activity_seconds']}")
     m = r["peak_memory"]
-    servers = "; ".join(f"{name} process tree {m[f'{name}_pss_mib']:.0f} MiB PSS summed ({m[f'{name}_rss_sum_mib']:.0f} "
-                        f"MiB RSS summed)" for name in ("postgres", "temporal") if f"{name}_pss_mib" in m)
+    servers = "; ".join(f"{name} process tree {m[f'{name}_pss_mib']:.0f} MiB PSS summed "
+                        f"({m[f'{name}_rss_sum_mib']:.0f} MiB RSS summed)"
+                        for name in ("postgres", "temporal") if f"{name}_pss_mib" in m)
     print(f"peak memory during the engagement ({m['samples']} samples, every {m['interval_seconds']:.0f} s): "
           f"this process (in-process worker AND benchmark driver) {m['worker_rss_mib']:.0f} MiB RSS; {servers}")
     c = r["cpu"]

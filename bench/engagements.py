@@ -37,6 +37,7 @@ from bench.e2e import (
     PeakMemory,
     configure_environment,
     cpu_seconds,
+    keep_answering,
     machine,
     server_cpu_seconds,
 )
@@ -178,7 +179,6 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from db.pool import create_pool
     from domain.vocabulary import PHASES
     from runtime import engagement_control as control
-    from runtime.answer_steps import answer_until
     from runtime.devstack import embedded_postgres, embedded_temporal, ensure_stack
     from runtime.logging import configure_logging
     from runtime.settings import get_settings
@@ -207,11 +207,13 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                                    for e in engagements))
             report["launch_seconds"] = time.perf_counter() - launched
             answered = asyncio.Event()
-            people = [asyncio.create_task(answer_until(client, pool, e.ref, e.owner, answered, interval=1.0))
-                      for e in engagements]
+            answer_errors: list[str] = []
+            people = [asyncio.create_task(keep_answering(client, pool, e.ref, e.owner, answered, answer_errors,
+                                                         interval=1.0)) for e in engagements]
             errors = await watch_all(client, engagements, args.timeout)
             answered.set()
             await asyncio.gather(*people)
+            errors += answer_errors
         cpu_after, servers_after = cpu_seconds(), server_cpu_seconds(trees)
         finished = [e.finished_at - launched for e in engagements if e.finished_at is not None]
         report["finish_seconds"] = {"min": min(finished, default=None),
