@@ -156,24 +156,23 @@ class AgentActivities:
         tasks = await plan(inp, settings)
         if not tasks:
             return StepResult(summary={"agents": {"crew": crew, "status": "nothing to review"}})
-        async with self._pool.acquire() as lock:
+        # The crew's lock lives in a transaction held open on its own connection while the crew runs: a session
+        # lock would be taken and released on different server connections behind pgbouncer's transaction pooling.
+        async with self._pool.acquire() as lock, lock.transaction():
             await lock.execute(sql("agent_crew_lock"), inp.tenant.engagement_id)
-            try:
-                async with self._tx(inp) as conn:
-                    budget = await engagement_budget(conn, inp.tenant.engagement_id, settings)
-                run = CrewRun(crew=crew, ledger=Ledger(budget))
-                failures_in_a_row = 0
-                for task in tasks:
-                    ok = await self._run_task(run, phase, inp, settings, task)
-                    failures_in_a_row = 0 if ok else failures_in_a_row + 1
-                    if run.stop is not None:
-                        break
-                    if failures_in_a_row == FAILURES_IN_A_ROW and len(tasks) > run.tasks:
-                        run.stop = "failed"
-                        run.reason = f"stopped after {FAILURES_IN_A_ROW} failed tasks in a row: {run.reason}"
-                        break
-            finally:
-                await lock.execute(sql("agent_crew_unlock"), inp.tenant.engagement_id)
+            async with self._tx(inp) as conn:
+                budget = await engagement_budget(conn, inp.tenant.engagement_id, settings)
+            run = CrewRun(crew=crew, ledger=Ledger(budget))
+            failures_in_a_row = 0
+            for task in tasks:
+                ok = await self._run_task(run, phase, inp, settings, task)
+                failures_in_a_row = 0 if ok else failures_in_a_row + 1
+                if run.stop is not None:
+                    break
+                if failures_in_a_row == FAILURES_IN_A_ROW and len(tasks) > run.tasks:
+                    run.stop = "failed"
+                    run.reason = f"stopped after {FAILURES_IN_A_ROW} failed tasks in a row: {run.reason}"
+                    break
         return StepResult(summary={"agents": run.summary(kept_label)})
 
     async def _run_task(self, run: CrewRun, phase: str, inp: StepInput, settings: AgentSettings,
