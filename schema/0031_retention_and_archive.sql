@@ -193,6 +193,7 @@ $$;
 CREATE TRIGGER engagements_archive_guard
     BEFORE UPDATE ON migration.engagements
     FOR EACH ROW EXECUTE FUNCTION migration.engagement_archive_guard();
+REVOKE ALL ON FUNCTION migration.engagement_archive_guard() FROM PUBLIC;  -- a trigger's, nobody calls it
 
 -- A write in an archived engagement's context (a launch, an upload, a person's request, a membership change) is
 -- refused.
