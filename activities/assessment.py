@@ -190,16 +190,16 @@ class AssessmentActivities:
     async def _assess_applications(self, inp: StepInput, goals: BusinessGoals) -> int:
         """Vote each application's strategy from its assets' facts; keyset batches carry an application
         that continues into the next batch over to it. Returns the number of applications."""
-        tenant, last_name, last_id = inp.tenant, "", _FIRST_ID
+        tenant, last_key, last_name, last_id = inp.tenant, "", "", _FIRST_ID
         pending: Rows = []
         assessed = 0
         while True:
             async with self._tx(tenant) as conn:
-                rows = await conn.fetch(sql("application_facts_batch"), last_name, last_id, self._batch_size)
+                rows = await conn.fetch(sql("application_facts_batch"), last_key, last_id, self._batch_size)
                 pending += rows
                 finished = len(rows) < self._batch_size
                 if rows:
-                    last_name, last_id = rows[-1]["application_name"], rows[-1]["id"]
+                    last_key, last_name, last_id = rows[-1]["application_key"], rows[-1]["application_name"], rows[-1]["id"]
                 complete = pending if finished else [r for r in pending if r["application_name"] != last_name]
                 pending = pending[len(complete):]
                 values = await asyncio.to_thread(_application_rows, complete, goals)
