@@ -172,10 +172,21 @@ ALTER TABLE migration.engagements ADD COLUMN archived_at timestamptz;
 
 -- An archived engagement's row changes only by its restore; only people who manage it (or platform
 -- administrators) archive or restore it. SECURITY DEFINER so any role may ask who acts (session_user decides).
+-- Whether this transaction's changes to an archived engagement's row pass its guard: none here; an erasure does
+-- (0032 replaces this function), since the right to be forgotten covers archived engagements too.
+CREATE FUNCTION migration.archive_guard_exempt()
+RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT false
+$$;
+
 CREATE FUNCTION migration.engagement_archive_guard()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF migration.archive_guard_exempt() THEN
+        RETURN NEW;
+    END IF;
     IF OLD.status = 'archived' AND NEW.status = 'archived' THEN
         RAISE EXCEPTION 'engagement % is archived (read-only): restore it first with `engagement unarchive`', OLD.name
             USING ERRCODE = 'object_not_in_prerequisite_state';

@@ -52,6 +52,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce(current_setting('migration.privacy_erasing', true), '') = 'on' AND migration.is_platform_admin()
 $$;
 
+-- An erasure rewrites archived engagements too (0031's guard asks this).
+CREATE OR REPLACE FUNCTION migration.archive_guard_exempt()
+RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT migration.privacy_erasing()
+$$;
+
 DO $$
 DECLARE
     t record;

@@ -208,3 +208,17 @@ async def test_bad_usage_answers_in_one_line(app_pool, migrated_db, cli_env) -> 
     ]:
         code, out, err = await run_starter(env, "privacy", *args)
         assert code != 0 and expected in err and len(err.strip().splitlines()) == 1, (args, err)
+
+
+async def test_erase_user_reaches_an_archived_engagement(app_pool, superuser_conn, cli_env) -> None:
+    """An archived engagement is read-only to everyone but an erasure: the person's e-mail in its description goes,
+    and it stays archived."""
+    e = await make_engagement(app_pool)
+    email = await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", e.viewer_id)
+    await superuser_conn.execute(
+        "UPDATE migration.engagements SET status = 'archived', archived_at = now(), description = $2 WHERE id = $1",
+        e.ref.id, f"questions to {email}")
+    code, out, err = await run_starter(cli_env, "privacy", "erase-user", email, "--yes")
+    assert code == 0, err
+    row = await superuser_conn.fetchrow("SELECT status, description FROM migration.engagements WHERE id = $1", e.ref.id)
+    assert row["status"] == "archived" and email not in row["description"], row
