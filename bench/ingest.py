@@ -40,7 +40,7 @@ import asyncpg
 import psutil
 
 from bench.cmdb_export import ExportSummary, write_export
-from bench.e2e import configure_environment, memory
+from bench.e2e import configure_environment
 
 BASELINE_RUNS = 3
 # The discovery steps of an import, by activity name (the names Temporal histories record).
@@ -48,6 +48,14 @@ STEPS = ("discovery.import_records", "discovery.map_attributes", "discovery.clea
          "discovery.build_inventory")
 # Reading PSS walks the page tables of every server process: sample sparingly, and count what it costs.
 SAMPLE_SECONDS = 1.0
+
+
+def memory() -> dict[str, float]:
+    """This process's peak RSS (ru_maxrss, KiB on Linux) and current RSS, in MiB."""
+    return {
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "current_rss_mib": psutil.Process().memory_info().rss / 2**20,
+    }
 
 
 class BenchError(RuntimeError):
