@@ -134,7 +134,7 @@ class Settings(BaseSettings):
                                     validation_alias=AliasChoices("MIGRATION_ARCHIVE_AFTER_DAYS"))
 
     @field_validator("database_url", "database_owner_url", "database_replica_url", "temporal_address",
-                     "worker_build_id", mode="before")
+                     "worker_build_id", "retention_export_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         """`export DATABASE_URL=` means the embedded default, as if it were unset."""
