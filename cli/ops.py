@@ -42,9 +42,15 @@ async def ops_restore(
     backup: Path = typer.Argument(..., parser=paths.given_path, help="A file `ops backup` wrote."),
     clean: bool = typer.Option(False, "--clean", help="Replace everything in a database that holds data "
                                                       "(a whole-database restore only)."),
+    force: bool = typer.Option(False, "--force", help="Restore a client this database erased (right to be "
+                                                      "forgotten), or one whose people it erased (a client "
+                                                      "restore only)."),
     superuser_url: str = SuperuserUrlOption,
 ) -> None:
     """Restore a backup: the whole database into one `db bootstrap` made (refused where data is, unless --clean),
-    or one client into a database of the same schema version that lacks it."""
-    target = await backups.platform_database(get_settings(), superuser_url)
-    console.print(await backups.restore(target, backup, clean=clean), highlight=False)
+    or one client into a database of the same schema version that lacks it (refused where the client or one of
+    its people was erased, unless --force)."""
+    settings = get_settings()
+    target = await backups.platform_database(settings, superuser_url)
+    console.print(await backups.restore(target, backup, clean=clean, force=force,
+                                        staging_root=settings.data_dir / "restore"), highlight=False)

@@ -45,6 +45,13 @@ SCHEMA = "migration"
 CLIENT_TABLE = "client_accounts"
 # Files a backup holds every client row of: readable by its owner only.
 BACKUP_FILE_MODE = 0o600
+# What a client restore unpacks at most: a manifest of a few hundred tables, one member per table, and table files
+# of at most this many times the backup file's size (COPY text compresses well below that; zeros, a gzip bomb's
+# payload, compress a thousandfold), or of this many bytes where the file is small.
+MAX_MANIFEST_BYTES = 4 << 20
+MAX_MEMBERS = 1000
+MAX_UNPACK_RATIO = 200
+MIN_UNPACK_BYTES = 64 << 20
 
 
 class BackupError(ValueError):
@@ -195,25 +202,34 @@ def _unreadable(path: Path, why: str) -> BackupError:
 
 def read_backup(path: Path, staging: Path) -> dict[str, Any]:
     """The backup's manifest, each table's rows copied into `staging/<table>.copy` and checked against the
-    manifest's checksum. A file that is missing, truncated, corrupt or altered is refused in one line."""
+    manifest's checksum. A file that is missing, truncated, corrupt, altered or larger unpacked than a backup of its
+    size can be (a gzip bomb: refused from the tar headers, before anything is unpacked) is refused in one line."""
+    budget = max(MAX_UNPACK_RATIO * path.stat().st_size, MIN_UNPACK_BYTES) if path.is_file() else 0
     try:
-        with tarfile.open(path, "r:gz") as tar:
-            manifest = _manifest(path, tar)
-            for entry in manifest["tables"]:
-                member = tar.extractfile(entry["file"])
-                if member is None:
-                    raise _unreadable(path, f"{entry['file']} is not a file")
-                digest = hashlib.sha256()
-                with member, (staging / f"{entry['name']}.copy").open("wb") as out:
-                    while chunk := member.read(1 << 20):
-                        digest.update(chunk)
-                        out.write(chunk)
-                if digest.hexdigest() != entry["sha256"]:
-                    raise _unreadable(path, f"{entry['file']} does not match its checksum")
+        with tarfile.open(path, "r|gz") as tar:  # a stream: members in order, the manifest first
+            manifest: dict[str, Any] | None = None
+            unread: dict[str, dict[str, Any]] = {}
+            for count, member in enumerate(tar, start=1):
+                if count > MAX_MEMBERS:
+                    raise _unreadable(path, f"more than {MAX_MEMBERS} members")
+                if manifest is None:
+                    manifest = _manifest(path, tar, member)
+                    unread = {entry["file"]: entry for entry in manifest["tables"]}
+                    continue
+                entry = unread.pop(member.name, None)
+                if entry is None or not member.isfile():
+                    raise _unreadable(path, f"{member.name} is not one of its manifest's table files")
+                budget -= member.size
+                if budget < 0:
+                    raise BackupError(f"{path} unpacks to more than a client backup of its size can hold ({member.name}"
+                                      f" alone is {member.size:,} bytes): refused as a possible gzip bomb")
+                _stage(path, tar, member, entry, staging / f"{entry['name']}.copy")
+            if manifest is None:
+                raise _unreadable(path, "no manifest of one")
+            if unread:
+                raise _unreadable(path, f"{next(iter(unread))} is missing")
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
-    except KeyError as exc:
-        raise _unreadable(path, f"{exc.args[0]} is missing") from None
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         if isinstance(exc, PermissionError):
             raise BackupError(f"{path}: cannot be read (permission denied)") from None
@@ -222,10 +238,28 @@ def read_backup(path: Path, staging: Path) -> dict[str, Any]:
     return manifest
 
 
-def _manifest(path: Path, tar: tarfile.TarFile) -> dict[str, Any]:
-    member = tar.extractfile(MANIFEST)
+def _stage(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo, entry: dict[str, Any], out_path: Path) -> None:
+    """Copy one table file out of the backup, checking it against the manifest's checksum."""
+    source = tar.extractfile(member)
+    assert source is not None  # a regular file
+    digest = hashlib.sha256()
+    with source, out_path.open("wb") as out:
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+    if digest.hexdigest() != entry["sha256"]:
+        raise _unreadable(path, f"{entry['file']} does not match its checksum")
+
+
+def _manifest(path: Path, tar: tarfile.TarFile, member: tarfile.TarInfo) -> dict[str, Any]:
+    if member.name != MANIFEST or not member.isfile():
+        raise _unreadable(path, f"its first member is not {MANIFEST}")
+    if member.size > MAX_MANIFEST_BYTES:
+        raise _unreadable(path, f"its {MANIFEST} is {member.size:,} bytes, more than a manifest's "
+                                f"{MAX_MANIFEST_BYTES:,}")
+    source = tar.extractfile(member)
     try:
-        manifest = json.loads(member.read()) if member else None
+        manifest = json.loads(source.read()) if source else None
     except (ValueError, UnicodeDecodeError):
         manifest = None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -247,9 +281,11 @@ def _manifest(path: Path, tar: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
-async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], staging: Path) -> ClientRestored:
+async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], staging: Path, *, force: bool = False
+                         ) -> ClientRestored:
     """Insert the backup's rows (staged by `read_backup`) into this database in one transaction; refused when the
-    schema differs or the client is already here."""
+    schema differs, the client is already here, one of its people is here under another id, or this database
+    erased the client or one of its people (unless `force`)."""
     await check_sees_every_row(conn, "a client restore")
     client = manifest["client"]
     ours = await schema_version(conn)
@@ -260,6 +296,10 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
     if present is not None:
         raise BackupError(f"client {present['name']!r} ({present['id']}) already exists in this database: a client "
                           "is restored only where it is not")
+    erased = await conn.fetchval(sql("backup_erased_client"), client["id"], client["name"], client["slug"])
+    if erased is not None and not force:
+        raise BackupError(f"client {client['name']!r} was erased from this database on {erased:%Y-%m-%d} (right to "
+                          "be forgotten): give --force to restore it all the same")
     tables, keys = await _plan(conn)
     restored_tables = {t["name"] for t in manifest["tables"]}
     expected = {t.name: t for t in tables}
@@ -284,6 +324,7 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
                                "ON COMMIT DROP")
             await conn.copy_to_table(staged, source=source, columns=entry["columns"], format="text")
             if entry["name"] == "users":
+                await _check_people(conn, force=force)
                 people_without_login = await conn.fetchval(sql("backup_restore_people_logins"))
             status = await conn.execute(
                 f"INSERT INTO {_qualified(entry['name'])} ({_column_list(entry['columns'])}) "
@@ -298,6 +339,20 @@ async def restore_client(conn: asyncpg.Connection, manifest: dict[str, Any], sta
                           people_without_login)
 
 
+async def _check_people(conn: asyncpg.Connection, *, force: bool) -> None:
+    """The backup's people (staged in restore_users) can be added: none is here under another id with the same
+    e-mail, and none was erased here (unless `force`)."""
+    taken = await conn.fetchrow(sql("backup_restore_people_taken"))
+    if taken is not None:
+        raise BackupError(f"{taken['email']} is already a person on this server under another id ({taken['id']}, "
+                          f"the backup's is {taken['backup_id']}): change or erase that person's e-mail here, or "
+                          "restore into a database without them; nothing was restored")
+    erased = await conn.fetchval(sql("backup_restore_people_erased"))
+    if erased is not None and not force:
+        raise BackupError(f"{erased} of the backup's people were erased from this database (right to be forgotten): "
+                          "give --force to restore them all the same; nothing was restored")
+
+
 async def _check_owner(conn: asyncpg.Connection, table: str, kind: str, client_id: UUID, copied: int) -> None:
     """Every row copied into `table` is the client's (the client had none before): a file that says one client
     and holds another's rows is refused."""
@@ -309,21 +364,25 @@ async def _check_owner(conn: asyncpg.Connection, table: str, kind: str, client_i
 
 async def _check_keys(conn: asyncpg.Connection, client_id: UUID, keys: list[asyncpg.Record], tenant: set[str]
                       ) -> None:
-    """Every foreign key of the client's restored rows leads to a row (the triggers that check them did not run)."""
+    """Every foreign key of the client's restored rows leads to a row, the client's own where it is a tenant
+    table's (the triggers that check them did not run; they would not have checked whose)."""
     for k in keys:
         if k["child_table"] == CLIENT_TABLE:
             continue
         pairs = list(zip(k["child_columns"], k["parent_columns"], strict=True))
         scope = "c.client_account_id = $1" if k["child_table"] in tenant else "true"
+        owner = (" AND p.client_account_id = c.client_account_id"
+                 if k["child_table"] in tenant and k["parent_table"] in tenant else "")
         orphans = await conn.fetchval(
             f"SELECT count(*) FROM {_qualified(k['child_table'])} c WHERE {scope} AND "
             + " AND ".join(f"c.{ident(cc)} IS NOT NULL" for cc, _ in pairs)
             + f" AND NOT EXISTS (SELECT 1 FROM {_qualified(k['parent_table'])} p WHERE "
-            + " AND ".join(f"p.{ident(pc)} = c.{ident(cc)}" for cc, pc in pairs) + ")",
+            + " AND ".join(f"p.{ident(pc)} = c.{ident(cc)}" for cc, pc in pairs) + owner + ")",
             *([client_id] if scope != "true" else []))
         if orphans:
             raise BackupError(f"the backup is inconsistent: {orphans} {k['child_table']} row(s) reference "
-                              f"{k['parent_table']} rows it lacks ({k['name']}); nothing was restored")
+                              f"{k['parent_table']} rows it lacks or another client's ({k['name']}); nothing was "
+                              "restored")
 
 
 def _version(applied: list[list[Any]]) -> str:

@@ -104,8 +104,10 @@ async def _dump(target: Target, path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- restore
-async def restore(target: Target, path: Path, *, clean: bool) -> str:
-    """Restore the backup at `path` (either kind, told apart by its first bytes); returns what was restored."""
+async def restore(target: Target, path: Path, *, clean: bool, staging_root: Path, force: bool = False) -> str:
+    """Restore the backup at `path` (either kind, told apart by its first bytes); returns what was restored. A
+    client backup is unpacked in a folder under `staging_root` (a disk, not the system's temporary folder: that may
+    be memory); `force` restores a client (or people) this database erased."""
     try:
         with path.open("rb") as fh:
             magic = fh.read(len(DUMP_MAGIC))
@@ -115,11 +117,12 @@ async def restore(target: Target, path: Path, *, clean: bool) -> str:
         raise BackupError(f"{path}: a folder; give the backup file") from None
     if magic == DUMP_MAGIC:
         return await _restore_database(target, path, clean=clean)
-    with tempfile.TemporaryDirectory(prefix="client-restore-") as staging:
+    staging_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=staging_root, prefix="client-restore-") as staging:
         manifest = read_backup(path, Path(staging))
         conn = await _connect(target)
         try:
-            done = await restore_client(conn, manifest, Path(staging))
+            done = await restore_client(conn, manifest, Path(staging), force=force)
         finally:
             await conn.close()
     return _client_restored(done)
