@@ -186,7 +186,7 @@ def test_workers_run_by_role_with_the_agreed_flags():
         environment = service["environment"]
         assert environment["TEMPORAL_ADDRESS"] == "temporal:7233", name
         assert "MIGRATION_WORKER_BUILD_ID" in environment and "MIGRATION_WORKER_DEPLOYMENT" in environment, name
-        assert "DATABASE_REPLICA_URL" in environment, name
+        assert "DATABASE_REPLICA_URL" not in environment, name  # the CLI reads the replica; workers never do
         assert int(service["stop_grace_period"].rstrip("s")) > 30, name  # the worker's own 30 s, plus margin
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
 
