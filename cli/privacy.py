@@ -6,7 +6,10 @@ and ask for `--yes`.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import typer
+from temporalio.client import Client
 
 from cli.common import EXIT_USAGE, JsonOption, console, print_error, print_json, run_async, session
 from cli.input_checks import usage_check
@@ -68,6 +71,20 @@ async def erase_user(
     _say(f"erased {email}: {rows_summary(erasure.rows)}; " + "; ".join(notes))
 
 
+async def _delete_leftover_executions(temporal: Client, client: str, previous: privacy.Erasure) -> None:
+    """A client erased before: the Temporal executions a run that died after the database's commit left behind
+    (its engagements are on the erasure's record) terminated and deleted."""
+    try:
+        client_id: UUID | None = UUID(client)
+    except ValueError:
+        client_id = None
+    executions = await temporal_erasure.client_executions(temporal, client_id, previous.engagement_ids)
+    await temporal_erasure.terminate(temporal, executions, reason="client erased")
+    deleted = await temporal_erasure.delete(temporal, executions)
+    left = f"{deleted} leftover Temporal execution(s) deleted" if deleted else "nothing left to erase"
+    _say(f"client {client} was already erased on {previous.already_erased_at:%Y-%m-%d %H:%M} UTC: {left}")
+
+
 @app.command("erase-client")
 @run_async
 async def erase_client(
@@ -82,15 +99,15 @@ async def erase_client(
     async with session() as s:
         if not s.me.platform_admin:
             raise privacy.ErasureError("only a platform administrator erases clients")
+        assert s.client is not None
         try:
             client_id = await tenancy.find_client(s.pool, client)
         except tenancy.TenancyError:
-            if when := await privacy.erased_at(s.pool, "client", client):
-                _say(f"client {client} was already erased on {when:%Y-%m-%d %H:%M} UTC: nothing left to erase")
+            if previous := await privacy.previous_erasure(s.pool, "client", client):
+                await _delete_leftover_executions(s.client, client, previous)
                 return
             raise
-        assert s.client is not None
-        engagements = [e["id"] for e in await tenancy.list_engagements(s.pool, client_id)]
+        engagements = [e["id"] for e in await tenancy.list_engagements(s.pool, client_id, archived=True)]
         executions = await temporal_erasure.client_executions(s.client, client_id, engagements)
         running = sum(e.running for e in executions)
         if running and not force:
@@ -100,7 +117,8 @@ async def erase_client(
         erasure = await privacy.erase_client(s.pool, client_id)
         # runs that started meanwhile go too
         known = {(e.workflow_id, e.run_id) for e in executions}
-        executions += [e for e in await temporal_erasure.client_executions(s.client, client_id, engagements)
+        executions += [e for e in await temporal_erasure.client_executions(s.client, client_id,
+                                                                           erasure.engagement_ids)
                        if (e.workflow_id, e.run_id) not in known]
         await temporal_erasure.terminate(s.client, executions, reason="client erased")
         deleted = await temporal_erasure.delete(s.client, executions)

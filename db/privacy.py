@@ -70,7 +70,11 @@ async def erase_client(pool: asyncpg.Pool, client_id: UUID) -> Erasure:
             return _erasure(await conn.fetchval(sql("privacy_erase_client"), client_id))
 
 
-async def erased_at(pool: asyncpg.Pool, kind: Literal["user", "client"], subject: str) -> datetime | None:
-    """When a person's e-mail (or a client's id, name or slug) was erased last; None if never."""
+async def previous_erasure(pool: asyncpg.Pool, kind: Literal["user", "client"], subject: str) -> Erasure | None:
+    """When a person's e-mail (or a client's id, name or slug) was erased last, with the engagements its erasures
+    deleted; None if never."""
     async with pool.acquire() as conn:
-        return await conn.fetchval(sql("privacy_erased"), kind, subject)
+        row = await conn.fetchrow(sql("privacy_erased"), kind, subject)
+    if row["erased_at"] is None:
+        return None
+    return Erasure(already_erased_at=row["erased_at"], engagement_ids=tuple(row["engagement_ids"]))

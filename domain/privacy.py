@@ -16,9 +16,9 @@ def rows_summary(rows: Mapping[str, int]) -> str:
     return ", ".join(f"{table} {count}" for table, count in ordered)
 
 
-def client_workflows_query(client_id: UUID, engagement_ids: Iterable[UUID]) -> str:
-    """The visibility query of every execution of a client: its masters (tagged with the client) and their
-    children (phases and waves, whose ids start with their master's)."""
-    clauses = [f"ClientAccountId = '{UUID(str(client_id))}'"]
+def client_workflows_query(client_id: UUID | None, engagement_ids: Iterable[UUID]) -> str:
+    """The visibility query of every execution of a client: its masters (tagged with the client, when its id is
+    known) and their children (phases and waves, whose ids start with their master's)."""
+    clauses = [] if client_id is None else [f"ClientAccountId = '{UUID(str(client_id))}'"]
     clauses += [f"WorkflowId STARTS_WITH '{master_workflow_id(UUID(str(e)))}'" for e in engagement_ids]
     return " OR ".join(clauses)

@@ -24,10 +24,15 @@ class Execution:
     running: bool
 
 
-async def client_executions(client: Client, client_id: UUID, engagement_ids: Iterable[UUID]) -> list[Execution]:
-    """Every execution (each run) of the client's engagements: masters, phases and waves."""
+async def client_executions(client: Client, client_id: UUID | None,
+                            engagement_ids: Iterable[UUID]) -> list[Execution]:
+    """Every execution (each run) of the client's engagements: masters, phases and waves (none when neither the
+    client's id nor an engagement is known)."""
+    query = client_workflows_query(client_id, engagement_ids)
+    if not query:  # an empty query would list every execution of the namespace
+        return []
     return [Execution(w.id, w.run_id, w.status == WorkflowExecutionStatus.RUNNING)
-            async for w in client.list_workflows(client_workflows_query(client_id, engagement_ids))]
+            async for w in client.list_workflows(query)]
 
 
 async def terminate(client: Client, executions: Sequence[Execution], reason: str) -> int:

@@ -30,6 +30,9 @@ CREATE TABLE migration.privacy_erasures (
     pseudonym      text NOT NULL,          -- what the subject's values were replaced with
     erased_by      uuid,                   -- the administrator's user id (no FK: an erased admin stays a pseudonym)
     erased_rows    jsonb NOT NULL DEFAULT '{}'::jsonb,   -- {"<table>": rows changed or deleted}
+    -- a client's deleted engagements (random ids, no personal value): a rerun deletes their Temporal executions
+    -- when the first run died before it did
+    engagement_ids uuid[] NOT NULL DEFAULT '{}',
     erased_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT privacy_erasures_subject_kind_check CHECK (subject_kind IN ('user', 'client')),
     CONSTRAINT privacy_erasures_subject_hashes_check CHECK (cardinality(subject_hashes) > 0),
@@ -79,7 +82,8 @@ $$;
 -- privacy_scrub(rules): every text, varchar, text[], json and jsonb column of every table of the schema
 -- rewritten where a rule's pattern matches: [{"text": regex, "json": regex, "to": replacement,
 -- "clients": [uuid, ...] or null, "needle": the value as an ILIKE pattern}] (case-insensitive; "clients"
--- limits a rule to those tenants' rows and to the tables without a tenant). The audit log comes last, so the
+-- limits a rule to those tenants' rows, their client_accounts rows and the other tables without a tenant but
+-- `users`: a namesake keeps their name, the erased rows are rewritten by id). The audit log comes last, so the
 -- old values that the audit triggers copy there during the scrub are scrubbed as well. Returns
 -- {"<table>": rows changed}.
 -- ---------------------------------------------------------------------------------------------
@@ -90,7 +94,7 @@ DECLARE
     t         record;
     c         record;
     r         jsonb;
-    v_tenant  boolean;
+    v_tenant  text;            -- the column naming a row's client
     v_sets    text[];
     v_matches text[];
     v_where   text[];
@@ -107,13 +111,16 @@ BEGIN
            AND cl.relname NOT IN ('privacy_erasures', 'privacy_salt', 'schema_migrations')
          ORDER BY cl.relname = 'security_audit_logs', cl.relname
     LOOP
-        v_tenant := EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid AND a.attname = 'client_account_id'
-                                                           AND NOT a.attisdropped);
+        v_tenant := CASE WHEN t.relname = 'client_accounts' THEN 'id'
+                         WHEN EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = t.oid
+                                         AND a.attname = 'client_account_id' AND NOT a.attisdropped)
+                         THEN 'client_account_id' END;
         v_sets := '{}';
         v_where := '{}';
         FOR r IN SELECT value FROM jsonb_array_elements(p_rules) LOOP
-            v_applies := CASE WHEN v_tenant AND jsonb_typeof(r -> 'clients') = 'array'
-                              THEN format('client_account_id = ANY (%L::uuid[])',
+            CONTINUE WHEN t.relname = 'users' AND jsonb_typeof(r -> 'clients') = 'array';
+            v_applies := CASE WHEN v_tenant IS NOT NULL AND jsonb_typeof(r -> 'clients') = 'array'
+                              THEN format('%I = ANY (%L::uuid[])', v_tenant,
                                           ARRAY(SELECT jsonb_array_elements_text(r -> 'clients')))
                               ELSE 'true' END;
             v_matches := '{}';
@@ -142,10 +149,11 @@ BEGIN
         LOOP
             v_expr := format('%I::text', c.attname);
             FOR r IN SELECT value FROM jsonb_array_elements(p_rules) LOOP
+                CONTINUE WHEN t.relname = 'users' AND jsonb_typeof(r -> 'clients') = 'array';
                 v_pattern := CASE WHEN c.is_json THEN r ->> 'json' ELSE r ->> 'text' END;
-                IF v_tenant AND jsonb_typeof(r -> 'clients') = 'array' THEN
+                IF v_tenant IS NOT NULL AND jsonb_typeof(r -> 'clients') = 'array' THEN
                     -- a pattern that never matches outside the rule's tenants
-                    v_pattern := format('CASE WHEN client_account_id = ANY (%L::uuid[]) THEN %L ELSE ''(?!)'' END',
+                    v_pattern := format('CASE WHEN %I = ANY (%L::uuid[]) THEN %L ELSE ''(?!)'' END', v_tenant,
                                         ARRAY(SELECT jsonb_array_elements_text(r -> 'clients')), v_pattern);
                 ELSE
                     v_pattern := quote_literal(v_pattern);
@@ -167,11 +175,12 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- privacy_scrub_files(rules, imports): the uploaded files of `imports` rewritten by the rules when they are
--- UTF-8 text (CSV, JSON: re-chunked, their hash and size updated), deleted when they are not (a workbook: its
--- rows live on, scrubbed, in raw_import_records and assets). Returns {"import_file_chunks": chunks touched}.
+-- privacy_scrub_files(rules, imports, binary_imports): the uploaded files of `imports` rewritten by the rules
+-- when they are UTF-8 text (CSV, JSON: re-chunked, their hash and size updated); a file that is not (a workbook:
+-- its rows live on, scrubbed, in raw_import_records and assets) is deleted when its import is one of
+-- `binary_imports` (those that hold the person), else left. Returns {"import_file_chunks": chunks touched}.
 -- ---------------------------------------------------------------------------------------------
-CREATE FUNCTION migration.privacy_scrub_files(p_rules jsonb, p_imports uuid[])
+CREATE FUNCTION migration.privacy_scrub_files(p_rules jsonb, p_imports uuid[], p_binary_imports uuid[])
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -197,6 +206,7 @@ BEGIN
             v_text := NULL;
         END;
         IF v_text IS NULL THEN   -- not UTF-8 text (a workbook, NUL bytes)
+            CONTINUE WHEN f.data_import_id <> ALL (p_binary_imports);
             DELETE FROM migration.import_file_chunks WHERE data_import_id = f.data_import_id;
             v_rows := v_rows + f.chunks;
             CONTINUE;
@@ -315,6 +325,7 @@ DECLARE
     v_rules    jsonb := '[]'::jsonb;
     v_people   jsonb := '[]'::jsonb;
     v_imports  uuid[];
+    v_holding  uuid[];
     v_json     text;
     v_counts   jsonb;
     v_files    jsonb;
@@ -340,16 +351,19 @@ BEGIN
     IF jsonb_array_length(v_people) = 0 THEN
         RETURN '{}'::jsonb;
     END IF;
-    -- the uploads that hold them: those whose records name them, and those of their tenants
+    -- the uploads that hold them (whose records name them, or that they uploaded): a binary file of those goes;
+    -- the text files of their tenants' other uploads are rewritten where they name them
     v_json := (SELECT string_agg(r ->> 'json', '|') FROM jsonb_array_elements(v_rules) r);
-    v_imports := ARRAY(
+    v_holding := ARRAY(
         SELECT DISTINCT data_import_id FROM migration.raw_import_records
          WHERE raw_data::text ~* v_json OR cleansed_data::text ~* v_json
         UNION
+        SELECT i.id FROM migration.data_imports i WHERE i.imported_by = ANY (p_users));
+    v_imports := v_holding || ARRAY(
         SELECT i.id FROM migration.data_imports i
          WHERE i.client_account_id IN (SELECT jsonb_array_elements_text(x -> 'clients')::uuid
                                          FROM jsonb_array_elements(v_people) x));
-    v_files := migration.privacy_scrub_files(v_rules, v_imports);
+    v_files := migration.privacy_scrub_files(v_rules, v_imports, v_holding);
 
     -- what no pattern finds: the logins, memberships and administrations
     DELETE FROM migration.engagement_members WHERE user_id = ANY (p_users);
@@ -395,7 +409,8 @@ $$;
 
 -- ---------------------------------------------------------------------------------------------
 -- privacy_erase_user(email, new_owner): a platform administrator erases a person (never themselves). An
--- engagement they alone own passes to `new_owner` (an existing person's e-mail), else the erasure is refused.
+-- engagement they alone own passes to `new_owner` (an existing person tied to the engagement's client), else the
+-- erasure is refused.
 -- A second request for an erased e-mail answers {"already_erased_at": ...}.
 -- ---------------------------------------------------------------------------------------------
 CREATE FUNCTION migration.privacy_erase_user(p_email text, p_new_owner text)
@@ -404,7 +419,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_user      uuid;
     v_new_owner uuid;
-    v_orphans   text[];
+    v_orphans   uuid[];
+    v_names     text[];
+    v_stranger  text;
     v_previous  timestamptz;
     v_result    jsonb;
 BEGIN
@@ -433,22 +450,30 @@ BEGIN
     END IF;
     -- engagements they alone own keep an owner
     v_orphans := ARRAY(
-        SELECT e.name FROM migration.engagement_members m JOIN migration.engagements e ON e.id = m.engagement_id
+        SELECT m.engagement_id FROM migration.engagement_members m
          WHERE m.user_id = v_user AND m.role = 'owner'
            AND NOT EXISTS (SELECT 1 FROM migration.engagement_members o
-                            WHERE o.engagement_id = m.engagement_id AND o.role = 'owner' AND o.user_id <> v_user)
-         ORDER BY e.name);
+                            WHERE o.engagement_id = m.engagement_id AND o.role = 'owner' AND o.user_id <> v_user));
+    v_names := ARRAY(SELECT e.name FROM migration.engagements e WHERE e.id = ANY (v_orphans) ORDER BY e.name);
     IF cardinality(v_orphans) > 0 AND v_new_owner IS NULL THEN
         RAISE EXCEPTION 'the person alone owns % engagement(s) (%): name their new owner with --new-owner EMAIL',
-            cardinality(v_orphans), array_to_string(v_orphans, ', ') USING ERRCODE = '55000';
+            cardinality(v_orphans), array_to_string(v_names, ', ') USING ERRCODE = '55000';
+    END IF;
+    -- the new owner works for each engagement's client already
+    SELECT format('engagement %s of client %s', e.name, a.name) INTO v_stranger
+      FROM migration.engagements e JOIN migration.client_accounts a ON a.id = e.client_account_id
+     WHERE e.id = ANY (v_orphans)
+       AND NOT EXISTS (SELECT 1 FROM migration.privacy_ties(v_new_owner, e.client_account_id))
+     ORDER BY a.name, e.name LIMIT 1;
+    IF v_stranger IS NOT NULL THEN
+        RAISE EXCEPTION 'the new owner works for another client than % (the person alone owns it): name a person '
+                        'of that client with --new-owner EMAIL', v_stranger USING ERRCODE = '55000';
     END IF;
     INSERT INTO migration.engagement_members (client_account_id, engagement_id, user_id, role)
-    SELECT m.client_account_id, m.engagement_id, v_new_owner, 'owner'
-      FROM migration.engagement_members m JOIN migration.engagements e ON e.id = m.engagement_id
-     WHERE m.user_id = v_user AND m.role = 'owner' AND e.name = ANY (v_orphans)
+    SELECT e.client_account_id, e.id, v_new_owner, 'owner' FROM migration.engagements e WHERE e.id = ANY (v_orphans)
     ON CONFLICT (engagement_id, user_id) DO UPDATE SET role = 'owner';
     v_result := migration.privacy_erase_people(ARRAY[v_user]);
-    RETURN v_result || jsonb_build_object('new_owner_of', to_jsonb(v_orphans));
+    RETURN v_result || jsonb_build_object('new_owner_of', to_jsonb(v_names));
 END
 $$;
 
@@ -469,6 +494,7 @@ DECLARE
     v_ready       text[];
     t             text;
     v_rows        bigint;
+    v_deleted     bigint;
     v_counts      jsonb := '{}'::jsonb;
     v_erased      jsonb;
 BEGIN
@@ -522,40 +548,44 @@ BEGIN
         END LOOP;
         v_tables := ARRAY(SELECT x FROM unnest(v_tables) x WHERE x <> ALL (v_ready));
     END LOOP;
-    -- the audit log (with the entries the deletions above just wrote), then the client itself: its delete is
-    -- not audited, for no audit row can name a client that no longer exists
+    -- the audit log (with the entries the deletions above just wrote), its people, the audit entries their
+    -- erasure wrote, then the client itself: its delete is not audited, for no audit row can name a client that
+    -- no longer exists. Disabling the trigger locks client_accounts (SHARE ROW EXCLUSIVE) until the commit: last.
     DELETE FROM migration.security_audit_logs WHERE client_account_id = p_client;
     GET DIAGNOSTICS v_rows = ROW_COUNT;
-    v_counts := v_counts || jsonb_build_object('security_audit_logs', v_rows);
+    v_erased := migration.privacy_erase_people(v_people);
+    DELETE FROM migration.security_audit_logs WHERE client_account_id = p_client;
+    GET DIAGNOSTICS v_deleted = ROW_COUNT;
+    v_counts := v_counts || jsonb_build_object('security_audit_logs', v_rows + v_deleted);
     ALTER TABLE migration.client_accounts DISABLE TRIGGER audit_delete;
     DELETE FROM migration.client_accounts WHERE id = p_client;
     ALTER TABLE migration.client_accounts ENABLE TRIGGER audit_delete;
     v_counts := v_counts || jsonb_build_object('client_accounts', 1);
-
-    v_erased := migration.privacy_erase_people(v_people);
-    INSERT INTO migration.privacy_erasures (subject_kind, subject_hashes, pseudonym, erased_by, erased_rows)
+    INSERT INTO migration.privacy_erasures (subject_kind, subject_hashes, pseudonym, erased_by, erased_rows,
+                                            engagement_ids)
     VALUES ('client', ARRAY[migration.privacy_hash(v_client.id::text), migration.privacy_hash(v_client.name),
                             migration.privacy_hash(v_client.slug)],
             'erased-client-' || left(migration.privacy_hash(v_client.id::text), 16), migration.person_id(),
-            v_counts || jsonb_build_object('users', cardinality(v_people)));
+            v_counts || jsonb_build_object('users', cardinality(v_people)), v_engagements);
     RETURN jsonb_build_object('rows', v_counts, 'engagements', to_jsonb(v_engagements),
                               'people', cardinality(v_people), 'people_rows', coalesce(v_erased -> 'rows', '{}'),
                               'logins_kept', coalesce(v_erased -> 'logins_kept', '[]'));
 END
 $$;
 
--- When a subject (a person's e-mail; a client's id, name or slug) was erased last; NULL if never (or when
--- the caller administers no platform).
+-- When a subject (a person's e-mail; a client's id, name or slug) was erased last (NULL if never, or when
+-- the caller administers no platform), and the engagements its erasures deleted.
 CREATE FUNCTION migration.privacy_erased(p_kind text, p_subject text)
-RETURNS timestamptz
+RETURNS TABLE (erased_at timestamptz, engagement_ids uuid[])
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT max(erased_at) FROM migration.privacy_erasures
-     WHERE migration.is_platform_admin() AND subject_kind = p_kind
-       AND migration.privacy_hash(p_subject) = ANY (subject_hashes)
+    SELECT max(e.erased_at), coalesce(array_agg(DISTINCT x.id) FILTER (WHERE x.id IS NOT NULL), '{}')
+      FROM migration.privacy_erasures e LEFT JOIN LATERAL unnest(e.engagement_ids) AS x(id) ON true
+     WHERE migration.is_platform_admin() AND e.subject_kind = p_kind
+       AND migration.privacy_hash(p_subject) = ANY (e.subject_hashes)
 $$;
 
 REVOKE ALL ON FUNCTION migration.privacy_hash(text), migration.privacy_erasing(), migration.privacy_scrub(jsonb),
-    migration.privacy_scrub_files(jsonb, uuid[]), migration.privacy_ties(uuid, uuid),
+    migration.privacy_scrub_files(jsonb, uuid[], uuid[]), migration.privacy_ties(uuid, uuid),
     migration.privacy_rule(text, text, uuid[]), migration.privacy_drop_login(text),
     migration.privacy_erase_people(uuid[]), migration.privacy_erase_user(text, text),
     migration.privacy_erase_client(uuid), migration.privacy_erased(text, text) FROM PUBLIC;

@@ -215,10 +215,72 @@ async def test_erase_user_reaches_an_archived_engagement(app_pool, superuser_con
     and it stays archived."""
     e = await make_engagement(app_pool)
     email = await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", e.viewer_id)
-    await superuser_conn.execute(
-        "UPDATE migration.engagements SET status = 'archived', archived_at = now(), description = $2 WHERE id = $1",
-        e.ref.id, f"questions to {email}")
+    async with superuser_conn.transaction():  # archived as it is, without a flow that completed (no triggers)
+        await superuser_conn.execute("SET LOCAL session_replication_role = replica")
+        await superuser_conn.execute(
+            "UPDATE migration.engagements SET status = 'archived', archived_at = now(), description = $2 WHERE id = $1",
+            e.ref.id, f"questions to {email}")
     code, out, err = await run_starter(cli_env, "privacy", "erase-user", email, "--yes")
     assert code == 0, err
     row = await superuser_conn.fetchrow("SELECT status, description FROM migration.engagements WHERE id = $1", e.ref.id)
     assert row["status"] == "archived" and email not in row["description"], row
+
+
+async def _binary_upload(conn: asyncpg.Connection, e, imported_by: uuid.UUID) -> uuid.UUID:
+    """A workbook's upload (bytes that are not UTF-8) of engagement `e`, with no records."""
+    upload = await conn.fetchval(
+        "INSERT INTO migration.data_imports (client_account_id, engagement_id, file_name, imported_by)"
+        " VALUES ($1, $2, 'inventory.xlsx', $3) RETURNING id", e.ref.client_account_id, e.ref.id, imported_by)
+    await conn.execute(
+        "INSERT INTO migration.import_file_chunks (client_account_id, engagement_id, data_import_id, chunk_no, content)"
+        " VALUES ($1, $2, $3, 0, $4)", e.ref.client_account_id, e.ref.id, upload, b"PK\x03\x04\xff\xfe\x00binary")
+    return upload
+
+
+async def test_erase_user_spares_namesakes_and_other_peoples_workbooks(app_pool, superuser_conn, cli_env) -> None:
+    """The name is rewritten where the person is tied, never in a namesake's user row nor another client's row; a
+    workbook goes only when it holds the person (they uploaded it), another upload of their client stays."""
+    tag = uuid.uuid4().hex[:8]
+    name, email = f"Oona Vestergaard{tag}", f"oona.v{tag}@example.org"
+    a = await make_engagement(app_pool)
+    b = await make_engagement(app_pool)
+    person = await tenancy.ensure_user(app_pool, email, name)
+    namesake = await tenancy.ensure_user(app_pool, f"other.oona{tag}@example.org", name)
+    await tenancy.add_member(app_pool, a.ref, person, "contributor")
+    await tenancy.add_member(app_pool, a.ref, namesake, "viewer")
+    await superuser_conn.execute("UPDATE migration.client_accounts SET settings = jsonb_build_object('contact', $2::text)"
+                                 " WHERE id = ANY ($1::uuid[])", [a.ref.client_account_id, b.ref.client_account_id],
+                                 name)
+    theirs = await _binary_upload(superuser_conn, a, person)
+    others = await _binary_upload(superuser_conn, a, a.owner_id)
+
+    code, out, err = await run_starter(cli_env, "privacy", "erase-user", email, "--yes")
+    assert code == 0, err
+
+    assert await superuser_conn.fetchval("SELECT display_name FROM migration.users WHERE id = $1", namesake) == name
+    contacts = dict(await superuser_conn.fetch(
+        "SELECT id, settings ->> 'contact' FROM migration.client_accounts WHERE id = ANY ($1::uuid[])",
+        [a.ref.client_account_id, b.ref.client_account_id]))
+    assert contacts[b.ref.client_account_id] == name
+    assert contacts[a.ref.client_account_id].startswith("erased-user-")
+    chunks = dict(await superuser_conn.fetch(
+        "SELECT data_import_id, count(*) FROM migration.import_file_chunks WHERE data_import_id = ANY ($1::uuid[])"
+        " GROUP BY 1", [theirs, others]))
+    assert chunks == {others: 1}
+
+
+async def test_a_new_owner_comes_from_the_engagements_client(app_pool, superuser_conn, cli_env) -> None:
+    tag = uuid.uuid4().hex[:8]
+    email = f"solo.owner{tag}@example.org"
+    a = await make_engagement(app_pool)
+    b = await make_engagement(app_pool)
+    person = await tenancy.ensure_user(app_pool, email, f"Solo Owner{tag}")
+    await superuser_conn.execute("DELETE FROM migration.engagement_members WHERE engagement_id = $1", a.ref.id)
+    await tenancy.add_member(app_pool, a.ref, person, "owner")
+    stranger = await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", b.owner_id)
+    client_name = await superuser_conn.fetchval("SELECT name FROM migration.client_accounts WHERE id = $1",
+                                                a.ref.client_account_id)
+
+    code, out, err = await run_starter(cli_env, "privacy", "erase-user", email, "--yes", "--new-owner", stranger)
+    assert code == 1 and a.ref.name in err and client_name in err and len(err.strip().splitlines()) == 1, err
+    assert await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", person) == email

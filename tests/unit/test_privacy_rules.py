@@ -22,6 +22,8 @@ def test_a_clients_executions_are_its_masters_and_everything_under_its_engagemen
     assert client_workflows_query(CLIENT, [ENGAGEMENT]) == (
         f"ClientAccountId = '{CLIENT}' OR WorkflowId STARTS_WITH 'engagement-{ENGAGEMENT}'")
     assert client_workflows_query(CLIENT, []) == f"ClientAccountId = '{CLIENT}'"
+    # a client erased by name before: only the engagements its record keeps
+    assert client_workflows_query(None, [ENGAGEMENT]) == f"WorkflowId STARTS_WITH 'engagement-{ENGAGEMENT}'"
 
 
 def test_only_ids_reach_the_query() -> None:
