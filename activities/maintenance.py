@@ -112,6 +112,7 @@ class MaintenanceActivities:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{partition}.jsonl.gz"
         partial = target.with_name(target.name + ".partial")
+        await asyncio.to_thread(_create_private, partial)  # it holds people's data: its owner alone reads it
         out = await asyncio.to_thread(gzip.open, partial, "wt", encoding="utf-8")
         try:
             async with self._pool.acquire() as conn, conn.transaction():
@@ -129,6 +130,15 @@ class MaintenanceActivities:
         await asyncio.to_thread(_fsync, partial)
         os.replace(partial, target)
         return target
+
+
+def _create_private(path: Path) -> None:
+    """Create (or empty) `path` readable and writable by its owner only (mode 0600, whatever the umask)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+    finally:
+        os.close(descriptor)
 
 
 def _fsync(path: Path) -> None:
