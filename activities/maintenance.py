@@ -77,7 +77,7 @@ class MaintenanceActivities:
         deleted = dict.fromkeys(LOG_TABLES, 0)
         for client_id, kept in retentions.items():
             for table in LOG_TABLES:
-                async with self._pool.acquire() as conn:
+                async with tenant_transaction(self._pool, client_id) as conn:
                     deleted[table] += await conn.fetchval(
                         sql("log_rows_purge"), table, client_id, inp.now - timedelta(days=kept.days(table)))
         activity.logger.info("retention: dropped %s, rows deleted %s", dropped, deleted)

@@ -45,8 +45,11 @@ async def schedules_list(ctx: typer.Context, as_json: bool = JsonOption) -> None
 @run_async
 async def schedules_run(name: str = typer.Argument(..., help=f"One of {', '.join(schedules.SCHEDULE_NAMES)}.",
                                                    callback=usage_check(schedules.checked_name))) -> None:
-    """Start a run of a schedule now (skipped while its previous run is still going); `ops schedules` shows it."""
+    """Start a run of a schedule now (platform administrators; skipped while its previous run is still going);
+    `ops schedules` shows it."""
     async with session() as s:
+        if not s.me.platform_admin:
+            raise schedules.ScheduleError("only a platform administrator runs a schedule; `ops schedules` lists them")
         await schedules.trigger_schedule(s.client, name)
     console.print(f"schedule {schedules.schedule_id(name)} triggered", highlight=False, markup=False)
 

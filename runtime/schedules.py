@@ -8,7 +8,7 @@ skipped, and missed runs are not caught up beyond an hour (the next one does the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from temporalio.client import (
@@ -38,7 +38,7 @@ CATCHUP_WINDOW = timedelta(hours=1)
 
 
 class ScheduleError(ValueError):
-    """A schedule name that is not one of ours, or a schedule not created yet."""
+    """A schedule name that is not one of ours, a schedule not created yet, or a caller who may not run one."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class ScheduleView:
     name: str
     spec: str  # the cron expression
     last_run: datetime | None
-    last_result: str | None  # the last run's workflow status (running, completed, failed ...) and id
+    last_result: str | None  # the last run's workflow status (running, completed, failed ..., expired) and id
     next_run: datetime | None
 
 
@@ -80,13 +80,15 @@ def maintenance_schedules(settings: Settings) -> dict[str, Schedule]:
 
 
 async def ensure_schedules(client: Client, settings: Settings) -> None:
-    """Create the schedules, or bring existing ones to the settings' spec and input (idempotent)."""
+    """Create the schedules, or bring existing ones to the settings' spec and input (idempotent); an existing
+    schedule keeps its state (paused or not, and its note)."""
     for name, schedule in maintenance_schedules(settings).items():
         try:
             await client.create_schedule(schedule_id(name), schedule)
         except ScheduleAlreadyRunningError:
             await client.get_schedule_handle(schedule_id(name)).update(
-                lambda _, schedule=schedule: ScheduleUpdate(schedule=schedule))
+                lambda current, schedule=schedule: ScheduleUpdate(
+                    schedule=replace(schedule, state=current.description.schedule.state)))
 
 
 def checked_name(name: str) -> str:
@@ -111,13 +113,23 @@ async def describe_schedules(client: Client) -> list[ScheduleView]:
             last = described.info.recent_actions[-1]
             last_run = last.started_at
             action = last.action
-            run = await client.get_workflow_handle(action.workflow_id, run_id=action.first_execution_run_id).describe()
-            status = run.status or WorkflowExecutionStatus.RUNNING
-            last_result = f"{status.name.lower()} ({action.workflow_id})"
+            last_result = await _run_result(client, action.workflow_id, action.first_execution_run_id)
         upcoming = described.info.next_action_times
         views.append(ScheduleView(name, cron_text(described.schedule.spec), last_run, last_result,
                                   upcoming[0] if upcoming else None))
     return views
+
+
+async def _run_result(client: Client, workflow_id: str, run_id: str) -> str:
+    """A run's workflow status and id; "expired" once its workflow is past the namespace's retention."""
+    try:
+        run = await client.get_workflow_handle(workflow_id, run_id=run_id).describe()
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise
+        return f"expired ({workflow_id})"
+    status = run.status or WorkflowExecutionStatus.RUNNING
+    return f"{status.name.lower()} ({workflow_id})"
 
 
 def cron_text(spec: ScheduleSpec) -> str:

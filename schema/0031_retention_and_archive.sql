@@ -101,15 +101,21 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
      ORDER BY b.upper_bound
 $$;
 
--- Every row of a partition as JSON (to_jsonb), for the export before it is dropped.
+-- Every row of a partition as JSON (to_jsonb), for the export before it is dropped. All clients' rows, by design:
+-- the partition is dropped as a whole, and its export is the platform's copy of it. Hence only a partition the
+-- drop could remove (ending at least 30 days ago): never the rows of the last 30 days.
 CREATE FUNCTION migration.log_partition_rows(p_partition text)
 RETURNS SETOF text
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET timezone = 'UTC' AS $$
+DECLARE
+    v_upper timestamptz;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM migration.log_partition_bounds(p_partition)) THEN
+    SELECT upper_bound INTO v_upper FROM migration.log_partition_bounds(p_partition);
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'log_partition_rows: % is not a partition of a log', quote_literal(p_partition)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    PERFORM migration.check_retention_cutoff(v_upper);
     RETURN QUERY EXECUTE format('SELECT to_jsonb(r)::text FROM migration.%I r ORDER BY r.created_at, r.id', p_partition);
 END
 $$;
@@ -139,13 +145,18 @@ BEGIN
 END
 $$;
 
--- Delete one client's rows of p_table created before p_cutoff (at least 30 days ago); how many.
+-- Delete one client's rows of p_table created before p_cutoff (at least 30 days ago); how many. Only the client
+-- of the caller's tenant context (migration.tenant_transaction).
 CREATE FUNCTION migration.purge_log_rows(p_table text, p_client uuid, p_cutoff timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_deleted bigint;
 BEGIN
+    IF p_client IS DISTINCT FROM migration.current_client_id() THEN
+        RAISE EXCEPTION 'purge_log_rows: client % is not the tenant of this transaction', coalesce(p_client::text, 'NULL')
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF p_table IS NULL OR p_table NOT IN ('llm_usage_log', 'agent_task_history', 'security_audit_logs') THEN
         RAISE EXCEPTION 'purge_log_rows: unknown log %', coalesce(quote_literal(p_table), 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
@@ -197,6 +208,17 @@ BEGIN
         RAISE EXCEPTION 'only the engagement''s owners and client administrators archive or restore it'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- A person only archives a completed engagement or restores an archived one; other statuses follow its flows.
+    IF (NEW.status IS DISTINCT FROM OLD.status OR NEW.archived_at IS DISTINCT FROM OLD.archived_at)
+       AND migration.is_person()
+       AND NOT (OLD.status <> 'archived' AND NEW.status = 'archived' AND NEW.archived_at IS NOT NULL
+                AND coalesce((SELECT f.status = 'completed' FROM migration.crewai_flow_state_extensions f
+                               WHERE f.engagement_id = OLD.id ORDER BY f.created_at DESC LIMIT 1), false))
+       AND NOT (OLD.status = 'archived' AND NEW.status = 'completed' AND NEW.archived_at IS NULL) THEN
+        RAISE EXCEPTION 'a person only archives a completed engagement (`engagement archive`) or restores an archived '
+                        'one (`engagement unarchive`); its other statuses follow its flows'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     RETURN NEW;
 END
 $$;
@@ -205,6 +227,8 @@ CREATE TRIGGER engagements_archive_guard
     BEFORE UPDATE ON migration.engagements
     FOR EACH ROW EXECUTE FUNCTION migration.engagement_archive_guard();
 REVOKE ALL ON FUNCTION migration.engagement_archive_guard() FROM PUBLIC;  -- a trigger's, nobody calls it
+-- The guard (run as migration_owner) reads the engagement's newest master flow.
+CREATE POLICY archive_guard_read ON migration.crewai_flow_state_extensions FOR SELECT TO migration_owner USING (true);
 
 -- A write in an archived engagement's context (a launch, an upload, a person's request, a membership change) is
 -- refused.

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -26,6 +28,7 @@ from temporalio.worker import Worker
 
 from activities.maintenance import MaintenanceActivities
 from db.pool import connect, create_pool, tenant_transaction
+from db.queries import sql
 from domain.maintenance import ArchiveInput, LogRetention, PartitionsInput, RetentionInput
 from runtime import schedules
 from runtime.settings import Settings
@@ -193,14 +196,38 @@ async def test_retention_keeps_each_clients_rows_by_its_policy_and_drops_partiti
 
 async def test_the_database_refuses_to_remove_log_rows_younger_than_30_days(app_pool) -> None:
     e = await make_engagement(app_pool)
-    async with app_pool.acquire() as conn:
+    async with tenant_transaction(app_pool, e.ref.client_account_id) as conn:
         with pytest.raises(asyncpg.InvalidParameterValueError, match="younger than 30 days"):
             await conn.fetchval("SELECT migration.purge_log_rows('security_audit_logs', $1, $2)",
                                 e.ref.client_account_id, datetime.now(UTC) - timedelta(days=29))
+    async with app_pool.acquire() as conn:
         with pytest.raises(asyncpg.InvalidParameterValueError, match="not a partition of a log"):
             await conn.fetchval("SELECT count(*) FROM migration.log_partition_rows('engagements')")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):  # the application never reads a partition itself
             await conn.fetchval("SELECT count(*) FROM migration.llm_usage_log_default")
+
+
+async def test_the_application_purges_only_its_tenants_rows_and_exports_no_partition_of_the_last_30_days(
+        app_pool, superuser_conn) -> None:
+    mine, other = await make_engagement(app_pool), await make_engagement(app_pool)
+    purge = "SELECT migration.purge_log_rows('llm_usage_log', $1, $2)"
+    cutoff = datetime.now(UTC) - timedelta(days=400)
+    async with tenant_transaction(app_pool, mine.ref.client_account_id) as conn:
+        assert await conn.fetchval(purge, mine.ref.client_account_id, cutoff) == 0
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="not the tenant of this transaction"):
+            await conn.fetchval(purge, other.ref.client_account_id, cutoff)
+    async with app_pool.acquire() as conn:  # no tenant context at all
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="not the tenant of this transaction"):
+            await conn.fetchval(purge, other.ref.client_account_id, cutoff)
+
+    await superuser_conn.fetchval("SELECT migration.ensure_partitions('llm_usage_log', current_date, 1)")
+    recent = await superuser_conn.fetchval(
+        "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " CROSS JOIN LATERAL migration.log_partition_bounds(c.relname) b"
+        " WHERE i.inhparent = 'migration.llm_usage_log'::regclass AND b.upper_bound > now() LIMIT 1")
+    async with app_pool.acquire() as conn:
+        with pytest.raises(asyncpg.InvalidParameterValueError, match="younger than 30 days"):
+            await conn.fetchval("SELECT count(*) FROM migration.log_partition_rows($1)", recent)
 
 
 # ----------------------------------------------------------------------------------------------- archive
@@ -245,13 +272,49 @@ async def test_completed_engagements_are_archived_n_days_after_completion_never_
     assert not any(name.endswith(f"/{quick.ref.name}") for name in second.archived)  # already archived
 
 
+async def test_a_person_only_archives_a_completed_engagement_or_restores_an_archived_one(
+        app_pool, migrated_db: TestDatabase) -> None:
+    done = await make_engagement(app_pool)
+    running = await make_engagement(app_pool, done.ref.client_account_id)
+    await completed_flow(app_pool, done, "completed", datetime.now(UTC) - timedelta(days=1))
+    await completed_flow(app_pool, running, "running", None)
+    refused = "a person only archives a completed engagement"
+
+    async def as_owner(e: EngagementFixture, status: str, archived: bool) -> None:
+        login = await give_login(migrated_db, e.owner_id)
+        conn = await asyncpg.connect(migrated_db.app_url, user=login["PGUSER"], password=login["PGPASSWORD"])
+        try:
+            async with conn.transaction():
+                await conn.execute(sql("set_tenant_context"), str(e.ref.client_account_id), str(e.ref.id), None)
+                changed = await conn.fetchval(
+                    "UPDATE migration.engagements SET status = $1, archived_at = $2 WHERE id = $3 RETURNING status",
+                    status, datetime.now(UTC) if archived else None, e.ref.id)
+            assert changed == status
+        finally:
+            await conn.close()
+
+    assert await engagement_status(app_pool, done) == "active"
+    for status, archived in (("planned", False), ("on_hold", False), ("completed", False), ("archived", False)):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match=refused):
+            await as_owner(done, status, archived)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match=refused):  # its flow still runs
+        await as_owner(running, "archived", True)
+    assert await engagement_status(app_pool, running) != "archived"
+    await as_owner(done, "archived", True)
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match=refused):
+        await as_owner(done, "active", False)
+    assert await engagement_status(app_pool, done) == "archived"
+    await as_owner(done, "completed", False)
+    assert await engagement_status(app_pool, done) == "completed"
+
+
 # ----------------------------------------------------------------------------------------------- schedules
 def settings_for(task_queue: str, **changes) -> Settings:
     return Settings(task_queue=task_queue, **changes)
 
 
 async def test_schedules_are_created_once_updated_with_the_settings_listed_and_triggered(
-        dev_env, app_pool, cli_env) -> None:
+        dev_env, app_pool, cli_env, migrated_db: TestDatabase) -> None:
     client = dev_env.client
     task_queue = f"tests-schedules-{uuid.uuid4().hex[:8]}"
     await schedules.ensure_schedules(client, settings_for(task_queue))
@@ -267,6 +330,16 @@ async def test_schedules_are_created_once_updated_with_the_settings_listed_and_t
     views = {v.name: v for v in await schedules.describe_schedules(client)}
     assert views["partitions"].spec == "0 5 * * 1" and views["retention"].spec == "45 2 * * *"
     assert views["partitions"].next_run.weekday() == 0 and views["partitions"].next_run.hour == 5
+
+    held = client.get_schedule_handle(schedules.schedule_id("retention"))
+    await held.pause(note="held for an audit")
+    await schedules.ensure_schedules(client, settings_for(task_queue))  # a worker's start keeps it paused
+    state = (await held.describe()).schedule.state
+    assert state.paused and state.note == "held for an audit"
+    await held.unpause()
+
+    refused = await cli(cli_env | await give_login(migrated_db), "ops", "schedules", "run", "partitions")
+    assert refused.code == 1 and "only a platform administrator runs a schedule" in refused.line, refused
 
     async with Worker(client, task_queue=task_queue, workflows=MAINTENANCE_WORKFLOWS, activities=_activities(app_pool)):
         outcome = await cli(cli_env, "ops", "schedules", "run", "partitions")
@@ -284,6 +357,18 @@ async def test_schedules_are_created_once_updated_with_the_settings_listed_and_t
     as_json = json.loads((await cli(cli_env, "ops", "schedules", "--json")).out)
     assert [s["name"] for s in as_json] == ["partitions", "retention", "archive"]
     assert as_json[0]["last_result"].startswith("completed") and as_json[0]["next_run"] != "-"
+
+    workflow_id = view.last_result.removeprefix("completed (").removesuffix(")")  # past retention: its history is gone
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=workflow_id)))
+    for _ in range(300):
+        view = next(v for v in await schedules.describe_schedules(client) if v.name == "partitions")
+        if view.last_result.startswith("expired"):
+            break
+        await asyncio.sleep(0.2)
+    assert view.last_result == f"expired ({workflow_id})", view
+    listing = await cli(cli_env, "ops", "schedules")
+    assert listing.code == 0 and "expired" in listing.out, listing
 
 
 # ----------------------------------------------------------------------------------------------- commands
