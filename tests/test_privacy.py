@@ -20,6 +20,7 @@ from domain.discovery.sample_inventory import generate_inventory, write_csv
 from runtime import engagement_control as control
 from tests.conftest import give_login, make_engagement
 from tests.flow_helpers import eventually, fetchval, run_starter, running_worker, wait_for
+from workflows.ids import master_workflow_id
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -284,3 +285,22 @@ async def test_a_new_owner_comes_from_the_engagements_client(app_pool, superuser
     code, out, err = await run_starter(cli_env, "privacy", "erase-user", email, "--yes", "--new-owner", stranger)
     assert code == 1 and a.ref.name in err and client_name in err and len(err.strip().splitlines()) == 1, err
     assert await superuser_conn.fetchval("SELECT email FROM migration.users WHERE id = $1", person) == email
+
+
+async def test_a_rerun_deletes_the_executions_a_dead_erasure_left(dev_env, superuser_conn, app_pool, cli_env) -> None:
+    """erase-client died after the database's commit: run again, it says "already erased" and deletes the
+    executions of the engagements its record keeps (the client named by name: its id is gone)."""
+    e = await make_engagement(app_pool)
+    client_name = await superuser_conn.fetchval("SELECT name FROM migration.client_accounts WHERE id = $1",
+                                                e.ref.client_account_id)
+    await dev_env.client.start_workflow("MasterFlowWorkflow", id=master_workflow_id(e.ref.id),
+                                        task_queue=f"nobody-polls-{uuid.uuid4().hex[:6]}")
+    await superuser_conn.fetchval("SELECT migration.privacy_erase_client($1)", e.ref.client_account_id)
+
+    code, out, err = await run_starter(cli_env, "privacy", "erase-client", client_name, "--yes")
+    assert code == 0 and "already erased" in out and "1 leftover Temporal execution(s) deleted" in out, (out, err)
+
+    async def no_executions() -> bool:
+        return [w async for w in dev_env.client.list_workflows(f"WorkflowId STARTS_WITH 'engagement-{e.ref.id}'")
+                ] == []
+    await eventually(no_executions, "the leftover execution deleted")
