@@ -11,7 +11,8 @@
 -- * engagements.archived_at: when an engagement was archived (status 'archived'). An archived engagement is
 --   read-only: a trigger refuses any change of its row but the restore, and statement triggers refuse
 --   launches, uploads, people's requests (approvals ...) and membership changes in its context. Only people with the manage right (owners,
---   client administrators) or platform administrators archive or restore one.
+--   client administrators) or platform administrators archive or restore one, and a person's login sets no other
+--   status (those follow the engagement's flows).
 
 -- ---------------------------------------------------------------------------------------------
 -- retention_policies
