@@ -72,15 +72,20 @@ async def _counts(app_pool, ref) -> dict[str, int]:
         return dict(await conn.fetchrow(COUNTS))
 
 
-async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
-    dev_env, app_pool, process_env, workers, tmp_path: Path
-) -> None:
+async def undisturbed_counts(dev_env, app_pool, tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """The kill tests' inventory and the counts an engagement of it ends with when no worker dies."""
     file = inventory_file(tmp_path, 1500, seed=11)
     undisturbed = await make_engagement(app_pool)
     async with running_worker(dev_env.client, app_pool) as queue:
         await control.launch(dev_env.client, app_pool, undisturbed.ref, [file], queue, auto_approve=PHASES)
         await asyncio.wait_for(control.handle(dev_env.client, undisturbed.ref).result(), 300)
-    expected = await _counts(app_pool, undisturbed.ref)
+    return file, await _counts(app_pool, undisturbed.ref)
+
+
+async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
+    dev_env, app_pool, process_env, workers, tmp_path: Path
+) -> None:
+    file, expected = await undisturbed_counts(dev_env, app_pool, tmp_path)
 
     e = await make_engagement(app_pool)
     log = tmp_path / "workers.log"

@@ -20,8 +20,8 @@ from domain.vocabulary import PHASES
 from runtime import engagement_control as control
 from runtime.answer_steps import answer_until
 from tests.conftest import make_engagement
-from tests.flow_helpers import eventually, inventory_file, running_worker
-from tests.test_worker_process import _counts, process_env, workers  # noqa: F401 (fixtures)
+from tests.flow_helpers import eventually
+from tests.test_worker_process import _counts, process_env, undisturbed_counts, workers  # noqa: F401 (fixtures)
 from tests.worker_history import (
     ROOT,
     engagement_workflow_ids,
@@ -35,12 +35,7 @@ from workflows.ids import phase_workflow_id
 async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_worker(
     dev_env, app_pool, process_env, workers, tmp_path: Path
 ) -> None:
-    file = inventory_file(tmp_path, 1500, seed=11)
-    undisturbed = await make_engagement(app_pool)
-    async with running_worker(dev_env.client, app_pool) as queue:
-        await control.launch(dev_env.client, app_pool, undisturbed.ref, [file], queue, auto_approve=PHASES)
-        await asyncio.wait_for(control.handle(dev_env.client, undisturbed.ref).result(), 300)
-    expected = await _counts(app_pool, undisturbed.ref)
+    file, expected = await undisturbed_counts(dev_env, app_pool, tmp_path)
 
     log = tmp_path / "workers.log"
     workflows = start_worker(process_env, log, "--workflows-only")
