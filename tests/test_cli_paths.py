@@ -236,7 +236,7 @@ def test_every_path_option_and_argument_refuses_an_empty_path() -> None:
     found = dict(path_params(typer.main.get_command(app)))
     assert set(found) == {"launch import_files", "demo inventory", "plan import path", "plan export out",
                           "imports quarantine out", "report out", "runbook import path", "runbook export output",
-                          "runbook schema output"}
+                          "runbook schema output", "ops backup out", "ops restore backup"}
     assert set(found.values()) == {paths.given_path}
 
 
