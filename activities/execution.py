@@ -50,6 +50,7 @@ class ExecutionActivities:
                                    "waves_already_completed": overview["completed"], "runbooks": templates})
 
     @activity.defn(name="execution.plan_schedule")
+    @heartbeating
     async def plan_schedule(self, inp: StepInput) -> WaveSchedule:
         """The waves to execute with their planned starts and the waves each depends on, and the engagement's
         execution settings (engagement settings `execution`)."""

@@ -239,7 +239,7 @@ async def engagement(ctx: dict[str, Any], servers: int, files: list[Path], with_
     await asyncio.gather(*people)
     end = next((t for t, *_, status in samples if status in TERMINAL), time.perf_counter())
     if final is not None and final.status != "completed" and await control.is_running(client, ref):
-        await control.cancel(client, ref)
+        await control.cancel(client, pool, ref)
     async with tenant_transaction(pool, client_id, engagement_id) as conn:
         assets = await conn.fetchval(sql("assets_count"))
         waves = len(await conn.fetch(sql("waves_report")))

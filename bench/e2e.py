@@ -344,7 +344,7 @@ async def run_engagement(args: argparse.Namespace, size: int, client: Any, pool:
         cpu_after, servers_after = cpu_seconds(), server_cpu_seconds(servers)
         report["peak_memory"] = {**peak.peak, "samples": peak.samples, "interval_seconds": MEMORY_SAMPLE_SECONDS}
         if final is not None and final.status != "completed" and await control.is_running(client, ref):
-            await control.cancel(client, ref)
+            await control.cancel(client, pool, ref)
     async with tenant_transaction(pool, client_id, engagement_id) as conn:
         assets = await conn.fetchval(sql("assets_count"))
         waves = await conn.fetch(sql("waves_report"))

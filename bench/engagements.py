@@ -229,7 +229,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         report["poll_errors"] = errors[:20]
         for e in engagements:
             if e.status not in TERMINAL and await control.is_running(client, e.ref):
-                await control.cancel(client, e.ref)
+                await control.cancel(client, pool, e.ref)
         report["rows"] = await check_rows(settings, pool, engagements)
     finally:
         stop_workers(workers)

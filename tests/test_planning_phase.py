@@ -137,6 +137,15 @@ ASSETS_QUERY = ("SELECT a.name, a.wave_number, a.move_group, a.wave_reason, a.mi
                 " w.wave_number AS member_of FROM migration.assets a"
                 " LEFT JOIN migration.migration_wave_assets m ON m.asset_id = a.id"
                 " LEFT JOIN migration.migration_waves w ON w.id = m.wave_id ORDER BY a.name")
+EARLIER_WAVES_QUERY = """
+SELECT w.wave_number,
+       coalesce((SELECT array_agg(DISTINCT t.wave_number ORDER BY t.wave_number)
+                   FROM migration.assets s
+                   JOIN migration.asset_dependencies d ON d.source_asset_id = s.id
+                   JOIN migration.assets t ON t.id = d.target_asset_id
+                  WHERE s.wave_number = w.wave_number AND t.wave_number < w.wave_number), '{}') AS depends_on
+  FROM migration.migration_waves w ORDER BY w.wave_number
+"""
 VIOLATIONS_QUERY = "SELECT rule, detail, move_groups, asset_ids FROM migration.plan_violations ORDER BY rule, detail"
 
 
@@ -218,6 +227,11 @@ async def test_a_rerun_writes_the_same_plan_and_execution_reads_it(app_pool, pla
     assert prepared["runbooks"] and all(  # each planned strategy's runbook, here the bundled ones
         used.endswith("v1 (bundled default)") for used in prepared["runbooks"].values())
     assert (await env.run(activities.list_waves, execution)).summary == {"wave_numbers": [0, 1, 2, 3, 4]}
+    schedule = await env.run(activities.plan_schedule, execution)
+    oracle = await rows(app_pool, ref, EARLIER_WAVES_QUERY)  # per wave, the earlier waves its assets depend on
+    assert [(w.number, list(w.depends_on)) for w in schedule.waves] == [
+        (r["wave_number"], r["depends_on"]) for r in oracle]
+    assert any(w.depends_on for w in schedule.waves)
     result = await env.run(activities.execute_wave, WaveInput(step=execution, wave_number=3))
     assert result.assets_migrated == 3
     migrated = await rows(app_pool, ref, "SELECT name FROM migration.assets WHERE migration_status = 'migrated'"
