@@ -218,6 +218,8 @@ AGENT_CREWS: tuple[str, ...] = ("mapping", "strategy", "plan_critic")
 AGENT_TASK_STATUSES: tuple[str, ...] = ("completed", "failed", "budget_exceeded")
 # What the strategy crew gives an alternative for.
 RECOMMENDATION_SUBJECTS: tuple[str, ...] = ("asset", "application")
+# What an erasure (`privacy erase-user|erase-client`, schema 0032) was of.
+ERASURE_SUBJECTS: tuple[str, ...] = ("user", "client")
 
 # Fixed test tenants (the seed's replacement for `is_mock` flags).
 TEST_TENANT_1 = "11111111-1111-1111-1111-111111111111"

@@ -34,6 +34,7 @@ CREATE TABLE migration.privacy_erasures (
     -- when the first run died before it did
     engagement_ids uuid[] NOT NULL DEFAULT '{}',
     erased_at      timestamptz NOT NULL DEFAULT now(),
+    -- vocabulary: ERASURE_SUBJECTS
     CONSTRAINT privacy_erasures_subject_kind_check CHECK (subject_kind IN ('user', 'client')),
     CONSTRAINT privacy_erasures_subject_hashes_check CHECK (cardinality(subject_hashes) > 0),
     CONSTRAINT privacy_erasures_erased_rows_check CHECK (jsonb_typeof(erased_rows) = 'object')
