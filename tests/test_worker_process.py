@@ -82,6 +82,18 @@ async def undisturbed_counts(dev_env, app_pool, tmp_path: Path) -> tuple[Path, d
     return file, await _counts(app_pool, undisturbed.ref)
 
 
+async def finish_answering(dev_env, app_pool, e):
+    """Wait for the engagement's result while its owner answers the manual acceptance and go/no-go the waves'
+    runbooks wait for."""
+    done = asyncio.Event()
+    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, e.owner_id, done))
+    try:
+        return await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
+    finally:
+        done.set()
+        await answering
+
+
 async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     dev_env, app_pool, process_env, workers, tmp_path: Path
 ) -> None:
@@ -96,13 +108,7 @@ async def test_a_worker_killed_mid_phase_loses_and_duplicates_nothing(
     workers[0].send_signal(signal.SIGKILL)
     workers[0].wait(10)
     workers.append(_start_worker(process_env, log))
-    done = asyncio.Event()  # the owner answers the manual acceptance and go/no-go the waves' runbooks wait for
-    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, e.owner_id, done))
-    try:
-        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
-    finally:
-        done.set()
-        await answering
+    result = await finish_answering(dev_env, app_pool, e)
     assert result.status == "completed", log.read_text()[-3000:]
     assert await _counts(app_pool, e.ref) == expected
 

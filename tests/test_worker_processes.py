@@ -4,7 +4,6 @@ engagement's work; one activity worker killed mid-phase loses nothing, and the h
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import socket
@@ -18,10 +17,9 @@ from temporalio.api.enums.v1 import PendingActivityState
 
 from domain.vocabulary import PHASES
 from runtime import engagement_control as control
-from runtime.answer_steps import answer_until
 from tests.conftest import make_engagement
 from tests.flow_helpers import eventually
-from tests.test_worker_process import _counts, process_env, undisturbed_counts, workers  # noqa: F401 (fixtures)
+from tests.test_worker_process import _counts, finish_answering, process_env, undisturbed_counts, workers  # noqa: F401 (fixtures)
 from tests.worker_history import (
     ROOT,
     engagement_workflow_ids,
@@ -62,13 +60,7 @@ async def test_three_workers_share_an_engagement_and_survive_a_killed_activity_w
     assert victim.wait(10) == -signal.SIGKILL
     survivor = second if victim is first else first
 
-    done = asyncio.Event()  # the owner answers the manual acceptance and go/no-go the waves' runbooks wait for
-    answering = asyncio.create_task(answer_until(dev_env.client, app_pool, e.ref, e.owner_id, done))
-    try:
-        result = await asyncio.wait_for(control.handle(dev_env.client, e.ref).result(), 400)
-    finally:
-        done.set()
-        await answering
+    result = await finish_answering(dev_env, app_pool, e)
     assert result.status == "completed", log.read_text()[-3000:]
     assert await _counts(app_pool, e.ref) == expected
 
