@@ -24,6 +24,7 @@ from activities.transitions import TransitionActivities
 from db.business_case import set_assumptions
 from db.migrator import SCHEMA_DIR, migrate
 from db.pool import create_pool, tenant_transaction
+from db.queries import sql
 from db.strategy_overrides import override_strategy
 from db.tenancy import EngagementRef
 from domain.flow_contracts import StepInput, StepResult, Tenant, TransitionRequest
@@ -268,6 +269,27 @@ async def test_a_renamed_application_leaves_no_stale_roll_up(app_pool) -> None:
                        "SELECT application_name, asset_count FROM migration.application_assessments")
     assert {name: row["asset_count"] for name, row in apps.items()} == {"invoicing": 2}
     assert result.summary["applications"] == 1
+
+
+def _plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node] + [n for child in node.get("Plans", []) for n in _plan_nodes(child)]
+
+
+async def test_the_stale_roll_up_prune_probes_an_index_whatever_join_the_planner_picks(app_pool) -> None:
+    """Right after the step's upserts the planner's statistics of the roll-ups are stale: at 100,000 assets it
+    picked a nested loop that scanned the engagement's assets once per application (minutes). Forced into that
+    join, each application must cost one lookup in the application paging index (schema 0033)."""
+    engagement = await make_engagement(app_pool)
+    await insert_assets(app_pool, engagement.ref, PORTFOLIO)
+    await ActivityEnvironment().run(AssessmentActivities(app_pool).recommend_strategies,
+                                    await assessment_step(app_pool, engagement.ref))
+    async with tenant_transaction(app_pool, engagement.ref.client_account_id, engagement.ref.id) as conn:
+        await conn.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        plan = await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql("application_assessments_prune"))
+    nodes = _plan_nodes(plan[0]["Plan"])
+    assert [n["Join Type"] for n in nodes if n["Node Type"] == "Nested Loop"] == ["Anti"]
+    assert [(n["Node Type"], n.get("Index Name")) for n in nodes if n.get("Relation Name") == "assets"] == [
+        ("Index Scan", "ix_assets_engagement_application_page")]
 
 async def test_an_imported_target_region_is_kept_and_the_priced_region_is_in_the_details(app_pool) -> None:
     engagement = await make_engagement(app_pool)
