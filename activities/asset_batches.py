@@ -2,7 +2,8 @@
 
 Each batch is one transaction and a heartbeat carrying the last asset id, so a retried activity
 resumes after the last committed batch instead of starting over. Rules are pure functions of the
-facts, so a batch that is recomputed yields the same values: the rewrite is idempotent.
+facts, so a batch that is recomputed yields the same values: the rewrite is idempotent. Each batch's
+update is audited as one rule-rewrite event naming the step, its workflow and the rows (ADR-0024).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
+from temporalio import activity
 
 from activities.heartbeat import progress, resume_details
 from db.pool import tenant_transaction
@@ -34,6 +36,8 @@ async def rewrite_assets(
 ) -> int:
     """Run `compute` over every asset of the engagement and apply its values with `update_query`
     (which reads the temp table staging_asset_values and takes `params`)."""
+    info = activity.info()
+    rewrite = {"step": info.activity_type, "workflow_id": info.workflow_id}
     details = resume_details()
     last_id = UUID(details[0]) if details else _FIRST_ID
     done = int(details[1]) if len(details) > 1 else 0
@@ -45,6 +49,7 @@ async def rewrite_assets(
             values = await asyncio.to_thread(lambda: [(asset_id, jsonable(v)) for asset_id, v in compute(rows)])
             await conn.execute(sql("staging_asset_values_create"))
             await conn.copy_records_to_table("staging_asset_values", records=values, columns=["asset_id", "v"])
+            await conn.execute(sql("audit_rule_rewrite"), rewrite)
             await conn.execute(sql(update_query), *params)
         last_id = rows[-1]["id"]
         done += len(rows)

@@ -7,6 +7,7 @@ domain.assessment.cost_model and the bundled price table (aws us-east-1, 2026-10
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import uuid
@@ -302,6 +303,29 @@ async def test_an_imported_target_region_is_kept_and_the_priced_region_is_in_the
     costs = await fetch(app_pool, engagement.ref, assets_query("target_region, scoring_details -> 'cost' AS cost"))
     assert costs[chosen["name"]]["target_region"] == "eu-west-1"
     assert costs[chosen["name"]]["cost"]["price_region"] == costs[priced["name"]]["target_region"] == "us-east-1"
+
+
+async def test_each_batch_of_each_step_is_audited_as_one_rule_rewrite(app_pool, portfolio, superuser_conn) -> None:
+    engagement, step = portfolio
+    activities = AssessmentActivities(app_pool, batch_size=4)  # 10 assets: 3 batches a step
+    for method in (activities.recommend_strategies, activities.score_complexity, activities.score_risk,
+                   activities.project_costs):
+        env = ActivityEnvironment()  # the step's name and workflow, as Temporal gives them to the activity
+        env.info = dataclasses.replace(env.info, activity_type=method.__temporal_activity_definition.name,
+                                       workflow_id="assessment-test")
+        await env.run(method, step)
+    events = await superuser_conn.fetch(
+        "SELECT row_id, changes FROM migration.security_audit_logs"
+        " WHERE engagement_id = $1 AND table_name = 'assets' AND operation = 'update' ORDER BY created_at",
+        engagement.ref.id)
+    rewrites = [e["changes"]["rule_rewrite"] for e in events]
+    assert [r["step"] for r in rewrites] == [s for s in ("assessment.recommend_strategies",
+                                                         "assessment.score_complexity", "assessment.score_risk",
+                                                         "assessment.project_costs") for _ in range(3)]
+    assert [r["rows"] for r in rewrites] == [4, 4, 2] * 4 and {e["row_id"] for e in events} == {None}
+    assert {r["workflow_id"] for r in rewrites} == {"assessment-test"}
+    ids = await fetch(app_pool, engagement.ref, "SELECT id, name FROM migration.assets")
+    assert sorted(i for r in rewrites[:3] for i in r["ids"]) == sorted(str(i) for i in ids)
 
 
 async def test_complexity_risk_and_readiness_keep_their_components(app_pool, portfolio) -> None:

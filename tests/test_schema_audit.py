@@ -2,8 +2,8 @@
 
 Updates record only the columns that changed (old/new), with the actor from app.user_id; an update
 that changes nothing is not recorded; bulk statements are audited set-based; inserts that merge a data import are one event per
-statement; deletes keep the old row; and the application role can only append to the trail, never
-rewrite it.
+statement, and so are a worker's rule rewrites (never a person's updates); deletes keep the old row; and the
+application role can only append to the trail, never rewrite it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from db.pool import connect, tenant_transaction
 from db.queries import sql
-from tests.conftest import RawTenant, insert_raw_tenant
+from tests.conftest import RawTenant, give_login, insert_raw_tenant, make_engagement
 
 if TYPE_CHECKING:
     from tests.conftest import TestDatabase
@@ -220,3 +220,44 @@ async def test_the_application_role_cannot_rewrite_the_audit_trail(
         tenant.client_id,
     )
     assert [r["j"] for r in after] == [r["j"] for r in before]
+
+
+async def test_a_workers_rule_rewrite_is_one_event_per_statement_naming_the_step_and_rows(
+    tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
+) -> None:
+    ids = await insert_assets(app_pool, tenant, 300)
+    rewrite = {"step": "assessment.score_complexity", "workflow_id": "assessment-flow-1"}
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+        await conn.execute(sql("audit_rule_rewrite"), rewrite)
+        await conn.execute("UPDATE migration.assets SET complexity_score = 12.5 WHERE engagement_id = $1",
+                           tenant.engagement_id)
+    [event] = await audit_rows(superuser_conn, tenant, "update")
+    assert (event["row_id"], event["engagement_id"], event["actor_user_id"]) == (None, tenant.engagement_id, None)
+    assert event["changes"] == {"rule_rewrite": {**rewrite, "rows": 300, "ids": sorted(str(i) for i in ids)}}
+
+    # transaction-local: the next update is a diff again
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+        await conn.execute("UPDATE migration.assets SET complexity_score = 20 WHERE id = $1", ids[0])
+    changes = [r["changes"] for r in await audit_rows(superuser_conn, tenant, "update") if r["row_id"] == ids[0]]
+    assert changes == [{"complexity_score": {"old": 12.5, "new": 20}}]
+
+
+async def test_a_persons_login_that_claims_a_rule_rewrite_is_still_audited_row_by_row(
+    app_pool: asyncpg.Pool, migrated_db: TestDatabase, superuser_conn: asyncpg.Connection
+) -> None:
+    made = await make_engagement(app_pool)
+    owner = await give_login(migrated_db, made.owner_id)
+    conn = await asyncpg.connect(migrated_db.app_url, user=owner["PGUSER"], password=owner["PGPASSWORD"])
+    try:
+        async with conn.transaction():
+            await conn.execute(sql("set_tenant_context"), str(made.ref.client_account_id), str(made.ref.id), None)
+            await conn.execute("SELECT set_config('app.rule_rewrite', $1, true)", '{"step": "cover my tracks"}')
+            assert await conn.execute("UPDATE migration.engagements SET start_date = '2031-02-03' WHERE id = $1",
+                                      made.ref.id) == "UPDATE 1"
+    finally:
+        await conn.close()
+    [row] = await superuser_conn.fetch(
+        "SELECT * FROM migration.security_audit_logs WHERE table_name = 'engagements' AND operation = 'update'"
+        " AND row_id = $1", made.ref.id)
+    assert row["actor_user_id"] == made.owner_id
+    assert row["changes"]["start_date"]["new"] == "2031-02-03" and "rule_rewrite" not in row["changes"]
