@@ -3,7 +3,7 @@
 Each batch is one transaction and a heartbeat carrying the last asset id, so a retried activity
 resumes after the last committed batch instead of starting over. Rules are pure functions of the
 facts, so a batch that is recomputed yields the same values: the rewrite is idempotent. Each batch's
-update is audited as one rule-rewrite event naming the step, its workflow and the rows (ADR-0024).
+update is audited as one rule-rewrite event naming the step, its workflow run and the rows (ADR-0024).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ async def rewrite_assets(
     """Run `compute` over every asset of the engagement and apply its values with `update_query`
     (which reads the temp table staging_asset_values and takes `params`)."""
     info = activity.info()
-    rewrite = {"step": info.activity_type, "workflow_id": info.workflow_id}
+    rewrite = {"step": info.activity_type, "workflow_id": info.workflow_id, "run_id": info.workflow_run_id}
     details = resume_details()
     last_id = UUID(details[0]) if details else _FIRST_ID
     done = int(details[1]) if len(details) > 1 else 0

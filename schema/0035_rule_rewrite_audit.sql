@@ -1,10 +1,12 @@
--- 0035_rule_rewrite_audit: an assessment step's rewrite of the engagement's assets by the rules is audited as one
--- event per statement and tenant, {"rule_rewrite": {"step", "workflow_id", "rows", "ids"}}, not as a diff of every
--- row (ADR-0024). A worker's transaction sets the transaction-local app.rule_rewrite
--- (db/queries/audit_rule_rewrite.sql: the step and its workflow, as JSON). The row-by-row diff of two whole asset
--- rows took 2.8 s of a 3.5 s batch of 5,000 (EXPLAIN ANALYZE at 100,000 assets: 80 % of the assessment phase's
--- updates), and wrote every old and new scoring detail again (about 1 GB of audit rows per 100,000-asset
--- assessment, kept for the audit's seven years). A person's login is always audited row by row, whatever it sets.
+-- 0035_rule_rewrite_audit: a worker's rewrite of the engagement's assets by the rules (assessment's steps,
+-- discovery's technical debt) is audited as one event per statement and tenant, {"rule_rewrite": {"step",
+-- "workflow_id", "run_id", "rows", "ids"}}, not as a diff of every row (ADR-0024). The worker's transaction sets
+-- the transaction-local app.rule_rewrite (db/queries/audit_rule_rewrite.sql: the step and its workflow run, as
+-- JSON); it applies to updates of assets only, and any other value than such an object fails the update. The
+-- row-by-row diff of two whole asset rows took 2.8 s of a 3.5 s batch of 5,000 (EXPLAIN ANALYZE at 100,000 assets:
+-- 80 % of the assessment phase's updates), and wrote every old and new scoring detail again (about 1 GB of audit
+-- rows per 100,000-asset assessment, kept for the audit's seven years). A person's login is always audited row by
+-- row, whatever it sets.
 -- Otherwise the function of 0024, unchanged.
 CREATE OR REPLACE FUNCTION migration.audit_changes()
 RETURNS trigger
@@ -18,7 +20,8 @@ DECLARE
     -- a person's session is always its own actor; a worker names the person whose verified request it applies
     v_actor          uuid := coalesce(migration.person_id(), nullif(current_setting('app.user_id', true), '')::uuid);
     v_bulk_import    uuid := nullif(current_setting('app.bulk_import_id', true), '')::uuid;
-    v_rule_rewrite   jsonb := nullif(current_setting('app.rule_rewrite', true), '')::jsonb;
+    v_rule_rewrite   text := nullif(current_setting('app.rule_rewrite', true), '');
+    v_rewrite        jsonb;
 BEGIN
     IF TG_LEVEL <> 'STATEMENT' THEN
         RAISE EXCEPTION 'audit_changes() must be a FOR EACH STATEMENT trigger (on %)', TG_TABLE_NAME;
@@ -55,17 +58,25 @@ BEGIN
                jsonb_build_object('new', r.j)
           FROM (SELECT to_jsonb(x) AS j FROM new_rows x OFFSET 0) r;
 
-    ELSIF TG_OP = 'UPDATE' AND v_rule_rewrite IS NOT NULL AND NOT migration.is_person() THEN
-        -- a worker's rule rewrite: one event per statement and tenant, naming the step and the rows (ADR-0024)
+    ELSIF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'assets' AND v_rule_rewrite IS NOT NULL AND NOT migration.is_person() THEN
+        -- a worker's rule rewrite of assets: one event per statement and tenant, naming the step and the rows (ADR-0024)
+        IF pg_input_is_valid(v_rule_rewrite, 'jsonb') THEN
+            v_rewrite := v_rule_rewrite::jsonb;
+        END IF;
+        IF jsonb_typeof(v_rewrite) IS DISTINCT FROM 'object' OR NOT v_rewrite ?& ARRAY['step', 'workflow_id', 'run_id'] THEN
+            RAISE EXCEPTION 'app.rule_rewrite must be a JSON object with step, workflow_id and run_id '
+                            '(db/queries/audit_rule_rewrite.sql), not %', left(v_rule_rewrite, 200);
+        END IF;
         EXECUTE format(
             'INSERT INTO migration.security_audit_logs'
             '       (client_account_id, engagement_id, actor_user_id, operation, table_name, row_id, changes)'
             ' SELECT n.%I, %s, $1, ''update'', $2, NULL,'
-            '        jsonb_build_object(''rule_rewrite'', $3 || jsonb_build_object(''rows'', count(*),'
+            '        jsonb_build_object(''rule_rewrite'', jsonb_build_object(''step'', $3 -> ''step'','
+            '            ''workflow_id'', $3 -> ''workflow_id'', ''run_id'', $3 -> ''run_id'', ''rows'', count(*),'
             '            ''ids'', jsonb_agg(n.id ORDER BY n.id)))'
             '   FROM new_rows n GROUP BY 1, 2',
             v_client_col, CASE WHEN v_engagement_col IS NULL THEN 'NULL::uuid' ELSE format('n.%I', v_engagement_col) END)
-        USING v_actor, TG_TABLE_NAME, v_rule_rewrite;
+        USING v_actor, TG_TABLE_NAME, v_rewrite;
 
     ELSIF TG_OP = 'UPDATE' THEN
         -- planned on every call (EXECUTE), for the transition tables' real sizes: see the header

@@ -276,21 +276,35 @@ def _plan_nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [node] + [n for child in node.get("Plans", []) for n in _plan_nodes(child)]
 
 
-async def test_the_stale_roll_up_prune_probes_an_index_whatever_join_the_planner_picks(app_pool) -> None:
-    """Right after the step's upserts the planner's statistics of the roll-ups are stale: at 100,000 assets it
-    picked a nested loop that scanned the engagement's assets once per application (minutes). Forced into that
-    join, each application must cost one lookup in the application paging index (schema 0033)."""
+async def test_the_stale_roll_up_prune_probes_an_index_whatever_join_the_planner_picks(app_pool, superuser_conn) -> None:
+    """Right after the step's upserts the roll-ups have no statistics, so the planner expects about one of them
+    (row-level security's default selectivity) and joins by a nested loop: at 100,000 assets that scanned the
+    engagement's assets once per application (minutes). Held to that join, each application must cost one
+    lookup of its own assets in the application paging index (schema 0033), not a scan of the engagement's."""
     engagement = await make_engagement(app_pool)
-    await insert_assets(app_pool, engagement.ref, PORTFOLIO)
-    await ActivityEnvironment().run(AssessmentActivities(app_pool).recommend_strategies,
-                                    await assessment_step(app_pool, engagement.ref))
-    async with tenant_transaction(app_pool, engagement.ref.client_account_id, engagement.ref.id) as conn:
+    ref = engagement.ref
+    async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
+        await conn.execute(
+            "INSERT INTO migration.assets (client_account_id, engagement_id, name, application_name)"
+            " SELECT $1, $2, 'srv-' || i, 'app-' || (i % 200) FROM generate_series(1, 3000) i", ref.client_account_id,
+            ref.id)
+        await conn.execute(
+            "INSERT INTO migration.application_assessments (client_account_id, engagement_id, application_name,"
+            " asset_count, six_r_strategy, strategy_confidence, strategy_rationale)"
+            " SELECT $1, $2, 'app-' || i, 15, 'rehost', 0.8, '{}' FROM generate_series(0, 209) i",
+            ref.client_account_id, ref.id)
+    await superuser_conn.execute("ANALYZE migration.assets")
+    async with tenant_transaction(app_pool, ref.client_account_id, ref.id) as conn:
         await conn.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
         plan = await conn.fetchval("EXPLAIN (FORMAT JSON) " + sql("application_assessments_prune"))
-    nodes = _plan_nodes(plan[0]["Plan"])
-    assert [n["Join Type"] for n in nodes if n["Node Type"] == "Nested Loop"] == ["Anti"]
-    assert [(n["Node Type"], n.get("Index Name")) for n in nodes if n.get("Relation Name") == "assets"] == [
-        ("Index Scan", "ix_assets_engagement_application_page")]
+        assert await conn.execute(sql("application_assessments_prune")) == "DELETE 10"  # app-200 .. app-209
+    [loop] = [n for n in _plan_nodes(plan[0]["Plan"]) if n["Node Type"] == "Nested Loop"]
+    assert loop["Join Type"] == "Anti"
+    inner = _plan_nodes(loop["Plans"][1])  # what runs once per application
+    shape = [(n["Node Type"], n.get("Index Name"), n.get("Index Cond")) for n in inner]
+    assert [s for s in shape if s[1] == "ix_assets_engagement_application_page" and "md5" in s[2]], shape
+    assert "Seq Scan" not in [s[0] for s in shape], shape
+
 
 async def test_an_imported_target_region_is_kept_and_the_priced_region_is_in_the_details(app_pool) -> None:
     engagement = await make_engagement(app_pool)
@@ -312,7 +326,7 @@ async def test_each_batch_of_each_step_is_audited_as_one_rule_rewrite(app_pool, 
                    activities.project_costs):
         env = ActivityEnvironment()  # the step's name and workflow, as Temporal gives them to the activity
         env.info = dataclasses.replace(env.info, activity_type=method.__temporal_activity_definition.name,
-                                       workflow_id="assessment-test")
+                                       workflow_id="assessment-test", workflow_run_id="run-1")
         await env.run(method, step)
     events = await superuser_conn.fetch(
         "SELECT row_id, changes FROM migration.security_audit_logs"
@@ -323,7 +337,7 @@ async def test_each_batch_of_each_step_is_audited_as_one_rule_rewrite(app_pool, 
                                                          "assessment.score_complexity", "assessment.score_risk",
                                                          "assessment.project_costs") for _ in range(3)]
     assert [r["rows"] for r in rewrites] == [4, 4, 2] * 4 and {e["row_id"] for e in events} == {None}
-    assert {r["workflow_id"] for r in rewrites} == {"assessment-test"}
+    assert {(r["workflow_id"], r["run_id"]) for r in rewrites} == {("assessment-test", "run-1")}
     ids = await fetch(app_pool, engagement.ref, "SELECT id, name FROM migration.assets")
     assert sorted(i for r in rewrites[:3] for i in r["ids"]) == sorted(str(i) for i in ids)
 

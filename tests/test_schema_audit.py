@@ -226,20 +226,38 @@ async def test_a_workers_rule_rewrite_is_one_event_per_statement_naming_the_step
     tenant: RawTenant, app_pool: asyncpg.Pool, superuser_conn: asyncpg.Connection
 ) -> None:
     ids = await insert_assets(app_pool, tenant, 300)
-    rewrite = {"step": "assessment.score_complexity", "workflow_id": "assessment-flow-1"}
+    rewrite = {"step": "assessment.score_complexity", "workflow_id": "engagement-1/assessment", "run_id": "run-1"}
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
-        await conn.execute(sql("audit_rule_rewrite"), rewrite)
+        await conn.execute(sql("audit_rule_rewrite"), rewrite | {"extra": "x" * 10_000})  # only the three are kept
         await conn.execute("UPDATE migration.assets SET complexity_score = 12.5 WHERE engagement_id = $1",
+                           tenant.engagement_id)
+        # other tables than assets keep their diffs
+        await conn.execute("UPDATE migration.engagements SET description = 'rewritten' WHERE id = $1",
                            tenant.engagement_id)
     [event] = await audit_rows(superuser_conn, tenant, "update")
     assert (event["row_id"], event["engagement_id"], event["actor_user_id"]) == (None, tenant.engagement_id, None)
     assert event["changes"] == {"rule_rewrite": {**rewrite, "rows": 300, "ids": sorted(str(i) for i in ids)}}
+    [engagement] = await audit_rows(superuser_conn, tenant, "update", "engagements")
+    assert engagement["changes"]["description"]["new"] == "rewritten"
 
     # transaction-local: the next update is a diff again
     async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
         await conn.execute("UPDATE migration.assets SET complexity_score = 20 WHERE id = $1", ids[0])
     changes = [r["changes"] for r in await audit_rows(superuser_conn, tenant, "update") if r["row_id"] == ids[0]]
     assert changes == [{"complexity_score": {"old": 12.5, "new": 20}}]
+
+
+@pytest.mark.parametrize("value", ["not json {", "null", '"a step"', "[1, 2]", '{"step": "only a step"}'])
+async def test_a_rule_rewrite_setting_that_is_not_the_object_fails_the_update_in_one_line(
+    tenant: RawTenant, app_pool: asyncpg.Pool, value: str
+) -> None:
+    [asset] = await insert_assets(app_pool, tenant, 1)
+    with pytest.raises(asyncpg.RaiseError, match="app.rule_rewrite must be a JSON object with step, workflow_id and"):
+        async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+            await conn.execute("SELECT set_config('app.rule_rewrite', $1, true)", value)
+            await conn.execute("UPDATE migration.assets SET cpu_cores = 16 WHERE id = $1", asset)
+    async with tenant_transaction(app_pool, tenant.client_id, tenant.engagement_id) as conn:
+        assert await conn.fetchval("SELECT cpu_cores FROM migration.assets WHERE id = $1", asset) == 2
 
 
 async def test_a_persons_login_that_claims_a_rule_rewrite_is_still_audited_row_by_row(
