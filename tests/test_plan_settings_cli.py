@@ -37,28 +37,30 @@ SETTINGS_QUERY = "SELECT start_date, settings FROM migration.engagements"
 
 
 class Planned:
-    """An engagement planned by the planning activity, with logins for its owner and viewer."""
+    """An engagement planned by the planning activity, with logins for its owner and viewer; its commands talk to
+    the suite's Temporal dev server (`replan` tells a running engagement), so none starts an embedded one that
+    would outlive the test."""
 
     def __init__(self, engagement: EngagementFixture, step: StepInput, db: TestDatabase, data_dir: Path,
-                 owner: dict[str, str], viewer: dict[str, str]) -> None:
+                 temporal_address: str, owner: dict[str, str], viewer: dict[str, str]) -> None:
         self.engagement, self.step, self.db, self.data_dir = engagement, step, db, data_dir
-        self.owner, self.viewer = owner, viewer
+        self.temporal_address, self.owner, self.viewer = temporal_address, owner, viewer
         self.ident = str(engagement.ref.id)
 
     def run(self, login: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
-        return run_cli(self.db, self.data_dir, login, *argv)
+        return run_cli(self.db, self.data_dir, login | {"TEMPORAL_ADDRESS": self.temporal_address}, *argv)
 
 
 @pytest.fixture
-async def planned(app_pool: asyncpg.Pool, migrated_db: TestDatabase, tmp_path: Path) -> Planned:
+async def planned(app_pool: asyncpg.Pool, migrated_db: TestDatabase, dev_env, tmp_path: Path) -> Planned:
     engagement = await make_engagement(app_pool)
     await insert_portfolio(app_pool, engagement.ref, SETTINGS)
     step = await phase_step(app_pool, engagement.ref, "planning")
     await ActivityEnvironment().run(PlanningActivities(app_pool).plan_waves, step)
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    return Planned(engagement, step, migrated_db, data_dir, await give_login(migrated_db, engagement.owner_id),
-                   await give_login(migrated_db, engagement.viewer_id))
+    return Planned(engagement, step, migrated_db, data_dir, dev_env.client.service_client.config.target_host,
+                   await give_login(migrated_db, engagement.owner_id), await give_login(migrated_db, engagement.viewer_id))
 
 
 async def awaiting_planning_approval(pool: asyncpg.Pool, step: StepInput) -> None:
