@@ -14,7 +14,7 @@ from db.pool import tenant_transaction
 from db.queries import sql
 from tests.conftest import make_engagement
 
-WAVES, PER_WAVE = 12, 25
+WAVES, PER_WAVE = 120, 50  # a wave is a small part of the engagement, as at scale
 RUNBOOK, FLOW = uuid.uuid4(), uuid.uuid4()
 # each statement that finds a wave's assets, with arguments of its own parameters' types
 WAVE_STATEMENTS: dict[str, tuple[Any, ...]] = {
